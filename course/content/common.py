@@ -1,0 +1,205 @@
+"""What every content file shares: front matter, identity, vocabulary checks, token walking."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from markdown_it.token import Token
+
+from course.content.frontmatter import YamlDocument, read_yaml_mapping
+from course.content.markdown import parse_tokens, plain_text
+from course.content.schema import CommonMatter, validate_matter
+from course.domain.diagnostics import Code, Diagnostic, error
+from course.domain.model import ALL_ROLES, ItemMeta
+
+T = TypeVar("T")
+C = TypeVar("C", bound=CommonMatter)
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """The role and competency ids course.yaml declares; items may only use these."""
+
+    roles: frozenset[str]
+    competencies: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed(Generic[T]):
+    """The result of parsing one file: the item (None when it has errors) and every problem.
+
+    `lines` holds the line of each front-matter key, for checks made later across files.
+    """
+
+    item: T | None
+    diagnostics: tuple[Diagnostic, ...]
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Body:
+    """A file split into its validated front matter and its Markdown body tokens."""
+
+    matter_line: int
+    document: YamlDocument | None
+    tokens: list[Token]
+    diagnostics: list[Diagnostic]
+
+
+def content_version(text: str) -> str:
+    """Return the version of a file's content: the start of its SHA-256 hash."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def split_body(text: str, *, path: str) -> Body:
+    """Parse a file and read its front matter strictly; the body tokens follow it."""
+    tokens = parse_tokens(text)
+    if not tokens or tokens[0].type != "front_matter":
+        problem = error(path, 1, Code.FM_MISSING, "the file must start with front matter between --- lines")
+        return Body(1, None, tokens, [problem])
+    matter = tokens[0]
+    document, diagnostics = read_yaml_mapping(matter.content, path=path, first_line=2)
+    return Body(1, document, tokens[1:], diagnostics)
+
+
+def read_matter(
+    model: type[C], body: Body, *, path: str, vocabulary: Vocabulary | None
+) -> C | None:
+    """Validate the front matter against its schema and the course vocabulary."""
+    if body.document is None:
+        return None
+    matter, problems = validate_matter(model, body.document, path=path, line=body.matter_line)
+    body.diagnostics.extend(problems)
+    if matter is not None and vocabulary is not None:
+        body.diagnostics.extend(check_vocabulary(matter, body.document, vocabulary, path=path))
+    return matter
+
+
+def check_vocabulary(
+    matter: CommonMatter, document: YamlDocument, vocabulary: Vocabulary, *, path: str
+) -> list[Diagnostic]:
+    """Report roles and competencies that course.yaml does not declare."""
+    problems = []
+    for role in matter.roles:
+        if role != ALL_ROLES and role not in vocabulary.roles:
+            problems.append(error(path, document.line_of("roles"), Code.UNKNOWN_ROLE,
+                                  f"unknown role '{role}' (course.yaml declares "
+                                  f"{', '.join(sorted(vocabulary.roles))})"))
+    for competency in matter.competencies:
+        if competency not in vocabulary.competencies:
+            problems.append(unknown_competency(path, document.line_of("competencies"),
+                                               competency, vocabulary))
+    return problems
+
+
+def unknown_competency(path: str, line: int, competency: str, vocabulary: Vocabulary) -> Diagnostic:
+    """Make the diagnostic for a competency course.yaml does not declare."""
+    known = ", ".join(sorted(vocabulary.competencies))
+    return error(path, line, Code.UNKNOWN_COMPETENCY,
+                 f"unknown competency '{competency}' (course.yaml declares {known})")
+
+
+def build_meta(matter: CommonMatter, *, source: str, version: str) -> ItemMeta:
+    """Turn validated front matter into the item's immutable metadata."""
+    return ItemMeta(
+        id=matter.id,
+        title=matter.title,
+        roles=tuple(matter.roles),
+        competencies=tuple(matter.competencies),
+        source=source,
+        version=version,
+        summary=matter.summary.strip(),
+        minutes=matter.minutes,
+        order=matter.order,
+        requires=tuple(matter.requires),
+        objectives=tuple(matter.objectives),
+    )
+
+
+def line_of(token: Token, default: int = 1) -> int:
+    """Return the 1-based file line where a block token starts."""
+    return token.map[0] + 1 if token.map else default
+
+
+def split_sections(tokens: Sequence[Token]) -> tuple[list[Token], list[tuple[Token, Token, list[Token]]]]:
+    """Split body tokens at each `## ` heading: the text before, then (open, inline, body)."""
+    before: list[Token] = []
+    sections: list[tuple[Token, Token, list[Token]]] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.type == "heading_open" and token.tag == "h2":
+            sections.append((token, tokens[i + 1], []))
+            i += 3
+            continue
+        (sections[-1][2] if sections else before).append(token)
+        i += 1
+    return before, sections
+
+
+def top_level(tokens: Sequence[Token]) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) index ranges of each top-level block in a token run."""
+    i = 0
+    while i < len(tokens):
+        depth = 0
+        j = i
+        while True:
+            depth += tokens[j].nesting
+            if depth <= 0:
+                break
+            j += 1
+        yield i, j + 1
+        i = j + 1
+
+
+def stray_attrs(tokens: Sequence[Token], *, path: str) -> list[Diagnostic]:
+    """Report paragraphs that are an attrs line the parser could not read, such as `{#a b}`."""
+    problems = []
+    for index, token in enumerate(tokens):
+        if token.type != "inline" or index == 0 or tokens[index - 1].type != "paragraph_open":
+            continue
+        text = token.content.strip()
+        if text.startswith("{") and text.endswith("}") and "\n" not in text:
+            problems.append(error(path, line_of(token), Code.ATTRS_UNREADABLE,
+                                  f"the attribute line {text} could not be read; write it as "
+                                  "{#id key=value} with quotes around values that hold spaces"))
+    return problems
+
+
+def stray_containers(tokens: Sequence[Token], *, path: str, allowed: Sequence[str]) -> list[Diagnostic]:
+    """Report `:::` blocks of a kind the format does not have (left as text by the parser)."""
+    problems = []
+    for index, token in enumerate(tokens):
+        if token.type != "inline" or index == 0 or tokens[index - 1].type != "paragraph_open":
+            continue
+        first = token.content.split("\n", 1)[0].strip()
+        if not first.startswith(":::"):
+            continue
+        kind = first.strip(":").strip()
+        if kind:
+            message = f"unknown block '::: {kind}'; use one of {', '.join(allowed)}"
+        else:
+            message = ("this ':::' line closes no block; to put a block inside another, "
+                       "open the outer one with more colons, such as '::::'")
+        problems.append(error(path, line_of(token), Code.UNKNOWN_BLOCK, message))
+    return problems
+
+
+def unclosed_containers(tokens: Sequence[Token], lines: Sequence[str], *, path: str) -> list[Diagnostic]:
+    """Report `:::` blocks that run to the end of their parent because no `:::` closes them."""
+    problems = []
+    for token in tokens:
+        if token.type.startswith("container_") and token.type.endswith("_open") and token.map:
+            closing = lines[token.map[1]].strip() if token.map[1] < len(lines) else ""
+            if not closing.startswith(":::") or closing.strip(":").strip():
+                problems.append(error(path, line_of(token), Code.BLOCK_UNCLOSED,
+                                      f"'{token.markup}{token.info}' is not closed by a ':::' line"))
+    return problems
+
+
+def heading_text(inline: Token) -> str:
+    """Return the plain text of a heading."""
+    return plain_text(inline.children or [])

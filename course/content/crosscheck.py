@@ -1,0 +1,129 @@
+"""Checks across the whole course once every file is read: ids, links, prerequisites, coverage."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import networkx as nx
+
+from course.content.common import Parsed
+from course.domain.diagnostics import Code, Diagnostic, error, has_errors, warning
+from course.domain.model import ALL_ROLES, CourseInfo, Module, Quiz, Scenario
+
+Item = Module | Quiz | Scenario
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """The items that survive the cross-checks, keyed by id, with the problems found."""
+
+    modules: dict[str, Module]
+    quizzes: dict[str, Quiz]
+    scenarios: dict[str, Scenario]
+    diagnostics: list[Diagnostic]
+
+
+def _unique(parsed: Sequence[Parsed[Item]], problems: list[Diagnostic]) -> dict[str, Parsed[Item]]:
+    """Keep the first file for each id (files are in sorted path order); report the others."""
+    first: dict[str, Parsed[Item]] = {}
+    for result in parsed:
+        item = result.item
+        if item is None:
+            continue
+        previous = first.get(item.meta.id)
+        if previous is not None and previous.item is not None:
+            problems.append(error(item.meta.source, result.lines.get("id", 1), Code.ID_DUPLICATE,
+                                  f"id '{item.meta.id}' is already used by {previous.item.meta.source}"))
+            continue
+        first[item.meta.id] = result
+    return first
+
+
+def _links(module: Module, lines: Mapping[str, int], quizzes: Mapping[str, Quiz],
+           scenarios: Mapping[str, Scenario], declared: set[str],
+           problems: list[Diagnostic]) -> Module:
+    """Drop and report a module's links to a quiz or scenario that does not exist."""
+    quiz, scenario = module.quiz, module.scenario
+    source = module.meta.source
+    if quiz is not None and quiz not in quizzes:
+        if quiz not in declared:
+            problems.append(error(source, lines.get("quiz", 1), Code.UNKNOWN_QUIZ,
+                                  f"quiz '{quiz}' does not exist"))
+        quiz = None
+    if scenario is not None and scenario not in scenarios:
+        if scenario not in declared:
+            problems.append(error(source, lines.get("scenario", 1), Code.UNKNOWN_SCENARIO,
+                                  f"scenario '{scenario}' does not exist"))
+        scenario = None
+    return replace(module, quiz=quiz, scenario=scenario)
+
+
+def _requires(items: dict[str, Parsed[Item]], declared: set[str],
+              problems: list[Diagnostic]) -> dict[str, tuple[str, ...]]:
+    """Check every `requires`, then break and report cycles; return the usable prerequisites."""
+    usable: dict[str, tuple[str, ...]] = {}
+    for item_id, result in items.items():
+        assert result.item is not None
+        kept = []
+        for needed in result.item.meta.requires:
+            if needed in items:
+                kept.append(needed)
+            elif needed not in declared:
+                problems.append(error(result.item.meta.source, result.lines.get("requires", 1),
+                                      Code.UNKNOWN_REQUIRES, f"requires '{needed}', which does not exist"))
+        usable[item_id] = tuple(kept)
+    graph = nx.DiGraph([(a, b) for a, needs in usable.items() for b in needs])
+    for cycle in sorted(sorted(c) for c in nx.simple_cycles(graph)):
+        first = items[cycle[0]]
+        assert first.item is not None
+        problems.append(error(first.item.meta.source, first.lines.get("requires", 1),
+                              Code.REQUIRES_CYCLE,
+                              f"prerequisites go round in a circle: {' -> '.join(cycle)}"))
+        members = set(cycle)
+        for member in cycle:
+            usable[member] = tuple(n for n in usable[member] if n not in members)
+    return usable
+
+
+def _coverage(info: CourseInfo, modules: Mapping[str, Module], quizzes: Mapping[str, Quiz],
+              scenarios: Mapping[str, Scenario], lines: Mapping[str, int]) -> list[Diagnostic]:
+    """Warn about roles without modules and competencies that nothing assesses."""
+    problems = []
+    covered = {r for m in modules.values() for r in m.meta.roles}
+    for role in info.roles:
+        if role not in covered and ALL_ROLES not in covered:
+            problems.append(warning("course.yaml", lines.get(f"roles.{role}", 1),
+                                    Code.ROLE_WITHOUT_MODULE, f"no module is written for role '{role}'"))
+    assessed = {q.competency for quiz in quizzes.values() for q in quiz.questions}
+    assessed |= {c for s in scenarios.values() for c in s.meta.competencies}
+    for competency in info.competencies:
+        if competency not in assessed:
+            problems.append(warning("course.yaml", lines.get(f"competencies.{competency}", 1),
+                                    Code.COMPETENCY_UNASSESSED,
+                                    f"no quiz question or scenario assesses competency '{competency}'"))
+    return problems
+
+
+def check_course(info: CourseInfo, manifest_lines: Mapping[str, int],
+                 parsed: Sequence[Parsed[Item]], declared: set[str], *, complete: bool) -> Checked:
+    """Cross-check every parsed item; `declared` holds ids of files that failed to parse.
+
+    Coverage (roles without modules, competencies nothing assesses) is judged only when
+    `complete`, that is when every file parsed: a broken file's coverage is unknown.
+    """
+    problems: list[Diagnostic] = []
+    items = _unique(parsed, problems)
+    requires = _requires(items, declared, problems)
+    quizzes = {i: r.item for i, r in items.items() if isinstance(r.item, Quiz)}
+    scenarios = {i: r.item for i, r in items.items() if isinstance(r.item, Scenario)}
+    modules = {}
+    for item_id, result in items.items():
+        if isinstance(result.item, Module):
+            module = _links(result.item, result.lines, quizzes, scenarios, declared, problems)
+            modules[item_id] = replace(module, meta=replace(module.meta, requires=requires[item_id]))
+    quizzes = {i: replace(q, meta=replace(q.meta, requires=requires[i])) for i, q in quizzes.items()}
+    scenarios = {i: replace(s, meta=replace(s.meta, requires=requires[i])) for i, s in scenarios.items()}
+    if complete and not has_errors(problems):
+        problems += _coverage(info, modules, quizzes, scenarios, manifest_lines)
+    return Checked(modules, quizzes, scenarios, problems)

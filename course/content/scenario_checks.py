@@ -1,0 +1,78 @@
+"""Graph checks of a scenario with networkx: missing targets, dead ends, traps, reachability."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import networkx as nx
+
+from course.domain.diagnostics import Code, Diagnostic, error, warning
+from course.domain.model import EndingKind, Node
+
+
+def scenario_graph(nodes: Mapping[str, Node]) -> nx.DiGraph:
+    """Return the directed graph of nodes and the choices between them (missing targets left out)."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    for node in nodes.values():
+        graph.add_edges_from((node.id, c.target) for c in node.choices if c.target in nodes)
+    return graph
+
+
+def reachable_from(graph: nx.DiGraph, start: str) -> set[str]:
+    """Return the nodes a run can reach from the start, the start included."""
+    return {start} | set(nx.descendants(graph, start)) if start in graph else set()
+
+
+def can_finish(graph: nx.DiGraph, endings: set[str]) -> set[str]:
+    """Return the nodes from which some ending can be reached."""
+    reverse = graph.reverse(copy=False)
+    result = set(endings)
+    for ending in endings:
+        result |= set(nx.descendants(reverse, ending))
+    return result
+
+
+def check_graph(nodes: Mapping[str, Node], *, start: str, path: str) -> list[Diagnostic]:
+    """Report every structural problem of a scenario's node graph."""
+    problems: list[Diagnostic] = []
+    for node in nodes.values():
+        problems += _check_node(node, nodes, path=path)
+    endings = {n.id for n in nodes.values() if n.ending is not None}
+    if not any(n.ending is EndingKind.GOOD for n in nodes.values()):
+        first = next(iter(nodes.values()))
+        problems.append(error(path, first.line, Code.NO_GOOD_ENDING,
+                              "the scenario has no good ending; mark one node with ending=good"))
+    graph = scenario_graph(nodes)
+    reachable = reachable_from(graph, start)
+    finishing = can_finish(graph, endings)
+    for node in nodes.values():
+        if node.id not in reachable:
+            problems.append(warning(path, node.line, Code.NODE_UNREACHABLE,
+                                    f"node '{node.id}' cannot be reached from the start '{start}'"))
+        elif node.id not in finishing and node.choices:
+            problems.append(error(path, node.line, Code.NODE_TRAP,
+                                  f"no ending can be reached from node '{node.id}': every path "
+                                  "from it loops or stops"))
+    return problems
+
+
+def _check_node(node: Node, nodes: Mapping[str, Node], *, path: str) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    if node.ending is not None and node.choices:
+        problems.append(error(path, node.line, Code.ENDING_WITH_CHOICES,
+                              f"ending '{node.id}' has choices; an ending only debriefs"))
+    if node.ending is None and not node.choices:
+        problems.append(error(path, node.line, Code.NODE_NO_CHOICES,
+                              f"node '{node.id}' has no choices and is not an ending; add a list "
+                              "of links to other nodes, or mark it with ending=good|mixed|bad"))
+    if node.choices and all(c.when is not None for c in node.choices):
+        problems.append(warning(path, node.line, Code.CHOICES_ALL_CONDITIONAL,
+                                f"every choice at node '{node.id}' has a condition; a learner "
+                                "whose meters meet none of them is stuck"))
+    for choice in node.choices:
+        if choice.target not in nodes:
+            problems.append(error(path, choice.line, Code.CHOICE_TARGET_MISSING,
+                                  f"choice leads to '#{choice.target}', which is not a node of "
+                                  "this scenario"))
+    return problems

@@ -1,0 +1,207 @@
+"""Scenario files: `## ` nodes, choice lists of links with effects, conditions and endings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from markdown_it.token import Token
+
+from course.content.common import (
+    Parsed,
+    Vocabulary,
+    build_meta,
+    content_version,
+    heading_text,
+    line_of,
+    read_matter,
+    split_body,
+    split_sections,
+    stray_attrs,
+    stray_containers,
+    top_level,
+    unclosed_containers,
+)
+from course.content.markdown import render_blocks, render_inline, slugify
+from course.content.scenario_checks import check_graph
+from course.content.schema import ScenarioMatter
+from course.domain.conditions import ConditionError, meters_used, parse_condition
+from course.domain.diagnostics import Code, Diagnostic, error, has_errors
+from course.domain.model import Choice, EndingKind, Meter, Node, Scenario, frozen_map
+
+_INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
+_RESERVED = {"href", "score", "when"}
+
+
+def _is_choice_list(tokens: Sequence[Token]) -> bool:
+    """Tell whether a bullet list is a choice list: every item opens with a link to '#...'."""
+    if tokens[0].type != "bullet_list_open":
+        return False
+    for start, end in top_level(tokens[1:-1]):
+        item = tokens[1 + start : 1 + end]
+        inline = item[2] if len(item) > 2 and item[2].type == "inline" else None
+        children = inline.children if inline is not None else None
+        if not children or children[0].type != "link_open":
+            return False
+        if not str(children[0].attrs.get("href", "")).startswith("#"):
+            return False
+    return True
+
+
+class _ChoiceReader:
+    def __init__(self, meters: Mapping[str, Meter], path: str, problems: list[Diagnostic]) -> None:
+        self.meters = meters
+        self.path = path
+        self.problems = problems
+
+    def fail(self, line: int, code: Code, message: str) -> None:
+        self.problems.append(error(self.path, line, code, message))
+
+    def integer(self, line: int, key: str, raw: str) -> int | None:
+        if not _INTEGER.fullmatch(raw):
+            self.fail(line, Code.EFFECT_INVALID,
+                      f"'{key}={raw}' must be a whole number without a plus sign, such as {key}=10")
+            return None
+        return int(raw)
+
+    def read(self, item: Sequence[Token], index: int) -> Choice:
+        line = line_of(item[0])
+        children = list(item[2].children or [])
+        close = next(i for i, c in enumerate(children) if c.type == "link_close")
+        link = children[0]
+        trailing = "".join(c.content for c in children[close + 1 :]).strip()
+        if trailing.startswith("{"):
+            self.fail(line, Code.ATTRS_UNREADABLE,
+                      f"the attributes {trailing} after the link could not be read; write them "
+                      "as {reputation=10 score=2 when=\"trust >= 40\"}, whole numbers without '+'")
+        elif trailing:
+            self.fail(line, Code.CHOICE_MALFORMED,
+                      f"a choice is one link and nothing else; move '{trailing}' into the link text "
+                      "or into the consequence ('> ' line)")
+        attrs = {str(k): str(v) for k, v in link.attrs.items()}
+        effects: dict[str, int] = {}
+        for key, raw in attrs.items():
+            if key in _RESERVED:
+                continue
+            if key not in self.meters:
+                self.fail(line, Code.EFFECT_UNKNOWN_METER,
+                          f"'{key}' is not a meter of this scenario (declared: "
+                          f"{', '.join(self.meters) or 'none'})")
+                continue
+            value = self.integer(line, key, raw)
+            if value is not None:
+                effects[key] = value
+        score = self.integer(line, "score", attrs["score"]) if "score" in attrs else 0
+        when_text = attrs.get("when", "")
+        when = None
+        if "when" in attrs:
+            try:
+                when = parse_condition(when_text)
+            except ConditionError as exc:
+                self.fail(line, Code.CONDITION_INVALID, f"condition \"{when_text}\": {exc}")
+            else:
+                for name in sorted(meters_used(when) - set(self.meters)):
+                    self.fail(line, Code.CONDITION_INVALID,
+                              f"condition \"{when_text}\" reads '{name}', which is not a meter of "
+                              "this scenario")
+        consequence = [t for t in item[4:-1] if t.type not in {"blockquote_open", "blockquote_close"}]
+        return Choice(
+            index=index,
+            label_html=render_inline(children[1:close]),
+            target=str(link.attrs["href"])[1:],
+            line=line,
+            effects=frozen_map(effects),
+            score=score or 0,
+            when=when,
+            when_text=when_text,
+            consequence_html=render_blocks(consequence),
+        )
+
+
+def _node(
+    heading: Token, inline: Token, body: list[Token], *, node_id: str, reader: _ChoiceReader,
+) -> Node:
+    line = line_of(heading)
+    attrs = {str(k): str(v) for k, v in heading.attrs.items()}
+    for key in sorted(set(attrs) - {"id", "ending"}):
+        reader.fail(line, Code.UNKNOWN_ATTRIBUTE, f"unknown node attribute '{key}'; use id and ending")
+    ending = None
+    if "ending" in attrs:
+        try:
+            ending = EndingKind(attrs["ending"])
+        except ValueError:
+            reader.fail(line, Code.ENDING_INVALID,
+                        f"ending={attrs['ending']} must be one of good, mixed, bad")
+    narrative: list[Token] = []
+    choices: list[Choice] = []
+    for start, end in top_level(body):
+        run = body[start:end]
+        if _is_choice_list(run):
+            for item_start, item_end in top_level(run[1:-1]):
+                item = run[1 + item_start : 1 + item_end]
+                choices.append(reader.read(item, len(choices)))
+        else:
+            narrative.extend(run)
+    return Node(id=node_id, title=heading_text(inline), line=line, body_html=render_blocks(narrative),
+                choices=tuple(choices), ending=ending)
+
+
+def _meters(matter: ScenarioMatter, lines: Mapping[str, int], path: str,
+            problems: list[Diagnostic]) -> dict[str, Meter]:
+    meters = {}
+    for name, spec in matter.meters.items():
+        line = lines.get(f"meters.{name}", 1)
+        if not spec.min <= spec.start <= spec.max:
+            problems.append(error(path, line, Code.METER_INVALID,
+                                  f"meter '{name}' must satisfy min <= start <= max "
+                                  f"(got {spec.min} <= {spec.start} <= {spec.max})"))
+        meters[name] = Meter(name, spec.label, spec.start, spec.min, spec.max)
+    return meters
+
+
+def _nodes(tokens: list[Token], reader: _ChoiceReader) -> dict[str, Node]:
+    _, parts = split_sections(tokens)
+    nodes: dict[str, Node] = {}
+    for heading, inline, body in parts:
+        explicit = heading.attrs.get("id")
+        node_id = str(explicit) if explicit else slugify(heading_text(inline))
+        if explicit and node_id in nodes:
+            reader.fail(line_of(heading), Code.NODE_DUPLICATE_ID,
+                        f"node id '{node_id}' is already used on line {nodes[node_id].line}")
+            continue
+        base, suffix = node_id, 1
+        while node_id in nodes:  # Git hosts number repeated heading anchors the same way
+            node_id, suffix = f"{base}-{suffix}", suffix + 1
+        nodes[node_id] = _node(heading, inline, body, node_id=node_id, reader=reader)
+    return nodes
+
+
+def parse_scenario(text: str, *, source: str, vocabulary: Vocabulary | None = None) -> Parsed[Scenario]:
+    """Parse a scenario file into a Scenario, or None with the reasons when it has errors."""
+    body = split_body(text, path=source)
+    matter = read_matter(ScenarioMatter, body, path=source, vocabulary=vocabulary)
+    problems = body.diagnostics
+    problems += stray_attrs(body.tokens, path=source)
+    problems += stray_containers(body.tokens, path=source, allowed=())
+    problems += unclosed_containers(body.tokens, text.splitlines(), path=source)
+    lines = dict(body.document.lines) if body.document else {}
+    meters = _meters(matter, lines, source, problems) if matter else {}
+    nodes = _nodes(body.tokens, _ChoiceReader(meters, source, problems))
+    start = (matter.start if matter else None) or next(iter(nodes), "")
+    if matter is not None and matter.start and matter.start not in nodes:
+        problems.append(error(source, lines.get("start", 1), Code.START_UNKNOWN,
+                              f"start node '{matter.start}' does not exist"))
+    elif nodes:
+        problems += check_graph(nodes, start=start, path=source)
+    else:
+        problems.append(error(source, len(text.splitlines()) or 1, Code.NO_SECTIONS,
+                              "the scenario has no nodes; start each with a '## ' heading"))
+    if matter is None or has_errors(problems):
+        return Parsed(None, tuple(problems), lines)
+    scenario = Scenario(
+        meta=build_meta(matter, source=source, version=content_version(text)),
+        start=start,
+        meters=frozen_map(meters),
+        nodes=frozen_map(nodes),
+    )
+    return Parsed(scenario, tuple(problems), lines)

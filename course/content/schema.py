@@ -1,0 +1,132 @@
+"""Strict schemas of course.yaml and of each kind of front matter, and their diagnostics.
+
+The schemas refuse unknown keys and never convert between types: a number where text is
+expected is an error that tells the author to quote it, not a silent guess.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from course.content.frontmatter import YamlDocument
+from course.domain.diagnostics import Code, Diagnostic, error
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+MeterName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class CourseManifest(_Strict):
+    """course.yaml."""
+
+    id: Slug
+    title: Text
+    version: Text
+    roles: dict[Slug, Text] = Field(min_length=1)
+    competencies: dict[Slug, Text] = Field(min_length=1)
+    pass_mark: int = Field(default=70, ge=0, le=100)
+    min_group_size: int = Field(default=5, ge=1)
+
+
+class CommonMatter(_Strict):
+    """Keys every module, quiz and scenario may have."""
+
+    id: Slug
+    title: Text
+    roles: list[Slug] = Field(min_length=1)
+    competencies: list[Slug] = Field(default_factory=list)
+    summary: str = ""
+    minutes: int | None = Field(default=None, ge=1, le=600)
+    order: int | None = None
+    requires: list[Slug] = Field(default_factory=list)
+    objectives: list[Text] = Field(default_factory=list)
+
+
+class ModuleMatter(CommonMatter):
+    """Front matter of a module."""
+
+    competencies: list[Slug] = Field(min_length=1)
+    quiz: Slug | None = None
+    scenario: Slug | None = None
+
+
+class QuizMatter(CommonMatter):
+    """Front matter of a quiz."""
+
+    pass_mark: int | None = Field(default=None, ge=0, le=100)
+    shuffle: bool = True
+    pick: int | None = Field(default=None, ge=1)
+    max_attempts: int | None = Field(default=None, ge=1)
+
+
+class MeterMatter(_Strict):
+    """One meter of a scenario."""
+
+    label: Text
+    start: int
+    min: int = 0
+    max: int = 100
+
+
+class ScenarioMatter(CommonMatter):
+    """Front matter of a scenario."""
+
+    competencies: list[Slug] = Field(min_length=1)
+    start: str | None = None
+    meters: dict[MeterName, MeterMatter] = Field(default_factory=dict)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+_FRIENDLY = {
+    "string_type": "expected text; quote the value",
+    "int_type": "expected a whole number",
+    "bool_type": "expected true or false",
+    "list_type": "expected a list, such as [a, b]",
+    "dict_type": "expected key: value entries",
+    "string_pattern_mismatch": "expected lower-case letters, digits and single hyphens",
+    "too_short": "must not be empty",
+    "string_too_short": "must not be empty",
+}
+
+
+def _message(err: Any, where: str) -> str:
+    kind = str(err["type"])
+    if kind in {"greater_than_equal", "less_than_equal"}:
+        return f"'{where}': {err['msg'].lower()}"
+    return f"'{where}': {_FRIENDLY.get(kind, err['msg'])}"
+
+
+def validate_matter(
+    model: type[M], document: YamlDocument, *, path: str, line: int
+) -> tuple[M | None, list[Diagnostic]]:
+    """Validate front matter against a schema; `line` is where the front matter starts."""
+    try:
+        return model.model_validate(dict(document.data)), []
+    except ValidationError as exc:
+        diagnostics = []
+        for err in exc.errors():
+            loc = [str(part) for part in err["loc"]]
+            where = ".".join(loc)
+            kind = str(err["type"])
+            if kind == "missing":
+                diagnostics.append(error(path, line, Code.FM_MISSING_KEY, f"'{where}' is required"))
+            elif kind == "extra_forbidden":
+                diagnostics.append(error(path, document.line_of(*loc, default=line),
+                                         Code.FM_UNKNOWN_KEY, f"unknown key '{where}'"))
+            elif loc == ["id"] and kind == "string_pattern_mismatch":
+                diagnostics.append(error(path, document.line_of("id", default=line),
+                                         Code.ID_MALFORMED,
+                                         f"id {document.data.get('id')!r} must be lower-case "
+                                         "letters, digits and single hyphens"))
+            else:
+                diagnostics.append(error(path, document.line_of(*loc, default=line), Code.FM_TYPE,
+                                         _message(err, where)))
+        return None, diagnostics

@@ -1,0 +1,104 @@
+"""Problems found in course content, as values with a location and a code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """How bad a problem is: errors block an item, warnings only inform (or fail `--strict`)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Code(StrEnum):
+    """Every diagnostic code the validator can report. docs/authoring.md explains each one."""
+
+    # Files
+    FILE_TOO_LARGE = "file-too-large"
+    NOT_UTF8 = "not-utf8"
+    FILE_UNREADABLE = "file-unreadable"
+    MANIFEST_MISSING = "manifest-missing"
+    # Front matter
+    FM_MISSING = "fm-missing"
+    FM_YAML = "fm-yaml"
+    FM_DUPLICATE_KEY = "fm-duplicate-key"
+    FM_ALIAS = "fm-alias"
+    FM_COERCION = "fm-coercion"
+    FM_MISSING_KEY = "fm-missing-key"
+    FM_UNKNOWN_KEY = "fm-unknown-key"
+    FM_TYPE = "fm-type"
+    # Identity and links
+    ID_MALFORMED = "id-malformed"
+    ID_DUPLICATE = "id-duplicate"
+    UNKNOWN_ROLE = "unknown-role"
+    UNKNOWN_COMPETENCY = "unknown-competency"
+    UNKNOWN_REQUIRES = "unknown-requires"
+    UNKNOWN_QUIZ = "unknown-quiz"
+    UNKNOWN_SCENARIO = "unknown-scenario"
+    REQUIRES_CYCLE = "requires-cycle"
+    # Markdown bodies
+    ATTRS_UNREADABLE = "attrs-unreadable"
+    UNKNOWN_BLOCK = "unknown-block"
+    UNKNOWN_ATTRIBUTE = "unknown-attribute"
+    BLOCK_NO_ROLES = "block-no-roles"
+    BLOCK_UNCLOSED = "block-unclosed"
+    NO_SECTIONS = "no-sections"
+    # Quizzes
+    NO_QUESTIONS = "no-questions"
+    QUESTION_FEW_OPTIONS = "question-few-options"
+    QUESTION_NO_CORRECT = "question-no-correct"
+    QUESTION_DUPLICATE_ID = "question-duplicate-id"
+    OPTION_NO_FEEDBACK = "option-no-feedback"
+    PICK_TOO_LARGE = "pick-too-large"
+    # Scenarios
+    NODE_DUPLICATE_ID = "node-duplicate-id"
+    START_UNKNOWN = "start-unknown"
+    METER_INVALID = "meter-invalid"
+    CHOICE_MALFORMED = "choice-malformed"
+    CHOICE_TARGET_MISSING = "choice-target-missing"
+    EFFECT_UNKNOWN_METER = "effect-unknown-meter"
+    EFFECT_INVALID = "effect-invalid"
+    CONDITION_INVALID = "condition-invalid"
+    NODE_UNREACHABLE = "node-unreachable"
+    NODE_NO_CHOICES = "node-no-choices"
+    ENDING_WITH_CHOICES = "ending-with-choices"
+    ENDING_INVALID = "ending-invalid"
+    NODE_TRAP = "node-trap"
+    CHOICES_ALL_CONDITIONAL = "choices-all-conditional"
+    NO_GOOD_ENDING = "no-good-ending"
+    # Whole course
+    ROLE_WITHOUT_MODULE = "role-without-module"
+    COMPETENCY_UNASSESSED = "competency-unassessed"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Diagnostic:
+    """One problem: where it is (path relative to the content root, 1-based line) and what."""
+
+    path: str
+    line: int
+    severity: Severity
+    message: str
+    code: Code
+
+    def format(self) -> str:
+        """Return the problem as `path:line: severity: message [code]`."""
+        return f"{self.path}:{self.line}: {self.severity}: {self.message} [{self.code}]"
+
+
+def error(path: str, line: int, code: Code, message: str) -> Diagnostic:
+    """Make an error diagnostic."""
+    return Diagnostic(path, line, Severity.ERROR, message, code)
+
+
+def warning(path: str, line: int, code: Code, message: str) -> Diagnostic:
+    """Make a warning diagnostic."""
+    return Diagnostic(path, line, Severity.WARNING, message, code)
+
+
+def has_errors(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> bool:
+    """Tell whether any of the diagnostics is an error."""
+    return any(d.severity is Severity.ERROR for d in diagnostics)

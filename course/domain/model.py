@@ -1,0 +1,231 @@
+"""The course as immutable data: the manifest, modules, quizzes and scenarios.
+
+HTML fields hold markup that the content layer has already rendered and sanitised; the domain
+never renders anything itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import TypeVar
+
+from course.domain.conditions import Condition
+
+ALL_ROLES = "all"
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def frozen_map(items: Mapping[K, V] | None = None) -> Mapping[K, V]:
+    """Return a read-only copy of a mapping."""
+    return MappingProxyType(dict(items or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class CourseInfo:
+    """What course.yaml declares: identity, audiences, competencies and course-wide defaults."""
+
+    id: str
+    title: str
+    version: str
+    roles: Mapping[str, str]
+    competencies: Mapping[str, str]
+    pass_mark: int = 70
+    min_group_size: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ItemMeta:
+    """Front matter shared by modules, quizzes and scenarios, plus where the item came from."""
+
+    id: str
+    title: str
+    roles: tuple[str, ...]
+    competencies: tuple[str, ...]
+    source: str
+    version: str
+    summary: str = ""
+    minutes: int | None = None
+    order: int | None = None
+    requires: tuple[str, ...] = ()
+    objectives: tuple[str, ...] = ()
+
+    def is_for(self, tracks: frozenset[str] | set[str]) -> bool:
+        """Tell whether a learner on these tracks should see the item."""
+        return ALL_ROLES in self.roles or bool(set(self.roles) & set(tracks))
+
+
+class BlockKind(StrEnum):
+    """What a block of module text is: plain prose or one of the admonitions."""
+
+    TEXT = "text"
+    KEY = "key"
+    TIP = "tip"
+    WARNING = "warning"
+    EXAMPLE = "example"
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A run of rendered module text; `roles` limits it to some tracks (None: everyone)."""
+
+    kind: BlockKind
+    html: str
+    roles: frozenset[str] | None = None
+
+    def is_for(self, tracks: frozenset[str] | set[str]) -> bool:
+        """Tell whether a learner on these tracks should see the block."""
+        return self.roles is None or bool(self.roles & set(tracks))
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One `## ` section of a module: a page for the learner and the unit of resume."""
+
+    index: int
+    id: str
+    title: str
+    line: int
+    blocks: tuple[Block, ...]
+
+    def blocks_for(self, tracks: frozenset[str] | set[str]) -> tuple[Block, ...]:
+        """Return the blocks a learner on these tracks sees, in order."""
+        return tuple(b for b in self.blocks if b.is_for(tracks))
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    """A learning module: sections to read, and the quiz and scenario that go with it."""
+
+    meta: ItemMeta
+    sections: tuple[Section, ...]
+    quiz: str | None = None
+    scenario: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One answer option. `index` is its position in the file, which answers are stored by."""
+
+    index: int
+    html: str
+    correct: bool
+    feedback_html: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A quiz question with its options; several correct options make it multiple choice."""
+
+    id: str
+    competency: str
+    stem_html: str
+    line: int
+    options: tuple[Option, ...]
+    context_html: str = ""
+    explain_html: str = ""
+
+    @property
+    def multiple(self) -> bool:
+        """Tell whether more than one option is correct (all must be chosen)."""
+        return sum(o.correct for o in self.options) > 1
+
+    @property
+    def correct_indexes(self) -> frozenset[int]:
+        """Return the file positions of the correct options."""
+        return frozenset(o.index for o in self.options if o.correct)
+
+
+@dataclass(frozen=True, slots=True)
+class Quiz:
+    """A bank of questions with the rules for drawing, shuffling and passing an attempt."""
+
+    meta: ItemMeta
+    questions: tuple[Question, ...]
+    pass_mark: int = 70
+    shuffle: bool = True
+    pick: int | None = None
+    max_attempts: int | None = None
+    intro_html: str = ""
+
+    def question(self, question_id: str) -> Question | None:
+        """Find a question by id."""
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Meter:
+    """A bounded number that choices move, such as public reputation."""
+
+    id: str
+    label: str
+    start: int
+    min: int = 0
+    max: int = 100
+
+
+class EndingKind(StrEnum):
+    """How a scenario ending is judged."""
+
+    GOOD = "good"
+    MIXED = "mixed"
+    BAD = "bad"
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A decision offered at a node: where it leads, what it changes and when it is offered."""
+
+    index: int
+    label_html: str
+    target: str
+    line: int
+    effects: Mapping[str, int] = field(default_factory=frozen_map)
+    score: int = 0
+    when: Condition | None = None
+    when_text: str = ""
+    consequence_html: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A moment in a scenario: narrative and choices, or an ending with its debrief."""
+
+    id: str
+    title: str
+    line: int
+    body_html: str
+    choices: tuple[Choice, ...] = ()
+    ending: EndingKind | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A branching crisis scenario: nodes keyed by id (in file order) and the meters it moves."""
+
+    meta: ItemMeta
+    start: str
+    meters: Mapping[str, Meter]
+    nodes: Mapping[str, Node]
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    """The loaded course: the manifest and every valid item, each keyed by id."""
+
+    info: CourseInfo
+    modules: Mapping[str, Module]
+    quizzes: Mapping[str, Quiz]
+    scenarios: Mapping[str, Scenario]
+
+    def item_meta(self, item_id: str) -> ItemMeta | None:
+        """Find the metadata of any module, quiz or scenario by id."""
+        for table in (self.modules, self.quizzes, self.scenarios):
+            item = table.get(item_id)
+            if item is not None:
+                return item.meta
+        return None

@@ -1,0 +1,1 @@
+"""Use cases that join the domain, the content loader and the store."""

@@ -1,0 +1,1 @@
+"""Tables, engine and every query. The only layer that uses SQLModel and SQLAlchemy."""

@@ -1,0 +1,1 @@
+"""Streamlit pages and widgets. Calls services only."""

@@ -1,0 +1,103 @@
+"""Discovery, drafts, caching and partial loading of a content root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from course.content.loader import ParseCache, find_content_files, load_course
+from course.domain.diagnostics import Code
+from tests.conftest import MODULE, QUIZ, TreeWriter
+
+
+def test_drafts_and_hidden_files_are_skipped(write_tree: TreeWriter) -> None:
+    root = write_tree({
+        "modules/_draft.md": "not even front matter",
+        "modules/.hidden.md": "nor this",
+        "modules/_wip/deep.md": "nor this",
+        "modules/notes.txt": "not Markdown",
+    })
+    found = [p.relative_to(root).as_posix() for _, p in find_content_files(root)]
+    assert found == ["modules/intro.md", "quizzes/intro-quiz.md", "scenarios/first-day.md"]
+    assert load_course(root).diagnostics == ()
+
+
+def test_a_broken_file_leaves_the_rest_of_the_course_served(write_tree: TreeWriter) -> None:
+    root = write_tree({"quizzes/intro-quiz.md": QUIZ.replace("- [x] Listen", "- [ ] Listen")})
+    result = load_course(root)
+    assert result.course is not None
+    assert list(result.course.modules) == ["intro"]
+    assert list(result.course.scenarios) == ["first-day"]
+    assert dict(result.course.quizzes) == {}
+    # the module stays, without its link to the quiz that could not be loaded
+    assert result.course.modules["intro"].quiz is None
+    assert [d.code for d in result.diagnostics] == [Code.QUESTION_NO_CORRECT]
+
+
+def test_a_missing_manifest_is_reported(write_tree: TreeWriter) -> None:
+    root = write_tree({"course.yaml": None})
+    result = load_course(root)
+    assert result.course is None
+    assert [d.format() for d in result.diagnostics] == [
+        "course.yaml:1: error: no course.yaml in content; is this a content folder? [manifest-missing]"
+    ]
+
+
+def test_a_broken_manifest_is_reported_with_its_line(write_tree: TreeWriter) -> None:
+    root = write_tree({"course.yaml": "id: test\ntitle: T\nversion: 1.0.0\nroles: {}\n"
+                                      "competencies: {a: A}\npass_mark: 170\n"})
+    result = load_course(root)
+    assert result.course is None
+    assert [d.format() for d in result.diagnostics] == [
+        "course.yaml:4: error: 'roles': must not be empty [fm-type]",
+        "course.yaml:6: error: 'pass_mark': input should be less than or equal to 100 [fm-type]",
+    ]
+
+
+def test_unchanged_files_are_not_parsed_again(write_tree: TreeWriter) -> None:
+    root = write_tree()
+    cache = ParseCache()
+    first = load_course(root, cache=cache)
+    entries = dict(cache.entries)
+    second = load_course(root, cache=cache)
+    assert second.fingerprint == first.fingerprint
+    assert all(cache.entries[key] is value for key, value in entries.items())
+    (root / "modules/intro.md").write_text(MODULE.replace("Some text.", "Other text."))
+    third = load_course(root, cache=cache)
+    assert third.fingerprint != first.fingerprint
+    assert len(cache.entries) == 3  # the old version of the module was dropped
+    assert third.course is not None
+    assert "Other text." in third.course.modules["intro"].sections[0].blocks[0].html
+
+
+def test_items_carry_their_source_and_content_version(write_tree: TreeWriter) -> None:
+    result = load_course(write_tree())
+    assert result.course is not None
+    meta = result.course.modules["intro"].meta
+    assert meta.source == "modules/intro.md"
+    assert len(meta.version) == 16
+    changed = load_course(write_tree({"modules/intro.md": MODULE + "\nMore.\n"}))
+    assert changed.course is not None
+    assert changed.course.modules["intro"].meta.version != meta.version
+
+
+def test_windows_line_endings_and_a_bom_are_accepted(write_tree: TreeWriter) -> None:
+    text = "\ufeff" + MODULE.replace("\n", "\r\n")
+    result = load_course(write_tree({"modules/intro.md": text.encode("utf-8")}))
+    assert result.diagnostics == ()
+
+
+def test_role_blocks_are_kept_for_their_tracks_only(write_tree: TreeWriter) -> None:
+    text = MODULE + "\n::: for legal\nFor lawyers.\n:::\n\n::: for hr\nFor HR.\n:::\n"
+    result = load_course(write_tree({"modules/intro.md": text}))
+    assert result.course is not None
+    section = result.course.modules["intro"].sections[0]
+    legal = [b.html for b in section.blocks_for({"legal"})]
+    assert legal == ["<p>Some text.</p>", "<p>The one thing to remember.</p>", "<p>For lawyers.</p>"]
+    assert "<p>For HR.</p>" not in legal
+
+
+def test_the_content_root_can_live_anywhere(tmp_path: Path, write_tree: TreeWriter) -> None:
+    root = write_tree()
+    moved = tmp_path / "elsewhere"
+    root.rename(moved)
+    assert load_course(moved).course is not None
