@@ -8,6 +8,8 @@ from pathlib import Path
 from course.content.loader import LoadResult, ParseCache, load_course
 from course.domain.diagnostics import Diagnostic, Severity
 
+__all__ = ["LoadResult", "ParseCache", "ValidationReport", "load", "validate"]
+
 
 @dataclass(frozen=True, slots=True)
 class ValidationReport:

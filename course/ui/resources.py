@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from course.content.loader import LoadResult, ParseCache
 from course.services import catalog
+from course.services.catalog import LoadResult, ParseCache
 from course.settings import Settings, load_settings
 
 
