@@ -11,10 +11,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from course.cli import validate
+from course.cli import outline, validate
 
 #: The modules that contribute subcommands, in the order `--help` lists them.
-COMMAND_MODULES = (validate,)
+COMMAND_MODULES = (validate, outline)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -69,3 +69,18 @@ def test_the_module_runs_as_a_program(write_tree: TreeWriter) -> None:
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.endswith("ok\n")
+
+
+def test_outline_prints_every_item(write_tree: TreeWriter, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["outline", str(write_tree())]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Course outline: Test course\n")
+    for item in ("`intro`", "`intro-quiz`", "`first-day`"):
+        assert item in out
+
+
+def test_outline_of_a_folder_without_manifest_fails(
+    write_tree: TreeWriter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["outline", str(write_tree({"course.yaml": None}))]) == 1
+    assert "[manifest-missing]" in capsys.readouterr().err
