@@ -179,12 +179,28 @@ def stray_containers(tokens: Sequence[Token], *, path: str, allowed: Sequence[st
         if not first.startswith(":::"):
             continue
         kind = first.strip(":").strip()
-        if kind:
+        if kind and not allowed:
+            message = f"unknown block '::: {kind}'; this kind of file has no ':::' blocks"
+        elif kind:
             message = f"unknown block '::: {kind}'; use one of {', '.join(allowed)}"
         else:
             message = ("this ':::' line closes no block; to put a block inside another, "
                        "open the outer one with more colons, such as '::::'")
         problems.append(error(path, line_of(token), Code.UNKNOWN_BLOCK, message))
+    return problems
+
+
+def foreign_containers(tokens: Sequence[Token], *, path: str, allowed: Sequence[str]) -> list[Diagnostic]:
+    """Report `:::` blocks the parser knows but this kind of file does not use."""
+    problems = []
+    for token in tokens:
+        if token.type.startswith("container_") and token.type.endswith("_open"):
+            name = token.type.removeprefix("container_").removesuffix("_open")
+            if name not in allowed:
+                problems.append(error(path, line_of(token), Code.UNKNOWN_BLOCK,
+                                      f"unknown block '::: {name}'; "
+                                      + (f"use one of {', '.join(allowed)}" if allowed
+                                         else "this kind of file has no ':::' blocks")))
     return problems
 
 

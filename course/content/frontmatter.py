@@ -23,8 +23,8 @@ _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_PLAIN_INT = re.compile(r"-?(0|[1-9][0-9]*)")
-_PLAIN_FLOAT = re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]+")
+_PLAIN_INT = re.compile(r"-?(0|[1-9][0-9]{0,14})")
+_PLAIN_FLOAT = re.compile(r"-?(0|[1-9][0-9]{0,14})\.[0-9]{1,15}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +105,9 @@ class _Reader:
             return None
         kind = {_TIMESTAMP: "a date", _INT: "a number", _FLOAT: "a number", _NULL: "empty"}
         what = kind.get(tag, f"a {tag.rsplit(':', 1)[-1]} value")
+        if tag in {_INT, _FLOAT} and len(text) > 15:
+            self.fail(node, Code.FM_TYPE, f"'{where}': the number {text[:12]}... is too large")
+            return text
         self.fail(node, Code.FM_COERCION, f"'{where}': {text!r} would be read as {what}; quote it")
         return text
 

@@ -74,6 +74,11 @@ def _blocks(
         inner = tokens[start + 1 : end - 1]
         if name in ADMONITIONS:
             flush()
+            for nested in inner:
+                if nested.type == "container_for_open":
+                    problems.append(error(path, line_of(nested), Code.BLOCK_MISPLACED,
+                                          f"'::: for' inside '::: {name}' would be shown to every "
+                                          f"learner; put the '::: {name}' inside the role block instead"))
             blocks.append(Block(BlockKind(name), render_blocks(inner), roles))
         elif name == "for":
             flush()

@@ -11,6 +11,7 @@ from course.content.common import (
     Vocabulary,
     build_meta,
     content_version,
+    foreign_containers,
     line_of,
     read_matter,
     split_body,
@@ -88,6 +89,10 @@ def _question(
             explain.extend(run[1:-1])
         elif not options:
             context.extend(run)
+        else:
+            problems.append(warning(path, line_of(run[0], line), Code.CONTENT_IGNORED,
+                                    f"text after the options of question '{question_id}' is not "
+                                    "shown; move it above the options or into '::: explain'"))
     _check_options(question_id, line, options, path=path, problems=problems)
     return Question(
         id=question_id,
@@ -147,6 +152,7 @@ def parse_quiz(
     problems = body.diagnostics
     problems += stray_attrs(body.tokens, path=source)
     problems += stray_containers(body.tokens, path=source, allowed=("explain",))
+    problems += foreign_containers(body.tokens, path=source, allowed=("explain",))
     problems += unclosed_containers(body.tokens, text.splitlines(), path=source)
     intro, questions = _questions(body.tokens, matter=matter, path=source, vocabulary=vocabulary,
                                   problems=problems)

@@ -15,7 +15,8 @@ def scenario_graph(nodes: Mapping[str, Node]) -> nx.DiGraph:
     graph = nx.DiGraph()
     graph.add_nodes_from(nodes)
     for node in nodes.values():
-        graph.add_edges_from((node.id, c.target) for c in node.choices if c.target in nodes)
+        if node.ending is None:  # a run stops at an ending, whatever follows it
+            graph.add_edges_from((node.id, c.target) for c in node.choices if c.target in nodes)
     return graph
 
 

@@ -12,6 +12,7 @@ from course.content.common import (
     Vocabulary,
     build_meta,
     content_version,
+    foreign_containers,
     heading_text,
     line_of,
     read_matter,
@@ -29,7 +30,7 @@ from course.domain.conditions import ConditionError, meters_used, parse_conditio
 from course.domain.diagnostics import Code, Diagnostic, error, has_errors
 from course.domain.model import Choice, EndingKind, Meter, Node, Scenario, frozen_map
 
-_INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
+_INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,8})")
 _RESERVED = {"href", "score", "when"}
 
 
@@ -49,8 +50,11 @@ def _is_choice_list(tokens: Sequence[Token]) -> bool:
 
 
 class _ChoiceReader:
-    def __init__(self, meters: Mapping[str, Meter], path: str, problems: list[Diagnostic]) -> None:
-        self.meters = meters
+    """Reads choices; `meters` is None when the front matter failed, so meters are unknown."""
+
+    def __init__(self, meters: Mapping[str, Meter] | None, path: str, problems: list[Diagnostic]) -> None:
+        self.known = meters is not None
+        self.meters = meters or {}
         self.path = path
         self.problems = problems
 
@@ -59,8 +63,10 @@ class _ChoiceReader:
 
     def integer(self, line: int, key: str, raw: str) -> int | None:
         if not _INTEGER.fullmatch(raw):
+            shown = raw if len(raw) <= 20 else f"{raw[:12]}..."
             self.fail(line, Code.EFFECT_INVALID,
-                      f"'{key}={raw}' must be a whole number without a plus sign, such as {key}=10")
+                      f"'{key}={shown}' must be a whole number of at most 9 digits without a plus "
+                      f"sign, such as {key}=10")
             return None
         return int(raw)
 
@@ -83,7 +89,7 @@ class _ChoiceReader:
         for key, raw in attrs.items():
             if key in _RESERVED:
                 continue
-            if key not in self.meters:
+            if key not in self.meters and self.known:
                 self.fail(line, Code.EFFECT_UNKNOWN_METER,
                           f"'{key}' is not a meter of this scenario (declared: "
                           f"{', '.join(self.meters) or 'none'})")
@@ -100,7 +106,8 @@ class _ChoiceReader:
             except ConditionError as exc:
                 self.fail(line, Code.CONDITION_INVALID, f"condition \"{when_text}\": {exc}")
             else:
-                for name in sorted(meters_used(when) - set(self.meters)):
+                unknown = meters_used(when) - set(self.meters) if self.known else set()
+                for name in sorted(unknown):
                     self.fail(line, Code.CONDITION_INVALID,
                               f"condition \"{when_text}\" reads '{name}', which is not a meter of "
                               "this scenario")
@@ -159,8 +166,7 @@ def _meters(matter: ScenarioMatter, lines: Mapping[str, int], path: str,
     return meters
 
 
-def _nodes(tokens: list[Token], reader: _ChoiceReader) -> dict[str, Node]:
-    _, parts = split_sections(tokens)
+def _nodes(parts: list[tuple[Token, Token, list[Token]]], reader: _ChoiceReader) -> dict[str, Node]:
     nodes: dict[str, Node] = {}
     for heading, inline, body in parts:
         explicit = heading.attrs.get("id")
@@ -183,10 +189,12 @@ def parse_scenario(text: str, *, source: str, vocabulary: Vocabulary | None = No
     problems = body.diagnostics
     problems += stray_attrs(body.tokens, path=source)
     problems += stray_containers(body.tokens, path=source, allowed=())
+    problems += foreign_containers(body.tokens, path=source, allowed=())
     problems += unclosed_containers(body.tokens, text.splitlines(), path=source)
     lines = dict(body.document.lines) if body.document else {}
-    meters = _meters(matter, lines, source, problems) if matter else {}
-    nodes = _nodes(body.tokens, _ChoiceReader(meters, source, problems))
+    meters = _meters(matter, lines, source, problems) if matter else None
+    intro, parts = split_sections(body.tokens)
+    nodes = _nodes(parts, _ChoiceReader(meters, source, problems))
     start = (matter.start if matter else None) or next(iter(nodes), "")
     if matter is not None and matter.start and matter.start not in nodes:
         problems.append(error(source, lines.get("start", 1), Code.START_UNKNOWN,
@@ -201,7 +209,8 @@ def parse_scenario(text: str, *, source: str, vocabulary: Vocabulary | None = No
     scenario = Scenario(
         meta=build_meta(matter, source=source, version=content_version(text)),
         start=start,
-        meters=frozen_map(meters),
+        meters=frozen_map(meters or {}),
         nodes=frozen_map(nodes),
+        intro_html=render_blocks(intro),
     )
     return Parsed(scenario, tuple(problems), lines)

@@ -66,13 +66,16 @@ class QuizMatter(CommonMatter):
     max_attempts: int | None = Field(default=None, ge=1)
 
 
+MeterValue = Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
+
+
 class MeterMatter(_Strict):
     """One meter of a scenario."""
 
     label: Text
-    start: int
-    min: int = 0
-    max: int = 100
+    start: MeterValue
+    min: MeterValue = 0
+    max: MeterValue = 100
 
 
 class ScenarioMatter(CommonMatter):
@@ -121,6 +124,10 @@ def validate_matter(
             elif kind == "extra_forbidden":
                 diagnostics.append(error(path, document.line_of(*loc, default=line),
                                          Code.FM_UNKNOWN_KEY, f"unknown key '{where}'"))
+            elif loc[0] == "meters" and loc[-1] == "[key]":
+                diagnostics.append(error(path, document.line_of(*loc[:-1], default=line), Code.FM_TYPE,
+                                         f"meter name '{loc[1]}' must start with a lower-case letter "
+                                         "and hold only lower-case letters, digits and underscores"))
             elif loc == ["id"] and kind == "string_pattern_mismatch":
                 diagnostics.append(error(path, document.line_of("id", default=line),
                                          Code.ID_MALFORMED,

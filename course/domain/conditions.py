@@ -18,6 +18,9 @@ _TOKEN = re.compile(
     r"\s*(?:(?P<num>-?\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op><=|>=|==|!=|<|>)|(?P<par>[()]))"
 )
 _KEYWORDS = {"and", "or", "not"}
+#: Limits that keep hostile conditions cheap: meters are small numbers, conditions are short.
+MAX_DIGITS = 9
+MAX_DEPTH = 16
 _OPERATORS = {
     "<": lambda a, b: a < b,
     "<=": lambda a, b: a <= b,
@@ -106,6 +109,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokenize(text)
         self.pos = 0
+        self.depth = 0
 
     def peek(self) -> tuple[str, str, int] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -113,7 +117,7 @@ class _Parser:
     def take(self, kind: str | None = None, value: str | None = None) -> tuple[str, str, int]:
         token = self.peek()
         if token is None:
-            wanted = value or kind or "more"
+            wanted = value or {"op": "a comparison such as < or >="}.get(kind or "", kind or "more")
             raise ConditionError(f"expected {wanted} but the condition ended")
         if (kind and token[0] != kind) or (value and token[1] != value):
             raise ConditionError(f"unexpected {token[1]!r} at column {token[2]}")
@@ -138,11 +142,20 @@ class _Parser:
         token = self.peek()
         if token and token[0] == "not":
             self.take()
-            return Not(self.conjunct())
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ConditionError(f"more than {MAX_DEPTH} nested 'not's and parentheses")
+            inner = self.conjunct()
+            self.depth -= 1
+            return Not(inner)
         if token and token[1] == "(":
             self.take()
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ConditionError(f"more than {MAX_DEPTH} levels of parentheses")
             inner = self.condition()
             self.take("par", ")")
+            self.depth -= 1
             return inner
         left = self.operand()
         op = self.take("op")[1]
@@ -154,6 +167,8 @@ class _Parser:
             raise ConditionError("expected a meter or a number but the condition ended")
         if token[0] == "num":
             self.take()
+            if len(token[1].lstrip("-")) > MAX_DIGITS:
+                raise ConditionError(f"the number at column {token[2]} has more than {MAX_DIGITS} digits")
             return Number(int(token[1]))
         if token[0] == "name":
             self.take()

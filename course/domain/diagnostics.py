@@ -45,6 +45,8 @@ class Code(StrEnum):
     UNKNOWN_ATTRIBUTE = "unknown-attribute"
     BLOCK_NO_ROLES = "block-no-roles"
     BLOCK_UNCLOSED = "block-unclosed"
+    BLOCK_MISPLACED = "block-misplaced"
+    CONTENT_IGNORED = "content-ignored"
     NO_SECTIONS = "no-sections"
     # Quizzes
     NO_QUESTIONS = "no-questions"

@@ -211,6 +211,7 @@ class Scenario:
     start: str
     meters: Mapping[str, Meter]
     nodes: Mapping[str, Node]
+    intro_html: str = ""
 
 
 @dataclass(frozen=True, slots=True)

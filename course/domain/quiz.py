@@ -39,9 +39,11 @@ def draw_attempt(quiz: Quiz, *, seed: int) -> tuple[DrawnQuestion, ...]:
     rng = random.Random(seed)
     questions = list(quiz.questions)
     count = len(questions) if quiz.pick is None else min(quiz.pick, len(questions))
-    drawn = rng.sample(questions, count) if count < len(questions) else questions
+    drawn = rng.sample(questions, count) if count < len(questions) else list(questions)
     if quiz.shuffle:
         rng.shuffle(drawn)
+    else:
+        drawn.sort(key=questions.index)
     result = []
     for question in drawn:
         order = [o.index for o in question.options]

@@ -178,6 +178,12 @@ QUIZ_CASES = {
          "not be read; write it as {#id key=value} with quotes around values that hold spaces "
          "[attrs-unreadable]"],
     ),
+    "text after the options (warning)": (
+        QUIZ.replace("  > Broadcasting talks over them.\n",
+                     "  > Broadcasting talks over them.\n\nA stray note.\n"),
+        ["quizzes/intro-quiz.md:16: warning: text after the options of question 'q-one' is not shown; "
+         "move it above the options or into '::: explain' [content-ignored]"],
+    ),
     "no questions": (
         QUIZ.split("{#q-one")[0],
         ["quizzes/intro-quiz.md:7: error: the quiz has no questions; start each with a '## ' heading "
@@ -255,6 +261,16 @@ SCENARIO_CASES = {
         ["scenarios/first-day.md:11: warning: every choice at node 'start' has a condition; a learner "
          "whose meters meet none of them is stuck [choices-all-conditional]"],
     ),
+    "badly named meter": (
+        SCENARIO.replace("  reputation: {label", "  Good-Will: {label"),
+        ["scenarios/first-day.md:7: error: meter name 'Good-Will' must start with a lower-case letter "
+         "and hold only lower-case letters, digits and underscores [fm-type]"],
+    ),
+    "unknown block in a scenario": (
+        SCENARIO.replace("A customer complains.", "::: key\nA customer complains.\n:::"),
+        ["scenarios/first-day.md:13: error: unknown block '::: key'; this kind of file has no ':::' "
+         "blocks [unknown-block]"],
+    ),
     "meter start outside its bounds": (
         SCENARIO.replace("start: 50, min: 0", "start: 150, min: 0"),
         ["scenarios/first-day.md:7: error: meter 'reputation' must satisfy min <= start <= max "
@@ -310,6 +326,11 @@ MODULE_CASES = {
     "unclosed block": (
         MODULE + "\n::: tip\nText that never ends.\n",
         ["modules/intro.md:18: error: '::: tip' is not closed by a ':::' line [block-unclosed]"],
+    ),
+    "role block inside an admonition": (
+        MODULE + "\n:::: tip\nFor all.\n\n::: for legal\nOnly legal.\n:::\n::::\n",
+        ["modules/intro.md:21: error: '::: for' inside '::: tip' would be shown to every learner; put "
+         "the '::: tip' inside the role block instead [block-misplaced]"],
     ),
     "no sections": (
         MODULE.split("## The first idea")[0],

@@ -101,3 +101,13 @@ def test_the_content_root_can_live_anywhere(tmp_path: Path, write_tree: TreeWrit
     moved = tmp_path / "elsewhere"
     root.rename(moved)
     assert load_course(moved).course is not None
+
+
+def test_text_before_the_first_node_introduces_the_scenario(write_tree: TreeWriter) -> None:
+    from tests.conftest import SCENARIO
+
+    text = SCENARIO.replace("{#start}", "You run the support desk this week.\n\n{#start}")
+    result = load_course(write_tree({"scenarios/first-day.md": text}))
+    assert result.diagnostics == ()
+    assert result.course is not None
+    assert result.course.scenarios["first-day"].intro_html == "<p>You run the support desk this week.</p>"
