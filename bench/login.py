@@ -1,0 +1,113 @@
+"""`login`: a successful sign-in against a bare argon2 verify, and throttling under attack.
+
+Anchor: one argon2id verify with the same (OWASP) parameters, measured in the same run.
+Targets: median successful sign-in <= 1.2x the median verify; under 50 parallel
+wrong-passphrase attempts on one account, at most 10 hashes computed.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from course.domain.accounts import parse_capabilities
+from course.services import accounts
+from course.services.accounts import Passwords, ThrottlePolicy
+from course.store.engine import create_store_engine
+from course.store.migrate import upgrade_database
+
+NAME = "login"
+TARGET_RATIO = 1.2
+MAX_HASHES = 10
+ATTACKERS = 50
+PASSPHRASE = "a passphrase for the benchmark"
+
+
+class CountingPasswords(Passwords):
+    """The production hasher, counting every verification (each computes one hash)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.verifications = 0
+        super().__init__()
+        self.verifications = 0
+
+    def verify(self, stored: str, passphrase: str) -> bool:
+        with self._lock:
+            self.verifications += 1
+        return super().verify(stored, passphrase)
+
+
+def run(*, quick: bool) -> dict[str, object]:
+    """Measure verify and sign-in medians, then a parallel wrong-passphrase attack."""
+    rounds = 15 if quick else 60
+    passwords = CountingPasswords()
+    stored = passwords.hash(PASSPHRASE)
+    with tempfile.TemporaryDirectory(prefix="nts-bench-login-") as folder:
+        engine = create_store_engine(f"sqlite:///{Path(folder) / 'login.db'}")
+        try:
+            upgrade_database(engine)
+            for email in ("ada@example.org", "target@example.org"):
+                accounts.add_account(
+                    engine,
+                    email,
+                    name="Bench",
+                    grants=parse_capabilities("learner"),
+                    by=None,
+                    passwords=passwords,
+                    passphrase=PASSPHRASE,
+                )
+            verify_times, sign_in_times = [], []
+            for _ in range(rounds):  # interleaved, so both see the same machine load
+                started = time.perf_counter()
+                passwords.hasher.verify(stored, PASSPHRASE)
+                verify_times.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                result = accounts.sign_in(
+                    engine, "ada@example.org", PASSPHRASE, passwords=passwords, address="10.0.0.1"
+                )
+                sign_in_times.append(time.perf_counter() - started)
+                assert result.ok
+            passwords.verifications = 0
+            barrier = threading.Barrier(ATTACKERS)
+            refused = []
+
+            def attack(n: int) -> None:
+                barrier.wait()
+                outcome = accounts.sign_in(
+                    engine,
+                    "target@example.org",
+                    f"wrong guess {n}",
+                    passwords=passwords,
+                    address=f"192.0.2.{n}",
+                    throttling=ThrottlePolicy(),
+                )
+                refused.append(not outcome.ok)
+
+            threads = [threading.Thread(target=attack, args=(n,)) for n in range(ATTACKERS)]
+            started = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            attack_seconds = time.perf_counter() - started
+        finally:
+            engine.dispose()
+    anchor = statistics.median(verify_times) * 1000
+    value = statistics.median(sign_in_times) * 1000
+    hashes = passwords.verifications
+    return {
+        "value": value,
+        "anchor": anchor,
+        "ratio": value / anchor,
+        "target": f"<= {TARGET_RATIO}x, <= {MAX_HASHES} hashes under {ATTACKERS} attempts",
+        "unit": "ms",
+        "pass": value / anchor <= TARGET_RATIO and hashes <= MAX_HASHES and all(refused),
+        "hashes_under_attack": hashes,
+        "attack_refused": sum(refused),
+        "attack_seconds": attack_seconds,
+        "rounds": rounds,
+    }

@@ -1,0 +1,207 @@
+"""`python -m course users ...`: accounts, roles, roster import and privacy requests.
+
+The command line acts as the operator of the server: it needs no sign-in, and the audit log
+records its changes as made by "command line".
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from course.domain.accounts import (
+    AccountRuleError,
+    PersonInfo,
+    parse_capabilities,
+    parse_list,
+    render_capabilities,
+)
+from course.services import accounts, privacy, roster
+from course.services.accounts import AccountError, Passwords
+from course.services.database import Engine, StoreError, close_database, open_database
+from course.settings import SettingsError, load_settings
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `users` command and its subcommands."""
+    parser = subparsers.add_parser("users", help="accounts, roles, roster import, privacy")
+    commands = parser.add_subparsers(dest="users_command", metavar="SUBCOMMAND")
+    commands.required = True
+
+    add = commands.add_parser("add", help="create an account")
+    add.add_argument("email")
+    add.add_argument("--name", required=True)
+    add.add_argument("--department", default="")
+    add.add_argument("--tracks", default="", help='e.g. "legal; hr"')
+    add.add_argument("--capabilities", default="learner", help='e.g. "learner; leader:hr"')
+    add.add_argument(
+        "--passphrase-stdin", action="store_true", help="read the passphrase from standard input"
+    )
+    add.set_defaults(run=_command(_add))
+
+    passphrase = commands.add_parser("set-passphrase", help="set a passphrase (from stdin)")
+    passphrase.add_argument("email")
+    passphrase.set_defaults(run=_command(_set_passphrase))
+
+    disable = commands.add_parser("disable", help="disable an account and end its sessions")
+    disable.add_argument("email")
+    disable.set_defaults(run=_command(_disable))
+
+    enable = commands.add_parser("enable", help="enable a disabled account")
+    enable.add_argument("email")
+    enable.set_defaults(run=_command(_enable))
+
+    role = commands.add_parser("set-role", help="replace a person's capabilities")
+    role.add_argument("email")
+    role.add_argument("capabilities", help='e.g. "learner; leader:legal|hr"')
+    role.set_defaults(run=_command(_set_role))
+
+    listing = commands.add_parser("list", help="list every person")
+    listing.set_defaults(run=_command(_list))
+
+    export = commands.add_parser("export", help="write everything held about a person as JSON")
+    export.add_argument("email")
+    export.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    export.set_defaults(run=_command(_export))
+
+    erase = commands.add_parser("erase", help="remove everything held about a person")
+    erase.add_argument("email")
+    erase.set_defaults(run=_command(_erase))
+
+    imports = commands.add_parser("import", help="import a roster CSV from HR")
+    imports.add_argument("csv", type=Path)
+    imports.add_argument("--dry-run", action="store_true", help="show the changes, apply none")
+    imports.set_defaults(run=_command(_import))
+
+
+Handler = Callable[[Engine, argparse.Namespace], int]
+
+
+def _command(handler: Handler) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            engine = open_database(load_settings())
+        except (SettingsError, StoreError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        try:
+            return handler(engine, args)
+        except (AccountError, AccountRuleError, ValueError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        finally:
+            close_database(engine)
+
+    return run
+
+
+def _read_passphrase() -> str:
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _add(engine: Engine, args: argparse.Namespace) -> int:
+    passphrase = _read_passphrase() if args.passphrase_stdin else None
+    person = accounts.add_account(
+        engine,
+        args.email,
+        name=args.name,
+        grants=parse_capabilities(args.capabilities),
+        by=None,
+        passwords=Passwords() if passphrase is not None else None,
+        passphrase=passphrase,
+        department=args.department,
+        tracks=parse_list(args.tracks),
+    )
+    note = "" if person.has_passphrase else " (no passphrase yet: use set-passphrase)"
+    print(f"added {person.email}{note}")
+    return 0
+
+
+def _set_passphrase(engine: Engine, args: argparse.Namespace) -> int:
+    accounts.set_passphrase(engine, args.email, _read_passphrase(), passwords=Passwords(), by=None)
+    print(f"passphrase set for {args.email.strip().casefold()}; their sessions were ended")
+    return 0
+
+
+def _disable(engine: Engine, args: argparse.Namespace) -> int:
+    person = accounts.set_active(engine, args.email, active=False, by=None)
+    print(f"disabled {person.email}")
+    return 0
+
+
+def _enable(engine: Engine, args: argparse.Namespace) -> int:
+    person = accounts.set_active(engine, args.email, active=True, by=None)
+    print(f"enabled {person.email}")
+    return 0
+
+
+def _set_role(engine: Engine, args: argparse.Namespace) -> int:
+    person = accounts.set_capabilities(
+        engine, args.email, grants=parse_capabilities(args.capabilities), by=None
+    )
+    print(f"{person.email}: {_capabilities(person)}")
+    return 0
+
+
+def _capabilities(person: PersonInfo) -> str:
+    return render_capabilities(person.grants)
+
+
+def _list(engine: Engine, args: argparse.Namespace) -> int:
+    for person in accounts.list_accounts(engine, by=None):
+        state = "active" if person.active else "disabled"
+        fields = [
+            person.email,
+            person.name,
+            person.department or "-",
+            ";".join(person.tracks) or "-",
+            person.manager_email or "-",
+            _capabilities(person) or "-",
+            state,
+        ]
+        print("\t".join(fields))
+    return 0
+
+
+def _export(engine: Engine, args: argparse.Namespace) -> int:
+    export = privacy.export_person(engine, args.email, by=None)
+    text = privacy.render_export(export)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    if not export["found"]:
+        print(f"note: nobody with email {export['email']} is known", file=sys.stderr)
+    return 0
+
+
+def _erase(engine: Engine, args: argparse.Namespace) -> int:
+    found = privacy.erase_person(engine, args.email, by=None)
+    email = args.email.strip().casefold()
+    print(f"erased {email}" if found else f"nothing held about {email}; nothing to erase")
+    return 0
+
+
+def _import(engine: Engine, args: argparse.Namespace) -> int:
+    try:
+        text = args.csv.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"error: cannot read {args.csv}: {error}", file=sys.stderr)
+        return 1
+    report = roster.import_roster(engine, text, by=None, dry_run=args.dry_run)
+    for problem in report.problems:
+        print(problem.render(str(args.csv)), file=sys.stderr)
+    for change in report.changes:
+        if change.kind is not roster.ChangeKind.UNCHANGED:
+            detail = f" ({', '.join(change.fields)})" if change.fields else ""
+            print(f"{args.csv}:{change.line}: {change.kind.value} {change.email}{detail}")
+    summary = ", ".join(f"{count} {kind}" for kind, count in report.counts.items())
+    if report.problems:
+        print(f"{len(report.problems)} problem(s); nothing was imported", file=sys.stderr)
+        return 1
+    verb = "applied" if report.applied else "dry run, nothing applied"
+    print(f"{summary} ({verb})")
+    return 0

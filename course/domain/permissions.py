@@ -1,0 +1,147 @@
+"""Who may do what: capabilities, pages, actions and the one table that joins them.
+
+Navigation and every action consult `is_allowed` on the server; nothing here trusts the browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Capability(StrEnum):
+    """What a person may do in the app; a person holds one or more."""
+
+    LEARNER = "learner"
+    TRAINER = "trainer"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+
+class Page(StrEnum):
+    """A page of the app; navigation shows only the pages a person may open."""
+
+    HOME = "home"
+    MODULE = "module"
+    QUIZ = "quiz"
+    SCENARIO = "scenario"
+    PROFILE = "profile"
+    STUDIO_HEALTH = "studio_health"
+    STUDIO_PREVIEW = "studio_preview"
+    STUDIO_EDITOR = "studio_editor"
+    STUDIO_ANALYTICS = "studio_analytics"
+    DASHBOARD = "dashboard"
+    ADMIN_PEOPLE = "admin_people"
+    ADMIN_ROSTER = "admin_roster"
+    ADMIN_AUDIT = "admin_audit"
+
+
+class Action(StrEnum):
+    """Something a person does that changes or reveals data; checked inside the action itself."""
+
+    READ_SECTION = "read_section"
+    SUBMIT_QUIZ = "submit_quiz"
+    TAKE_CHOICE = "take_choice"
+    VIEW_OWN_PROFILE = "view_own_profile"
+    PREVIEW_CONTENT = "preview_content"
+    VALIDATE_CONTENT = "validate_content"
+    EDIT_CONTENT = "edit_content"
+    PUBLISH_CONTENT = "publish_content"
+    VIEW_ITEM_STATS = "view_item_stats"
+    VIEW_DASHBOARD = "view_dashboard"
+    EXPORT_DASHBOARD = "export_dashboard"
+    MANAGE_PEOPLE = "manage_people"
+    IMPORT_ROSTER = "import_roster"
+    EXPORT_PERSON = "export_person"
+    ERASE_PERSON = "erase_person"
+    VIEW_AUDIT = "view_audit"
+
+
+_ALL = frozenset(Capability)
+_LEARNER = frozenset({Capability.LEARNER})
+_STUDIO = frozenset({Capability.TRAINER, Capability.ADMIN})
+_LEADERS = frozenset({Capability.LEADER, Capability.ADMIN})
+_ADMIN = frozenset({Capability.ADMIN})
+
+#: The one permission table: each page and action, and the capabilities that allow it.
+PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
+    Page.HOME: _ALL,
+    Page.MODULE: _LEARNER,
+    Page.QUIZ: _LEARNER,
+    Page.SCENARIO: _LEARNER,
+    Page.PROFILE: _ALL,
+    Page.STUDIO_HEALTH: _STUDIO,
+    Page.STUDIO_PREVIEW: _STUDIO,
+    Page.STUDIO_EDITOR: _STUDIO,
+    Page.STUDIO_ANALYTICS: _STUDIO,
+    Page.DASHBOARD: _LEADERS,
+    Page.ADMIN_PEOPLE: _ADMIN,
+    Page.ADMIN_ROSTER: _ADMIN,
+    Page.ADMIN_AUDIT: _ADMIN,
+    Action.READ_SECTION: _LEARNER,
+    Action.SUBMIT_QUIZ: _LEARNER,
+    Action.TAKE_CHOICE: _LEARNER,
+    Action.VIEW_OWN_PROFILE: _ALL,
+    Action.PREVIEW_CONTENT: _STUDIO,
+    Action.VALIDATE_CONTENT: _STUDIO,
+    Action.EDIT_CONTENT: _STUDIO,
+    Action.PUBLISH_CONTENT: _STUDIO,
+    Action.VIEW_ITEM_STATS: _STUDIO,
+    Action.VIEW_DASHBOARD: _LEADERS,
+    Action.EXPORT_DASHBOARD: _LEADERS,
+    Action.MANAGE_PEOPLE: _ADMIN,
+    Action.IMPORT_ROSTER: _ADMIN,
+    Action.EXPORT_PERSON: _ADMIN,
+    Action.ERASE_PERSON: _ADMIN,
+    Action.VIEW_AUDIT: _ADMIN,
+}
+
+
+def is_allowed(capabilities: Iterable[Capability], target: Page | Action) -> bool:
+    """Return whether any of the capabilities allows the page or action."""
+    allowed = PERMISSIONS[target]
+    return any(capability in allowed for capability in capabilities)
+
+
+def allowed_pages(capabilities: Iterable[Capability]) -> tuple[Page, ...]:
+    """Return the pages the capabilities allow, in navigation order."""
+    held = frozenset(capabilities)
+    return tuple(page for page in Page if is_allowed(held, page))
+
+
+@dataclass(frozen=True, slots=True)
+class Grants:
+    """The capabilities a person holds and, for leaders, the departments they may see.
+
+    `leader_departments` is None when a leader sees every department (and for admins, who
+    always do); otherwise dashboards show only those departments.
+    """
+
+    capabilities: frozenset[Capability]
+    leader_departments: frozenset[str] | None = None
+
+    def allows(self, target: Page | Action) -> bool:
+        """Return whether these grants allow the page or action."""
+        return is_allowed(self.capabilities, target)
+
+    def sees_department(self, department: str) -> bool:
+        """Return whether dashboards may show this department's people to the holder."""
+        if Capability.ADMIN in self.capabilities:
+            return True
+        if Capability.LEADER not in self.capabilities:
+            return False
+        return self.leader_departments is None or department in self.leader_departments
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The signed-in person on whose behalf an action runs, as read at this interaction."""
+
+    person_id: int
+    email: str
+    grants: Grants
+
+    def allows(self, target: Page | Action) -> bool:
+        """Return whether this person may open the page or perform the action."""
+        return self.grants.allows(target)

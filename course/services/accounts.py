@@ -1,0 +1,543 @@
+"""Local accounts: passphrases, sign-in with throttling, sessions, first-run setup, role changes.
+
+Security state (sessions, throttling, the setup token) lives in the database, never in memory:
+any process behind a load balancer sees the same, and clearing a cache cannot reset it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from course.domain.accounts import (
+    AccountRuleError,
+    PersonInfo,
+    check_passphrase,
+    normalise_email,
+    normalise_passphrase,
+    render_capabilities,
+)
+from course.domain.permissions import Action, Actor, Capability, Grants
+from course.services.permissions import require
+from course.settings import Settings
+from course.store import audit, people, sessions, setup, throttle
+from course.store.engine import Engine, read_session, write_transaction
+
+#: The message for every failed or refused sign-in, so that it reveals nothing.
+SIGN_IN_FAILED = (
+    "That email and passphrase do not match, or there were too many attempts. "
+    "Check them and try again in a few minutes."
+)
+#: Actor label written to the audit log for command-line changes.
+COMMAND_LINE = "command line"
+
+
+class AccountError(ValueError):
+    """An account operation was refused; the message is safe to show."""
+
+
+class Passwords:
+    """Hash and verify passphrases with argon2id and OWASP's recommended parameters.
+
+    OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1. A stored hash made with
+    other parameters is replaced at the next successful sign-in.
+    """
+
+    def __init__(
+        self, *, memory_kib: int = 19 * 1024, time_cost: int = 2, parallelism: int = 1
+    ) -> None:
+        self.hasher = PasswordHasher(
+            time_cost=time_cost,
+            memory_cost=memory_kib,
+            parallelism=parallelism,
+            hash_len=32,
+            salt_len=16,
+            type=Type.ID,
+        )
+        self._dummy = self.hasher.hash(secrets.token_hex(16))
+        started = time.perf_counter()
+        self.verify(self._dummy, "not the passphrase")
+        #: How long one verification takes here: refused attempts wait as long.
+        self.verify_seconds = time.perf_counter() - started
+
+    def hash(self, passphrase: str) -> str:
+        """Return the argon2id hash of the (normalised) passphrase."""
+        return self.hasher.hash(normalise_passphrase(passphrase))
+
+    def verify(self, stored: str, passphrase: str) -> bool:
+        """Return whether the passphrase matches the stored hash (one hash computation)."""
+        try:
+            return self.hasher.verify(stored, normalise_passphrase(passphrase))
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+    def verify_nobody(self, passphrase: str) -> None:
+        """Spend the time of a real verification when there is no hash to check."""
+        self.verify(self._dummy, passphrase)
+
+    def needs_rehash(self, stored: str) -> bool:
+        """Return whether the stored hash was made with other parameters than today's."""
+        try:
+            return self.hasher.check_needs_rehash(stored)
+        except InvalidHashError:
+            return True
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottlePolicy:
+    """Limits on failed sign-ins within a sliding window.
+
+    A stranger can at worst delay an account for one window, and never from an address where
+    its owner signed in successfully within `trusted_days`.
+    """
+
+    window: timedelta = timedelta(minutes=15)
+    per_account: int = 10
+    per_account_and_address: int = 5
+    per_address: int = 100
+    trusted_days: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPolicy:
+    """How long a session lasts without activity, and at most."""
+
+    idle: timedelta
+    absolute: timedelta
+    #: Activity is written at most this often, to spare the database a write per click.
+    touch_every: timedelta = timedelta(seconds=60)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SessionPolicy:
+        """Build the policy from NTS_SESSION_IDLE_MINUTES and NTS_SESSION_ABSOLUTE_HOURS."""
+        return cls(
+            idle=timedelta(minutes=settings.session_idle_minutes),
+            absolute=timedelta(hours=settings.session_absolute_hours),
+        )
+
+
+DEFAULT_SESSIONS = SessionPolicy(idle=timedelta(minutes=30), absolute=timedelta(hours=12))
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    """The outcome of a sign-in: a session token and the actor, or the generic message."""
+
+    token: str | None
+    actor: Actor | None
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        """Return whether the person is signed in."""
+        return self.token is not None
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(UTC)
+
+
+def hash_token(token: str) -> str:
+    """Return the SHA-256 of a session or setup token: what the database stores."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _account_key(email: str) -> str:
+    try:
+        return normalise_email(email)
+    except AccountRuleError:
+        return email.strip().casefold()[:254]
+
+
+def sign_in(
+    engine: Engine,
+    email: str,
+    passphrase: str,
+    *,
+    passwords: Passwords,
+    address: str = "",
+    throttling: ThrottlePolicy = ThrottlePolicy(),
+    now: datetime | None = None,
+) -> SignIn:
+    """Check an email and passphrase and open a session.
+
+    Each attempt is reserved in the database before any hash is computed; when the recent
+    failures for the account, the address or the pair reach their limit, the attempt is refused
+    without hashing, after the same delay and with the same message as a wrong passphrase.
+    """
+    when = _now(now)
+    account = _account_key(email)
+    with write_transaction(engine, durable=False) as session:
+        throttle.serialise_attempts(session)
+        failures = throttle.count_recent_failures(
+            session, account, address=address, since=when - throttling.window
+        )
+        refused = (
+            failures.pair >= throttling.per_account_and_address
+            or failures.address >= throttling.per_address
+        )
+        if not refused and failures.account >= throttling.per_account:
+            # Only strangers are held back: not the address its owner signed in from lately.
+            trusted_since = when - timedelta(days=throttling.trusted_days)
+            refused = not throttle.has_signed_in_from(
+                session, account, address=address, since=trusted_since
+            )
+        if refused:
+            audit.record_event(
+                session, "sign_in_throttled", now=when, actor_label=account, address=address
+            )
+        else:
+            attempt_id = throttle.reserve_attempt(session, account, address=address, now=when)
+            found = people.get_passphrase_hash(session, account)
+    if refused:
+        time.sleep(passwords.verify_seconds)
+        return SignIn(None, None, SIGN_IN_FAILED)
+    person_id: int | None = None
+    stored: str | None = None
+    matched = False
+    if found is not None and found[1] is not None and found[2]:
+        person_id, stored = found[0], found[1]
+        matched = passwords.verify(found[1], passphrase)
+    else:
+        passwords.verify_nobody(passphrase)
+    rehashed = None
+    if matched and stored is not None and passwords.needs_rehash(stored):
+        rehashed = passwords.hash(passphrase)
+    token = secrets.token_urlsafe(32) if matched else None
+    with write_transaction(engine, durable=False) as session:
+        throttle.settle_attempt(session, attempt_id, succeeded=matched)
+        if person_id is not None and token is not None:
+            sessions.create_session(
+                session, hash_token(token), person_id=person_id, now=when, address=address
+            )
+            if rehashed is not None:
+                people.set_passphrase_hash(session, person_id, passphrase_hash=rehashed, now=when)
+            grants = people.get_grants(session, person_id)
+        audit.record_event(
+            session,
+            "sign_in" if matched else "sign_in_failed",
+            now=when,
+            actor_id=person_id if matched else None,
+            actor_label=account,
+            address=address,
+        )
+    if person_id is None or token is None:
+        return SignIn(None, None, SIGN_IN_FAILED)
+    return SignIn(token, Actor(person_id=person_id, email=account, grants=grants), "")
+
+
+def resume_session(
+    engine: Engine,
+    token: str,
+    *,
+    policy: SessionPolicy = DEFAULT_SESSIONS,
+    now: datetime | None = None,
+) -> Actor | None:
+    """Return the actor of a session token, read afresh, or None when the session is over.
+
+    Called on every interaction: a disabled account, changed capabilities or an expired session
+    take effect at once, in every open session.
+    """
+    when = _now(now)
+    token_hash = hash_token(token)
+    with read_session(engine) as session:
+        row = sessions.find_session(session, token_hash)
+        person = None if row is None else people.get_person(session, row.person_id)
+    if row is None or row.ended_at is not None:
+        return None
+    expired = when - row.last_seen_at > policy.idle or when - row.created_at > policy.absolute
+    if expired or person is None or not person.active:
+        with write_transaction(engine) as session:
+            sessions.end_session(session, token_hash, now=when)
+        return None
+    if when - row.last_seen_at >= policy.touch_every:
+        with write_transaction(engine) as session:
+            sessions.touch_session(session, token_hash, now=when)
+    return Actor(person_id=person.id, email=person.email, grants=person.grants)
+
+
+def sign_out(engine: Engine, token: str, *, now: datetime | None = None) -> None:
+    """End the session of this token (nothing happens if it is already over)."""
+    with write_transaction(engine) as session:
+        sessions.end_session(session, hash_token(token), now=_now(now))
+
+
+# --- first run -------------------------------------------------------------------------------
+
+
+def needs_first_run_setup(engine: Engine) -> bool:
+    """Return whether no account exists yet, so the first administrator must be set up."""
+    with read_session(engine) as session:
+        return people.count_accounts(session) == 0
+
+
+def issue_setup_token(engine: Engine, *, now: datetime | None = None) -> str | None:
+    """Create the one-time setup token when no account exists; print it on the server console.
+
+    Returns None when an account exists. Each call replaces any earlier token.
+    """
+    token = secrets.token_urlsafe(24)
+    with write_transaction(engine) as session:
+        if people.count_accounts(session) > 0:
+            return None
+        setup.replace_setup_token(session, hash_token(token), now=_now(now))
+    return token
+
+
+def complete_first_run_setup(
+    engine: Engine,
+    token: str,
+    *,
+    email: str,
+    name: str,
+    passphrase: str,
+    passwords: Passwords,
+    address: str = "",
+    now: datetime | None = None,
+) -> Actor:
+    """Create the first administrator, if the token is right and still no account exists."""
+    when = _now(now)
+    normalised = _checked_email(email)
+    _check_new_passphrase(passphrase, email=normalised)
+    hashed = passwords.hash(passphrase)
+    grants = Grants(capabilities=frozenset({Capability.ADMIN, Capability.LEARNER}))
+    with write_transaction(engine) as session:
+        if people.count_accounts(session) > 0 or not setup.take_setup_token(
+            session, hash_token(token)
+        ):
+            raise AccountError("the setup token is not valid, or setup was already done")
+        person_id = people.find_person_id(session, normalised)
+        if person_id is None:
+            person_id = people.add_person(
+                session,
+                normalised,
+                name=name.strip(),
+                department="",
+                tracks=(),
+                grants=grants,
+                now=when,
+                passphrase_hash=hashed,
+            )
+        else:
+            people.set_passphrase_hash(session, person_id, passphrase_hash=hashed, now=when)
+            people.set_grants(session, person_id, grants=grants)
+            people.update_person(session, person_id, now=when, active=True)
+        audit.record_event(
+            session,
+            "first_admin_created",
+            now=when,
+            actor_id=person_id,
+            actor_label=normalised,
+            subject_id=person_id,
+            subject_label=normalised,
+            address=address,
+        )
+    return Actor(person_id=person_id, email=normalised, grants=grants)
+
+
+# --- account management ----------------------------------------------------------------------
+
+
+def _checked_email(email: str) -> str:
+    try:
+        return normalise_email(email)
+    except AccountRuleError as error:
+        raise AccountError(str(error)) from None
+
+
+def _check_new_passphrase(passphrase: str, *, email: str) -> None:
+    problems = check_passphrase(passphrase, email=email)
+    if problems:
+        raise AccountError("passphrase refused: " + "; ".join(problems))
+
+
+def _authorise(engine: Engine, by: Actor | None, action: Action) -> tuple[int | None, str]:
+    """Check an admin's permission; None means the command line (the operator of the server)."""
+    if by is None:
+        return None, COMMAND_LINE
+    require(engine, by, action)
+    return by.person_id, by.email
+
+
+def add_account(
+    engine: Engine,
+    email: str,
+    *,
+    name: str,
+    grants: Grants,
+    by: Actor | None,
+    passwords: Passwords | None = None,
+    passphrase: str | None = None,
+    department: str = "",
+    tracks: Iterable[str] = (),
+    now: datetime | None = None,
+) -> PersonInfo:
+    """Create a person (with a passphrase if given, else they cannot sign in yet)."""
+    actor_id, actor_label = _authorise(engine, by, Action.MANAGE_PEOPLE)
+    when = _now(now)
+    normalised = _checked_email(email)
+    if not name.strip():
+        raise AccountError("the name is empty")
+    hashed = None
+    if passphrase is not None:
+        if passwords is None:
+            raise AccountError("a passphrase needs the password hasher")
+        _check_new_passphrase(passphrase, email=normalised)
+        hashed = passwords.hash(passphrase)
+    with write_transaction(engine) as session:
+        if people.find_person_id(session, normalised) is not None:
+            raise AccountError(f"{normalised} already exists")
+        person_id = people.add_person(
+            session,
+            normalised,
+            name=name.strip(),
+            department=department.strip(),
+            tracks=tuple(tracks),
+            grants=grants,
+            now=when,
+            passphrase_hash=hashed,
+        )
+        audit.record_event(
+            session,
+            "account_created",
+            now=when,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            subject_id=person_id,
+            subject_label=normalised,
+            detail={"capabilities": render_capabilities(grants)},
+        )
+        info = people.get_person(session, person_id)
+    assert info is not None
+    return info
+
+
+def _person_or_error(engine: Engine, email: str) -> PersonInfo:
+    normalised = _checked_email(email)
+    with read_session(engine) as session:
+        person = people.find_person(session, normalised)
+    if person is None:
+        raise AccountError(f"no person with email {normalised}")
+    return person
+
+
+def set_active(
+    engine: Engine, email: str, *, active: bool, by: Actor | None, now: datetime | None = None
+) -> PersonInfo:
+    """Disable or re-enable an account; disabling ends all its sessions at once."""
+    actor_id, actor_label = _authorise(engine, by, Action.MANAGE_PEOPLE)
+    person = _person_or_error(engine, email)
+    when = _now(now)
+    with write_transaction(engine) as session:
+        people.update_person(session, person.id, now=when, active=active)
+        ended = 0 if active else sessions.end_sessions_of(session, person.id, now=when)
+        audit.record_event(
+            session,
+            "account_enabled" if active else "account_disabled",
+            now=when,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            subject_id=person.id,
+            subject_label=person.email,
+            detail={"sessions_ended": ended},
+        )
+        changed = people.get_person(session, person.id)
+    assert changed is not None
+    return changed
+
+
+def set_capabilities(
+    engine: Engine, email: str, *, grants: Grants, by: Actor | None, now: datetime | None = None
+) -> PersonInfo:
+    """Replace a person's capabilities; open sessions see the change at their next interaction."""
+    actor_id, actor_label = _authorise(engine, by, Action.MANAGE_PEOPLE)
+    person = _person_or_error(engine, email)
+    if by is not None and by.person_id == person.id and Capability.ADMIN not in grants.capabilities:
+        raise AccountError("you cannot remove your own admin capability")
+    when = _now(now)
+    with write_transaction(engine) as session:
+        people.set_grants(session, person.id, grants=grants)
+        audit.record_event(
+            session,
+            "capabilities_changed",
+            now=when,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            subject_id=person.id,
+            subject_label=person.email,
+            detail={
+                "before": render_capabilities(person.grants),
+                "after": render_capabilities(grants),
+            },
+        )
+        changed = people.get_person(session, person.id)
+    assert changed is not None
+    return changed
+
+
+def set_passphrase(
+    engine: Engine,
+    email: str,
+    passphrase: str,
+    *,
+    passwords: Passwords,
+    by: Actor | None,
+    now: datetime | None = None,
+) -> None:
+    """Set a person's passphrase (admins for anyone, anyone for themselves) and end sessions."""
+    person = _person_or_error(engine, email)
+    actor_id: int | None
+    if by is not None and by.person_id == person.id:
+        actor_id, actor_label = by.person_id, by.email
+    else:
+        actor_id, actor_label = _authorise(engine, by, Action.MANAGE_PEOPLE)
+    _check_new_passphrase(passphrase, email=person.email)
+    hashed = passwords.hash(passphrase)
+    when = _now(now)
+    with write_transaction(engine) as session:
+        people.set_passphrase_hash(session, person.id, passphrase_hash=hashed, now=when)
+        sessions.end_sessions_of(session, person.id, now=when)
+        audit.record_event(
+            session,
+            "passphrase_changed",
+            now=when,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            subject_id=person.id,
+            subject_label=person.email,
+        )
+
+
+def list_accounts(engine: Engine, *, by: Actor | None) -> list[PersonInfo]:
+    """Return every person, sorted by email."""
+    _authorise(engine, by, Action.MANAGE_PEOPLE)
+    with read_session(engine) as session:
+        return people.list_people(session)
+
+
+def purge_security_records(
+    engine: Engine,
+    *,
+    throttling: ThrottlePolicy = ThrottlePolicy(),
+    policy: SessionPolicy = DEFAULT_SESSIONS,
+    now: datetime | None = None,
+) -> tuple[int, int]:
+    """Delete sign-in attempts and sessions too old to matter; return how many of each.
+
+    Attempts are kept as long as they can mark an address as trusted (`trusted_days`);
+    sessions until they could not be resumed anyway (the absolute timeout).
+    """
+    when = _now(now)
+    with write_transaction(engine, durable=False) as session:
+        attempts = throttle.purge_attempts(
+            session, before=when - timedelta(days=throttling.trusted_days)
+        )
+        ended = sessions.purge_sessions(session, before=when - policy.absolute)
+    return attempts, ended

@@ -1,0 +1,41 @@
+"""Opening the database, migrating its schema and backing it up, for the app and the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from course.settings import Settings
+from course.store import backup, migrate
+from course.store.engine import Engine as Engine
+from course.store.engine import StoreError as StoreError
+from course.store.engine import engine_from_settings
+
+
+def open_database(settings: Settings) -> Engine:
+    """Connect to the configured database and apply any pending migration (app start-up)."""
+    return migrate.open_store(settings)
+
+
+def upgrade_database(settings: Settings) -> tuple[str | None, str | None]:
+    """Apply pending migrations; return the revisions before and after."""
+    engine = engine_from_settings(settings)
+    try:
+        before = migrate.current_revision(engine)
+        migrate.upgrade_database(engine)
+        return before, migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+
+
+def backup_database(settings: Settings, destination: Path) -> Path:
+    """Write a consistent copy of the live SQLite database to a new file; return its path."""
+    engine = engine_from_settings(settings)
+    try:
+        return backup.backup_sqlite(engine, destination)
+    finally:
+        engine.dispose()
+
+
+def close_database(engine: Engine) -> None:
+    """Release the database connections of an engine."""
+    engine.dispose()

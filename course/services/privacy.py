@@ -1,0 +1,90 @@
+"""Privacy requests: export everything held about a person as JSON, or erase it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from course.domain.accounts import AccountRuleError, normalise_email
+from course.domain.permissions import Action, Actor
+from course.services.permissions import require
+from course.store import audit, people, privacy
+from course.store.engine import Engine, write_transaction
+
+FORMAT = "need-to-share/person-export/1"
+
+
+def _authorise(engine: Engine, by: Actor | None, action: Action) -> tuple[int | None, str]:
+    if by is None:
+        return None, "command line"
+    require(engine, by, action)
+    return by.person_id, by.email
+
+
+def _email(raw: str) -> str:
+    try:
+        return normalise_email(raw)
+    except AccountRuleError:
+        return raw.strip().casefold()
+
+
+def export_person(
+    engine: Engine, email: str, *, by: Actor | None, now: datetime | None = None
+) -> dict[str, object]:
+    """Return everything held about the person, table by table (empty tables included)."""
+    actor_id, actor_label = _authorise(engine, by, Action.EXPORT_PERSON)
+    normalised = _email(email)
+    when = now or datetime.now(UTC)
+    with write_transaction(engine) as session:
+        person_id = people.find_person_id(session, normalised)
+        if person_id is None:
+            tables: dict[str, list[dict[str, object]]] = {}
+        else:
+            tables = privacy.export_rows(session, person_id, email=normalised)
+        audit.record_event(
+            session,
+            "person_exported",
+            now=when,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            subject_id=person_id,
+            subject_label=normalised,
+        )
+    return {
+        "format": FORMAT,
+        "email": normalised,
+        "exported_at": when.isoformat(),
+        "found": person_id is not None,
+        "tables": tables,
+    }
+
+
+def render_export(export: dict[str, object]) -> str:
+    """Return the export as indented JSON text."""
+    return json.dumps(export, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n"
+
+
+def erase_person(
+    engine: Engine, email: str, *, by: Actor | None, now: datetime | None = None
+) -> bool:
+    """Remove everything held about the person; return whether they existed.
+
+    Audit entries are kept but no longer name the person. Erasing twice is harmless.
+    """
+    actor_id, actor_label = _authorise(engine, by, Action.ERASE_PERSON)
+    normalised = _email(email)
+    if by is not None and by.email == normalised:
+        raise ValueError("you cannot erase yourself")
+    with write_transaction(engine) as session:
+        person_id = people.find_person_id(session, normalised)
+        privacy.erase_rows(session, person_id, email=normalised)
+        audit.record_event(
+            session,
+            "person_erased",
+            now=now or datetime.now(UTC),
+            actor_id=actor_id,
+            actor_label=actor_label,
+            subject_label=privacy.ERASED,
+            detail={"found": person_id is not None},
+        )
+    return person_id is not None

@@ -1,0 +1,105 @@
+"""Quiz attempts with every answer, stored once per idempotency key."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
+
+from course.domain.records import ProgressKind, QuizAttemptRecord, RecordOutcome
+from course.store._sql import insert_ignoring_conflicts
+from course.store.progress import bump_progress
+from course.store.tables import QuizAnswer, QuizAttempt
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptSummary:
+    """A stored attempt, without its answers."""
+
+    key: str
+    quiz_id: str
+    content_version: str
+    finished_at: datetime
+    score: float
+    passed: bool
+    answers: int
+
+
+def record_quiz_attempt(session: Session, record: QuizAttemptRecord, *, now: datetime) -> RecordOutcome:
+    """Store an attempt and its answers once; the same key again changes nothing."""
+    attempt_id = insert_ignoring_conflicts(
+        session,
+        QuizAttempt.__table__,  # type: ignore[attr-defined]
+        {
+            "key": record.key,
+            "person_id": record.person_id,
+            "quiz_id": record.quiz_id,
+            "content_version": record.content_version,
+            "started_at": record.started_at,
+            "finished_at": record.finished_at,
+            "score": record.score,
+            "passed": record.passed,
+            "recorded_at": now,
+        },
+    )
+    if attempt_id is None:
+        return RecordOutcome.DUPLICATE
+    if record.answers:
+        session.connection().execute(
+            insert(QuizAnswer.__table__),  # type: ignore[attr-defined]
+            [
+                {
+                    "attempt_id": attempt_id,
+                    "position": position,
+                    "question_id": answer.question_id,
+                    "competency": answer.competency,
+                    "chosen": json.dumps(list(answer.chosen)),
+                    "correct": answer.correct,
+                    "seconds": answer.seconds,
+                }
+                for position, answer in enumerate(record.answers)
+            ],
+        )
+    bump_progress(
+        session,
+        record.person_id,
+        kind=ProgressKind.QUIZ,
+        item_id=record.quiz_id,
+        content_version=record.content_version,
+        now=now,
+        score=record.score,
+        passed=record.passed,
+    )
+    return RecordOutcome.RECORDED
+
+
+def list_attempts(session: Session, person_id: int, *, quiz_id: str | None = None) -> list[AttemptSummary]:
+    """Return a person's attempts, oldest first (of one quiz, or of all)."""
+    statement = select(QuizAttempt).where(QuizAttempt.person_id == person_id)
+    if quiz_id is not None:
+        statement = statement.where(QuizAttempt.quiz_id == quiz_id)
+    attempts = list(session.exec(statement.order_by(col(QuizAttempt.id))))
+    counts: dict[int, int] = {}
+    ids = [attempt.id for attempt in attempts]
+    for attempt_id in session.exec(select(QuizAnswer.attempt_id).where(col(QuizAnswer.attempt_id).in_(ids))):
+        counts[attempt_id] = counts.get(attempt_id, 0) + 1
+    return [
+        AttemptSummary(
+            key=attempt.key,
+            quiz_id=attempt.quiz_id,
+            content_version=attempt.content_version,
+            finished_at=attempt.finished_at,
+            score=attempt.score,
+            passed=attempt.passed,
+            answers=counts.get(attempt.id or 0, 0),
+        )
+        for attempt in attempts
+    ]
+
+
+def count_attempts(session: Session, person_id: int, *, quiz_id: str) -> int:
+    """Return how many attempts of the quiz the person has stored (for max_attempts)."""
+    return len(list_attempts(session, person_id, quiz_id=quiz_id))

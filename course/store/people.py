@@ -1,0 +1,206 @@
+"""Queries about people and the capabilities they hold."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from course.domain.accounts import PersonInfo
+from course.domain.permissions import Capability, Grants
+from course.store.tables import CapabilityGrant, Person
+
+
+def _grants_of(rows: Iterable[CapabilityGrant]) -> Grants:
+    capabilities: set[Capability] = set()
+    departments: frozenset[str] | None = None
+    for row in rows:
+        capability = Capability(row.capability)
+        capabilities.add(capability)
+        if capability is Capability.LEADER and row.departments:
+            departments = frozenset(row.departments.split("|"))
+    return Grants(capabilities=frozenset(capabilities), leader_departments=departments)
+
+
+@functools.cache
+def _grants_statement() -> Any:
+    table = CapabilityGrant.__table__  # type: ignore[attr-defined]
+    return sa_select(table.c.capability, table.c.departments).where(
+        table.c.person_id == bindparam("person_id")
+    )
+
+
+def get_grants(session: Session, person_id: int) -> Grants:
+    """Return the capabilities a person holds now (read on every interaction)."""
+    rows = session.connection().execute(_grants_statement(), {"person_id": person_id})
+    return _grants_of(
+        CapabilityGrant(person_id=person_id, capability=capability, departments=departments)
+        for capability, departments in rows
+    )
+
+
+def list_people(
+    session: Session, *, emails: Iterable[str] | None = None, ids: Iterable[int] | None = None
+) -> list[PersonInfo]:
+    """Return people sorted by email: everyone, or those with the given emails or ids."""
+    manager = aliased(Person)
+    statement = (
+        select(Person, manager.email)
+        .join(manager, col(Person.manager_id) == manager.id, isouter=True)
+        .order_by(Person.email)
+    )
+    if emails is not None:
+        statement = statement.where(col(Person.email).in_(list(emails)))
+    if ids is not None:
+        statement = statement.where(col(Person.id).in_(list(ids)))
+    rows = list(session.exec(statement))
+    grants: dict[int, list[CapabilityGrant]] = {}
+    person_ids = [person.id for person, _ in rows]
+    for grant in session.exec(select(CapabilityGrant).where(col(CapabilityGrant.person_id).in_(person_ids))):
+        grants.setdefault(grant.person_id, []).append(grant)
+    return [
+        PersonInfo(
+            id=person.id,
+            email=person.email,
+            name=person.name,
+            department=person.department,
+            tracks=tuple(t for t in person.tracks.split(";") if t),
+            manager_email=manager_email,
+            active=person.active,
+            grants=_grants_of(grants.get(person.id, [])),
+            has_passphrase=person.passphrase_hash is not None,
+        )
+        for person, manager_email in rows
+        if person.id is not None
+    ]
+
+
+def find_person(session: Session, email: str) -> PersonInfo | None:
+    """Return the person with this (normalised) email, or None."""
+    people = list_people(session, emails=[email])
+    return people[0] if people else None
+
+
+def get_person(session: Session, person_id: int) -> PersonInfo | None:
+    """Return the person with this id, or None."""
+    people = list_people(session, ids=[person_id])
+    return people[0] if people else None
+
+
+def find_person_id(session: Session, email: str) -> int | None:
+    """Return the id of the person with this email, or None."""
+    return session.exec(select(Person.id).where(Person.email == email)).first()
+
+
+@functools.cache
+def _passphrase_statement() -> Any:
+    table = Person.__table__  # type: ignore[attr-defined]
+    return sa_select(table.c.id, table.c.passphrase_hash, table.c.active).where(
+        table.c.email == bindparam("email")
+    )
+
+
+def get_passphrase_hash(session: Session, email: str) -> tuple[int, str | None, bool] | None:
+    """Return (id, passphrase hash, active) for the email, or None when nobody has it."""
+    row = session.connection().execute(_passphrase_statement(), {"email": email}).first()
+    if row is None:
+        return None
+    return int(row[0]), row[1], bool(row[2])
+
+
+def count_accounts(session: Session) -> int:
+    """Return how many people can sign in (they have a passphrase)."""
+    statement = select(func.count()).select_from(Person).where(col(Person.passphrase_hash).is_not(None))
+    return int(session.exec(statement).one())
+
+
+def add_person(
+    session: Session,
+    email: str,
+    *,
+    name: str,
+    department: str,
+    tracks: Iterable[str],
+    grants: Grants,
+    now: datetime,
+    manager_id: int | None = None,
+    passphrase_hash: str | None = None,
+    active: bool = True,
+) -> int:
+    """Insert a person with their capabilities and return the new id."""
+    person = Person(
+        email=email,
+        name=name,
+        department=department,
+        tracks=";".join(tracks),
+        manager_id=manager_id,
+        active=active,
+        passphrase_hash=passphrase_hash,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(person)
+    session.flush()
+    assert person.id is not None
+    set_grants(session, person.id, grants=grants)
+    return person.id
+
+
+def update_person(
+    session: Session,
+    person_id: int,
+    *,
+    now: datetime,
+    name: str | None = None,
+    department: str | None = None,
+    tracks: Iterable[str] | None = None,
+    manager_id: int | None = None,
+    clear_manager: bool = False,
+    active: bool | None = None,
+) -> None:
+    """Change the given fields of a person (None leaves a field as it is)."""
+    values: dict[str, object] = {"updated_at": now}
+    if name is not None:
+        values["name"] = name
+    if department is not None:
+        values["department"] = department
+    if tracks is not None:
+        values["tracks"] = ";".join(tracks)
+    if manager_id is not None or clear_manager:
+        values["manager_id"] = manager_id
+    if active is not None:
+        values["active"] = active
+    session.connection().execute(update(Person).where(col(Person.id) == person_id).values(values))
+
+
+def set_passphrase_hash(session: Session, person_id: int, *, passphrase_hash: str, now: datetime) -> None:
+    """Store a new passphrase hash for the person."""
+    session.connection().execute(
+        update(Person)
+        .where(col(Person.id) == person_id)
+        .values(passphrase_hash=passphrase_hash, updated_at=now)
+    )
+
+
+def set_grants(session: Session, person_id: int, *, grants: Grants) -> None:
+    """Replace the capabilities a person holds."""
+    session.connection().execute(delete(CapabilityGrant).where(col(CapabilityGrant.person_id) == person_id))
+    for capability in sorted(grants.capabilities):
+        departments = ""
+        if capability is Capability.LEADER and grants.leader_departments is not None:
+            departments = "|".join(sorted(grants.leader_departments))
+        session.add(
+            CapabilityGrant(person_id=person_id, capability=capability.value, departments=departments)
+        )
+    session.flush()
+
+
+def delete_person(session: Session, person_id: int) -> None:
+    """Delete a person; rows that belong to them go with them (ON DELETE CASCADE)."""
+    session.connection().execute(delete(Person).where(col(Person.id) == person_id))

@@ -1,0 +1,104 @@
+"""Everything held about one person: found for export, removed for erasure.
+
+Each table listed in tables.PERSONAL_DATA is covered here; a test fills every table for one
+person and checks that export shows each and that erasure leaves no trace.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, delete, or_, select, update
+from sqlmodel import Session
+
+from course.store.tables import (
+    AuditEvent,
+    AuthSession,
+    CapabilityGrant,
+    LoginAttempt,
+    Person,
+    Progress,
+    QuizAnswer,
+    QuizAttempt,
+    ScenarioRun,
+    ScenarioStep,
+    SectionRead,
+)
+
+#: What replaces a person's email in audit entries kept after erasure.
+ERASED = "[erased]"
+#: Columns never exported: secrets, and hashes that only serve to check them.
+_SECRET_COLUMNS = {("person", "passphrase_hash"), ("auth_session", "id")}
+
+
+def _table(model: type[Any]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _rows(session: Session, table: Table, condition: Any) -> list[dict[str, object]]:
+    result = session.connection().execute(select(table).where(condition).order_by(*table.primary_key))
+    return [
+        {
+            key: _plain(value)
+            for key, value in row._mapping.items()
+            if (table.name, key) not in _SECRET_COLUMNS
+        }
+        for row in result
+    ]
+
+
+def export_rows(session: Session, person_id: int, *, email: str) -> dict[str, list[dict[str, object]]]:
+    """Return every row about the person, by table name."""
+    person, grant, auth = _table(Person), _table(CapabilityGrant), _table(AuthSession)
+    attempt, answer = _table(QuizAttempt), _table(QuizAnswer)
+    run, step = _table(ScenarioRun), _table(ScenarioStep)
+    event = _table(AuditEvent)
+    attempt_ids = select(attempt.c.id).where(attempt.c.person_id == person_id)
+    run_ids = select(run.c.id).where(run.c.person_id == person_id)
+    return {
+        "person": _rows(session, person, person.c.id == person_id),
+        "capability_grant": _rows(session, grant, grant.c.person_id == person_id),
+        "auth_session": _rows(session, auth, auth.c.person_id == person_id),
+        "login_attempt": _rows(session, _table(LoginAttempt), _table(LoginAttempt).c.account == email),
+        "section_read": _rows(session, _table(SectionRead), _table(SectionRead).c.person_id == person_id),
+        "progress": _rows(session, _table(Progress), _table(Progress).c.person_id == person_id),
+        "quiz_attempt": _rows(session, attempt, attempt.c.person_id == person_id),
+        "quiz_answer": _rows(session, answer, answer.c.attempt_id.in_(attempt_ids)),
+        "scenario_run": _rows(session, run, run.c.person_id == person_id),
+        "scenario_step": _rows(session, step, step.c.run_id.in_(run_ids)),
+        "audit_event": _rows(session, event, _about(event, person_id, email)),
+    }
+
+
+def _about(event: Table, person_id: int | None, email: str) -> Any:
+    conditions = [event.c.actor_label == email, event.c.subject_label == email]
+    if person_id is not None:
+        conditions += [event.c.actor_id == person_id, event.c.subject_id == person_id]
+    return or_(*conditions)
+
+
+def erase_rows(session: Session, person_id: int | None, *, email: str) -> None:
+    """Remove everything about the person; audit entries stay, with the person made anonymous.
+
+    Rows that belong to the person go with their row (ON DELETE CASCADE); the people they
+    managed lose their manager (ON DELETE SET NULL). Running it again finds nothing to remove.
+    """
+    event = _table(AuditEvent)
+    connection = session.connection()
+    # Addresses first: the labels and ids that find these entries are cleared next.
+    connection.execute(update(event).where(_about(event, person_id, email)).values(address=""))
+    for column in ("actor", "subject"):
+        label = event.c[f"{column}_label"]
+        ident = event.c[f"{column}_id"]
+        mine = label == email if person_id is None else or_(label == email, ident == person_id)
+        connection.execute(update(event).where(mine).values({label.name: ERASED, ident.name: None}))
+    connection.execute(delete(_table(LoginAttempt)).where(_table(LoginAttempt).c.account == email))
+    if person_id is not None:
+        connection.execute(delete(_table(Person)).where(_table(Person).c.id == person_id))

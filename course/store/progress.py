@@ -1,0 +1,178 @@
+"""Progress counters and section reads. Counters change in the transaction of their rows."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, case, cast, func, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from course.domain.records import (
+    DepartmentProgress,
+    ProgressEntry,
+    ProgressKind,
+    RecordOutcome,
+    SectionReadRecord,
+)
+from course.store._sql import dialect_name, insert_ignoring_conflicts
+from course.store.tables import Person, Progress, SectionRead
+
+
+@functools.cache
+def _bump_statement(dialect: str) -> Any:
+    # Built once per dialect: constructing the upsert costs more than running it.
+    table = Progress.__table__  # type: ignore[attr-defined]
+    statement = sqlite.insert(table) if dialect == "sqlite" else postgresql.insert(table)
+    new = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.person_id, table.c.kind, table.c.item_id],
+        set_={
+            "events": table.c.events + 1,
+            "best_score": case(
+                (table.c.best_score.is_(None), new.best_score),
+                (new.best_score > table.c.best_score, new.best_score),
+                else_=table.c.best_score,
+            ),
+            "passed": or_(table.c.passed, new.passed),
+            "content_version": new.content_version,
+            "updated_at": new.updated_at,
+        },
+    )
+
+
+def bump_progress(
+    session: Session,
+    person_id: int,
+    *,
+    kind: ProgressKind,
+    item_id: str,
+    content_version: str,
+    now: datetime,
+    score: float | None = None,
+    passed: bool = False,
+) -> None:
+    """Count one more event for a person and item, keeping the best score and any pass."""
+    statement = _bump_statement(dialect_name(session))
+    values = {
+        "person_id": person_id,
+        "kind": kind.value,
+        "item_id": item_id,
+        "events": 1,
+        "best_score": score,
+        "passed": passed,
+        "content_version": content_version,
+        "updated_at": now,
+    }
+    session.connection().execute(statement, values)
+
+
+def record_section_read(session: Session, record: SectionReadRecord, *, now: datetime) -> RecordOutcome:
+    """Store a section read once; reading the same section again changes nothing."""
+    table = SectionRead.__table__  # type: ignore[attr-defined]
+    inserted = insert_ignoring_conflicts(
+        session,
+        table,
+        {
+            "key": record.key,
+            "person_id": record.person_id,
+            "module_id": record.module_id,
+            "content_version": record.content_version,
+            "section_index": record.section_index,
+            "read_at": now,
+        },
+    )
+    if inserted is None:
+        return RecordOutcome.DUPLICATE
+    bump_progress(
+        session,
+        record.person_id,
+        kind=ProgressKind.MODULE,
+        item_id=record.module_id,
+        content_version=record.content_version,
+        now=now,
+    )
+    return RecordOutcome.RECORDED
+
+
+def list_sections_read(
+    session: Session, person_id: int, *, module_id: str, content_version: str
+) -> list[int]:
+    """Return the indexes of the sections of one module version the person has read."""
+    statement = (
+        select(SectionRead.section_index)
+        .where(
+            SectionRead.person_id == person_id,
+            SectionRead.module_id == module_id,
+            SectionRead.content_version == content_version,
+        )
+        .order_by(col(SectionRead.section_index))
+    )
+    return list(session.exec(statement))
+
+
+def list_progress(session: Session, person_id: int) -> list[ProgressEntry]:
+    """Return a person's progress on every item they have touched."""
+    statement = (
+        select(Progress)
+        .where(Progress.person_id == person_id)
+        .order_by(col(Progress.kind), col(Progress.item_id))
+    )
+    return [
+        ProgressEntry(
+            kind=ProgressKind(row.kind),
+            item_id=row.item_id,
+            events=row.events,
+            best_score=row.best_score,
+            passed=row.passed,
+            content_version=row.content_version,
+            updated_at=row.updated_at,
+        )
+        for row in session.exec(statement)
+    ]
+
+
+def summarise_progress(
+    session: Session, *, departments: Iterable[str] | None = None
+) -> list[DepartmentProgress]:
+    """Sum progress per department and item in SQL (GROUP BY), for dashboards.
+
+    `departments` limits the summary (a scoped leader); None means every department.
+    Only active people count.
+    """
+    person = Person.__table__.c  # type: ignore[attr-defined]
+    progress = Progress.__table__.c  # type: ignore[attr-defined]
+    statement = (
+        sa_select(
+            person.department,
+            progress.kind,
+            progress.item_id,
+            func.count(),
+            func.sum(progress.events),
+            func.sum(cast(progress.passed, Integer)),
+            func.avg(progress.best_score),
+        )
+        .join_from(Progress.__table__, Person.__table__, person.id == progress.person_id)  # type: ignore[attr-defined]
+        .where(person.active.is_(True))
+        .group_by(person.department, progress.kind, progress.item_id)
+        .order_by(person.department, progress.kind, progress.item_id)
+    )
+    if departments is not None:
+        statement = statement.where(person.department.in_(list(departments)))
+    rows = session.connection().execute(statement)
+    return [
+        DepartmentProgress(
+            department=department,
+            kind=ProgressKind(kind),
+            item_id=item_id,
+            people=int(people),
+            events=int(events or 0),
+            passed=int(passed or 0),
+            mean_best_score=None if mean is None else float(mean),
+        )
+        for department, kind, item_id, people, events, passed, mean in rows
+    ]

@@ -1,0 +1,235 @@
+"""The database tables (SQLModel classes used for tables only, never as domain values).
+
+Times are timezone-aware and stored in UTC. Content is referred to by its stable id and the
+content version (hash) the learner saw. Each table declares in `PERSONAL_DATA` or
+`NO_PERSONAL_DATA` whether it holds data about a person; privacy export and erasure cover every
+table of the first kind, and a test fails when a new table is in neither.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Person(SQLModel, table=True):
+    """A person of the organisation: a learner, trainer, leader or admin."""
+
+    __tablename__ = "person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(max_length=200)
+    department: str = Field(default="", max_length=100, index=True)
+    #: Tracks (roles of the course: legal, hr, it, leadership), joined with ";".
+    tracks: str = Field(default="", max_length=200)
+    manager_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL", index=True)
+    active: bool = Field(default=True)
+    passphrase_hash: str | None = Field(default=None, max_length=255)
+    created_at: datetime
+    updated_at: datetime
+
+
+class CapabilityGrant(SQLModel, table=True):
+    """One capability held by a person; leaders may be limited to some departments."""
+
+    __tablename__ = "capability_grant"
+
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True)
+    capability: str = Field(max_length=20, primary_key=True)
+    #: For leaders: departments joined with "|", or "" for every department.
+    departments: str = Field(default="", max_length=1000)
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in browser session; only the hash of its token is stored."""
+
+    __tablename__ = "auth_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    created_at: datetime
+    last_seen_at: datetime
+    ended_at: datetime | None = None
+    address: str = Field(default="", max_length=64)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One sign-in attempt, reserved before any hash is computed (for throttling)."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_account_at", "account", "at"),
+        Index("ix_login_attempt_address_at", "address", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: The normalised email that was tried, whether or not such a person exists.
+    account: str = Field(max_length=254)
+    address: str = Field(default="", max_length=64)
+    at: datetime
+    #: "pending" while the hash is verified, then "failed" or "ok".
+    outcome: str = Field(max_length=10)
+
+
+class SetupToken(SQLModel, table=True):
+    """The one-time token, printed on the server console, that guards first-admin setup."""
+
+    __tablename__ = "setup_token"
+
+    id: int = Field(default=1, primary_key=True)
+    token_hash: str = Field(max_length=64)
+    created_at: datetime
+
+
+class SectionRead(SQLModel, table=True):
+    """A section of a module read by a learner, in one content version."""
+
+    __tablename__ = "section_read"
+    __table_args__ = (
+        UniqueConstraint(
+            "person_id", "module_id", "content_version", "section_index", name="uq_section_read"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    module_id: str = Field(max_length=100)
+    content_version: str = Field(max_length=64)
+    section_index: int
+    read_at: datetime
+
+
+class Progress(SQLModel, table=True):
+    """Counters per person and item, kept equal to the rows behind them in the same transaction.
+
+    kind "module": events = sections read; "quiz": events = attempts, best score, passed;
+    "scenario": events = finished runs, best score, completed.
+    """
+
+    __tablename__ = "progress"
+
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True)
+    kind: str = Field(max_length=10, primary_key=True)
+    item_id: str = Field(max_length=100, primary_key=True)
+    events: int = Field(default=0)
+    best_score: float | None = None
+    passed: bool = Field(default=False)
+    content_version: str = Field(max_length=64)
+    updated_at: datetime
+
+
+class QuizAttempt(SQLModel, table=True):
+    """A submitted quiz attempt; its answers are in quiz_answer."""
+
+    __tablename__ = "quiz_attempt"
+    __table_args__ = (Index("ix_quiz_attempt_person_quiz", "person_id", "quiz_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    quiz_id: str = Field(max_length=100, index=True)
+    content_version: str = Field(max_length=64)
+    started_at: datetime
+    finished_at: datetime
+    score: float
+    passed: bool
+    recorded_at: datetime
+
+
+class QuizAnswer(SQLModel, table=True):
+    """One answer of an attempt: the options chosen, as 0-based positions in the file."""
+
+    __tablename__ = "quiz_answer"
+
+    attempt_id: int = Field(foreign_key="quiz_attempt.id", ondelete="CASCADE", primary_key=True)
+    position: int = Field(primary_key=True)
+    question_id: str = Field(max_length=100, index=True)
+    competency: str = Field(max_length=50)
+    #: The chosen positions as JSON, for example "[0, 2]".
+    chosen: str = Field(max_length=200)
+    correct: bool
+    seconds: float
+
+
+class ScenarioRun(SQLModel, table=True):
+    """One run through a scenario, from its start to an ending."""
+
+    __tablename__ = "scenario_run"
+    __table_args__ = (Index("ix_scenario_run_person_scenario", "person_id", "scenario_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_key: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    scenario_id: str = Field(max_length=100)
+    content_version: str = Field(max_length=64)
+    started_at: datetime
+    #: Steps recorded so far, kept equal to the rows in scenario_step.
+    steps: int = Field(default=0)
+    finish_key: str | None = Field(default=None, max_length=64, unique=True)
+    finished_at: datetime | None = None
+    ending_node: str | None = Field(default=None, max_length=100)
+    ending_kind: str | None = Field(default=None, max_length=30)
+    score: float | None = None
+
+
+class ScenarioStep(SQLModel, table=True):
+    """One choice in a run: the node, the choice, where it led and the meters after it."""
+
+    __tablename__ = "scenario_step"
+    __table_args__ = (UniqueConstraint("run_id", "step_no", name="uq_scenario_step_run_no"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    run_id: int = Field(foreign_key="scenario_run.id", ondelete="CASCADE")
+    step_no: int
+    node_id: str = Field(max_length=100)
+    choice_index: int
+    target_node: str = Field(max_length=100)
+    #: The meters after the step as JSON, for example {"trust": 3}.
+    meters_after: str = Field(max_length=2000)
+    score: int
+    seconds: float
+    recorded_at: datetime
+
+
+class AuditEvent(SQLModel, table=True):
+    """Something that matters for security or accountability, with who did it to whom."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    kind: str = Field(max_length=40, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL", index=True)
+    #: The actor's email when the event happened ("" for the system or an unknown person).
+    actor_label: str = Field(default="", max_length=254)
+    subject_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL", index=True)
+    subject_label: str = Field(default="", max_length=254)
+    #: What was acted on: a page or action name, a content id, a file name.
+    target: str = Field(default="", max_length=200)
+    #: Further facts as a JSON object.
+    detail: str = Field(default="{}", max_length=4000)
+    address: str = Field(default="", max_length=64)
+
+
+#: Tables holding data about a person, with how their rows are found for one person.
+PERSONAL_DATA: dict[str, str] = {
+    "person": "the person's own row (and manager_id of the people they manage)",
+    "capability_grant": "person_id",
+    "auth_session": "person_id",
+    "login_attempt": "account = the person's email",
+    "section_read": "person_id",
+    "progress": "person_id",
+    "quiz_attempt": "person_id",
+    "quiz_answer": "attempt_id -> quiz_attempt.person_id",
+    "scenario_run": "person_id",
+    "scenario_step": "run_id -> scenario_run.person_id",
+    "audit_event": "actor_id or subject_id (labels hold the email)",
+}
+
+#: Tables that hold nothing about any person.
+NO_PERSONAL_DATA: frozenset[str] = frozenset({"setup_token", "alembic_version"})

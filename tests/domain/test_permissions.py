@@ -1,0 +1,82 @@
+"""The permission table: every capability against every page and action."""
+
+from __future__ import annotations
+
+import pytest
+
+from course.domain.permissions import (
+    PERMISSIONS,
+    Action,
+    Capability,
+    Grants,
+    Page,
+    allowed_pages,
+    is_allowed,
+)
+
+L, T, D, A = Capability.LEARNER, Capability.TRAINER, Capability.LEADER, Capability.ADMIN
+
+#: The expected matrix, written out independently of PERMISSIONS so a change shows up here.
+EXPECTED: dict[Page | Action, set[Capability]] = {
+    Page.HOME: {L, T, D, A},
+    Page.MODULE: {L},
+    Page.QUIZ: {L},
+    Page.SCENARIO: {L},
+    Page.PROFILE: {L, T, D, A},
+    Page.STUDIO_HEALTH: {T, A},
+    Page.STUDIO_PREVIEW: {T, A},
+    Page.STUDIO_EDITOR: {T, A},
+    Page.STUDIO_ANALYTICS: {T, A},
+    Page.DASHBOARD: {D, A},
+    Page.ADMIN_PEOPLE: {A},
+    Page.ADMIN_ROSTER: {A},
+    Page.ADMIN_AUDIT: {A},
+    Action.READ_SECTION: {L},
+    Action.SUBMIT_QUIZ: {L},
+    Action.TAKE_CHOICE: {L},
+    Action.VIEW_OWN_PROFILE: {L, T, D, A},
+    Action.PREVIEW_CONTENT: {T, A},
+    Action.VALIDATE_CONTENT: {T, A},
+    Action.EDIT_CONTENT: {T, A},
+    Action.PUBLISH_CONTENT: {T, A},
+    Action.VIEW_ITEM_STATS: {T, A},
+    Action.VIEW_DASHBOARD: {D, A},
+    Action.EXPORT_DASHBOARD: {D, A},
+    Action.MANAGE_PEOPLE: {A},
+    Action.IMPORT_ROSTER: {A},
+    Action.EXPORT_PERSON: {A},
+    Action.ERASE_PERSON: {A},
+    Action.VIEW_AUDIT: {A},
+}
+
+
+def test_every_page_and_action_is_in_the_table() -> None:
+    assert set(PERMISSIONS) == set(Page) | set(Action) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("capability", list(Capability))
+@pytest.mark.parametrize("target", list(EXPECTED), ids=str)
+def test_matrix_cell(capability: Capability, target: Page | Action) -> None:
+    assert is_allowed({capability}, target) == (capability in EXPECTED[target])
+
+
+def test_no_capability_allows_nothing() -> None:
+    assert not any(is_allowed(set(), target) for target in EXPECTED)
+
+
+def test_capabilities_add_up() -> None:
+    assert is_allowed({L, D}, Page.DASHBOARD) and is_allowed({L, D}, Action.SUBMIT_QUIZ)
+
+
+def test_navigation_lists_allowed_pages_in_order() -> None:
+    assert allowed_pages({D}) == (Page.HOME, Page.PROFILE, Page.DASHBOARD)
+    assert allowed_pages({L}) == (Page.HOME, Page.MODULE, Page.QUIZ, Page.SCENARIO, Page.PROFILE)
+
+
+def test_leader_scope_limits_departments() -> None:
+    scoped = Grants(frozenset({D}), leader_departments=frozenset({"hr"}))
+    assert scoped.sees_department("hr") and not scoped.sees_department("legal")
+    assert Grants(frozenset({D})).sees_department("legal")
+    admin_with_scope = Grants(frozenset({A, D}), leader_departments=frozenset({"hr"}))
+    assert admin_with_scope.sees_department("legal")
+    assert not Grants(frozenset({L})).sees_department("hr")

@@ -1,0 +1,131 @@
+"""Roster import: every bad row reported with its line, dry runs, all-or-nothing application."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine
+
+from course.domain.accounts import render_capabilities
+from course.domain.permissions import Actor, Capability
+from course.services import roster
+from course.services.permissions import PermissionDenied
+from course.services.roster import ChangeKind, RosterProblem, parse_roster
+from course.store import audit, people
+from course.store.engine import read_session
+
+NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+MakePerson = Callable[..., Actor]
+HEADER = "email,name,department,tracks,manager,capabilities\n"
+
+
+def everyone(engine: Engine) -> dict[str, tuple[str, str, str | None, str]]:
+    with read_session(engine) as session:
+        return {
+            p.email: (p.name, p.department, p.manager_email, render_capabilities(p.grants))
+            for p in people.list_people(session)
+        }
+
+
+def test_every_bad_row_is_reported_with_its_line() -> None:
+    text = HEADER + (
+        "ok@example.org,Ok,hr,hr,,learner\n"
+        "not-an-email,Bad,hr,hr,,learner\n"
+        "noname@example.org,,hr,hr,,learner\n"
+        "ok@example.org,Again,hr,hr,,learner\n"
+        "cap@example.org,Cap,hr,hr,,emperor\n"
+        "track@example.org,Track,hr,sales,,learner\n"
+        "self@example.org,Self,hr,hr,self@example.org,learner\n"
+        "\n"
+        '"quoted@example.org","Quoted, Name",hr,"hr; legal",,"learner; leader:hr|legal"\n'
+        "short@example.org,Short\n"
+    )
+    rows, problems = parse_roster(text, known_tracks={"legal", "hr", "it", "leadership"})
+    assert problems == [
+        RosterProblem(3, "'not-an-email' is not an email address"),
+        RosterProblem(4, "noname@example.org: the name is empty"),
+        RosterProblem(5, "ok@example.org already appears on line 2"),
+        RosterProblem(
+            6, "cap@example.org: unknown capability 'emperor' (known: learner, trainer, leader, admin)"
+        ),
+        RosterProblem(7, "track@example.org: unknown track 'sales'"),
+        RosterProblem(8, "self@example.org: a person cannot be their own manager"),
+        RosterProblem(11, "expected 6 values, found 2"),
+    ]
+    assert [row.email for row in rows] == ["ok@example.org", "quoted@example.org"]
+    quoted = rows[1]
+    assert (quoted.name, quoted.tracks) == ("Quoted, Name", ("hr", "legal"))
+    assert quoted.grants.leader_departments == {"hr", "legal"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "the file is empty"),
+        ("email,name,salary\n", "unknown column(s) salary"),
+        ("email,department\n", "missing column(s) name"),
+    ],
+)
+def test_bad_headers(text: str, message: str) -> None:
+    rows, problems = parse_roster(text)
+    assert rows == [] and len(problems) == 1
+    assert problems[0].line == 1 and message in problems[0].message
+
+
+def test_problem_rendering() -> None:
+    assert RosterProblem(3, "bad").render("hr.csv") == "hr.csv:3: error: bad [roster]"
+
+
+def test_a_dry_run_shows_the_changes_and_applies_none(engine: Engine) -> None:
+    text = HEADER + "a@example.org,A,legal,legal,,learner\n"
+    report = roster.import_roster(engine, text, by=None, dry_run=True, now=NOW)
+    assert not report.applied and report.problems == ()
+    assert [(c.email, c.kind) for c in report.changes] == [("a@example.org", ChangeKind.ADD)]
+    assert everyone(engine) == {}
+
+
+def test_import_adds_updates_and_links_managers(engine: Engine) -> None:
+    first = HEADER + (
+        "staff@example.org,Staff,legal,legal,boss@example.org,learner\n"
+        "boss@example.org,Boss,legal,leadership,,learner; leader:legal\n"
+    )
+    report = roster.import_roster(engine, first, by=None, dry_run=False, now=NOW)
+    assert report.applied and report.counts == {"add": 2, "update": 0, "unchanged": 0}
+    assert everyone(engine)["staff@example.org"] == ("Staff", "legal", "boss@example.org", "learner")
+    second = HEADER + (
+        "staff@example.org,Staff Member,hr,hr,,learner; trainer\n"
+        "boss@example.org,Boss,legal,leadership,,learner; leader:legal\n"
+    )
+    report = roster.import_roster(engine, second, by=None, dry_run=False, now=NOW)
+    assert [(c.email, c.kind, c.fields) for c in report.changes] == [
+        ("staff@example.org", ChangeKind.UPDATE, ("name", "department", "tracks", "manager", "capabilities")),
+        ("boss@example.org", ChangeKind.UNCHANGED, ()),
+    ]
+    assert everyone(engine)["staff@example.org"] == ("Staff Member", "hr", None, "learner; trainer")
+    with read_session(engine) as session:
+        assert len(audit.list_events(session, kind="roster_imported")) == 2
+        assert len(audit.list_events(session, kind="capabilities_changed")) == 1
+
+
+def test_one_bad_row_means_nothing_is_applied(engine: Engine) -> None:
+    text = HEADER + (
+        "a@example.org,A,legal,legal,,learner\nb@example.org,B,legal,legal,ghost@example.org,learner\n"
+    )
+    report = roster.import_roster(engine, text, by=None, dry_run=False, now=NOW)
+    assert report.problems == (RosterProblem(3, "b@example.org: unknown manager ghost@example.org"),)
+    assert not report.applied and everyone(engine) == {}
+
+
+def test_only_admins_import_and_they_keep_their_own_admin(engine: Engine, make_person: MakePerson) -> None:
+    learner = make_person("lee@example.org")
+    admin = make_person("root@example.org", capabilities="admin")
+    text = HEADER + "root@example.org,Root,it,it,,learner\n"
+    with pytest.raises(PermissionDenied):
+        roster.import_roster(engine, text, by=learner, dry_run=True)
+    report = roster.import_roster(engine, text, by=admin, dry_run=False)
+    assert "cannot remove your own admin" in report.problems[0].message
+    with read_session(engine) as session:
+        person = people.find_person(session, "root@example.org")
+    assert person is not None and Capability.ADMIN in person.grants.capabilities
