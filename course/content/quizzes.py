@@ -22,7 +22,7 @@ from course.content.common import (
     unclosed_containers,
     unknown_competency,
 )
-from course.content.markdown import render_blocks, render_inline, slugify
+from course.content.markdown import plain_text, render_blocks, render_inline, slugify
 from course.content.schema import QuizMatter
 from course.domain.diagnostics import Code, Diagnostic, error, has_errors, warning
 from course.domain.model import Option, Question, Quiz
@@ -49,7 +49,8 @@ def _option(tokens: Sequence[Token], index: int) -> Option:
     if extra:
         text = f"{text} {render_blocks(extra)}"
     inner = [t for t in feedback if t.type not in {"blockquote_open", "blockquote_close"}]
-    return Option(index=index, html=text.strip(), correct=correct, feedback_html=render_blocks(inner))
+    return Option(index=index, html=text.strip(), correct=correct, feedback_html=render_blocks(inner),
+                  text=plain_text(children))
 
 
 def _options(tokens: Sequence[Token]) -> list[tuple[Option, int]]:

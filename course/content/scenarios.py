@@ -23,7 +23,7 @@ from course.content.common import (
     top_level,
     unclosed_containers,
 )
-from course.content.markdown import render_blocks, render_inline, slugify
+from course.content.markdown import plain_text, render_blocks, render_inline, slugify
 from course.content.scenario_checks import check_graph
 from course.content.schema import ScenarioMatter
 from course.domain.conditions import ConditionError, meters_used, parse_condition
@@ -122,6 +122,7 @@ class _ChoiceReader:
             when=when,
             when_text=when_text,
             consequence_html=render_blocks(consequence),
+            label_text=plain_text(children[1:close]),
         )
 
 

@@ -115,6 +115,7 @@ class Option:
     html: str
     correct: bool
     feedback_html: str = ""
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +190,7 @@ class Choice:
     when: Condition | None = None
     when_text: str = ""
     consequence_html: str = ""
+    label_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)

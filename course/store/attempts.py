@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from course.domain.records import ProgressKind, QuizAttemptRecord, RecordOutcome
@@ -103,3 +104,27 @@ def list_attempts(session: Session, person_id: int, *, quiz_id: str | None = Non
 def count_attempts(session: Session, person_id: int, *, quiz_id: str) -> int:
     """Return how many attempts of the quiz the person has stored (for max_attempts)."""
     return len(list_attempts(session, person_id, quiz_id=quiz_id))
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerEvidence:
+    """One graded answer, as evidence for a competency score."""
+
+    quiz_id: str
+    question_id: str
+    competency: str
+    correct: bool
+    answered_at: datetime
+
+
+def list_answers(session: Session, person_id: int) -> list[AnswerEvidence]:
+    """Return every answer a person has submitted, oldest first."""
+    statement = (
+        sa_select(col(QuizAttempt.quiz_id), col(QuizAnswer.question_id), col(QuizAnswer.competency),
+                  col(QuizAnswer.correct), col(QuizAttempt.finished_at))
+        .join(QuizAttempt, col(QuizAnswer.attempt_id) == col(QuizAttempt.id))
+        .where(col(QuizAttempt.person_id) == person_id)
+        .order_by(col(QuizAttempt.id), col(QuizAnswer.position))
+    )
+    rows = session.connection().execute(statement)
+    return [AnswerEvidence(q, qid, c, bool(ok), at) for q, qid, c, ok, at in rows]

@@ -21,6 +21,7 @@ from course.store.tables import (
     Progress,
     QuizAnswer,
     QuizAttempt,
+    QuizDraft,
     ScenarioRun,
     ScenarioStep,
     SectionRead,
@@ -73,6 +74,7 @@ def export_rows(session: Session, person_id: int, *, email: str) -> dict[str, li
         "quiz_answer": _rows(session, answer, answer.c.attempt_id.in_(attempt_ids)),
         "scenario_run": _rows(session, run, run.c.person_id == person_id),
         "scenario_step": _rows(session, step, step.c.run_id.in_(run_ids)),
+        "quiz_draft": _rows(session, _table(QuizDraft), _table(QuizDraft).c.person_id == person_id),
         "audit_event": _rows(session, event, _about(event, person_id, email)),
     }
 

@@ -176,3 +176,14 @@ def summarise_progress(
         )
         for department, kind, item_id, people, events, passed, mean in rows
     ]
+
+
+def list_all_sections_read(session: Session, person_id: int) -> dict[tuple[str, str], set[int]]:
+    """Return the sections a person has read, keyed by (module id, content version)."""
+    statement = select(SectionRead.module_id, SectionRead.content_version, SectionRead.section_index).where(
+        SectionRead.person_id == person_id
+    )
+    found: dict[tuple[str, str], set[int]] = {}
+    for module_id, version, index in session.exec(statement):
+        found.setdefault((module_id, version), set()).add(index)
+    return found

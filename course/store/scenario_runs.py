@@ -155,3 +155,46 @@ def _summary(run: ScenarioRun) -> RunSummary:
         ending_kind=run.ending_kind,
         score=run.score,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStep:
+    """A recorded step of a run, as the run's replay needs it."""
+
+    step_no: int
+    node_id: str
+    choice_index: int
+    target_node: str
+    meters_after: dict[str, int]
+    score: int
+
+
+def list_steps(session: Session, run_id: str) -> list[StoredStep]:
+    """Return the steps of a run in order."""
+    run = _find_run(session, run_id)
+    if run is None:
+        return []
+    rows = session.exec(
+        select(ScenarioStep).where(ScenarioStep.run_id == run.id).order_by(col(ScenarioStep.step_no))
+    )
+    return [
+        StoredStep(r.step_no, r.node_id, r.choice_index, r.target_node, json.loads(r.meters_after), r.score)
+        for r in rows
+    ]
+
+
+def find_open_run(
+    session: Session, person_id: int, *, scenario_id: str, content_version: str
+) -> RunSummary | None:
+    """Return the person's latest unfinished run of this scenario version, if any."""
+    run = session.exec(
+        select(ScenarioRun)
+        .where(
+            ScenarioRun.person_id == person_id,
+            ScenarioRun.scenario_id == scenario_id,
+            ScenarioRun.content_version == content_version,
+            col(ScenarioRun.finished_at).is_(None),
+        )
+        .order_by(col(ScenarioRun.id).desc())
+    ).first()
+    return None if run is None else _summary(run)

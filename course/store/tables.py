@@ -196,6 +196,29 @@ class ScenarioStep(SQLModel, table=True):
     recorded_at: datetime
 
 
+class QuizDraft(SQLModel, table=True):
+    """A quiz attempt in progress: what was drawn (by seed) and the answers given so far.
+
+    One per person and quiz; it is replaced by the submitted attempt in the same transaction,
+    so the learner can leave mid-quiz and pick up the same questions later.
+    """
+
+    __tablename__ = "quiz_draft"
+    __table_args__ = (UniqueConstraint("person_id", "quiz_id", name="uq_quiz_draft_person_quiz"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    quiz_id: str = Field(max_length=100)
+    content_version: str = Field(max_length=64)
+    #: The idempotency key the finished attempt will be recorded with.
+    attempt_key: str = Field(max_length=64, unique=True)
+    seed: int
+    #: The answers so far as JSON: {"question-id": {"chosen": [1], "seconds": 12.5}}.
+    answers: str = Field(max_length=20000)
+    started_at: datetime
+    updated_at: datetime
+
+
 class AuditEvent(SQLModel, table=True):
     """Something that matters for security or accountability, with who did it to whom."""
 
@@ -228,6 +251,7 @@ PERSONAL_DATA: dict[str, str] = {
     "quiz_answer": "attempt_id -> quiz_attempt.person_id",
     "scenario_run": "person_id",
     "scenario_step": "run_id -> scenario_run.person_id",
+    "quiz_draft": "person_id",
     "audit_event": "actor_id or subject_id (labels hold the email)",
 }
 

@@ -1,11 +1,17 @@
-"""Heavy objects shared across sessions and reruns, cached by Streamlit."""
+"""Heavy objects shared across sessions and reruns, cached by Streamlit.
+
+Nothing here holds security state: sessions, throttling and permissions live in the database,
+so a browser asking Streamlit to clear its caches changes nothing that matters.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from course.services import catalog
+from course.services import catalog, database, demo
+from course.services.accounts import Passwords, issue_setup_token, needs_first_run_setup
 from course.services.catalog import LoadResult, ParseCache
+from course.services.database import Engine
 from course.settings import Settings, load_settings
 
 
@@ -13,6 +19,24 @@ from course.settings import Settings, load_settings
 def settings() -> Settings:
     """Return the settings read from the environment when the server started."""
     return load_settings()
+
+
+@st.cache_resource
+def engine() -> Engine:
+    """Open the database (applying migrations), create the demo people in demo mode."""
+    opened = database.open_database(settings())
+    demo.ensure_demo_organisation(opened, settings())
+    if needs_first_run_setup(opened):
+        token = issue_setup_token(opened)
+        if token:  # the console is where only the person running the server can read it
+            print(f"Need to Share first-run setup token: {token}", flush=True)
+    return opened
+
+
+@st.cache_resource
+def passwords() -> Passwords:
+    """Return the passphrase hasher (stateless; cached only to build it once)."""
+    return Passwords()
 
 
 @st.cache_resource

@@ -22,8 +22,8 @@ from course.domain.records import (
 from course.services import accounts, privacy, progress, roster
 from course.services.accounts import Passwords
 from course.services.permissions import PermissionDenied, check_allowed
-from course.store import audit, people, tables
-from course.store.engine import read_session
+from course.store import audit, drafts, people, tables
+from course.store.engine import read_session, write_transaction
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 ADA = "ada@example.org"
@@ -70,6 +70,9 @@ def fill_everything(engine: Engine, passwords: Passwords) -> int:
     progress.finish_scenario_run(
         engine, ada, ScenarioRunFinishRecord(new_key(), ada_id, start.run_id, "b", "good", 1.0, NOW)
     )
+    with write_transaction(engine) as session:  # a quiz left half-answered
+        draft = drafts.Draft("m-quiz", "v", new_key(), 7, {"q": drafts.DraftAnswer((1,), 2.0)}, NOW)
+        drafts.start_draft(session, ada_id, draft, now=NOW)
     return ada_id
 
 

@@ -6,11 +6,13 @@ import streamlit as st
 
 from course.domain.diagnostics import Severity
 from course.domain.paths import coverage, path_for
-from course.ui import resources
+from course.domain.permissions import Page
+from course.ui import auth, resources
 
 
 def render() -> None:
     """Draw the course map page."""
+    auth.require_page(Page.STUDIO_HEALTH)
     result = resources.course()
     course = result.course
     errors = sum(d.severity is Severity.ERROR for d in result.diagnostics)

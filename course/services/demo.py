@@ -1,0 +1,98 @@
+"""Demo mode: a small demo organisation and one-click sign-in, for trying the product.
+
+Only when NTS_DEMO=1 (the README's run command sets it; production leaves it off). Demo people
+live under a reserved domain, have no passphrase, and can be signed in as only while demo mode
+is on: the check is made here, on the server, in the action itself.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from course.domain.permissions import Actor, Capability, Grants
+from course.services.accounts import SignIn, hash_token
+from course.settings import Settings
+from course.store import audit, people, sessions
+from course.store.engine import Engine, read_session, write_transaction
+
+DEMO_DOMAIN = "demo.needtoshare.invalid"
+DEMO_DEPARTMENT_NOTE = "demo"
+_L, _T, _LD, _A = Capability.LEARNER, Capability.TRAINER, Capability.LEADER, Capability.ADMIN
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPerson:
+    """One person of the demo organisation, and what signing in as them shows."""
+
+    local: str
+    name: str
+    department: str
+    tracks: tuple[str, ...]
+    capabilities: frozenset[Capability]
+    label: str
+
+    @property
+    def email(self) -> str:
+        """Return the demo person's reserved address."""
+        return f"{self.local}@{DEMO_DOMAIN}"
+
+
+DEMO_PEOPLE = (
+    DemoPerson("legal.learner", "Amara Legal (demo)", "Legal", ("legal",), frozenset({_L}),
+               "Learner on the legal track"),
+    DemoPerson("hr.learner", "Hugo HR (demo)", "HR", ("hr",), frozenset({_L}),
+               "Learner on the HR track"),
+    DemoPerson("it.learner", "Ines IT (demo)", "IT", ("it",), frozenset({_L}),
+               "Learner on the IT track"),
+    DemoPerson("leadership.learner", "Leo Leadership (demo)", "Leadership", ("leadership",),
+               frozenset({_L}), "Learner on the leadership track"),
+    DemoPerson("trainer", "Tara Trainer (demo)", "Learning", (), frozenset({_T}), "Trainer"),
+    DemoPerson("leader", "Lars Leader (demo)", "Leadership", ("leadership",), frozenset({_LD, _L}),
+               "Leader (dashboards)"),
+    DemoPerson("admin", "Ada Admin (demo)", "IT", (), frozenset({_A}), "Administrator"),
+)
+
+
+class DemoUnavailable(PermissionError):
+    """Demo sign-in was asked for while demo mode is off, or for someone not in the demo."""
+
+
+def ensure_demo_organisation(engine: Engine, settings: Settings, *, now: datetime | None = None) -> int:
+    """Create the demo people that are missing (only in demo mode); return how many were added."""
+    if not settings.demo_mode:
+        return 0
+    when = now or datetime.now(UTC)
+    added = 0
+    with write_transaction(engine) as session:
+        for person in DEMO_PEOPLE:
+            if people.find_person_id(session, person.email) is not None:
+                continue
+            person_id = people.add_person(
+                session, person.email, name=person.name, department=person.department,
+                tracks=person.tracks, grants=Grants(person.capabilities), now=when,
+            )
+            audit.record_event(session, "demo_person_created", now=when, actor_label="demo mode",
+                               subject_id=person_id, subject_label=person.email)
+            added += 1
+    return added
+
+
+def demo_sign_in(
+    engine: Engine, email: str, *, settings: Settings, address: str = "", now: datetime | None = None
+) -> SignIn:
+    """Open a session as a demo person, if demo mode is on and the person is one of the demo."""
+    if not settings.demo_mode or email not in {p.email for p in DEMO_PEOPLE}:
+        raise DemoUnavailable("demo sign-in is not available")
+    when = now or datetime.now(UTC)
+    with read_session(engine) as session:
+        person = people.get_person(session, people.find_person_id(session, email) or 0)
+    if person is None or not person.active:
+        raise DemoUnavailable("this demo account does not exist or is disabled")
+    token = secrets.token_urlsafe(32)
+    with write_transaction(engine, durable=False) as session:
+        sessions.create_session(session, hash_token(token), person_id=person.id, now=when, address=address)
+        audit.record_event(session, "demo_sign_in", now=when, actor_id=person.id, actor_label=email,
+                           address=address)
+    return SignIn(token, Actor(person.id, person.email, person.grants), "")

@@ -1,0 +1,165 @@
+"""What a learner sees of their own learning: their path, what is next, their literacy profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from course.domain.accounts import PersonInfo
+from course.domain.model import Course, Module
+from course.domain.paths import path_for
+from course.domain.permissions import Action, Actor
+from course.domain.records import ProgressKind
+from course.domain.scoring import CompetencyScore, Evidence, EvidenceKind, profile, scenario_evidence
+from course.services.permissions import require
+from course.store import attempts, people, progress, scenario_runs
+from course.store.engine import Engine, read_session
+
+
+class NotAvailable(LookupError):
+    """The item does not exist, is not on the learner's path, or is still locked."""
+
+
+class ModuleState(StrEnum):
+    """Where a learner stands with a module."""
+
+    LOCKED = "locked"
+    NOT_STARTED = "not started"
+    IN_PROGRESS = "in progress"
+    DONE = "done"
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleStatus:
+    """One module of a learner's path and how far they are with it."""
+
+    module: Module
+    sections_read: frozenset[int]
+    quiz_passed: bool | None
+    scenario_done: bool | None
+    unlocked: bool
+
+    @property
+    def read_all(self) -> bool:
+        """Tell whether every section of the current version has been read."""
+        return len(self.sections_read) >= len(self.module.sections)
+
+    @property
+    def state(self) -> ModuleState:
+        """Return the module's state for this learner."""
+        if not self.unlocked:
+            return ModuleState.LOCKED
+        if self.read_all and self.quiz_passed is not False and self.scenario_done is not False:
+            return ModuleState.DONE
+        started = self.sections_read or self.quiz_passed or self.scenario_done
+        return ModuleState.IN_PROGRESS if started else ModuleState.NOT_STARTED
+
+
+@dataclass(frozen=True, slots=True)
+class PathView:
+    """A learner's path: the modules of their tracks in order, and what to do next."""
+
+    person: PersonInfo
+    modules: tuple[ModuleStatus, ...]
+
+    @property
+    def done(self) -> int:
+        """Count the completed modules."""
+        return sum(m.state is ModuleState.DONE for m in self.modules)
+
+    @property
+    def next(self) -> ModuleStatus | None:
+        """Return the first unlocked module that is not done."""
+        return next((m for m in self.modules if m.state in {ModuleState.IN_PROGRESS,
+                                                             ModuleState.NOT_STARTED}), None)
+
+    @property
+    def minutes_left(self) -> int:
+        """Estimate the reading time left on the modules not yet done."""
+        return sum(m.module.meta.minutes or 0 for m in self.modules if m.state is not ModuleState.DONE)
+
+    def status(self, module_id: str) -> ModuleStatus | None:
+        """Return the status of a module of this path."""
+        return next((m for m in self.modules if m.module.meta.id == module_id), None)
+
+
+def get_person(engine: Engine, actor: Actor) -> PersonInfo:
+    """Return the signed-in person's own record."""
+    with read_session(engine) as session:
+        person = people.get_person(session, actor.person_id)
+    if person is None:
+        raise NotAvailable("your account no longer exists")
+    return person
+
+
+def get_path(engine: Engine, actor: Actor, course: Course) -> PathView:
+    """Return the learner's path with the state of every module."""
+    require(engine, actor, Action.READ_SECTION)
+    person = get_person(engine, actor)
+    with read_session(engine) as session:
+        entries = progress.list_progress(session, actor.person_id)
+        read = progress.list_all_sections_read(session, actor.person_id)
+    passed = {e.item_id for e in entries if e.kind is ProgressKind.QUIZ and e.passed}
+    finished = {e.item_id for e in entries if e.kind is ProgressKind.SCENARIO and e.events > 0}
+    modules = path_for(course, person.tracks)
+    statuses: dict[str, ModuleStatus] = {}
+    for module in modules:
+        sections = frozenset(read.get((module.meta.id, module.meta.version), set()))
+        statuses[module.meta.id] = ModuleStatus(
+            module=module,
+            sections_read=sections,
+            quiz_passed=None if module.quiz is None else module.quiz in passed,
+            scenario_done=None if module.scenario is None else module.scenario in finished,
+            unlocked=True,
+        )
+    done = {i for i, s in statuses.items() if s.state is ModuleState.DONE} | passed | finished
+    final = tuple(
+        ModuleStatus(s.module, s.sections_read, s.quiz_passed, s.scenario_done,
+                     unlocked=all(r in done for r in s.module.meta.requires))
+        for s in statuses.values()
+    )
+    return PathView(person, final)
+
+
+def find_module_on_path(path: PathView, module_id: str) -> ModuleStatus:
+    """Return a module of the learner's path that is unlocked, or raise NotAvailable."""
+    status = path.status(module_id)
+    if status is None:
+        raise NotAvailable(f"module '{module_id}' is not on your path")
+    if not status.unlocked:
+        raise NotAvailable(f"module '{module_id}' is locked until its prerequisites are done")
+    return status
+
+
+def linked_from_path(path: PathView, *, quiz_id: str | None = None,
+                     scenario_id: str | None = None) -> ModuleStatus:
+    """Return the unlocked module of the path that links this quiz or scenario."""
+    for status in path.modules:
+        linked = (quiz_id is not None and status.module.quiz == quiz_id) or (
+            scenario_id is not None and status.module.scenario == scenario_id)
+        if linked and status.unlocked:
+            return status
+    raise NotAvailable("this activity is not on your path, or it is still locked")
+
+
+def get_evidence(engine: Engine, actor: Actor, course: Course) -> list[Evidence]:
+    """Return every answer and finished run of the learner as evidence for their profile."""
+    require(engine, actor, Action.VIEW_OWN_PROFILE)
+    with read_session(engine) as session:
+        answers = attempts.list_answers(session, actor.person_id)
+        runs = scenario_runs.list_runs(session, actor.person_id)
+    evidence = [Evidence(EvidenceKind.ANSWER, a.competency, a.quiz_id, a.question_id,
+                         1.0 if a.correct else 0.0, a.answered_at) for a in answers]
+    for run in runs:
+        scenario = course.scenarios.get(run.scenario_id)
+        if run.finished_at is None or run.score is None or scenario is None:
+            continue
+        evidence += scenario_evidence(scenario_id=run.scenario_id, run_id=run.run_id,
+                                      competencies=scenario.meta.competencies, score=run.score,
+                                      at=run.finished_at)
+    return evidence
+
+
+def get_profile(engine: Engine, actor: Actor, course: Course) -> dict[str, CompetencyScore]:
+    """Return the learner's literacy score for every competency, with the evidence behind it."""
+    return profile(get_evidence(engine, actor, course), course.info.competencies)

@@ -1,0 +1,195 @@
+"""Taking a quiz: an attempt drawn on the server, answers graded on the server, one record.
+
+The attempt in progress is stored (its seed and the answers so far), so the learner can leave
+and pick up the same questions later, and so every answer is checked against what was really
+offered: an option that was never shown, a question from another draw or a second answer to the
+same question is refused and audited.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from course.domain.model import Course, Question, Quiz
+from course.domain.permissions import Action, Actor
+from course.domain.quiz import (
+    DrawnQuestion,
+    GradedAnswer,
+    InvalidAnswer,
+    draw_attempt,
+    grade_answer,
+    has_passed,
+    score_attempt,
+)
+from course.domain.records import AnswerRecord, QuizAttemptRecord, new_key
+from course.services.learner import NotAvailable, get_path, linked_from_path
+from course.services.permissions import record_audit_event, require
+from course.store import attempts, drafts
+from course.store.engine import Engine, read_session, write_transaction
+
+
+class AttemptsUsedUp(NotAvailable):
+    """Every attempt the quiz allows has been made."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuizHistory:
+    """The learner's submitted attempts of a quiz."""
+
+    used: int
+    best: float | None
+    latest: float | None
+    passed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptView:
+    """An attempt in progress: the questions drawn, in order, and the answers graded so far."""
+
+    quiz: Quiz
+    attempt_key: str
+    drawn: tuple[DrawnQuestion, ...]
+    graded: dict[str, GradedAnswer]
+    started_at: datetime
+
+    def question(self, question_id: str) -> Question:
+        """Return a drawn question."""
+        found = self.quiz.question(question_id)
+        assert found is not None
+        return found
+
+    @property
+    def complete(self) -> bool:
+        """Tell whether every drawn question has been answered."""
+        return all(d.question_id in self.graded for d in self.drawn)
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptResult:
+    """A submitted attempt: its score and whether it passed."""
+
+    score: float
+    passed: bool
+    correct: int
+    questions: int
+
+
+def _quiz(engine: Engine, actor: Actor, course: Course, quiz_id: str) -> Quiz:
+    require(engine, actor, Action.SUBMIT_QUIZ)
+    quiz = course.quizzes.get(quiz_id)
+    if quiz is None:
+        raise NotAvailable(f"quiz '{quiz_id}' does not exist")
+    linked_from_path(get_path(engine, actor, course), quiz_id=quiz_id)
+    return quiz
+
+
+def get_history(engine: Engine, actor: Actor, quiz_id: str) -> QuizHistory:
+    """Return the learner's submitted attempts of a quiz."""
+    require(engine, actor, Action.SUBMIT_QUIZ)
+    with read_session(engine) as session:
+        done = attempts.list_attempts(session, actor.person_id, quiz_id=quiz_id)
+    scores = [a.score for a in done]
+    return QuizHistory(len(done), max(scores, default=None), scores[-1] if scores else None,
+                       any(a.passed for a in done))
+
+
+def _view(quiz: Quiz, draft: drafts.Draft) -> AttemptView:
+    drawn = draw_attempt(quiz, seed=draft.seed)
+    graded = {}
+    for item in drawn:
+        answer = draft.answers.get(item.question_id)
+        if answer is not None:
+            graded[item.question_id] = grade_answer(quiz.question(item.question_id),  # type: ignore[arg-type]
+                                                    answer.chosen, offered=item.option_order)
+    return AttemptView(quiz, draft.attempt_key, drawn, graded, draft.started_at)
+
+
+def open_attempt(
+    engine: Engine, actor: Actor, course: Course, quiz_id: str, *, now: datetime | None = None
+) -> AttemptView:
+    """Return the attempt in progress, starting one (drawn afresh) when there is none."""
+    quiz = _quiz(engine, actor, course, quiz_id)
+    when = now or datetime.now(UTC)
+    with write_transaction(engine) as session:
+        draft = drafts.get_draft(session, actor.person_id, quiz_id=quiz_id)
+        if draft is not None and draft.content_version != quiz.meta.version:
+            drafts.delete_draft(session, actor.person_id, quiz_id=quiz_id)  # the quiz was edited
+            draft = None
+        if draft is None:
+            used = attempts.count_attempts(session, actor.person_id, quiz_id=quiz_id)
+            if quiz.max_attempts is not None and used >= quiz.max_attempts:
+                raise AttemptsUsedUp(f"all {quiz.max_attempts} attempts of this quiz are used")
+            fresh = drafts.Draft(quiz_id, quiz.meta.version, new_key(), secrets.randbelow(2**31), {}, when)
+            draft = drafts.start_draft(session, actor.person_id, fresh, now=when)
+    return _view(quiz, draft)
+
+
+def _refuse(engine: Engine, actor: Actor, quiz_id: str, problem: str) -> InvalidAnswer:
+    record_audit_event(engine, actor, "forged_request", target=f"quiz:{quiz_id}", detail={"problem": problem})
+    return InvalidAnswer(problem)
+
+
+def answer_question(
+    engine: Engine, actor: Actor, course: Course, quiz_id: str, *, attempt_key: str,
+    question_id: str, chosen: list[int], seconds: float, now: datetime | None = None,
+) -> GradedAnswer:
+    """Grade one answer against what this attempt offered, store it, and return the verdict."""
+    quiz = _quiz(engine, actor, course, quiz_id)
+    with read_session(engine) as session:
+        draft = drafts.get_draft(session, actor.person_id, quiz_id=quiz_id)
+    if draft is None or draft.attempt_key != attempt_key:
+        raise NotAvailable("this attempt is no longer open; start the quiz again")
+    view = _view(quiz, draft)
+    if question_id in view.graded:
+        return view.graded[question_id]  # a repeat of an answer already given changes nothing
+    offered = next((d.option_order for d in view.drawn if d.question_id == question_id), None)
+    if offered is None:
+        raise _refuse(engine, actor, quiz_id, f"question '{question_id}' is not part of this attempt")
+    try:
+        graded = grade_answer(view.question(question_id), chosen, offered=offered)
+    except InvalidAnswer as exc:
+        raise _refuse(engine, actor, quiz_id, str(exc)) from None
+    answer = drafts.DraftAnswer(tuple(sorted(graded.chosen)), max(0.0, min(seconds, 86_400.0)))
+    with write_transaction(engine) as session:
+        drafts.save_answer(session, actor.person_id, attempt_key=attempt_key, question_id=question_id,
+                           answer=answer, now=now or datetime.now(UTC))
+    return graded
+
+
+def submit_attempt(
+    engine: Engine, actor: Actor, course: Course, quiz_id: str, *, attempt_key: str,
+    now: datetime | None = None,
+) -> AttemptResult:
+    """Record the finished attempt once and close it; submitting it again changes nothing."""
+    quiz = _quiz(engine, actor, course, quiz_id)
+    when = now or datetime.now(UTC)
+    with write_transaction(engine) as session:
+        draft = drafts.get_draft(session, actor.person_id, quiz_id=quiz_id)
+        if draft is None or draft.attempt_key != attempt_key:
+            stored = [a for a in attempts.list_attempts(session, actor.person_id, quiz_id=quiz_id)
+                      if a.key == attempt_key]
+            if not stored:
+                raise NotAvailable("this attempt is no longer open; start the quiz again")
+            done = stored[0]
+            return AttemptResult(done.score, done.passed, round(done.score * done.answers), done.answers)
+        view = _view(quiz, draft)
+        if not view.complete:
+            raise NotAvailable("answer every question before submitting")
+        score = score_attempt(view.graded.values(), question_count=len(view.drawn))
+        passed = has_passed(score, pass_mark=quiz.pass_mark)
+        record = QuizAttemptRecord(
+            key=attempt_key, person_id=actor.person_id, quiz_id=quiz_id,
+            content_version=quiz.meta.version, started_at=min(draft.started_at, when), finished_at=when,
+            answers=tuple(
+                AnswerRecord(q, g.competency, tuple(sorted(g.chosen)), g.correct,
+                             draft.answers[q].seconds)
+                for q, g in ((d.question_id, view.graded[d.question_id]) for d in view.drawn)
+            ),
+            score=score, passed=passed,
+        )
+        attempts.record_quiz_attempt(session, record, now=when)
+        drafts.delete_draft(session, actor.person_id, quiz_id=quiz_id)
+    correct = sum(g.correct for g in view.graded.values())
+    return AttemptResult(score, passed, correct, len(view.drawn))

@@ -1,0 +1,86 @@
+"""Home: the learner's path for their tracks, what is next, and overall progress."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from course.domain.model import Course
+from course.domain.permissions import Capability, Page
+from course.services.learner import ModuleState, ModuleStatus, PathView, get_path, get_person
+from course.ui import auth, resources
+from course.ui.links import script
+
+_STATE_ICON = {
+    ModuleState.DONE: ":material/check_circle:",
+    ModuleState.IN_PROGRESS: ":material/pending:",
+    ModuleState.NOT_STARTED: ":material/radio_button_unchecked:",
+    ModuleState.LOCKED: ":material/lock:",
+}
+
+
+def _module_row(course: Course, status: ModuleStatus) -> None:
+    meta = status.module.meta
+    with st.container(border=True):
+        left, right = st.columns([5, 1])
+        with left:
+            st.markdown(f"{_STATE_ICON[status.state]} **{meta.title}**")
+            st.caption(f"{meta.minutes or '?'} min · {status.state.value} · {meta.summary}")
+            parts = [f"read {len(status.sections_read)} of {len(status.module.sections)} sections"]
+            if status.quiz_passed is not None:
+                parts.append("quiz passed" if status.quiz_passed else "quiz not passed yet")
+            if status.scenario_done is not None:
+                parts.append("scenario played" if status.scenario_done else "scenario not played yet")
+            st.caption(" · ".join(parts))
+            if status.state is ModuleState.LOCKED:
+                needed = [course.item_meta(r) for r in meta.requires]
+                names = ", ".join(m.title for m in needed if m is not None)
+                st.caption(f"Unlocks after: {names}")
+        with right:
+            if status.unlocked:
+                label = "Review" if status.state is ModuleState.DONE else "Open"
+                st.page_link(script(Page.MODULE), label=label, query_params={"id": meta.id},
+                             icon=":material/arrow_forward:")
+
+
+def _summary(path: PathView) -> None:
+    total = len(path.modules)
+    st.progress(path.done / total if total else 0.0,
+                text=f"{path.done} of {total} modules done · about {path.minutes_left} minutes left")
+    upcoming = path.next
+    if upcoming is not None:
+        st.info(f"Next up: **{upcoming.module.meta.title}** ({upcoming.module.meta.minutes or '?'} min)")
+        st.page_link(script(Page.MODULE), label="Continue", query_params={"id": upcoming.module.meta.id},
+                     icon=":material/play_arrow:")
+    elif total:
+        st.success("You have completed every module of your path.")
+
+
+def _not_a_learner() -> None:
+    st.write("Your account has no learner track. Use the menu to reach the pages of your role.")
+
+
+def render() -> None:
+    """Draw the learner's home page."""
+    actor = auth.require_page(Page.HOME)
+    engine = resources.engine()
+    loaded = resources.course()
+    person = get_person(engine, actor)
+    st.title(f"Welcome, {person.name}")
+    if loaded.course is None:
+        st.error("The course is unavailable right now: its manifest has problems. A trainer has been told.")
+        return
+    if Capability.LEARNER not in actor.grants.capabilities:
+        _not_a_learner()
+        return
+    course = loaded.course
+    path = get_path(engine, actor, course)
+    tracks = ", ".join(course.info.roles.get(t, t) for t in person.tracks) or "foundations only"
+    st.caption(f"Your tracks: {tracks}")
+    _summary(path)
+    st.subheader("Your path")
+    for status in path.modules:
+        _module_row(course, status)
+    st.page_link(script(Page.PROFILE), label="See your literacy profile", icon=":material/insights:")
+
+
+render()

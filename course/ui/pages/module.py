@@ -1,0 +1,105 @@
+"""The module reader: one section at a time, each read saved, the quiz and scenario at the end."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from course.domain.model import Course, Module
+from course.domain.permissions import Page
+from course.services.learner import ModuleStatus, NotAvailable, get_person
+from course.services.reading import mark_section_read, open_module
+from course.ui import auth, resources, widgets
+from course.ui.links import script
+
+
+def _position(status: ModuleStatus) -> int:
+    """Return the section to show: the one chosen in this session, else the first unread."""
+    slot = f"nts_section:{status.module.meta.id}:{status.module.meta.version}"
+    if slot not in st.session_state:
+        unread = [s.index for s in status.module.sections if s.index not in status.sections_read]
+        st.session_state[slot] = unread[0] if unread else 0
+    return int(st.session_state[slot])
+
+
+def _go(status: ModuleStatus, index: int) -> None:
+    st.session_state[f"nts_section:{status.module.meta.id}:{status.module.meta.version}"] = index
+
+
+def _contents(status: ModuleStatus, current: int) -> None:
+    with st.expander("Contents"):
+        for section in status.module.sections:
+            mark = ":material/check:" if section.index in status.sections_read else ":material/remove:"
+            here = " (you are here)" if section.index == current else ""
+            st.markdown(f"{mark} {section.index + 1}. {section.title}{here}")
+
+
+def _next_steps(course: Course, module: Module) -> None:
+    st.subheader("Practise what you read")
+    if module.quiz and module.quiz in course.quizzes:
+        st.page_link(script(Page.QUIZ), label=f"Quiz: {course.quizzes[module.quiz].meta.title}",
+                     query_params={"id": module.quiz}, icon=":material/quiz:")
+    if module.scenario and module.scenario in course.scenarios:
+        st.page_link(script(Page.SCENARIO), label=f"Scenario: {course.scenarios[module.scenario].meta.title}",
+                     query_params={"id": module.scenario}, icon=":material/alt_route:")
+    st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
+
+
+def _section(status: ModuleStatus, index: int, tracks: tuple[str, ...]) -> None:
+    module = status.module
+    section = module.sections[index]
+    st.caption(f"Section {index + 1} of {len(module.sections)}")
+    st.header(section.title)
+    for item in section.blocks_for(set(tracks)):
+        widgets.block(item)
+
+
+def _navigation(course: Course, status: ModuleStatus, index: int) -> bool:
+    """Draw previous/next; record the read when the learner moves on. Return True when finished."""
+    module = status.module
+    last = index == len(module.sections) - 1
+    back, forward = st.columns(2)
+    with back:
+        if index > 0 and st.button("Previous section", icon=":material/arrow_back:"):
+            _go(status, index - 1)
+            st.rerun()
+    with forward:
+        label = "Finish reading" if last else "Mark as read and continue"
+        if st.button(label, type="primary", icon=":material/check:"):
+            name = f"read:{module.meta.id}:{module.meta.version}:{index}"
+            actor = auth.require_page(Page.MODULE)
+            mark_section_read(resources.engine(), actor, course, module.meta.id, section_index=index,
+                              key=widgets.action_key(name))
+            widgets.used_key(name)
+            if not last:
+                _go(status, index + 1)
+            st.rerun()
+    return last and index in status.sections_read
+
+
+def render() -> None:
+    """Draw the module reader."""
+    actor = auth.require_page(Page.MODULE)
+    loaded = resources.course()
+    module_id = st.query_params.get("id", "")
+    if loaded.course is None or not module_id:
+        st.page_link(script(Page.HOME), label="Choose a module on your path", icon=":material/route:")
+        return
+    engine = resources.engine()
+    try:
+        status = open_module(engine, actor, loaded.course, module_id)
+    except NotAvailable as exc:
+        st.warning(str(exc).capitalize())
+        st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
+        return
+    person = get_person(engine, actor)
+    st.title(status.module.meta.title)
+    index = min(_position(status), len(status.module.sections) - 1)
+    st.progress(len(status.sections_read) / len(status.module.sections),
+                text=f"{len(status.sections_read)} of {len(status.module.sections)} sections read")
+    _contents(status, index)
+    _section(status, index, person.tracks)
+    if _navigation(loaded.course, status, index) or status.read_all:
+        _next_steps(loaded.course, status.module)
+
+
+render()

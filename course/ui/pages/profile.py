@@ -1,0 +1,59 @@
+"""My literacy profile: a score per competency, its uncertainty, and the evidence behind it."""
+
+from __future__ import annotations
+
+from html import escape
+
+import streamlit as st
+
+from course.charts import Bar, profile_figure
+from course.domain.model import Course
+from course.domain.permissions import Page
+from course.domain.scoring import CompetencyScore, EvidenceKind
+from course.services.learner import get_profile
+from course.ui import auth, resources, widgets
+
+
+def _evidence(course: Course, score: CompetencyScore) -> None:
+    if not score.evidence:
+        st.caption("No evidence yet: answer quiz questions or play a scenario that covers this.")
+        return
+    for item in score.evidence:
+        if item.kind is EvidenceKind.ANSWER:
+            quiz = course.quizzes.get(item.item_id)
+            question = quiz.question(item.detail_id) if quiz else None
+            stem = question.stem_html if question else escape(item.detail_id)
+            mark = ":material/check:" if item.outcome >= 1 else ":material/close:"
+            widgets.html(f"<p>{stem}</p>")
+            st.caption(f"{mark} {'right' if item.outcome >= 1 else 'wrong'} · "
+                       f"{quiz.meta.title if quiz else item.item_id} · {item.at:%d %b %Y}")
+        else:
+            scenario = course.scenarios.get(item.item_id)
+            title = scenario.meta.title if scenario else item.item_id
+            st.markdown(f":material/alt_route: Scenario **{title}** scored "
+                        f"{widgets.percent(item.outcome)} ({item.at:%d %b %Y})")
+
+
+def render() -> None:
+    """Draw the learner's literacy profile."""
+    actor = auth.require_page(Page.PROFILE)
+    course = resources.course().course
+    st.title("My literacy profile")
+    if course is None:
+        st.error("The course is unavailable right now.")
+        return
+    scores = get_profile(resources.engine(), actor, course)
+    st.caption("Each score estimates how well you master a competency from your latest answer to each "
+               "question and your latest run of each scenario. The bar's whiskers show the uncertainty: "
+               "with little evidence they are wide. A score starts at 50% before any evidence.")
+    bars = [Bar(course.info.competencies.get(c, c), s.estimate, s.low, s.high, len(s.evidence))
+            for c, s in scores.items()]
+    st.plotly_chart(profile_figure(bars), config={"displayModeBar": False})
+    for competency, score in scores.items():
+        label = course.info.competencies.get(competency, competency)
+        with st.expander(f"{label}: {widgets.percent(score.estimate)} · {score.answers} answers, "
+                         f"{score.runs} scenario runs"):
+            _evidence(course, score)
+
+
+render()

@@ -1,0 +1,118 @@
+"""The scenario player: the story, the meters, the choices on offer, consequences and the debrief."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from course.domain.model import Course, EndingKind, Scenario
+from course.domain.permissions import Page
+from course.domain.scenario import InvalidChoice, available_choices, current_node
+from course.services.learner import NotAvailable
+from course.services.playing import RunView, choose, get_record, open_run, start_new_run
+from course.ui import auth, resources, widgets
+from course.ui.links import script
+
+_ENDINGS = {EndingKind.GOOD: st.success, EndingKind.MIXED: st.warning, EndingKind.BAD: st.error}
+_ENDING_WORDS = {EndingKind.GOOD: "A good ending", EndingKind.MIXED: "A mixed ending",
+                 EndingKind.BAD: "A bad ending"}
+
+
+def _start(course: Course, scenario: Scenario) -> None:
+    widgets.html(scenario.intro_html)
+    record = get_record(resources.engine(), auth.require_page(Page.SCENARIO), scenario.meta.id)
+    if record.finished:
+        st.caption(f"Played {record.finished} time(s) · best score {widgets.percent(record.best)}")
+    name = f"run:{scenario.meta.id}"
+    if st.button("Start the scenario" if not record.finished else "Play again", type="primary"):
+        actor = auth.require_page(Page.SCENARIO)
+        start_new_run(resources.engine(), actor, course, scenario.meta.id, key=widgets.action_key(name))
+        widgets.used_key(name)
+        st.rerun()
+
+
+def _consequence(run: RunView) -> None:
+    if not run.state.steps:
+        return
+    last = run.state.steps[-1]
+    choice = run.scenario.nodes[last.node_id].choices[last.choice_index]
+    if choice.consequence_html:
+        with st.container(border=True):
+            st.markdown(f":material/subdirectory_arrow_right: **You chose:** {choice.label_text}")
+            widgets.html(choice.consequence_html)
+
+
+def _choices(course: Course, run: RunView) -> None:
+    offered = available_choices(run.scenario, run.state)
+    started = st.session_state.setdefault(f"nts_node:{run.run_id}:{len(run.state.steps)}", time.time())
+    if not offered:
+        st.warning("No choice is open to you here. Start the scenario again to try another path.")
+        return
+    st.markdown("**What do you do?**")
+    for choice in offered:
+        if st.button(choice.label_text, key=f"choice-{run.run_id}-{len(run.state.steps)}-{choice.index}",
+                     width="stretch"):
+            actor = auth.require_page(Page.SCENARIO)
+            name = f"step:{run.run_id}:{len(run.state.steps) + 1}"
+            try:
+                after = choose(resources.engine(), actor, course, run.scenario.meta.id, run_id=run.run_id,
+                               step_no=len(run.state.steps) + 1, choice_index=choice.index,
+                               key=widgets.action_key(name), seconds=time.time() - started)
+                if after.ending is not None:
+                    st.session_state[f"nts_scenario_done:{run.scenario.meta.id}"] = after
+            except InvalidChoice:
+                st.error("That choice is no longer open. The page has been refreshed.")
+            widgets.used_key(name)
+            st.rerun()
+
+
+def _ending(run: RunView) -> None:
+    assert run.ending is not None
+    _ENDINGS[run.ending](f"{_ENDING_WORDS[run.ending]} · your decisions scored {widgets.percent(run.score)}")
+    with st.expander("The path you took", expanded=True):
+        for number, step in enumerate(run.state.steps, start=1):
+            node = run.scenario.nodes[step.node_id]
+            choice = node.choices[step.choice_index]
+            st.markdown(f"{number}. *{node.title}*: {choice.label_text}")
+    if st.button("Play again", type="primary"):
+        del st.session_state[f"nts_scenario_done:{run.scenario.meta.id}"]
+        st.rerun()
+
+
+def render() -> None:
+    """Draw the scenario player."""
+    actor = auth.require_page(Page.SCENARIO)
+    loaded = resources.course()
+    scenario_id = st.query_params.get("id", "")
+    course = loaded.course
+    if course is None or scenario_id not in course.scenarios:
+        st.page_link(script(Page.HOME), label="Choose a scenario from your path", icon=":material/route:")
+        return
+    scenario = course.scenarios[scenario_id]
+    st.title(scenario.meta.title)
+    try:
+        run = open_run(resources.engine(), actor, course, scenario_id)
+    except NotAvailable as exc:
+        st.warning(str(exc).capitalize())
+        st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
+        return
+    finished = st.session_state.get(f"nts_scenario_done:{scenario_id}")
+    if run is None and isinstance(finished, RunView):
+        run = finished
+    if run is None:
+        _start(course, scenario)
+        return
+    widgets.meters(dict(scenario.meters), dict(run.state.meters))
+    _consequence(run)
+    node = current_node(scenario, run.state)
+    st.header(node.title)
+    widgets.html(node.body_html)
+    if run.ending is not None:
+        _ending(run)
+    else:
+        _choices(course, run)
+    st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
+
+
+render()

@@ -1,0 +1,77 @@
+"""Sign in: email and passphrase, one-click demo accounts in demo mode, first-run setup."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from course.services import demo
+from course.services.accounts import (
+    AccountError,
+    complete_first_run_setup,
+    needs_first_run_setup,
+    sign_in,
+)
+from course.ui import auth, resources
+
+
+def _password_form() -> None:
+    with st.form("sign-in"):
+        email = st.text_input("Email", autocomplete="username")
+        passphrase = st.text_input("Passphrase", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        result = sign_in(resources.engine(), email, passphrase, passwords=resources.passwords(),
+                         address=auth.client_address())
+        if result.ok and result.token:
+            auth.remember(result.token)
+            st.rerun()
+        st.error(result.message)
+
+
+def _demo_buttons() -> None:
+    st.subheader("Try it as a demo user")
+    st.caption("Demo mode is on: these accounts are for trying the product and hold no real data.")
+    columns = st.columns(2)
+    for index, person in enumerate(demo.DEMO_PEOPLE):
+        with columns[index % 2]:
+            if st.button(f"Demo: {person.label}", key=f"demo-{person.local}", width="stretch"):
+                result = demo.demo_sign_in(resources.engine(), person.email, settings=resources.settings(),
+                                           address=auth.client_address())
+                if result.token:
+                    auth.remember(result.token)
+                    st.rerun()
+
+
+def _first_run() -> None:
+    with st.expander("First run: set up the first administrator"):
+        st.write("No account exists yet. The setup token was printed on the server console when "
+                 "the app started.")
+        with st.form("first-run"):
+            token = st.text_input("Setup token", type="password")
+            name = st.text_input("Your name")
+            email = st.text_input("Email")
+            passphrase = st.text_input("Passphrase (at least 12 characters)", type="password")
+            submitted = st.form_submit_button("Create administrator")
+        if submitted:
+            try:
+                complete_first_run_setup(resources.engine(), token, email=email, name=name,
+                                         passphrase=passphrase, passwords=resources.passwords(),
+                                         address=auth.client_address())
+            except AccountError as exc:
+                st.error(str(exc))
+            else:
+                st.success("The administrator account is ready. Sign in with it above.")
+
+
+def render() -> None:
+    """Draw the sign-in page."""
+    st.title("Need to Share")
+    st.write("Social media literacy for the people who run organisations.")
+    _password_form()
+    if resources.settings().demo_mode:
+        _demo_buttons()
+    if needs_first_run_setup(resources.engine()):
+        _first_run()
+
+
+render()
