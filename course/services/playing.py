@@ -7,6 +7,7 @@ the current node with the current meters.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -23,7 +24,7 @@ from course.services import progress
 from course.services.learner import NotAvailable, get_path, linked_from_path
 from course.services.permissions import record_audit_event, require
 from course.store import scenario_runs
-from course.store.engine import Engine, read_session
+from course.store.engine import Engine, Session, read_session, write_transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,14 @@ def open_run(engine: Engine, actor: Actor, course: Course, scenario_id: str) -> 
     with read_session(engine) as session:
         run = scenario_runs.find_open_run(session, actor.person_id, scenario_id=scenario_id,
                                           content_version=scenario.meta.version)
-    return None if run is None else _view(engine, scenario, run)
+        steps = scenario_runs.list_steps(session, run.run_id) if run is not None else []
+    if run is None:
+        return None
+    state = _replay(scenario, steps)
+    if ending_of(scenario, state) is not None:  # ended, but its finish was never stored
+        _finish_if_ended(engine, actor, scenario, run, state, now=datetime.now(UTC))
+        return _view(engine, scenario, _reload(engine, run.run_id))
+    return _view(engine, scenario, run)
 
 
 def start_new_run(
@@ -126,8 +134,9 @@ def choose(
     if run is None or not owned or run.content_version != scenario.meta.version:
         raise _refuse(engine, actor, scenario_id, f"run '{run_id}' is not one of yours on this version")
     state = _replay(scenario, steps)
-    if step_no != len(steps) + 1:
-        return _view(engine, scenario, run)  # a repeated or stale click: show where the run is
+    if step_no != len(steps) + 1:  # a repeated or stale click: show where the run is
+        _finish_if_ended(engine, actor, scenario, run, state, now=when)
+        return _view(engine, scenario, _reload(engine, run_id))
     try:
         after = take_choice(scenario, state, choice_index)
     except InvalidChoice as exc:
@@ -139,19 +148,42 @@ def choose(
         meters_after=dict(after.meters), score=after.steps[-1].score,
         seconds=max(0.0, min(seconds, 86_400.0)),
     )
-    outcome = progress.record_scenario_step(engine, actor, step, now=when)
-    if outcome is RecordOutcome.CONFLICT:
-        return _view(engine, scenario, run)  # another tab took this step first
-    ending = ending_of(scenario, after)
-    if ending is not None:
-        finish = ScenarioRunFinishRecord(key=f"{run_id}:end", person_id=actor.person_id, run_id=run_id,
-                                         ending_node=after.node_id, ending_kind=str(ending),
-                                         score=run_score(scenario, after), finished_at=when)
-        progress.finish_scenario_run(engine, actor, finish)
+    with write_transaction(engine) as session:  # the last step and the finish land together
+        outcome = scenario_runs.record_step(session, step, now=when)
+        if outcome is RecordOutcome.RECORDED:
+            _finish(session, actor, scenario, run_id, after, now=when)
+    return _view(engine, scenario, _reload(engine, run_id))
+
+
+def _reload(engine: Engine, run_id: str) -> scenario_runs.RunSummary:
     with read_session(engine) as session:
-        fresh = scenario_runs.get_run(session, run_id)
-    assert fresh is not None
-    return _view(engine, scenario, fresh)
+        run = scenario_runs.get_run(session, run_id)
+    assert run is not None
+    return run
+
+
+def finish_key(run_id: str) -> str:
+    """Return the idempotency key of a run's finish, derived from the run so a retry repeats it."""
+    return "end-" + hashlib.sha256(run_id.encode()).hexdigest()[:40]
+
+
+def _finish(session: Session, actor: Actor, scenario: Scenario, run_id: str, state: RunState, *,
+            now: datetime) -> None:
+    ending = ending_of(scenario, state)
+    if ending is None:
+        return
+    record = ScenarioRunFinishRecord(key=finish_key(run_id), person_id=actor.person_id, run_id=run_id,
+                                     ending_node=state.node_id, ending_kind=str(ending),
+                                     score=run_score(scenario, state), finished_at=now)
+    scenario_runs.finish_run(session, record)
+
+
+def _finish_if_ended(engine: Engine, actor: Actor, scenario: Scenario, run: scenario_runs.RunSummary,
+                     state: RunState, *, now: datetime) -> None:
+    """Record a finish that an earlier request reached but did not store (a crash, a lost write)."""
+    if run.finished_at is None and ending_of(scenario, state) is not None:
+        with write_transaction(engine) as session:
+            _finish(session, actor, scenario, run.run_id, state, now=now)
 
 
 def _refuse(engine: Engine, actor: Actor, scenario_id: str, problem: str) -> InvalidChoice:

@@ -27,11 +27,15 @@ from course.domain.records import AnswerRecord, QuizAttemptRecord, new_key
 from course.services.learner import NotAvailable, get_path, linked_from_path
 from course.services.permissions import record_audit_event, require
 from course.store import attempts, drafts
-from course.store.engine import Engine, read_session, write_transaction
+from course.store.engine import Engine, Session, read_session, write_transaction
 
 
 class AttemptsUsedUp(NotAvailable):
     """Every attempt the quiz allows has been made."""
+
+
+class QuizChanged(NotAvailable):
+    """The quiz was edited while the attempt was open; the attempt is discarded."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,30 +135,59 @@ def _refuse(engine: Engine, actor: Actor, quiz_id: str, problem: str) -> Invalid
     return InvalidAnswer(problem)
 
 
+_CHANGED = "the quiz was updated while you were taking it; please start again"
+
+
+def _open_draft(session: Session, actor: Actor, quiz: Quiz, attempt_key: str) -> drafts.Draft | None:
+    """Return the draft this key names; None (after discarding it) when the quiz has changed.
+
+    A draft made on another version of the quiz is discarded rather than graded against options
+    the learner never saw; the caller raises QuizChanged once the discard is committed.
+    """
+    draft = drafts.get_draft(session, actor.person_id, quiz_id=quiz.meta.id)
+    if draft is None or draft.attempt_key != attempt_key:
+        raise NotAvailable("this attempt is no longer open; start the quiz again")
+    if draft.content_version != quiz.meta.version:
+        drafts.delete_draft(session, actor.person_id, quiz_id=quiz.meta.id)
+        return None
+    return draft
+
+
 def answer_question(
     engine: Engine, actor: Actor, course: Course, quiz_id: str, *, attempt_key: str,
     question_id: str, chosen: list[int], seconds: float, now: datetime | None = None,
 ) -> GradedAnswer:
-    """Grade one answer against what this attempt offered, store it, and return the verdict."""
+    """Grade one answer against what this attempt offered, store it, and return the verdict.
+
+    Reading the draft, grading and saving happen in one write transaction, so two tabs answering
+    the same question get the same verdict: the first answer stands.
+    """
     quiz = _quiz(engine, actor, course, quiz_id)
-    with read_session(engine) as session:
-        draft = drafts.get_draft(session, actor.person_id, quiz_id=quiz_id)
-    if draft is None or draft.attempt_key != attempt_key:
-        raise NotAvailable("this attempt is no longer open; start the quiz again")
+    try:
+        with write_transaction(engine) as session:
+            draft = _open_draft(session, actor, quiz, attempt_key)
+            if draft is not None:
+                return _grade_and_save(session, actor, quiz, draft, question_id=question_id,
+                                       chosen=chosen, seconds=seconds, now=now)
+    except InvalidAnswer as exc:  # nothing was written; the refusal is audited on its own
+        raise _refuse(engine, actor, quiz_id, str(exc)) from None
+    raise QuizChanged(_CHANGED)
+
+
+def _grade_and_save(
+    session: Session, actor: Actor, quiz: Quiz, draft: drafts.Draft, *, question_id: str,
+    chosen: list[int], seconds: float, now: datetime | None,
+) -> GradedAnswer:
     view = _view(quiz, draft)
     if question_id in view.graded:
         return view.graded[question_id]  # a repeat of an answer already given changes nothing
     offered = next((d.option_order for d in view.drawn if d.question_id == question_id), None)
     if offered is None:
-        raise _refuse(engine, actor, quiz_id, f"question '{question_id}' is not part of this attempt")
-    try:
-        graded = grade_answer(view.question(question_id), chosen, offered=offered)
-    except InvalidAnswer as exc:
-        raise _refuse(engine, actor, quiz_id, str(exc)) from None
+        raise InvalidAnswer(f"question '{question_id}' is not part of this attempt")
+    graded = grade_answer(view.question(question_id), chosen, offered=offered)
     answer = drafts.DraftAnswer(tuple(sorted(graded.chosen)), max(0.0, min(seconds, 86_400.0)))
-    with write_transaction(engine) as session:
-        drafts.save_answer(session, actor.person_id, attempt_key=attempt_key, question_id=question_id,
-                           answer=answer, now=now or datetime.now(UTC))
+    drafts.save_answer(session, actor.person_id, attempt_key=draft.attempt_key, question_id=question_id,
+                       answer=answer, now=now or datetime.now(UTC))
     return graded
 
 
@@ -166,30 +199,37 @@ def submit_attempt(
     quiz = _quiz(engine, actor, course, quiz_id)
     when = now or datetime.now(UTC)
     with write_transaction(engine) as session:
-        draft = drafts.get_draft(session, actor.person_id, quiz_id=quiz_id)
-        if draft is None or draft.attempt_key != attempt_key:
-            stored = [a for a in attempts.list_attempts(session, actor.person_id, quiz_id=quiz_id)
-                      if a.key == attempt_key]
-            if not stored:
-                raise NotAvailable("this attempt is no longer open; start the quiz again")
+        stored = [a for a in attempts.list_attempts(session, actor.person_id, quiz_id=quiz_id)
+                  if a.key == attempt_key]
+        if stored:  # submitted already: report the same result, store nothing
             done = stored[0]
             return AttemptResult(done.score, done.passed, round(done.score * done.answers), done.answers)
-        view = _view(quiz, draft)
-        if not view.complete:
-            raise NotAvailable("answer every question before submitting")
-        score = score_attempt(view.graded.values(), question_count=len(view.drawn))
-        passed = has_passed(score, pass_mark=quiz.pass_mark)
-        record = QuizAttemptRecord(
-            key=attempt_key, person_id=actor.person_id, quiz_id=quiz_id,
-            content_version=quiz.meta.version, started_at=min(draft.started_at, when), finished_at=when,
-            answers=tuple(
-                AnswerRecord(q, g.competency, tuple(sorted(g.chosen)), g.correct,
-                             draft.answers[q].seconds)
-                for q, g in ((d.question_id, view.graded[d.question_id]) for d in view.drawn)
-            ),
-            score=score, passed=passed,
-        )
-        attempts.record_quiz_attempt(session, record, now=when)
-        drafts.delete_draft(session, actor.person_id, quiz_id=quiz_id)
-    correct = sum(g.correct for g in view.graded.values())
-    return AttemptResult(score, passed, correct, len(view.drawn))
+        draft = _open_draft(session, actor, quiz, attempt_key)
+        if draft is not None:
+            return _record_attempt(session, actor, quiz, draft, when=when)
+    raise QuizChanged(_CHANGED)
+
+
+def _record_attempt(
+    session: Session, actor: Actor, quiz: Quiz, draft: drafts.Draft, *, when: datetime
+) -> AttemptResult:
+    """Store the graded attempt and remove its draft, in the caller's transaction."""
+    view = _view(quiz, draft)
+    if not view.complete:
+        raise NotAvailable("answer every question before submitting")
+    score = score_attempt(view.graded.values(), question_count=len(view.drawn))
+    passed = has_passed(score, pass_mark=quiz.pass_mark)
+    answers = tuple(
+        AnswerRecord(d.question_id, view.graded[d.question_id].competency,
+                     tuple(sorted(view.graded[d.question_id].chosen)), view.graded[d.question_id].correct,
+                     draft.answers[d.question_id].seconds)
+        for d in view.drawn
+    )
+    record = QuizAttemptRecord(
+        key=draft.attempt_key, person_id=actor.person_id, quiz_id=quiz.meta.id,
+        content_version=quiz.meta.version, started_at=min(draft.started_at, when), finished_at=when,
+        answers=answers, score=score, passed=passed,
+    )
+    attempts.record_quiz_attempt(session, record, now=when)
+    drafts.delete_draft(session, actor.person_id, quiz_id=quiz.meta.id)
+    return AttemptResult(score, passed, sum(a.correct for a in answers), len(answers))

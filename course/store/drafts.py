@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from course.store._sql import insert_ignoring_conflicts
 from course.store.tables import QuizDraft
 
 
@@ -53,17 +54,19 @@ def get_draft(session: Session, person_id: int, *, quiz_id: str) -> Draft | None
 
 
 def start_draft(session: Session, person_id: int, draft: Draft, *, now: datetime) -> Draft:
-    """Store a new draft unless one exists already; return the one that is stored."""
-    existing = get_draft(session, person_id, quiz_id=draft.quiz_id)
-    if existing is not None:
-        return existing
-    session.add(QuizDraft(
-        person_id=person_id, quiz_id=draft.quiz_id, content_version=draft.content_version,
-        attempt_key=draft.attempt_key, seed=draft.seed, answers=_answers_json(draft.answers),
-        started_at=draft.started_at, updated_at=now,
-    ))
-    session.flush()
-    return draft
+    """Store a new draft unless one exists already; return the one that is stored.
+
+    Two tabs opening the same quiz at once end up sharing one draft: the second insert does
+    nothing (it waits for the first on PostgreSQL) and both read back the stored one.
+    """
+    insert_ignoring_conflicts(session, QuizDraft.__table__, {  # type: ignore[attr-defined]
+        "person_id": person_id, "quiz_id": draft.quiz_id, "content_version": draft.content_version,
+        "attempt_key": draft.attempt_key, "seed": draft.seed, "answers": _answers_json(draft.answers),
+        "started_at": draft.started_at, "updated_at": now,
+    })
+    stored = get_draft(session, person_id, quiz_id=draft.quiz_id)
+    assert stored is not None
+    return stored
 
 
 def save_answer(

@@ -19,7 +19,7 @@ from sqlalchemy import Engine as Engine
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
+from sqlmodel import Session as Session
 
 from course.settings import Settings
 
