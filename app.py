@@ -1,30 +1,38 @@
 """Need to Share: the Streamlit entry point. A router and nothing else.
 
-Signed out, only the sign-in page exists. Signed in, navigation holds exactly the pages the
-permission table allows the person; each page checks again on the server when it runs.
+Signed out, every address shows the sign-in page, so a link to a module or quiz survives the
+sign-in. Signed in, the menu shows the pages the permission table allows the person. Every other
+page stays routable but hidden, so that asking for it by its address runs the page's own
+server-side check, which refuses it and writes the refusal to the audit log.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
 from course.domain.permissions import allowed_pages
 from course.ui import auth
-from course.ui.links import PAGES
+from course.ui.links import PAGES, entries_for
+
+SIGN_IN = "course/ui/pages/sign_in.py"
 
 st.set_page_config(page_title="Need to Share", page_icon=":material/forum:", layout="wide")
 
 actor = auth.current_actor()
 if actor is None:
-    pages = [st.Page("course/ui/pages/sign_in.py", title="Sign in", icon=":material/login:")]
+    pages = [st.Page(SIGN_IN, title="Sign in", icon=":material/login:", default=True)] + [
+        st.Page(SIGN_IN, title="Sign in", url_path=Path(path).stem, visibility="hidden")
+        for path, _, _, _ in list(PAGES.values())[1:]
+    ]
 else:
     pages = [
         st.Page(path, title=title, icon=icon, visibility="visible" if shown else "hidden")
-        for page in allowed_pages(actor.grants.capabilities) if page in PAGES
-        for path, title, icon, shown in [PAGES[page]]
+        for path, title, icon, shown in entries_for(allowed_pages(actor.grants.capabilities))
     ]
     with st.sidebar:
-        st.caption(f"Signed in as {actor.email}")
+        st.caption(f"Signed in as `{actor.email}`")
         if st.button("Sign out", icon=":material/logout:"):
             auth.end_session()
             st.rerun()

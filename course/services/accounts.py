@@ -381,6 +381,7 @@ def add_account(
 ) -> PersonInfo:
     """Create a person (with a passphrase if given, else they cannot sign in yet)."""
     actor_id, actor_label = _authorise(engine, by, Action.MANAGE_PEOPLE)
+    _check_grants(grants)
     when = _now(now)
     normalised = _checked_email(email)
     if not name.strip():
@@ -419,6 +420,13 @@ def add_account(
     return info
 
 
+def _check_grants(grants: Grants) -> None:
+    if not grants.capabilities:
+        raise AccountError("give the person at least one capability")
+    if grants.leader_departments is not None and Capability.LEADER not in grants.capabilities:
+        raise AccountError("departments to lead are only for people with the leader capability")
+
+
 def _person_or_error(engine: Engine, email: str) -> PersonInfo:
     normalised = _checked_email(email)
     with read_session(engine) as session:
@@ -434,6 +442,8 @@ def set_active(
     """Disable or re-enable an account; disabling ends all its sessions at once."""
     actor_id, actor_label = _authorise(engine, by, Action.MANAGE_PEOPLE)
     person = _person_or_error(engine, email)
+    if not active and by is not None and by.person_id == person.id:
+        raise AccountError("you cannot disable your own account")
     when = _now(now)
     with write_transaction(engine) as session:
         people.update_person(session, person.id, now=when, active=active)
@@ -458,6 +468,7 @@ def set_capabilities(
 ) -> PersonInfo:
     """Replace a person's capabilities; open sessions see the change at their next interaction."""
     actor_id, actor_label = _authorise(engine, by, Action.MANAGE_PEOPLE)
+    _check_grants(grants)
     person = _person_or_error(engine, email)
     if by is not None and by.person_id == person.id and Capability.ADMIN not in grants.capabilities:
         raise AccountError("you cannot remove your own admin capability")

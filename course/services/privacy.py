@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from course.domain.accounts import AccountRuleError, normalise_email
 from course.domain.permissions import Action, Actor
+from course.services.accounts import AccountError
 from course.services.permissions import require
 from course.store import audit, people, privacy
 from course.store.engine import Engine, write_transaction
@@ -74,7 +75,7 @@ def erase_person(
     actor_id, actor_label = _authorise(engine, by, Action.ERASE_PERSON)
     normalised = _email(email)
     if by is not None and by.email == normalised:
-        raise ValueError("you cannot erase yourself")
+        raise AccountError("you cannot erase yourself")
     with write_transaction(engine) as session:
         person_id = people.find_person_id(session, normalised)
         privacy.erase_rows(session, person_id, email=normalised)

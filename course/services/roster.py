@@ -252,6 +252,9 @@ def _apply(
                     grants=row.grants,
                     now=now,
                 )
+                audit.record_event(session, "account_created", now=now, actor_id=actor_id,
+                                   actor_label=actor_label, subject_id=person_id, subject_label=row.email,
+                                   detail={"source": "roster"})
             elif change.kind is ChangeKind.UPDATE:
                 people.update_person(
                     session,
@@ -261,6 +264,9 @@ def _apply(
                     department=row.department,
                     tracks=row.tracks,
                 )
+                audit.record_event(session, "account_updated", now=now, actor_id=actor_id,
+                                   actor_label=actor_label, subject_id=person_id, subject_label=row.email,
+                                   detail={"fields": list(change.fields), "source": "roster"})
                 if "capabilities" in change.fields:
                     people.set_grants(session, person_id, grants=row.grants)
                     audit.record_event(

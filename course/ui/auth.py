@@ -55,3 +55,4 @@ def require_page(page: Page) -> Actor:
         st.error("You do not have access to this page.")
         st.stop()
     return actor
+

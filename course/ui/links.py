@@ -12,9 +12,23 @@ PAGES: dict[Page, tuple[str, str, str, bool]] = {
     Page.SCENARIO: ("course/ui/pages/scenario.py", "Scenario", ":material/alt_route:", False),
     Page.PROFILE: ("course/ui/pages/profile.py", "My literacy profile", ":material/insights:", True),
     Page.STUDIO_HEALTH: ("course/ui/pages/course_map.py", "Course map and health", ":material/map:", True),
+    Page.ADMIN_PEOPLE: ("course/ui/pages/admin_people.py", "People", ":material/group:", True),
+    Page.ADMIN_ROSTER: ("course/ui/pages/admin_roster.py", "Roster import", ":material/upload_file:", True),
+    Page.ADMIN_AUDIT: ("course/ui/pages/admin_audit.py", "Audit log", ":material/policy:", True),
 }
 
 
 def script(page: Page) -> str:
     """Return the script of a page."""
     return PAGES[page][0]
+
+
+def entries_for(allowed: tuple[Page, ...]) -> list[tuple[str, str, str, bool]]:
+    """Return (script, title, icon, shown in the menu) for every page, allowed pages first.
+
+    Pages the person may not open stay routable but hidden: asking for one by its address runs
+    the page's own server-side check, which refuses it and audits the refusal.
+    """
+    ordered = sorted(PAGES, key=lambda page: page not in allowed)
+    return [(path, title, icon, shown and page in allowed)
+            for page in ordered for path, title, icon, shown in [PAGES[page]]]

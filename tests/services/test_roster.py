@@ -107,6 +107,9 @@ def test_import_adds_updates_and_links_managers(engine: Engine) -> None:
     with read_session(engine) as session:
         assert len(audit.list_events(session, kind="roster_imported")) == 2
         assert len(audit.list_events(session, kind="capabilities_changed")) == 1
+        # every person added or changed by an import is audited on their own
+        assert len(audit.list_events(session, kind="account_created")) == 2
+        assert len(audit.list_events(session, kind="account_updated")) == 1
 
 
 def test_one_bad_row_means_nothing_is_applied(engine: Engine) -> None:

@@ -113,6 +113,8 @@ def render() -> None:
     quiz_id = st.query_params.get("id", "")
     course = loaded.course
     if course is None or quiz_id not in course.quizzes:
+        if quiz_id:
+            st.warning(f"There is no quiz '{quiz_id}' on your path.")
         st.page_link(script(Page.HOME), label="Choose a quiz from your path", icon=":material/route:")
         return
     engine = resources.engine()

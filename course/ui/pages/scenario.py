@@ -87,6 +87,8 @@ def render() -> None:
     scenario_id = st.query_params.get("id", "")
     course = loaded.course
     if course is None or scenario_id not in course.scenarios:
+        if scenario_id:
+            st.warning(f"There is no scenario '{scenario_id}' on your path.")
         st.page_link(script(Page.HOME), label="Choose a scenario from your path", icon=":material/route:")
         return
     scenario = course.scenarios[scenario_id]

@@ -35,10 +35,13 @@ def _demo_buttons() -> None:
     for index, person in enumerate(demo.DEMO_PEOPLE):
         with columns[index % 2]:
             if st.button(f"Demo: {person.label}", key=f"demo-{person.local}", width="stretch"):
-                result = demo.demo_sign_in(resources.engine(), person.email, settings=resources.settings(),
-                                           address=auth.client_address())
-                if result.token:
-                    auth.remember(result.token)
+                try:
+                    result = demo.demo_sign_in(resources.engine(), person.email,
+                                               settings=resources.settings(), address=auth.client_address())
+                except demo.DemoUnavailable as exc:
+                    st.error(str(exc).capitalize())
+                else:
+                    auth.remember(result.token or "")
                     st.rerun()
 
 

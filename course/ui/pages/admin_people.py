@@ -1,0 +1,224 @@
+"""People: every account, adding a person, and one person's access, passphrase and privacy requests.
+
+Every action calls its service with `by=actor`: the service checks the permission and writes the
+audit log, so a forged click from the browser changes nothing the table does not allow.
+"""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from course.domain.accounts import PersonInfo, render_capabilities
+from course.domain.permissions import Actor, Capability, Grants, Page
+from course.services.accounts import (
+    AccountError,
+    add_account,
+    list_accounts,
+    set_active,
+    set_capabilities,
+    set_passphrase,
+)
+from course.services.permissions import PermissionDenied
+from course.services.privacy import erase_person, export_person, render_export
+from course.ui import auth, resources
+
+_FLASH = "admin_people:flash"
+_PERSON = "admin_people:person"
+_ADD_KEYS = ("add-email", "add-name", "add-department", "add-tracks", "add-capabilities",
+             "add-leader-departments", "add-passphrase")
+_CAPABILITIES = [capability.value for capability in Capability]
+_SCOPE_HELP = "Only for leaders: the departments their dashboards show. None means every department."
+#: What a refused action raises; its message is safe to show as it is.
+_REFUSED = (AccountError, PermissionDenied)
+
+
+def _done(message: str, *, forget: tuple[str, ...] = ()) -> None:
+    """Keep a message for the next run, forget some widgets' values, and rerun."""
+    for key in forget:
+        st.session_state.pop(key, None)
+    st.session_state[_FLASH] = message
+    st.rerun()
+
+
+def _grants(capabilities: list[str], departments: list[str]) -> Grants:
+    """Return the grants chosen in a form, or raise AccountError."""
+    if not capabilities:
+        raise AccountError("choose at least one capability")
+    chosen = frozenset(Capability(value) for value in capabilities)
+    scope = frozenset(d.strip() for d in departments if d.strip())
+    if scope and Capability.LEADER not in chosen:
+        raise AccountError("leader departments apply only to the leader capability")
+    return Grants(capabilities=chosen, leader_departments=scope or None)
+
+
+def _table(accounts: list[PersonInfo]) -> None:
+    st.caption(f"{len(accounts)} account(s)")
+    st.dataframe(
+        [{"Email": p.email, "Name": p.name, "Department": p.department, "Tracks": ", ".join(p.tracks),
+          "Capabilities": render_capabilities(p.grants), "Active": p.active,
+          "Has passphrase": p.has_passphrase} for p in accounts],
+        hide_index=True, width="stretch",
+    )
+
+
+def _add_form(actor: Actor, roles: dict[str, str], departments: list[str]) -> None:
+    with st.form("add-person"):
+        email = st.text_input("Email", key="add-email")
+        name = st.text_input("Full name", key="add-name")
+        department = st.text_input("Department", key="add-department")
+        tracks = st.multiselect("Tracks", options=list(roles), format_func=lambda t: roles.get(t, t),
+                                key="add-tracks")
+        capabilities = st.multiselect("Capabilities", options=_CAPABILITIES, default=["learner"],
+                                      key="add-capabilities")
+        scope = st.multiselect("Leader departments", options=departments, accept_new_options=True,
+                               help=_SCOPE_HELP, key="add-leader-departments")
+        passphrase = st.text_input("Initial passphrase (optional, at least 12 characters)",
+                                   type="password", autocomplete="new-password", key="add-passphrase",
+                                   help="Without one, the person cannot sign in until an admin sets it.")
+        submitted = st.form_submit_button("Add person", type="primary", key="add-submit")
+    if not submitted:
+        return
+    try:
+        added = add_account(
+            resources.engine(), email, name=name, grants=_grants(capabilities, scope), by=actor,
+            passwords=resources.passwords() if passphrase else None, passphrase=passphrase or None,
+            department=department, tracks=tracks,
+        )
+    except _REFUSED as error:
+        st.error(str(error))
+    else:
+        _done(f"Added {added.email}.", forget=_ADD_KEYS)
+
+
+def _access(actor: Actor, person: PersonInfo, departments: list[str]) -> None:
+    engine = resources.engine()
+    st.write("Status: " + ("active" if person.active else "disabled"))
+    if person.id == actor.person_id:
+        st.caption("This is your own account: you cannot disable it here.")
+    else:
+        label = "Disable account" if person.active else "Enable account"
+        if st.button(label, key=f"active-{person.email}",
+                     help="Disabling ends the person's open sessions at once."):
+            try:
+                set_active(engine, person.email, active=not person.active, by=actor)
+            except _REFUSED as error:
+                st.error(str(error))
+            else:
+                _done(f"{'Disabled' if person.active else 'Enabled'} {person.email}.")
+    current = sorted(person.grants.leader_departments or ())
+    with st.form(f"capabilities-{person.email}"):
+        capabilities = st.multiselect(
+            "Capabilities", options=_CAPABILITIES, key=f"capabilities-{person.email}",
+            default=[c.value for c in Capability if c in person.grants.capabilities],
+        )
+        scope = st.multiselect("Leader departments", options=sorted({*departments, *current}),
+                               default=current, accept_new_options=True, help=_SCOPE_HELP,
+                               key=f"leader-departments-{person.email}")
+        submitted = st.form_submit_button("Save capabilities", key=f"save-capabilities-{person.email}")
+    if submitted:
+        try:
+            set_capabilities(engine, person.email, grants=_grants(capabilities, scope), by=actor)
+        except _REFUSED as error:
+            st.error(str(error))
+        else:
+            _done(f"Saved the capabilities of {person.email}.")
+
+
+def _passphrase(actor: Actor, person: PersonInfo) -> None:
+    st.caption("Setting a passphrase ends the person's open sessions. Tell them the passphrase in "
+               "person or by another channel than email.")
+    with st.form(f"passphrase-{person.email}", clear_on_submit=True):
+        first = st.text_input("New passphrase (at least 12 characters)", type="password",
+                              autocomplete="new-password", key=f"passphrase-{person.email}")
+        again = st.text_input("Repeat the new passphrase", type="password", autocomplete="new-password",
+                              key=f"passphrase-again-{person.email}")
+        submitted = st.form_submit_button("Set passphrase", key=f"set-passphrase-{person.email}")
+    if not submitted:
+        return
+    if first != again:
+        st.error("The two passphrases differ.")
+        return
+    try:
+        set_passphrase(resources.engine(), person.email, first, passwords=resources.passwords(), by=actor)
+    except _REFUSED as error:
+        st.error(str(error))
+    else:
+        _done(f"Set a new passphrase for {person.email}.")
+
+
+def _privacy(actor: Actor, person: PersonInfo) -> None:
+    engine = resources.engine()
+    st.write("Export everything held about this person as JSON. The export is recorded in the audit log.")
+    if st.button("Prepare data export", key=f"export-{person.email}"):
+        try:
+            text = render_export(export_person(engine, person.email, by=actor))
+        except _REFUSED as error:
+            st.error(str(error))
+        else:
+            safe = re.sub(r"[^a-z0-9._-]+", "_", person.email)
+            # Shown for this run only: the export is not kept in the session after it is downloaded.
+            st.download_button("Download the export (JSON)", data=text, file_name=f"export-{safe}.json",
+                               mime="application/json", on_click="ignore", icon=":material/download:",
+                               key=f"export-download-{person.email}")
+    st.divider()
+    if person.id == actor.person_id:
+        st.caption("This is your own account: it cannot be erased here.")
+        return
+    st.write("Erase everything held about this person: their account, progress and answers. Audit "
+             "entries are kept without their name. This cannot be undone.")
+    typed = st.text_input("Type the person's email address to confirm", key=f"erase-confirm-{person.email}")
+    confirmed = typed.strip().casefold() == person.email
+    if st.button("Erase this person", type="primary", disabled=not confirmed,
+                 key=f"erase-{person.email}"):
+        if not confirmed:  # the button can be pressed by a forged message even while disabled
+            st.error("Type the person's email address exactly to confirm.")
+            return
+        try:
+            erase_person(engine, person.email, by=actor)
+        except (ValueError, PermissionDenied) as error:
+            st.error(str(error))
+        else:
+            _done(f"Erased everything held about {person.email}.", forget=(_PERSON,))
+
+
+def _manage(actor: Actor, accounts: list[PersonInfo], departments: list[str]) -> None:
+    by_email = {p.email: p for p in accounts}
+    if st.session_state.get(_PERSON) not in by_email:
+        st.session_state.pop(_PERSON, None)
+    chosen = st.selectbox("Person", options=list(by_email), index=None, placeholder="Choose a person",
+                          format_func=lambda e: f"{by_email[e].name} <{e}>", key=_PERSON)
+    if chosen is None:
+        return
+    person = by_email[chosen]
+    access, passphrase, privacy = st.tabs(["Access", "Passphrase", "Privacy requests"])
+    with access:
+        _access(actor, person, departments)
+    with passphrase:
+        _passphrase(actor, person)
+    with privacy:
+        _privacy(actor, person)
+
+
+def render() -> None:
+    """Draw the people page."""
+    actor = auth.require_page(Page.ADMIN_PEOPLE)
+    st.title("People")
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.success(message)
+    accounts = list_accounts(resources.engine(), by=actor)
+    departments = sorted({p.department for p in accounts if p.department})
+    loaded = resources.course()
+    roles = dict(loaded.course.info.roles) if loaded.course is not None else {}
+    _table(accounts)
+    st.subheader("Add a person")
+    if loaded.course is None:
+        st.warning("The course is unavailable, so no track can be chosen: add tracks later by roster import.")
+    _add_form(actor, roles, departments)
+    st.subheader("Manage a person")
+    _manage(actor, accounts, departments)
+
+
+render()

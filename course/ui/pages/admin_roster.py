@@ -1,0 +1,169 @@
+"""Roster import: upload or paste an HR export, preview every change and problem, then apply it.
+
+"Apply" is offered only after a preview of the very same text found no problem, and the service
+checks every row again when it applies: a file with any bad row changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import streamlit as st
+
+from course.domain.permissions import Actor, Page
+from course.services.permissions import PermissionDenied
+from course.services.roster import RosterReport, import_roster
+from course.ui import auth, resources
+
+_PREVIEW = "admin_roster:preview"
+_FLASH = "admin_roster:flash"
+#: Far above any real HR export (the service stops at 50,000 rows), far below what hurts the server.
+MAX_BYTES = 20 * 1024 * 1024
+
+_COLUMNS = (
+    ("email", "yes", "the person's email; the key that matches existing people"),
+    ("name", "yes", "full name"),
+    ("department", "", "free text; leaders' dashboards are scoped by it"),
+    ("tracks", "", "course tracks separated by semicolons: legal; hr"),
+    ("manager", "", "the manager's email (in the file or already known)"),
+    ("capabilities", "", "learner, trainer, leader (leader:legal|hr for some departments) or admin, "
+     "separated by semicolons; empty means learner"),
+)
+EXAMPLE = """\
+email,name,department,tracks,manager,capabilities
+dee.okafor@example.org,Dee Okafor,legal,legal; leadership,,learner; leader:legal
+eli.park@example.org,Eli Park,legal,legal,dee.okafor@example.org,learner
+"sam.ng@example.org","Ng, Sam",it,it,,learner; trainer
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class _Preview:
+    """The last dry run in this browser session, and the text it was made of."""
+
+    digest: str
+    source: str
+    report: RosterReport
+
+    def keep(self) -> None:
+        """Keep the preview for the next runs, as a tuple: each run defines this class anew."""
+        st.session_state[_PREVIEW] = (self.digest, self.source, self.report)
+
+    @classmethod
+    def kept(cls) -> _Preview | None:
+        """Return the kept preview, if any."""
+        stored = st.session_state.get(_PREVIEW)
+        return None if stored is None else cls(*stored)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _help(roles: dict[str, str]) -> None:
+    with st.expander("Expected columns and an example"):
+        st.write("A CSV file with a header row. Only `email` and `name` are required; the order is free. "
+                 "People missing from the file are left as they are. Passphrases are never imported.")
+        st.dataframe([{"Column": name, "Required": required, "Content": content}
+                      for name, required, content in _COLUMNS], hide_index=True, width="stretch")
+        st.code(EXAMPLE, language=None)
+        st.caption("Tracks of this course: " + ", ".join(f"{key} ({label})" for key, label in roles.items()))
+
+
+def _source() -> tuple[str, str] | None:
+    """Return the roster's name and text: the uploaded file if any, else the pasted text."""
+    uploaded = st.file_uploader("Roster file (CSV)", type=["csv"], key="roster-file")
+    pasted = st.text_area("Or paste the CSV text", height=200, key="roster-text",
+                          placeholder="email,name,department,tracks,manager,capabilities")
+    if uploaded is not None:
+        raw = uploaded.getvalue()
+        if len(raw) > MAX_BYTES:
+            st.error(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+            return None
+        try:
+            return uploaded.name, raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            st.error("The file is not UTF-8 text. Save it as \"CSV UTF-8\" and upload it again.")
+            return None
+    if pasted.strip():
+        return "pasted text", pasted
+    return None
+
+
+def _counts(report: RosterReport, *, done: bool = False) -> str:
+    counts = report.counts
+    add, update = ("added", "updated") if done else ("to add", "to update")
+    return (f"{counts.get('add', 0)} {add}, {counts.get('update', 0)} {update}, "
+            f"{counts.get('unchanged', 0)} unchanged")
+
+
+def _show(preview: _Preview) -> None:
+    report = preview.report
+    st.caption(f"{preview.source}: {_counts(report)}")
+    if report.problems:
+        st.error(f"{len(report.problems)} problem(s) found, so nothing will be applied. "
+                 "Fix them and preview again.")
+        st.dataframe([{"Line": p.line, "Problem": p.message} for p in report.problems],
+                     hide_index=True, width="stretch")
+    else:
+        st.success("No problem found. Apply to make these changes.")
+    if report.changes:
+        st.dataframe(
+            [{"Line": c.line, "Email": c.email, "Change": c.kind.value, "Fields": ", ".join(c.fields)}
+             for c in report.changes],
+            hide_index=True, width="stretch",
+        )
+
+
+def _run(actor: Actor, text: str, *, dry_run: bool, known_tracks: tuple[str, ...]) -> RosterReport | None:
+    try:
+        return import_roster(resources.engine(), text, by=actor, dry_run=dry_run, known_tracks=known_tracks)
+    except PermissionDenied as error:
+        st.error(str(error))
+        return None
+
+
+def render() -> None:
+    """Draw the roster import page."""
+    actor = auth.require_page(Page.ADMIN_ROSTER)
+    st.title("Roster import")
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.success(message)
+    course = resources.course().course
+    if course is None:
+        st.error("The course is unavailable, so tracks cannot be checked: fix the course before importing.")
+        return
+    known_tracks = tuple(course.info.roles)
+    _help(dict(course.info.roles))
+    source = _source()
+    digest = None if source is None else _digest(source[1])
+    preview_column, apply_column = st.columns(2)
+    if preview_column.button("Preview changes", disabled=source is None, key="roster-preview") and source:
+        report = _run(actor, source[1], dry_run=True, known_tracks=known_tracks)
+        if report is not None:
+            _Preview(_digest(source[1]), source[0], report).keep()
+    stored = _Preview.kept()
+    current = stored if stored is not None and stored.digest == digest else None
+    ready = current is not None and not current.report.problems
+    if apply_column.button("Apply", type="primary", disabled=not ready, key="roster-apply"):
+        # Checked here too: a forged message can press a disabled button.
+        if not ready or source is None:
+            st.error("Preview this roster first: it is applied only after a preview with no problem.")
+        else:
+            report = _run(actor, source[1], dry_run=False, known_tracks=known_tracks)
+            if report is not None and report.applied:
+                st.session_state.pop(_PREVIEW, None)
+                st.session_state[_FLASH] = f"Roster applied: {_counts(report, done=True)}."
+                st.rerun()
+            if report is not None:  # the people changed since the preview and a row no longer fits
+                current = _Preview(_digest(source[1]), source[0], report)
+                current.keep()
+    if current is not None:
+        _show(current)
+    elif stored is not None and source is not None:
+        st.info("The roster changed since the last preview: preview it again.")
+
+
+render()

@@ -1,0 +1,214 @@
+"""Real-browser fixtures: the app served by `streamlit run` on a free port, driven by Playwright.
+
+The app runs as a subprocess with demo mode on and a fresh SQLite database in a temporary
+folder, once per test session. Playwright drives Debian's chromium at /usr/bin/chromium and
+never downloads a browser of its own. Without chromium the browser tests skip, unless
+NTS_REQUIRE_BROWSER=1 (CI sets it): then they fail, so a missing browser is never a silent pass.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Error, Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+#: How long the server may take to answer its health check (first start imports a lot).
+STARTUP_SECONDS = 60
+#: Default wait for anything to appear on a page: Streamlit reruns are asynchronous.
+WAIT_MS = 20_000
+
+expect.set_options(timeout=WAIT_MS)
+
+#: Requests for anything but the app's own server (and inline data).
+_ELSEWHERE = re.compile(r"^(?!https?://127\.0\.0\.1:\d+/|data:|blob:)")
+#: True once the script has stopped running and every element on screen is current.
+_SETTLED = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app !== null && app.getAttribute('data-test-script-state') === 'notRunning'
+    && document.querySelector('[data-stale="true"]') === null;
+}"""
+
+
+def _require_browser() -> bool:
+    return os.environ.get("NTS_REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _browser_missing(reason: str) -> None:
+    """Skip the test, or fail it when the environment demands that browser tests run."""
+    if _require_browser():
+        pytest.fail(f"NTS_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    """Return Debian's chromium, or skip (fail under NTS_REQUIRE_BROWSER=1) when it is missing."""
+    if not CHROMIUM.exists():
+        _browser_missing(f"{CHROMIUM} is missing (Debian: apt-get install chromium)")
+    return CHROMIUM
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)  # polling a server that is starting up, not waiting on the page
+    raise RuntimeError(f"streamlit did not answer within {STARTUP_SECONDS}s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Serve app.py with demo mode on and a fresh temporary database; yield its base URL."""
+    data = tmp_path_factory.mktemp("nts-data")
+    log = data / "streamlit.log"
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items()
+           if key not in {"DATABASE_URL", "COURSE_CONTENT"} and not key.startswith("STREAMLIT_")}
+    env.update({
+        "NTS_DEMO": "1",
+        "NTS_DATA_DIR": str(data),
+        "DATABASE_URL": f"sqlite:///{data / 'browser.db'}",
+        "PYTHONUNBUFFERED": "1",
+    })
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true"]
+    url = f"http://127.0.0.1:{port}"
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            _wait_healthy(url, process, log)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: Path) -> Iterator[Browser]:
+    """Launch one headless chromium (Debian's, never a downloaded one) for the whole session."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS,
+                                              headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a folder for debugging screenshots (never asserted)."""
+    return tmp_path_factory.mktemp("screenshots")
+
+
+ContextFactory = Callable[[], BrowserContext]
+PageFactory = Callable[[], Page]
+
+
+def open_isolated_context(browser: Browser, app_url: str) -> BrowserContext:
+    """Open a browser context on the app (its own cookies, so its own app session), offline.
+
+    The app needs nothing beyond its own server (its favicon would come from a font CDN):
+    every other request is refused, so no test depends on or reaches the network.
+    """
+    context = browser.new_context(base_url=app_url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(WAIT_MS)
+    context.set_default_navigation_timeout(WAIT_MS)
+    context.route(_ELSEWHERE, lambda route: route.abort())
+    return context
+
+
+@pytest.fixture
+def new_context(browser: Browser, app_url: str) -> Iterator[ContextFactory]:
+    """Return a function that opens a fresh browser context: its own cookies, its own app session.
+
+    Every context opened here is closed at the end of the test; a test may close one earlier.
+    """
+    opened: list[BrowserContext] = []
+
+    def open_context() -> BrowserContext:
+        context = open_isolated_context(browser, app_url)
+        opened.append(context)
+        return context
+
+    yield open_context
+    for context in opened:
+        with contextlib.suppress(Error):  # the test may have closed it already
+            context.close()
+
+
+@pytest.fixture
+def new_page(new_context: ContextFactory) -> PageFactory:
+    """Return a function that opens a page in a fresh context, showing the app's sign-in page."""
+
+    def open_page() -> Page:
+        page = new_context().new_page()
+        page.goto("/")
+        expect(page.get_by_role("heading", name="Need to Share", exact=True)).to_be_visible(
+            timeout=WAIT_MS * 2)
+        settle(page)
+        return page
+
+    return open_page
+
+
+def settle(page: Page) -> None:
+    """Wait until Streamlit has finished its current run and no element is shown as stale.
+
+    Call it after waiting for the text a run should produce: straight after a click the
+    script may not have started yet.
+    """
+    page.wait_for_function(_SETTLED, timeout=WAIT_MS)
+
+
+def sign_in_as_demo(page: Page, label: str, *, name: str) -> None:
+    """Press the demo button with this label on the sign-in page and wait for the home page."""
+    page.get_by_role("button", name=f"Demo: {label}", exact=True).click()
+    expect(page.get_by_role("heading", name=f"Welcome, {name}", exact=True)).to_be_visible()
+    settle(page)
+
+
+def shoot(page: Page, folder: Path, name: str) -> None:
+    """Save a full-page screenshot for debugging; never let it fail a test."""
+    with contextlib.suppress(Error):
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)

@@ -1,0 +1,419 @@
+"""A learner's journey through the bundled course: path, reading, quiz, scenario, resuming.
+
+The demo learner on the legal track works through the first module of the bundled course the way
+a person would: by the buttons, radios and checkboxes on the page. The right quiz answers are
+found from the quiz file and the options as the page labels them, in the order it drew them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from course.content.loader import load_course
+from course.domain.model import Course, Question, Quiz, Scenario
+from course.domain.paths import path_for
+from course.domain.permissions import Page
+from course.domain.records import ProgressKind
+from course.services.database import Engine, close_database, open_database
+from course.settings import BUNDLED_ROOT, load_settings
+from course.store import people, progress
+from course.store.engine import read_session
+from course.ui.links import PAGES
+from tests.ui.conftest import AppFactory
+
+LEARNER = "legal.learner"
+EMAIL = "legal.learner@demo.needtoshare.invalid"
+FIRST = "conversation-not-broadcast"
+QUIZ = "conversation-not-broadcast-quiz"
+SCENARIO = "viral-video"
+ENDING = re.compile(r"^A (good|mixed|bad) ending · your decisions scored \d+%$")
+
+
+@pytest.fixture(scope="module")
+def course() -> Course:
+    loaded = load_course(BUNDLED_ROOT)
+    assert loaded.course is not None
+    return loaded.course
+
+
+@pytest.fixture
+def database() -> Iterator[Callable[[], Engine]]:
+    """Open the app's database from the environment the `app` fixture set (call after `app`)."""
+    opened: list[Engine] = []
+
+    def open_it() -> Engine:
+        engine = open_database(load_settings())
+        opened.append(engine)
+        return engine
+
+    yield open_it
+    for engine in opened:
+        close_database(engine)
+
+
+# --- driving the pages -----------------------------------------------------------------------
+
+
+def _open(at: AppTest, page: Page, item_id: str | None = None) -> AppTest:
+    at.switch_page(PAGES[page][0])
+    at.query_params.clear()
+    if item_id is not None:
+        at.query_params["id"] = item_id
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _labels(at: AppTest) -> list[str]:
+    return [b.label for b in at.button]
+
+
+def _click(at: AppTest, label: str) -> AppTest:
+    matches = [b for b in at.button if b.label == label]
+    assert len(matches) == 1, (label, _labels(at))
+    matches[0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _texts(elements: Iterable[Any]) -> list[str]:
+    return [e.value for e in elements]
+
+
+def _progress(at: AppTest) -> list[str]:
+    return [p.text for p in at.progress]
+
+
+# --- quiz helpers ----------------------------------------------------------------------------
+
+
+def _asked(at: AppTest, quiz: Quiz) -> tuple[Question, list[str]]:
+    """Return the question on screen, found by its option labels, and the labels in page order."""
+    labels = list(at.radio[0].options) if at.radio else [c.label for c in at.checkbox]
+    found = [q for q in quiz.questions if sorted(o.text for o in q.options) == sorted(labels)]
+    assert len(found) == 1, labels
+    return found[0], labels
+
+
+def _answer(at: AppTest, quiz: Quiz, *, right: bool) -> Question:
+    """Answer the question on screen, rightly or wrongly, check it, and verify the feedback."""
+    heading = re.fullmatch(r"Question (\d+) of \d+", at.subheader[0].value)
+    assert heading is not None, at.subheader[0].value
+    number = int(heading[1])
+    question, labels = _asked(at, quiz)
+    by_label = {o.text: o for o in question.options}
+    wrong = next(o for o in question.options if not o.correct)
+    if question.multiple:
+        assert not at.radio
+        for box in at.checkbox:
+            option = by_label[box.label]
+            box.set_value(option.correct if right else option is wrong)
+    else:
+        assert not at.checkbox
+        chosen = next(o for o in question.options if o.correct) if right else wrong
+        assert chosen.text in labels
+        at.radio[0].set_value(chosen.index)
+    _click(at, "Check answer")
+    feedback = at.expander[-1]
+    assert feedback.label == f"Question {number}: {'correct' if right else 'not correct'}"
+    assert _texts(feedback.success) == (["Correct."] if right else [])
+    assert _texts(feedback.error) == ([] if right else ["Not quite."])
+    return question
+
+
+def _answer_all(at: AppTest, quiz: Quiz, *, right: bool) -> list[Question]:
+    asked = []
+    while at.subheader and at.subheader[0].value.startswith("Question "):
+        asked.append(_answer(at, quiz, right=right))
+    assert quiz.pick is not None and len(asked) == quiz.pick
+    assert len({q.id for q in asked}) == quiz.pick
+    return asked
+
+
+# --- scenario helpers ------------------------------------------------------------------------
+
+
+def _choices(at: AppTest) -> list[str]:
+    return [b.label for b in at.button if (b.key or "").startswith("choice-")]
+
+
+def _choose(at: AppTest, index: int = 0) -> AppTest:
+    buttons = [b for b in at.button if (b.key or "").startswith("choice-")]
+    buttons[index].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _meters_at_start(scenario: Scenario) -> list[str]:
+    return [f"{m.label}: {m.start}" for m in scenario.meters.values()]
+
+
+def _play_to_an_ending(at: AppTest) -> int:
+    """Take the first choice on offer until the run ends; return how many choices were taken."""
+    steps = 0
+    while _choices(at):
+        _choose(at)
+        steps += 1
+        assert steps < 50, "the scenario never ends"
+    return steps
+
+
+def _read_module(at: AppTest, sections: int) -> list[str]:
+    """Read every section with the forward button; return the progress text after each run."""
+    seen = [_progress(at)[0]]
+    for index in range(sections):
+        assert at.caption[0].value == f"Section {index + 1} of {sections}"
+        _click(at, "Finish reading" if index == sections - 1 else "Mark as read and continue")
+        seen.append(_progress(at)[0])
+    return seen
+
+
+def _module_progress(engine: Engine, module_id: str, version: str) -> tuple[list[int], int]:
+    with read_session(engine) as session:
+        person_id = people.find_person_id(session, EMAIL)
+        assert person_id is not None
+        read = progress.list_sections_read(session, person_id, module_id=module_id, content_version=version)
+        events = [e.events for e in progress.list_progress(session, person_id)
+                  if e.kind is ProgressKind.MODULE and e.item_id == module_id]
+    return read, sum(events)
+
+
+# --- the tests -------------------------------------------------------------------------------
+
+
+def test_home_shows_the_path_with_next_up_and_the_locks(app: AppFactory, course: Course) -> None:
+    at = app(as_demo=LEARNER)
+    path = path_for(course, ("legal",))
+    first = course.modules[FIRST]
+    minutes = sum(m.meta.minutes or 0 for m in path)
+    assert _progress(at) == [f"0 of {len(path)} modules done · about {minutes} minutes left"]
+    assert _texts(at.info) == [f"Next up: **{first.meta.title}** ({first.meta.minutes} min)"]
+    rows = [m for m in _texts(at.markdown) if m.startswith(":material/")]
+    assert rows[0] == f":material/radio_button_unchecked: **{first.meta.title}**"
+    assert rows[1:] == [f":material/lock: **{m.meta.title}**" for m in path[1:]]
+    assert "Unlocks after: Conversation, not broadcast" in _texts(at.caption)
+    links = [(p.value, p.proto.query_string) for p in at.page_link]
+    assert links == [("Continue", f"id={FIRST}"), ("Open", f"id={FIRST}"), ("See your literacy profile", "")]
+
+
+def test_reading_a_module_records_each_section_once(
+    app: AppFactory, course: Course, database: Callable[[], Engine]
+) -> None:
+    at = app(as_demo=LEARNER)
+    module = course.modules[FIRST]
+    count = len(module.sections)
+    _open(at, Page.MODULE, FIRST)
+    assert _texts(at.title) == [module.meta.title]
+    assert _texts(at.header) == [module.sections[0].title]
+    assert not at.subheader  # "Practise what you read" comes after the last section
+
+    seen = _read_module(at, count)
+    assert seen == [f"{n} of {count} sections read" for n in range(count + 1)]
+    assert _texts(at.subheader) == ["Practise what you read"]
+    quiz, scenario = course.quizzes[QUIZ], course.scenarios[SCENARIO]
+    assert [(p.value, p.proto.query_string) for p in at.page_link] == [
+        (f"Quiz: {quiz.meta.title}", f"id={QUIZ}"),
+        (f"Scenario: {scenario.meta.title}", f"id={SCENARIO}"),
+        ("Back to your path", ""),
+    ]
+
+    # Going back and reading a section again, or finishing twice, records nothing new.
+    _click(at, "Previous section")
+    assert _texts(at.header) == [module.sections[count - 2].title]
+    _click(at, "Mark as read and continue")
+    _click(at, "Finish reading")
+    assert _progress(at) == [f"{count} of {count} sections read"]
+    engine = database()
+    assert _module_progress(engine, FIRST, module.meta.version) == (list(range(count)), count)
+
+    # The home page shows the module as read, with its quiz and scenario still to do.
+    _open(at, Page.HOME)
+    assert f"read {count} of {count} sections · quiz not passed yet · scenario not played yet" in _texts(
+        at.caption)
+
+
+def test_a_quiz_fails_then_passes(app: AppFactory, course: Course) -> None:
+    at = app(as_demo=LEARNER)
+    quiz = course.quizzes[QUIZ]
+    _open(at, Page.QUIZ, QUIZ)
+    assert _texts(at.title) == [quiz.meta.title]
+    assert at.caption[0].value.startswith(f"Pass mark {quiz.pass_mark}% · attempts used 0 of unlimited")
+    assert _texts(at.subheader) == [f"Question 1 of {quiz.pick}"]
+
+    # Checking without an answer is refused on the page and records nothing.
+    _click(at, "Check answer")
+    assert _texts(at.warning) == ["Choose an answer first."]
+    assert _texts(at.subheader) == [f"Question 1 of {quiz.pick}"]
+
+    _answer_all(at, quiz, right=False)
+    assert "Check answer" not in _labels(at)
+    _click(at, "Submit the attempt")
+    assert _texts(at.warning) == [
+        f"Not passed yet: the pass mark is {quiz.pass_mark}%. You answered 0 of {quiz.pick} correctly (0%)."]
+    assert "attempts used 1 of unlimited · best 0% · latest 0%" in at.caption[0].value
+
+    _click(at, "Start a new attempt")
+    assert _texts(at.subheader) == [f"Question 1 of {quiz.pick}"]
+    _answer_all(at, quiz, right=True)
+    _click(at, "Submit the attempt")
+    assert _texts(at.success) == [f"You passed. You answered {quiz.pick} of {quiz.pick} correctly (100%)."]
+    assert "attempts used 2 of unlimited · best 100% · latest 100%" in at.caption[0].value
+
+    _open(at, Page.HOME)
+    assert any("quiz passed" in c for c in _texts(at.caption))
+
+
+def test_a_scenario_runs_to_an_ending_and_plays_again(app: AppFactory, course: Course) -> None:
+    at = app(as_demo=LEARNER)
+    scenario = course.scenarios[SCENARIO]
+    start = scenario.nodes[scenario.start]
+    _open(at, Page.SCENARIO, SCENARIO)
+    assert _texts(at.title) == [scenario.meta.title]
+    assert not at.progress
+
+    _click(at, "Start the scenario")
+    assert _progress(at) == _meters_at_start(scenario)
+    assert _texts(at.header) == [start.title]
+    assert _choices(at) == [c.label_text for c in start.choices]
+
+    _choose(at)
+    assert f":material/subdirectory_arrow_right: **You chose:** {start.choices[0].label_text}" in _texts(
+        at.markdown)
+    assert _progress(at) != _meters_at_start(scenario)
+    assert _texts(at.header) == [scenario.nodes[start.choices[0].target].title]
+    steps = 1 + _play_to_an_ending(at)
+
+    [ending] = [n for n in scenario.nodes.values() if n.title == at.header[0].value]
+    assert ending.ending is not None
+    verdict = {"good": at.success, "mixed": at.warning, "bad": at.error}[ending.ending.value]
+    assert ENDING.match(verdict[0].value), verdict[0].value
+    debrief = at.expander[0]
+    assert debrief.label == "The path you took"
+    assert len(debrief.markdown) == steps
+
+    _click(at, "Play again")
+    assert at.caption[0].value.startswith("Played 1 time(s) · best score ")
+    _click(at, "Play again")
+    assert _progress(at) == _meters_at_start(scenario)
+    assert _texts(at.header) == [start.title]
+
+    _open(at, Page.HOME)
+    assert any("scenario played" in c for c in _texts(at.caption))
+
+
+def test_finishing_the_first_module_unlocks_the_next(app: AppFactory, course: Course) -> None:
+    at = app(as_demo=LEARNER)
+    _open(at, Page.MODULE, FIRST)
+    _read_module(at, len(course.modules[FIRST].sections))
+    _open(at, Page.QUIZ, QUIZ)
+    _answer_all(at, course.quizzes[QUIZ], right=True)
+    _click(at, "Submit the attempt")
+    _open(at, Page.SCENARIO, SCENARIO)
+    _click(at, "Start the scenario")
+    _play_to_an_ending(at)
+
+    _open(at, Page.HOME)
+    path = path_for(course, ("legal",))
+    assert _progress(at)[0].startswith(f"1 of {len(path)} modules done")
+    following = course.modules["listening-first"].meta
+    assert _texts(at.info) == [f"Next up: **{following.title}** ({following.minutes} min)"]
+    assert f":material/check_circle: **{course.modules[FIRST].meta.title}**" in _texts(at.markdown)
+    opened = {p.proto.query_string for p in at.page_link if p.value in {"Open", "Review"}}
+    unlocked = {m.meta.id for m in path if set(m.meta.requires) <= {FIRST}}
+    assert opened == {f"id={m}" for m in unlocked}
+
+    _open(at, Page.MODULE, "listening-first")
+    assert _texts(at.title) == [following.title]
+    assert not at.warning
+
+
+def test_a_new_session_resumes_the_quiz_and_the_scenario(app: AppFactory, course: Course) -> None:
+    quiz, module = course.quizzes[QUIZ], course.modules[FIRST]
+    at = app(as_demo=LEARNER)
+    _open(at, Page.MODULE, FIRST)
+    _click(at, "Mark as read and continue")
+    _click(at, "Mark as read and continue")
+    _open(at, Page.QUIZ, QUIZ)
+    first = _answer(at, quiz, right=True)
+    second = _answer(at, quiz, right=False)
+    third, third_labels = _asked(at, quiz)
+    _open(at, Page.SCENARIO, SCENARIO)
+    _click(at, "Start the scenario")
+    _choose(at, 1)
+    _choose(at)
+    where, meters, offered = _texts(at.header), _progress(at), _choices(at)
+    assert offered
+
+    again = app(as_demo=LEARNER)  # another browser session, signed in afresh
+    assert again.session_state["nts_token"] != at.session_state["nts_token"]
+    _open(again, Page.MODULE, FIRST)
+    assert again.caption[0].value == f"Section 3 of {len(module.sections)}"
+    assert _progress(again) == [f"2 of {len(module.sections)} sections read"]
+    assert _texts(again.header) == [module.sections[2].title]
+
+    _open(again, Page.SCENARIO, SCENARIO)
+    assert (_texts(again.header), _progress(again), _choices(again)) == (where, meters, offered)
+
+    _open(again, Page.QUIZ, QUIZ)
+    assert _texts(again.subheader) == [f"Question 3 of {quiz.pick}"]
+    assert _asked(again, quiz) == (third, third_labels)
+    assert [e.label for e in again.expander] == ["Question 1: correct", "Question 2: not correct"]
+    for expander, question in zip(again.expander, (first, second), strict=True):
+        assert f"<p><strong>{question.stem_html}</strong></p>" in _texts(expander.markdown)
+    right = next(o for o in first.options if o.correct)
+    assert f"**{right.text}** (your answer, correct)" in _texts(again.expander[0].markdown)
+    wrong = next(o for o in second.options if not o.correct)
+    assert f"**{wrong.text}** (your answer, not correct)" in _texts(again.expander[1].markdown)
+
+
+def test_a_module_off_the_path_or_locked_shows_a_warning(app: AppFactory) -> None:
+    at = app(as_demo=LEARNER)
+    for module_id, warning in [
+        ("listening-first", "Module 'listening-first' is locked until its prerequisites are done"),
+        ("hr-policy-and-training", "Module 'hr-policy-and-training' is not on your path"),
+        ("no-such-module", "Module 'no-such-module' is not on your path"),
+    ]:
+        _open(at, Page.MODULE, module_id)
+        assert _texts(at.warning) == [warning]
+        assert not at.title and not at.progress, module_id
+        assert _labels(at) == ["Sign out"], module_id
+        assert [p.value for p in at.page_link] == ["Back to your path"], module_id
+
+
+def test_an_activity_off_the_path_or_locked_shows_a_warning(app: AppFactory) -> None:
+    at = app(as_demo=LEARNER)
+    for page, item_id in [
+        (Page.QUIZ, "listening-first-quiz"),  # locked
+        (Page.QUIZ, "hr-policy-and-training-quiz"),  # another track's
+        (Page.SCENARIO, "litigation-posts"),  # locked
+        (Page.SCENARIO, "employee-leak"),  # another track's
+    ]:
+        _open(at, page, item_id)
+        assert _texts(at.warning) == ["This activity is not on your path, or it is still locked"], item_id
+        assert not at.radio and not at.checkbox and not at.progress, item_id
+        assert _labels(at) == ["Sign out"], item_id
+        assert [p.value for p in at.page_link] == ["Back to your path"], item_id
+
+
+def test_an_activity_that_does_not_exist_shows_no_content(app: AppFactory) -> None:
+    at = app(as_demo=LEARNER)
+    for page, item_id, link in [
+        (Page.QUIZ, "no-such-quiz", "Choose a quiz from your path"),
+        (Page.SCENARIO, "no-such-scenario", "Choose a scenario from your path"),
+    ]:
+        _open(at, page, item_id)
+        assert not at.title and not at.radio and not at.progress, item_id
+        assert _labels(at) == ["Sign out"], item_id
+        assert [p.value for p in at.page_link] == [link], item_id
+
+
+def test_an_activity_that_does_not_exist_shows_a_warning(app: AppFactory) -> None:
+    at = app(as_demo=LEARNER)
+    for page, item_id in [(Page.QUIZ, "no-such-quiz"), (Page.SCENARIO, "no-such-scenario")]:
+        _open(at, page, item_id)
+        assert at.warning, item_id

@@ -1,0 +1,277 @@
+"""Every page for every kind of person: allowed pages render, refused pages stay out of reach.
+
+Each demo person signs in through the sign-in page and visits every page of `PAGES`. A page the
+permission table allows must render; a page it refuses must be absent from the navigation the
+router builds, must not run when asked for by URL, and must refuse (and audit) on its own when
+its script is run directly with the person's session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from course.content.loader import load_course
+from course.domain.model import Course
+from course.domain.permissions import Actor, Capability, Page, allowed_pages, is_allowed
+from course.services import demo
+from course.services.accounts import hash_token
+from course.services.database import Engine, close_database, open_database
+from course.services.permissions import list_audit_events
+from course.settings import load_settings
+from course.store import sessions
+from course.store.engine import read_session
+from course.ui.links import PAGES, entries_for
+from tests.conftest import TreeWriter
+from tests.ui.conftest import APP, AppFactory
+
+ROOT = Path(APP).parent
+REFUSAL = "You do not have access to this page."
+MISSING = "Could not find a navigation page"
+_TOKEN = "nts_token"
+
+#: The items of the test course (tests/conftest.py, for every role) for pages that need an id.
+SAMPLE_IDS = {Page.MODULE: "intro", Page.QUIZ: "intro-quiz", Page.SCENARIO: "first-day"}
+NO_TRACK = "Your account has no learner track. Use the menu to reach the pages of your role."
+
+_EVERYONE = {Page.HOME, Page.PROFILE}
+_LEARNING = _EVERYONE | {Page.MODULE, Page.QUIZ, Page.SCENARIO}
+_STUDIO = {Page.STUDIO_HEALTH, Page.STUDIO_PREVIEW, Page.STUDIO_EDITOR, Page.STUDIO_ANALYTICS}
+_ADMIN = {Page.ADMIN_PEOPLE, Page.ADMIN_ROSTER, Page.ADMIN_AUDIT}
+#: What each demo person may open, over every page of the app, written out by hand.
+EXPECTED_PAGES = {
+    "legal.learner": _LEARNING,
+    "hr.learner": _LEARNING,
+    "it.learner": _LEARNING,
+    "leadership.learner": _LEARNING,
+    "trainer": _EVERYONE | _STUDIO,
+    "leader": _LEARNING | {Page.DASHBOARD},
+    "admin": _EVERYONE | _STUDIO | {Page.DASHBOARD} | _ADMIN,
+}
+
+#: The registered pages each demo person may not open, by the permission table.
+REFUSED = {
+    person.local: [page for page in PAGES if not is_allowed(person.capabilities, page)]
+    for person in demo.DEMO_PEOPLE
+}
+
+
+def _course(root: Path) -> Course:
+    loaded = load_course(root)
+    assert loaded.course is not None and not loaded.diagnostics
+    return loaded.course
+
+
+@pytest.fixture
+def database() -> Iterator[Callable[[], Engine]]:
+    """Open the app's database from the environment the `app` fixture set (call after `app`)."""
+    opened: list[Engine] = []
+
+    def open_it() -> Engine:
+        engine = open_database(load_settings())
+        opened.append(engine)
+        return engine
+
+    yield open_it
+    for engine in opened:
+        close_database(engine)
+
+
+def _admin(engine: Engine) -> Actor:
+    email = next(p.email for p in demo.DEMO_PEOPLE if p.local == "admin")
+    signed = demo.demo_sign_in(engine, email, settings=load_settings())
+    assert signed.actor is not None
+    return signed.actor
+
+
+def _denials(engine: Engine, email: str) -> list[str]:
+    """Return the targets of the page denials of one person, read as the demo admin would."""
+    events = list_audit_events(engine, _admin(engine), kind="page_denied", limit=1000)
+    return sorted(e.target for e in events if e.actor == email)
+
+
+def _marker(page: Page, person: demo.DemoPerson, course: Course) -> str | None:
+    """Return the title a page shows when it renders for this person (None: not known here)."""
+    return {
+        Page.HOME: f"Welcome, {person.name}",
+        Page.MODULE: course.modules[SAMPLE_IDS[Page.MODULE]].meta.title,
+        Page.QUIZ: course.quizzes[SAMPLE_IDS[Page.QUIZ]].meta.title,
+        Page.SCENARIO: course.scenarios[SAMPLE_IDS[Page.SCENARIO]].meta.title,
+        Page.PROFILE: "My literacy profile",
+        Page.STUDIO_HEALTH: course.info.title,
+        Page.ADMIN_PEOPLE: "People",
+        Page.ADMIN_ROSTER: "Roster import",
+        Page.ADMIN_AUDIT: "Audit log",
+    }.get(page)
+
+
+def _shows_its_content(at: AppTest, page: Page) -> bool:
+    """Tell whether a page drew more than its title: the first thing a person can do there."""
+    if page is Page.MODULE:
+        return [p.text for p in at.progress] == ["0 of 1 sections read"]
+    if page is Page.QUIZ:
+        return [s.value for s in at.subheader] == ["Question 1 of 2"]
+    if page is Page.SCENARIO:
+        return "Start the scenario" in [b.label for b in at.button]
+    if page is Page.STUDIO_HEALTH:
+        return "every file validates" in at.success[0].value
+    return True
+
+
+def _open(at: AppTest, page: Page) -> AppTest:
+    at.switch_page(PAGES[page][0])
+    at.query_params.clear()
+    if page in SAMPLE_IDS:
+        at.query_params["id"] = SAMPLE_IDS[page]
+    return at.run()
+
+
+def _titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def test_the_permission_table_gives_each_demo_person_the_expected_pages() -> None:
+    assert {p.local for p in demo.DEMO_PEOPLE} == set(EXPECTED_PAGES)
+    for person in demo.DEMO_PEOPLE:
+        allowed = {page for page in Page if is_allowed(person.capabilities, page)}
+        assert allowed == EXPECTED_PAGES[person.local], person.local
+
+
+@pytest.mark.parametrize("person", demo.DEMO_PEOPLE, ids=lambda p: p.local)
+def test_allowed_pages_render_and_refused_pages_are_hidden_and_refuse(
+    app: AppFactory, write_tree: TreeWriter, person: demo.DemoPerson
+) -> None:
+    content = write_tree()
+    course = _course(content)
+    at = app(as_demo=person.local, content=content)
+    assert _titles(at) == [f"Welcome, {person.name}"]
+    assert [c.value.replace("`", "") for c in at.sidebar.caption] == [f"Signed in as {person.email}"]
+    learner = Capability.LEARNER in person.capabilities
+    assert [i.value for i in at.info] == (["Next up: **Introduction** (? min)"] if learner else [])
+    assert (NO_TRACK in [m.value for m in at.markdown]) is not learner
+    for page in PAGES:
+        if is_allowed(person.capabilities, page):
+            _open(at, page)
+            assert not at.exception, (page, at.exception)
+            assert REFUSAL not in [e.value for e in at.error], page
+            marker = _marker(page, person, course)
+            assert marker is None or _titles(at) == [marker], page
+            assert _shows_its_content(at, page), page
+        else:
+            _open(at, page)
+            assert not at.exception, (page, at.exception)
+            assert [e.value for e in at.error] == [REFUSAL], page
+    menu = {title for _, title, _, shown in entries_for(allowed_pages(person.capabilities)) if shown}
+    assert menu == {PAGES[p][1] for p in PAGES if is_allowed(person.capabilities, p) and PAGES[p][3]}
+
+@pytest.mark.parametrize("person", [p for p in demo.DEMO_PEOPLE if p.local in REFUSED],
+                         ids=lambda p: p.local)
+def test_refused_pages_asked_for_by_url_refuse_and_audit(
+    app: AppFactory, write_tree: TreeWriter, database: Callable[[], Engine], person: demo.DemoPerson
+) -> None:
+    token = app(as_demo=person.local, content=write_tree()).session_state[_TOKEN]
+    engine = database()
+    for page in REFUSED[person.local]:
+        # Before its first run AppTest asks for a page by its URL path, as a typed address would:
+        # the router keeps the page routable but hidden, so its own check refuses and audits.
+        before = _denials(engine, person.email)
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.session_state[_TOKEN] = token
+        at.switch_page(PAGES[page][0])
+        if page in SAMPLE_IDS:
+            at.query_params["id"] = SAMPLE_IDS[page]
+        at.run()
+        assert not at.exception, (page, at.exception)
+        assert [e.value for e in at.error] == [REFUSAL], page
+        assert _titles(at) == [], page
+        assert _denials(engine, person.email) == sorted([*before, page.value]), page
+
+        # The page's own check holds when its script runs without the router: refused, audited.
+        before = _denials(engine, person.email)
+        at = AppTest.from_file(str(ROOT / PAGES[page][0]), default_timeout=60)
+        at.session_state[_TOKEN] = token
+        if page in SAMPLE_IDS:
+            at.query_params["id"] = SAMPLE_IDS[page]
+        at.run()
+        assert not at.exception, (page, at.exception)
+        assert [e.value for e in at.error] == [REFUSAL], page
+        assert _titles(at) == [], page
+        assert _denials(engine, person.email) == sorted([*before, page.value]), page
+
+
+def test_a_refused_page_asked_for_by_url_is_audited(
+    app: AppFactory, write_tree: TreeWriter, database: Callable[[], Engine]
+) -> None:
+    token = app(as_demo="legal.learner", content=write_tree()).session_state[_TOKEN]
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[_TOKEN] = token
+    at.switch_page(PAGES[Page.STUDIO_HEALTH][0])
+    at.run()
+    assert not at.exception
+    email = next(p.email for p in demo.DEMO_PEOPLE if p.local == "legal.learner")
+    assert _denials(database(), email) == [Page.STUDIO_HEALTH.value]
+
+
+def _shows_sign_in(at: AppTest) -> bool:
+    return _titles(at) == ["Need to Share"] and "Sign in" in [b.label for b in at.button]
+
+
+def test_signed_out_only_the_sign_in_page_is_reachable(app: AppFactory) -> None:
+    at = app()
+    assert _shows_sign_in(at)
+    assert not at.sidebar.button
+    for path, *_ in PAGES.values():
+        with pytest.raises(ValueError, match=MISSING):
+            at.switch_page(path)
+    for page, (path, *_) in PAGES.items():
+        forced = AppTest.from_file(APP, default_timeout=60)
+        forced.switch_page(path)
+        if page in SAMPLE_IDS:
+            forced.query_params["id"] = SAMPLE_IDS[page]
+        forced.run()
+        assert not forced.exception, (page, forced.exception)
+        assert _shows_sign_in(forced), page
+
+
+def test_a_forged_session_token_shows_the_sign_in_page(app: AppFactory) -> None:
+    app()  # creates the database, as the server does when it starts
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[_TOKEN] = "not-a-real-token"
+    at.run()
+    assert not at.exception
+    assert _shows_sign_in(at)
+    assert _TOKEN not in at.session_state
+
+
+def test_sign_out_ends_the_session_here_and_in_the_database(
+    app: AppFactory, database: Callable[[], Engine]
+) -> None:
+    at = app(as_demo="hr.learner")
+    token = at.session_state[_TOKEN]
+    engine = database()
+    with read_session(engine) as session:
+        row = sessions.find_session(session, hash_token(token))
+    assert row is not None and row.ended_at is None
+
+    [sign_out] = at.sidebar.button
+    assert sign_out.label == "Sign out"
+    sign_out.click().run()
+    assert not at.exception
+    assert _shows_sign_in(at)
+    assert _TOKEN not in at.session_state
+    at.run()
+    assert _shows_sign_in(at)
+    with read_session(engine) as session:
+        row = sessions.find_session(session, hash_token(token))
+    assert row is not None and row.ended_at is not None
+    with pytest.raises(ValueError, match=MISSING):
+        at.switch_page(PAGES[Page.HOME][0])
+
+    # The old token, presented again by another browser session, no longer signs anyone in.
+    again = AppTest.from_file(APP, default_timeout=60)
+    again.session_state[_TOKEN] = token
+    again.run()
+    assert _shows_sign_in(again)

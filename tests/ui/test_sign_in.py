@@ -1,0 +1,201 @@
+"""The sign-in page: passphrases, demo mode on and off, and the first-run setup of an administrator."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from course.domain.permissions import Capability, Grants
+from course.services import demo
+from course.services.accounts import (
+    SIGN_IN_FAILED,
+    AccountError,
+    Passwords,
+    add_account,
+    complete_first_run_setup,
+    set_active,
+)
+from course.services.database import Engine, close_database, open_database
+from course.settings import load_settings
+from course.store import audit
+from course.store.engine import read_session
+from tests.ui.conftest import APP, AppFactory
+
+EMAIL = "ana.silva@example.org"
+PASSPHRASE = "correct horse battery staple"
+FIRST_RUN = "First run: set up the first administrator"
+SETUP_TOKEN = re.compile(r"^Need to Share first-run setup token: (\S+)$", re.MULTILINE)
+
+
+@pytest.fixture
+def database() -> Iterator[Callable[[], Engine]]:
+    """Open the app's database from the environment the `app` fixture set (call after `app`)."""
+    opened: list[Engine] = []
+
+    def open_it() -> Engine:
+        engine = open_database(load_settings())
+        opened.append(engine)
+        return engine
+
+    yield open_it
+    for engine in opened:
+        close_database(engine)
+
+
+@pytest.fixture(scope="module")
+def passwords() -> Passwords:
+    return Passwords()
+
+
+def _add_learner(engine: Engine, passwords: Passwords) -> None:
+    add_account(engine, EMAIL, name="Ana Silva", grants=Grants(frozenset({Capability.LEARNER})), by=None,
+                passwords=passwords, passphrase=PASSPHRASE, department="Legal", tracks=("legal",))
+
+
+def _sign_in(at: AppTest, email: str, passphrase: str) -> AppTest:
+    form = [i for i in at.text_input if i.label in {"Email", "Passphrase"}][:2]
+    assert [i.label for i in form] == ["Email", "Passphrase"]
+    form[0].input(email)
+    form[1].input(passphrase)
+    [submit] = [b for b in at.button if b.label == "Sign in"]
+    submit.click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _on_sign_in_page(at: AppTest) -> bool:
+    return [t.value for t in at.title] == ["Need to Share"] and "nts_token" not in at.session_state
+
+
+def _first_run_labels(at: AppTest) -> list[str]:
+    return [e.label for e in at.expander if e.label == FIRST_RUN]
+
+
+def test_a_wrong_passphrase_or_unknown_email_shows_the_generic_message(
+    app: AppFactory, database: Callable[[], Engine], passwords: Passwords
+) -> None:
+    at = app(demo=False)
+    engine = database()
+    _add_learner(engine, passwords)
+    for email, passphrase in [(EMAIL, "not the right passphrase"), ("nobody@example.org", PASSPHRASE)]:
+        _sign_in(at, email, passphrase)
+        assert [e.value for e in at.error] == [SIGN_IN_FAILED]
+        assert _on_sign_in_page(at)
+    with read_session(engine) as session:
+        failed = audit.list_events(session, kind="sign_in_failed")
+    assert sorted(e.actor for e in failed) == [EMAIL, "nobody@example.org"]
+
+
+def test_a_real_account_signs_in(
+    app: AppFactory, database: Callable[[], Engine], passwords: Passwords
+) -> None:
+    at = app(demo=False)
+    assert _first_run_labels(at) == [FIRST_RUN]  # no account with a passphrase yet
+    _add_learner(database(), passwords)
+    at.run()
+    assert _first_run_labels(at) == []
+
+    _sign_in(at, "  Ana.Silva@Example.ORG ", PASSPHRASE)  # addresses compare case-insensitively
+    assert not at.error
+    assert [t.value for t in at.title] == ["Welcome, Ana Silva"]
+    assert [c.value.replace("`", "") for c in at.sidebar.caption] == [f"Signed in as {EMAIL}"]
+    assert at.info[0].value.startswith("Next up: ")
+
+
+def test_demo_sign_in_is_absent_and_refused_when_demo_mode_is_off(
+    app: AppFactory, database: Callable[[], Engine]
+) -> None:
+    app()  # demo mode on: the demo people are created, and stay in the database
+    st.cache_resource.clear()  # a restart of the server, with demo mode now off
+    at = app(demo=False)
+    assert not load_settings().demo_mode
+    assert _on_sign_in_page(at)
+    assert not [b for b in at.button if (b.key or "").startswith("demo-")]
+    assert not [b for b in at.button if b.label.startswith("Demo: ")]
+    assert "Try it as a demo user" not in [s.value for s in at.subheader]
+
+    engine = database()
+    for person in demo.DEMO_PEOPLE:
+        with pytest.raises(demo.DemoUnavailable):
+            demo.demo_sign_in(engine, person.email, settings=load_settings())
+
+
+def test_demo_sign_in_refuses_anyone_outside_the_demo(
+    app: AppFactory, database: Callable[[], Engine], passwords: Passwords
+) -> None:
+    at = app()
+    assert len([b for b in at.button if (b.key or "").startswith("demo-")]) == len(demo.DEMO_PEOPLE)
+    engine = database()
+    _add_learner(engine, passwords)
+    with pytest.raises(demo.DemoUnavailable):
+        demo.demo_sign_in(engine, EMAIL, settings=load_settings())
+
+
+def test_first_run_setup_accepts_the_printed_token(
+    app: AppFactory, database: Callable[[], Engine], passwords: Passwords, capsys: pytest.CaptureFixture[str]
+) -> None:
+    at = app(demo=False)
+    printed = SETUP_TOKEN.findall(capsys.readouterr().out)
+    assert len(printed) == 1
+    token = printed[0]
+    assert _first_run_labels(at) == [FIRST_RUN]
+
+    def set_up(with_token: str) -> None:
+        [expander] = [e for e in at.expander if e.label == FIRST_RUN]
+        fields = {i.label: i for i in expander.text_input}
+        fields["Setup token"].input(with_token)
+        fields["Your name"].input("Grace Admin")
+        fields["Email"].input("grace@example.org")
+        fields["Passphrase (at least 12 characters)"].input(PASSPHRASE)
+        [create] = [b for b in at.button if b.label == "Create administrator"]
+        create.click().run()
+        assert not at.exception, at.exception
+
+    set_up("not-the-token")
+    assert [e.value for e in at.error] == ["the setup token is not valid, or setup was already done"]
+    set_up(token)
+    assert not at.error
+    assert [s.value for s in at.success] == ["The administrator account is ready. Sign in with it above."]
+
+    # The token is spent: a second administrator cannot be made with it.
+    with pytest.raises(AccountError, match="setup token is not valid"):
+        complete_first_run_setup(database(), token, email="mallory@example.org", name="Mallory",
+                                 passphrase=PASSPHRASE, passwords=passwords)
+
+    fresh = AppTest.from_file(APP, default_timeout=60).run()
+    assert _first_run_labels(fresh) == []
+    _sign_in(fresh, "grace@example.org", PASSPHRASE)
+    assert [t.value for t in fresh.title] == ["Welcome, Grace Admin"]
+
+
+def test_disabling_an_account_ends_its_session_and_refuses_sign_in(
+    app: AppFactory, database: Callable[[], Engine], passwords: Passwords
+) -> None:
+    at = app(demo=False)
+    engine = database()
+    _add_learner(engine, passwords)
+    _sign_in(at, EMAIL, PASSPHRASE)
+    assert [t.value for t in at.title] == ["Welcome, Ana Silva"]
+
+    set_active(engine, EMAIL, active=False, by=None)
+    at.run()
+    assert _on_sign_in_page(at)
+    _sign_in(at, EMAIL, PASSPHRASE)
+    assert [e.value for e in at.error] == [SIGN_IN_FAILED]
+    assert _on_sign_in_page(at)
+
+
+def test_the_demo_button_of_a_disabled_demo_account_shows_a_message(
+    app: AppFactory, database: Callable[[], Engine]
+) -> None:
+    at = app()
+    trainer = next(p for p in demo.DEMO_PEOPLE if p.local == "trainer")
+    set_active(database(), trainer.email, active=False, by=None)
+    at.button(key=f"demo-{trainer.local}").click().run()
+    assert not at.exception, at.exception
+    assert _on_sign_in_page(at)
+    assert [e.value for e in at.error] == ["This demo account does not exist or is disabled"]
