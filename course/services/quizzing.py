@@ -144,7 +144,7 @@ def _open_draft(session: Session, actor: Actor, quiz: Quiz, attempt_key: str) ->
     A draft made on another version of the quiz is discarded rather than graded against options
     the learner never saw; the caller raises QuizChanged once the discard is committed.
     """
-    draft = drafts.get_draft(session, actor.person_id, quiz_id=quiz.meta.id)
+    draft = drafts.get_draft(session, actor.person_id, quiz_id=quiz.meta.id, lock=True)
     if draft is None or draft.attempt_key != attempt_key:
         raise NotAvailable("this attempt is no longer open; start the quiz again")
     if draft.content_version != quiz.meta.version:

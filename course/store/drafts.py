@@ -45,11 +45,15 @@ def _draft(row: QuizDraft) -> Draft:
     return Draft(row.quiz_id, row.content_version, row.attempt_key, row.seed, answers, row.started_at)
 
 
-def get_draft(session: Session, person_id: int, *, quiz_id: str) -> Draft | None:
-    """Return the person's attempt in progress on this quiz, if any."""
-    row = session.exec(
-        select(QuizDraft).where(QuizDraft.person_id == person_id, QuizDraft.quiz_id == quiz_id)
-    ).first()
+def get_draft(session: Session, person_id: int, *, quiz_id: str, lock: bool = False) -> Draft | None:
+    """Return the person's attempt in progress on this quiz, if any.
+
+    With `lock`, the row stays locked until the transaction ends (SELECT ... FOR UPDATE on
+    PostgreSQL; SQLite's write transactions are serialised anyway), so a read-grade-write of
+    the draft cannot interleave with another tab's.
+    """
+    statement = select(QuizDraft).where(QuizDraft.person_id == person_id, QuizDraft.quiz_id == quiz_id)
+    row = session.exec(statement.with_for_update() if lock else statement).first()
     return None if row is None else _draft(row)
 
 
