@@ -130,3 +130,5 @@ class PersonInfo:
     active: bool
     grants: Grants
     has_passphrase: bool
+    #: Management level from the roster, "" when the roster has none.
+    level: str = ""

@@ -28,7 +28,7 @@ from course.services.permissions import require
 from course.store import audit, people
 from course.store.engine import Engine, read_session, write_transaction
 
-COLUMNS = ("email", "name", "department", "tracks", "manager", "capabilities")
+COLUMNS = ("email", "name", "department", "tracks", "manager", "capabilities", "level")
 REQUIRED = ("email", "name")
 _TRACK = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_ROWS = 50_000
@@ -57,6 +57,8 @@ class RosterRow:
     tracks: tuple[str, ...]
     manager: str | None
     grants: Grants
+    #: Management level; None when the file has no level column (the stored level is kept).
+    level: str | None = None
 
 
 class ChangeKind(StrEnum):
@@ -165,7 +167,8 @@ def _parse_row(
     except AccountRuleError as error:
         return None, f"{email}: {error}"
     department = values.get("department", "").strip()
-    return RosterRow(line, email, name, department, tracks, manager, grants), None
+    level = values["level"].strip() if "level" in values else None
+    return RosterRow(line, email, name, department, tracks, manager, grants, level), None
 
 
 def _differences(row: RosterRow, person: PersonInfo) -> tuple[str, ...]:
@@ -180,6 +183,8 @@ def _differences(row: RosterRow, person: PersonInfo) -> tuple[str, ...]:
         changed.append("manager")
     if row.grants != person.grants:
         changed.append("capabilities")
+    if row.level is not None and row.level != person.level:
+        changed.append("level")
     return tuple(changed)
 
 
@@ -251,6 +256,7 @@ def _apply(
                     tracks=row.tracks,
                     grants=row.grants,
                     now=now,
+                    level=row.level or "",
                 )
                 audit.record_event(session, "account_created", now=now, actor_id=actor_id,
                                    actor_label=actor_label, subject_id=person_id, subject_label=row.email,
@@ -263,6 +269,7 @@ def _apply(
                     name=row.name,
                     department=row.department,
                     tracks=row.tracks,
+                    level=row.level,
                 )
                 audit.record_event(session, "account_updated", now=now, actor_id=actor_id,
                                    actor_label=actor_label, subject_id=person_id, subject_label=row.email,

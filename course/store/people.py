@@ -75,6 +75,7 @@ def list_people(
             active=person.active,
             grants=_grants_of(grants.get(person.id, [])),
             has_passphrase=person.passphrase_hash is not None,
+            level=person.level,
         )
         for person, manager_email in rows
         if person.id is not None
@@ -132,6 +133,7 @@ def add_person(
     manager_id: int | None = None,
     passphrase_hash: str | None = None,
     active: bool = True,
+    level: str = "",
 ) -> int:
     """Insert a person with their capabilities and return the new id."""
     person = Person(
@@ -139,6 +141,7 @@ def add_person(
         name=name,
         department=department,
         tracks=";".join(tracks),
+        level=level,
         manager_id=manager_id,
         active=active,
         passphrase_hash=passphrase_hash,
@@ -163,6 +166,7 @@ def update_person(
     manager_id: int | None = None,
     clear_manager: bool = False,
     active: bool | None = None,
+    level: str | None = None,
 ) -> None:
     """Change the given fields of a person (None leaves a field as it is)."""
     values: dict[str, object] = {"updated_at": now}
@@ -176,6 +180,8 @@ def update_person(
         values["manager_id"] = manager_id
     if active is not None:
         values["active"] = active
+    if level is not None:
+        values["level"] = level
     session.connection().execute(update(Person).where(col(Person.id) == person_id).values(values))
 
 

@@ -25,6 +25,8 @@ class Person(SQLModel, table=True):
     department: str = Field(default="", max_length=100, index=True)
     #: Tracks (roles of the course: legal, hr, it, leadership), joined with ";".
     tracks: str = Field(default="", max_length=200)
+    #: Management level from the roster (for example "staff", "manager"); "" when not given.
+    level: str = Field(default="", max_length=100)
     manager_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL", index=True)
     active: bool = Field(default=True)
     passphrase_hash: str | None = Field(default=None, max_length=255)

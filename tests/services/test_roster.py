@@ -132,3 +132,15 @@ def test_only_admins_import_and_they_keep_their_own_admin(engine: Engine, make_p
     with read_session(engine) as session:
         person = people.find_person(session, "root@example.org")
     assert person is not None and Capability.ADMIN in person.grants.capabilities
+
+
+def test_an_optional_level_column_is_imported_and_old_files_keep_it(engine: Engine) -> None:
+    with_level = "email,name,department,level\nlee@example.org,Lee,HR,manager\n"
+    roster.import_roster(engine, with_level, by=None, dry_run=False)
+    roster.import_roster(engine, "email,name,department\nlee@example.org,Lee,HR\n", by=None, dry_run=False)
+    with read_session(engine) as session:
+        person = people.find_person(session, "lee@example.org")
+    assert person is not None and person.level == "manager"
+    report = roster.import_roster(
+        engine, "email,name,department,level\nlee@example.org,Lee,HR,staff\n", by=None, dry_run=True)
+    assert [c.fields for c in report.changes] == [("level",)]

@@ -1,0 +1,156 @@
+"""dashboard: the leadership heatmap over 10,000 learners and 1,000,000 answers in SQLite.
+
+Anchor: a hand-written sqlite3 GROUP BY computing the same department x competency cells (latest
+answer per question, latest finished run per scenario, Beta-Binomial mean per learner, mean per
+department), in the same run on the same file. Targets: the store's query for those cells within
+1.5x of the anchor; a warm dashboard (cached by data version) under 50 ms; the figure's data for
+the browser under 500 KB with no per-learner rows. The whole cold dashboard (every section) is
+reported too.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+
+from course.domain.permissions import Actor, Capability, Grants
+from course.domain.scoring import SCENARIO_WEIGHT
+from course.services.catalog import load
+from course.services.dashboard import DashboardCache, build_scope, get_dashboard
+from course.services.dashboard import Filters as DashboardFilters
+from course.services.seed import seed_bulk
+from course.settings import BUNDLED_ROOT
+from course.store import analytics
+from course.store.engine import create_store_engine, read_session
+from course.store.migrate import upgrade_database
+
+NAME = "dashboard"
+COLD_TARGET = 1.5
+WARM_TARGET_MS = 50.0
+PAYLOAD_TARGET_KB = 500.0
+
+_ANCHOR = f"""
+WITH latest AS (
+    SELECT a.person_id, q.competency, q.correct,
+           ROW_NUMBER() OVER (PARTITION BY a.person_id, a.quiz_id, q.question_id, q.competency
+                              ORDER BY a.finished_at DESC, a.id DESC, q.position DESC) AS rn
+    FROM quiz_answer q JOIN quiz_attempt a ON a.id = q.attempt_id
+),
+runs AS (
+    SELECT person_id, scenario_id, score,
+           ROW_NUMBER() OVER (PARTITION BY person_id, scenario_id ORDER BY finished_at DESC, id DESC) AS rn
+    FROM scenario_run WHERE finished_at IS NOT NULL AND score IS NOT NULL
+),
+ev AS (
+    SELECT person_id, competency, correct * 1.0 AS s, 1.0 AS w FROM latest WHERE rn = 1
+    UNION ALL
+    SELECT runs.person_id, m.competency, runs.score * {SCENARIO_WEIGHT}, {SCENARIO_WEIGHT} FROM runs
+    JOIN scenario_competency m ON m.scenario_id = runs.scenario_id WHERE rn = 1
+),
+pc AS (SELECT person_id, competency, SUM(s) AS s, SUM(w) AS n FROM ev GROUP BY person_id, competency)
+SELECT p.department, pc.competency, COUNT(*), AVG((1.0 + pc.s) / (2.0 + pc.n)), SUM(pc.n)
+FROM pc JOIN person p ON p.id = pc.person_id WHERE p.active = 1
+GROUP BY p.department, pc.competency ORDER BY 1, 2
+"""
+
+
+def _anchor(path: Path, pairs: tuple[tuple[str, str], ...]) -> tuple[float, list[Any]]:
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("CREATE TEMP TABLE scenario_competency (scenario_id TEXT, competency TEXT)")
+        connection.executemany("INSERT INTO scenario_competency VALUES (?, ?)", pairs)
+        start = time.perf_counter()
+        rows = connection.execute(_ANCHOR).fetchall()
+        return time.perf_counter() - start, rows
+    finally:
+        connection.close()
+
+
+def _figure_json(board: Any) -> str:
+    table = board.by_department
+    z = [
+        [
+            (c.estimate if c is not None and not c.suppressed else None)
+            for c in (table.cell(r, k) for k in table.columns)
+        ]
+        for r in table.rows
+    ]
+    figure = go.Figure(go.Heatmap(z=z, x=list(table.columns), y=list(table.rows), zmin=0, zmax=1))
+    figure.update_layout(title=table.caption or "Literacy by department and competency")
+    return str(figure.to_json())
+
+
+def run(*, quick: bool) -> dict[str, Any]:
+    """Seed, then time the anchor, the store query, the cold and warm dashboards, the payload."""
+    learners, answers = (1_000, 100_000) if quick else (10_000, 1_000_000)
+    repeats = 3
+    course = load(BUNDLED_ROOT).course
+    assert course is not None
+    admin = Actor(0, "bench@example.org", Grants(frozenset({Capability.ADMIN})))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.db"
+        engine = create_store_engine(f"sqlite:///{path}")
+        upgrade_database(engine)
+        seeded = seed_bulk(engine, course, learners=learners, answers=answers, seed=1)
+        scope = build_scope(course, DashboardFilters(), None)
+        anchors, colds = [], []
+        anchor_rows: list[Any] = []
+        ours: list[analytics.GroupScore] = []
+        for _ in range(repeats):  # interleaved, so drift in machine speed hits both alike
+            seconds, anchor_rows = _anchor(path, scope.scenario_competencies)
+            anchors.append(seconds)
+            start = time.perf_counter()
+            with read_session(engine) as session:
+                ours = analytics.competency_scores(session, scope, grouping="department")
+            colds.append(time.perf_counter() - start)
+        same = len(anchor_rows) == len(ours) and all(
+            (a[0], a[1], a[2]) == (o.group, o.competency, o.learners) and abs(a[3] - o.estimate) < 1e-9
+            for a, o in zip(
+                sorted(anchor_rows), sorted(ours, key=lambda g: (g.group, g.competency)), strict=True
+            )
+        )
+        cache = DashboardCache()
+        start = time.perf_counter()
+        board = get_dashboard(engine, admin, course, cache=cache)
+        full_cold = time.perf_counter() - start
+        warms = []
+        for _ in range(5):
+            start = time.perf_counter()
+            get_dashboard(engine, admin, course, cache=cache)
+            warms.append(time.perf_counter() - start)
+        engine.dispose()
+    payload = _figure_json(board)
+    payload_kb = len(payload.encode()) / 1024
+    per_learner = "@" in payload or len(json.loads(payload)["data"][0]["z"]) > 50
+    anchor, cold, warm = statistics.median(anchors), statistics.median(colds), statistics.median(warms)
+    ratio = cold / anchor
+    return {
+        "value": round(cold * 1000, 1),
+        "anchor": round(anchor * 1000, 1),
+        "ratio": round(ratio, 2),
+        "target": (f"<= {COLD_TARGET}x anchor; warm < {WARM_TARGET_MS:.0f} ms; "
+                   f"figure < {PAYLOAD_TARGET_KB:.0f} KB"),
+        "unit": "ms",
+        "pass": (
+            ratio <= COLD_TARGET
+            and warm * 1000 < WARM_TARGET_MS
+            and payload_kb < PAYLOAD_TARGET_KB
+            and same
+            and not per_learner
+        ),
+        "warm_ms": round(warm * 1000, 2),
+        "full_dashboard_cold_ms": round(full_cold * 1000, 1),
+        "figure_kb": round(payload_kb, 1),
+        "same_cells": same,
+        "learners": seeded.people,
+        "answers": answers,
+        "attempts": seeded.attempts,
+        "runs": seeded.runs,
+    }

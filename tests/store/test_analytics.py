@@ -1,0 +1,275 @@
+"""Dashboard queries against hand-computed aggregates, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+
+from course.domain.permissions import Capability, Grants
+from course.domain.records import (
+    AnswerRecord,
+    QuizAttemptRecord,
+    ScenarioRunFinishRecord,
+    ScenarioRunStartRecord,
+    ScenarioStepRecord,
+    new_key,
+)
+from course.domain.scoring import Evidence, EvidenceKind, profile, scenario_evidence
+from course.store import analytics, attempts, people, scenario_runs
+from course.store.analytics import Scope
+from course.store.engine import read_session, write_transaction
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+T1 = T0 + timedelta(days=1)
+T2 = T0 + timedelta(days=8)
+SCOPE = Scope(
+    competencies=("listening", "crisis"), scenario_competencies=(("s1", "crisis"),), tracks_known=("hr", "it")
+)
+
+
+@dataclass
+class Org:
+    ids: dict[str, int]
+    evidence: dict[str, list[Evidence]]
+
+
+def _person(engine: Engine, email: str, department: str, tracks: tuple[str, ...], level: str = "") -> int:
+    with write_transaction(engine) as session:
+        return people.add_person(
+            session,
+            email,
+            name=email,
+            department=department,
+            tracks=tracks,
+            grants=Grants(frozenset({Capability.LEARNER})),
+            now=T0,
+            level=level,
+        )
+
+
+def _attempt(
+    engine: Engine, person_id: int, at: datetime, answers: list[tuple[str, str, bool]], quiz_id: str = "q1"
+) -> list[Evidence]:
+    record = QuizAttemptRecord(
+        key=new_key(),
+        person_id=person_id,
+        quiz_id=quiz_id,
+        content_version="v1",
+        started_at=at,
+        finished_at=at,
+        answers=tuple(AnswerRecord(q, c, (0,), ok, 5.0) for q, c, ok in answers),
+        score=sum(ok for *_, ok in answers) / len(answers),
+        passed=all(ok for *_, ok in answers),
+    )
+    with write_transaction(engine) as session:
+        attempts.record_quiz_attempt(session, record, now=at)
+    return [Evidence(EvidenceKind.ANSWER, c, quiz_id, q, float(ok), at) for q, c, ok in answers]
+
+
+def _run(
+    engine: Engine, person_id: int, at: datetime, score: float | None, choices: list[tuple[str, int, str]]
+) -> list[Evidence]:
+    key = new_key()
+    with write_transaction(engine) as session:
+        scenario_runs.start_run(session, ScenarioRunStartRecord(key, person_id, "s1", "v1", at))
+        for number, (node, choice, target) in enumerate(choices, start=1):
+            scenario_runs.record_step(
+                session,
+                ScenarioStepRecord(
+                    new_key(), person_id, "s1", "v1", key, number, node, choice, target, {}, 0, 1.0
+                ),
+                now=at,
+            )
+        if score is not None:
+            scenario_runs.finish_run(
+                session,
+                ScenarioRunFinishRecord(
+                    new_key(), person_id, key, "end", "good" if score > 0.5 else "bad", score, at
+                ),
+            )
+    if score is None:
+        return []
+    return scenario_evidence(scenario_id="s1", run_id=key, competencies=("crisis",), score=score, at=at)
+
+
+@pytest.fixture
+def org(engine: Engine) -> Org:
+    """Three learners in two departments, with the evidence the hand computations use."""
+    ids = {
+        "h1": _person(engine, "h1@x.org", "HR", ("hr",), "staff"),
+        "h2": _person(engine, "h2@x.org", "HR", ("hr", "it"), "manager"),
+        "i1": _person(engine, "i1@x.org", "IT", ("it",), "staff"),
+    }
+    ev: dict[str, list[Evidence]] = {k: [] for k in ids}
+    ev["h1"] += _attempt(engine, ids["h1"], T0, [("qa", "listening", False), ("qb", "listening", True)])
+    ev["h1"] += _attempt(engine, ids["h1"], T2, [("qa", "listening", True)])
+    ev["h2"] += _attempt(engine, ids["h2"], T0, [("qa", "listening", False)])
+    ev["h2"] += _run(engine, ids["h2"], T1, 0.5, [("start", 0, "mid"), ("mid", 1, "end")])
+    ev["h2"] += _run(engine, ids["h2"], T2, None, [("start", 1, "bad")])  # unfinished: ignored
+    ev["i1"] += _attempt(engine, ids["i1"], T0, [("qc", "crisis", True)])
+    ev["i1"] += _run(engine, ids["i1"], T0, 1.0, [("start", 0, "mid"), ("mid", 0, "end")])
+    ev["i1"] += _run(engine, ids["i1"], T1, 0.0, [("start", 1, "end")])
+    return Org(ids, ev)
+
+
+def _cells(rows: list[analytics.GroupScore]) -> dict[tuple[str, str], tuple[int, float, float]]:
+    return {(r.group, r.competency): (r.learners, round(r.estimate, 6), r.evidence) for r in rows}
+
+
+def test_department_by_competency_matches_the_hand_computation(engine: Engine, org: Org) -> None:
+    with read_session(engine) as session:
+        rows = analytics.competency_scores(session, SCOPE, grouping="department")
+    # h1 listening: latest qa right, qb right: (1+2)/(2+2) = 0.75; h2 listening: (1+0)/(2+1) = 1/3.
+    # h2 crisis: run 0.5 x 3: (1+1.5)/(2+3) = 0.5; i1 crisis: qc right + latest run 0.0: 2/6.
+    assert _cells(rows) == {
+        ("HR", "listening"): (2, round((0.75 + 1 / 3) / 2, 6), 3.0),
+        ("HR", "crisis"): (1, 0.5, 3.0),
+        ("IT", "crisis"): (1, round(1 / 3, 6), 4.0),
+    }
+
+
+def test_group_means_agree_with_each_learners_own_profile(engine: Engine, org: Org) -> None:
+    with read_session(engine) as session:
+        rows = analytics.competency_scores(session, SCOPE, grouping="all")
+    mine = {k: profile(v, SCOPE.competencies) for k, v in org.evidence.items()}
+    for competency in SCOPE.competencies:
+        scored = [p[competency] for p in mine.values() if p[competency].trials > 0]
+        expected = sum(s.estimate for s in scored) / len(scored)
+        row = next(r for r in rows if r.competency == competency)
+        assert row.group == analytics.EVERYONE
+        assert (row.learners, row.estimate) == (len(scored), pytest.approx(expected))
+        assert row.evidence == sum(s.trials for s in scored)
+
+
+def test_overall_literacy_is_the_mean_of_each_learners_mean(engine: Engine, org: Org) -> None:
+    with read_session(engine) as session:
+        rows = analytics.competency_scores(session, SCOPE, grouping="department", by_competency=False)
+        everyone = analytics.competency_scores(session, SCOPE, grouping="all", by_competency=False)
+    hr = (0.75 + (1 / 3 + 0.5) / 2) / 2
+    assert _cells(rows) == {("HR", ""): (2, round(hr, 6), 6.0), ("IT", ""): (1, round(1 / 3, 6), 4.0)}
+    assert everyone[0].learners == 3
+    assert everyone[0].estimate == pytest.approx((0.75 + (1 / 3 + 0.5) / 2 + 1 / 3) / 3)
+
+
+def test_tracks_count_a_learner_in_each_of_their_tracks_and_levels_come_from_the_roster(
+    engine: Engine, org: Org
+) -> None:
+    with read_session(engine) as session:
+        tracks = _cells(analytics.competency_scores(session, SCOPE, grouping="track"))
+        levels = _cells(analytics.competency_scores(session, SCOPE, grouping="level"))
+        assert analytics.list_levels(session) == ["manager", "staff"]
+    assert tracks[("hr", "listening")][0] == 2 and tracks[("it", "listening")] == (1, round(1 / 3, 6), 1.0)
+    assert tracks[("it", "crisis")][0] == 2
+    assert levels[("staff", "listening")] == (1, 0.75, 2.0)
+    assert levels[("manager", "crisis")] == (1, 0.5, 3.0)
+
+
+def test_scope_and_period_limit_the_evidence(engine: Engine, org: Org) -> None:
+    it_only = Scope(**{**_fields(SCOPE), "departments": ("IT",)})
+    before_t2 = Scope(**{**_fields(SCOPE), "until": T2})
+    with read_session(engine) as session:
+        assert {r.group for r in analytics.competency_scores(session, it_only, grouping="department")} == {
+            "IT"
+        }
+        early = _cells(analytics.competency_scores(session, before_t2, grouping="department"))
+    # Before T2, h1's latest qa is the wrong one: (1+1)/(2+2) = 0.5.
+    assert early[("HR", "listening")] == (2, round((0.5 + 1 / 3) / 2, 6), 3.0)
+
+
+def _fields(scope: Scope) -> dict[str, object]:
+    return {name: getattr(scope, name) for name in scope.__dataclass_fields__}
+
+
+def test_first_and_latest_evidence_give_the_pre_post_change(engine: Engine, org: Org) -> None:
+    with read_session(engine) as session:
+        rows = {
+            (r.group, r.competency): r
+            for r in analytics.first_and_latest(session, SCOPE, grouping="department")
+        }
+    hr = rows[("HR", "listening")]
+    assert hr.learners == 2
+    assert hr.before == pytest.approx((0.5 + 1 / 3) / 2)  # h1 first: qa wrong, qb right
+    assert hr.after == pytest.approx((0.75 + 1 / 3) / 2)
+    it = rows[("IT", "crisis")]
+    assert (it.before, it.after) == (pytest.approx(5 / 6), pytest.approx(1 / 3))  # runs 1.0 then 0.0
+
+
+def test_answers_per_week_for_trends(engine: Engine, org: Org) -> None:
+    with read_session(engine) as session:
+        rows = analytics.answers_per_period(session, SCOPE, period="week")
+    got = {(r.period, r.department, r.competency): (r.learners, r.answers, r.correct) for r in rows}
+    assert got == {
+        ("2026-03-02", "HR", "listening"): (2, 3, 1),
+        ("2026-03-02", "IT", "crisis"): (1, 1, 1),
+        ("2026-03-09", "HR", "listening"): (1, 1, 1),
+    }
+
+
+def test_completion_counts_per_department(engine: Engine, org: Org) -> None:
+    with write_transaction(engine) as session:
+        people.add_person(
+            session,
+            "new@x.org",
+            name="n",
+            department="IT",
+            tracks=("it",),
+            grants=Grants(frozenset({Capability.LEARNER})),
+            now=T0 - timedelta(days=60),
+        )
+    required = [
+        ("hr", "quiz", "q1"),
+        ("hr;it", "quiz", "q1"),
+        ("hr;it", "scenario", "s1"),
+        ("it", "scenario", "s1"),
+    ]
+    with read_session(engine) as session:
+        rows = {
+            r.department: r
+            for r in analytics.completion_counts(
+                session, SCOPE, required=required, overdue_before=T0 - timedelta(days=30)
+            )
+        }
+        assert analytics.count_learners(session, SCOPE) == 4
+        assert "hr;it" in analytics.list_track_sets(session)
+    # h1 passed q1 (second attempt), h2 failed q1: HR 2 started, 1 completed.
+    assert (rows["HR"].learners, rows["HR"].started, rows["HR"].completed, rows["HR"].overdue) == (2, 2, 1, 0)
+    # i1 finished s1; the newcomer has not started and joined 60 days ago: overdue.
+    assert (rows["IT"].learners, rows["IT"].started, rows["IT"].completed, rows["IT"].overdue) == (2, 1, 1, 1)
+
+
+def test_choice_flows_endings_and_question_counts(engine: Engine, org: Org) -> None:
+    with read_session(engine) as session:
+        flows = {
+            (f.department, f.node_id, f.choice_index, f.target_node): (f.steps, f.learners)
+            for f in analytics.choice_flows(session, SCOPE)
+        }
+        endings = {
+            (e.department, e.ending_kind): (e.runs, e.learners)
+            for e in analytics.ending_tallies(session, SCOPE)
+        }
+        questions = {
+            q.question_id: (q.answers, q.correct, q.learners)
+            for q in analytics.question_counts(session, SCOPE)
+        }
+    assert flows == {
+        ("HR", "start", 0, "mid"): (1, 1),
+        ("HR", "mid", 1, "end"): (1, 1),
+        ("HR", "start", 1, "bad"): (1, 1),
+        ("IT", "start", 0, "mid"): (1, 1),
+        ("IT", "mid", 0, "end"): (1, 1),
+        ("IT", "start", 1, "end"): (1, 1),
+    }
+    assert endings == {("HR", "bad"): (1, 1), ("IT", "good"): (1, 1), ("IT", "bad"): (1, 1)}
+    assert questions == {"qa": (3, 1, 2), "qb": (1, 1, 1), "qc": (1, 1, 1)}
+
+
+def test_the_data_version_changes_with_new_work(engine: Engine, org: Org) -> None:
+    with read_session(engine) as session:
+        before = analytics.get_data_version(session)
+        assert analytics.get_data_version(session) == before
+    _attempt(engine, org.ids["i1"], T2, [("qc", "crisis", False)])
+    with read_session(engine) as session:
+        assert analytics.get_data_version(session) != before
