@@ -49,6 +49,7 @@ def run_app(extra: list[str]) -> int:
     ensure_environment("requirements.txt")
     env = {**os.environ}
     env.setdefault("NTS_DEMO", "1")
+    env.setdefault("NTS_DEMO_LEARNERS", "60")
     command = [str(PYTHON), "-m", "streamlit", "run", str(ROOT / "app.py"), *extra]
     return subprocess.call(command, cwd=ROOT, env=env)
 

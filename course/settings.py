@@ -29,6 +29,7 @@ class Settings:
     data_dir: Path
     database_url: str
     demo_mode: bool
+    demo_learners: int
     session_idle_minutes: int
     session_absolute_hours: int
 
@@ -41,6 +42,8 @@ ENVIRONMENT: dict[str, str] = {
     "DATABASE_URL": "SQLAlchemy URL of the database (default: a SQLite file in NTS_DATA_DIR); "
     "postgresql+psycopg://user:password@host/dbname for PostgreSQL",
     "NTS_DEMO": "1 to create a demo organisation with one-click demo sign-in (default: 0)",
+    "NTS_DEMO_LEARNERS": "in demo mode, how many synthetic learners to create in the background on "
+    "an empty database, so the dashboards have data (default: 0; `python3 dev.py run` uses 60)",
     "NTS_SESSION_IDLE_MINUTES": "minutes of inactivity after which a session ends (default: 30)",
     "NTS_SESSION_ABSOLUTE_HOURS": "hours after sign-in after which a session ends (default: 12)",
 }
@@ -71,6 +74,15 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if not raw.strip().isdigit():
+        raise SettingsError(f"{name}={raw!r}: expected a whole number of 0 or more")
+    return int(raw)
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build the settings from environment variables, with the documented defaults."""
     env = os.environ if env is None else env
@@ -82,6 +94,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         database_url=database_url,
         demo_mode=_flag(env, "NTS_DEMO", False),
+        demo_learners=_count(env, "NTS_DEMO_LEARNERS", 0),
         session_idle_minutes=_positive_int(env, "NTS_SESSION_IDLE_MINUTES", 30),
         session_absolute_hours=_positive_int(env, "NTS_SESSION_ABSOLUTE_HOURS", 12),
     )

@@ -11,6 +11,7 @@ PAGES: dict[Page, tuple[str, str, str, bool]] = {
     Page.QUIZ: ("course/ui/pages/quiz.py", "Quiz", ":material/quiz:", False),
     Page.SCENARIO: ("course/ui/pages/scenario.py", "Scenario", ":material/alt_route:", False),
     Page.PROFILE: ("course/ui/pages/profile.py", "My literacy profile", ":material/insights:", True),
+    Page.DASHBOARD: ("course/ui/pages/dashboard.py", "Literacy dashboard", ":material/monitoring:", True),
     Page.STUDIO_HEALTH: ("course/ui/pages/course_map.py", "Course map and health", ":material/map:", True),
     Page.ADMIN_PEOPLE: ("course/ui/pages/admin_people.py", "People", ":material/group:", True),
     Page.ADMIN_ROSTER: ("course/ui/pages/admin_roster.py", "Roster import", ":material/upload_file:", True),

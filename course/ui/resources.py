@@ -6,9 +6,11 @@ so a browser asking Streamlit to clear its caches changes nothing that matters.
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 
-from course.services import catalog, database, demo
+from course.services import catalog, database, demo, seed
 from course.services.accounts import Passwords, issue_setup_token, needs_first_run_setup
 from course.services.catalog import LoadResult, ParseCache
 from course.services.database import Engine
@@ -26,6 +28,12 @@ def engine() -> Engine:
     """Open the database (applying migrations), create the demo people in demo mode."""
     opened = database.open_database(settings())
     demo.ensure_demo_organisation(opened, settings())
+    loaded = course().course
+    if settings().demo_mode and settings().demo_learners and loaded is not None:
+        # A synthetic organisation for the dashboards, built in the background (about half a
+        # second per learner) so the first page does not wait for it.
+        threading.Thread(target=seed.seed_demo_if_empty, args=(opened, loaded),
+                         kwargs={"learners": settings().demo_learners}, daemon=True).start()
     if needs_first_run_setup(opened):
         token = issue_setup_token(opened)
         if token:  # the console is where only the person running the server can read it
