@@ -10,7 +10,7 @@ import threading
 
 import streamlit as st
 
-from course.services import catalog, database, demo, seed
+from course.services import database, demo, seed, studio_content
 from course.services.accounts import Passwords, issue_setup_token, needs_first_run_setup
 from course.services.catalog import LoadResult, ParseCache
 from course.services.database import Engine
@@ -52,6 +52,16 @@ def _parse_cache() -> ParseCache:
     return ParseCache()
 
 
+@st.cache_resource
+def last_valid() -> studio_content.LastValid:
+    """Return the last valid version of each item (content only), served while its file is broken."""
+    return studio_content.LastValid()
+
+
 def course() -> LoadResult:
-    """Return the loaded course; unchanged files come from the parse cache, so this is cheap."""
-    return catalog.load(settings().content_root, cache=_parse_cache())
+    """Return the course as learners are served it, broken items at their last valid version.
+
+    Unchanged files come from the parse cache, so this is cheap.
+    """
+    return studio_content.load_served(settings().content_root, cache=_parse_cache(),
+                                      last=last_valid())

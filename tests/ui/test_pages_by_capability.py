@@ -101,7 +101,9 @@ def _marker(page: Page, person: demo.DemoPerson, course: Course) -> str | None:
         Page.QUIZ: course.quizzes[SAMPLE_IDS[Page.QUIZ]].meta.title,
         Page.SCENARIO: course.scenarios[SAMPLE_IDS[Page.SCENARIO]].meta.title,
         Page.PROFILE: "My literacy profile",
-        Page.STUDIO_HEALTH: course.info.title,
+        # the content health page once registered (the course map shows the course's title)
+        Page.STUDIO_HEALTH: "Content health" if PAGES[Page.STUDIO_HEALTH][0].endswith(
+            "studio_health.py") else course.info.title,
         Page.ADMIN_PEOPLE: "People",
         Page.ADMIN_ROSTER: "Roster import",
         Page.ADMIN_AUDIT: "Audit log",

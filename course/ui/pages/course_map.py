@@ -1,13 +1,12 @@
-"""The course map: every role's path, what each competency is assessed by, and content health."""
+"""The course map: every role's path, what each competency is assessed by, gaps and health."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from course.domain.diagnostics import Severity
-from course.domain.paths import coverage, path_for
 from course.domain.permissions import Page
-from course.ui import auth, resources
+from course.ui import auth, course_map_view, resources
 
 
 def render() -> None:
@@ -27,26 +26,11 @@ def render() -> None:
                f"{len(course.quizzes)} quizzes · {len(course.scenarios)} scenarios")
     if errors or warnings:
         st.warning(f"Content health: {errors} error(s) and {warnings} warning(s). Items with errors "
-                   "are left out until they are fixed; run `python -m course validate` for details.")
+                   "are served at their last valid version until they are fixed; the content health "
+                   "page lists every problem.")
     else:
         st.success("Content health: every file validates with no error or warning.")
-    for role, label in course.info.roles.items():
-        modules = path_for(course, {role})
-        with st.expander(f"{label} — {len(modules)} modules", expanded=False):
-            rows = [
-                {"Order": m.meta.order, "Module": m.meta.title, "Minutes": m.meta.minutes,
-                 "Quiz": "yes" if m.quiz else "", "Scenario": m.scenario or "",
-                 "Competencies": ", ".join(m.meta.competencies)}
-                for m in modules
-            ]
-            st.dataframe(rows, hide_index=True, width="stretch")
-    st.subheader("What assesses each competency")
-    counts = coverage(course)
-    st.dataframe(
-        [{"Competency": course.info.competencies.get(c, c), "Quiz questions": n["questions"],
-          "Scenarios": n["scenarios"]} for c, n in counts.items()],
-        hide_index=True, width="stretch",
-    )
+    course_map_view.draw(course)
 
 
 render()

@@ -1,0 +1,135 @@
+"""The content editor: open a file, validate the edit against the whole course, save or draft."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from course.domain.diagnostics import Diagnostic, Severity
+from course.domain.permissions import Page
+from course.services.permissions import PermissionDenied
+from course.services.studio_files import (
+    ContentFile,
+    EditConflict,
+    EditRefused,
+    PathRefused,
+    list_history,
+    open_file,
+    published_name,
+    restore,
+    save,
+    save_draft,
+    validate_edit,
+)
+from course.ui import auth, resources
+
+
+def _show(diagnostics: tuple[Diagnostic, ...], *, relative: str, text: str) -> None:
+    mine = [d for d in diagnostics if d.path == relative]
+    others = [d for d in diagnostics if d.path != relative]
+    if not diagnostics:
+        st.success("The course validates with this text: no error, no warning.")
+    lines = text.splitlines()
+    for diagnostic in mine:
+        say = st.error if diagnostic.severity is Severity.ERROR else st.warning
+        say(f"Line {diagnostic.line}: {diagnostic.message} [{diagnostic.code}]")
+        if 0 < diagnostic.line <= len(lines) and lines[diagnostic.line - 1].strip():
+            st.code(f"{diagnostic.line:>4} | {lines[diagnostic.line - 1]}", language=None)
+    if others:
+        with st.expander(f"{len(others)} problem(s) in other files"):
+            st.code("\n".join(d.format() for d in others), language=None)
+
+
+def _opened(relative: str) -> ContentFile:
+    """Return the file as opened in this session (its hash is the base of the next save)."""
+    slot = f"nts_edit:{relative}"
+    if slot not in st.session_state:
+        st.session_state[slot] = open_file(resources.engine(), auth.require_page(Page.STUDIO_EDITOR),
+                                           resources.settings().content_root, relative)
+    opened = st.session_state[slot]
+    assert isinstance(opened, ContentFile)
+    return opened
+
+
+def _reopen(relative: str) -> None:
+    st.session_state.pop(f"nts_edit:{relative}", None)
+    st.session_state.pop(f"nts_text:{relative}", None)
+
+
+def _actions(relative: str, opened: ContentFile, text: str) -> None:
+    engine, root = resources.engine(), resources.settings().content_root
+    history = resources.settings().data_dir / "content-history"
+    address = auth.client_address()
+    check, publish, draft = st.columns(3)
+    if check.button("Validate", icon=":material/rule:"):
+        actor = auth.require_page(Page.STUDIO_EDITOR)
+        result = validate_edit(engine, actor, root, relative, text)
+        _show(result.diagnostics, relative=result.relative, text=text)
+    if publish.button("Save", type="primary", icon=":material/save:"):
+        actor = auth.require_page(Page.STUDIO_EDITOR)
+        try:
+            new_hash = save(engine, actor, root, relative, text, base_hash=opened.hash,
+                            history=history, address=address)
+        except EditConflict as exc:
+            st.error(f"Not saved: {exc}.")
+        except EditRefused as exc:
+            st.error("Not saved: this version adds errors to the course. Fix them, or save it "
+                     "as a draft.")
+            _show(exc.added, relative=published_name(relative), text=text)
+        else:
+            _reopen(relative)
+            st.session_state["nts_editor_notice"] = f"Saved. Version {new_hash}."
+            st.rerun()
+    if draft.button("Save as draft", icon=":material/draft:"):
+        actor = auth.require_page(Page.STUDIO_EDITOR)
+        new_hash = save_draft(engine, actor, root, relative, text, address=address)
+        st.success(f"Draft saved beside the file (learners do not see it). Version {new_hash}.")
+
+
+def _history(relative: str) -> None:
+    engine, root = resources.engine(), resources.settings().content_root
+    history = resources.settings().data_dir / "content-history"
+    actor = auth.require_page(Page.STUDIO_EDITOR)
+    versions = list_history(engine, actor, root, relative, history=history)
+    with st.expander(f"Previous versions ({len(versions)})"):
+        if not versions:
+            st.caption("No previous version has been kept yet: each save keeps the one it replaces.")
+            return
+        labels = {v.name: f"{v.saved_at:%Y-%m-%d %H:%M:%S} UTC · {v.hash}" for v in versions}
+        chosen = st.selectbox("Version", list(labels), format_func=labels.__getitem__)
+        if st.button("Restore", icon=":material/history:") and chosen is not None:
+            actor = auth.require_page(Page.STUDIO_EDITOR)
+            new_hash = restore(engine, actor, root, relative, chosen, history=history,
+                               address=auth.client_address())
+            _reopen(relative)
+            st.session_state["nts_editor_notice"] = f"Restored version {new_hash}."
+            st.rerun()
+
+
+def render() -> None:
+    """Draw the editor."""
+    auth.require_page(Page.STUDIO_EDITOR)
+    st.title("Edit content")
+    relative = st.text_input("File (relative to the content folder)",
+                             value=st.query_params.get("file", ""),
+                             placeholder="quizzes/example.md").strip()
+    notice = st.session_state.pop("nts_editor_notice", None)
+    if notice:
+        st.success(notice)
+    if not relative:
+        st.caption("Open a file from the content health page, or type its path.")
+        return
+    try:
+        opened = _opened(relative)
+    except PathRefused as exc:
+        st.error(f"That file cannot be edited here: {exc}.")
+        return
+    except PermissionDenied:
+        st.error("You do not have access to this page.")
+        return
+    st.caption(("Version on disk " + opened.hash) if opened.exists else "A new file")
+    text = st.text_area("Content", value=opened.text, height=480, key=f"nts_text:{relative}")
+    _actions(relative, opened, text)
+    _history(relative)
+
+
+render()

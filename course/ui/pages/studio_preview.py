@@ -1,0 +1,166 @@
+"""Preview any module, quiz or scenario as a learner of a chosen track sees it; nothing is recorded."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from course.domain.model import Course, EndingKind, Module, Quiz, Scenario
+from course.domain.permissions import Actor, Page
+from course.domain.quiz import InvalidAnswer
+from course.domain.scenario import InvalidChoice, RunState, available_choices, current_node
+from course.services import previewing
+from course.services.studio_content import check_scenario_graph, scenario_dot
+from course.ui import auth, resources, widgets
+
+_ENDINGS = {EndingKind.GOOD: st.success, EndingKind.MIXED: st.warning, EndingKind.BAD: st.error}
+
+
+def _module(actor: Actor, module: Module, track: str) -> None:
+    st.title(module.meta.title)
+    widgets.html(f"<p>{module.meta.summary}</p>" if module.meta.summary else "")
+    sections = previewing.section_blocks(resources.engine(), actor, module, track=track)
+    for number, (title, blocks) in enumerate(sections, start=1):
+        st.caption(f"Section {number} of {len(sections)}")
+        st.header(title)
+        for block in blocks:
+            widgets.block(block)
+
+
+def _quiz(actor: Actor, quiz: Quiz) -> None:
+    st.title(quiz.meta.title)
+    st.caption(f"Pass mark {quiz.pass_mark}% · {len(quiz.questions)} question(s)"
+               + (f", {quiz.pick} drawn per attempt" if quiz.pick else ""))
+    widgets.html(quiz.intro_html)
+    for number, question in enumerate(quiz.questions, start=1):
+        st.subheader(f"Question {number} · {question.id}")
+        widgets.html(f"<p><strong>{question.stem_html}</strong></p>")
+        widgets.html(question.context_html)
+        labels = {o.index: o.text for o in question.options}
+        with st.form(f"preview-{quiz.meta.id}-{question.id}"):
+            if question.multiple:
+                st.caption("Choose all that apply.")
+                chosen = [i for i in labels if st.checkbox(labels[i], key=f"pv-{question.id}-{i}")]
+            else:
+                pick = st.radio("Your answer", list(labels), format_func=labels.__getitem__,
+                                index=None, key=f"pv-{question.id}")
+                chosen = [] if pick is None else [pick]
+            checked = st.form_submit_button("Check")
+        if checked:
+            _feedback(actor, quiz, question.id, chosen)
+
+
+def _feedback(actor: Actor, quiz: Quiz, question_id: str, chosen: list[int]) -> None:
+    try:
+        graded = previewing.grade(resources.engine(), actor, quiz, question_id, chosen)
+    except InvalidAnswer:
+        st.warning("Choose an answer first.")
+        return
+    (st.success if graded.correct else st.error)("Correct." if graded.correct else "Not quite.")
+    question = quiz.question(question_id)
+    assert question is not None
+    for option in question.options:
+        if option.index in graded.chosen or option.correct:
+            tag = ("your answer, " if option.index in graded.chosen else "") + (
+                "correct" if option.correct else "not correct")
+            st.markdown(f"**{option.text}** ({tag})")
+            widgets.html(option.feedback_html)
+    if question.explain_html:
+        with st.container(border=True):
+            st.markdown(":material/school: **Why**")
+            widgets.html(question.explain_html)
+
+
+def _scenario(actor: Actor, scenario: Scenario) -> None:
+    st.title(scenario.meta.title)
+    widgets.html(scenario.intro_html)
+    report = check_scenario_graph(scenario)
+    with st.expander("Graph of nodes and choices", expanded=True):
+        st.graphviz_chart(scenario_dot(scenario))
+        st.caption("Endings: green good, amber mixed, red bad · double border: start · dashed "
+                   "grey: unreachable · thick red border: trapped (no ending reachable) · dashed "
+                   "arrow: conditional choice")
+        if report.unreachable:
+            st.warning("Unreachable: " + ", ".join(sorted(report.unreachable)))
+        if report.trapped:
+            st.error("Trapped: " + ", ".join(sorted(report.trapped)))
+    slot = f"nts_preview_run:{scenario.meta.id}:{scenario.meta.version}"
+    with st.form(f"from-node-{scenario.meta.id}"):
+        node_ids = list(scenario.nodes)
+        node_id = st.selectbox("Node", node_ids, index=node_ids.index(scenario.start),
+                               format_func=lambda n: f"{scenario.nodes[n].title} ({n})")
+        values = {m.id: st.slider(m.label, m.min, m.max, m.start, key=f"pv-meter-{m.id}")
+                  for m in scenario.meters.values()}
+        if st.form_submit_button("Play from this node", type="primary"):
+            st.session_state[slot] = previewing.start_at(resources.engine(), actor, scenario,
+                                                         node_id=node_id, meters=values)
+    state = st.session_state.get(slot)
+    if isinstance(state, RunState):
+        _play(actor, scenario, state, slot)
+
+
+def _play(actor: Actor, scenario: Scenario, state: RunState, slot: str) -> None:
+    node = current_node(scenario, state)
+    widgets.meters(dict(scenario.meters), dict(state.meters))
+    if state.steps:
+        last = state.steps[-1]
+        choice = scenario.nodes[last.node_id].choices[last.choice_index]
+        if choice.consequence_html:
+            with st.container(border=True):
+                st.markdown(f":material/subdirectory_arrow_right: **You chose:** {choice.label_text}")
+                widgets.html(choice.consequence_html)
+    st.header(node.title)
+    widgets.html(node.body_html)
+    if node.ending is not None:
+        _ENDINGS[node.ending](f"Ending: {node.ending}. Score so far {state.score_sum}.")
+        return
+    offered = available_choices(scenario, state)
+    if not offered:
+        st.warning("No choice is open here with these meter values.")
+    for choice in offered:
+        if st.button(choice.label_text, key=f"pv-choice-{len(state.steps)}-{choice.index}",
+                     width="stretch"):
+            try:
+                st.session_state[slot] = previewing.step(resources.engine(), actor, scenario, state,
+                                                         choice.index)
+            except InvalidChoice:
+                st.error("That choice is not on offer.")
+            st.rerun()
+
+
+def _pick(course: Course) -> tuple[str, str, str]:
+    kind = st.radio("Preview", ["Module", "Quiz", "Scenario"], horizontal=True)
+    table: dict[str, Module | Quiz | Scenario] = dict(
+        course.modules if kind == "Module" else course.quizzes if kind == "Quiz" else course.scenarios)
+    ids = sorted(table, key=lambda i: table[i].meta.title)
+    item_id = st.selectbox(kind, ids, format_func=lambda i: f"{table[i].meta.title} ({i})")
+    tracks = list(course.info.roles)
+    track = st.selectbox("As a learner of the track", tracks,
+                         format_func=lambda r: course.info.roles[r])
+    return kind, item_id or "", track or ""
+
+
+def render() -> None:
+    """Draw the preview page."""
+    actor = auth.require_page(Page.STUDIO_PREVIEW)
+    course = resources.course().course
+    if course is None:
+        st.error("The course cannot be loaded: course.yaml has problems.")
+        return
+    st.caption("Preview: nothing you do here is recorded.")
+    kind, item_id, track = _pick(course)
+    if not item_id:
+        st.info("There is nothing of this kind to preview.")
+        return
+    st.divider()
+    if kind == "Module":
+        module = course.modules[item_id]
+        if not module.meta.is_for({track}):
+            st.info("Learners of this track do not have this module on their path.")
+        _module(actor, module, track)
+    elif kind == "Quiz":
+        _quiz(actor, course.quizzes[item_id])
+    else:
+        _scenario(actor, course.scenarios[item_id])
+
+
+render()

@@ -1,0 +1,249 @@
+"""The trainer studio pages (content health, editor, preview) through Streamlit's AppTest.
+
+The pages are registered here as the lead registers them in course/ui/links.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
+
+from course.domain.permissions import Page
+from course.services import demo
+from course.services.database import Engine, close_database, open_database
+from course.services.studio_files import text_hash
+from course.settings import load_settings
+from course.store import audit
+from course.store.engine import read_session
+from course.ui.links import PAGES
+from tests.conftest import QUIZ, SCENARIO, TreeWriter
+from tests.ui.conftest import AppFactory
+
+REFUSAL = "You do not have access to this page."
+HEALTH = "course/ui/pages/studio_health.py"
+EDITOR = "course/ui/pages/studio_editor.py"
+PREVIEW = "course/ui/pages/studio_preview.py"
+STUDIO = {
+    Page.STUDIO_HEALTH: (HEALTH, "Content health", ":material/health_and_safety:", True),
+    Page.STUDIO_PREVIEW: (PREVIEW, "Preview", ":material/visibility:", True),
+    Page.STUDIO_EDITOR: (EDITOR, "Edit content", ":material/edit_document:", True),
+}
+BROKEN = QUIZ.replace("- [x] Listen", "- [ ] Listen")
+EDITED = QUIZ.replace("What comes first?", "What do you do first?")
+RELATIVE = "quizzes/intro-quiz.md"
+
+
+@pytest.fixture(autouse=True)
+def studio_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    for page, entry in STUDIO.items():
+        monkeypatch.setitem(PAGES, page, entry)
+
+
+@pytest.fixture
+def database() -> Iterator[Callable[[], Engine]]:
+    opened: list[Engine] = []
+
+    def open_it() -> Engine:
+        engine = open_database(load_settings())
+        opened.append(engine)
+        return engine
+
+    yield open_it
+    for engine in opened:
+        close_database(engine)
+
+
+def _events(engine: Engine, kind: str | None = None) -> list[audit.AuditEntry]:
+    with read_session(engine) as session:
+        return audit.list_events(session, kind=kind, limit=1000)
+
+
+def _open(at: AppTest, script: str) -> AppTest:
+    at.switch_page(script).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _button(at: AppTest, label: str, index: int | None = None) -> AppTest:
+    found = [b for b in at.button if b.label == label]
+    if index is None:
+        assert len(found) == 1, found
+        index = 0
+    found[index].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _texts(elements: object) -> list[str]:
+    return [str(e.value) for e in elements]  # type: ignore[attr-defined]
+
+
+# --- content health --------------------------------------------------------------------------
+
+
+def test_health_lists_each_problem_by_file_and_the_stale_items(
+        app: AppFactory, write_tree: TreeWriter) -> None:
+    root = write_tree()
+    at = _open(app(as_demo="trainer", content=root), HEALTH)
+    assert [m.value for m in at.metric] == ["0", "0"]
+    assert "every file validates" in _texts(at.success)[0]
+    (root / RELATIVE).write_text(BROKEN, encoding="utf-8")
+    at = _open(at, HEALTH)  # picked up without restarting
+    assert [m.value for m in at.metric] == ["1", "0"]
+    labels = [e.label for e in at.expander]
+    assert "quizzes/intro-quiz.md — 1 error(s), 0 warning(s)" in labels
+    assert any("Line 9: " in t and "[question-no-correct]" in t for t in _texts(at.error))
+    links = [(link.proto.label, link.proto.page, link.proto.query_string)
+             for link in at.get("page_link")]
+    assert links == [("Open in the editor", "studio_editor", "file=quizzes%2Fintro-quiz.md")]
+    stale = at.dataframe[0].value.to_dict("records")
+    assert stale == [{"Item": "intro-quiz", "Kind": "quiz", "File": RELATIVE,
+                      "Version served": text_hash(QUIZ)}]
+
+
+def test_health_has_the_course_map_with_its_gaps(app: AppFactory, write_tree: TreeWriter) -> None:
+    quiz = QUIZ.replace("competency=listening", "competency=crisis")
+    scenario = SCENARIO.replace("competencies: [crisis, listening]", "competencies: [crisis]")
+    root = write_tree({RELATIVE: quiz, "scenarios/first-day.md": scenario})
+    at = _open(app(as_demo="trainer", content=root), HEALTH)
+    assert [t.label for t in at.tabs] == ["Health", "Course map"]
+    warnings = _texts(at.tabs[1].warning)
+    assert any("Nothing assesses competency Listening" in w for w in warnings)
+    assert any("The Legal path is thin: 1 module(s)" in w for w in warnings)
+
+
+# --- editor ----------------------------------------------------------------------------------
+
+
+def _edit(at: AppTest, relative: str) -> AppTest:
+    at.text_input[0].input(relative).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_editor_validates_refuses_a_break_and_saves_a_fix(
+        app: AppFactory, write_tree: TreeWriter, database: Callable[[], Engine]) -> None:
+    root = write_tree()
+    at = _edit(_open(app(as_demo="trainer", content=root), EDITOR), RELATIVE)
+    assert at.text_area[0].value == QUIZ
+    at.text_area[0].input(BROKEN)
+    _button(at, "Validate")
+    assert any(t.startswith("Line 9: ") and "[question-no-correct]" in t for t in _texts(at.error))
+    assert "   9 | ## What comes first?" in _texts(at.code)
+    _button(at, "Save")
+    assert any("Not saved" in t for t in _texts(at.error))
+    assert (root / RELATIVE).read_text(encoding="utf-8") == QUIZ
+    at.text_area[0].input(EDITED)
+    _button(at, "Save")
+    assert (root / RELATIVE).read_text(encoding="utf-8") == EDITED
+    assert any(f"Version {text_hash(EDITED)}" in t for t in _texts(at.success))
+    (event,) = _events(database(), "content_published")
+    assert event.actor == f"trainer@{demo.DEMO_DOMAIN}" and event.target == RELATIVE
+    assert event.detail == {"hash": text_hash(EDITED), "previous": text_hash(QUIZ)}
+    assert len(at.selectbox) == 1  # the previous version is listed
+    _button(at, "Restore")
+    assert (root / RELATIVE).read_text(encoding="utf-8") == QUIZ
+    assert len(_events(database(), "content_restored")) == 1
+
+
+def test_the_editor_saves_a_draft_and_refuses_a_stale_edit(
+        app: AppFactory, write_tree: TreeWriter, database: Callable[[], Engine]) -> None:
+    root = write_tree()
+    at = _edit(_open(app(as_demo="trainer", content=root), EDITOR), RELATIVE)
+    at.text_area[0].input(BROKEN)
+    _button(at, "Save as draft")
+    assert (root / "quizzes/_intro-quiz.md").read_text(encoding="utf-8") == BROKEN
+    assert len(_events(database(), "content_draft_saved")) == 1
+    (root / RELATIVE).write_text(QUIZ.replace("Broadcast", "Shout"), encoding="utf-8")
+    at.text_area[0].input(EDITED)
+    _button(at, "Save")
+    assert any("changed on disk" in t for t in _texts(at.error))
+    assert "Shout" in (root / RELATIVE).read_text(encoding="utf-8")
+
+
+def test_the_editor_opens_the_file_named_in_the_address(app: AppFactory, write_tree: TreeWriter) -> None:
+    at = app(as_demo="trainer", content=write_tree())
+    at.query_params["file"] = RELATIVE
+    at = _open(at, EDITOR)
+    assert at.text_input[0].value == RELATIVE and at.text_area[0].value == QUIZ
+
+
+def test_the_editor_refuses_paths_outside_the_content(app: AppFactory, write_tree: TreeWriter) -> None:
+    at = _edit(_open(app(as_demo="trainer", content=write_tree()), EDITOR), "../../etc/passwd")
+    assert any("cannot be edited here" in t for t in _texts(at.error))
+    assert not at.text_area
+
+
+# --- preview ---------------------------------------------------------------------------------
+
+
+def _rows_written(engine: Engine) -> int:
+    """Count the rows of every table (the preview must leave each count unchanged)."""
+    with read_session(engine) as session:
+        names = [r[0] for r in session.execute(text(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"))]
+        return sum(int(session.execute(text(f'SELECT count(*) FROM "{n}"')).scalar_one())
+                   for n in names)
+
+
+def test_preview_renders_checks_and_plays_without_recording(
+        app: AppFactory, write_tree: TreeWriter, database: Callable[[], Engine]) -> None:
+    at = _open(app(as_demo="trainer", content=write_tree()), PREVIEW)
+    before = _rows_written(database())
+    assert [t.value for t in at.title] == ["Introduction"]
+    assert "The one thing to remember." in " ".join(_texts(at.markdown))
+    at.radio[0].set_value("Quiz").run()
+    assert [t.value for t in at.title] == ["Introduction check"]
+    at.radio[1].set_value(1)  # "Broadcast" on the single-choice question
+    _button(at, "Check", 0)
+    assert "Not quite." in _texts(at.error)
+    assert any("Broadcasting talks over them." in t for t in _texts(at.markdown))
+    at.radio[0].set_value("Scenario").run()
+    assert [t.value for t in at.title] == ["First day"]
+    assert at.get("graphviz_chart")
+    at.slider[0].set_value(70)
+    _button(at, "Play from this node")
+    assert any("Reputation: 70" in p.proto.text for p in at.get("progress"))
+    _button(at, "Reply")
+    assert any("Reputation: 80" in p.proto.text for p in at.get("progress"))
+    assert any("Ending: good" in t for t in _texts(at.success))
+    assert _rows_written(database()) == before
+
+
+# --- refusals --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("local", ["legal.learner", "leader"])
+def test_studio_pages_refuse_learners_and_leaders(
+        app: AppFactory, database: Callable[[], Engine], local: str) -> None:
+    at = app(as_demo=local)
+    email = f"{local}@{demo.DEMO_DOMAIN}"
+    for page, (script, _, _, _) in STUDIO.items():
+        at.switch_page(script).run()
+        assert not at.exception, at.exception
+        assert _texts(at.error) == [REFUSAL]
+        assert not at.text_area and not at.dataframe and not at.title
+        denied = [(e.actor, e.target) for e in _events(database(), "page_denied")]
+        assert (email, page.value) in denied
+
+
+@pytest.mark.parametrize("local", ["trainer", "admin"])
+def test_studio_pages_open_for_trainers_and_admins(app: AppFactory, local: str,
+                                                   write_tree: TreeWriter) -> None:
+    at = app(as_demo=local, content=write_tree())
+    for script, _, _, _ in STUDIO.values():
+        _open(at, script)
+        assert REFUSAL not in _texts(at.error)
+
+
+def test_studio_pages_render_the_bundled_course(app: AppFactory) -> None:
+    at = _open(app(as_demo="trainer"), HEALTH)
+    assert [m.value for m in at.metric] == ["0", "0"]
+    at = _open(at, PREVIEW)
+    at.radio[0].set_value("Scenario").run()
+    assert not at.exception and at.get("graphviz_chart")
+    _button(at, "Play from this node")
+    assert at.header
