@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
+
+from course.services.database import close_database, open_database
+from course.settings import load_settings
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -48,3 +52,18 @@ def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AppFactory:
         return at
 
     return start
+
+
+@pytest.fixture
+def database() -> Iterator[Callable[[], Engine]]:
+    """Open the app's database from the environment the `app` fixture set (call after `app`)."""
+    opened: list[Engine] = []
+
+    def open_it() -> Engine:
+        engine = open_database(load_settings())
+        opened.append(engine)
+        return engine
+
+    yield open_it
+    for engine in opened:
+        close_database(engine)

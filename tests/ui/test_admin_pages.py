@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from course.domain.accounts import PersonInfo
 from course.domain.permissions import Actor, Capability, Page
 from course.services import demo
 from course.services.accounts import list_accounts, resume_session
-from course.services.database import Engine, close_database, open_database
+from course.services.database import Engine
 from course.services.permissions import list_audit_events, record_audit_event
 from course.settings import load_settings
 from course.ui.links import PAGES
@@ -34,21 +34,6 @@ ADMIN_PAGES = (Page.ADMIN_PEOPLE, Page.ADMIN_ROSTER, Page.ADMIN_AUDIT)
 ADMIN = "admin@demo.needtoshare.invalid"
 LEARNER = "legal.learner@demo.needtoshare.invalid"
 HEADER = "email,name,department,tracks,manager,capabilities\n"
-
-
-@pytest.fixture
-def database() -> Iterator[Callable[[], Engine]]:
-    """Open the app's database from the environment the `app` fixture set (call after `app`)."""
-    opened: list[Engine] = []
-
-    def open_it() -> Engine:
-        engine = open_database(load_settings())
-        opened.append(engine)
-        return engine
-
-    yield open_it
-    for engine in opened:
-        close_database(engine)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ found from the quiz file and the options as the page labels them, in the order i
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
@@ -19,8 +19,8 @@ from course.domain.model import Course, Question, Quiz, Scenario
 from course.domain.paths import path_for
 from course.domain.permissions import Page
 from course.domain.records import ProgressKind
-from course.services.database import Engine, close_database, open_database
-from course.settings import BUNDLED_ROOT, load_settings
+from course.services.database import Engine
+from course.settings import BUNDLED_ROOT
 from course.store import people, progress
 from course.store.engine import read_session
 from course.ui.links import PAGES
@@ -39,21 +39,6 @@ def course() -> Course:
     loaded = load_course(BUNDLED_ROOT)
     assert loaded.course is not None
     return loaded.course
-
-
-@pytest.fixture
-def database() -> Iterator[Callable[[], Engine]]:
-    """Open the app's database from the environment the `app` fixture set (call after `app`)."""
-    opened: list[Engine] = []
-
-    def open_it() -> Engine:
-        engine = open_database(load_settings())
-        opened.append(engine)
-        return engine
-
-    yield open_it
-    for engine in opened:
-        close_database(engine)
 
 
 # --- driving the pages -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ its script is run directly with the person's session.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from course.domain.model import Course
 from course.domain.permissions import Actor, Capability, Page, allowed_pages, is_allowed
 from course.services import demo
 from course.services.accounts import hash_token
-from course.services.database import Engine, close_database, open_database
+from course.services.database import Engine
 from course.services.permissions import list_audit_events
 from course.settings import load_settings
 from course.store import sessions
@@ -63,21 +63,6 @@ def _course(root: Path) -> Course:
     loaded = load_course(root)
     assert loaded.course is not None and not loaded.diagnostics
     return loaded.course
-
-
-@pytest.fixture
-def database() -> Iterator[Callable[[], Engine]]:
-    """Open the app's database from the environment the `app` fixture set (call after `app`)."""
-    opened: list[Engine] = []
-
-    def open_it() -> Engine:
-        engine = open_database(load_settings())
-        opened.append(engine)
-        return engine
-
-    yield open_it
-    for engine in opened:
-        close_database(engine)
 
 
 def _admin(engine: Engine) -> Actor:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import streamlit as st
@@ -19,7 +19,7 @@ from course.services.accounts import (
     complete_first_run_setup,
     set_active,
 )
-from course.services.database import Engine, close_database, open_database
+from course.services.database import Engine
 from course.settings import load_settings
 from course.store import audit
 from course.store.engine import read_session
@@ -29,21 +29,6 @@ EMAIL = "ana.silva@example.org"
 PASSPHRASE = "correct horse battery staple"
 FIRST_RUN = "First run: set up the first administrator"
 SETUP_TOKEN = re.compile(r"^Need to Share first-run setup token: (\S+)$", re.MULTILINE)
-
-
-@pytest.fixture
-def database() -> Iterator[Callable[[], Engine]]:
-    """Open the app's database from the environment the `app` fixture set (call after `app`)."""
-    opened: list[Engine] = []
-
-    def open_it() -> Engine:
-        engine = open_database(load_settings())
-        opened.append(engine)
-        return engine
-
-    yield open_it
-    for engine in opened:
-        close_database(engine)
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ The pages are registered here as the lead registers them in course/ui/links.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import text
@@ -13,9 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from course.domain.permissions import Page
 from course.services import demo
-from course.services.database import Engine, close_database, open_database
+from course.services.database import Engine
 from course.services.studio_files import text_hash
-from course.settings import load_settings
 from course.store import audit
 from course.store.engine import read_session
 from course.ui.links import PAGES
@@ -40,20 +39,6 @@ RELATIVE = "quizzes/intro-quiz.md"
 def studio_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     for page, entry in STUDIO.items():
         monkeypatch.setitem(PAGES, page, entry)
-
-
-@pytest.fixture
-def database() -> Iterator[Callable[[], Engine]]:
-    opened: list[Engine] = []
-
-    def open_it() -> Engine:
-        engine = open_database(load_settings())
-        opened.append(engine)
-        return engine
-
-    yield open_it
-    for engine in opened:
-        close_database(engine)
 
 
 def _events(engine: Engine, kind: str | None = None) -> list[audit.AuditEntry]:
