@@ -76,3 +76,27 @@ def sankey_figure(links: Sequence[tuple[str, str, int, bool]]) -> go.Figure:
     ))
     figure.update_layout(height=460, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return figure
+
+
+def option_choice_figure(labels: Sequence[str], counts: Sequence[int], correct: Sequence[bool]) -> go.Figure:
+    """Return horizontal bars of how often each option was chosen; right options in green."""
+    total = max(1, max(counts, default=0))
+    figure = go.Figure(go.Bar(
+        x=list(counts), y=list(labels), orientation="h",
+        marker_color=["#2e7d32" if ok else "#9e9e9e" for ok in correct],
+        text=[f"{n} ({'right' if ok else 'wrong'})" for n, ok in zip(counts, correct, strict=True)],
+        textposition="auto", hovertemplate="%{y}: chosen %{x} times<extra></extra>",
+    ))
+    figure.update_layout(xaxis={"title": "Times chosen", "range": [0, total * 1.05]},
+                         yaxis={"autorange": "reversed"}, height=80 + 44 * len(labels),
+                         margin={"l": 10, "r": 10, "t": 10, "b": 40})
+    return figure
+
+
+def count_bar_figure(labels: Sequence[str], counts: Sequence[float], *, axis: str) -> go.Figure:
+    """Return horizontal bars of counts (or means) per label, with the axis title given."""
+    figure = go.Figure(go.Bar(x=list(counts), y=list(labels), orientation="h", marker_color="#1f5fa8",
+                              hovertemplate="%{y}: %{x}<extra></extra>"))
+    figure.update_layout(xaxis={"title": axis}, yaxis={"autorange": "reversed"},
+                         height=80 + 40 * max(1, len(labels)), margin={"l": 10, "r": 10, "t": 10, "b": 40})
+    return figure

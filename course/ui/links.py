@@ -17,6 +17,8 @@ PAGES: dict[Page, tuple[str, str, str, bool]] = {
     Page.STUDIO_PREVIEW: ("course/ui/pages/studio_preview.py", "Preview", ":material/visibility:", True),
     Page.STUDIO_EDITOR: ("course/ui/pages/studio_editor.py", "Edit content", ":material/edit_document:",
                          True),
+    Page.STUDIO_ANALYTICS: ("course/ui/pages/studio_analytics.py", "Learning from learners",
+                            ":material/query_stats:", True),
     Page.ADMIN_PEOPLE: ("course/ui/pages/admin_people.py", "People", ":material/group:", True),
     Page.ADMIN_ROSTER: ("course/ui/pages/admin_roster.py", "Roster import", ":material/upload_file:", True),
     Page.ADMIN_AUDIT: ("course/ui/pages/admin_audit.py", "Audit log", ":material/policy:", True),

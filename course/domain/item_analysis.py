@@ -1,0 +1,174 @@
+"""Item analysis: facility, discrimination and the flags of a quiz question (standard library only).
+
+The counts come from SQL aggregates (course/store/item_stats.py); this module turns them into
+statistics and flags. The thresholds are named here and explained in docs/studio.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+#: Share of attempts, ranked by attempt score, in the upper and in the lower group.
+GROUP_SHARE = 0.27
+#: Facility above this: too easy (almost everyone gets it right, it tells us little).
+TOO_EASY_ABOVE = 0.9
+#: Facility below this: too hard (or wrongly keyed, or badly taught).
+TOO_HARD_BELOW = 0.3
+#: Discrimination below this: the strongest learners do worse than the weakest.
+NEGATIVE_DISCRIMINATION_BELOW = 0.0
+#: Fewer answers than this: too few to judge; no other flag is raised.
+MIN_ANSWERS = 10
+
+
+class Flag(StrEnum):
+    """Why a question deserves a look."""
+
+    TOO_FEW_ANSWERS = "too_few_answers"
+    TOO_EASY = "too_easy"
+    TOO_HARD = "too_hard"
+    STRONG_GET_IT_WRONG = "strong_get_it_wrong"
+
+
+#: Plain words for each flag, as the studio shows them.
+FLAG_TEXT: dict[Flag, str] = {
+    Flag.TOO_FEW_ANSWERS: f"too few answers to judge (fewer than {MIN_ANSWERS})",
+    Flag.TOO_EASY: f"too easy (more than {TOO_EASY_ABOVE:.0%} right)",
+    Flag.TOO_HARD: f"too hard (fewer than {TOO_HARD_BELOW:.0%} right)",
+    Flag.STRONG_GET_IT_WRONG: "the strongest learners get it wrong more often than the weakest",
+}
+
+#: How much each flag weighs when questions are sorted worst first.
+_WEIGHT: dict[Flag, int] = {
+    Flag.STRONG_GET_IT_WRONG: 4,
+    Flag.TOO_HARD: 2,
+    Flag.TOO_EASY: 1,
+    Flag.TOO_FEW_ANSWERS: 0,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ItemCounts:
+    """Aggregates of one question's answers in one content version.
+
+    `score_*` pair each answer's item score x (0/1) with its attempt's score y (0..1):
+    Σy, Σy² and Σxy. `upper_*`/`lower_*` count answers in the top and bottom GROUP_SHARE of the
+    quiz's attempts ranked by attempt score.
+    """
+
+    answers: int
+    learners: int
+    correct: int
+    seconds: float
+    upper_answers: int = 0
+    upper_correct: int = 0
+    lower_answers: int = 0
+    lower_correct: int = 0
+    score_sum: float = 0.0
+    score_squares: float = 0.0
+    correct_score_sum: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ItemStats:
+    """The statistics and flags of one question; None where there is nothing to compute."""
+
+    answers: int
+    learners: int
+    correct: int
+    facility: float | None
+    mean_seconds: float | None
+    upper_facility: float | None
+    lower_facility: float | None
+    upper_lower: float | None
+    point_biserial: float | None
+    #: The upper-lower index, or the point-biserial correlation when a group is empty.
+    discrimination: float | None
+    flags: tuple[Flag, ...]
+
+    @property
+    def judged(self) -> bool:
+        """Tell whether there are enough answers for the flags to mean anything."""
+        return Flag.TOO_FEW_ANSWERS not in self.flags
+
+    @property
+    def severity(self) -> int:
+        """Return how bad the flags are together (higher is worse), for sorting worst first."""
+        return sum(_WEIGHT[f] for f in self.flags)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def upper_lower_index(counts: ItemCounts) -> float | None:
+    """Return upper-group facility minus lower-group facility, or None when a group is empty."""
+    upper = _share(counts.upper_correct, counts.upper_answers)
+    lower = _share(counts.lower_correct, counts.lower_answers)
+    return None if upper is None or lower is None else upper - lower
+
+
+def point_biserial(counts: ItemCounts) -> float | None:
+    """Return the correlation of the item score (0/1) with the attempt score, from sums.
+
+    r = (n·Σxy − Σx·Σy) / √((n·Σx − (Σx)²)·(n·Σy² − (Σy)²)), since x² = x for a 0/1 score.
+    None when either varies not at all (everyone right, or every attempt score equal).
+    """
+    n, sx, sy = counts.answers, float(counts.correct), counts.score_sum
+    spread_x = n * sx - sx * sx
+    spread_y = n * counts.score_squares - sy * sy
+    if n < 2 or spread_x <= 0 or spread_y <= 1e-12:
+        return None
+    return (n * counts.correct_score_sum - sx * sy) / math.sqrt(spread_x * spread_y)
+
+
+def flags_for(
+    facility: float | None,
+    discrimination: float | None,
+    *,
+    answers: int,
+    upper_facility: float | None = None,
+    lower_facility: float | None = None,
+) -> tuple[Flag, ...]:
+    """Return the flags a question earns; with fewer than MIN_ANSWERS answers, only that one."""
+    if answers < MIN_ANSWERS or facility is None:
+        return (Flag.TOO_FEW_ANSWERS,)
+    flags: list[Flag] = []
+    if facility > TOO_EASY_ABOVE:
+        flags.append(Flag.TOO_EASY)
+    if facility < TOO_HARD_BELOW:
+        flags.append(Flag.TOO_HARD)
+    negative = discrimination is not None and discrimination < NEGATIVE_DISCRIMINATION_BELOW
+    reversed_groups = (
+        upper_facility is not None and lower_facility is not None and upper_facility < lower_facility
+    )
+    if negative or reversed_groups:
+        flags.append(Flag.STRONG_GET_IT_WRONG)
+    return tuple(flags)
+
+
+def analyse(counts: ItemCounts) -> ItemStats:
+    """Return the statistics and flags of a question from its aggregates."""
+    facility = _share(counts.correct, counts.answers)
+    upper = _share(counts.upper_correct, counts.upper_answers)
+    lower = _share(counts.lower_correct, counts.lower_answers)
+    index = upper_lower_index(counts)
+    r = point_biserial(counts)
+    # The upper-lower index when both groups answered the question, else the correlation.
+    discrimination = index if index is not None else r
+    return ItemStats(
+        answers=counts.answers,
+        learners=counts.learners,
+        correct=counts.correct,
+        facility=facility,
+        mean_seconds=counts.seconds / counts.answers if counts.answers else None,
+        upper_facility=upper,
+        lower_facility=lower,
+        upper_lower=index,
+        point_biserial=r,
+        discrimination=discrimination,
+        flags=flags_for(
+            facility, discrimination, answers=counts.answers, upper_facility=upper, lower_facility=lower
+        ),
+    )

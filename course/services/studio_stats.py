@@ -1,0 +1,354 @@
+"""Learning from learners: item analysis of quiz questions and scenario analytics, for trainers.
+
+Both use cases check Action.VIEW_ITEM_STATS (a refusal is audited), run the GROUP BY queries of
+course/store/item_stats.py for one content version of each item (the current one unless asked),
+join the results with the loaded course (file, line, option texts, node titles) and keep them in
+the `StatsCache` passed in, keyed by the data version and the content, like the dashboard.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from course.domain.item_analysis import ItemCounts, ItemStats, analyse
+from course.domain.model import Course, Question, Quiz
+from course.domain.permissions import Action, Actor
+from course.services.dashboard import content_key
+from course.services.permissions import require
+from course.store import analytics, item_stats
+from course.store.engine import Engine, read_session
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True, slots=True)
+class OptionUse:
+    """How often an option was chosen: its position in the file, text and whether it is right."""
+
+    index: int
+    text: str
+    correct: bool
+    chosen: int
+
+
+@dataclass(frozen=True, slots=True)
+class ItemReport:
+    """One question of one quiz version, with where it is written and how it performs."""
+
+    quiz_id: str
+    quiz_title: str
+    version: str
+    current: bool
+    question_id: str
+    stem: str
+    competency: str
+    source: str
+    line: int | None
+    options: tuple[OptionUse, ...]
+    stats: ItemStats
+
+    @property
+    def location(self) -> str:
+        """Return `path:line` of the question (just the path when the question is gone)."""
+        return self.source if self.line is None else f"{self.source}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemAnalysis:
+    """Every analysed question, worst first, and the quiz versions that have data."""
+
+    items: tuple[ItemReport, ...]
+    #: (quiz id, version, attempts, whether it is the version now loaded)
+    versions: tuple[tuple[str, str, int, bool], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceUse:
+    """A choice at a node: how often it was taken, by how many learners, mean time to decide."""
+
+    node_id: str
+    node_title: str
+    choice_index: int
+    label: str
+    target_node: str
+    steps: int
+    learners: int
+    mean_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioAnalytics:
+    """Choices, quits, loops, endings and time to decide of a scenario version."""
+
+    scenario_id: str
+    title: str
+    version: str
+    department: str | None
+    runs: int
+    finished: int
+    learners: int
+    choices: tuple[ChoiceUse, ...]
+    #: (node id, node title, unfinished runs that stopped there)
+    quits: tuple[tuple[str, str, int], ...]
+    #: (node id, node title, runs that visited it more than once)
+    loops: tuple[tuple[str, str, int], ...]
+    looping_runs: int
+    #: (ending kind, node id, node title, runs)
+    endings: tuple[tuple[str, str, str, int], ...]
+    #: (node id, node title, decisions, mean seconds to decide)
+    decision_time: tuple[tuple[str, str, int, float], ...]
+    #: Departments that ran this version, with their learner counts.
+    departments: tuple[tuple[str, int], ...]
+    #: Versions with runs: (version, runs, whether it is the version now loaded)
+    versions: tuple[tuple[str, int, bool], ...]
+
+
+class StatsCache:
+    """A small in-process LRU of computed statistics (aggregates only, never security state)."""
+
+    def __init__(self, max_entries: int = 64) -> None:
+        self._entries: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple[Any, ...]) -> Any:
+        """Return the cached value for the key, or None."""
+        with self._lock:
+            if key not in self._entries:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return self._entries[key]
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        """Store a value, dropping the least recently used beyond max_entries."""
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+def plain(markup: str) -> str:
+    """Return the text of rendered HTML, on one line."""
+    return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
+
+
+def _cache_key(engine: Engine, course: Course, *parts: Any) -> tuple[Any, ...]:
+    with read_session(engine) as session:
+        version = analytics.get_data_version(session)
+    return (version, content_key(course), *parts)
+
+
+def get_item_analysis(
+    engine: Engine,
+    actor: Actor,
+    course: Course,
+    *,
+    quiz_id: str | None = None,
+    version: str | None = None,
+    cache: StatsCache | None = None,
+) -> ItemAnalysis:
+    """Return the item analysis of every question (or one quiz's), in one version of each quiz.
+
+    `version` None means the version of each quiz now loaded; a version of a quiz that is no
+    longer in the course can still be asked for by its hash.
+    """
+    require(engine, actor, Action.VIEW_ITEM_STATS)
+    if cache is None:
+        return _compute_items(engine, course, quiz_id=quiz_id, version=version)
+    key = _cache_key(engine, course, "items", quiz_id, version)
+    found = cache.get(key)
+    if isinstance(found, ItemAnalysis):
+        return found
+    result = _compute_items(engine, course, quiz_id=quiz_id, version=version)
+    cache.put(key, result)
+    return result
+
+
+def _compute_items(
+    engine: Engine, course: Course, *, quiz_id: str | None, version: str | None
+) -> ItemAnalysis:
+    with read_session(engine) as session:
+        known = item_stats.list_quiz_versions(session)
+        wanted = [
+            (q, v)
+            for q, v, _ in ((r.item_id, r.version, r.count) for r in known)
+            if (quiz_id is None or q == quiz_id)
+            and (
+                v == version
+                if version is not None
+                else q in course.quizzes and course.quizzes[q].meta.version == v
+            )
+        ]
+        every = len(wanted) == len(known)  # no filter at all: the pass need not test each answer
+        positions = max(
+            (len(q.options) for quiz in course.quizzes.values() for q in quiz.questions), default=1
+        )
+        rows = item_stats.question_counts(
+            session, pairs=None if every else wanted, positions=max(positions, 1)
+        )
+    reports = [_report(course, row) for row in rows]
+    reports.sort(key=_worst_first)
+    versions = tuple(
+        (
+            r.item_id,
+            r.version,
+            r.count,
+            r.item_id in course.quizzes and course.quizzes[r.item_id].meta.version == r.version,
+        )
+        for r in known
+        if quiz_id is None or r.item_id == quiz_id
+    )
+    return ItemAnalysis(tuple(reports), versions)
+
+
+def _worst_first(report: ItemReport) -> tuple[Any, ...]:
+    stats = report.stats
+    discrimination = stats.discrimination if stats.discrimination is not None else 1.0
+    return (not stats.judged, -stats.severity, discrimination, report.quiz_id, report.question_id)
+
+
+def _find_question(quiz: Quiz | None, question_id: str) -> Question | None:
+    if quiz is None:
+        return None
+    return next((q for q in quiz.questions if q.id == question_id), None)
+
+
+def _report(course: Course, row: item_stats.QuestionRow) -> ItemReport:
+    quiz = course.quizzes.get(row.quiz_id)
+    question = _find_question(quiz, row.question_id)
+    chosen = row.chosen
+    if question is not None:
+        uses = tuple(
+            OptionUse(o.index, o.text or plain(o.html), o.correct, chosen.get(o.index, 0))
+            for o in question.options
+        )
+    else:  # the question is no longer in the loaded course: positions only
+        uses = tuple(OptionUse(i, f"option {i + 1}", False, n) for i, n in sorted(chosen.items()))
+    counts: ItemCounts = row.counts
+    return ItemReport(
+        quiz_id=row.quiz_id,
+        quiz_title=quiz.meta.title if quiz is not None else row.quiz_id,
+        version=row.version,
+        current=quiz is not None and quiz.meta.version == row.version,
+        question_id=row.question_id,
+        stem=plain(question.stem_html) if question is not None else "(no longer in the course)",
+        competency=question.competency if question is not None else "",
+        source=quiz.meta.source if quiz is not None else "",
+        line=question.line if question is not None else None,
+        options=uses,
+        stats=analyse(counts),
+    )
+
+
+def get_scenario_analytics(
+    engine: Engine,
+    actor: Actor,
+    course: Course,
+    *,
+    scenario_id: str,
+    version: str | None = None,
+    department: str | None = None,
+    cache: StatsCache | None = None,
+) -> ScenarioAnalytics:
+    """Return how a scenario version is played (the loaded version unless asked), optionally by department."""
+    require(engine, actor, Action.VIEW_ITEM_STATS)
+    scenario = course.scenarios.get(scenario_id)
+    chosen_version = version or (scenario.meta.version if scenario is not None else "")
+    key = (
+        _cache_key(engine, course, "scenario", scenario_id, chosen_version, department)
+        if cache is not None
+        else ()
+    )
+    if cache is not None:
+        found = cache.get(key)
+        if isinstance(found, ScenarioAnalytics):
+            return found
+    with read_session(engine) as session:
+        versions = [r for r in item_stats.list_scenario_versions(session) if r.item_id == scenario_id]
+        departments = item_stats.scenario_departments(
+            session, scenario_id=scenario_id, version=chosen_version
+        )
+        counts = item_stats.scenario_counts(
+            session, scenario_id=scenario_id, version=chosen_version, department=department
+        )
+    result = _scenario_result(course, scenario_id, chosen_version, department, counts, departments, versions)
+    if cache is not None:
+        cache.put(key, result)
+    return result
+
+
+def _scenario_result(
+    course: Course,
+    scenario_id: str,
+    version: str,
+    department: str | None,
+    counts: item_stats.ScenarioCounts,
+    departments: list[tuple[str, int]],
+    versions: list[item_stats.VersionRow],
+) -> ScenarioAnalytics:
+    scenario = course.scenarios.get(scenario_id)
+    nodes = scenario.nodes if scenario is not None else {}
+
+    def title(node_id: str) -> str:
+        if not node_id and scenario is not None:
+            node_id = scenario.start
+        return nodes[node_id].title if node_id in nodes else node_id
+
+    def label(node_id: str, index: int) -> str:
+        node = nodes.get(node_id)
+        choice = next((c for c in node.choices if c.index == index), None) if node is not None else None
+        if choice is None:
+            return f"choice {index + 1}"
+        return choice.label_text or plain(choice.label_html)
+
+    choices = tuple(
+        ChoiceUse(
+            c.node_id,
+            title(c.node_id),
+            c.choice_index,
+            label(c.node_id, c.choice_index),
+            c.target_node,
+            c.steps,
+            c.learners,
+            c.seconds / c.steps if c.steps else 0.0,
+        )
+        for c in counts.choices
+    )
+    per_node: dict[str, tuple[int, float]] = {}
+    for c in counts.choices:
+        steps, seconds = per_node.get(c.node_id, (0, 0.0))
+        per_node[c.node_id] = (steps + c.steps, seconds + c.seconds)
+    start = scenario.start if scenario is not None else ""
+    quits: dict[str, int] = {}
+    for node_id, runs in counts.quits:  # a run with no step stopped at the start node
+        quits[node_id or start] = quits.get(node_id or start, 0) + runs
+    return ScenarioAnalytics(
+        scenario_id=scenario_id,
+        title=scenario.meta.title if scenario is not None else scenario_id,
+        version=version,
+        department=department,
+        runs=counts.runs,
+        finished=counts.finished,
+        learners=counts.learners,
+        choices=choices,
+        quits=tuple((n, title(n), k) for n, k in sorted(quits.items(), key=lambda item: (-item[1], item[0]))),
+        loops=tuple((n, title(n), k) for n, k in counts.loops),
+        looping_runs=counts.looping_runs,
+        endings=tuple((kind, n, title(n), k) for kind, n, k in counts.endings),
+        decision_time=tuple((n, title(n), s, t / s) for n, (s, t) in sorted(per_node.items()) if s),
+        departments=tuple(departments),
+        versions=tuple(
+            (r.version, r.count, scenario is not None and scenario.meta.version == r.version)
+            for r in versions
+        ),
+    )

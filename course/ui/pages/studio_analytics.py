@@ -1,0 +1,272 @@
+"""Learning from learners: which quiz questions and scenario decisions do not work, for trainers.
+
+Every figure comes from the studio statistics service, which checks the permission on the server
+and computes aggregates in SQL; no learner's name or single answer reaches this page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from course.charts import count_bar_figure, option_choice_figure
+from course.domain.item_analysis import FLAG_TEXT
+from course.domain.model import Course
+from course.domain.permissions import Actor, Page
+from course.services.studio_stats import (
+    ItemAnalysis,
+    ItemReport,
+    StatsCache,
+    get_item_analysis,
+    get_scenario_analytics,
+)
+from course.ui import auth, resources, widgets
+
+ALL_QUIZZES = "All quizzes"
+CURRENT = "Current version"
+ALL_DEPARTMENTS = "All departments"
+ORDERS = ("Worst first", "Quiz order", "Lowest facility", "Lowest discrimination", "Most answers")
+_CHART = {"displayModeBar": False}
+
+
+@st.cache_resource
+def _cache() -> StatsCache:
+    return StatsCache()
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _sorted(items: tuple[ItemReport, ...], order: str) -> list[ItemReport]:
+    if order == "Quiz order":
+        return sorted(items, key=lambda i: (i.quiz_id, i.line or 0))
+    if order == "Lowest facility":
+        return sorted(items, key=lambda i: (i.stats.facility is None, i.stats.facility or 0.0))
+    if order == "Lowest discrimination":
+        return sorted(items, key=lambda i: (i.stats.discrimination is None, i.stats.discrimination or 0.0))
+    if order == "Most answers":
+        return sorted(items, key=lambda i: -i.stats.answers)
+    return list(items)  # the service returns them worst first
+
+
+def _row(item: ItemReport) -> dict[str, Any]:
+    stats = item.stats
+    return {
+        "Quiz": item.quiz_id,
+        "Question": item.question_id,
+        "Flags": "; ".join(FLAG_TEXT[f] for f in stats.flags) or "none",
+        "Answers": stats.answers,
+        "Learners": stats.learners,
+        "Right": widgets.percent(stats.facility),
+        "Top 27% right": widgets.percent(stats.upper_facility),
+        "Bottom 27% right": widgets.percent(stats.lower_facility),
+        "Discrimination": _number(stats.discrimination),
+        "Point-biserial": _number(stats.point_biserial),
+        "Mean seconds": _number(stats.mean_seconds, 1),
+        "File": item.location,
+    }
+
+
+def _question_filters(engine: Any, actor: Actor, course: Course) -> tuple[str | None, str | None]:
+    overview = get_item_analysis(engine, actor, course, cache=_cache())
+    quizzes = sorted({q for q, *_ in overview.versions} | set(course.quizzes))
+    left, right, third = st.columns(3)
+    chosen = left.selectbox("Quiz", [ALL_QUIZZES, *quizzes], key="items-quiz")
+    versions = [v for q, v, _, now in overview.versions if q == chosen and not now]
+    version = right.selectbox(
+        "Version",
+        [CURRENT, *versions],
+        key="items-version",
+        disabled=chosen == ALL_QUIZZES,
+        help="Statistics are kept apart per content version of the quiz.",
+    )
+    third.radio("Order", ORDERS, key="items-order", horizontal=False)
+    return (None if chosen == ALL_QUIZZES else chosen), (None if version == CURRENT else version)
+
+
+def _details(item: ItemReport) -> None:
+    stats = item.stats
+    st.markdown(f"**{item.quiz_title} · {item.question_id}**: {item.stem}")
+    st.caption(
+        f"Written at `{item.location}` (content version `{item.version}`"
+        f"{', the one now loaded' if item.current else ', no longer loaded'})."
+    )
+    first, second, third, fourth = st.columns(4)
+    first.metric("Right", widgets.percent(stats.facility))
+    second.metric("Discrimination", _number(stats.discrimination))
+    third.metric("Point-biserial", _number(stats.point_biserial))
+    fourth.metric("Mean time", "–" if stats.mean_seconds is None else f"{stats.mean_seconds:.0f} s")
+    for flag in stats.flags:
+        st.warning(FLAG_TEXT[flag].capitalize() + ".")
+    if item.options:
+        labels = [f"{o.index + 1}. {o.text[:80]}" for o in item.options]
+        st.plotly_chart(
+            option_choice_figure(labels, [o.chosen for o in item.options], [o.correct for o in item.options]),
+            config=_CHART,
+            key=f"options-{item.quiz_id}-{item.version}-{item.question_id}",
+        )
+        st.caption(
+            f"How often each option was chosen, out of {stats.answers} answers by {stats.learners} "
+            "learners; right options in green. An answer may choose several options."
+        )
+
+
+def _questions(engine: Any, actor: Actor, course: Course) -> None:
+    quiz_id, version = _question_filters(engine, actor, course)
+    analysis: ItemAnalysis = get_item_analysis(
+        engine, actor, course, quiz_id=quiz_id, version=version, cache=_cache()
+    )
+    items = _sorted(analysis.items, str(st.session_state.get("items-order", ORDERS[0])))
+    if not items:
+        st.info("No answers yet for this selection.")
+        return
+    st.dataframe([_row(i) for i in items], hide_index=True)
+    answers = sum(i.stats.answers for i in items)
+    flagged = sum(1 for i in items if i.stats.judged and i.stats.flags)
+    st.caption(
+        f"{len(items)} questions, {answers} answers in all; {flagged} flagged. Questions with fewer "
+        "than 10 answers are not judged. Discrimination compares the top and bottom 27% of attempts."
+    )
+    chosen = st.selectbox(
+        "Question details",
+        range(len(items)),
+        key="items-detail",
+        format_func=lambda n: f"{items[n].quiz_id} · {items[n].question_id}",
+    )
+    _details(items[int(chosen)])
+
+
+def _scenarios(engine: Any, actor: Actor, course: Course) -> None:
+    if not course.scenarios:
+        st.info("The course has no scenario.")
+        return
+    left, middle, right = st.columns(3)
+    scenario_id = left.selectbox(
+        "Scenario",
+        sorted(course.scenarios),
+        key="scenario-id",
+        format_func=lambda s: course.scenarios[s].meta.title,
+    )
+    overview = get_scenario_analytics(engine, actor, course, scenario_id=scenario_id, cache=_cache())
+    versions = [v for v, _, now in overview.versions if not now]
+    version = middle.selectbox("Version", [CURRENT, *versions], key="scenario-version")
+    chosen_version = None if version == CURRENT else str(version)
+    base = (
+        overview
+        if chosen_version is None
+        else get_scenario_analytics(
+            engine, actor, course, scenario_id=scenario_id, version=chosen_version, cache=_cache()
+        )
+    )
+    department = right.selectbox(
+        "Department", [ALL_DEPARTMENTS, *[d for d, _ in base.departments]], key="scenario-department"
+    )
+    result = (
+        base
+        if department == ALL_DEPARTMENTS
+        else get_scenario_analytics(
+            engine,
+            actor,
+            course,
+            scenario_id=scenario_id,
+            version=chosen_version,
+            department=str(department),
+            cache=_cache(),
+        )
+    )
+    who = "all departments" if result.department is None else f"the {result.department} department"
+    first, second, third = st.columns(3)
+    first.metric("Runs", str(result.runs))
+    second.metric("Finished", str(result.finished))
+    third.metric("Learners", str(result.learners))
+    if not result.runs:
+        st.info("Nobody has played this version yet.")
+        return
+    decisions = sum(c.steps for c in result.choices)
+    st.markdown("**Choices taken**")
+    st.plotly_chart(
+        count_bar_figure(
+            [f"{c.node_title} → {c.label} → {c.target_node}" for c in result.choices],
+            [c.steps for c in result.choices],
+            axis="Times taken",
+        ),
+        config=_CHART,
+        key="scenario-choices",
+    )
+    st.caption(
+        f"How often each choice was taken at each node: {decisions} decisions in {result.runs} runs "
+        f"by {result.learners} learners of {who}."
+    )
+    st.markdown("**Where learners stop**")
+    unfinished = result.runs - result.finished
+    st.plotly_chart(
+        count_bar_figure(
+            [t for _, t, _ in result.quits], [n for *_, n in result.quits], axis="Unfinished runs"
+        ),
+        config=_CHART,
+        key="scenario-quits",
+    )
+    st.caption(
+        f"The node where each of the {unfinished} unfinished runs stands (left, or still being "
+        f"played), out of {result.runs} runs of {who}."
+    )
+    st.markdown("**Loops**")
+    st.plotly_chart(
+        count_bar_figure(
+            [t for _, t, _ in result.loops],
+            [n for *_, n in result.loops],
+            axis="Runs visiting it twice or more",
+        ),
+        config=_CHART,
+        key="scenario-loops",
+    )
+    st.caption(
+        f"{result.looping_runs} of {result.runs} runs of {who} came back to a node they had already "
+        "decided at; by node."
+    )
+    st.markdown("**Endings reached**")
+    st.plotly_chart(
+        count_bar_figure(
+            [f"{t} ({k})" for k, _, t, _ in result.endings],
+            [n for *_, n in result.endings],
+            axis="Finished runs",
+        ),
+        config=_CHART,
+        key="scenario-endings",
+    )
+    st.caption(f"Which ending each of the {result.finished} finished runs of {who} reached, by kind.")
+    st.markdown("**Time to decide**")
+    st.plotly_chart(
+        count_bar_figure(
+            [t for _, t, _, _ in result.decision_time],
+            [round(s, 1) for *_, s in result.decision_time],
+            axis="Mean seconds",
+        ),
+        config=_CHART,
+        key="scenario-time",
+    )
+    st.caption(f"Mean seconds from seeing a node to choosing, over {decisions} decisions of {who}.")
+
+
+def render() -> None:
+    """Draw the item analysis and scenario analytics."""
+    actor = auth.require_page(Page.STUDIO_ANALYTICS)
+    loaded = resources.course()
+    st.title("Learning from learners")
+    if loaded.course is None:
+        st.error("The course does not load; fix it from the health page first.")
+        return
+    st.caption(
+        "Aggregates of every learner's answers and decisions, per content version; no individual is "
+        "shown. See docs/studio.md for how each statistic is computed and how to read it."
+    )
+    engine = resources.engine()
+    st.subheader("Quiz questions")
+    _questions(engine, actor, loaded.course)
+    st.subheader("Scenario decisions")
+    _scenarios(engine, actor, loaded.course)
+
+
+render()

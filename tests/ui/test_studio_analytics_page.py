@@ -1,0 +1,82 @@
+"""The studio analytics page: trainers see item and scenario statistics; learners and leaders are refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from course.content.loader import load_course
+from course.domain.permissions import Page
+from course.services.database import close_database, open_database
+from course.services.seed import SEED_DOMAIN, seed_demo
+from course.settings import BUNDLED_ROOT, load_settings
+from course.ui import links
+from tests.ui.conftest import AppFactory
+
+SCRIPT = "course/ui/pages/studio_analytics.py"
+
+
+@pytest.fixture(autouse=True)
+def registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Route the page as the lead will register it in course/ui/links.py."""
+    monkeypatch.setitem(
+        links.PAGES, Page.STUDIO_ANALYTICS, (SCRIPT, "Learning from learners", ":material/query_stats:", True)
+    )
+
+
+def _seed() -> None:
+    engine = open_database(load_settings())
+    try:
+        course = load_course(BUNDLED_ROOT).course
+        assert course is not None
+        seed_demo(engine, course, learners=16, seed=3, weeks=4)
+    finally:
+        close_database(engine)
+
+
+def _text(at: object) -> str:
+    parts = []
+    for kind in ("markdown", "caption", "title", "subheader", "metric", "info", "warning"):
+        parts += [str(getattr(e, "value", "")) for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def test_a_trainer_sees_the_questions_worst_first_with_their_files(app: AppFactory) -> None:
+    at = app(as_demo="trainer")
+    _seed()
+    at.switch_page(SCRIPT).run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Learning from learners"]
+    assert [s.value for s in at.subheader] == ["Quiz questions", "Scenario decisions"]
+    table = at.dataframe[0].value
+    assert len(table) > 0 and set(table.columns) >= {"Quiz", "Question", "Flags", "Right", "File"}
+    assert all(".md:" in str(f) for f in table["File"])
+    text = _text(at)
+    assert "How often each option was chosen" in text and "Written at `quizzes/" in text
+    assert "Mean seconds from seeing a node to choosing" in text or "Nobody has played" in text
+    assert SEED_DOMAIN not in text
+    assert len(at.get("plotly_chart")) >= 1
+
+
+def test_a_trainer_filters_by_quiz_and_orders_the_table(app: AppFactory) -> None:
+    at = app(as_demo="trainer")
+    _seed()
+    at.switch_page(SCRIPT).run()
+    quiz = next(o for o in at.selectbox(key="items-quiz").options if o != "All quizzes")
+    at.selectbox(key="items-quiz").set_value(quiz).run()
+    at.radio(key="items-order").set_value("Lowest facility").run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value if at.dataframe else None
+    assert table is None or set(table["Quiz"]) == {quiz}
+    departments = at.selectbox(key="scenario-department").options
+    if len(departments) > 1:
+        at.selectbox(key="scenario-department").set_value(departments[1]).run()
+        assert not at.exception, at.exception
+        assert f"of the {departments[1]} department" in _text(at)
+
+
+@pytest.mark.parametrize("person", ["legal.learner", "leader"])
+def test_learners_and_leaders_are_refused(app: AppFactory, person: str) -> None:
+    at = app(as_demo=person)
+    at.switch_page(SCRIPT).run()
+    assert [e.value for e in at.error] == ["You do not have access to this page."]
+    assert not at.dataframe and not at.title
