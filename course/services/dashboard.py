@@ -437,18 +437,14 @@ def _choice_score(course: Course, scenario_id: str, node_id: str, index: int) ->
     return None if choice is None else choice.score
 
 
-def _endings(rows: list[analytics.EndingTally], k: int) -> tuple[EndingCount, ...]:
-    lines: dict[tuple[str, str, str], list[analytics.EndingTally]] = {}
+def _endings(rows: list[EndingCount], k: int) -> tuple[EndingCount, ...]:
+    lines: dict[tuple[str, str, str], list[EndingCount]] = {}
     for e in rows:
         lines.setdefault((e.scenario_id, e.ending_node, e.ending_kind), []).append(e)
     out = []
     for (scenario_id, node, kind), group in sorted(lines.items()):
         hidden = suppress_rows({e.department: e.learners for e in group}, min_group_size=k)
-        out += [
-            EndingCount(scenario_id, e.department, node, kind, e.runs, e.learners)
-            for e in group
-            if e.department not in hidden
-        ]
+        out += [e for e in group if e.department not in hidden]
         if TOTAL not in hidden:
             out.append(
                 EndingCount(
@@ -459,13 +455,9 @@ def _endings(rows: list[analytics.EndingTally], k: int) -> tuple[EndingCount, ..
 
 
 def _weakest_questions(
-    rows: list[analytics.QuestionCounts], k: int, limit: int = 10
+    rows: list[QuestionFacility], k: int, limit: int = 10
 ) -> tuple[QuestionFacility, ...]:
-    shown = [
-        QuestionFacility(r.quiz_id, r.question_id, r.competency, r.answers, r.correct, r.learners)
-        for r in rows
-        if r.learners >= k
-    ]
+    shown = [r for r in rows if r.learners >= k]
     return tuple(sorted(shown, key=lambda q: (q.facility, -q.answers, q.question_id))[:limit])
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import DateTime, bindparam, text
 from sqlalchemy.sql.elements import BindParameter, TextClause
 from sqlmodel import Session
 
+from course.domain.dashboard import EndingCount, QuestionFacility
 from course.domain.scoring import PRIOR_FAILURES, PRIOR_SUCCESSES, SCENARIO_WEIGHT
 from course.store._sql import dialect_name
 
@@ -100,30 +101,6 @@ class FlowCount:
     choice_index: int
     target_node: str
     steps: int
-    learners: int
-
-
-@dataclass(frozen=True, slots=True)
-class EndingTally:
-    """How many finished runs of a department reached an ending."""
-
-    scenario_id: str
-    department: str
-    ending_node: str
-    ending_kind: str
-    runs: int
-    learners: int
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionCounts:
-    """Answers to a question: how many, how many correct, by how many learners."""
-
-    quiz_id: str
-    question_id: str
-    competency: str
-    answers: int
-    correct: int
     learners: int
 
 
@@ -438,7 +415,7 @@ def choice_flows(session: Session, scope: Scope) -> list[FlowCount]:
     ]
 
 
-def ending_tallies(session: Session, scope: Scope) -> list[EndingTally]:
+def ending_tallies(session: Session, scope: Scope) -> list[EndingCount]:
     """Count finished runs per scenario, department and ending."""
     sql = _Sql()
     statement = f"""
@@ -450,12 +427,12 @@ def ending_tallies(session: Session, scope: Scope) -> list[EndingTally]:
         GROUP BY r.scenario_id, p.department, r.ending_node, r.ending_kind ORDER BY 1, 2, 3"""
     rows = session.connection().execute(sql.statement(statement), sql.values)
     return [
-        EndingTally(str(s), str(d), str(n), str(k or ""), int(c), int(learners))
+        EndingCount(str(s), str(d), str(n), str(k or ""), int(c), int(learners))
         for s, d, n, k, c, learners in rows
     ]
 
 
-def question_counts(session: Session, scope: Scope) -> list[QuestionCounts]:
+def question_counts(session: Session, scope: Scope) -> list[QuestionFacility]:
     """Count answers and correct answers per question (for its facility), with learners."""
     sql = _Sql()
     statement = f"""
@@ -469,7 +446,7 @@ def question_counts(session: Session, scope: Scope) -> list[QuestionCounts]:
         GROUP BY a.quiz_id, q.question_id, q.competency ORDER BY 1, 2"""
     rows = session.connection().execute(sql.statement(statement), sql.values)
     return [
-        QuestionCounts(str(z), str(q), str(c), int(n), int(k or 0), int(learners))
+        QuestionFacility(str(z), str(q), str(c), int(n), int(k or 0), int(learners))
         for z, q, c, n, k, learners in rows
     ]
 
