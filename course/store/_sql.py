@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import TextClause
 from sqlmodel import Session
 
 
@@ -30,3 +32,24 @@ def insert_ignoring_conflicts(session: Session, table: Table, values: dict[str, 
     """
     statement = _insert_ignoring(dialect_name(session), table)
     return session.connection().execute(statement, values).scalar_one_or_none()
+
+
+class Params:
+    """Named parameters for a hand-written statement: bind values, then build the statement."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self._types: dict[str, Any] = {}
+
+    def bind(self, value: Any, *, kind: Any = None) -> str:
+        """Hold a value and return its placeholder; `kind` (a SQLAlchemy type) converts it as stored."""
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        if kind is not None:
+            self._types[name] = kind
+        return f":{name}"
+
+    def statement(self, sql: str) -> TextClause:
+        """Return the statement, with the types of the typed parameters it uses."""
+        typed = [bindparam(n, type_=k) for n, k in self._types.items() if re.search(rf":{n}\b", sql)]
+        return text(sql).bindparams(*typed) if typed else text(sql)

@@ -1,10 +1,20 @@
-"""Studio statistics queries: item analysis per question and scenario analytics, all in SQL.
+"""Item analysis queries: per quiz question and content version, all in SQL (scenarios: scenario_stats.py).
 
-Every query aggregates with GROUP BY (and window functions to rank attempts); none returns a row
-per person or per answer to Python. Item analysis makes one pass over the answers: the edges of
-each quiz version's upper and lower groups are found first (over attempts, a small table) and
-bound into the pass as parameters, because joining a derived per-attempt table to a million
-answers costs SQLite three times the pass itself. The same SQL runs on SQLite (3.25+) and PostgreSQL.
+Every query aggregates with GROUP BY; none returns a row per person or per answer to Python.
+The same SQL runs on SQLite (3.25+) and PostgreSQL.
+
+Item analysis makes one pass over the answers, shaped for SQLite, which groups by sorting (its
+cost is mostly that sort, as for the facility query it is measured against in bench/studio.py):
+
+- the edges of each quiz version's upper and lower groups come first, from score counts read
+  off the index on (quiz_id, content_version, score) and one id lookup per edge;
+- each attempt's quiz version (as a small number) and groups are computed once per attempt, by a
+  binary search on (quiz id, version) with the edges bound as parameters, then the answers are
+  read in attempt order;
+- the sort key is the question id alone, a third of the cost of one holding the quiz id and
+  content version; a question id shared by two quiz versions asked for is counted again;
+- counts travel packed: upper and lower group counts in one integer, all option counts in a few
+  integers with `width` bits each, so that few sums run per answer.
 """
 
 from __future__ import annotations
@@ -17,11 +27,14 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from course.domain.item_analysis import GROUP_SHARE, ItemCounts
+from course.store._sql import Params, dialect_name
 
-#: The weight of "in the lower group" in the group code (more answers than this per cell cannot be).
+#: The weight of "in the lower group" in an attempt's group code (more answers than this per cell cannot be).
 _LOWER = 2**31
-#: GROUP_SHARE as a whole percentage, for integer arithmetic in SQL (ceil(n * share)).
+#: GROUP_SHARE as a whole percentage, for exact integer arithmetic (ceil(n * share)).
 _SHARE_PERCENT = round(GROUP_SHARE * 100)
+#: A LIMIT that keeps every row: it stops SQLite from inlining the subquery (see the module docstring).
+_ALL = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,78 +58,34 @@ class VersionRow:
     count: int
 
 
-@dataclass(frozen=True, slots=True)
-class ChoiceRow:
-    """A choice taken at a node: how often, by how many learners, total seconds to decide."""
-
-    node_id: str
-    choice_index: int
-    target_node: str
-    steps: int
-    learners: int
-    seconds: float
+#: Attempts per score of each quiz version, highest score first: {(quiz id, version): ((score, n), ...)}.
+Scores = dict[tuple[str, str], tuple[tuple[float, int], ...]]
 
 
-@dataclass(frozen=True, slots=True)
-class ScenarioCounts:
-    """What the scenario analytics show for one scenario version (and department)."""
-
-    runs: int
-    finished: int
-    learners: int
-    choices: tuple[ChoiceRow, ...]
-    #: Unfinished runs by the node they stopped at ("" when they took no step).
-    quits: tuple[tuple[str, int], ...]
-    #: Runs that visited a node more than once, by node, and in all.
-    loops: tuple[tuple[str, int], ...]
-    looping_runs: int
-    #: Finished runs by ending kind and node.
-    endings: tuple[tuple[str, str, int], ...]
+def list_quiz_scores(session: Session) -> Scores:
+    """Return how many attempts each quiz version has per score (one pass over an index)."""
+    rows = session.connection().execute(
+        text(
+            "SELECT quiz_id, content_version, score, COUNT(*) FROM quiz_attempt "
+            "GROUP BY quiz_id, content_version, score"
+        )
+    )
+    found: dict[tuple[str, str], list[tuple[float, int]]] = {}
+    for quiz, version, score, count in rows:
+        found.setdefault((str(quiz), str(version)), []).append((float(score), int(count)))
+    return {key: tuple(sorted(counted, reverse=True)) for key, counted in sorted(found.items())}
 
 
-class _Params:
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    def bind(self, value: Any) -> str:
-        name = f"p{len(self.values)}"
-        self.values[name] = value
-        return f":{name}"
-
-
-def _pairs_filter(params: _Params, alias: str, item: str, pairs: Sequence[tuple[str, str]] | None) -> str:
-    """Return a condition keeping (item id, version) pairs (None: every pair)."""
-    if pairs is None:
-        return "1 = 1"
-    if not pairs:
-        return "1 = 0"
-    terms = [
-        f"({alias}.{item} = {params.bind(i)} AND {alias}.content_version = {params.bind(v)})"
-        for i, v in pairs
+def version_rows(scores: Scores) -> list[VersionRow]:
+    """Return every (quiz, content version) of the scores with its number of attempts."""
+    return [
+        VersionRow(quiz, version, sum(n for _, n in counted)) for (quiz, version), counted in scores.items()
     ]
-    return "(" + " OR ".join(terms) + ")"
 
 
 def list_quiz_versions(session: Session) -> list[VersionRow]:
     """Return every (quiz, content version) with attempts, and how many."""
-    rows = session.connection().execute(
-        text(
-            "SELECT quiz_id, content_version, COUNT(*) FROM quiz_attempt GROUP BY quiz_id, content_version "
-            "ORDER BY 1, 2"
-        )
-    )
-    return [VersionRow(str(q), str(v), int(n)) for q, v, n in rows]
-
-
-def list_scenario_versions(session: Session) -> list[VersionRow]:
-    """Return every (scenario, content version) with runs, and how many."""
-    rows = session.connection().execute(
-        text(
-            "SELECT scenario_id, content_version, COUNT(*) FROM scenario_run "
-            "GROUP BY scenario_id, content_version ORDER BY 1, 2"
-        )
-    )
-    return [VersionRow(str(s), str(v), int(n)) for s, v, n in rows]
+    return version_rows(list_quiz_scores(session))
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,226 +94,255 @@ class Cut:
 
     Attempts are ranked by score (highest first), ties by id (lowest first); the upper group is
     every attempt ranked at or above `upper`, the lower group every attempt at or below `lower`.
+    `attempts` is how many attempts the version has.
     """
 
     upper_score: float
     upper_id: int
     lower_score: float
     lower_id: int
+    attempts: int
+
+
+def group_size(attempts: int) -> int:
+    """Return how many attempts each of the upper and lower groups holds: ceil(GROUP_SHARE x n)."""
+    return (attempts * _SHARE_PERCENT + 99) // 100
+
+
+def _at_rank(scores: tuple[tuple[float, int], ...], rank: int) -> tuple[float, int]:
+    """Return the score at a 1-based rank and how many attempts of that score rank above it."""
+    above = 0
+    for score, count in scores:
+        if above + count >= rank:
+            return score, rank - above - 1
+        above += count
+    raise ValueError(f"rank {rank} is beyond {above} attempts")
+
+
+def _wanted(scores: Scores, pairs: Sequence[tuple[str, str]] | None) -> Scores:
+    """Return the scores of the quiz versions in `pairs` (None: all of them)."""
+    if pairs is None:
+        return scores
+    chosen = set(pairs)
+    return {key: counted for key, counted in scores.items() if key in chosen}
 
 
 def attempt_cuts(
-    session: Session, *, pairs: Sequence[tuple[str, str]] | None = None
+    session: Session, pairs: Sequence[tuple[str, str]] | None = None, *, scores: Scores | None = None
 ) -> dict[tuple[str, str], Cut]:
-    """Return where the upper and lower ceil(27%) of each quiz version's attempts begin."""
-    params = _Params()
-    where = _pairs_filter(params, "a", "quiz_id", pairs)
-    statement = f"""
-        WITH ranked AS (
-            SELECT a.quiz_id, a.content_version, a.id, a.score,
-                   ROW_NUMBER() OVER (PARTITION BY a.quiz_id, a.content_version
-                                      ORDER BY a.score DESC, a.id) AS rn,
-                   COUNT(*) OVER (PARTITION BY a.quiz_id, a.content_version) AS n
-            FROM quiz_attempt a WHERE {where}
-        )
-        SELECT quiz_id, content_version, score, id, rn, n FROM ranked
-        WHERE rn = (n * {_SHARE_PERCENT} + 99) / 100 OR rn = n - (n * {_SHARE_PERCENT} + 99) / 100 + 1"""
-    edges: dict[tuple[str, str], dict[str, tuple[float, int]]] = {}
-    for quiz, version, score, attempt_id, rank, count in session.connection().execute(
-        text(statement), params.values
-    ):
-        group = (int(count) * _SHARE_PERCENT + 99) // 100
-        found = edges.setdefault((str(quiz), str(version)), {})
-        if int(rank) == group:
-            found["upper"] = (float(score), int(attempt_id))
-        if int(rank) == int(count) - group + 1:
-            found["lower"] = (float(score), int(attempt_id))
-    return {key: Cut(*e["upper"], *e["lower"]) for key, e in edges.items() if "upper" in e and "lower" in e}
+    """Return where the upper and lower ceil(27%) of each quiz version's attempts begin.
 
-
-def _group_case(params: _Params, cuts: dict[tuple[str, str], Cut]) -> str:
-    """Return SQL giving each answer its attempt's groups, coded as upper + lower * _LOWER.
-
-    One code rather than two flags, because SQLite substitutes the expression wherever it is
-    summed: two sums (count and right answers) evaluate it twice rather than four times.
-
-    When each quiz has one version among the cuts, a binary tree of comparisons on the quiz id
-    finds the quiz's edges in log2(quizzes) steps; otherwise every (quiz, version) is tested.
+    `pairs` names the (quiz id, version) wanted (None: every version with attempts); `scores`
+    (from list_quiz_scores) saves reading the score counts again when the caller has them.
     """
-    if not cuts:
-        return "0"
-
-    def leaf(cut: Cut) -> str:
-        up, up_id = params.bind(cut.upper_score), params.bind(cut.upper_id)
-        low, low_id = params.bind(cut.lower_score), params.bind(cut.lower_id)
-        return (
-            f"(CASE WHEN a.score > {up} OR (a.score = {up} AND a.id <= {up_id}) THEN 1 ELSE 0 END"
-            f" + CASE WHEN a.score < {low} OR (a.score = {low} AND a.id >= {low_id})"
-            f" THEN {_LOWER} ELSE 0 END)"
-        )
-
-    keys = sorted(cuts)
-    if len({quiz for quiz, _ in keys}) < len(keys):
-        whens = " ".join(
-            f"WHEN a.quiz_id = {params.bind(q)} AND a.content_version = {params.bind(v)} "
-            f"THEN {leaf(cuts[(q, v)])}"
-            for q, v in keys
-        )
-        return f"CASE {whens} ELSE 0 END"
-
-    def tree(part: list[tuple[str, str]]) -> str:
-        if len(part) == 1:
-            return leaf(cuts[part[0]])
-        middle = len(part) // 2
-        return (
-            f"CASE WHEN a.quiz_id < {params.bind(part[middle][0])} THEN {tree(part[:middle])} "
-            f"ELSE {tree(part[middle:])} END"
-        )
-
-    return tree(keys)
-
-
-def _chosen_case(params: _Params, position: int, *, short: bool) -> str:
-    """Return SQL that is 1 when the chosen JSON list (as json.dumps writes it) holds position."""
-    if short:  # every position is one digit, so the digit alone identifies it
-        return f"CASE WHEN chosen LIKE {params.bind(f'%{position}%')} THEN 1 ELSE 0 END"
-    patterns = [f"[{position}]", f"[{position},%", f"% {position},%", f"% {position}]"]
-    return (
-        "CASE WHEN " + " OR ".join(f"chosen LIKE {params.bind(p)}" for p in patterns) + " THEN 1 ELSE 0 END"
+    scores = _wanted(scores if scores is not None else list_quiz_scores(session), pairs)
+    if not scores:
+        return {}
+    params = Params()
+    edges: list[tuple[tuple[str, str], float, float, str]] = []
+    for key, counted in scores.items():
+        attempts = sum(n for _, n in counted)
+        group = group_size(attempts)
+        upper, lower = _at_rank(counted, group), _at_rank(counted, attempts - group + 1)
+        # Numbers that came out of the database go back in as literals: repr() of a float is exact.
+        lookups = [
+            f"(SELECT id FROM quiz_attempt WHERE quiz_id = {params.bind(key[0])} "
+            f"AND content_version = {params.bind(key[1])} AND score = {score!r} "
+            f"ORDER BY id LIMIT 1 OFFSET {offset:d})"
+            for score, offset in (upper, lower)
+        ]
+        edges.append((key, upper[0], lower[0], ", ".join(lookups)))
+    ids = (
+        session.connection()
+        .execute(params.statement("SELECT " + ", ".join(e[3] for e in edges)), params.values)
+        .one()
     )
+    return {
+        key: Cut(up, int(ids[2 * n]), low, int(ids[2 * n + 1]), sum(k for _, k in scores[key]))
+        for n, (key, up, low, _) in enumerate(edges)
+    }
+
+
+def _option_words(positions: int, width: int) -> list[tuple[int, str]]:
+    """Return (first position, SQL) of each word that counts option choices, `width` bits a position.
+
+    Summed, a word holds the count of each of its positions in its own bits, so that a few sums
+    count every option. Single choices (`[2]`) are matched whole, which is cheap; other lists (as
+    json.dumps writes them) are tested position by position. The patterns are made of digits
+    here, so they are written as literals.
+    """
+    per_word = max(1, 63 // width)
+    words = []
+    for first in range(0, positions, per_word):
+        mine = range(first, min(first + per_word, positions))
+        singles = " ".join(
+            f"WHEN '[{p}]' THEN {1 << (width * (p - first)) if p in mine else 0}" for p in range(positions)
+        )
+        if positions <= 10:  # every position is one digit, so the digit alone identifies it
+            tests = {p: [f"%{p}%"] for p in mine}
+        else:
+            tests = {p: [f"[{p}]", f"[{p},%", f"% {p},%", f"% {p}]"] for p in mine}
+        each = " + ".join(
+            "CASE WHEN "
+            + " OR ".join(f"q.chosen LIKE '{t}'" for t in patterns)
+            + f" THEN {1 << (width * (p - first))} ELSE 0 END"
+            for p, patterns in tests.items()
+        )
+        words.append((first, f"CASE q.chosen {singles} ELSE {each} END"))
+    return words
+
+
+def _attempt_code(
+    params: Params, keys: list[tuple[str, str]], cuts: dict[tuple[str, str], Cut], text_order: str
+) -> str:
+    """Return SQL giving an attempt 4 x (its quiz version's number in `keys`) + its groups, or -1.
+
+    The groups are 1 for upper and 2 for lower. A binary search on (quiz id, version) finds the
+    version's number in log2(versions) comparisons; `text_order` is the collation clause that
+    makes the database compare text as Python sorts it.
+    """
+
+    def leaf(number: int) -> str:
+        quiz, version = keys[number]
+        cut = cuts[keys[number]]
+        # Numbers that came out of the database go back in as literals: repr() of a float is exact.
+        up, up_id, low, low_id = (
+            f"{cut.upper_score!r}",
+            f"{cut.upper_id:d}",
+            f"{cut.lower_score!r}",
+            f"{cut.lower_id:d}",
+        )
+        return (
+            f"CASE WHEN a.quiz_id = {params.bind(quiz)} AND a.content_version = {params.bind(version)} "
+            f"THEN {4 * number}"
+            f" + CASE WHEN a.score > {up} OR (a.score = {up} AND a.id <= {up_id}) THEN 1 ELSE 0 END"
+            f" + CASE WHEN a.score < {low} OR (a.score = {low} AND a.id >= {low_id}) THEN 2 ELSE 0 END"
+            " ELSE -1 END"
+        )
+
+    def tree(first: int, end: int) -> str:
+        if end - first == 1:
+            return leaf(first)
+        middle = (first + end) // 2
+        quiz, version = keys[middle]
+        before = f"a.quiz_id{text_order} < {params.bind(quiz)}"
+        if keys[middle - 1][0] == quiz:  # the split falls between two versions of one quiz
+            before = (
+                f"({before} OR (a.quiz_id = {params.bind(quiz)} "
+                f"AND a.content_version{text_order} < {params.bind(version)}))"
+            )
+        return f"CASE WHEN {before} THEN {tree(first, middle)} ELSE {tree(middle, end)} END"
+
+    return tree(0, len(keys))
+
+
+def _counts_statement(
+    params: Params,
+    session: Session,
+    keys: list[tuple[str, str]],
+    cuts: dict[tuple[str, str], Cut],
+    *,
+    words: list[tuple[int, str]],
+    questions: Sequence[str] | None,
+) -> str:
+    """Return the pass over the answers, grouped by question (and quiz version, for `questions`)."""
+    postgres = dialect_name(session) == "postgresql"
+    # Python sorts text by code point, as SQLite does; PostgreSQL does so under the "C" collation.
+    code = _attempt_code(params, keys, cuts, ' COLLATE "C"' if postgres else "")
+    x = "CASE WHEN q.correct THEN 1 ELSE 0 END" if postgres else "q.correct"  # SQLite stores 1 or 0
+    option_sums = "".join(f", SUM({sql})" for _, sql in words)
+    if questions is None:
+        where, group = "", "q.question_id"
+    else:
+        where = "WHERE q.question_id IN (" + ", ".join(params.bind(q) for q in questions) + ")"
+        group = "q.question_id, t.item"
+    return f"""
+        WITH coded AS (
+            SELECT a.id, a.person_id, a.score, {code} AS code FROM quiz_attempt a LIMIT {_ALL}
+        ),
+        attempt AS (
+            SELECT id, person_id, score, code / 4 AS item,
+                   (code & 1) + (code & 2) * CAST({_LOWER // 2} AS BIGINT) AS g
+            FROM coded WHERE code >= 0
+            LIMIT {_ALL}
+        )
+        SELECT q.question_id, MIN(t.item), MAX(t.item), COUNT(*), COUNT(DISTINCT t.person_id),
+               SUM({x}), SUM(q.seconds), SUM(t.g), SUM(t.g * {x}),
+               SUM(t.score), SUM(t.score * t.score), SUM(t.score * {x}){option_sums}
+        FROM attempt t JOIN quiz_answer q ON q.attempt_id = t.id
+        {where}
+        GROUP BY {group}"""
 
 
 def question_counts(
-    session: Session, *, pairs: Sequence[tuple[str, str]] | None = None, positions: int = 6
+    session: Session,
+    pairs: Sequence[tuple[str, str]] | None = None,
+    *,
+    positions: int = 6,
+    scores: Scores | None = None,
 ) -> list[QuestionRow]:
-    """Return each question's aggregates per quiz version (None: every quiz and version), one pass.
+    """Return each question's aggregates in the quiz versions of `pairs` (None: all of them).
 
-    The upper and lower groups come from `attempt_cuts`; option choices are counted for
+    The upper and lower groups come from attempt_cuts (`scores` as there); option choices are counted for
     positions 0 .. positions-1 of the `chosen` JSON lists. Each answer is paired with its
-    attempt's score for the point-biserial correlation.
+    attempt's score for the item-rest correlation, whose `questions_per_attempt` is the
+    version's answers divided by its attempts.
+
+    One pass groups by question id alone (a narrower sort); the rare question id found in two
+    of the quiz versions asked for (two quizzes may share one) is counted again per version.
     """
-    cuts = attempt_cuts(session, pairs=pairs)
-    params = _Params()
-    where = _pairs_filter(params, "a", "quiz_id", pairs)
-    group = _group_case(params, cuts)
-    short = positions <= 10
-    options = ", ".join(f"SUM({_chosen_case(params, p, short=short)})" for p in range(positions))
-    statement = f"""
-        WITH scored AS (
-            SELECT a.quiz_id, a.content_version, q.question_id, a.person_id, q.seconds, q.chosen,
-                   a.score AS y, CASE WHEN q.correct THEN 1 ELSE 0 END AS x, {group} AS g
-            FROM quiz_answer q JOIN quiz_attempt a ON a.id = q.attempt_id
-            WHERE {where}
-        )
-        SELECT quiz_id, content_version, question_id, COUNT(*), COUNT(DISTINCT person_id), SUM(x),
-               SUM(seconds), SUM(g), SUM(g * x), SUM(y), SUM(y * y), SUM(x * y),
-               {options}
-        FROM scored
-        GROUP BY quiz_id, content_version, question_id
-        ORDER BY 1, 2, 3"""
-    rows = session.connection().execute(text(statement), params.values)
+    cuts = attempt_cuts(session, pairs, scores=scores)
+    if not cuts:
+        return []
+    keys = sorted(cuts)
+    # A question is answered at most once per attempt: a bit more than the most attempts is enough.
+    width = max(c.attempts for c in cuts.values()).bit_length() + 1
+    words = _option_words(positions, width)
+    params = Params()
+    statement = _counts_statement(params, session, keys, cuts, words=words, questions=None)
+    rows = session.connection().execute(params.statement(statement), params.values).all()
+    shared = sorted({str(r[0]) for r in rows if r[1] != r[2]})
+    if shared:
+        params = Params()
+        statement = _counts_statement(params, session, keys, cuts, words=words, questions=shared)
+        again = session.connection().execute(params.statement(statement), params.values).all()
+        rows = [r for r in rows if str(r[0]) not in shared] + list(again)
+    answers = [0] * len(keys)
+    for row in rows:
+        answers[int(row[1])] += int(row[3])
     result = []
-    for quiz, version, question, n, learners, ok, seconds, g, g_ok, y, y2, xy, *chosen in rows:
+    for question, item, _, n, learners, ok, seconds, g, g_ok, y, y2, xy, *sums in rows:
         (lw, h), (lw_ok, h_ok) = divmod(int(g), _LOWER), divmod(int(g_ok), _LOWER)
+        quiz, version = keys[int(item)]
         counts = ItemCounts(
-            int(n),
-            int(learners),
-            int(ok),
-            float(seconds or 0),
-            int(h),
-            int(h_ok),
-            int(lw),
-            int(lw_ok),
-            float(y or 0),
-            float(y2 or 0),
-            float(xy or 0),
+            answers=int(n),
+            learners=int(learners),
+            correct=int(ok),
+            seconds=float(seconds or 0),
+            upper_answers=int(h),
+            upper_correct=int(h_ok),
+            lower_answers=int(lw),
+            lower_correct=int(lw_ok),
+            score_sum=float(y or 0),
+            score_squares=float(y2 or 0),
+            correct_score_sum=float(xy or 0),
+            questions_per_attempt=answers[int(item)] / cuts[(quiz, version)].attempts,
         )
-        picked = {p: int(c) for p, c in enumerate(chosen) if c}
-        result.append(QuestionRow(str(quiz), str(version), str(question), counts, picked))
+        chosen = _unpack(words, sums, width)
+        result.append(QuestionRow(quiz, version, str(question), counts, chosen))
+    result.sort(key=lambda r: (r.quiz_id, r.version, r.question_id))
     return result
 
 
-def _run_filter(params: _Params, scenario_id: str, version: str, department: str | None) -> str:
-    condition = f"r.scenario_id = {params.bind(scenario_id)} AND r.content_version = {params.bind(version)}"
-    if department is not None:
-        condition += f" AND p.department = {params.bind(department)}"
-    return condition
-
-
-def scenario_departments(session: Session, *, scenario_id: str, version: str) -> list[tuple[str, int]]:
-    """Return the departments whose learners ran this scenario version, with learner counts."""
-    params = _Params()
-    statement = f"""
-        SELECT p.department, COUNT(DISTINCT r.person_id)
-        FROM scenario_run r JOIN person p ON p.id = r.person_id
-        WHERE {_run_filter(params, scenario_id, version, None)}
-        GROUP BY p.department ORDER BY 1"""
-    return [(str(d), int(n)) for d, n in session.connection().execute(text(statement), params.values)]
-
-
-def scenario_counts(
-    session: Session, *, scenario_id: str, version: str, department: str | None = None
-) -> ScenarioCounts:
-    """Return choices, quits, loops and endings of a scenario version (optionally one department)."""
-    connection = session.connection()
-    params = _Params()
-    where = _run_filter(params, scenario_id, version, department)
-    runs_from = f"scenario_run r JOIN person p ON p.id = r.person_id WHERE {where}"
-    runs, finished, learners = connection.execute(
-        text(
-            f"SELECT COUNT(*), SUM(CASE WHEN r.finished_at IS NOT NULL THEN 1 ELSE 0 END), "
-            f"COUNT(DISTINCT r.person_id) FROM {runs_from}"
-        ),
-        params.values,
-    ).one()
-    choices = connection.execute(
-        text(f"""
-        SELECT st.node_id, st.choice_index, st.target_node, COUNT(*), COUNT(DISTINCT r.person_id),
-               SUM(st.seconds)
-        FROM scenario_step st JOIN scenario_run r ON r.id = st.run_id JOIN person p ON p.id = r.person_id
-        WHERE {where}
-        GROUP BY st.node_id, st.choice_index, st.target_node ORDER BY 1, 2, 3"""),
-        params.values,
-    )
-    choice_rows = tuple(
-        ChoiceRow(str(n), int(c), str(t), int(k), int(m), float(s or 0)) for n, c, t, k, m, s in choices
-    )
-    # Where an unfinished run stands: the target of its last step (r.steps is kept equal to it).
-    quits = connection.execute(
-        text(f"""
-        SELECT COALESCE(st.target_node, ''), COUNT(*)
-        FROM scenario_run r JOIN person p ON p.id = r.person_id
-        LEFT JOIN scenario_step st ON st.run_id = r.id AND st.step_no = r.steps
-        WHERE {where} AND r.finished_at IS NULL
-        GROUP BY COALESCE(st.target_node, '') ORDER BY 2 DESC, 1"""),
-        params.values,
-    )
-    repeats = f"""
-        SELECT st.run_id, st.node_id
-        FROM scenario_step st JOIN scenario_run r ON r.id = st.run_id JOIN person p ON p.id = r.person_id
-        WHERE {where}
-        GROUP BY st.run_id, st.node_id HAVING COUNT(*) > 1"""
-    loops = connection.execute(
-        text(f"SELECT node_id, COUNT(*) FROM ({repeats}) rep GROUP BY node_id ORDER BY 2 DESC, 1"),
-        params.values,
-    )
-    looping = connection.execute(
-        text(f"SELECT COUNT(DISTINCT run_id) FROM ({repeats}) rep"), params.values
-    ).scalar_one()
-    endings = connection.execute(
-        text(f"""
-        SELECT COALESCE(r.ending_kind, ''), COALESCE(r.ending_node, ''), COUNT(*) FROM {runs_from}
-        AND r.finished_at IS NOT NULL
-        GROUP BY COALESCE(r.ending_kind, ''), COALESCE(r.ending_node, '') ORDER BY 3 DESC, 1, 2"""),
-        params.values,
-    )
-    return ScenarioCounts(
-        runs=int(runs),
-        finished=int(finished or 0),
-        learners=int(learners),
-        choices=choice_rows,
-        quits=tuple((str(n), int(c)) for n, c in quits),
-        loops=tuple((str(n), int(c)) for n, c in loops),
-        looping_runs=int(looping or 0),
-        endings=tuple((str(k), str(n), int(c)) for k, n, c in endings),
-    )
+def _unpack(words: list[tuple[int, str]], sums: Sequence[Any], width: int) -> dict[int, int]:
+    """Return the count of each option position from the sums of the option words (zeros left out)."""
+    found = {}
+    mask = (1 << width) - 1
+    for (first, _), total in zip(words, sums, strict=True):
+        value, position = int(total or 0), first
+        while value:
+            if value & mask:
+                found[position] = value & mask
+            value >>= width
+            position += 1
+    return found

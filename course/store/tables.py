@@ -128,12 +128,16 @@ class QuizAttempt(SQLModel, table=True):
     """A submitted quiz attempt; its answers are in quiz_answer."""
 
     __tablename__ = "quiz_attempt"
-    __table_args__ = (Index("ix_quiz_attempt_person_quiz", "person_id", "quiz_id"),)
+    __table_args__ = (
+        Index("ix_quiz_attempt_person_quiz", "person_id", "quiz_id"),
+        # Item analysis reads each quiz version's attempts per score off this index.
+        Index("ix_quiz_attempt_quiz_version_score", "quiz_id", "content_version", "score"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=64, unique=True)
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
-    quiz_id: str = Field(max_length=100, index=True)
+    quiz_id: str = Field(max_length=100)
     content_version: str = Field(max_length=64)
     started_at: datetime
     finished_at: datetime
