@@ -54,7 +54,8 @@ class ItemCounts:
 
     `score_*` pair each answer's item score x (0/1) with its attempt's score y (0..1):
     Σy, Σy² and Σxy. `upper_*`/`lower_*` count answers in the top and bottom GROUP_SHARE of the
-    quiz's attempts ranked by attempt score.
+    quiz's attempts ranked by attempt score. `questions_per_attempt` (m) is how many questions
+    an attempt of this quiz version holds, so that its score is right answers ÷ m (0: unknown).
     """
 
     answers: int
@@ -68,6 +69,7 @@ class ItemCounts:
     score_sum: float = 0.0
     score_squares: float = 0.0
     correct_score_sum: float = 0.0
+    questions_per_attempt: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,7 @@ class ItemStats:
     upper_facility: float | None
     lower_facility: float | None
     upper_lower: float | None
+    #: The corrected point-biserial: the item's correlation with the rest of the attempt.
     point_biserial: float | None
     #: The upper-lower index, or the point-biserial correlation when a group is empty.
     discrimination: float | None
@@ -110,17 +113,25 @@ def upper_lower_index(counts: ItemCounts) -> float | None:
 
 
 def point_biserial(counts: ItemCounts) -> float | None:
-    """Return the correlation of the item score (0/1) with the attempt score, from sums.
+    """Return the corrected point-biserial: the item score's correlation with the rest score, from sums.
 
-    r = (n·Σxy − Σx·Σy) / √((n·Σx − (Σx)²)·(n·Σy² − (Σy)²)), since x² = x for a 0/1 score.
-    None when either varies not at all (everyone right, or every attempt score equal).
+    With m questions per attempt, the attempt holds T = m·y right answers and the rest score is
+    R = T − x (right answers on the other questions), so that the item is not correlated with
+    itself. From the sums: ΣR = mΣy − Σx, ΣxR = mΣxy − Σx, ΣR² = m²Σy² − 2mΣxy + Σx (x² = x),
+    and r = (n·ΣxR − Σx·ΣR) / √((n·Σx − (Σx)²)·(n·ΣR² − (ΣR)²)). None when the rest score or
+    the item varies not at all, or m is unknown or 1 (no other question).
     """
-    n, sx, sy = counts.answers, float(counts.correct), counts.score_sum
+    n, m = counts.answers, counts.questions_per_attempt
+    sx = float(counts.correct)
+    rest = m * counts.score_sum - sx
+    item_rest = m * counts.correct_score_sum - sx
+    rest_squares = m * m * counts.score_squares - 2 * m * counts.correct_score_sum + sx
     spread_x = n * sx - sx * sx
-    spread_y = n * counts.score_squares - sy * sy
-    if n < 2 or spread_x <= 0 or spread_y <= 1e-12:
+    spread_rest = n * rest_squares - rest * rest
+    # The sums are floats: a spread within rounding error of zero is zero.
+    if n < 2 or m <= 1 or spread_x <= 0 or spread_rest <= 1e-9 * max(1.0, n * rest_squares):
         return None
-    return (n * counts.correct_score_sum - sx * sy) / math.sqrt(spread_x * spread_y)
+    return (n * item_rest - sx * rest) / math.sqrt(spread_x * spread_rest)
 
 
 def flags_for(

@@ -12,16 +12,26 @@ import html
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
+from course.domain.dashboard import TOTAL, Suppression, suppress_rows
 from course.domain.item_analysis import ItemCounts, ItemStats, analyse
 from course.domain.model import Course, Question, Quiz
 from course.domain.permissions import Action, Actor
 from course.services.dashboard import content_key
 from course.services.permissions import require
-from course.store import analytics, item_stats
+from course.store import analytics, item_stats, scenario_stats
 from course.store.engine import Engine, read_session
+from course.store.item_stats import VersionRow
+from course.store.scenario_stats import ChoiceRow, EndingRow, LoopRow, ScenarioCounts, StopRow
+
+_Row = TypeVar("_Row", ChoiceRow, StopRow, LoopRow, EndingRow)
+
+#: An unfinished run with no step for this long counts as abandoned; a more recent one is in progress.
+ABANDONED_AFTER = timedelta(days=7)
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -83,7 +93,12 @@ class ChoiceUse:
 
 @dataclass(frozen=True, slots=True)
 class ScenarioAnalytics:
-    """Choices, quits, loops, endings and time to decide of a scenario version."""
+    """Choices, stops, loops, endings and time to decide of a scenario version.
+
+    For one department, only what the small-group rule lets through: nothing at all when the
+    department is hidden (`suppression`), and no row that fewer than the minimum number of its
+    learners are behind, or that would give such a row away (`hidden_rows` counts them).
+    """
 
     scenario_id: str
     title: str
@@ -93,8 +108,10 @@ class ScenarioAnalytics:
     finished: int
     learners: int
     choices: tuple[ChoiceUse, ...]
-    #: (node id, node title, unfinished runs that stopped there)
-    quits: tuple[tuple[str, str, int], ...]
+    #: (node id, node title, unfinished runs standing there with no step for ABANDONED_AFTER)
+    abandoned: tuple[tuple[str, str, int], ...]
+    #: (node id, node title, unfinished runs standing there with a more recent step)
+    in_progress: tuple[tuple[str, str, int], ...]
     #: (node id, node title, runs that visited it more than once)
     loops: tuple[tuple[str, str, int], ...]
     looping_runs: int
@@ -102,10 +119,25 @@ class ScenarioAnalytics:
     endings: tuple[tuple[str, str, str, int], ...]
     #: (node id, node title, decisions, mean seconds to decide)
     decision_time: tuple[tuple[str, str, int, float], ...]
-    #: Departments that ran this version, with their learner counts.
+    #: Departments whose figures may be shown, with their learner counts.
     departments: tuple[tuple[str, int], ...]
     #: Versions with runs: (version, runs, whether it is the version now loaded)
     versions: tuple[tuple[str, int, bool], ...]
+    #: Departments that played this version but are too small to show (or would give one away).
+    hidden_departments: tuple[str, ...] = ()
+    #: Whether this result's department is shown; when not, every figure is empty.
+    suppression: Suppression = Suppression.SHOWN
+    #: Rows of this department left out because too few of its learners are behind them.
+    hidden_rows: int = 0
+    min_group_size: int = 5
+
+    @property
+    def quits(self) -> tuple[tuple[str, str, int], ...]:
+        """Return every unfinished run by the node it stands at (abandoned and in progress together)."""
+        stops: dict[tuple[str, str], int] = {}
+        for node_id, title, runs in self.abandoned + self.in_progress:
+            stops[(node_id, title)] = stops.get((node_id, title), 0) + runs
+        return tuple((n, t, k) for (n, t), k in sorted(stops.items(), key=lambda item: (-item[1], item[0])))
 
 
 class StatsCache:
@@ -178,7 +210,8 @@ def _compute_items(
     engine: Engine, course: Course, *, quiz_id: str | None, version: str | None
 ) -> ItemAnalysis:
     with read_session(engine) as session:
-        known = item_stats.list_quiz_versions(session)
+        scores = item_stats.list_quiz_scores(session)
+        known = item_stats.version_rows(scores)
         wanted = [
             (q, v)
             for q, v, _ in ((r.item_id, r.version, r.count) for r in known)
@@ -194,7 +227,7 @@ def _compute_items(
             (len(q.options) for quiz in course.quizzes.values() for q in quiz.questions), default=1
         )
         rows = item_stats.question_counts(
-            session, pairs=None if every else wanted, positions=max(positions, 1)
+            session, None if every else wanted, positions=max(positions, 1), scores=scores
         )
     reports = [_report(course, row) for row in rows]
     reports.sort(key=_worst_first)
@@ -259,13 +292,21 @@ def get_scenario_analytics(
     version: str | None = None,
     department: str | None = None,
     cache: StatsCache | None = None,
+    now: datetime | None = None,
 ) -> ScenarioAnalytics:
-    """Return how a scenario version is played (the loaded version unless asked), optionally by department."""
+    """Return how a scenario version is played (the loaded version unless asked), optionally by department.
+
+    Departments smaller than the course's `min_group_size` are hidden as on the leadership
+    dashboard; the figures for all departments together are always shown.
+    """
     require(engine, actor, Action.VIEW_ITEM_STATS)
     scenario = course.scenarios.get(scenario_id)
     chosen_version = version or (scenario.meta.version if scenario is not None else "")
+    when = now or datetime.now(UTC)
+    # Runs turn abandoned as time passes: cached results are kept for the hour at most.
+    hour = when.replace(minute=0, second=0, microsecond=0)
     key = (
-        _cache_key(engine, course, "scenario", scenario_id, chosen_version, department)
+        _cache_key(engine, course, "scenario", scenario_id, chosen_version, department, hour)
         if cache is not None
         else ()
     )
@@ -274,17 +315,48 @@ def get_scenario_analytics(
         if isinstance(found, ScenarioAnalytics):
             return found
     with read_session(engine) as session:
-        versions = [r for r in item_stats.list_scenario_versions(session) if r.item_id == scenario_id]
-        departments = item_stats.scenario_departments(
-            session, scenario_id=scenario_id, version=chosen_version
+        versions = [r for r in scenario_stats.list_scenario_versions(session) if r.item_id == scenario_id]
+        by_department = scenario_stats.scenario_counts(
+            session, scenario_id=scenario_id, version=chosen_version, abandoned_before=when - ABANDONED_AFTER
         )
-        counts = item_stats.scenario_counts(
-            session, scenario_id=scenario_id, version=chosen_version, department=department
-        )
-    result = _scenario_result(course, scenario_id, chosen_version, department, counts, departments, versions)
+    result = _scenario_result(course, scenario_id, chosen_version, department, by_department, versions)
     if cache is not None:
         cache.put(key, result)
     return result
+
+
+def _shown_rows(
+    by_department: dict[str, ScenarioCounts], department: str, min_group_size: int
+) -> tuple[ScenarioCounts, int]:
+    """Return a department's counts without the rows too few of its learners are behind, and how many.
+
+    Each row (a choice, a stop, a loop, an ending) is a line across departments, suppressed as the
+    leadership dashboard suppresses a scenario flow: by suppress_rows over the line's learners.
+    """
+    hidden = 0
+
+    def keep(rows_of: Callable[[ScenarioCounts], tuple[_Row, ...]], line: Callable[[_Row], Hashable]) -> Any:
+        nonlocal hidden
+        lines: dict[Hashable, dict[str, int]] = {}
+        for name, counts in by_department.items():
+            for row in rows_of(counts):
+                lines.setdefault(line(row), {})[name] = row.learners
+        kept = []
+        for row in rows_of(by_department[department]):
+            if department in suppress_rows(lines[line(row)], min_group_size=min_group_size):
+                hidden += 1
+            else:
+                kept.append(row)
+        return tuple(kept)
+
+    shown = replace(
+        by_department[department],
+        choices=keep(lambda c: c.choices, lambda r: (r.node_id, r.choice_index, r.target_node)),
+        stops=keep(lambda c: c.stops, lambda r: r.node_id),
+        loops=keep(lambda c: c.loops, lambda r: r.node_id),
+        endings=keep(lambda c: c.endings, lambda r: (r.kind, r.node_id)),
+    )
+    return shown, hidden
 
 
 def _scenario_result(
@@ -292,16 +364,26 @@ def _scenario_result(
     scenario_id: str,
     version: str,
     department: str | None,
-    counts: item_stats.ScenarioCounts,
-    departments: list[tuple[str, int]],
-    versions: list[item_stats.VersionRow],
+    by_department: dict[str, ScenarioCounts],
+    versions: list[VersionRow],
 ) -> ScenarioAnalytics:
+    k = course.info.min_group_size
+    hidden = suppress_rows({d: c.learners for d, c in by_department.items()}, min_group_size=k)
+    hidden.pop(TOTAL, None)  # the figures of all departments together stay
+    suppression, hidden_rows = Suppression.SHOWN, 0
+    if department is None:
+        counts = scenario_stats.add_up(by_department.values())
+    elif department in hidden:
+        counts, suppression = ScenarioCounts(0, 0, 0), hidden[department]
+    elif department in by_department:
+        counts, hidden_rows = _shown_rows(by_department, department, k)
+    else:
+        counts = ScenarioCounts(0, 0, 0)
     scenario = course.scenarios.get(scenario_id)
     nodes = scenario.nodes if scenario is not None else {}
+    start = scenario.start if scenario is not None else ""
 
     def title(node_id: str) -> str:
-        if not node_id and scenario is not None:
-            node_id = scenario.start
         return nodes[node_id].title if node_id in nodes else node_id
 
     def label(node_id: str, index: int) -> str:
@@ -328,10 +410,15 @@ def _scenario_result(
     for c in counts.choices:
         steps, seconds = per_node.get(c.node_id, (0, 0.0))
         per_node[c.node_id] = (steps + c.steps, seconds + c.seconds)
-    start = scenario.start if scenario is not None else ""
-    quits: dict[str, int] = {}
-    for node_id, runs in counts.quits:  # a run with no step stopped at the start node
-        quits[node_id or start] = quits.get(node_id or start, 0) + runs
+    stops: dict[str, tuple[int, int]] = {}
+    for s in counts.stops:  # a run with no step stands at the start node
+        abandoned, in_progress = stops.get(s.node_id or start, (0, 0))
+        stops[s.node_id or start] = (abandoned + s.abandoned, in_progress + s.in_progress)
+
+    def by_runs(column: int) -> tuple[tuple[str, str, int], ...]:
+        rows = [(n, title(n), v[column]) for n, v in stops.items() if v[column]]
+        return tuple(sorted(rows, key=lambda r: (-r[2], r[0])))
+
     return ScenarioAnalytics(
         scenario_id=scenario_id,
         title=scenario.meta.title if scenario is not None else scenario_id,
@@ -341,14 +428,25 @@ def _scenario_result(
         finished=counts.finished,
         learners=counts.learners,
         choices=choices,
-        quits=tuple((n, title(n), k) for n, k in sorted(quits.items(), key=lambda item: (-item[1], item[0]))),
-        loops=tuple((n, title(n), k) for n, k in counts.loops),
+        abandoned=by_runs(0),
+        in_progress=by_runs(1),
+        loops=tuple(
+            (r.node_id, title(r.node_id), r.runs)
+            for r in sorted(counts.loops, key=lambda r: (-r.runs, r.node_id))
+        ),
         looping_runs=counts.looping_runs,
-        endings=tuple((kind, n, title(n), k) for kind, n, k in counts.endings),
+        endings=tuple(
+            (e.kind, e.node_id, title(e.node_id), e.runs)
+            for e in sorted(counts.endings, key=lambda e: (-e.runs, e.kind, e.node_id))
+        ),
         decision_time=tuple((n, title(n), s, t / s) for n, (s, t) in sorted(per_node.items()) if s),
-        departments=tuple(departments),
+        departments=tuple((d, c.learners) for d, c in sorted(by_department.items()) if d not in hidden),
         versions=tuple(
             (r.version, r.count, scenario is not None and scenario.meta.version == r.version)
             for r in versions
         ),
+        hidden_departments=tuple(sorted(hidden)),
+        suppression=suppression,
+        hidden_rows=hidden_rows,
+        min_group_size=k,
     )

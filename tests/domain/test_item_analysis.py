@@ -60,11 +60,17 @@ def test_upper_lower_index_is_the_difference_of_the_group_facilities() -> None:
     assert upper_lower_index(_counts(20, 10, upper=(0, 0), lower=(5, 1))) is None
 
 
-def test_point_biserial_from_sums_equals_the_pearson_correlation() -> None:
-    xs = [1, 1, 0, 0, 1]
-    ys = [0.9, 0.4, 0.5, 0.1, 0.8]
+def _pearson(xs: list[float], ys: list[float]) -> float:
     n = len(xs)
-    counts = ItemCounts(
+    mx, my = sum(xs) / n, sum(ys) / n
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / math.sqrt(
+        sum((x - mx) ** 2 for x in xs) * sum((y - my) ** 2 for y in ys)
+    )
+
+
+def _sums(xs: list[int], ys: list[float], m: float) -> ItemCounts:
+    n = len(xs)
+    return ItemCounts(
         n,
         n,
         sum(xs),
@@ -72,19 +78,28 @@ def test_point_biserial_from_sums_equals_the_pearson_correlation() -> None:
         score_sum=sum(ys),
         score_squares=sum(y * y for y in ys),
         correct_score_sum=sum(x * y for x, y in zip(xs, ys, strict=True)),
+        questions_per_attempt=m,
     )
-    mx, my = sum(xs) / n, sum(ys) / n
-    expected = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / math.sqrt(
-        sum((x - mx) ** 2 for x in xs) * sum((y - my) ** 2 for y in ys)
-    )
-    assert point_biserial(counts) == pytest.approx(expected)
 
 
-def test_point_biserial_is_none_when_nothing_varies() -> None:
-    assert (
-        point_biserial(ItemCounts(4, 4, 4, 0.0, score_sum=2.0, score_squares=1.5, correct_score_sum=2.0))
-        is None
-    )
+def test_point_biserial_correlates_the_item_with_the_rest_of_the_attempt() -> None:
+    # Five attempts of four questions; right answers on the other three: 3, 1, 2, 0, 2.
+    xs = [1, 1, 0, 0, 1]
+    rest = [3, 1, 2, 0, 2]
+    ys = [(x + r) / 4 for x, r in zip(xs, rest, strict=True)]  # the attempt score includes the item
+    corrected = point_biserial(_sums(xs, ys, 4.0))
+    assert corrected == pytest.approx(_pearson([float(x) for x in xs], [float(r) for r in rest]))
+    # By hand: covariance 0.24, variances 0.24 and 1.04, so r = 0.24 / √(0.24 × 1.04) = √(3/13).
+    assert corrected == pytest.approx(math.sqrt(3 / 13))
+    # The uncorrected correlation (with the whole score) runs higher, as the item is in the score.
+    assert _pearson([float(x) for x in xs], ys) > corrected + 0.1
+
+
+def test_point_biserial_is_none_when_nothing_varies_or_nothing_else_is_asked() -> None:
+    assert point_biserial(_sums([1, 1, 1, 1], [0.5, 0.75, 1.0, 0.5], 4.0)) is None  # everyone right
+    assert point_biserial(_sums([1, 0, 1, 0], [0.5, 0.0, 0.5, 0.0], 2.0)) is None  # the rest never varies
+    assert point_biserial(_sums([1, 0, 1, 0], [1.0, 0.0, 1.0, 0.0], 1.0)) is None  # one question only
+    assert point_biserial(_sums([1, 0, 1, 0], [0.5, 0.0, 1.0, 0.5], 0.0)) is None  # questions unknown
 
 
 def test_analyse_a_question_the_strongest_get_wrong() -> None:
@@ -100,8 +115,10 @@ def test_analyse_a_question_the_strongest_get_wrong() -> None:
 
 
 def test_analyse_falls_back_to_the_correlation_when_a_group_is_empty() -> None:
-    counts = ItemCounts(10, 10, 5, 0.0, score_sum=5.0, score_squares=3.0, correct_score_sum=1.5)
-    stats = analyse(counts)
+    # Right answers go with low rest scores: the right ones scored 1 of 3 elsewhere, the wrong 2 or 3.
+    xs = [1] * 5 + [0] * 5
+    ys = [(x + r) / 4 for x, r in zip(xs, [1] * 5 + [2, 3, 2, 3, 3], strict=True)]
+    stats = analyse(_sums(xs, ys, 4.0))
     assert stats.upper_lower is None and stats.discrimination == stats.point_biserial
     assert stats.discrimination is not None and stats.discrimination < 0
     assert Flag.STRONG_GET_IT_WRONG in stats.flags

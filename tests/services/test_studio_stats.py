@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import Engine, text
 
 from course.content.loader import load_course
+from course.domain.dashboard import Suppression
 from course.domain.item_analysis import Flag
 from course.domain.model import Course
 from course.domain.permissions import Action
 from course.services.permissions import PermissionDenied
-from course.services.studio_stats import StatsCache, get_item_analysis, get_scenario_analytics
+from course.services.studio_stats import (
+    ScenarioAnalytics,
+    StatsCache,
+    get_item_analysis,
+    get_scenario_analytics,
+)
 from course.store.engine import read_session
-from tests.conftest import TreeWriter
+from tests.conftest import MANIFEST, TreeWriter
 from tests.databases import MakePerson
-from tests.studio_data import QUIZ, R_BOTH, SCENARIO, write_studio_data
+from tests.studio_data import NOW, QUIZ, R_BOTH, SCENARIO, write_more_departments, write_studio_data
 
 
 @pytest.fixture
@@ -53,15 +61,17 @@ def test_item_analysis_of_the_current_version(data: Engine, course: Course, make
         ("Listen", True, 2),
         ("Broadcast", False, 2),
     ]
-    assert [o.chosen for o in two.options] == [4, 2, 1]
+    assert [o.chosen for o in two.options] == [3, 2, 1]
     assert (one.stats.answers, one.stats.learners, one.stats.facility, one.stats.mean_seconds) == (
         4,
         3,
         0.5,
         13.0,
     )
-    assert (one.stats.discrimination, two.stats.discrimination) == (1.0, 0.0)
-    assert one.stats.point_biserial == pytest.approx(R_BOTH)
+    assert (one.stats.discrimination, two.stats.discrimination) == (1.0, 0.5)
+    assert one.stats.point_biserial == pytest.approx(R_BOTH) and two.stats.point_biserial == pytest.approx(
+        R_BOTH
+    )
     assert one.stats.flags == (Flag.TOO_FEW_ANSWERS,)
 
 
@@ -92,22 +102,79 @@ def test_results_are_cached_until_learner_work_changes(
 
 def test_scenario_analytics(data: Engine, course: Course, make_person: MakePerson) -> None:
     trainer = make_person("t@x.org", capabilities="trainer")
-    result = get_scenario_analytics(data, trainer, course, scenario_id=SCENARIO)
+    result = get_scenario_analytics(data, trainer, course, scenario_id=SCENARIO, now=NOW)
     assert (result.title, result.runs, result.finished, result.learners) == ("First day", 4, 2, 3)
     assert [(c.node_title, c.label, c.target_node, c.steps, c.mean_seconds) for c in result.choices] == [
         ("09:00 - a complaint", "Reply", "good-end", 1, 2.0),
         ("09:00 - a complaint", "Reply", "start", 2, 5.0),
         ("09:00 - a complaint", "Ignore", "bad-end", 1, 3.0),
     ]
+    # cy's looping run stopped ten days ago; the run without a step (at the start node) a day ago.
+    assert result.abandoned == (("start", "09:00 - a complaint", 1),)
+    assert result.in_progress == (("start", "09:00 - a complaint", 1),)
     assert result.quits == (("start", "09:00 - a complaint", 2),)
     assert result.loops == (("start", "09:00 - a complaint", 1),) and result.looping_runs == 1
     assert result.endings == (("bad", "bad-end", "It spread", 1), ("good", "good-end", "Resolved", 1))
     assert result.decision_time == (("start", "09:00 - a complaint", 4, 3.75),)
-    assert result.departments == (("hr", 1), ("legal", 2))
+    # With the course's minimum group of 5, both departments are too small to show on their own.
+    assert (result.departments, result.hidden_departments) == ((), ("hr", "legal"))
+    assert (result.suppression, result.min_group_size) == (Suppression.SHOWN, 5)
+    later = get_scenario_analytics(data, trainer, course, scenario_id=SCENARIO, now=NOW + timedelta(days=7))
+    assert later.abandoned == (("start", "09:00 - a complaint", 2),) and later.in_progress == ()
+
+
+def test_a_hidden_department_shows_nothing(data: Engine, course: Course, make_person: MakePerson) -> None:
+    trainer = make_person("t@x.org", capabilities="trainer")
     hr = get_scenario_analytics(
-        data, trainer, course, scenario_id=SCENARIO, department="hr", cache=StatsCache()
+        data, trainer, course, scenario_id=SCENARIO, department="hr", cache=StatsCache(), now=NOW
     )
-    assert (hr.runs, hr.finished, hr.endings, hr.department) == (2, 0, (), "hr")
+    assert (hr.department, hr.suppression, hr.runs, hr.learners) == ("hr", Suppression.SMALL_GROUP, 0, 0)
+    assert (hr.choices, hr.abandoned, hr.in_progress, hr.loops, hr.endings, hr.decision_time) == ((),) * 6
+    assert hr.hidden_departments == ("hr", "legal")
+
+
+@pytest.fixture
+def small_groups(write_tree: TreeWriter) -> Course:
+    loaded = load_course(write_tree({"course.yaml": MANIFEST + "min_group_size: 2\n"})).course
+    assert loaded is not None and loaded.info.min_group_size == 2
+    return loaded
+
+
+def test_departments_are_suppressed_as_on_the_dashboard(
+    engine: Engine, small_groups: Course, make_person: MakePerson
+) -> None:
+    version = small_groups.scenarios[SCENARIO].meta.version
+    write_studio_data(engine, scenario_version=version)
+    write_more_departments(engine, scenario_version=version)
+    trainer = make_person("t@x.org", capabilities="trainer", department="training")
+
+    def analytics(department: str | None) -> ScenarioAnalytics:
+        return get_scenario_analytics(
+            engine, trainer, small_groups, scenario_id=SCENARIO, department=department, now=NOW
+        )
+
+    everyone = analytics(None)
+    # hr (1 learner) is below 2; legal (2) is hidden with it, or hr could be worked out from the total.
+    assert everyone.departments == (("it", 3), ("ops", 2))
+    assert everyone.hidden_departments == ("hr", "legal")
+    assert (everyone.runs, everyone.finished, everyone.learners, everyone.hidden_rows) == (10, 7, 8, 0)
+    assert [(c.target_node, c.steps, c.learners) for c in everyone.choices] == [
+        ("good-end", 6, 6),
+        ("start", 2, 1),
+        ("bad-end", 1, 1),
+    ]
+    assert everyone.abandoned == (("start", "09:00 - a complaint", 2),)
+    legal = analytics("legal")
+    assert (legal.suppression, legal.runs, legal.choices) == (Suppression.COMPLEMENTARY, 0, ())
+    it = analytics("it")
+    assert (it.suppression, it.runs, it.finished, it.learners) == (Suppression.SHOWN, 4, 3, 3)
+    # good-end was chosen by ada (legal, hidden), 3 of it and 2 of ops: ops goes with legal.
+    assert [(c.target_node, c.steps, c.learners) for c in it.choices] == [("good-end", 3, 3)]
+    assert it.endings == (("good", "good-end", "Resolved", 3),)
+    # dee's abandoned run is the only one of it at the start, beside cy's (hr): both are hidden.
+    assert (it.abandoned, it.in_progress, it.hidden_rows) == ((), (), 1)
+    ops = analytics("ops")
+    assert (ops.runs, ops.learners, ops.choices, ops.endings, ops.hidden_rows) == (2, 2, (), (), 2)
 
 
 @pytest.mark.parametrize("capabilities", ["learner", "leader"])

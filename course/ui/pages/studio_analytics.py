@@ -10,22 +10,28 @@ from typing import Any
 
 import streamlit as st
 
-from course.charts import count_bar_figure, option_choice_figure
+from course.charts import count_bar_figure, option_choice_figure, stacked_bar_figure
+from course.domain.dashboard import Suppression
 from course.domain.item_analysis import FLAG_TEXT
 from course.domain.model import Course
 from course.domain.permissions import Actor, Page
 from course.services.studio_stats import (
+    ABANDONED_AFTER,
     ItemAnalysis,
     ItemReport,
+    ScenarioAnalytics,
     StatsCache,
     get_item_analysis,
     get_scenario_analytics,
 )
 from course.ui import auth, resources, widgets
 
+EDITOR = "course/ui/pages/studio_editor.py"
 ALL_QUIZZES = "All quizzes"
 CURRENT = "Current version"
 ALL_DEPARTMENTS = "All departments"
+ABANDONED = "Abandoned"
+PLAYING = "Still being played"
 ORDERS = ("Worst first", "Quiz order", "Lowest facility", "Lowest discrimination", "Most answers")
 _CHART = {"displayModeBar": False}
 
@@ -100,6 +106,10 @@ def _details(item: ItemReport) -> None:
     fourth.metric("Mean time", "–" if stats.mean_seconds is None else f"{stats.mean_seconds:.0f} s")
     for flag in stats.flags:
         st.warning(FLAG_TEXT[flag].capitalize() + ".")
+    if item.current and item.source:
+        query = {"file": item.source} | ({"line": str(item.line)} if item.line else {})
+        st.page_link(EDITOR, label=f"Edit this question ({item.location})", icon=":material/edit:",
+                     query_params=query)
     if item.options:
         labels = [f"{o.index + 1}. {o.text[:80]}" for o in item.options]
         st.plotly_chart(
@@ -138,10 +148,8 @@ def _questions(engine: Any, actor: Actor, course: Course) -> None:
     _details(items[int(chosen)])
 
 
-def _scenarios(engine: Any, actor: Actor, course: Course) -> None:
-    if not course.scenarios:
-        st.info("The course has no scenario.")
-        return
+def _chosen_scenario(engine: Any, actor: Actor, course: Course) -> ScenarioAnalytics:
+    """Ask for a scenario, a version and a department; return their analytics."""
     left, middle, right = st.columns(3)
     scenario_id = left.selectbox(
         "Scenario",
@@ -163,20 +171,34 @@ def _scenarios(engine: Any, actor: Actor, course: Course) -> None:
     department = right.selectbox(
         "Department", [ALL_DEPARTMENTS, *[d for d, _ in base.departments]], key="scenario-department"
     )
-    result = (
-        base
-        if department == ALL_DEPARTMENTS
-        else get_scenario_analytics(
-            engine,
-            actor,
-            course,
-            scenario_id=scenario_id,
-            version=chosen_version,
-            department=str(department),
-            cache=_cache(),
+    if base.hidden_departments:
+        st.caption(
+            f"{len(base.hidden_departments)} department(s) are not listed: fewer than "
+            f"{base.min_group_size} of their learners played this version (or their figures would "
+            "give such a department away). They count in the figures for all departments."
         )
+    if department == ALL_DEPARTMENTS:
+        return base
+    return get_scenario_analytics(
+        engine,
+        actor,
+        course,
+        scenario_id=scenario_id,
+        version=chosen_version,
+        department=str(department),
+        cache=_cache(),
     )
-    who = "all departments" if result.department is None else f"the {result.department} department"
+
+
+def _scenarios(engine: Any, actor: Actor, course: Course) -> None:
+    if not course.scenarios:
+        st.info("The course has no scenario.")
+        return
+    result = _chosen_scenario(engine, actor, course)
+    if result.suppression is not Suppression.SHOWN:
+        st.info(f"This department is hidden: fewer than {result.min_group_size} of its learners "
+                "played this version, or its figures would give such a department away.")
+        return
     first, second, third = st.columns(3)
     first.metric("Runs", str(result.runs))
     second.metric("Finished", str(result.finished))
@@ -184,6 +206,15 @@ def _scenarios(engine: Any, actor: Actor, course: Course) -> None:
     if not result.runs:
         st.info("Nobody has played this version yet.")
         return
+    if result.hidden_rows:
+        st.caption(f"{result.hidden_rows} row(s) below are left out: fewer than {result.min_group_size} "
+                   "learners of this department are behind each of them.")
+    who = "all departments" if result.department is None else f"the {result.department} department"
+    _choices_and_stops(result, who)
+    _loops_endings_and_time(result, who)
+
+
+def _choices_and_stops(result: ScenarioAnalytics, who: str) -> None:
     decisions = sum(c.steps for c in result.choices)
     st.markdown("**Choices taken**")
     st.plotly_chart(
@@ -200,18 +231,27 @@ def _scenarios(engine: Any, actor: Actor, course: Course) -> None:
         f"by {result.learners} learners of {who}."
     )
     st.markdown("**Where learners stop**")
-    unfinished = result.runs - result.finished
+    titles = [t for _, t, _ in result.quits]
+    abandoned = {t: n for _, t, n in result.abandoned}
+    playing = {t: n for _, t, n in result.in_progress}
     st.plotly_chart(
-        count_bar_figure(
-            [t for _, t, _ in result.quits], [n for *_, n in result.quits], axis="Unfinished runs"
+        stacked_bar_figure(
+            titles,
+            {ABANDONED: [abandoned.get(t, 0) for t in titles], PLAYING: [playing.get(t, 0) for t in titles]},
+            axis="Unfinished runs",
         ),
         config=_CHART,
         key="scenario-quits",
     )
+    days = ABANDONED_AFTER.days
     st.caption(
-        f"The node where each of the {unfinished} unfinished runs stands (left, or still being "
-        f"played), out of {result.runs} runs of {who}."
+        f"The node where each of the {result.runs - result.finished} unfinished runs of {who} stands: "
+        f"abandoned ({sum(abandoned.values())}, no step for {days} days or more) or still being played "
+        f"({sum(playing.values())}), out of {result.runs} runs."
     )
+
+
+def _loops_endings_and_time(result: ScenarioAnalytics, who: str) -> None:
     st.markdown("**Loops**")
     st.plotly_chart(
         count_bar_figure(
@@ -247,6 +287,7 @@ def _scenarios(engine: Any, actor: Actor, course: Course) -> None:
         config=_CHART,
         key="scenario-time",
     )
+    decisions = sum(c.steps for c in result.choices)
     st.caption(f"Mean seconds from seeing a node to choosing, over {decisions} decisions of {who}.")
 
 
@@ -263,9 +304,9 @@ def render() -> None:
         "shown. See docs/studio.md for how each statistic is computed and how to read it."
     )
     engine = resources.engine()
-    st.subheader("Quiz questions")
+    st.header("Quiz questions")
     _questions(engine, actor, loaded.course)
-    st.subheader("Scenario decisions")
+    st.header("Scenario decisions")
     _scenarios(engine, actor, loaded.course)
 
 
