@@ -3,7 +3,8 @@
 `seed_demo` creates departments, tracks and levels of learners who take the bundled course
 through the same services the app uses (reading, quizzing, playing), each with their own
 diligence and skill, improving week by week, so the dashboards tell a believable story.
-`seed_bulk` writes large volumes straight into the tables (for the dashboard benchmark).
+`seed_bulk` writes large volumes straight into the tables (for the dashboard and studio
+benchmarks). Both answer quizzes as course/services/synthetic.py describes.
 Everything is reproducible from the seed.
 """
 
@@ -16,9 +17,10 @@ from datetime import UTC, datetime, timedelta
 
 from course.domain.model import Course, Scenario
 from course.domain.permissions import Actor, Capability, Grants
+from course.domain.quiz import has_passed
 from course.domain.records import new_key
 from course.domain.scenario import available_choices
-from course.services import playing, quizzing, reading
+from course.services import playing, quizzing, reading, synthetic
 from course.services.learner import NotAvailable, get_path
 from course.store import bulk, people
 from course.store.engine import Engine, read_session, write_transaction
@@ -35,6 +37,8 @@ DEPARTMENTS: tuple[tuple[str, float, tuple[str, ...], float], ...] = (
 )
 LEVELS = (("staff", 0.6), ("manager", 0.3), ("executive", 0.1))
 DEMO_LEARNERS = 120
+#: Chance that a synthetic learner leaves a scenario run before each decision after the first.
+LEAVE_RUN_CHANCE = 0.04
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +100,14 @@ def _answer_quiz(
     quiz_id: str,
     *,
     skill: float,
+    items: dict[tuple[str, str], synthetic.ItemBehaviour],
     generator: random.Random,
     when: datetime,
 ) -> bool:
     view = quizzing.open_attempt(engine, learner.actor, course, quiz_id, now=when)
+    theta = synthetic.ability(skill)
     for drawn in view.drawn:
-        question = view.question(drawn.question_id)
-        wrong = [i for i in drawn.option_order if i not in question.correct_indexes]
-        right = sorted(question.correct_indexes)
-        chosen = right if generator.random() < skill or not wrong else [generator.choice(wrong)]
+        chosen, _, seconds = synthetic.answer(items[(quiz_id, drawn.question_id)], theta, generator)
         quizzing.answer_question(
             engine,
             learner.actor,
@@ -112,8 +115,8 @@ def _answer_quiz(
             quiz_id,
             attempt_key=view.attempt_key,
             question_id=drawn.question_id,
-            chosen=chosen,
-            seconds=generator.uniform(8, 60),
+            chosen=json.loads(chosen),
+            seconds=seconds,
             now=when,
         )
     result = quizzing.submit_attempt(
@@ -136,8 +139,8 @@ def _play(
     step = 1
     while view.ending is None and step < 50:
         offered = available_choices(scenario, view.state)
-        if not offered:
-            return
+        if not offered or (step > 1 and generator.random() < LEAVE_RUN_CHANCE):
+            return  # some learners leave a run partway: the studio shows where
         best = max(offered, key=lambda c: c.score)
         choice = best if generator.random() < skill else generator.choice(offered)
         view = playing.choose(
@@ -161,6 +164,7 @@ def _study(
     course: Course,
     generator: random.Random,
     *,
+    items: dict[tuple[str, str], synthetic.ItemBehaviour],
     start: datetime,
     weeks: int,
 ) -> tuple[int, int]:
@@ -188,7 +192,14 @@ def _study(
             try:
                 if module.quiz is not None and not status.quiz_passed:
                     _answer_quiz(
-                        engine, learner, course, module.quiz, skill=skill, generator=generator, when=when
+                        engine,
+                        learner,
+                        course,
+                        module.quiz,
+                        skill=skill,
+                        items=items,
+                        generator=generator,
+                        when=when,
                     )
                     attempts += 1
                 if module.scenario is not None and module.scenario in course.scenarios:
@@ -222,8 +233,9 @@ def seed_demo(
     start = end - timedelta(weeks=weeks)
     created = _add_people(engine, learners, generator, start=start - timedelta(days=7))
     attempts = runs = 0
+    items = synthetic.behaviours(course, seed=seed)
     for learner in created:
-        made = _study(engine, learner, course, generator, start=start, weeks=weeks)
+        made = _study(engine, learner, course, generator, items=items, start=start, weeks=weeks)
         attempts += made[0]
         runs += made[1]
     return SeedReport(len(created), attempts, runs)
@@ -256,8 +268,11 @@ def seed_bulk(
 ) -> SeedReport:
     """Write `learners` people and about `answers` quiz answers straight into the tables (fast).
 
-    For benchmarks: the rows look like the app's (latest-answer rules, scenario runs with
-    steps), but no service checks run. Each learner's attempts spread over `weeks`.
+    For benchmarks: the rows look like the app's, but no service checks run. Each learner writes
+    answers // learners answers in attempts of the quiz's draw size (`pick`) spread over `weeks`;
+    answers follow course/services/synthetic.py (the learner's ability, improving week by week,
+    against each question's difficulty; uneven distractors; varied times), so item analysis finds
+    real differences. About 60% of learners finish one scenario run (without steps).
     """
     generator = random.Random(seed)
     end = now or datetime.now(UTC)
@@ -283,18 +298,24 @@ def seed_bulk(
     with write_transaction(engine) as session:
         ids = bulk.insert_people(session, person_rows)
     per_learner = max(1, answers // max(1, learners))
+    items = synthetic.behaviours(course, seed=seed)
     attempt_rows: list[dict[str, object]] = []
-    answer_rows: list[tuple[int, int, str, str, bool, datetime]] = []
+    answer_rows: list[tuple[int, int, str, str, str, bool, float]] = []
     run_rows: list[dict[str, object]] = []
     for person_id, skill in zip(ids, skills, strict=True):
+        theta = synthetic.ability(skill)
         given = 0
         while given < per_learner:
             quiz = generator.choice(quizzes)
             week = generator.randrange(weeks)
             when = start + timedelta(weeks=week, minutes=generator.randrange(10_000))
-            chance = min(0.97, skill + 0.03 * week)
-            picked = quiz.questions[: min(len(quiz.questions), per_learner - given)]
-            marks = [generator.random() < chance for _ in picked]
+            drawn = len(quiz.questions) if quiz.pick is None else min(quiz.pick, len(quiz.questions))
+            # A learner's last attempt is cut short when the answers do not divide evenly.
+            picked = generator.sample(quiz.questions, min(drawn, per_learner - given))
+            given_now = [
+                synthetic.answer(items[(quiz.meta.id, q.id)], theta + 0.1 * week, generator) for q in picked
+            ]
+            score = sum(ok for _, ok, _ in given_now) / len(picked)
             attempt_rows.append(
                 {
                     "key": new_key(),
@@ -303,14 +324,14 @@ def seed_bulk(
                     "content_version": quiz.meta.version,
                     "started_at": when,
                     "finished_at": when,
-                    "score": sum(marks) / len(marks),
-                    "passed": sum(marks) / len(marks) >= quiz.pass_mark / 100,
+                    "score": score,
+                    "passed": has_passed(score, pass_mark=quiz.pass_mark),
                     "recorded_at": when,
                 }
             )
             answer_rows += [
-                (len(attempt_rows), i, q.id, q.competency, ok, when)
-                for i, (q, ok) in enumerate(zip(picked, marks, strict=True))
+                (len(attempt_rows), i, q.id, q.competency, chosen, ok, seconds)
+                for i, (q, (chosen, ok, seconds)) in enumerate(zip(picked, given_now, strict=True))
             ]
             given += len(picked)
         if scenarios and generator.random() < 0.6:

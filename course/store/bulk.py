@@ -6,7 +6,6 @@ No idempotency or progress bookkeeping: this is for generating volumes, never fo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
@@ -66,9 +65,13 @@ def _fix_sequence(session: Session, table: str) -> None:
 def insert_attempts(
     session: Session,
     attempts: Sequence[dict[str, Any]],
-    answers: Sequence[tuple[int, int, str, str, bool, datetime]],
+    answers: Sequence[tuple[int, int, str, str, str, bool, float]],
 ) -> None:
-    """Insert attempts and their answers; an answer names its attempt by 1-based position."""
+    """Insert attempts and their answers; an answer names its attempt by 1-based position.
+
+    An answer is (attempt position, position in the attempt, question id, competency, chosen
+    positions as JSON, correct, seconds).
+    """
     if not attempts:
         return
     base = _next_id(session, "quiz_attempt") - 1
@@ -84,11 +87,11 @@ def insert_attempts(
             "position": p,
             "question_id": q,
             "competency": c,
-            "chosen": "[0]",
+            "chosen": chosen,
             "correct": ok,
-            "seconds": 20.0,
+            "seconds": seconds,
         }
-        for a, p, q, c, ok, _ in answers
+        for a, p, q, c, chosen, ok, seconds in answers
     ]
     for start in range(0, len(rows), 50_000):
         connection.execute(insert(QuizAnswer.__table__), rows[start : start + 50_000])  # type: ignore[attr-defined]

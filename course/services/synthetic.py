@@ -1,0 +1,97 @@
+"""How synthetic learners answer quiz questions, for the demo and bulk seeds (standard library only).
+
+Each question gets a behaviour drawn once from the seed, as in two-parameter item response
+theory: a difficulty and a discrimination decide how likely a learner of a given ability is to
+be right; wrong answers fall on the distractors with an uneven pull (one tempting distractor,
+others rarely chosen); time to answer varies around the question's own pace and is longer when
+wrong. A few questions are deliberately flawed (too easy, too hard, or answered better by weaker
+learners) so that item analysis has something to find.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import random
+from dataclasses import dataclass
+from itertools import accumulate
+
+from course.domain.model import Course, Question
+
+#: Share of questions made too easy, too hard, and "the strongest get it wrong" (miskeyed).
+EASY_SHARE, HARD_SHARE, MISKEYED_SHARE = 0.08, 0.08, 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class ItemBehaviour:
+    """How one question is answered: chance of being right by ability, distractors, pace."""
+
+    question: Question
+    difficulty: float
+    discrimination: float
+    #: The correct positions as the store writes them (JSON), and the wrong selections.
+    right: str
+    wrong: tuple[str, ...]
+    #: Cumulative weights of `wrong`, for a weighted draw with bisect.
+    pull: tuple[float, ...]
+    seconds: float
+
+
+def ability(skill: float) -> float:
+    """Return the ability (logit scale) of a learner who is right with chance `skill` on an average item."""
+    share = min(0.99, max(0.01, skill))
+    return math.log(share / (1 - share))
+
+
+def _selections(question: Question, generator: random.Random) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """Return the wrong selections of a question and their cumulative, uneven weights."""
+    right = question.correct_indexes
+    distractors = sorted(o.index for o in question.options if not o.correct)
+    if not question.multiple:
+        picks = [frozenset({d}) for d in distractors]
+    else:  # one right option missed, one distractor added, or one swapped for the other
+        picks = [right - {c} for c in sorted(right)] + [right | {d} for d in distractors]
+        picks += [(right - {c}) | {d} for c in sorted(right) for d in distractors]
+    picks = [p for p in picks if p and p != right]
+    if not picks:
+        return (), ()
+    weights = [generator.random() ** 3 + 0.03 for _ in picks]
+    return tuple(json.dumps(sorted(p)) for p in picks), tuple(accumulate(weights))
+
+
+def behaviours(course: Course, *, seed: int) -> dict[tuple[str, str], ItemBehaviour]:
+    """Draw the behaviour of every question, by (quiz id, question id), reproducibly from the seed."""
+    generator = random.Random(f"items-{seed}")
+    found: dict[tuple[str, str], ItemBehaviour] = {}
+    for quiz_id in sorted(course.quizzes):
+        for question in course.quizzes[quiz_id].questions:
+            roll = generator.random()
+            difficulty = generator.gauss(0.0, 0.8)
+            discrimination = generator.uniform(0.7, 2.2)
+            if roll < EASY_SHARE:
+                difficulty = -3.5
+            elif roll < EASY_SHARE + HARD_SHARE:
+                difficulty = 2.5
+            elif roll < EASY_SHARE + HARD_SHARE + MISKEYED_SHARE:
+                discrimination = -0.8
+            wrong, pull = _selections(question, generator)
+            found[(quiz_id, question.id)] = ItemBehaviour(
+                question,
+                difficulty,
+                discrimination,
+                json.dumps(sorted(question.correct_indexes)),
+                wrong,
+                pull,
+                generator.uniform(12.0, 45.0),
+            )
+    return found
+
+
+def answer(item: ItemBehaviour, theta: float, generator: random.Random) -> tuple[str, bool, float]:
+    """Return (chosen positions as JSON, right, seconds) for a learner of ability `theta`."""
+    chance = 1.0 / (1.0 + math.exp(-item.discrimination * (theta - item.difficulty)))
+    right = generator.random() < chance or not item.wrong
+    chosen = item.right if right else item.wrong[bisect.bisect(item.pull, generator.random() * item.pull[-1])]
+    seconds = item.seconds * generator.lognormvariate(0.0, 0.4) * (1.0 if right else 1.3)
+    return chosen, right, round(max(2.0, seconds), 1)
