@@ -1,11 +1,27 @@
-"""dashboard: the leadership heatmap over 10,000 learners and 1,000,000 answers in SQLite.
+"""dashboard: the leadership dashboards over 10,000 learners and 1,000,000 answers in SQLite.
 
-Anchor: a hand-written sqlite3 GROUP BY computing the same department x competency cells (latest
+Anchor: a hand-written sqlite3 GROUP BY computing the department x competency cells (latest
 answer per question, latest finished run per scenario, Beta-Binomial mean per learner, mean per
-department), in the same run on the same file. Targets: the store's query for those cells within
-1.5x of the anchor; a warm dashboard (cached by data version) under 50 ms; the figure's data for
-the browser under 500 KB with no per-learner rows. The whole cold dashboard (every section) is
-reported too.
+department), in the same run on the same file. Each measurement is interleaved with the anchor
+and the medians are compared, so drift in machine speed hits both alike.
+
+Targets:
+
+- the store's query for those cells (the per-person evidence table, then one GROUP BY) within
+  1.5x of the anchor;
+- the whole dashboard, cold (no cache, every section, an admin's view of everyone) within 3x of
+  the anchor. It cannot come near 1x: besides the anchor's work it keeps each question's first
+  answer and its latest before the comparison date (the same sorted pass, about 1.25x the anchor
+  alone), then counts answers per period for the trends (another GROUP BY over every answer,
+  about 0.5x), answers per question for the weakest questions (another, about 0.45x), and reads
+  the evidence table for department, track, level, totals, pre/post and the previous score
+  (about 0.15x), plus completion, flows and endings. Those GROUP BYs need different orders of
+  the million answers, so they cannot share one sort; 2.4x was measured, and 3x leaves room for
+  a busy machine. Before the evidence table it was about 12x (four passes per grouping).
+- a warm dashboard (cached by data version) under 50 ms; the figure's data for the browser
+  under 500 KB with no per-learner rows.
+
+A cold dashboard for one department (a leader's view) is reported alongside, untargeted.
 """
 
 from __future__ import annotations
@@ -25,7 +41,7 @@ from course.domain.scoring import SCENARIO_WEIGHT
 from course.services.catalog import load
 from course.services.dashboard import DashboardCache, build_scope, get_dashboard
 from course.services.dashboard import Filters as DashboardFilters
-from course.services.seed import seed_bulk
+from course.services.seed import DEPARTMENTS, seed_bulk
 from course.settings import BUNDLED_ROOT
 from course.store import analytics
 from course.store.engine import create_store_engine, read_session
@@ -33,6 +49,7 @@ from course.store.migrate import upgrade_database
 
 NAME = "dashboard"
 COLD_TARGET = 1.5
+FULL_TARGET = 3.0
 WARM_TARGET_MS = 50.0
 PAYLOAD_TARGET_KB = 500.0
 
@@ -88,9 +105,9 @@ def _figure_json(board: Any) -> str:
 
 
 def run(*, quick: bool) -> dict[str, Any]:
-    """Seed, then time the anchor, the store query, the cold and warm dashboards, the payload."""
+    """Seed, then time the anchor, the store query, cold and warm dashboards, and the payload."""
     learners, answers = (1_000, 100_000) if quick else (10_000, 1_000_000)
-    repeats = 3
+    repeats = 5 if quick else 3
     course = load(BUNDLED_ROOT).course
     assert course is not None
     admin = Actor(0, "bench@example.org", Grants(frozenset({Capability.ADMIN})))
@@ -100,7 +117,8 @@ def run(*, quick: bool) -> dict[str, Any]:
         upgrade_database(engine)
         seeded = seed_bulk(engine, course, learners=learners, answers=answers, seed=1)
         scope = build_scope(course, DashboardFilters(), None)
-        anchors, colds = [], []
+        department = max(DEPARTMENTS, key=lambda d: d[1])[0]  # the largest: a leader's biggest view
+        anchors, colds, fulls, departments = [], [], [], []
         anchor_rows: list[Any] = []
         ours: list[analytics.GroupScore] = []
         for _ in range(repeats):  # interleaved, so drift in machine speed hits both alike
@@ -110,6 +128,12 @@ def run(*, quick: bool) -> dict[str, Any]:
             with read_session(engine) as session:
                 ours = analytics.competency_scores(session, scope, grouping="department")
             colds.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            board = get_dashboard(engine, admin, course)  # no cache: every section computed
+            fulls.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            get_dashboard(engine, admin, course, filters=DashboardFilters(departments=(department,)))
+            departments.append(time.perf_counter() - start)
         same = len(anchor_rows) == len(ours) and all(
             (a[0], a[1], a[2]) == (o.group, o.competency, o.learners) and abs(a[3] - o.estimate) < 1e-9
             for a, o in zip(
@@ -117,9 +141,7 @@ def run(*, quick: bool) -> dict[str, Any]:
             )
         )
         cache = DashboardCache()
-        start = time.perf_counter()
-        board = get_dashboard(engine, admin, course, cache=cache)
-        full_cold = time.perf_counter() - start
+        get_dashboard(engine, admin, course, cache=cache)
         warms = []
         for _ in range(5):
             start = time.perf_counter()
@@ -130,23 +152,31 @@ def run(*, quick: bool) -> dict[str, Any]:
     payload_kb = len(payload.encode()) / 1024
     per_learner = "@" in payload or len(json.loads(payload)["data"][0]["z"]) > 50
     anchor, cold, warm = statistics.median(anchors), statistics.median(colds), statistics.median(warms)
-    ratio = cold / anchor
+    full, one = statistics.median(fulls), statistics.median(departments)
+    ratio, full_ratio = cold / anchor, full / anchor
     return {
         "value": round(cold * 1000, 1),
         "anchor": round(anchor * 1000, 1),
         "ratio": round(ratio, 2),
-        "target": (f"<= {COLD_TARGET}x anchor; warm < {WARM_TARGET_MS:.0f} ms; "
-                   f"figure < {PAYLOAD_TARGET_KB:.0f} KB"),
+        "target": (
+            f"<= {COLD_TARGET}x anchor; whole cold dashboard <= {FULL_TARGET}x anchor; "
+            f"warm < {WARM_TARGET_MS:.0f} ms; figure < {PAYLOAD_TARGET_KB:.0f} KB"
+        ),
         "unit": "ms",
         "pass": (
             ratio <= COLD_TARGET
+            and full_ratio <= FULL_TARGET
             and warm * 1000 < WARM_TARGET_MS
             and payload_kb < PAYLOAD_TARGET_KB
             and same
             and not per_learner
         ),
+        "full_dashboard_cold_ms": round(full * 1000, 1),
+        "full_ratio": round(full_ratio, 2),
+        "department_dashboard_cold_ms": round(one * 1000, 1),
+        "department_ratio": round(one / anchor, 2),
+        "department": department,
         "warm_ms": round(warm * 1000, 2),
-        "full_dashboard_cold_ms": round(full_cold * 1000, 1),
         "figure_kb": round(payload_kb, 1),
         "same_cells": same,
         "learners": seeded.people,

@@ -1,6 +1,6 @@
 """Dashboard values and the privacy rules that decide which of their cells may be shown.
 
-Aggregates arrive here as plain counts and means (computed in SQL by course/store/analytics.py);
+Aggregates arrive here as plain counts and means (computed in SQL by course/store/analytics/);
 this module turns them into typed tables and applies small-group suppression:
 
 - primary: a cell with at least one but fewer than `min_group_size` learners is hidden;

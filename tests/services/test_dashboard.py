@@ -159,6 +159,15 @@ def test_a_leader_sees_only_their_departments_whatever_they_ask_for(
     assert other.by_department.cells == () and other.headline.score is None
 
 
+def test_the_department_filter_lists_only_the_departments_in_scope(
+    engine: Engine, org: dict[str, Actor]
+) -> None:
+    assert dashboard.departments_in_scope(engine, org["admin"]) == ("@Ops", "HR", "IT")
+    assert dashboard.departments_in_scope(engine, org["leader"]) == ("HR",)
+    with pytest.raises(PermissionDenied):
+        dashboard.departments_in_scope(engine, org["h1"])
+
+
 def test_nothing_in_the_dashboard_names_a_person(engine: Engine, org: dict[str, Actor]) -> None:
     board = dashboard.get_dashboard(engine, org["admin"], _course(min_group_size=1), now=NOW)
     text = repr(board)
@@ -247,3 +256,61 @@ def test_demo_seeding_runs_once_through_the_services_and_feeds_the_dashboard(
     admin = _person(engine, "boss@x.org", "Board", Grants(frozenset({Capability.ADMIN})))
     board = dashboard.get_dashboard(engine, admin, course)
     assert board.headline.active_learners is None  # two learners: below the minimum group
+
+
+def test_trend_by_track_counts_a_learner_in_both_tracks_and_hides_small_groups(
+    engine: Engine, org: dict[str, Actor]
+) -> None:
+    both = _person(engine, "b1@x.org", "IT", LEARNER, ("hr", "it"))
+    _answer(engine, both, "qa", "listening", True)
+    _answer(engine, org["h2"], "qa", "listening", True, at=T0 + timedelta(days=8))
+    board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
+    points = {(t.period, t.department, t.competency): t for t in board.trend_by_track}
+    # First week, hr: h1, h2, o1, o2 and b1, four of five right: (1 + 4) / (2 + 5).
+    hr = points[("2026-03-02", "hr", "listening")]
+    assert (hr.learners, hr.answers, hr.estimate) == (5, 5, pytest.approx(5 / 7))
+    # it: i1 and b1, both right: (1 + 2) / (2 + 2); b1 counts in both tracks.
+    it = points[("2026-03-02", "it", "listening")]
+    assert (it.learners, it.answers, it.estimate) == (2, 2, pytest.approx(3 / 4))
+    # Second week, hr: h2 alone, hidden like a department of one.
+    alone = points[("2026-03-09", "hr", "listening")]
+    assert alone.suppression is Suppression.SMALL_GROUP
+    assert (alone.learners, alone.answers, alone.estimate) == (None, None, None)
+    assert set(points) == {
+        ("2026-03-02", "hr", "listening"),
+        ("2026-03-02", "it", "listening"),
+        ("2026-03-09", "hr", "listening"),
+    }
+    # The department trend is unchanged by tracks: IT is i1 and b1.
+    by_department = {(t.period, t.department): t.learners for t in board.trend}
+    assert by_department[("2026-03-02", "IT")] == 2 and by_department[("2026-03-02", "HR")] == 2
+    assert "7 answers shown" in board.captions["trend_track"]
+    rows = list(
+        csv.reader(
+            io.StringIO(dashboard.export_csv(engine, org["admin"], _course(), table="trend_track", now=NOW))
+        )
+    )
+    assert rows[0] == ["period", "track", "competency", "learners", "answers", "estimate", "shown"]
+    assert rows[1:] == [
+        ["2026-03-02", "hr", "listening", "5", "5", "0.7143", "yes"],
+        ["2026-03-02", "it", "listening", "2", "2", "0.7500", "yes"],
+        ["2026-03-09", "hr", "listening", "", "", "", "hidden (small group)"],
+    ]
+
+
+def test_the_headline_compares_with_the_score_some_days_earlier(
+    engine: Engine, org: dict[str, Actor]
+) -> None:
+    _answer(engine, org["h2"], "qa", "listening", True, at=T0 + timedelta(days=18))
+    compare = Filters(previous_days=5)  # NOW - 5 days: after T0, before h2's second answer
+    board = dashboard.get_dashboard(engine, org["admin"], _course(), filters=compare, now=NOW)
+    it = (2 / 3 + 0.8) / 2  # i1: listening 2/3, crisis 0.8
+    assert board.headline.score == pytest.approx((4 * 2 / 3 + it) / 5)
+    assert board.headline.previous_score == pytest.approx((3 * 2 / 3 + 1 / 3 + it) / 5)
+    assert board.headline.change == pytest.approx((2 / 3 - 1 / 3) / 5)
+    before_anything = dashboard.get_dashboard(
+        engine, org["admin"], _course(), filters=Filters(previous_days=30), now=NOW
+    )
+    assert before_anything.headline.previous_score is None and before_anything.headline.change is None
+    with pytest.raises(ValueError, match="must not be negative"):
+        dashboard.get_dashboard(engine, org["admin"], _course(), filters=Filters(previous_days=-1), now=NOW)

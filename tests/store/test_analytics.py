@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlmodel import Session
 
 from course.domain.permissions import Capability, Grants
 from course.domain.records import (
@@ -17,7 +18,16 @@ from course.domain.records import (
     ScenarioStepRecord,
     new_key,
 )
-from course.domain.scoring import Evidence, EvidenceKind, profile, scenario_evidence
+from course.domain.scoring import (
+    CompetencyScore,
+    Evidence,
+    EvidenceKind,
+    first_only,
+    latest_only,
+    profile,
+    scenario_evidence,
+    score_competency,
+)
 from course.store import analytics, attempts, people, scenario_runs
 from course.store.analytics import Scope
 from course.store.engine import read_session, write_transaction
@@ -200,7 +210,7 @@ def test_first_and_latest_evidence_give_the_pre_post_change(engine: Engine, org:
 def test_answers_per_week_for_trends(engine: Engine, org: Org) -> None:
     with read_session(engine) as session:
         rows = analytics.answers_per_period(session, SCOPE, period="week")
-    got = {(r.period, r.department, r.competency): (r.learners, r.answers, r.correct) for r in rows}
+    got = {(r.period, r.group, r.competency): (r.learners, r.answers, r.correct) for r in rows}
     assert got == {
         ("2026-03-02", "HR", "listening"): (2, 3, 1),
         ("2026-03-02", "IT", "crisis"): (1, 1, 1),
@@ -273,3 +283,143 @@ def test_the_data_version_changes_with_new_work(engine: Engine, org: Org) -> Non
     _attempt(engine, org.ids["i1"], T2, [("qc", "crisis", False)])
     with read_session(engine) as session:
         assert analytics.get_data_version(session) != before
+
+
+def test_trend_per_track_counts_a_learner_in_each_of_their_tracks(engine: Engine, org: Org) -> None:
+    with read_session(engine) as session:
+        rows = analytics.answers_per_period(session, SCOPE, period="week", groupings=("department", "track"))
+        tracks_only = analytics.answers_per_period(session, SCOPE, groupings=("track",))
+        with pytest.raises(ValueError, match="unknown trend grouping"):
+            analytics.answers_per_period(session, SCOPE, groupings=("level",))
+    got = {(r.grouping, r.period, r.group, r.competency): (r.learners, r.answers, r.correct) for r in rows}
+    # h1 (hr) and h2 (hr and it) answered listening in the first week, i1 (it) crisis.
+    assert got == {
+        ("department", "2026-03-02", "HR", "listening"): (2, 3, 1),
+        ("department", "2026-03-02", "IT", "crisis"): (1, 1, 1),
+        ("department", "2026-03-09", "HR", "listening"): (1, 1, 1),
+        ("track", "2026-03-02", "hr", "listening"): (2, 3, 1),
+        ("track", "2026-03-02", "it", "listening"): (1, 1, 0),
+        ("track", "2026-03-02", "it", "crisis"): (1, 1, 1),
+        ("track", "2026-03-09", "hr", "listening"): (1, 1, 1),
+    }
+    assert tracks_only == [r for r in rows if r.grouping == "track"]
+
+
+def _repeated_learner(engine: Engine) -> list[Evidence]:
+    """A learner in R&D who answers qa three times, qb twice, and runs s1 twice."""
+    person = _person(engine, "r1@x.org", "R&D", ("hr",))
+    evidence = _attempt(engine, person, T0, [("qa", "listening", False), ("qb", "listening", False)])
+    evidence += _attempt(engine, person, T1, [("qa", "listening", True), ("qb", "listening", True)])
+    evidence += _attempt(engine, person, T2, [("qa", "listening", False)])
+    evidence += _run(engine, person, T0, 0.2, [])
+    evidence += _run(engine, person, T1, 0.9, [])
+    return evidence
+
+
+def test_first_latest_and_previous_evidence_of_repeated_answers(engine: Engine, org: Org) -> None:
+    _repeated_learner(engine)
+    scope = Scope(**{**_fields(SCOPE), "departments": ("R&D",)})
+    with read_session(engine) as session:
+        for cut, listening, crisis in (
+            (T0, None, None),  # nothing before the first answer
+            (T1, 1 / 4, 1.6 / 5),  # qa and qb wrong; the 0.2 run: (1 + 0.6) / (2 + 3)
+            (T2, 3 / 4, 3.7 / 5),  # qa and qb right; the 0.9 run
+        ):
+            with analytics.evidence_table(session, scope, previous_until=cut) as table:
+                previous = _cells(analytics.group_scores(session, table, grouping="all", previous=True))
+                changes = analytics.group_changes(session, table, grouping="department")
+            assert previous.get((analytics.EVERYONE, "listening"), (0, None))[1] == _rounded(listening)
+            assert previous.get((analytics.EVERYONE, "crisis"), (0, None))[1] == _rounded(crisis)
+    # Latest: qa wrong (T2), qb right (T1); first: both wrong. Runs: latest 0.9, first 0.2.
+    got = {c.competency: (c.learners, c.before, c.after) for c in changes}
+    assert got == {
+        "listening": (1, pytest.approx(1 / 4), pytest.approx(2 / 4)),
+        "crisis": (1, pytest.approx(1.6 / 5), pytest.approx(3.7 / 5)),
+    }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+@pytest.mark.parametrize("days", [0, 1, 8, 9])
+def test_previous_first_and_latest_agree_with_each_learners_own_evidence(
+    engine: Engine, org: Org, days: int
+) -> None:
+    everyone = {**org.evidence, "r1": _repeated_learner(engine)}
+    cut = T0 + timedelta(days=days)
+    with (
+        read_session(engine) as session,
+        analytics.evidence_table(session, SCOPE, previous_until=cut) as table,
+    ):
+        latest = {r.competency: r for r in analytics.group_scores(session, table, grouping="all")}
+        previous = {
+            r.competency: r for r in analytics.group_scores(session, table, grouping="all", previous=True)
+        }
+        changes = {r.competency: r for r in analytics.group_changes(session, table, grouping="all")}
+    for competency in SCOPE.competencies:
+        now = [score_competency(competency, latest_only(e)) for e in everyone.values()]
+        first = [score_competency(competency, first_only(e)) for e in everyone.values()]
+        before = [
+            score_competency(competency, latest_only(x for x in e if x.at < cut)) for e in everyone.values()
+        ]
+        assert _mean(now) == pytest.approx(latest[competency].estimate)
+        assert (changes[competency].learners, changes[competency].after) == (
+            len([s for s in now if s.trials]),
+            pytest.approx(_mean(now)),
+        )
+        assert changes[competency].before == pytest.approx(_mean(first))
+        if any(s.trials for s in before):
+            assert previous[competency].learners == len([s for s in before if s.trials])
+            assert previous[competency].estimate == pytest.approx(_mean(before))
+        else:
+            assert competency not in previous
+
+
+def _mean(scores: list[CompetencyScore]) -> float:
+    scored = [s.estimate for s in scores if s.trials]
+    return sum(scored) / len(scored) if scored else 0.0
+
+
+def _temporary_tables(session: Session) -> list[str]:
+    if session.get_bind().dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_temp_master WHERE type = 'table'"
+    else:
+        query = "SELECT relname FROM pg_class WHERE relnamespace = pg_my_temp_schema() AND relkind = 'r'"
+    return [str(name) for (name,) in session.connection().execute(text(query))]
+
+
+def _connection_id(session: Session) -> int:
+    return id(session.connection().connection.dbapi_connection)
+
+
+def test_the_evidence_table_is_dropped_and_never_outlives_its_session(engine: Engine, org: Org) -> None:
+    with read_session(engine) as session:
+        with analytics.evidence_table(session, SCOPE) as table:
+            assert _temporary_tables(session) == [table.table]
+        assert _temporary_tables(session) == []
+        connection = _connection_id(session)
+    # A failure inside the block skips the drop; the read transaction's rollback removes it.
+    with pytest.raises(RuntimeError, match="boom"), read_session(engine) as session:
+        assert _connection_id(session) == connection  # the pool hands the same connection back
+        with analytics.evidence_table(session, SCOPE) as table:
+            assert _temporary_tables(session) == [table.table]
+            raise RuntimeError("boom")
+    with read_session(engine) as session:
+        assert _connection_id(session) == connection
+        assert _temporary_tables(session) == []
+
+
+def test_the_evidence_table_refuses_a_previous_period_it_cannot_hold(engine: Engine, org: Org) -> None:
+    until_t1 = Scope(**{**_fields(SCOPE), "until": T1})
+    with read_session(engine) as session:
+        with (
+            pytest.raises(ValueError, match="later than the scope's end"),
+            analytics.evidence_table(session, until_t1, previous_until=T2),
+        ):
+            pass
+        with (
+            analytics.evidence_table(session, SCOPE) as table,
+            pytest.raises(ValueError, match="no previous"),
+        ):
+            analytics.group_scores(session, table, grouping="all", previous=True)

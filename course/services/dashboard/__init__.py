@@ -1,0 +1,25 @@
+"""Leadership dashboards: scoped on the server, suppressed for privacy, cached by data version.
+
+`get_dashboard` checks Action.VIEW_DASHBOARD, narrows the departments to the leader's scope (an
+admin sees all), runs the GROUP BY queries of course/store/analytics/ (compute), applies the
+small-group suppression of course/domain/dashboard.py (sections) and keeps the result in the
+`DashboardCache` passed in, keyed by a data version (learner work, people, grants) and the
+content. `export_csv` renders any table of it as CSV, with the same suppression, and audits the
+export (export).
+"""
+
+from course.services.dashboard.board import Dashboard, DashboardCache, Filters, content_key
+from course.services.dashboard.compute import build_scope, departments_in_scope, get_dashboard
+from course.services.dashboard.export import EXPORTABLE, export_csv
+
+__all__ = [
+    "EXPORTABLE",
+    "Dashboard",
+    "DashboardCache",
+    "Filters",
+    "build_scope",
+    "content_key",
+    "departments_in_scope",
+    "export_csv",
+    "get_dashboard",
+]

@@ -1,0 +1,287 @@
+"""Turn the store's raw aggregates into the dashboard's sections, suppressing small groups.
+
+Pure functions: `assemble` takes what course/store/analytics/ counted and returns the
+`Dashboard` value, with the suppression rules of course/domain/dashboard.py applied to every
+section (primary, complementary and audit where a section shows totals).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from course.domain.dashboard import (
+    TOTAL,
+    Aggregate,
+    ChoiceFlow,
+    Completion,
+    Dimension,
+    EndingCount,
+    Headline,
+    PrePost,
+    QuestionFacility,
+    Suppression,
+    Table,
+    TrendPoint,
+    build_table,
+    suppress,
+    suppress_rows,
+)
+from course.domain.model import Course
+from course.domain.scoring import estimate
+from course.services.dashboard.board import Dashboard
+from course.services.dashboard.captions import with_captions
+from course.store import analytics
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregates:
+    """Everything the store counted for one dashboard, before any suppression."""
+
+    cells: list[analytics.GroupScore]
+    row_totals: list[analytics.GroupScore]
+    column_totals: list[analytics.GroupScore]
+    overall: list[analytics.GroupScore]
+    previous: list[analytics.GroupScore]
+    track_cells: list[analytics.GroupScore]
+    level_cells: list[analytics.GroupScore] | None
+    changes: list[analytics.GroupChange]
+    change_totals: list[analytics.GroupChange]
+    periods: list[analytics.PeriodScore]
+    completion: list[analytics.CompletionCounts]
+    learners: int
+    flows: list[analytics.FlowCount]
+    endings: list[EndingCount]
+    questions: list[QuestionFacility]
+
+
+def assemble(
+    course: Course,
+    raw: Aggregates,
+    *,
+    competencies: tuple[str, ...],
+    since: datetime | None,
+    end: datetime,
+    previous_days: int,
+) -> Dashboard:
+    """Return the dashboard these aggregates make, every section suppressed, with captions."""
+    k = course.info.min_group_size
+    by_department = _table(
+        raw.cells, Dimension.DEPARTMENT, k, competencies, raw.row_totals, raw.column_totals, raw.overall
+    )
+    by_track = _table(raw.track_cells, Dimension.TRACK, k, competencies, (), raw.column_totals, None)
+    by_level = (
+        None
+        if raw.level_cells is None
+        else _table(raw.level_cells, Dimension.LEVEL, k, competencies, (), (), None)
+    )
+    shown = tuple(sorted({c.department for c in raw.completion} | {c.group for c in raw.cells}))
+    board = Dashboard(
+        headline=_headline(raw, k, since=since, end=end, previous_days=previous_days),
+        by_department=by_department,
+        by_track=by_track,
+        by_level=by_level,
+        pre_post=_pre_post(raw.changes, raw.change_totals, k),
+        trend=_trend([p for p in raw.periods if p.grouping == "department"], k),
+        trend_by_track=_trend([p for p in raw.periods if p.grouping == "track"], k),
+        completion=_completion(raw.completion, k),
+        flows=_flows(course, raw.flows, k),
+        endings=_endings(raw.endings, k),
+        weakest_questions=_weakest_questions(raw.questions, k),
+        weakest_competencies=_weakest_competencies(by_department),
+        departments=shown,
+        min_group_size=k,
+    )
+    return with_captions(board)
+
+
+def _aggregate(
+    row: analytics.GroupScore, *, row_key: str | None = None, column_key: str | None = None
+) -> Aggregate:
+    return Aggregate(
+        row.group if row_key is None else row_key,
+        row.competency if column_key is None else column_key,
+        row.learners,
+        row.estimate,
+        row.evidence,
+    )
+
+
+def _table(
+    cells: list[analytics.GroupScore],
+    rows_are: Dimension,
+    k: int,
+    competencies: tuple[str, ...],
+    row_totals: list[analytics.GroupScore] | tuple[()],
+    column_totals: list[analytics.GroupScore] | tuple[()],
+    grand: list[analytics.GroupScore] | None,
+) -> Table:
+    return build_table(
+        [_aggregate(c) for c in cells],
+        rows_are=rows_are,
+        columns_are=Dimension.COMPETENCY,
+        min_group_size=k,
+        row_totals=[_aggregate(r, column_key=TOTAL) for r in row_totals],
+        column_totals=[_aggregate(c, row_key=TOTAL) for c in column_totals],
+        grand_total=_aggregate(grand[0], row_key=TOTAL, column_key=TOTAL) if grand else None,
+        columns=[c for c in competencies if any(x.competency == c for x in cells)],
+    )
+
+
+def _headline(
+    raw: Aggregates, k: int, *, since: datetime | None, end: datetime, previous_days: int
+) -> Headline:
+    now_row = raw.overall[0] if raw.overall else None
+    before = raw.previous[0] if raw.previous else None
+    learners = raw.learners
+    shown = now_row is not None and now_row.learners >= k
+    score = now_row.estimate if shown and now_row is not None else None
+    previous_score = before.estimate if before is not None and before.learners >= k else None
+    participants = now_row.learners if shown and now_row is not None else None
+    participation = participants / learners if participants is not None and learners else None
+    change = score - previous_score if score is not None and previous_score is not None else None
+    caption = (
+        f"Literacy score of {participants} learners with evidence, out of {learners} learners; "
+        f"change against {previous_days} days earlier."
+        if participants is not None
+        else f"Fewer than {k} learners have evidence yet: the score is hidden."
+    )
+    return Headline(
+        score,
+        participants,
+        learners if learners >= k else None,
+        participation,
+        previous_score,
+        change,
+        since,
+        end,
+        caption,
+    )
+
+
+def _pre_post(
+    changes: list[analytics.GroupChange], totals: list[analytics.GroupChange], k: int
+) -> tuple[PrePost, ...]:
+    counts = {(c.group, c.competency): c.learners for c in changes}
+    hidden, hidden_totals = suppress(counts, min_group_size=k, row_totals=False, column_totals=True)
+    out = [
+        PrePost(c.group, c.competency, None, None, None, hidden[(c.group, c.competency)])
+        if (c.group, c.competency) in hidden
+        else PrePost(c.group, c.competency, c.learners, c.before, c.after)
+        for c in changes
+    ]
+    for t in totals:
+        small = t.learners < k or (TOTAL, t.competency) in hidden_totals
+        out.append(
+            PrePost(TOTAL, t.competency, None, None, None, Suppression.SMALL_GROUP)
+            if small
+            else PrePost(TOTAL, t.competency, t.learners, t.before, t.after)
+        )
+    return tuple(out)
+
+
+def _trend(periods: list[analytics.PeriodScore], k: int) -> tuple[TrendPoint, ...]:
+    """Pool each period's answers per group (department or track) and competency; hide small groups.
+
+    No totals are shown across groups in the trend, so primary suppression suffices.
+    """
+    out = []
+    for p in periods:
+        if p.learners < k:
+            out.append(TrendPoint(p.period, p.group, p.competency, None, None, None, Suppression.SMALL_GROUP))
+        else:
+            shown = estimate(p.correct, p.answers)[0]
+            out.append(TrendPoint(p.period, p.group, p.competency, p.learners, p.answers, shown))
+    return tuple(out)
+
+
+def _completion(rows: list[analytics.CompletionCounts], k: int) -> tuple[Completion, ...]:
+    hidden = suppress_rows({r.department: r.learners for r in rows}, min_group_size=k)
+    out = [
+        Completion(r.department, None, None, None, None, None, hidden[r.department])
+        if r.department in hidden
+        else Completion(
+            r.department, r.learners, r.learners - r.started, r.started - r.completed, r.completed, r.overdue
+        )
+        for r in rows
+    ]
+    total = [sum(getattr(r, f) for r in rows) for f in ("learners", "started", "completed", "overdue")]
+    if TOTAL in hidden or not rows:
+        out.append(
+            Completion(TOTAL, None, None, None, None, None, hidden.get(TOTAL, Suppression.SMALL_GROUP))
+        )
+    else:
+        out.append(Completion(TOTAL, total[0], total[0] - total[1], total[1] - total[2], total[2], total[3]))
+    return tuple(out)
+
+
+def _flows(course: Course, flows: list[analytics.FlowCount], k: int) -> tuple[ChoiceFlow, ...]:
+    """Show each choice's flow per department and in total, suppressed along departments."""
+    lines: dict[tuple[str, str, int, str], list[analytics.FlowCount]] = {}
+    for f in flows:
+        lines.setdefault((f.scenario_id, f.node_id, f.choice_index, f.target_node), []).append(f)
+    out = []
+    for (scenario_id, node_id, index, target), group in sorted(lines.items()):
+        score = _choice_score(course, scenario_id, node_id, index)
+        hidden = suppress_rows({f.department: f.learners for f in group}, min_group_size=k)
+        wrong = score is not None and score < 0
+        for f in group:
+            if f.department not in hidden:
+                out.append(
+                    ChoiceFlow(
+                        scenario_id, f.department, node_id, index, target, f.steps, f.learners, score, wrong
+                    )
+                )
+        if TOTAL not in hidden:
+            out.append(
+                ChoiceFlow(
+                    scenario_id,
+                    TOTAL,
+                    node_id,
+                    index,
+                    target,
+                    sum(f.steps for f in group),
+                    sum(f.learners for f in group),
+                    score,
+                    wrong,
+                )
+            )
+    return tuple(out)
+
+
+def _choice_score(course: Course, scenario_id: str, node_id: str, index: int) -> int | None:
+    scenario = course.scenarios.get(scenario_id)
+    node = None if scenario is None else scenario.nodes.get(node_id)
+    choice = None if node is None else next((c for c in node.choices if c.index == index), None)
+    return None if choice is None else choice.score
+
+
+def _endings(rows: list[EndingCount], k: int) -> tuple[EndingCount, ...]:
+    lines: dict[tuple[str, str, str], list[EndingCount]] = {}
+    for e in rows:
+        lines.setdefault((e.scenario_id, e.ending_node, e.ending_kind), []).append(e)
+    out = []
+    for (scenario_id, node, kind), group in sorted(lines.items()):
+        hidden = suppress_rows({e.department: e.learners for e in group}, min_group_size=k)
+        out += [e for e in group if e.department not in hidden]
+        if TOTAL not in hidden:
+            out.append(
+                EndingCount(
+                    scenario_id, TOTAL, node, kind, sum(e.runs for e in group), sum(e.learners for e in group)
+                )
+            )
+    return tuple(out)
+
+
+def _weakest_questions(rows: list[QuestionFacility], k: int, limit: int = 10) -> tuple[QuestionFacility, ...]:
+    shown = [r for r in rows if r.learners >= k]
+    return tuple(sorted(shown, key=lambda q: (q.facility, -q.answers, q.question_id))[:limit])
+
+
+def _weakest_competencies(table: Table) -> tuple[tuple[str, float, int], ...]:
+    shown = [
+        (c.column, c.estimate, c.learners)
+        for c in table.column_totals
+        if not c.suppressed and c.estimate is not None and c.learners
+    ]
+    return tuple(sorted(shown, key=lambda item: (item[1], item[0])))

@@ -1,0 +1,282 @@
+"""Dashboard counts that need no per-person estimate: trends, completion, flows, endings.
+
+Each function is one GROUP BY over the scope's learners and returns aggregates only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, text
+from sqlmodel import Session
+
+from course.domain.dashboard import EndingCount, QuestionFacility
+from course.store.analytics.scope import (
+    Scope,
+    Sql,
+    month_start,
+    people_filter,
+    people_in,
+    time_filter,
+    week_start,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodScore:
+    """A period's pooled answers for a group (by `grouping`) and competency, for trends."""
+
+    grouping: str
+    period: str
+    group: str
+    competency: str
+    learners: int
+    answers: int
+    correct: int
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionCounts:
+    """A department's learners by where they stand (counts only)."""
+
+    department: str
+    learners: int
+    started: int
+    completed: int
+    overdue: int
+
+
+@dataclass(frozen=True, slots=True)
+class FlowCount:
+    """How often a choice was taken at a node of a scenario by a department's learners."""
+
+    scenario_id: str
+    department: str
+    node_id: str
+    choice_index: int
+    target_node: str
+    steps: int
+    learners: int
+
+
+@dataclass(frozen=True, slots=True)
+class DataVersion:
+    """Changes whenever learner work, people or grants change: the dashboard cache key."""
+
+    values: tuple[Any, ...] = field(default=())
+
+
+#: The groupings a trend can use.
+TREND_GROUPINGS = ("department", "track")
+
+
+def answers_per_period(
+    session: Session, scope: Scope, *, period: str = "week", groupings: Sequence[str] = ("department",)
+) -> list[PeriodScore]:
+    """Return answers and correct answers per period (week or month start), group, competency.
+
+    One pass over the answers serves every grouping asked for (TREND_GROUPINGS): they are
+    counted per attempt (so the period is worked out once per attempt, not per answer), then
+    per period, department, stored track list and competency. Each person has one department
+    and one track list, so learners add up across those; a track's learners are those of every
+    track list holding it (a learner on two tracks counts in both).
+    """
+    unknown = sorted(set(groupings) - set(TREND_GROUPINGS))
+    if unknown:
+        raise ValueError(f"unknown trend grouping(s) {', '.join(unknown)}")
+    if not groupings:
+        return []
+    sql = Sql()
+    bucket = (week_start if period == "week" else month_start)(session, "x.finished_at")
+    people, competencies = people_in(sql, scope, "a.person_id"), sql.in_list(scope.competencies)
+    sums = "SUM(c.learners), SUM(c.answers), SUM(c.correct)"
+    parts = []
+    if "department" in groupings:
+        parts.append(f"""
+        SELECT 'department' AS kind, c.period, c.department AS grp, c.competency, {sums}
+        FROM cube c GROUP BY c.period, c.department, c.competency""")
+    if "track" in groupings:
+        tracks = sql.values_table(("track",), ((t,) for t in scope.tracks_known))
+        parts.append(f"""
+        SELECT 'track' AS kind, c.period, t.track AS grp, c.competency, {sums}
+        FROM cube c JOIN ({tracks}) t ON (';' || c.tracks || ';') LIKE ('%;' || t.track || ';%')
+        GROUP BY c.period, t.track, c.competency""")
+    statement = f"""
+        WITH per_attempt AS (
+            SELECT a.person_id, a.finished_at, q.competency, COUNT(*) AS answers,
+                   SUM(CASE WHEN q.correct THEN 1 ELSE 0 END) AS correct
+            FROM quiz_answer q
+            JOIN quiz_attempt a ON a.id = q.attempt_id
+            WHERE {people} AND q.competency IN {competencies}
+            {time_filter(sql, scope, "a.finished_at")}
+            GROUP BY a.id, a.person_id, a.finished_at, q.competency
+        ),
+        cube AS (
+            SELECT {bucket} AS period, p.department, p.tracks, x.competency,
+                   COUNT(DISTINCT x.person_id) AS learners, SUM(x.answers) AS answers,
+                   SUM(x.correct) AS correct
+            FROM per_attempt x JOIN person p ON p.id = x.person_id
+            GROUP BY 1, p.department, p.tracks, x.competency
+        ){" UNION ALL ".join(parts)}
+        ORDER BY 1, 2, 3, 4"""
+    rows = session.connection().execute(sql.statement(statement), sql.values)
+    return [
+        PeriodScore(str(kind), str(pe), str(g), str(c), int(n), int(a), int(k or 0))
+        for kind, pe, g, c, n, a, k in rows
+    ]
+
+
+def list_track_sets(session: Session) -> list[str]:
+    """Return the distinct track lists of active people, as stored (joined with ";")."""
+    rows = session.connection().execute(text("SELECT DISTINCT tracks FROM person ORDER BY tracks"))
+    return [str(t) for (t,) in rows]
+
+
+def completion_counts(
+    session: Session,
+    scope: Scope,
+    *,
+    required: Iterable[tuple[str, str, str]],
+    overdue_before: datetime,
+) -> list[CompletionCounts]:
+    """Count each department's learners: started, completed (every required item), overdue.
+
+    `required` lists (stored track list, kind, item id): the quizzes to pass ("quiz") and
+    scenarios to finish ("scenario") on that track list's path. Overdue: not completed and
+    on the roster since before `overdue_before`.
+    """
+    sql = Sql()
+    req = sql.values_table(("tracks", "kind", "item_id"), required)
+    due = sql.bind(overdue_before, kind=DateTime(timezone=True))
+    statement = f"""
+        WITH req AS ({req}),
+        need AS (SELECT tracks, COUNT(*) AS n FROM req GROUP BY tracks),
+        learners AS (
+            SELECT p.id, p.department, p.tracks, p.created_at FROM person p
+            WHERE {people_filter(sql, scope)} AND EXISTS (
+                SELECT 1 FROM capability_grant g WHERE g.person_id = p.id AND g.capability = 'learner')
+        ),
+        done AS (
+            SELECT l.id, COUNT(*) AS n FROM learners l
+            JOIN req r ON r.tracks = l.tracks
+            JOIN progress pr ON pr.person_id = l.id AND pr.kind = r.kind AND pr.item_id = r.item_id
+            WHERE (pr.kind = 'quiz' AND pr.passed) OR (pr.kind = 'scenario' AND pr.events > 0)
+            GROUP BY l.id
+        ),
+        started AS (SELECT DISTINCT person_id FROM progress),
+        status AS (
+            SELECT l.department, l.created_at,
+                   CASE WHEN s.person_id IS NULL THEN 0 ELSE 1 END AS started,
+                   CASE WHEN s.person_id IS NOT NULL AND COALESCE(d.n, 0) >= COALESCE(nd.n, 0)
+                        THEN 1 ELSE 0 END AS completed
+            FROM learners l
+            LEFT JOIN started s ON s.person_id = l.id
+            LEFT JOIN done d ON d.id = l.id
+            LEFT JOIN need nd ON nd.tracks = l.tracks
+        )
+        SELECT department, COUNT(*), SUM(started), SUM(completed),
+               SUM(CASE WHEN completed = 0 AND created_at < {due} THEN 1 ELSE 0 END)
+        FROM status GROUP BY department ORDER BY department"""
+    rows = session.connection().execute(sql.statement(statement), sql.values)
+    return [CompletionCounts(str(d), int(n), int(s or 0), int(c or 0), int(o or 0)) for d, n, s, c, o in rows]
+
+
+def choice_flows(session: Session, scope: Scope) -> list[FlowCount]:
+    """Count the choices taken (node, choice -> target) per scenario and department."""
+    sql = Sql()
+    statement = f"""
+        SELECT r.scenario_id, p.department, st.node_id, st.choice_index, st.target_node, COUNT(*),
+               COUNT(DISTINCT r.person_id)
+        FROM scenario_step st
+        JOIN scenario_run r ON r.id = st.run_id
+        JOIN person p ON p.id = r.person_id
+        WHERE {people_filter(sql, scope)}{time_filter(sql, scope, "st.recorded_at")}
+        GROUP BY r.scenario_id, p.department, st.node_id, st.choice_index, st.target_node
+        ORDER BY 1, 2, 3, 4, 5"""
+    rows = session.connection().execute(sql.statement(statement), sql.values)
+    return [
+        FlowCount(str(s), str(d), str(n), int(c), str(t), int(k), int(learners))
+        for s, d, n, c, t, k, learners in rows
+    ]
+
+
+def ending_tallies(session: Session, scope: Scope) -> list[EndingCount]:
+    """Count finished runs per scenario, department and ending."""
+    sql = Sql()
+    statement = f"""
+        SELECT r.scenario_id, p.department, r.ending_node, r.ending_kind, COUNT(*),
+               COUNT(DISTINCT r.person_id)
+        FROM scenario_run r JOIN person p ON p.id = r.person_id
+        WHERE {people_filter(sql, scope)} AND r.finished_at IS NOT NULL
+        {time_filter(sql, scope, "r.finished_at")}
+        GROUP BY r.scenario_id, p.department, r.ending_node, r.ending_kind ORDER BY 1, 2, 3"""
+    rows = session.connection().execute(sql.statement(statement), sql.values)
+    return [
+        EndingCount(str(s), str(d), str(n), str(k or ""), int(c), int(learners))
+        for s, d, n, k, c, learners in rows
+    ]
+
+
+def question_counts(session: Session, scope: Scope) -> list[QuestionFacility]:
+    """Count answers and correct answers per question (for its facility), with learners."""
+    sql = Sql()
+    statement = f"""
+        SELECT a.quiz_id, q.question_id, q.competency, COUNT(*),
+               SUM(CASE WHEN q.correct THEN 1 ELSE 0 END), COUNT(DISTINCT a.person_id)
+        FROM quiz_answer q
+        JOIN quiz_attempt a ON a.id = q.attempt_id
+        JOIN person p ON p.id = a.person_id
+        WHERE {people_filter(sql, scope)} AND q.competency IN {sql.in_list(scope.competencies)}
+        {time_filter(sql, scope, "a.finished_at")}
+        GROUP BY a.quiz_id, q.question_id, q.competency ORDER BY 1, 2"""
+    rows = session.connection().execute(sql.statement(statement), sql.values)
+    return [
+        QuestionFacility(str(z), str(q), str(c), int(n), int(k or 0), int(learners))
+        for z, q, c, n, k, learners in rows
+    ]
+
+
+def count_learners(session: Session, scope: Scope) -> int:
+    """Count the active learners in scope (people holding the learner capability)."""
+    sql = Sql()
+    statement = f"""
+        SELECT COUNT(*) FROM person p WHERE {people_filter(sql, scope)} AND EXISTS (
+            SELECT 1 FROM capability_grant g WHERE g.person_id = p.id AND g.capability = 'learner')"""
+    return int(session.connection().execute(sql.statement(statement), sql.values).scalar_one())
+
+
+def list_departments(session: Session) -> list[str]:
+    """Return the departments of active learners, sorted."""
+    rows = session.connection().execute(
+        text("SELECT DISTINCT department FROM person WHERE active = :on AND department <> '' ORDER BY 1"),
+        {"on": True},
+    )
+    return [str(department) for (department,) in rows]
+
+
+def list_levels(session: Session) -> list[str]:
+    """Return the management levels the roster uses (none when it has no levels)."""
+    rows = session.connection().execute(
+        text("SELECT DISTINCT level FROM person WHERE level <> '' ORDER BY level")
+    )
+    return [str(level) for (level,) in rows]
+
+
+def get_data_version(session: Session) -> DataVersion:
+    """Return a value that changes whenever anything the dashboards count changes."""
+    row = (
+        session.connection()
+        .execute(
+            text("""
+        SELECT (SELECT MAX(id) FROM quiz_attempt), (SELECT MAX(id) FROM scenario_run),
+               (SELECT MAX(id) FROM scenario_step), (SELECT COUNT(*) FROM scenario_run
+                                                      WHERE finished_at IS NOT NULL),
+               (SELECT COUNT(*) FROM person), (SELECT MAX(updated_at) FROM person),
+               (SELECT COUNT(*) FROM capability_grant), (SELECT MAX(id) FROM section_read)""")
+        )
+        .one()
+    )
+    return DataVersion(tuple(str(v) for v in row))

@@ -1,0 +1,119 @@
+"""The scope of dashboard queries and the SQL building blocks they share.
+
+A `Scope` says whose evidence, of which time and which competencies a query looks at; `Sql`
+collects bound parameters while a statement is assembled, and the filters and groupings here
+turn a scope into portable SQL text (SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import DateTime
+from sqlmodel import Session
+
+from course.store._sql import Params, dialect_name
+
+#: How learners are grouped: a column of person, one row per course track, or everyone.
+GROUPINGS = ("department", "track", "level", "all")
+EVERYONE = "(all)"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What the dashboard looks at: whose evidence, of which time, for which competencies.
+
+    `departments` and `tracks` of None mean all; `since`/`until` bound the time of evidence
+    (`until` is exclusive). `scenario_competencies` pairs each scenario with a competency it
+    assesses (from the course), `tracks_known` lists the course's tracks for track grouping.
+    """
+
+    competencies: tuple[str, ...]
+    scenario_competencies: tuple[tuple[str, str], ...] = ()
+    tracks_known: tuple[str, ...] = ()
+    departments: tuple[str, ...] | None = None
+    tracks: tuple[str, ...] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class Sql(Params):
+    """Collect bound parameters while SQL text is assembled, with inline tables and IN lists."""
+
+    def values_table(self, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+        """Return a portable inline table (SELECT ... UNION ALL ...), empty when no rows."""
+        parts = [
+            "SELECT "
+            + ", ".join(
+                f"CAST({self.bind(v)} AS VARCHAR(200)) AS {c}" for c, v in zip(columns, row, strict=True)
+            )
+            for row in rows
+        ]
+        if not parts:
+            nulls = ", ".join(f"CAST(NULL AS VARCHAR(200)) AS {c}" for c in columns)
+            return f"SELECT {nulls} WHERE 1 = 0"
+        return " UNION ALL ".join(parts)
+
+    def in_list(self, values: Sequence[str]) -> str:
+        """Return a bound `(...)` list for IN, one that matches nothing when empty."""
+        return "(" + ", ".join(self.bind(v) for v in values) + ")" if values else "(NULL)"
+
+
+def people_filter(sql: Sql, scope: Scope, alias: str = "p") -> str:
+    """Return a condition on person `alias`: active, and in the scope's departments and tracks."""
+    parts = [f"{alias}.active = {sql.bind(True)}"]
+    if scope.departments is not None:
+        parts.append(f"{alias}.department IN {sql.in_list(scope.departments)}")
+    if scope.tracks is not None:
+        tracks = (
+            " OR ".join(
+                f"(';' || {alias}.tracks || ';') LIKE {sql.bind('%;' + t + ';%')}" for t in scope.tracks
+            )
+            or "1 = 0"
+        )
+        parts.append(f"({tracks})")
+    return " AND ".join(parts)
+
+
+def people_in(sql: Sql, scope: Scope, column: str) -> str:
+    """Return a condition keeping rows of people in scope (cheaper than a join on big scans)."""
+    return f"{column} IN (SELECT p.id FROM person p WHERE {people_filter(sql, scope)})"
+
+
+def time_filter(sql: Sql, scope: Scope, column: str) -> str:
+    """Return conditions (each after AND) keeping times within the scope's period."""
+    parts = []
+    if scope.since is not None:
+        parts.append(f"{column} >= {sql.bind(scope.since, kind=DateTime(timezone=True))}")
+    if scope.until is not None:
+        parts.append(f"{column} < {sql.bind(scope.until, kind=DateTime(timezone=True))}")
+    return "".join(f" AND {p}" for p in parts)
+
+
+def grouping_sql(sql: Sql, scope: Scope, grouping: str) -> tuple[str, str, str]:
+    """Return (join, selected group, GROUP BY prefix) for a grouping of people."""
+    if grouping not in GROUPINGS:
+        raise ValueError(f"unknown grouping {grouping!r}")
+    if grouping == "track":
+        tracks = sql.values_table(("track",), ((t,) for t in scope.tracks_known))
+        join = f"JOIN ({tracks}) t ON (';' || p.tracks || ';') LIKE ('%;' || t.track || ';%')"
+        return join, "t.track", "t.track, "
+    if grouping == "all":
+        return "", f"'{EVERYONE}'", ""
+    return "", f"p.{grouping}", f"p.{grouping}, "
+
+
+def week_start(session: Session, column: str) -> str:
+    """Return SQL for the Monday (YYYY-MM-DD, UTC) of the week of a time column."""
+    if dialect_name(session) == "sqlite":
+        return f"strftime('%Y-%m-%d', {column}, 'weekday 0', '-6 days')"
+    return f"to_char(date_trunc('week', {column} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
+
+
+def month_start(session: Session, column: str) -> str:
+    """Return SQL for the first day (YYYY-MM-DD, UTC) of the month of a time column."""
+    if dialect_name(session) == "sqlite":
+        return f"strftime('%Y-%m-01', {column})"
+    return f"to_char(date_trunc('month', {column} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
