@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from course.domain.model import Block, Module, Quiz, Scenario, frozen_map
 from course.domain.permissions import Action, Actor
-from course.domain.quiz import GradedAnswer, grade_answer
+from course.domain.quiz import DrawnQuestion, GradedAnswer, draw_attempt, grade_answer
 from course.domain.scenario import RunState, start_run, take_choice
 from course.services.database import Engine
 from course.services.permissions import require
@@ -22,6 +22,12 @@ def section_blocks(engine: Engine, actor: Actor, module: Module, *,
     """Return each section's title and the blocks a learner on `track` sees."""
     require(engine, actor, Action.PREVIEW_CONTENT)
     return [(s.title, s.blocks_for({track})) for s in module.sections]
+
+
+def draw(engine: Engine, actor: Actor, quiz: Quiz, *, seed: int) -> tuple[DrawnQuestion, ...]:
+    """Return the questions and option order one attempt with this seed would show a learner."""
+    require(engine, actor, Action.PREVIEW_CONTENT)
+    return draw_attempt(quiz, seed=seed)
 
 
 def grade(engine: Engine, actor: Actor, quiz: Quiz, question_id: str,

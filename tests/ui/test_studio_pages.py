@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
+from course.content.loader import load_course
 from course.domain.permissions import Page
 from course.services import demo
 from course.services.database import Engine
 from course.services.studio_files import text_hash
+from course.settings import BUNDLED_ROOT
 from course.store import audit
 from course.store.engine import read_session
 from course.ui.links import PAGES
@@ -156,6 +158,19 @@ def test_the_editor_opens_the_file_named_in_the_address(app: AppFactory, write_t
     assert at.text_input[0].value == RELATIVE and at.text_area[0].value == QUIZ
 
 
+def test_a_link_to_a_line_shows_that_line_above_the_editor(app: AppFactory, write_tree: TreeWriter) -> None:
+    line = QUIZ.splitlines().index("## What comes first?") + 1
+    at = app(as_demo="trainer", content=write_tree())
+    at.query_params["file"] = RELATIVE
+    at.query_params["line"] = str(line)
+    at = _open(at, EDITOR)
+    assert any(f"at line {line}" in t for t in _texts(at.caption))
+    assert f"{line:>4} | {QUIZ.splitlines()[line - 1]}" in at.code[0].value
+    at.query_params["line"] = "9999"
+    at = _open(at, EDITOR)
+    assert any("does not have any more" in t for t in _texts(at.caption))
+
+
 def test_the_editor_refuses_paths_outside_the_content(app: AppFactory, write_tree: TreeWriter) -> None:
     at = _edit(_open(app(as_demo="trainer", content=write_tree()), EDITOR), "../../etc/passwd")
     assert any("cannot be edited here" in t for t in _texts(at.error))
@@ -182,7 +197,8 @@ def test_preview_renders_checks_and_plays_without_recording(
     assert "The one thing to remember." in " ".join(_texts(at.markdown))
     at.radio[0].set_value("Quiz").run()
     assert [t.value for t in at.title] == ["Introduction check"]
-    at.radio[1].set_value(1)  # "Broadcast" on the single-choice question
+    at.radio(key="pv-quiz-show").set_value("Every question, in file order").run()
+    at.radio[2].set_value(1)  # "Broadcast" on the single-choice question
     _button(at, "Check", 0)
     assert "Not quite." in _texts(at.error)
     assert any("Broadcasting talks over them." in t for t in _texts(at.markdown))
@@ -222,6 +238,25 @@ def test_studio_pages_open_for_trainers_and_admins(app: AppFactory, local: str,
     for script, _, _, _ in STUDIO.values():
         _open(at, script)
         assert REFUSAL not in _texts(at.error)
+
+
+def test_quiz_preview_draws_an_attempt_as_a_learner_gets_it(app: AppFactory) -> None:
+    at = _open(app(as_demo="trainer"), PREVIEW)
+    at.radio[0].set_value("Quiz").run()
+    quiz_title = at.title[0].value
+    course = load_course(BUNDLED_ROOT).course
+    assert course is not None
+    quiz = next(q for q in course.quizzes.values() if q.meta.title == quiz_title)
+    assert quiz.pick is not None and quiz.pick < len(quiz.questions)
+    drawn = [h.value.split(" · ")[1] for h in at.header]
+    assert len(drawn) == quiz.pick and set(drawn) <= {q.id for q in quiz.questions}
+    seen = {tuple(drawn)}
+    for _ in range(4):
+        _button(at, "Draw another attempt")
+        seen.add(tuple(h.value.split(" · ")[1] for h in at.header))
+    assert len(seen) > 1  # a new draw each time (5 draws of 5 from 7 or more, all alike: ~1e-6)
+    at.radio(key="pv-quiz-show").set_value("Every question, in file order").run()
+    assert [h.value.split(" · ")[1] for h in at.header] == [q.id for q in quiz.questions]
 
 
 def test_studio_pages_render_the_bundled_course(app: AppFactory) -> None:

@@ -105,6 +105,20 @@ def _history(relative: str) -> None:
             st.rerun()
 
 
+def _pointed_line(relative: str, text: str) -> None:
+    """Show the lines a link pointed at (`?file=...&line=N`, from item analysis) above the editor."""
+    asked = st.query_params.get("line", "")
+    if relative != st.query_params.get("file", "") or not asked.isdigit():
+        return
+    lines, line = text.splitlines(), int(asked)
+    if not 0 < line <= len(lines):
+        st.caption(f"The link pointed at line {line}, which this file does not have any more.")
+        return
+    shown = range(line, min(len(lines), line + 4) + 1)
+    st.caption(f"The link pointed here, at line {line}:")
+    st.code("\n".join(f"{n:>4} | {lines[n - 1]}" for n in shown), language=None)
+
+
 def render() -> None:
     """Draw the editor."""
     auth.require_page(Page.STUDIO_EDITOR)
@@ -127,6 +141,7 @@ def render() -> None:
         st.error("You do not have access to this page.")
         return
     st.caption(("Version on disk " + opened.hash) if opened.exists else "A new file")
+    _pointed_line(relative, opened.text)
     text = st.text_area("Content", value=opened.text, height=480, key=f"nts_text:{relative}")
     _actions(relative, opened, text)
     _history(relative)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import streamlit as st
 
 from course.domain.model import Course, EndingKind, Module, Quiz, Scenario
@@ -26,22 +28,36 @@ def _module(actor: Actor, module: Module, track: str) -> None:
             widgets.block(block)
 
 
+DRAWN = "One attempt, drawn as a learner gets it"
+EVERY = "Every question, in file order"
+
+
 def _quiz(actor: Actor, quiz: Quiz) -> None:
     st.title(quiz.meta.title)
     st.caption(f"Pass mark {quiz.pass_mark}% · {len(quiz.questions)} question(s)"
-               + (f", {quiz.pick} drawn per attempt" if quiz.pick else ""))
+               + (f", {quiz.pick} drawn per attempt" if quiz.pick else "")
+               + (", questions and options shuffled" if quiz.shuffle else ""))
     widgets.html(quiz.intro_html)
-    for number, question in enumerate(quiz.questions, start=1):
-        st.subheader(f"Question {number} · {question.id}")
+    show = st.radio("Show", [DRAWN, EVERY], horizontal=True, key="pv-quiz-show")
+    if show == EVERY:
+        shown = [(q, [o.index for o in q.options]) for q in quiz.questions]
+    else:
+        slot = f"nts_preview_seed:{quiz.meta.id}"
+        if st.button("Draw another attempt", key="pv-redraw") or slot not in st.session_state:
+            st.session_state[slot] = secrets.randbelow(2**31)
+        drawn = previewing.draw(resources.engine(), actor, quiz, seed=int(st.session_state[slot]))
+        shown = [(q, list(d.option_order)) for d in drawn if (q := quiz.question(d.question_id)) is not None]
+    for number, (question, order) in enumerate(shown, start=1):
+        st.header(f"Question {number} · {question.id}")
         widgets.html(f"<p><strong>{question.stem_html}</strong></p>")
         widgets.html(question.context_html)
-        labels = {o.index: o.text for o in question.options}
+        texts = {o.index: o.text for o in question.options}
         with st.form(f"preview-{quiz.meta.id}-{question.id}"):
             if question.multiple:
                 st.caption("Choose all that apply.")
-                chosen = [i for i in labels if st.checkbox(labels[i], key=f"pv-{question.id}-{i}")]
+                chosen = [i for i in order if st.checkbox(texts[i], key=f"pv-{question.id}-{i}")]
             else:
-                pick = st.radio("Your answer", list(labels), format_func=labels.__getitem__,
+                pick = st.radio("Your answer", order, format_func=texts.__getitem__,
                                 index=None, key=f"pv-{question.id}")
                 chosen = [] if pick is None else [pick]
             checked = st.form_submit_button("Check")
