@@ -1,11 +1,23 @@
-"""Plotly figures from plain data. No Streamlit here: pages decide where figures go."""
+"""Plotly figures from plain data. No Streamlit here: pages decide where figures go.
+
+`figure_png` is this layer's one edge: it asks Plotly's image export (kaleido, which drives a
+local Chromium) for a PNG and reports why when the machine cannot render one.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import plotly.graph_objects as go
+
+#: What every function here returns; pages that keep figures name the type through this module.
+Figure = go.Figure
+
+#: One headless browser at a time renders images; each takes a few hundred MB while it runs.
+_RENDER_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,19 +59,39 @@ def heatmap_figure(rows: Sequence[str], columns: Sequence[str], values: Sequence
         zmin=0, zmax=100, colorscale="Blues", colorbar={"title": "%"}, hoverongaps=False,
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
     ))
-    figure.update_layout(height=120 + 44 * len(rows), margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                         yaxis={"autorange": "reversed"})
+    # Room for the column labels (tilted when long) even when there is a single row.
+    figure.update_layout(height=180 + 44 * len(rows), margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                         xaxis={"automargin": True}, yaxis={"autorange": "reversed", "automargin": True})
     return figure
 
 
-def trend_figure(series: dict[str, list[tuple[str, float]]]) -> go.Figure:
-    """Return one line per series of (period, estimate) points, in percent."""
+#: Per trend period: the axis title, the tick label format and one period in milliseconds (about).
+_PERIODS = {"week": ("Week starting", "%-d %b %Y", 7 * 86_400_000),
+            "month": ("Month", "%b %Y", 30 * 86_400_000)}
+
+
+def trend_figure(series: dict[str, list[tuple[str, float]]], *, period: str = "week") -> go.Figure:
+    """Return one line per series of (period start YYYY-MM-DD, estimate) points, in percent.
+
+    The x axis is a date axis ticked once per period (or fewer when there are many), so that
+    gaps keep their width; a single period gets half a period of room either side.
+    """
+    title, tick_format, step = _PERIODS.get(period, _PERIODS["week"])
     figure = go.Figure()
     for name, points in series.items():
         figure.add_trace(go.Scatter(x=[p for p, _ in points], y=[round(v * 100) for _, v in points],
                                     mode="lines+markers", name=name))
-    figure.update_layout(yaxis={"range": [0, 100], "title": "Estimated mastery (%)"}, height=360,
-                         margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    starts = sorted({p for points in series.values() for p, _ in points})
+    xaxis: dict[str, object] = {"type": "date", "title": title, "tickformat": tick_format}
+    if len(starts) <= 12:
+        xaxis["dtick"] = "M1" if period == "month" else step
+        xaxis["tick0"] = starts[0] if starts else None
+    if len(starts) == 1:
+        middle = datetime.fromisoformat(starts[0])
+        half = timedelta(milliseconds=step / 2)
+        xaxis["range"] = [(middle - half).isoformat(), (middle + half).isoformat()]
+    figure.update_layout(xaxis=xaxis, yaxis={"range": [0, 100], "title": "Estimated mastery (%)"},
+                         height=380, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return figure
 
 
@@ -100,3 +132,50 @@ def count_bar_figure(labels: Sequence[str], counts: Sequence[float], *, axis: st
     figure.update_layout(xaxis={"title": axis}, yaxis={"autorange": "reversed"},
                          height=80 + 40 * max(1, len(labels)), margin={"l": 10, "r": 10, "t": 10, "b": 40})
     return figure
+
+
+def before_after_figure(labels: Sequence[str], before: Sequence[float], after: Sequence[float]) -> go.Figure:
+    """Return paired bars of first-evidence and latest-evidence estimates per label, in percent."""
+    figure = go.Figure()
+    for name, values, colour in (("First answers", before, "#9e9e9e"), ("Latest answers", after, "#1f5fa8")):
+        figure.add_trace(go.Bar(
+            x=[round(v * 100) for v in values], y=list(labels), orientation="h", name=name,
+            marker_color=colour, hovertemplate="%{y}: %{x}%<extra>" + name + "</extra>",
+        ))
+    figure.update_layout(barmode="group", xaxis={"range": [0, 100], "title": "Estimated mastery (%)"},
+                         yaxis={"autorange": "reversed"}, height=100 + 56 * max(1, len(labels)),
+                         margin={"l": 10, "r": 10, "t": 10, "b": 40}, legend={"orientation": "h"})
+    return figure
+
+
+def stacked_bar_figure(labels: Sequence[str], parts: dict[str, Sequence[int]], *, axis: str) -> go.Figure:
+    """Return horizontal stacked bars: one bar per label, one segment per named part."""
+    colours = ("#9e9e9e", "#f0a830", "#2e7d32", "#c62828", "#1f5fa8", "#6a1b9a")
+    figure = go.Figure()
+    for number, (name, values) in enumerate(parts.items()):
+        colour = colours[number % len(colours)]
+        figure.add_trace(go.Bar(x=list(values), y=list(labels), orientation="h", name=name,
+                                marker_color=colour, hovertemplate="%{y}: %{x}<extra>" + name + "</extra>"))
+    figure.update_layout(barmode="stack", xaxis={"title": axis}, yaxis={"autorange": "reversed"},
+                         height=100 + 40 * max(1, len(labels)), legend={"orientation": "h"},
+                         margin={"l": 10, "r": 10, "t": 10, "b": 40})
+    return figure
+
+
+@dataclass(frozen=True, slots=True)
+class Png:
+    """A rendered image, or the reason none could be rendered on this machine."""
+
+    data: bytes | None
+    problem: str = ""
+
+
+def figure_png(figure: go.Figure, *, width: int = 1100, height: int | None = None) -> Png:
+    """Render a figure as PNG with Plotly's image export; say why when the machine cannot."""
+    size = height or int(figure.layout.height or 500)
+    with _RENDER_LOCK:
+        try:
+            data = figure.to_image(format="png", width=width, height=size, scale=1)
+        except Exception as error:  # kaleido missing, no Chromium, or the browser failed
+            return Png(None, f"This server cannot render images ({type(error).__name__}: {error}).")
+    return Png(bytes(data))

@@ -6,12 +6,11 @@ and with small groups suppressed on the server; no person's name or answer reach
 
 from __future__ import annotations
 
-from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
 
 import streamlit as st
 
-from course.charts import heatmap_figure, sankey_figure, trend_figure
-from course.domain.dashboard import Table
+from course.charts import figure_png
 from course.domain.model import Course
 from course.domain.permissions import Page
 from course.services.dashboard import (
@@ -19,10 +18,15 @@ from course.services.dashboard import (
     Dashboard,
     DashboardCache,
     Filters,
+    departments_in_scope,
     export_csv,
     get_dashboard,
 )
-from course.ui import auth, resources, widgets
+from course.ui import auth, dashboard_view, resources
+from course.ui.dashboard_view import Figures, label
+
+#: Choices for "compare with": how many days before the end of the period.
+COMPARE_DAYS = (30, 90, 180, 365)
 
 
 @st.cache_resource
@@ -30,81 +34,37 @@ def _cache() -> DashboardCache:
     return DashboardCache()
 
 
+def _start_of(day: date | None) -> datetime | None:
+    return None if day is None else datetime.combine(day, time.min, tzinfo=UTC)
+
+
 def _filters(course: Course, departments: tuple[str, ...]) -> Filters:
     with st.sidebar:
         st.subheader("Filters")
         chosen = st.multiselect("Departments", departments)
-        tracks = st.multiselect("Tracks", list(course.info.roles), format_func=lambda r: _label(course, r))
+        tracks = st.multiselect("Tracks", list(course.info.roles), format_func=lambda r: label(course, r))
         competencies = st.multiselect("Competencies", list(course.info.competencies),
-                                      format_func=lambda c: _label(course, c))
+                                      format_func=lambda c: label(course, c))
+        st.subheader("Period")
+        since = st.date_input("From", value=None, help="Evidence from this day on. Empty: from the start.")
+        until = st.date_input("Until", value=None, help="Evidence up to the end of this day. Empty: today.")
+        if isinstance(since, date) and isinstance(until, date) and since > until:
+            st.error("'From' is after 'Until': the period is ignored until that is fixed.")
+            since = until = None
+        compare = st.selectbox("Compare with", COMPARE_DAYS, format_func=lambda d: f"{d} days earlier")
         period = st.radio("Trend by", ["week", "month"], horizontal=True)
+    end = _start_of(until + timedelta(days=1)) if isinstance(until, date) else None
     return Filters(departments=tuple(chosen) or None, tracks=tuple(tracks) or None,
-                   competencies=tuple(competencies) or None, period=str(period))
+                   competencies=tuple(competencies) or None, period=str(period),
+                   since=_start_of(since) if isinstance(since, date) else None, until=end,
+                   previous_days=int(compare))
 
 
-def _label(course: Course, key: str) -> str:
-    return course.info.competencies.get(key, course.info.roles.get(key, key))
-
-
-def _heatmap(course: Course, table: Table, *, key: str) -> None:
-    values: list[list[float | None]] = []
-    labels: list[list[str]] = []
-    for row in table.rows:
-        cells = [table.cell(row, c) for c in table.columns]
-        values.append([c.estimate if c is not None else None for c in cells])
-        labels.append(["no data" if c is None else "hidden" if c.suppressed else widgets.percent(c.estimate)
-                       for c in cells])
-    st.plotly_chart(heatmap_figure(table.rows, [_label(course, c) for c in table.columns], values,
-                                   labels=labels), config={"displayModeBar": False}, key=key)
-    st.caption(table.caption)
-
-
-def _headline(board: Dashboard) -> None:
-    head = board.headline
-    first, second, third = st.columns(3)
-    change = None if head.change is None else f"{round(head.change * 100):+d} points"
-    first.metric("Organisation literacy", widgets.percent(head.score), change)
-    second.metric("Learners", "–" if head.learners is None else str(head.learners))
-    third.metric("Participation", widgets.percent(head.participation))
-    st.caption(head.caption)
-
-
-def _trend(course: Course, board: Dashboard) -> None:
-    series: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for point in board.trend:
-        if point.estimate is not None:
-            name = f"{point.department} · {_label(course, point.competency)}"
-            series[name].append((point.period, point.estimate))
-    if series:
-        st.plotly_chart(trend_figure(dict(series)), config={"displayModeBar": False})
-    st.caption(board.captions.get("trend", ""))
-
-
-def _scenario_flows(course: Course, board: Dashboard) -> None:
-    scenarios = sorted({f.scenario_id for f in board.flows})
-    if not scenarios:
-        st.caption("No scenario has been played by enough learners in one department to show its flow.")
-        return
-    chosen = st.selectbox("Scenario", scenarios, format_func=lambda s: course.scenarios[s].meta.title
-                          if s in course.scenarios else s)
-    scenario = course.scenarios.get(chosen)
-
-    def title(node_id: str) -> str:
-        return scenario.nodes[node_id].title if scenario and node_id in scenario.nodes else node_id
-
-    totals: dict[tuple[str, str, bool], int] = defaultdict(int)
-    for flow in board.flows:
-        if flow.scenario_id == chosen:
-            totals[(title(flow.node_id), title(flow.target_node), flow.wrong)] += flow.learners
-    st.plotly_chart(sankey_figure([(a, b, n, w) for (a, b, w), n in totals.items()]),
-                    config={"displayModeBar": False})
-    st.caption(board.captions.get("flows", "") + " Red links are decisions scored as harmful.")
-
-
-def _downloads(course: Course, filters: Filters) -> None:
+def _downloads(course: Course, filters: Filters, figures: Figures) -> None:
     actor = auth.require_page(Page.DASHBOARD)
-    st.subheader("Exports")
-    st.caption("Every export applies the same suppression as the page.")
+    st.header("Exports")
+    st.caption("Every export applies the same suppression as the page. Each chart can also be saved "
+               "from the camera button at its top right.")
     columns = st.columns(4)
     for index, table in enumerate(EXPORTABLE):
         with columns[index % 4]:
@@ -113,6 +73,48 @@ def _downloads(course: Course, filters: Filters) -> None:
                                   cache=_cache())
                 st.download_button(f"Download {table}.csv", data, file_name=f"literacy-{table}.csv",
                                    mime="text/csv", key=f"download-{table}")
+    if not figures:
+        return
+    left, right = st.columns([3, 1])
+    name = left.selectbox("Chart as PNG", sorted(figures))
+    if right.button("Render PNG", key="render-png"):
+        auth.require_page(Page.DASHBOARD)
+        image = figure_png(figures[name])
+        if image.data is None:
+            st.warning(image.problem + " Use the camera button on the chart instead.")
+        else:
+            st.download_button(f"Download {name}.png", image.data, file_name=f"literacy-{name}.png",
+                               mime="image/png", key="download-png")
+
+
+def _sections(course: Course, board: Dashboard, *, period: str) -> Figures:
+    figures: Figures = {}
+    dashboard_view.headline(board)
+    st.header("Competency by department")
+    figures["department-heatmap"] = dashboard_view.heatmap(course, board.by_department, key="heat-department")
+    with st.expander("Competency by track"):
+        figures["track-heatmap"] = dashboard_view.heatmap(course, board.by_track, key="heat-track",
+                                                          caption=board.captions.get("track", ""))
+    if board.by_level is not None:
+        with st.expander("Competency by management level"):
+            figures["level-heatmap"] = dashboard_view.heatmap(course, board.by_level, key="heat-level",
+                                                              caption=board.captions.get("level", ""))
+    st.header("What to train next")
+    dashboard_view.train_next(course, board)
+    st.header("Before and after training")
+    figures["before-after"] = dashboard_view.pre_post(course, board)
+    st.header("Trend")
+    by_track = st.radio("Lines per", ["department", "track"], horizontal=True, key="trend-by")
+    points = board.trend_by_track if by_track == "track" else board.trend
+    figures["trend"] = dashboard_view.trend(course, board, points, by=str(by_track), period=period)
+    st.caption(board.captions.get("trend_track" if by_track == "track" else "trend", ""))
+    st.header("Completion")
+    figures["completion"] = dashboard_view.completion(board)
+    st.header("Scenario decisions")
+    figures.update(dashboard_view.scenario_decisions(course, board))
+    st.header("Weakest questions")
+    dashboard_view.weakest_questions(course, board)
+    return {name: figure for name, figure in figures.items() if figure is not None}
 
 
 def render() -> None:
@@ -124,34 +126,13 @@ def render() -> None:
         st.error("The course is unavailable right now.")
         return
     engine = resources.engine()
-    scope = get_dashboard(engine, actor, course, cache=_cache()).departments
+    scope = departments_in_scope(engine, actor)
     filters = _filters(course, scope)
     board = get_dashboard(engine, actor, course, filters=filters, cache=_cache())
     st.caption(f"Groups smaller than {board.min_group_size} learners are hidden, with any cell that "
                "would let a hidden one be worked out. No individual is shown.")
-    _headline(board)
-    st.subheader("Competency by department")
-    _heatmap(course, board.by_department, key="heat-department")
-    with st.expander("Competency by track"):
-        _heatmap(course, board.by_track, key="heat-track")
-    if board.by_level is not None:
-        with st.expander("Competency by management level"):
-            _heatmap(course, board.by_level, key="heat-level")
-    st.subheader("Trend")
-    _trend(course, board)
-    st.subheader("Completion")
-    st.dataframe([{"Department": c.department, "Learners": c.learners, "Not started": c.not_started,
-                   "In progress": c.in_progress, "Completed": c.completed, "Overdue": c.overdue}
-                  for c in board.completion], hide_index=True)
-    st.caption(board.captions.get("completion", ""))
-    st.subheader("Scenario decisions")
-    _scenario_flows(course, board)
-    st.subheader("Weakest questions: what to train next")
-    st.dataframe([{"Quiz": q.quiz_id, "Question": q.question_id, "Competency": _label(course, q.competency),
-                   "Answered": q.answers, "Right": widgets.percent(q.facility)}
-                  for q in board.weakest_questions], hide_index=True)
-    st.caption(board.captions.get("questions", ""))
-    _downloads(course, filters)
+    figures = _sections(course, board, period=filters.period)
+    _downloads(course, filters, figures)
 
 
 render()

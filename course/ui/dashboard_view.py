@@ -1,0 +1,221 @@
+"""Sections of the literacy dashboard page: each draws one part of an already-suppressed Dashboard.
+
+Nothing here queries or filters by person: the service has scoped and suppressed the data. Each
+section returns the figures it drew by name, so the page can offer them as PNG exports.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import streamlit as st
+
+from course.charts import (
+    Figure,
+    before_after_figure,
+    count_bar_figure,
+    heatmap_figure,
+    sankey_figure,
+    stacked_bar_figure,
+    trend_figure,
+)
+from course.domain.dashboard import TOTAL, ChoiceFlow, Table, TrendPoint
+from course.domain.model import Course, Scenario
+from course.services.dashboard import Dashboard
+from course.services.studio_stats import plain
+from course.ui import widgets
+
+#: Plotly's toolbar reduced to its one useful button here: save the chart as PNG in the browser.
+CHART_CONFIG = {"displaylogo": False, "modeBarButtons": [["toImage"]]}
+ALL_DEPARTMENTS = "All departments"
+
+Figures = dict[str, Figure]
+
+
+def label(course: Course, key: str) -> str:
+    """Return the course's name for a competency or track, or the key itself."""
+    return course.info.competencies.get(key, course.info.roles.get(key, key))
+
+
+def _chart(figure: Figure, *, key: str) -> None:
+    st.plotly_chart(figure, config=CHART_CONFIG, key=key)
+
+
+def headline(board: Dashboard) -> None:
+    """Show the organisation's score, learners and participation, with the change."""
+    head = board.headline
+    first, second, third = st.columns(3)
+    change = None if head.change is None else f"{round(head.change * 100):+d} points"
+    first.metric("Organisation literacy", widgets.percent(head.score), change)
+    second.metric("Learners", "–" if head.learners is None else str(head.learners))
+    third.metric("Participation", widgets.percent(head.participation))
+    st.caption(head.caption)
+
+
+def heatmap(course: Course, table: Table, *, key: str, caption: str = "") -> Figure:
+    """Draw a group x competency table as a heatmap whose hidden cells say so."""
+    values: list[list[float | None]] = []
+    labels: list[list[str]] = []
+    for row in table.rows:
+        cells = [table.cell(row, c) for c in table.columns]
+        values.append([c.estimate if c is not None else None for c in cells])
+        labels.append(["no data" if c is None else "hidden" if c.suppressed else widgets.percent(c.estimate)
+                       for c in cells])
+    figure = heatmap_figure([label(course, r) for r in table.rows], [label(course, c) for c in table.columns],
+                            values, labels=labels)
+    _chart(figure, key=key)
+    st.caption(caption or table.caption)
+    return figure
+
+
+def train_next(course: Course, board: Dashboard, *, limit: int = 3) -> None:
+    """Name the weakest competencies and the modules and quizzes that teach them."""
+    weakest = board.weakest_competencies[:limit]
+    if not weakest:
+        st.caption(f"No competency has evidence from {board.min_group_size} or more learners yet.")
+        return
+    for competency, estimate, learners in weakest:
+        modules = [m.meta.title for m in course.modules.values() if competency in m.meta.competencies]
+        quizzes = [q.meta.title for q in course.quizzes.values() if competency in q.meta.competencies]
+        st.markdown(f"**{label(course, competency)}**: {widgets.percent(estimate)} across {learners} "
+                    f"learners. Taught in: {', '.join(sorted(modules)) or 'no module yet'}"
+                    + (f"; assessed by: {', '.join(sorted(quizzes))}." if quizzes else "."))
+    st.caption("Competencies ordered from the lowest organisation-wide estimate; each shown for at least "
+               f"{board.min_group_size} learners.")
+
+
+def pre_post(course: Course, board: Dashboard) -> Figure | None:
+    """Compare first and latest evidence per competency for everyone in scope."""
+    totals = [p for p in board.pre_post if p.row == TOTAL and p.before is not None and p.after is not None]
+    if not totals:
+        st.caption(f"Too few learners ({board.min_group_size} needed per competency) have answered twice.")
+        return None
+    figure = before_after_figure([label(course, p.column) for p in totals],
+                                 [p.before or 0.0 for p in totals], [p.after or 0.0 for p in totals])
+    _chart(figure, key="chart-pre-post")
+    st.caption(board.captions.get("pre_post", ""))
+    rows = [{"Department": p.row, "Competency": label(course, p.column), "Learners": p.learners,
+             "First": widgets.percent(p.before), "Latest": widgets.percent(p.after),
+             "Change": "hidden" if p.change is None else f"{round(p.change * 100):+d} points"}
+            for p in board.pre_post if p.row != TOTAL]
+    if rows:
+        with st.expander("By department"):
+            st.dataframe(rows, hide_index=True)
+    return figure
+
+
+def trend(
+    course: Course, board: Dashboard, points: Iterable[TrendPoint], *, by: str, period: str
+) -> Figure | None:
+    """Draw one line per group for the chosen competency, over the periods."""
+    shown = [p for p in points if p.estimate is not None]
+    competencies = sorted({p.competency for p in shown}, key=lambda c: label(course, c))
+    if not competencies:
+        st.caption(f"No {by} has {board.min_group_size} or more learners answering in any period yet.")
+        return None
+    chosen = st.selectbox("Competency for the trend", competencies, format_func=lambda c: label(course, c),
+                          key=f"trend-competency-{by}")
+    series: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for point in shown:
+        if point.competency == chosen and point.estimate is not None:
+            series[label(course, point.department)].append((point.period, point.estimate))
+    figure = trend_figure(dict(sorted(series.items())), period=period)
+    _chart(figure, key=f"chart-trend-{by}")
+    return figure
+
+
+def completion(board: Dashboard) -> Figure | None:
+    """Show learners by status per department (counts only), as bars and a table."""
+    shown = [c for c in board.completion if c.learners is not None and c.department != TOTAL]
+    figure = None
+    if shown:
+        figure = stacked_bar_figure(
+            [c.department for c in shown],
+            {"Not started": [c.not_started or 0 for c in shown],
+             "In progress": [c.in_progress or 0 for c in shown],
+             "Completed": [c.completed or 0 for c in shown]},
+            axis="Learners",
+        )
+        _chart(figure, key="chart-completion")
+    st.dataframe([{"Department": c.department, "Learners": c.learners, "Not started": c.not_started,
+                   "In progress": c.in_progress, "Completed": c.completed, "Overdue": c.overdue}
+                  for c in board.completion], hide_index=True)
+    st.caption(board.captions.get("completion", "") + " Overdue: not completed and on the roster longer "
+               "than the allowed time.")
+    return figure
+
+
+def _title(scenario: Scenario | None, node_id: str) -> str:
+    return scenario.nodes[node_id].title if scenario and node_id in scenario.nodes else node_id
+
+
+def _choice_text(scenario: Scenario | None, flow: ChoiceFlow) -> str:
+    node = scenario.nodes.get(flow.node_id) if scenario else None
+    choice = next((c for c in node.choices if c.index == flow.choice_index), None) if node else None
+    return choice.label_text if choice is not None and choice.label_text else f"choice {flow.choice_index}"
+
+
+def scenario_decisions(course: Course, board: Dashboard) -> Figures:
+    """Show a scenario's flow of choices, its harmful turns and its endings, for one group."""
+    scenarios = sorted({f.scenario_id for f in board.flows} | {e.scenario_id for e in board.endings})
+    if not scenarios:
+        st.caption("No scenario has been played by enough learners in one department to show its flow.")
+        return {}
+    left, right = st.columns(2)
+    chosen = left.selectbox("Scenario", scenarios, format_func=lambda s: course.scenarios[s].meta.title
+                            if s in course.scenarios else s)
+    groups = sorted({f.department for f in board.flows if f.scenario_id == chosen} - {TOTAL})
+    group = right.selectbox("Learners", [ALL_DEPARTMENTS, *groups])
+    wanted = TOTAL if group == ALL_DEPARTMENTS else group
+    scenario = course.scenarios.get(chosen)
+    flows = [f for f in board.flows if f.scenario_id == chosen and f.department == wanted]
+    figures: Figures = {}
+    if flows:
+        links: dict[tuple[str, str, bool], int] = defaultdict(int)
+        for flow in flows:
+            link = (_title(scenario, flow.node_id), _title(scenario, flow.target_node), flow.wrong)
+            links[link] += flow.learners
+        figures["scenario-flow"] = sankey_figure([(a, b, n, w) for (a, b, w), n in links.items()])
+        _chart(figures["scenario-flow"], key="chart-sankey")
+        st.caption(board.captions.get("flows", "") + " Red links are decisions scored as harmful.")
+        _wrong_turns(scenario, flows)
+    else:
+        st.caption(f"Fewer than {board.min_group_size} learners of this group played it.")
+    endings = [e for e in board.endings if e.scenario_id == chosen and e.department == wanted]
+    if endings:
+        figures["scenario-endings"] = count_bar_figure(
+            [f"{_title(scenario, e.ending_node)} ({e.ending_kind or 'ending'})" for e in endings],
+            [e.runs for e in endings], axis="Finished runs")
+        _chart(figures["scenario-endings"], key="chart-endings")
+        st.caption(board.captions.get("endings", ""))
+    return figures
+
+
+def _wrong_turns(scenario: Scenario | None, flows: list[ChoiceFlow]) -> None:
+    at_node: dict[str, int] = defaultdict(int)
+    for flow in flows:
+        at_node[flow.node_id] += flow.steps
+    wrong = sorted((f for f in flows if f.wrong),
+                   key=lambda f: (-f.steps / max(1, at_node[f.node_id]), f.node_id))
+    if not wrong:
+        st.caption("No harmful decision was taken by this group.")
+        return
+    st.markdown("**Where learners go wrong**")
+    st.dataframe([{"At": _title(scenario, f.node_id), "Harmful choice": _choice_text(scenario, f),
+                   "Share of decisions there": widgets.percent(f.steps / max(1, at_node[f.node_id])),
+                   "Learners": f.learners} for f in wrong[:8]], hide_index=True)
+
+
+def weakest_questions(course: Course, board: Dashboard) -> None:
+    """List the questions answered correctly least often, with their wording."""
+    def stem(quiz_id: str, question_id: str) -> str:
+        quiz = course.quizzes.get(quiz_id)
+        question = quiz.question(question_id) if quiz else None
+        return plain(question.stem_html) if question else question_id
+
+    st.dataframe([{"Quiz": course.quizzes[q.quiz_id].meta.title if q.quiz_id in course.quizzes else q.quiz_id,
+                   "Question": stem(q.quiz_id, q.question_id), "Competency": label(course, q.competency),
+                   "Answered": q.answers, "Right": widgets.percent(q.facility)}
+                  for q in board.weakest_questions], hide_index=True)
+    st.caption(board.captions.get("questions", ""))

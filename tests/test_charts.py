@@ -1,0 +1,66 @@
+"""Charts: figures built from plain data, and their PNG export through a local Chromium."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import plotly.graph_objects as go
+import pytest
+
+from course.charts import before_after_figure, figure_png, heatmap_figure, stacked_bar_figure, trend_figure
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def test_before_after_pairs_each_label_with_two_bars_in_percent() -> None:
+    figure = before_after_figure(["Crisis", "Policy"], [0.25, 0.5], [0.75, 0.5])
+    first, latest = figure.data
+    assert (first.name, latest.name) == ("First answers", "Latest answers")
+    assert list(first.x) == [25, 50] and list(latest.x) == [75, 50]
+    assert list(first.y) == ["Crisis", "Policy"]
+
+
+def test_stacked_bars_keep_one_trace_per_part_in_order() -> None:
+    parts = {"Not started": [1, 2], "Completed": [5, 6]}
+    figure = stacked_bar_figure(["Legal", "HR"], parts, axis="Learners")
+    assert [t.name for t in figure.data] == ["Not started", "Completed"]
+    assert figure.layout.barmode == "stack"
+    assert list(figure.data[1].x) == [5, 6]
+
+
+def test_a_single_week_gets_a_dated_axis_half_a_week_either_side() -> None:
+    figure = trend_figure({"Legal": [("2026-03-02", 0.5)]}, period="week")
+    axis = figure.layout.xaxis
+    assert (axis.type, axis.tickformat, axis.title.text) == ("date", "%-d %b %Y", "Week starting")
+    assert list(axis.range) == ["2026-02-26T12:00:00", "2026-03-05T12:00:00"]
+    assert list(figure.data[0].y) == [50]
+
+
+def test_months_are_ticked_monthly_and_many_periods_left_to_plotly() -> None:
+    months = trend_figure({"HR": [("2026-01-01", 0.2), ("2026-02-01", 0.4)]}, period="month")
+    assert (months.layout.xaxis.dtick, months.layout.xaxis.tickformat) == ("M1", "%b %Y")
+    assert months.layout.xaxis.range is None
+    weeks = [(f"2026-{m:02d}-0{d}", 0.5) for m in range(1, 8) for d in (1, 8)]
+    assert trend_figure({"HR": weeks}).layout.xaxis.dtick is None
+
+
+def test_a_chart_renders_as_png_where_chromium_is_installed() -> None:
+    if not Path("/usr/bin/chromium").exists():
+        if os.environ.get("NTS_REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}:
+            pytest.fail("NTS_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
+        pytest.skip("no Chromium to render images with")
+    figure = heatmap_figure(["Legal"], ["Crisis"], [[0.5]], labels=[["50%"]])
+    image = figure_png(figure, width=400)
+    assert image.problem == ""
+    assert image.data is not None and image.data.startswith(PNG_SIGNATURE)
+
+
+def test_a_machine_that_cannot_render_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: go.Figure, **_: object) -> bytes:
+        raise RuntimeError("no browser found")
+
+    monkeypatch.setattr(go.Figure, "to_image", refuse)
+    image = figure_png(go.Figure())
+    assert image.data is None
+    assert "cannot render images" in image.problem and "no browser found" in image.problem
