@@ -12,7 +12,7 @@ from course.services.studio_content import THIN_PATH, find_gaps
 def draw(course: Course) -> None:
     """Draw every role's path, what assesses each competency, and the gaps of the course."""
     gaps = find_gaps(course)
-    st.subheader("Gaps")
+    st.header("Gaps")
     if not gaps.unassessed and not gaps.thin_roles:
         st.success(f"Every competency is assessed and every role's path has at least {THIN_PATH} modules.")
     for competency in gaps.unassessed:
@@ -21,7 +21,7 @@ def draw(course: Course) -> None:
     for role, count in gaps.thin_roles:
         st.warning(f"The {course.info.roles.get(role, role)} path is thin: {count} module(s), "
                    f"fewer than {THIN_PATH}.")
-    st.subheader("Each role's path")
+    st.header("Each role's path")
     for role, label in course.info.roles.items():
         modules = path_for(course, {role})
         with st.expander(f"{label} — {len(modules)} modules", expanded=False):
@@ -32,7 +32,7 @@ def draw(course: Course) -> None:
                 for m in modules
             ]
             st.dataframe(rows, hide_index=True, width="stretch")
-    st.subheader("What assesses each competency")
+    st.header("What assesses each competency")
     counts = coverage(course)
     st.dataframe(
         [{"Competency": course.info.competencies.get(c, c), "Quiz questions": n["questions"],

@@ -1,9 +1,12 @@
 """Real-browser fixtures: the app served by `streamlit run` on a free port, driven by Playwright.
 
 The app runs as a subprocess with demo mode on and a fresh SQLite database in a temporary
-folder, once per test session. Playwright drives Debian's chromium at /usr/bin/chromium and
-never downloads a browser of its own. Without chromium the browser tests skip, unless
-NTS_REQUIRE_BROWSER=1 (CI sets it): then they fail, so a missing browser is never a silent pass.
+folder, once per test session (`app_url`, for the learner tests). The studio and dashboard tests
+use servers of their own on a copy of the course with a seeded database (`seeded_app`, shared
+by the read-only tests; the trainer journey, which edits content, starts one for itself).
+Playwright drives Debian's chromium at /usr/bin/chromium and never downloads a browser of its
+own. Without chromium the browser tests skip, unless NTS_REQUIRE_BROWSER=1 (CI sets it): then
+they fail, so a missing browser is never a silent pass.
 """
 
 from __future__ import annotations
@@ -18,10 +21,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Error, Page, expect, sync_playwright
+
+from tests.browser.seeding import Seeded, copy_course, seed_database, server_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -92,10 +98,13 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
     raise RuntimeError(f"streamlit did not answer within {STARTUP_SECONDS}s:\n{log.read_text()[-4000:]}")
 
 
-@pytest.fixture(scope="session")
-def app_url(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Serve app.py with demo mode on and a fresh temporary database; yield its base URL."""
-    data = tmp_path_factory.mktemp("nts-data")
+@contextlib.contextmanager
+def serve_app(data: Path, *, content: Path | None = None) -> Iterator[str]:
+    """Serve app.py in demo mode on a free port, with its database in `data`; yield its base URL.
+
+    `content` is the course folder to serve (COURSE_CONTENT); None serves the bundled course.
+    The server is stopped when the block ends.
+    """
     log = data / "streamlit.log"
     port = _free_port()
     env = {key: value for key, value in os.environ.items()
@@ -106,6 +115,8 @@ def app_url(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         "DATABASE_URL": f"sqlite:///{data / 'browser.db'}",
         "PYTHONUNBUFFERED": "1",
     })
+    if content is not None:
+        env["COURSE_CONTENT"] = str(content)
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true"]
     url = f"http://127.0.0.1:{port}"
@@ -121,6 +132,45 @@ def app_url(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> It
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Serve app.py with demo mode on and a fresh temporary database; yield its base URL."""
+    with serve_app(tmp_path_factory.mktemp("nts-data")) as url:
+        yield url
+
+
+@dataclass(frozen=True, slots=True)
+class ServedCourse:
+    """A server on its own copy of the course and its own seeded database."""
+
+    url: str
+    data: Path
+    content: Path
+    seeded: Seeded
+
+
+@contextlib.contextmanager
+def serve_seeded_copy(root: Path) -> Iterator[ServedCourse]:
+    """Copy the bundled course into root, seed a database beside it, and serve both."""
+    content = copy_course(root / "content")
+    data = root / "data"
+    data.mkdir()
+    seeded = seed_database(server_settings(data, content))
+    with serve_app(data, content=content) as url:
+        yield ServedCourse(url, data, content, seeded)
+
+
+@pytest.fixture(scope="session")
+def seeded_app(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedCourse]:
+    """Serve a copy of the course with a seeded database, shared by the read-only studio tests.
+
+    The shared `app_url` server stays fresh for the learner tests; the trainer journey, which
+    edits content, starts a server of its own.
+    """
+    with serve_seeded_copy(tmp_path_factory.mktemp("nts-seeded")) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
@@ -159,15 +209,15 @@ def open_isolated_context(browser: Browser, app_url: str) -> BrowserContext:
 
 
 @pytest.fixture
-def new_context(browser: Browser, app_url: str) -> Iterator[ContextFactory]:
-    """Return a function that opens a fresh browser context: its own cookies, its own app session.
+def context_on(browser: Browser) -> Iterator[Callable[[str], BrowserContext]]:
+    """Return a function that opens a fresh browser context on the server at a base URL.
 
     Every context opened here is closed at the end of the test; a test may close one earlier.
     """
     opened: list[BrowserContext] = []
 
-    def open_context() -> BrowserContext:
-        context = open_isolated_context(browser, app_url)
+    def open_context(url: str) -> BrowserContext:
+        context = open_isolated_context(browser, url)
         opened.append(context)
         return context
 
@@ -178,18 +228,24 @@ def new_context(browser: Browser, app_url: str) -> Iterator[ContextFactory]:
 
 
 @pytest.fixture
+def new_context(context_on: Callable[[str], BrowserContext], app_url: str) -> ContextFactory:
+    """Return a function that opens a fresh browser context: its own cookies, its own app session."""
+    return lambda: context_on(app_url)
+
+
+def open_sign_in(context: BrowserContext, path: str = "/") -> Page:
+    """Open a page of the app in the context and wait for the sign-in page it shows first."""
+    page = context.new_page()
+    page.goto(path)
+    expect(page.get_by_role("heading", name="Need to Share", exact=True)).to_be_visible(timeout=WAIT_MS * 2)
+    settle(page)
+    return page
+
+
+@pytest.fixture
 def new_page(new_context: ContextFactory) -> PageFactory:
     """Return a function that opens a page in a fresh context, showing the app's sign-in page."""
-
-    def open_page() -> Page:
-        page = new_context().new_page()
-        page.goto("/")
-        expect(page.get_by_role("heading", name="Need to Share", exact=True)).to_be_visible(
-            timeout=WAIT_MS * 2)
-        settle(page)
-        return page
-
-    return open_page
+    return lambda: open_sign_in(new_context())
 
 
 def settle(page: Page) -> None:

@@ -1,9 +1,12 @@
-"""axe-core on every page a learner uses: no "serious" or "critical" violation.
+"""axe-core on every page learners, trainers and leaders use: no "serious" or "critical" violation,
+and no skipped heading level.
 
 One tour through the app as a demo learner (the HR one, so that the learner journey test keeps
 a fresh legal learner) runs axe on each page once the page has finished drawing; each page then
-has its own test. axe-core comes from the axe-playwright-python wheel and is injected from disk:
-nothing is fetched at test time.
+has its own test. A second tour, on the seeded server (tests/browser/seeding.py) so that the
+statistics and the dashboard have data to draw, visits the trainer's studio pages and the
+leader's dashboard, with the content health page and the editor showing errors. axe-core comes
+from the axe-playwright-python wheel and is injected from disk: nothing is fetched at test time.
 """
 
 from __future__ import annotations
@@ -18,9 +21,18 @@ from playwright.sync_api import Browser, Page, expect
 
 from course.content.loader import load_course
 from course.domain.paths import path_for
+from course.domain.permissions import Capability
 from course.domain.scenario import available_choices, current_node, ending_of, start_run, take_choice
+from course.services.demo import DEMO_PEOPLE, DemoPerson
 from course.settings import BUNDLED_ROOT
-from tests.browser.conftest import WAIT_MS, open_isolated_context, settle, shoot, sign_in_as_demo
+from tests.browser.conftest import (
+    WAIT_MS,
+    ServedCourse,
+    open_isolated_context,
+    settle,
+    shoot,
+    sign_in_as_demo,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +40,9 @@ LEARNER_LABEL = "Learner on the HR track"
 LEARNER_NAME = "Hugo HR (demo)"
 LEARNER_TRACKS = ("hr",)
 BLOCKING = {"serious", "critical"}
+#: Rules held to whatever their impact: a skipped heading level breaks navigation by headings,
+#: which screen reader users rely on to move through long pages like the dashboard.
+ALWAYS_BLOCKING = {"heading-order"}
 
 #: Parts of Streamlit's own page furniture that axe flags and this project cannot change:
 #: (rule id, axe target selector) -> why it is excluded. None so far: with axe-core 4.12 and
@@ -50,7 +65,7 @@ def _axe_source() -> str:
 
 
 def _blocking(page: Page, source: str) -> Violations:
-    """Run axe on the page and return its serious and critical violations, node by node."""
+    """Run axe on the page and return its serious and critical violations (and any heading-order one)."""
     settle(page)
     page.evaluate(source)
     found: Violations = []
@@ -58,7 +73,8 @@ def _blocking(page: Page, source: str) -> Violations:
         for node in violation["nodes"]:
             impact = node.get("impact") or violation.get("impact")
             target = node["target"]
-            if impact not in BLOCKING or (violation["id"], " ".join(target)) in STREAMLIT_EXCLUSIONS:
+            held = impact in BLOCKING or violation["id"] in ALWAYS_BLOCKING
+            if not held or (violation["id"], " ".join(target)) in STREAMLIT_EXCLUSIONS:
                 continue
             found.append({"rule": violation["id"], "impact": impact, "target": target,
                           "summary": node.get("failureSummary", ""), "html": node.get("html", "")[:300]})
@@ -162,4 +178,139 @@ def violations(browser: Browser, app_url: str, screenshots: Path) -> Iterator[di
 @pytest.mark.parametrize("page_name", PAGES)
 def test_no_serious_or_critical_violation(violations: dict[str, Violations], page_name: str) -> None:
     found = violations[page_name]
+    assert not found, f"axe found on the {page_name} page:\n{_describe(found)}"
+
+
+# -- the trainer's studio and the leader's dashboard ------------------------------------------
+
+#: A file with errors, added to the seeded course for the tour so that the health page and the
+#: editor show their error list, and removed afterwards.
+BROKEN_FILE = "quizzes/a11y-check.md"
+BROKEN_TEXT = "---\nid: a11y-check\nroles: [legal]\npick: nine\n---\n\nNo questions yet.\n"
+
+STUDIO_PAGES = ["content health", "course map", "editor", "preview module", "preview quiz",
+                "preview scenario", "studio analytics", "dashboard"]
+
+
+def _demo(capability: Capability) -> DemoPerson:
+    return next(p for p in DEMO_PEOPLE if capability in p.capabilities)
+
+
+def _choose(page: Page, box: str, option: str) -> None:
+    page.get_by_role("combobox", name=box, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(page.get_by_role("combobox", name=box, exact=True)).to_have_value(option)
+    settle(page)
+
+
+def _studio_tour(page: Page, source: str, served: ServedCourse, screenshots: Path) -> dict[str, Violations]:
+    """Visit the trainer's pages, each with something in it, running axe on each."""
+    course = load_course(served.content).course
+    assert course is not None
+    module = path_for(course, ("legal",))[0]
+    quiz, scenario = course.quizzes[str(module.quiz)], course.scenarios[str(module.scenario)]
+    trainer = _demo(Capability.TRAINER)
+    found: dict[str, Violations] = {}
+
+    page.goto("/")
+    expect(page.get_by_role("button", name=f"Demo: {trainer.label}")).to_be_visible(timeout=WAIT_MS * 2)
+    sign_in_as_demo(page, trainer.label, name=trainer.name)
+    page.get_by_role("link", name="Content health", exact=True).click()
+    problems = page.get_by_test_id("stExpander").filter(has_text=BROKEN_FILE)
+    expect(problems.get_by_role("link", name="Open in the editor")).to_be_visible()
+    found["content health"] = _blocking(page, source)
+    shoot(page, screenshots, "a11y-content-health")
+
+    page.get_by_role("tab", name="Course map").click()
+    expect(page.get_by_role("tab", name="Course map", selected=True)).to_be_visible()
+    found["course map"] = _blocking(page, source)
+    shoot(page, screenshots, "a11y-course-map")
+
+    page.get_by_role("tab", name="Health").click()
+    problems.get_by_role("link", name="Open in the editor").click()
+    expect(page.get_by_role("heading", name="Edit content", level=1)).to_be_visible()
+    expect(page.get_by_role("textbox", name="Content", exact=True)).to_have_value(BROKEN_TEXT)
+    settle(page)
+    page.get_by_role("button", name="Validate", exact=True).click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    found["editor"] = _blocking(page, source)
+    shoot(page, screenshots, "a11y-editor")
+
+    page.get_by_role("link", name="Preview", exact=True).click()
+    expect(page.get_by_role("combobox", name="Module", exact=True)).to_be_visible()
+    settle(page)
+    _choose(page, "Module", f"{module.meta.title} ({module.meta.id})")
+    _choose(page, "As a learner of the track", course.info.roles["legal"])
+    expect(page.get_by_role("heading", name=module.meta.title, level=1, exact=True)).to_be_visible()
+    found["preview module"] = _blocking(page, source)
+    shoot(page, screenshots, "a11y-preview-module")
+
+    page.get_by_text("Quiz", exact=True).click()
+    _choose(page, "Quiz", f"{quiz.meta.title} ({quiz.meta.id})")
+    expect(page.get_by_role("heading", name=quiz.meta.title, level=1, exact=True)).to_be_visible()
+    first = page.get_by_test_id("stForm").first
+    first.locator("label").filter(has=page.locator("input")).first.click()
+    first.get_by_role("button", name="Check").click()
+    expect(page.get_by_text("Not quite.", exact=True).or_(page.get_by_text("Correct.", exact=True))
+           ).to_be_visible()
+    found["preview quiz"] = _blocking(page, source)
+    shoot(page, screenshots, "a11y-preview-quiz")
+
+    page.get_by_text("Scenario", exact=True).click()
+    _choose(page, "Scenario", f"{scenario.meta.title} ({scenario.meta.id})")
+    expect(page.get_by_role("heading", name=scenario.meta.title, level=1, exact=True)).to_be_visible()
+    page.get_by_role("button", name="Play from this node").click()
+    start = scenario.nodes[scenario.start]
+    expect(page.get_by_role("heading", name=start.title, level=2, exact=True)).to_be_visible()
+    found["preview scenario"] = _blocking(page, source)
+    shoot(page, screenshots, "a11y-preview-scenario")
+
+    page.get_by_role("link", name="Learning from learners", exact=True).click()
+    expect(page.get_by_role("heading", name="Learning from learners", level=1)).to_be_visible()
+    settle(page)
+    _choose(page, "Quiz", served.seeded.designed.quiz_id)
+    expect(page.get_by_role("alert").first).to_be_visible()  # the worst question's flags
+    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
+    found["studio analytics"] = _blocking(page, source)
+    shoot(page, screenshots, "a11y-studio-analytics")
+    return found
+
+
+def _dashboard_tour(page: Page, source: str, screenshots: Path) -> Violations:
+    leader = _demo(Capability.LEADER)
+    page.goto("/")
+    expect(page.get_by_role("button", name=f"Demo: {leader.label}")).to_be_visible(timeout=WAIT_MS * 2)
+    sign_in_as_demo(page, leader.label, name=leader.name)
+    page.get_by_role("link", name="Literacy dashboard", exact=True).click()
+    expect(page.get_by_role("heading", name="Literacy dashboard", level=1)).to_be_visible()
+    expect(page.locator(".st-key-heat-department .ytick text").first).to_be_attached()
+    found = _blocking(page, source)
+    shoot(page, screenshots, "a11y-dashboard")
+    return found
+
+
+@pytest.fixture(scope="module")
+def studio_violations(browser: Browser, seeded_app: ServedCourse,
+                      screenshots: Path) -> Iterator[dict[str, Violations]]:
+    """Tour the studio pages as the demo trainer and the dashboard as the demo leader."""
+    source = _axe_source()
+    broken = seeded_app.content / BROKEN_FILE
+    broken.write_text(BROKEN_TEXT, encoding="utf-8")
+    trainer = open_isolated_context(browser, seeded_app.url)
+    leader = open_isolated_context(browser, seeded_app.url)
+    try:
+        found = _studio_tour(trainer.new_page(), source, seeded_app, screenshots)
+        found["dashboard"] = _dashboard_tour(leader.new_page(), source, screenshots)
+        yield found
+    finally:
+        trainer.close()
+        leader.close()
+        broken.unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize("page_name", STUDIO_PAGES)
+def test_no_serious_or_critical_violation_in_the_studio_or_dashboard(
+    studio_violations: dict[str, Violations], page_name: str
+) -> None:
+    found = studio_violations[page_name]
     assert not found, f"axe found on the {page_name} page:\n{_describe(found)}"

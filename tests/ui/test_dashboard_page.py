@@ -37,7 +37,8 @@ def _seed(learners: int) -> None:
 
 def _all_text(at: object) -> str:
     parts = []
-    for kind in ("markdown", "caption", "title", "header", "subheader", "metric", "dataframe", "info", "warning"):
+    kinds = ("markdown", "caption", "title", "header", "subheader", "metric", "dataframe", "info", "warning")
+    for kind in kinds:
         for element in getattr(at, kind):
             parts.append(str(getattr(element, "value", "")))
     return "\n".join(parts)

@@ -87,8 +87,8 @@ def _asked(at: AppTest, quiz: Quiz) -> tuple[Question, list[str]]:
 
 def _answer(at: AppTest, quiz: Quiz, *, right: bool) -> Question:
     """Answer the question on screen, rightly or wrongly, check it, and verify the feedback."""
-    heading = re.fullmatch(r"Question (\d+) of \d+", at.subheader[0].value)
-    assert heading is not None, at.subheader[0].value
+    heading = re.fullmatch(r"Question (\d+) of \d+", at.header[0].value)
+    assert heading is not None, at.header[0].value
     number = int(heading[1])
     question, labels = _asked(at, quiz)
     by_label = {o.text: o for o in question.options}
@@ -113,7 +113,7 @@ def _answer(at: AppTest, quiz: Quiz, *, right: bool) -> Question:
 
 def _answer_all(at: AppTest, quiz: Quiz, *, right: bool) -> list[Question]:
     asked = []
-    while at.subheader and at.subheader[0].value.startswith("Question "):
+    while at.header and at.header[0].value.startswith("Question "):
         asked.append(_answer(at, quiz, right=right))
     assert quiz.pick is not None and len(asked) == quiz.pick
     assert len({q.id for q in asked}) == quiz.pick
@@ -228,12 +228,12 @@ def test_a_quiz_fails_then_passes(app: AppFactory, course: Course) -> None:
     _open(at, Page.QUIZ, QUIZ)
     assert _texts(at.title) == [quiz.meta.title]
     assert at.caption[0].value.startswith(f"Pass mark {quiz.pass_mark}% · attempts used 0 of unlimited")
-    assert _texts(at.subheader) == [f"Question 1 of {quiz.pick}"]
+    assert _texts(at.header) == [f"Question 1 of {quiz.pick}"]
 
     # Checking without an answer is refused on the page and records nothing.
     _click(at, "Check answer")
     assert _texts(at.warning) == ["Choose an answer first."]
-    assert _texts(at.subheader) == [f"Question 1 of {quiz.pick}"]
+    assert _texts(at.header) == [f"Question 1 of {quiz.pick}"]
 
     _answer_all(at, quiz, right=False)
     assert "Check answer" not in _labels(at)
@@ -243,7 +243,7 @@ def test_a_quiz_fails_then_passes(app: AppFactory, course: Course) -> None:
     assert "attempts used 1 of unlimited · best 0% · latest 0%" in at.caption[0].value
 
     _click(at, "Start a new attempt")
-    assert _texts(at.subheader) == [f"Question 1 of {quiz.pick}"]
+    assert _texts(at.header) == [f"Question 1 of {quiz.pick}"]
     _answer_all(at, quiz, right=True)
     _click(at, "Submit the attempt")
     assert _texts(at.success) == [f"You passed. You answered {quiz.pick} of {quiz.pick} correctly (100%)."]
@@ -345,7 +345,7 @@ def test_a_new_session_resumes_the_quiz_and_the_scenario(app: AppFactory, course
     assert (_texts(again.header), _progress(again), _choices(again)) == (where, meters, offered)
 
     _open(again, Page.QUIZ, QUIZ)
-    assert _texts(again.subheader) == [f"Question 3 of {quiz.pick}"]
+    assert _texts(again.header) == [f"Question 3 of {quiz.pick}"]
     assert _asked(again, quiz) == (third, third_labels)
     assert [e.label for e in again.expander] == ["Question 1: correct", "Question 2: not correct"]
     for expander, question in zip(again.expander, (first, second), strict=True):

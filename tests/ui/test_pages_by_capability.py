@@ -100,7 +100,7 @@ def _shows_its_content(at: AppTest, page: Page) -> bool:
     if page is Page.MODULE:
         return [p.text for p in at.progress] == ["0 of 1 sections read"]
     if page is Page.QUIZ:
-        return [s.value for s in at.subheader] == ["Question 1 of 2"]
+        return [s.value for s in at.header] == ["Question 1 of 2"]
     if page is Page.SCENARIO:
         return "Start the scenario" in [b.label for b in at.button]
     if page is Page.STUDIO_HEALTH:

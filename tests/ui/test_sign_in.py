@@ -101,7 +101,7 @@ def test_demo_sign_in_is_absent_and_refused_when_demo_mode_is_off(
     assert _on_sign_in_page(at)
     assert not [b for b in at.button if (b.key or "").startswith("demo-")]
     assert not [b for b in at.button if b.label.startswith("Demo: ")]
-    assert "Try it as a demo user" not in [s.value for s in at.subheader]
+    assert "Try it as a demo user" not in [s.value for s in at.header]
 
     engine = database()
     for person in demo.DEMO_PEOPLE:

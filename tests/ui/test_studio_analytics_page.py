@@ -52,6 +52,13 @@ def test_a_trainer_sees_the_questions_worst_first_with_their_files(app: AppFacto
     assert all(".md:" in str(f) for f in table["File"])
     text = _text(at)
     assert "How often each option was chosen" in text and "Written at `quizzes/" in text
+    course = load_course(BUNDLED_ROOT).course
+    assert course is not None
+    for scenario in sorted(course.scenarios):  # the first one somebody played
+        at.selectbox(key="scenario-id").set_value(scenario).run()
+        if "Nobody has played" not in _text(at):
+            break
+    text = _text(at)
     assert "Mean seconds from seeing a node to choosing" in text and "still being played (" in text
     assert SEED_DOMAIN not in text
     assert len(at.get("plotly_chart")) >= 1

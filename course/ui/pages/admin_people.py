@@ -213,11 +213,11 @@ def render() -> None:
     loaded = resources.course()
     roles = dict(loaded.course.info.roles) if loaded.course is not None else {}
     _table(accounts)
-    st.subheader("Add a person")
+    st.header("Add a person")
     if loaded.course is None:
         st.warning("The course is unavailable, so no track can be chosen: add tracks later by roster import.")
     _add_form(actor, roles, departments)
-    st.subheader("Manage a person")
+    st.header("Manage a person")
     _manage(actor, accounts, departments)
 
 

@@ -77,7 +77,7 @@ def render() -> None:
     tracks = ", ".join(course.info.roles.get(t, t) for t in person.tracks) or "foundations only"
     st.caption(f"Your tracks: {tracks}")
     _summary(path)
-    st.subheader("Your path")
+    st.header("Your path")
     for status in path.modules:
         _module_row(course, status)
     st.page_link(script(Page.PROFILE), label="See your literacy profile", icon=":material/insights:")

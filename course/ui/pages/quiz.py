@@ -52,7 +52,7 @@ def _feedback(question: Question, graded: GradedAnswer) -> None:
 
 def _ask(course: Course, view: AttemptView, item: DrawnQuestion, number: int) -> None:
     question = view.question(item.question_id)
-    st.subheader(f"Question {number} of {len(view.drawn)}")
+    st.header(f"Question {number} of {len(view.drawn)}")
     widgets.html(f"<p><strong>{question.stem_html}</strong></p>")
     widgets.html(question.context_html)
     started = st.session_state.setdefault(f"nts_asked:{view.attempt_key}:{item.question_id}", time.time())

@@ -29,7 +29,7 @@ def _password_form() -> None:
 
 
 def _demo_buttons() -> None:
-    st.subheader("Try it as a demo user")
+    st.header("Try it as a demo user")
     st.caption("Demo mode is on: these accounts are for trying the product and hold no real data.")
     columns = st.columns(2)
     for index, person in enumerate(demo.DEMO_PEOPLE):

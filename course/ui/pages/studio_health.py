@@ -40,12 +40,12 @@ def _health(health: Health, *, loaded: bool) -> None:
     elif not health.files:
         st.success("Content health: every file validates with no error or warning.")
     if health.stale:
-        st.subheader("Served from their last valid version")
+        st.header("Served from their last valid version")
         st.caption("These files have errors; learners keep seeing the version that last validated.")
         st.dataframe([{"Item": s.id, "Kind": s.kind, "File": s.source, "Version served": s.version}
                       for s in health.stale], hide_index=True, width="stretch")
     if health.files:
-        st.subheader("Problems by file")
+        st.header("Problems by file")
     for found in health.files:
         icon = ":material/error:" if found.errors else ":material/warning:"
         label = f"{found.path} — {found.errors} error(s), {found.warnings} warning(s)"
