@@ -69,20 +69,36 @@ def heatmap(course: Course, table: Table, *, key: str, caption: str = "") -> Fig
     return figure
 
 
+def _first_few(titles: list[str], noun: str, *, shown: int = 3) -> str:
+    """Return up to `shown` titles, then how many more there are."""
+    more = len(titles) - shown
+    return ", ".join(titles[:shown]) + (f" (and {more} more {noun})" if more > 0 else "")
+
+
+def _teaching(course: Course, competency: str) -> tuple[list[str], list[str]]:
+    """Return the modules and quizzes for a competency: those it leads first, then by title."""
+    def rank(competencies: tuple[str, ...], title: str) -> tuple[int, str]:
+        return competencies.index(competency), title
+
+    modules = [m.meta for m in course.modules.values() if competency in m.meta.competencies]
+    quizzes = [q.meta for q in course.quizzes.values() if competency in q.meta.competencies]
+    return ([m.title for m in sorted(modules, key=lambda m: rank(m.competencies, m.title))],
+            [q.title for q in sorted(quizzes, key=lambda q: rank(q.competencies, q.title))])
+
+
 def train_next(course: Course, board: Dashboard, *, limit: int = 3) -> None:
-    """Name the weakest competencies and the modules and quizzes that teach them."""
+    """Name the weakest competencies and the modules and quizzes that teach them, most focused first."""
     weakest = board.weakest_competencies[:limit]
     if not weakest:
         st.caption(f"No competency has evidence from {board.min_group_size} or more learners yet.")
         return
     for competency, estimate, learners in weakest:
-        modules = [m.meta.title for m in course.modules.values() if competency in m.meta.competencies]
-        quizzes = [q.meta.title for q in course.quizzes.values() if competency in q.meta.competencies]
+        modules, quizzes = _teaching(course, competency)
         st.markdown(f"**{label(course, competency)}**: {widgets.percent(estimate)} across {learners} "
-                    f"learners. Taught in: {', '.join(sorted(modules)) or 'no module yet'}"
-                    + (f"; assessed by: {', '.join(sorted(quizzes))}." if quizzes else "."))
-    st.caption("Competencies ordered from the lowest organisation-wide estimate; each shown for at least "
-               f"{board.min_group_size} learners.")
+                    f"learners. Start with: {_first_few(modules, 'modules') or 'no module yet'}"
+                    + (f". Check with: {_first_few(quizzes, 'quizzes')}." if quizzes else "."))
+    st.caption("Competencies ordered from the lowest organisation-wide estimate, each shown for at least "
+               f"{board.min_group_size} learners; modules and quizzes that focus on it come first.")
 
 
 def pre_post(course: Course, board: Dashboard) -> Figure | None:
@@ -138,8 +154,12 @@ def completion(board: Dashboard) -> Figure | None:
             axis="Learners",
         )
         _chart(figure, key="chart-completion")
-    st.dataframe([{"Department": c.department, "Learners": c.learners, "Not started": c.not_started,
-                   "In progress": c.in_progress, "Completed": c.completed, "Overdue": c.overdue}
+    def count(value: int | None) -> str:
+        return "hidden" if value is None else str(value)
+
+    st.dataframe([{"Department": c.department, "Learners": count(c.learners),
+                   "Not started": count(c.not_started), "In progress": count(c.in_progress),
+                   "Completed": count(c.completed), "Overdue": count(c.overdue)}
                   for c in board.completion], hide_index=True)
     st.caption(board.captions.get("completion", "") + " Overdue: not completed and on the roster longer "
                "than the allowed time.")
@@ -158,7 +178,11 @@ def _choice_text(scenario: Scenario | None, flow: ChoiceFlow) -> str:
 
 def scenario_decisions(course: Course, board: Dashboard) -> Figures:
     """Show a scenario's flow of choices, its harmful turns and its endings, for one group."""
-    scenarios = sorted({f.scenario_id for f in board.flows} | {e.scenario_id for e in board.endings})
+    played: dict[str, int] = defaultdict(int)  # decisions by everyone in scope: most played first
+    for flow in board.flows:
+        played[flow.scenario_id] += flow.steps if flow.department == TOTAL else 0
+    scenarios = sorted({f.scenario_id for f in board.flows} | {e.scenario_id for e in board.endings},
+                       key=lambda s: (-played[s], s))
     if not scenarios:
         st.caption("No scenario has been played by enough learners in one department to show its flow.")
         return {}

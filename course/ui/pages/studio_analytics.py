@@ -41,6 +41,13 @@ def _cache() -> StatsCache:
     return StatsCache()
 
 
+def _short(text: str, limit: int = 48) -> str:
+    """Return text cut at a word to fit a chart label, marked with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
 def _number(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
@@ -211,7 +218,7 @@ def _scenarios(engine: Any, actor: Actor, course: Course) -> None:
                    "learners of this department are behind each of them.")
     who = "all departments" if result.department is None else f"the {result.department} department"
     _choices_and_stops(result, who)
-    _loops_endings_and_time(result, who)
+    _loops_and_endings(result, who)
 
 
 def _choices_and_stops(result: ScenarioAnalytics, who: str) -> None:
@@ -219,7 +226,7 @@ def _choices_and_stops(result: ScenarioAnalytics, who: str) -> None:
     st.markdown("**Choices taken**")
     st.plotly_chart(
         count_bar_figure(
-            [f"{c.node_title} → {c.label} → {c.target_node}" for c in result.choices],
+            [f"{_short(c.node_title)} → {c.choice_index + 1}. {_short(c.label)}" for c in result.choices],
             [c.steps for c in result.choices],
             axis="Times taken",
         ),
@@ -228,9 +235,19 @@ def _choices_and_stops(result: ScenarioAnalytics, who: str) -> None:
     )
     st.caption(
         f"How often each choice was taken at each node: {decisions} decisions in {result.runs} runs "
-        f"by {result.learners} learners of {who}."
+        f"by {result.learners} learners of {who}. Long labels are shortened; the table has them whole."
     )
+    with st.expander("Choices in full"):
+        st.dataframe(
+            [{"At": c.node_title, "Choice": f"{c.choice_index + 1}. {c.label}", "Leads to": c.target_node,
+              "Taken": c.steps, "Learners": c.learners, "Mean seconds": round(c.mean_seconds, 1)}
+             for c in result.choices],
+            hide_index=True,
+        )
     st.markdown("**Where learners stop**")
+    if not result.quits:
+        st.caption(f"Every one of the {result.runs} runs of {who} reached an ending.")
+        return
     titles = [t for _, t, _ in result.quits]
     abandoned = {t: n for _, t, n in result.abandoned}
     playing = {t: n for _, t, n in result.in_progress}
@@ -251,8 +268,16 @@ def _choices_and_stops(result: ScenarioAnalytics, who: str) -> None:
     )
 
 
-def _loops_endings_and_time(result: ScenarioAnalytics, who: str) -> None:
+def _loops_and_endings(result: ScenarioAnalytics, who: str) -> None:
     st.markdown("**Loops**")
+    if not result.loops:
+        st.caption(f"None of the {result.runs} runs of {who} came back to a node it had already decided at.")
+    else:
+        _loops(result, who)
+    _endings_and_time(result, who)
+
+
+def _loops(result: ScenarioAnalytics, who: str) -> None:
     st.plotly_chart(
         count_bar_figure(
             [t for _, t, _ in result.loops],
@@ -266,6 +291,9 @@ def _loops_endings_and_time(result: ScenarioAnalytics, who: str) -> None:
         f"{result.looping_runs} of {result.runs} runs of {who} came back to a node they had already "
         "decided at; by node."
     )
+
+
+def _endings_and_time(result: ScenarioAnalytics, who: str) -> None:
     st.markdown("**Endings reached**")
     st.plotly_chart(
         count_bar_figure(
