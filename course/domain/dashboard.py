@@ -364,6 +364,7 @@ class ChoiceFlow:
     steps: int
     learners: int
     choice_score: int | None
+    #: A wrong turn: the scenario scores this choice below the best choice at the node.
     wrong: bool
 
 

@@ -177,7 +177,7 @@ def _choice_text(scenario: Scenario | None, flow: ChoiceFlow) -> str:
 
 
 def scenario_decisions(course: Course, board: Dashboard) -> Figures:
-    """Show a scenario's flow of choices, its harmful turns and its endings, for one group."""
+    """Show a scenario's flow of choices, its wrong turns and its endings, for one group."""
     played: dict[str, int] = defaultdict(int)  # decisions by everyone in scope: most played first
     for flow in board.flows:
         played[flow.scenario_id] += flow.steps if flow.department == TOTAL else 0
@@ -202,7 +202,8 @@ def scenario_decisions(course: Course, board: Dashboard) -> Figures:
             links[link] += flow.learners
         figures["scenario-flow"] = sankey_figure([(a, b, n, w) for (a, b, w), n in links.items()])
         _chart(figures["scenario-flow"], key="chart-sankey")
-        st.caption(board.captions.get("flows", "") + " Red links are decisions scored as harmful.")
+        st.caption(board.captions.get("flows", "") + " Red links are wrong turns: choices the scenario "
+                   "scores below the best one at that point.")
         _wrong_turns(scenario, flows)
     else:
         st.caption(f"Fewer than {board.min_group_size} learners of this group played it.")
@@ -223,10 +224,10 @@ def _wrong_turns(scenario: Scenario | None, flows: list[ChoiceFlow]) -> None:
     wrong = sorted((f for f in flows if f.wrong),
                    key=lambda f: (-f.steps / max(1, at_node[f.node_id]), f.node_id))
     if not wrong:
-        st.caption("No harmful decision was taken by this group.")
+        st.caption("Everyone in this group took the best-scored choice at every point.")
         return
     st.markdown("**Where learners go wrong**")
-    st.dataframe([{"At": _title(scenario, f.node_id), "Harmful choice": _choice_text(scenario, f),
+    st.dataframe([{"At": _title(scenario, f.node_id), "Choice": _choice_text(scenario, f),
                    "Share of decisions there": widgets.percent(f.steps / max(1, at_node[f.node_id])),
                    "Learners": f.learners} for f in wrong[:8]], hide_index=True)
 

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
 
 from course.domain.dashboard import TOTAL, Suppression
-from course.domain.model import Course, CourseInfo, ItemMeta, Scenario
+from course.domain.model import Choice, Course, CourseInfo, ItemMeta, Node, Scenario
 from course.domain.permissions import Actor, Capability, Grants
 from course.domain.records import (
     AnswerRecord,
     QuizAttemptRecord,
     ScenarioRunFinishRecord,
     ScenarioRunStartRecord,
+    ScenarioStepRecord,
     new_key,
 )
 from course.services import dashboard
@@ -314,3 +316,26 @@ def test_the_headline_compares_with_the_score_some_days_earlier(
     assert before_anything.headline.previous_score is None and before_anything.headline.change is None
     with pytest.raises(ValueError, match="must not be negative"):
         dashboard.get_dashboard(engine, org["admin"], _course(), filters=Filters(previous_days=-1), now=NOW)
+
+
+def test_a_choice_scored_below_the_best_at_its_node_is_a_wrong_turn(
+    engine: Engine, org: dict[str, Actor]
+) -> None:
+    """At "start", choice 0 scores 3, choice 1 scores 1 and choice 2 scores 0: only 0 is no wrong turn."""
+    choices = tuple(Choice(i, f"c{i}", "end", 1, score=s) for i, s in enumerate((3, 1, 0)))
+    nodes = {"start": Node("start", "Start", 1, "", choices), "end": Node("end", "End", 2, "")}
+    base = _course(min_group_size=1)
+    course = Course(base.info, {}, {}, {"s1": replace(base.scenarios["s1"], nodes=nodes)})
+    for name, index in (("h1", 0), ("h2", 1), ("i1", 2)):
+        key = new_key()
+        with write_transaction(engine) as session:
+            scenario_runs.start_run(session, ScenarioRunStartRecord(key, org[name].person_id, "s1", "v1", T0))
+            person = org[name].person_id
+            score = choices[index].score
+            step = ScenarioStepRecord(
+                new_key(), person, "s1", "v1", key, 1, "start", index, "end", {}, score, 2.0
+            )
+            scenario_runs.record_step(session, step, now=T0)
+    board = dashboard.get_dashboard(engine, org["admin"], course, now=NOW)
+    flows = {(f.choice_index, f.choice_score, f.wrong) for f in board.flows if f.department == TOTAL}
+    assert flows == {(0, 3, False), (1, 1, True), (2, 0, True)}

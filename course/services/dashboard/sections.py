@@ -222,9 +222,8 @@ def _flows(course: Course, flows: list[analytics.FlowCount], k: int) -> tuple[Ch
         lines.setdefault((f.scenario_id, f.node_id, f.choice_index, f.target_node), []).append(f)
     out = []
     for (scenario_id, node_id, index, target), group in sorted(lines.items()):
-        score = _choice_score(course, scenario_id, node_id, index)
+        score, wrong = _choice_quality(course, scenario_id, node_id, index)
         hidden = suppress_rows({f.department: f.learners for f in group}, min_group_size=k)
-        wrong = score is not None and score < 0
         for f in group:
             if f.department not in hidden:
                 out.append(
@@ -249,11 +248,14 @@ def _flows(course: Course, flows: list[analytics.FlowCount], k: int) -> tuple[Ch
     return tuple(out)
 
 
-def _choice_score(course: Course, scenario_id: str, node_id: str, index: int) -> int | None:
+def _choice_quality(course: Course, scenario_id: str, node_id: str, index: int) -> tuple[int | None, bool]:
+    """Return a choice's score and whether it is a wrong turn: scored below the node's best choice."""
     scenario = course.scenarios.get(scenario_id)
     node = None if scenario is None else scenario.nodes.get(node_id)
     choice = None if node is None else next((c for c in node.choices if c.index == index), None)
-    return None if choice is None else choice.score
+    if node is None or choice is None:
+        return None, False
+    return choice.score, choice.score < max(c.score for c in node.choices)
 
 
 def _endings(rows: list[EndingCount], k: int) -> tuple[EndingCount, ...]:
