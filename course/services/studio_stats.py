@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import html
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -21,6 +19,7 @@ from course.domain.dashboard import TOTAL, Suppression, suppress_rows
 from course.domain.item_analysis import ItemCounts, ItemStats, analyse
 from course.domain.model import Course, Question, Quiz
 from course.domain.permissions import Action, Actor
+from course.services.cache import LruCache
 from course.services.dashboard import content_key
 from course.services.permissions import require
 from course.store import analytics, item_stats, scenario_stats
@@ -140,33 +139,8 @@ class ScenarioAnalytics:
         return tuple((n, t, k) for (n, t), k in sorted(stops.items(), key=lambda item: (-item[1], item[0])))
 
 
-class StatsCache:
-    """A small in-process LRU of computed statistics (aggregates only, never security state)."""
-
-    def __init__(self, max_entries: int = 64) -> None:
-        self._entries: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
-        self.max_entries = max_entries
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: tuple[Any, ...]) -> Any:
-        """Return the cached value for the key, or None."""
-        with self._lock:
-            if key not in self._entries:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return self._entries[key]
-
-    def put(self, key: tuple[Any, ...], value: Any) -> None:
-        """Store a value, dropping the least recently used beyond max_entries."""
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+class StatsCache(LruCache[object]):
+    """Computed item and scenario statistics (aggregates only, never security state)."""
 
 
 def plain(markup: str) -> str:

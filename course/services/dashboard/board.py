@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from course.domain.dashboard import (
     ChoiceFlow,
@@ -20,6 +17,7 @@ from course.domain.dashboard import (
     TrendPoint,
 )
 from course.domain.model import Course
+from course.services.cache import LruCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,34 +64,8 @@ class Dashboard:
     captions: dict[str, str] = field(default_factory=dict)
 
 
-class DashboardCache:
-    """A small in-process LRU of computed dashboards (aggregates only, never security state)."""
-
-    def __init__(self, max_entries: int = 64) -> None:
-        self._entries: OrderedDict[tuple[Any, ...], Dashboard] = OrderedDict()
-        self._lock = threading.Lock()
-        self.max_entries = max_entries
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: tuple[Any, ...]) -> Dashboard | None:
-        """Return the cached dashboard for the key, or None."""
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return found
-
-    def put(self, key: tuple[Any, ...], value: Dashboard) -> None:
-        """Store a dashboard, dropping the least recently used beyond max_entries."""
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+class DashboardCache(LruCache[Dashboard]):
+    """Computed dashboards (aggregates only, never security state), keyed by data version."""
 
 
 def content_key(course: Course) -> str:
