@@ -7,6 +7,7 @@ fallback: the next load starts again from what validates now.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -231,21 +232,34 @@ def check_scenario_graph(scenario: Scenario) -> GraphReport:
 _ENDING_COLOURS = {"good": "#2e7d32", "mixed": "#f9a825", "bad": "#c62828"}
 
 
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    return '"' + _escape(text) + '"'
+
+
+def _wrapped(*parts: str, width: int = 24) -> str:
+    """Return a quoted DOT label of the parts, each wrapped onto lines of about `width` characters."""
+    lines = [line for part in parts for line in (textwrap.wrap(part, width) or [""])]
+    return '"' + "\\n".join(_escape(line) for line in lines) + '"'
 
 
 def scenario_dot(scenario: Scenario) -> str:
-    """Return the scenario's nodes and choices as a Graphviz DOT graph.
+    """Return the scenario's nodes and choices as a Graphviz DOT graph, drawn top to bottom.
 
     Endings are filled by kind (good green, mixed amber, bad red); unreachable nodes are dashed
-    grey and trapped nodes outlined in red; the start is drawn with a double border.
+    grey and trapped nodes outlined in red; the start is drawn with a double border. Titles are
+    wrapped and each arrow is labelled with its choice's number and score (its text is the
+    arrow's tooltip), so that a scenario of twenty nodes stays legible at the page's width.
     """
     report = check_scenario_graph(scenario)
-    lines = ["digraph scenario {", "  rankdir=LR;", '  node [shape=box, style="rounded,filled", '
-             'fillcolor="#ffffff", fontname="sans-serif"];']
+    lines = ["digraph scenario {", "  rankdir=TB; nodesep=0.25; ranksep=0.35;",
+             '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="sans-serif", '
+             "fontsize=11];", '  edge [fontname="sans-serif", fontsize=9, color="#607d8b"];']
     for node in scenario.nodes.values():
-        attrs = [f"label={_quote(f'{node.title} ({node.id})')}"]
+        attrs = [f"label={_wrapped(node.title, f'({node.id})')}"]
         if node.ending is not None:
             attrs.append(f'fillcolor="{_ENDING_COLOURS[str(node.ending)]}", fontcolor="#ffffff"')
         if node.id == scenario.start:
@@ -259,9 +273,10 @@ def scenario_dot(scenario: Scenario) -> str:
     for node in scenario.nodes.values():
         for choice in node.choices:
             if choice.target in scenario.nodes:
-                label = choice.label_text or f"choice {choice.index + 1}"
+                text = choice.label_text or f"choice {choice.index + 1}"
                 style = ", style=dashed" if choice.when is not None else ""
                 lines.append(f"  {_quote(node.id)} -> {_quote(choice.target)} "
-                             f"[label={_quote(label[:40])}{style}];")
+                             f"[label={_quote(f'{choice.index + 1} · {choice.score}')}, "
+                             f"tooltip={_quote(text)}{style}];")
     lines.append("}")
     return "\n".join(lines)

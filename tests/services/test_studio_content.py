@@ -146,10 +146,10 @@ def test_the_scenario_graph_marks_unreachable_and_trapped_nodes() -> None:
     assert report.trapped == {"loop", "loop2"}
     assert report.unreachable == {"bad"}
     dot = scenario_dot(scenario)
-    assert '"good" [label="Good (good)", fillcolor="#2e7d32"' in dot
-    assert '"bad" [label="Bad (bad)", fillcolor="#c62828"' in dot
-    assert '"loop" [label="Loop (loop)", color="#c62828", penwidth=3' in dot
-    assert '"start" -> "loop" [label="to loop"];' in dot
+    assert '"good" [label="Good\\n(good)", fillcolor="#2e7d32"' in dot
+    assert '"bad" [label="Bad\\n(bad)", fillcolor="#c62828"' in dot
+    assert '"loop" [label="Loop\\n(loop)", color="#c62828", penwidth=3' in dot
+    assert '"start" -> "loop" [label="2 · 0", tooltip="to loop"];' in dot
 
 
 def test_the_scenario_graph_of_a_clean_scenario(write_tree: TreeWriter) -> None:

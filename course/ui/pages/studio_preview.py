@@ -94,7 +94,8 @@ def _scenario(actor: Actor, scenario: Scenario) -> None:
         st.graphviz_chart(scenario_dot(scenario))
         st.caption("Endings: green good, amber mixed, red bad · double border: start · dashed "
                    "grey: unreachable · thick red border: trapped (no ending reachable) · dashed "
-                   "arrow: conditional choice")
+                   "arrow: conditional choice · each arrow reads choice number · score (point at it "
+                   "for the choice's text)")
         if report.unreachable:
             st.warning("Unreachable: " + ", ".join(sorted(report.unreachable)))
         if report.trapped:
