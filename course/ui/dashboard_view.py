@@ -192,6 +192,7 @@ def scenario_decisions(course: Course, board: Dashboard) -> Figures:
     groups = sorted({f.department for f in board.flows if f.scenario_id == chosen} - {TOTAL})
     group = right.selectbox("Learners", [ALL_DEPARTMENTS, *groups])
     wanted = TOTAL if group == ALL_DEPARTMENTS else group
+    who = "all departments" if wanted == TOTAL else f"the {group} department"
     scenario = course.scenarios.get(chosen)
     flows = [f for f in board.flows if f.scenario_id == chosen and f.department == wanted]
     figures: Figures = {}
@@ -202,8 +203,10 @@ def scenario_decisions(course: Course, board: Dashboard) -> Figures:
             links[link] += flow.learners
         figures["scenario-flow"] = sankey_figure([(a, b, n, w) for (a, b, w), n in links.items()])
         _chart(figures["scenario-flow"], key="chart-sankey")
-        st.caption(board.captions.get("flows", "") + " Red links are wrong turns: choices the scenario "
-                   "scores below the best one at that point.")
+        decisions = sum(f.steps for f in flows)
+        st.caption(board.captions.get("flows", "") + f" Shown: {decisions} decisions of {who}. "
+                   "Red links are wrong turns: choices the scenario scores below the best one at that "
+                   "point.")
         _wrong_turns(scenario, flows)
     else:
         st.caption(f"Fewer than {board.min_group_size} learners of this group played it.")
@@ -213,7 +216,8 @@ def scenario_decisions(course: Course, board: Dashboard) -> Figures:
             [f"{_title(scenario, e.ending_node)} ({e.ending_kind or 'ending'})" for e in endings],
             [e.runs for e in endings], axis="Finished runs")
         _chart(figures["scenario-endings"], key="chart-endings")
-        st.caption(board.captions.get("endings", ""))
+        runs = sum(e.runs for e in endings)
+        st.caption(board.captions.get("endings", "") + f" Shown: {runs} finished runs of {who}.")
     return figures
 
 

@@ -141,6 +141,9 @@ def test_an_admin_sees_every_department_with_small_groups_hidden(
     assert board.headline.learners == 5 and board.headline.active_learners == 5
     assert board.headline.participation == 1.0
     assert "5 learners" in board.captions["headline"]
+    assert "from 5 learners" in board.captions["department"]
+    assert "from the same 5 learners" in board.captions["track"]
+    assert "(5 learners per competency)" in board.captions["pre_post"]  # crisis (1 learner) is hidden
     assert all(caption for caption in board.captions.values())
 
 

@@ -13,17 +13,28 @@ def with_captions(board: Dashboard) -> Dashboard:
     k = board.min_group_size
     hidden = f"groups under {k} learners are hidden, with a partner where totals could reveal them"
     dept_n = board.by_department.learners
+    people = f"{dept_n if dept_n is not None else 'a hidden number of'} learners"
+    per_competency = sorted(p.learners for p in board.pre_post if p.row == TOTAL and p.learners is not None)
+    pre_post_n = (
+        f"{per_competency[0]} to {per_competency[-1]} learners per competency"
+        if per_competency and per_competency[0] != per_competency[-1]
+        else f"{per_competency[0]} learners per competency"
+        if per_competency
+        else "too few learners to show"
+    )
     captions = {
         "headline": board.headline.caption,
         "department": (
-            f"Mean literacy estimate per department and competency, from "
-            f"{dept_n if dept_n is not None else 'a hidden number of'} learners; {hidden}."
+            f"Mean literacy estimate per department and competency, from {people}; {hidden}."
         ),
-        "track": f"The same by course track (a learner on two tracks counts in both); {hidden}.",
-        "level": f"The same by management level from the roster; {hidden}.",
+        "track": (
+            f"The same by course track, from the same {people} (one on two tracks counts in both); "
+            f"{hidden}."
+        ),
+        "level": f"The same by management level from the roster, from the same {people}; {hidden}.",
         "pre_post": (
             f"Mean estimate from each learner's first answers and runs against their latest, "
-            f"on the same questions and scenarios; {hidden}."
+            f"on the same questions and scenarios ({pre_post_n}); {hidden}."
         ),
         "trend": (
             f"Share of answers correct per period (Beta-Binomial estimate), "
