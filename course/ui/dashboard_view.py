@@ -141,7 +141,7 @@ def trend(
     return figure
 
 
-def completion(board: Dashboard) -> Figure | None:
+def completion(board: Dashboard, *, overdue_days: int) -> Figure | None:
     """Show learners by status per department (counts only), as bars and a table."""
     shown = [c for c in board.completion if c.learners is not None and c.department != TOTAL]
     figure = None
@@ -162,7 +162,7 @@ def completion(board: Dashboard) -> Figure | None:
                    "Completed": count(c.completed), "Overdue": count(c.overdue)}
                   for c in board.completion], hide_index=True)
     st.caption(board.captions.get("completion", "") + " Overdue: not completed and on the roster longer "
-               "than the allowed time.")
+               f"than {overdue_days} days.")
     return figure
 
 

@@ -342,3 +342,9 @@ def test_a_choice_scored_below_the_best_at_its_node_is_a_wrong_turn(
     board = dashboard.get_dashboard(engine, org["admin"], course, now=NOW)
     flows = {(f.choice_index, f.choice_score, f.wrong) for f in board.flows if f.department == TOTAL}
     assert flows == {(0, 3, False), (1, 1, True), (2, 0, True)}
+
+
+def test_negative_periods_are_refused(engine: Engine, org: dict[str, Actor]) -> None:
+    for filters in (Filters(previous_days=-1), Filters(overdue_days=-1)):
+        with pytest.raises(ValueError, match="must not be negative"):
+            dashboard.get_dashboard(engine, org["admin"], _course(), filters=filters, now=NOW)

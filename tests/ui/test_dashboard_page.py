@@ -133,3 +133,21 @@ def test_a_chart_is_offered_as_png(app: AppFactory) -> None:
     assert not at.exception, at.exception
     labels = [d.proto.label for d in at.get("download_button")]
     assert any(label.startswith("Download ") and label.endswith(".png") for label in labels)
+
+
+def _overdue_total(at: AppTest) -> str:
+    tables = [d.value for d in at.dataframe if "Overdue" in d.value.columns]
+    assert len(tables) == 1
+    table = tables[0]
+    return str(table[table["Department"] == TOTAL]["Overdue"].iloc[0])
+
+
+def test_the_overdue_threshold_is_the_leaders_to_choose(app: AppFactory) -> None:
+    at = app(as_demo="admin")
+    _seed(24)  # learners joined the roster about five weeks ago
+    at.switch_page(DASHBOARD).run()
+    assert int(_overdue_total(at)) > 0
+    at.number_input[0].set_value(365).run()
+    assert not at.exception, at.exception
+    assert _overdue_total(at) == "0"
+    assert any("longer than 365 days" in c.value for c in at.caption)

@@ -50,8 +50,8 @@ def get_dashboard(
     """Return the dashboard the actor may see for these filters (leaders: their departments)."""
     require(engine, actor, Action.VIEW_DASHBOARD)
     wanted = filters or Filters()
-    if wanted.previous_days < 0:
-        raise ValueError("previous_days must not be negative")
+    if wanted.previous_days < 0 or wanted.overdue_days < 0:
+        raise ValueError("previous_days and overdue_days must not be negative")
     departments = _departments_in_scope(actor, wanted.departments)
     with read_session(engine) as session:
         version = analytics.get_data_version(session)

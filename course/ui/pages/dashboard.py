@@ -53,11 +53,14 @@ def _filters(course: Course, departments: tuple[str, ...]) -> Filters:
             since = until = None
         compare = st.selectbox("Compare with", COMPARE_DAYS, format_func=lambda d: f"{d} days earlier")
         period = st.radio("Trend by", ["week", "month"], horizontal=True)
+        overdue = st.number_input("Overdue after (days on the roster)", min_value=1, max_value=730, value=28,
+                                  step=7, help="A learner who has not completed their path this long after "
+                                  "joining the roster counts as overdue.")
     end = _start_of(until + timedelta(days=1)) if isinstance(until, date) else None
     return Filters(departments=tuple(chosen) or None, tracks=tuple(tracks) or None,
                    competencies=tuple(competencies) or None, period=str(period),
                    since=_start_of(since) if isinstance(since, date) else None, until=end,
-                   previous_days=int(compare))
+                   previous_days=int(compare), overdue_days=int(overdue))
 
 
 def _downloads(course: Course, filters: Filters, figures: Figures) -> None:
@@ -87,7 +90,7 @@ def _downloads(course: Course, filters: Filters, figures: Figures) -> None:
                                mime="image/png", key="download-png")
 
 
-def _sections(course: Course, board: Dashboard, *, period: str) -> Figures:
+def _sections(course: Course, board: Dashboard, *, period: str, overdue_days: int) -> Figures:
     figures: Figures = {}
     dashboard_view.headline(board)
     st.header("Competency by department")
@@ -109,7 +112,7 @@ def _sections(course: Course, board: Dashboard, *, period: str) -> Figures:
     figures["trend"] = dashboard_view.trend(course, board, points, by=str(by_track), period=period)
     st.caption(board.captions.get("trend_track" if by_track == "track" else "trend", ""))
     st.header("Completion")
-    figures["completion"] = dashboard_view.completion(board)
+    figures["completion"] = dashboard_view.completion(board, overdue_days=overdue_days)
     st.header("Scenario decisions")
     figures.update(dashboard_view.scenario_decisions(course, board))
     st.header("Weakest questions")
@@ -131,7 +134,7 @@ def render() -> None:
     board = get_dashboard(engine, actor, course, filters=filters, cache=_cache())
     st.caption(f"Groups smaller than {board.min_group_size} learners are hidden, with any cell that "
                "would let a hidden one be worked out. No individual is shown.")
-    figures = _sections(course, board, period=filters.period)
+    figures = _sections(course, board, period=filters.period, overdue_days=filters.overdue_days)
     _downloads(course, filters, figures)
 
 
