@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -134,3 +135,18 @@ def write_tree(tmp_path: Path) -> TreeWriter:
         return root
 
     return write
+
+
+#: Debian's chromium: the browser tests drive it, and chart PNG export renders with it.
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    """Return Debian's chromium, or skip when it is missing (fail under NTS_REQUIRE_BROWSER=1, as in CI)."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (Debian: apt-get install chromium)"
+        if os.environ.get("NTS_REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}:
+            pytest.fail(f"NTS_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    return CHROMIUM

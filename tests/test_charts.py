@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import plotly.graph_objects as go
 import pytest
 
@@ -45,11 +42,8 @@ def test_months_are_ticked_monthly_and_many_periods_left_to_plotly() -> None:
     assert trend_figure({"HR": weeks}).layout.xaxis.dtick is None
 
 
+@pytest.mark.usefixtures("chromium_path")
 def test_a_chart_renders_as_png_where_chromium_is_installed() -> None:
-    if not Path("/usr/bin/chromium").exists():
-        if os.environ.get("NTS_REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}:
-            pytest.fail("NTS_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
-        pytest.skip("no Chromium to render images with")
     figure = heatmap_figure(["Legal"], ["Crisis"], [[0.5]], labels=[["50%"]])
     image = figure_png(figure, width=400)
     assert image.problem == ""

@@ -5,8 +5,8 @@ folder, once per test session (`app_url`, for the learner tests). The studio and
 use servers of their own on a copy of the course with a seeded database (`seeded_app`, shared
 by the read-only tests; the trainer journey, which edits content, starts one for itself).
 Playwright drives Debian's chromium at /usr/bin/chromium and never downloads a browser of its
-own. Without chromium the browser tests skip, unless NTS_REQUIRE_BROWSER=1 (CI sets it): then
-they fail, so a missing browser is never a silent pass.
+own (`chromium_path`, in tests/conftest.py). Without chromium the browser tests skip, unless
+NTS_REQUIRE_BROWSER=1 (CI sets it): then they fail, so a missing browser is never a silent pass.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from playwright.sync_api import Browser, BrowserContext, Error, Page, expect, sy
 from tests.browser.seeding import Seeded, copy_course, seed_database, server_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -56,25 +55,6 @@ _SETTLED = """() => {
   return app !== null && app.getAttribute('data-test-script-state') === 'notRunning'
     && document.querySelector('[data-stale="true"]') === null;
 }"""
-
-
-def _require_browser() -> bool:
-    return os.environ.get("NTS_REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _browser_missing(reason: str) -> None:
-    """Skip the test, or fail it when the environment demands that browser tests run."""
-    if _require_browser():
-        pytest.fail(f"NTS_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> Path:
-    """Return Debian's chromium, or skip (fail under NTS_REQUIRE_BROWSER=1) when it is missing."""
-    if not CHROMIUM.exists():
-        _browser_missing(f"{CHROMIUM} is missing (Debian: apt-get install chromium)")
-    return CHROMIUM
 
 
 def _free_port() -> int:

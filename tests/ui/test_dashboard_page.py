@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -123,9 +122,8 @@ def test_a_period_narrows_the_evidence(app: AppFactory) -> None:
     assert everything != "–" and at.metric[1].value == "–"  # no evidence before 2020
 
 
+@pytest.mark.usefixtures("chromium_path")
 def test_a_chart_is_offered_as_png(app: AppFactory) -> None:
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("no Chromium to render images with")
     at = app(as_demo="leader")
     _seed(12)
     at.switch_page(DASHBOARD).run()
