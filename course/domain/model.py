@@ -215,6 +215,16 @@ class Scenario:
     nodes: Mapping[str, Node]
     intro_html: str = ""
 
+    def title_of(self, node_id: str) -> str:
+        """Return a node's title, or the id itself for a node this version does not have."""
+        node = self.nodes.get(node_id)
+        return node.title if node is not None else node_id
+
+    def choice(self, node_id: str, index: int) -> Choice | None:
+        """Find the choice with this index at a node, if the node and the choice exist."""
+        node = self.nodes.get(node_id)
+        return None if node is None else next((c for c in node.choices if c.index == index), None)
+
 
 @dataclass(frozen=True, slots=True)
 class Course:

@@ -354,15 +354,13 @@ def _scenario_result(
     else:
         counts = ScenarioCounts(0, 0, 0)
     scenario = course.scenarios.get(scenario_id)
-    nodes = scenario.nodes if scenario is not None else {}
     start = scenario.start if scenario is not None else ""
 
     def title(node_id: str) -> str:
-        return nodes[node_id].title if node_id in nodes else node_id
+        return scenario.title_of(node_id) if scenario is not None else node_id
 
     def label(node_id: str, index: int) -> str:
-        node = nodes.get(node_id)
-        choice = next((c for c in node.choices if c.index == index), None) if node is not None else None
+        choice = scenario.choice(node_id, index) if scenario is not None else None
         if choice is None:
             return f"choice {index + 1}"
         return choice.label_text or plain(choice.label_html)

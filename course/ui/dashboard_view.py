@@ -167,13 +167,14 @@ def completion(board: Dashboard, *, overdue_days: int) -> Figure | None:
 
 
 def _title(scenario: Scenario | None, node_id: str) -> str:
-    return scenario.nodes[node_id].title if scenario and node_id in scenario.nodes else node_id
+    return scenario.title_of(node_id) if scenario is not None else node_id
 
 
 def _choice_text(scenario: Scenario | None, flow: ChoiceFlow) -> str:
-    node = scenario.nodes.get(flow.node_id) if scenario else None
-    choice = next((c for c in node.choices if c.index == flow.choice_index), None) if node else None
-    return choice.label_text if choice is not None and choice.label_text else f"choice {flow.choice_index}"
+    choice = scenario.choice(flow.node_id, flow.choice_index) if scenario is not None else None
+    if choice is None:
+        return f"choice {flow.choice_index + 1}"
+    return choice.label_text or plain(choice.label_html)
 
 
 def scenario_decisions(course: Course, board: Dashboard) -> Figures:

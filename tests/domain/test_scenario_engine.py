@@ -268,3 +268,10 @@ def test_run_score_is_one_when_nothing_can_score() -> None:
     )
     assert best_score_sum(story) == 0
     assert run_score(story, take_choice(story, start_run(story), 1)) == 1.0
+
+
+def test_a_scenario_finds_its_choices_and_titles_by_node(drill: Scenario) -> None:
+    found = drill.choice("reply", 1)
+    assert found is not None and (found.target, found.score) == ("bad", 0)
+    assert drill.choice("reply", 7) is None and drill.choice("gone", 0) is None
+    assert (drill.title_of("reply"), drill.title_of("gone")) == ("Reply", "gone")

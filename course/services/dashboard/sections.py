@@ -251,11 +251,10 @@ def _flows(course: Course, flows: list[analytics.FlowCount], k: int) -> tuple[Ch
 def _choice_quality(course: Course, scenario_id: str, node_id: str, index: int) -> tuple[int | None, bool]:
     """Return a choice's score and whether it is a wrong turn: scored below the node's best choice."""
     scenario = course.scenarios.get(scenario_id)
-    node = None if scenario is None else scenario.nodes.get(node_id)
-    choice = None if node is None else next((c for c in node.choices if c.index == index), None)
-    if node is None or choice is None:
+    choice = None if scenario is None else scenario.choice(node_id, index)
+    if scenario is None or choice is None:
         return None, False
-    return choice.score, choice.score < max(c.score for c in node.choices)
+    return choice.score, choice.score < max(c.score for c in scenario.nodes[node_id].choices)
 
 
 def _endings(rows: list[EndingCount], k: int) -> tuple[EndingCount, ...]:
