@@ -167,6 +167,7 @@ def test_a_leader_sees_only_their_departments_whatever_they_ask_for(
 def test_the_department_filter_lists_only_the_departments_in_scope(
     engine: Engine, org: dict[str, Actor]
 ) -> None:
+    _person(engine, "chair@x.org", "Board", Grants(frozenset({Capability.LEADER})))  # no learner there
     assert dashboard.departments_in_scope(engine, org["admin"]) == ("@Ops", "HR", "IT")
     assert dashboard.departments_in_scope(engine, org["leader"]) == ("HR",)
     with pytest.raises(PermissionDenied):

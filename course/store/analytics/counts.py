@@ -17,6 +17,7 @@ from course.domain.dashboard import EndingCount, QuestionFacility
 from course.store.analytics.scope import (
     Scope,
     Sql,
+    is_learner,
     month_start,
     people_filter,
     people_in,
@@ -156,8 +157,7 @@ def completion_counts(
         need AS (SELECT tracks, COUNT(*) AS n FROM req GROUP BY tracks),
         learners AS (
             SELECT p.id, p.department, p.tracks, p.created_at FROM person p
-            WHERE {people_filter(sql, scope)} AND EXISTS (
-                SELECT 1 FROM capability_grant g WHERE g.person_id = p.id AND g.capability = 'learner')
+            WHERE {people_filter(sql, scope)} AND {is_learner()}
         ),
         done AS (
             SELECT l.id, COUNT(*) AS n FROM learners l
@@ -242,16 +242,17 @@ def question_counts(session: Session, scope: Scope) -> list[QuestionFacility]:
 def count_learners(session: Session, scope: Scope) -> int:
     """Count the active learners in scope (people holding the learner capability)."""
     sql = Sql()
-    statement = f"""
-        SELECT COUNT(*) FROM person p WHERE {people_filter(sql, scope)} AND EXISTS (
-            SELECT 1 FROM capability_grant g WHERE g.person_id = p.id AND g.capability = 'learner')"""
+    statement = f"SELECT COUNT(*) FROM person p WHERE {people_filter(sql, scope)} AND {is_learner()}"
     return int(session.connection().execute(sql.statement(statement), sql.values).scalar_one())
 
 
 def list_departments(session: Session) -> list[str]:
-    """Return the departments of active learners, sorted."""
+    """Return the departments of active learners (the people the dashboards count), sorted."""
     rows = session.connection().execute(
-        text("SELECT DISTINCT department FROM person WHERE active = :on AND department <> '' ORDER BY 1"),
+        text(
+            f"SELECT DISTINCT p.department FROM person p WHERE p.active = :on AND p.department <> '' "
+            f"AND {is_learner()} ORDER BY 1"
+        ),
         {"on": True},
     )
     return [str(department) for (department,) in rows]

@@ -77,6 +77,14 @@ def people_filter(sql: Sql, scope: Scope, alias: str = "p") -> str:
     return " AND ".join(parts)
 
 
+def is_learner(alias: str = "p") -> str:
+    """Return a condition on person `alias`: they hold the learner capability."""
+    return (
+        f"EXISTS (SELECT 1 FROM capability_grant g WHERE g.person_id = {alias}.id "
+        "AND g.capability = 'learner')"
+    )
+
+
 def people_in(sql: Sql, scope: Scope, column: str) -> str:
     """Return a condition keeping rows of people in scope (cheaper than a join on big scans)."""
     return f"{column} IN (SELECT p.id FROM person p WHERE {people_filter(sql, scope)})"
