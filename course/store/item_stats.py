@@ -83,11 +83,6 @@ def version_rows(scores: Scores) -> list[VersionRow]:
     ]
 
 
-def list_quiz_versions(session: Session) -> list[VersionRow]:
-    """Return every (quiz, content version) with attempts, and how many."""
-    return version_rows(list_quiz_scores(session))
-
-
 @dataclass(frozen=True, slots=True)
 class Cut:
     """The attempts at the edges of a quiz version's upper and lower groups: (score, id) each.

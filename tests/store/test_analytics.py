@@ -194,10 +194,10 @@ def _fields(scope: Scope) -> dict[str, object]:
 
 
 def test_first_and_latest_evidence_give_the_pre_post_change(engine: Engine, org: Org) -> None:
-    with read_session(engine) as session:
+    with read_session(engine) as session, analytics.evidence_table(session, SCOPE) as evidence:
         rows = {
             (r.group, r.competency): r
-            for r in analytics.first_and_latest(session, SCOPE, grouping="department")
+            for r in analytics.group_changes(session, evidence, grouping="department")
         }
     hr = rows[("HR", "listening")]
     assert hr.learners == 2

@@ -36,7 +36,6 @@ from course.store.analytics.evidence import (
     GroupScore,
     competency_scores,
     evidence_table,
-    first_and_latest,
     group_changes,
     group_scores,
 )
@@ -61,7 +60,6 @@ __all__ = [
     "count_learners",
     "ending_tallies",
     "evidence_table",
-    "first_and_latest",
     "get_data_version",
     "group_changes",
     "group_scores",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import DateTime, text
@@ -211,23 +211,11 @@ def group_changes(session: Session, evidence: Evidence, *, grouping: str) -> lis
 
 
 def competency_scores(
-    session: Session,
-    scope: Scope,
-    *,
-    grouping: str,
-    by_competency: bool = True,
-    until: datetime | None = None,
+    session: Session, scope: Scope, *, grouping: str, by_competency: bool = True
 ) -> list[GroupScore]:
-    """Return `group_scores` for one grouping on its own; `until` overrides the scope's end.
+    """Return `group_scores` for one grouping on its own (the benchmark times exactly this).
 
     Several groupings of the same scope read one `evidence_table` instead (much faster).
     """
-    chosen = scope if until is None else replace(scope, until=until)
-    with evidence_table(session, chosen) as evidence:
-        return group_scores(session, evidence, grouping=grouping, by_competency=by_competency)
-
-
-def first_and_latest(session: Session, scope: Scope, *, grouping: str) -> list[GroupChange]:
-    """Return `group_changes` for one grouping on its own."""
     with evidence_table(session, scope) as evidence:
-        return group_changes(session, evidence, grouping=grouping)
+        return group_scores(session, evidence, grouping=grouping, by_competency=by_competency)
