@@ -131,6 +131,11 @@ class ScenarioAnalytics:
     min_group_size: int = 5
 
     @property
+    def decisions(self) -> int:
+        """Return how many decisions the shown choices add up to."""
+        return sum(c.steps for c in self.choices)
+
+    @property
     def quits(self) -> tuple[tuple[str, str, int], ...]:
         """Return every unfinished run by the node it stands at (abandoned and in progress together)."""
         stops: dict[tuple[str, str], int] = {}

@@ -222,7 +222,6 @@ def _scenarios(engine: Any, actor: Actor, course: Course) -> None:
 
 
 def _choices_and_stops(result: ScenarioAnalytics, who: str) -> None:
-    decisions = sum(c.steps for c in result.choices)
     st.markdown("**Choices taken**")
     st.plotly_chart(
         count_bar_figure(
@@ -234,7 +233,7 @@ def _choices_and_stops(result: ScenarioAnalytics, who: str) -> None:
         key="scenario-choices",
     )
     st.caption(
-        f"How often each choice was taken at each node: {decisions} decisions in {result.runs} runs "
+        f"How often each choice was taken at each node: {result.decisions} decisions in {result.runs} runs "
         f"by {result.learners} learners of {who}. Long labels are shortened; the table has them whole."
     )
     with st.expander("Choices in full"):
@@ -315,8 +314,7 @@ def _endings_and_time(result: ScenarioAnalytics, who: str) -> None:
         config=_CHART,
         key="scenario-time",
     )
-    decisions = sum(c.steps for c in result.choices)
-    st.caption(f"Mean seconds from seeing a node to choosing, over {decisions} decisions of {who}.")
+    st.caption(f"Mean seconds from seeing a node to choosing, over {result.decisions} decisions of {who}.")
 
 
 def render() -> None:
