@@ -23,12 +23,12 @@ def registered(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-def _seed() -> None:
+def _seed(learners: int = 16) -> None:
     engine = open_database(load_settings())
     try:
         course = load_course(BUNDLED_ROOT).course
         assert course is not None
-        seed_demo(engine, course, learners=16, seed=3, weeks=4)
+        seed_demo(engine, course, learners=learners, seed=3, weeks=4)
     finally:
         close_database(engine)
 
@@ -69,17 +69,34 @@ def test_a_trainer_filters_by_quiz_and_orders_the_table(app: AppFactory) -> None
     at = app(as_demo="trainer")
     _seed()
     at.switch_page(SCRIPT).run()
-    quiz = next(o for o in at.selectbox(key="items-quiz").options if o != "All quizzes")
+    quiz = str(at.dataframe[0].value["Quiz"].iloc[0])  # a quiz with answers
     at.selectbox(key="items-quiz").set_value(quiz).run()
     at.radio(key="items-order").set_value("Lowest facility").run()
     assert not at.exception, at.exception
-    table = at.dataframe[0].value if at.dataframe else None
-    assert table is None or set(table["Quiz"]) == {quiz}
-    departments = at.selectbox(key="scenario-department").options
-    if len(departments) > 1:
-        at.selectbox(key="scenario-department").set_value(departments[1]).run()
-        assert not at.exception, at.exception
-        assert f"of the {departments[1]} department" in _text(at)
+    table = at.dataframe[0].value
+    assert set(table["Quiz"]) == {quiz}
+    facility = [float(str(r).rstrip("%")) for r in table["Right"] if str(r) != "–"]
+    assert facility and facility == sorted(facility)
+
+
+def test_scenario_figures_for_one_department_and_small_ones_left_out(app: AppFactory) -> None:
+    at = app(as_demo="trainer")
+    _seed(learners=40)
+    at.switch_page(SCRIPT).run()
+    course = load_course(BUNDLED_ROOT).course
+    assert course is not None
+    departments: list[str] = []
+    for scenario in sorted(course.scenarios):  # one that a department of 5 or more played
+        at.selectbox(key="scenario-id").set_value(scenario).run()
+        departments = [d for d in at.selectbox(key="scenario-department").options if d != "All departments"]
+        if departments:
+            break
+    assert departments, "no department has 5 learners on any scenario"
+    at.selectbox(key="scenario-department").set_value(departments[0]).run()
+    assert not at.exception, at.exception
+    text = _text(at)
+    assert f"of the {departments[0]} department" in text
+    assert "department(s) are not listed" in text  # 40 learners over 7 departments: some are small
 
 
 @pytest.mark.parametrize("person", ["legal.learner", "leader"])
