@@ -237,6 +237,22 @@ def settle(page: Page) -> None:
     page.wait_for_function(_SETTLED, timeout=WAIT_MS)
 
 
+def choose(page: Page, box: str, option: str) -> None:
+    """Pick an option of a Streamlit select box by its visible label, typed as a person would.
+
+    Long option lists are drawn only as far as they are scrolled: typing narrows the list to
+    the option wanted, so it is on screen whatever its position.
+    """
+    combobox = page.get_by_role("combobox", name=box, exact=True)
+    if combobox.input_value() == option:  # already chosen: a typed filter would list nothing new
+        return
+    combobox.click()
+    combobox.fill(option)
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(page.get_by_role("combobox", name=box, exact=True)).to_have_value(option)
+    settle(page)
+
+
 def sign_in_as_demo(page: Page, label: str, *, name: str) -> None:
     """Press the demo button with this label on the sign-in page and wait for the home page."""
     page.get_by_role("button", name=f"Demo: {label}", exact=True).click()

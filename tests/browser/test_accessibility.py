@@ -28,6 +28,7 @@ from course.settings import BUNDLED_ROOT
 from tests.browser.conftest import (
     WAIT_MS,
     ServedCourse,
+    choose,
     open_isolated_context,
     settle,
     shoot,
@@ -196,13 +197,6 @@ def _demo(capability: Capability) -> DemoPerson:
     return next(p for p in DEMO_PEOPLE if capability in p.capabilities)
 
 
-def _choose(page: Page, box: str, option: str) -> None:
-    page.get_by_role("combobox", name=box, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
-    expect(page.get_by_role("combobox", name=box, exact=True)).to_have_value(option)
-    settle(page)
-
-
 def _studio_tour(page: Page, source: str, served: ServedCourse, screenshots: Path) -> dict[str, Violations]:
     """Visit the trainer's pages, each with something in it, running axe on each."""
     course = load_course(served.content).course
@@ -239,14 +233,14 @@ def _studio_tour(page: Page, source: str, served: ServedCourse, screenshots: Pat
     page.get_by_role("link", name="Preview", exact=True).click()
     expect(page.get_by_role("combobox", name="Module", exact=True)).to_be_visible()
     settle(page)
-    _choose(page, "Module", f"{module.meta.title} ({module.meta.id})")
-    _choose(page, "As a learner of the track", course.info.roles["legal"])
+    choose(page, "Module", f"{module.meta.title} ({module.meta.id})")
+    choose(page, "As a learner of the track", course.info.roles["legal"])
     expect(page.get_by_role("heading", name=module.meta.title, level=1, exact=True)).to_be_visible()
     found["preview module"] = _blocking(page, source)
     shoot(page, screenshots, "a11y-preview-module")
 
     page.get_by_text("Quiz", exact=True).click()
-    _choose(page, "Quiz", f"{quiz.meta.title} ({quiz.meta.id})")
+    choose(page, "Quiz", f"{quiz.meta.title} ({quiz.meta.id})")
     expect(page.get_by_role("heading", name=quiz.meta.title, level=1, exact=True)).to_be_visible()
     first = page.get_by_test_id("stForm").first
     first.locator("label").filter(has=page.locator("input")).first.click()
@@ -257,7 +251,7 @@ def _studio_tour(page: Page, source: str, served: ServedCourse, screenshots: Pat
     shoot(page, screenshots, "a11y-preview-quiz")
 
     page.get_by_text("Scenario", exact=True).click()
-    _choose(page, "Scenario", f"{scenario.meta.title} ({scenario.meta.id})")
+    choose(page, "Scenario", f"{scenario.meta.title} ({scenario.meta.id})")
     expect(page.get_by_role("heading", name=scenario.meta.title, level=1, exact=True)).to_be_visible()
     page.get_by_role("button", name="Play from this node").click()
     start = scenario.nodes[scenario.start]
@@ -268,7 +262,7 @@ def _studio_tour(page: Page, source: str, served: ServedCourse, screenshots: Pat
     page.get_by_role("link", name="Learning from learners", exact=True).click()
     expect(page.get_by_role("heading", name="Learning from learners", level=1)).to_be_visible()
     settle(page)
-    _choose(page, "Quiz", served.seeded.designed.quiz_id)
+    choose(page, "Quiz", served.seeded.designed.quiz_id)
     expect(page.get_by_role("alert").first).to_be_visible()  # the worst question's flags
     expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
     found["studio analytics"] = _blocking(page, source)

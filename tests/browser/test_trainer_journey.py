@@ -28,6 +28,7 @@ from course.store import audit
 from course.store.engine import read_session
 from tests.browser.conftest import (
     ServedCourse,
+    choose,
     open_sign_in,
     serve_seeded_copy,
     settle,
@@ -99,22 +100,6 @@ def _expander(page: Page, label: str) -> Locator:
 def _open_health(page: Page) -> None:
     page.get_by_role("link", name="Content health", exact=True).click()
     expect(page.get_by_role("heading", name="Content health", level=1)).to_be_visible()
-    settle(page)
-
-
-def _choose(page: Page, box: str, option: str) -> None:
-    """Pick an option of a Streamlit select box by its visible label, typed as a person would.
-
-    Long option lists are drawn only as far as they are scrolled: typing narrows the list to
-    the option wanted, so it is on screen whatever its position.
-    """
-    combobox = page.get_by_role("combobox", name=box, exact=True)
-    if combobox.input_value() == option:  # already chosen: a typed filter would list nothing new
-        return
-    combobox.click()
-    combobox.fill(option)
-    page.get_by_role("option", name=option, exact=True).click()
-    expect(page.get_by_role("combobox", name=box, exact=True)).to_have_value(option)
     settle(page)
 
 
@@ -196,14 +181,14 @@ def _preview_tracks(page: Page, course: Course, screenshots: Path) -> None:
     page.get_by_role("link", name="Preview", exact=True).click()
     expect(page.get_by_role("combobox", name="Module", exact=True)).to_be_visible()
     settle(page)
-    _choose(page, "Module", f"{module.meta.title} ({module.meta.id})")
-    _choose(page, "As a learner of the track", course.info.roles[SHOWN])
+    choose(page, "Module", f"{module.meta.title} ({module.meta.id})")
+    choose(page, "As a learner of the track", course.info.roles[SHOWN])
     expect(page.get_by_role("heading", name=module.meta.title, level=1, exact=True)).to_be_visible()
     expect(page.get_by_text(MARKER)).to_be_visible()
     expect(page.get_by_text(other)).to_have_count(0)
     shoot(page, screenshots, "trainer-05-preview-legal")
 
-    _choose(page, "As a learner of the track", course.info.roles[HIDDEN])
+    choose(page, "As a learner of the track", course.info.roles[HIDDEN])
     expect(page.get_by_text(other)).to_be_visible()
     expect(page.get_by_text(MARKER)).to_have_count(0)
 
@@ -222,7 +207,7 @@ def _item_analysis(page: Page, served: ServedCourse, course: Course, screenshots
     page.get_by_role("link", name="Learning from learners", exact=True).click()
     expect(page.get_by_role("heading", name="Learning from learners", level=1)).to_be_visible()
     settle(page)
-    _choose(page, "Quiz", designed.quiz_id)
+    choose(page, "Quiz", designed.quiz_id)
     quiz = course.quizzes[designed.quiz_id]
     answers = sum(i.stats.answers for i in items)
     summary = rf"^{len(items)} questions, {answers} answers in all; {len(bad)} flagged\."
@@ -232,7 +217,7 @@ def _item_analysis(page: Page, served: ServedCourse, course: Course, screenshots
     expect(details).to_have_value(f"{designed.quiz_id} · {items[0].question_id}")
     assert items[0] in bad
     for item in bad:
-        _choose(page, "Question details", f"{item.quiz_id} · {item.question_id}")
+        choose(page, "Question details", f"{item.quiz_id} · {item.question_id}")
         expect(page.get_by_text(f"{quiz.meta.title} · {item.question_id}", exact=True)).to_be_visible()
         for flag in item.stats.flags:
             expect(page.get_by_role("alert").filter(has_text=FLAG_TEXT[flag].capitalize() + ".")
