@@ -1,39 +1,20 @@
-"""Need to Share: the Streamlit entry point. A router and nothing else.
+"""Need to Share: the entry point. The ASGI app with its routes, and the page router.
 
-Signed out, every address shows the sign-in page, so a link to a module or quiz survives the
-sign-in. Signed in, the menu shows the pages the permission table allows the person. Every other
-page stays routable but hidden, so that asking for it by its address runs the page's own
-server-side check, which refuses it and writes the refusal to the audit log.
+`streamlit run app.py` finds `app` (an `st.App`) and serves its HTTP routes beside the pages.
+The same file is the script Streamlit runs on every interaction: only then (a script-run
+context exists) does the router below draw anything.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from course.domain.permissions import allowed_pages
-from course.ui import auth
-from course.ui.links import PAGES, entries_for
+from course.web.routes import routes
 
-SIGN_IN = "course/ui/pages/sign_in.py"
+app = st.App(__file__, routes=routes())
 
-st.set_page_config(page_title="Need to Share", page_icon=":material/forum:", layout="wide")
+if get_script_run_ctx(suppress_warning=True) is not None:
+    from course.ui.router import run
 
-actor = auth.current_actor()
-if actor is None:
-    pages = [st.Page(SIGN_IN, title="Sign in", icon=":material/login:", default=True)] + [
-        st.Page(SIGN_IN, title="Sign in", url_path=Path(path).stem, visibility="hidden")
-        for path, _, _, _ in list(PAGES.values())[1:]
-    ]
-else:
-    pages = [
-        st.Page(path, title=title, icon=icon, visibility="visible" if shown else "hidden")
-        for path, title, icon, shown in entries_for(allowed_pages(actor.grants.capabilities))
-    ]
-    with st.sidebar:
-        st.caption(f"Signed in as `{actor.email}`")
-        if st.button("Sign out", icon=":material/logout:"):
-            auth.end_session()
-            st.rerun()
-st.navigation(pages).run()
+    run()

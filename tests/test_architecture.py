@@ -18,6 +18,7 @@ ALLOWED = {
     "charts": {"domain"},
     "ui": {"domain", "services", "ui", "settings", "charts"},
     "cli": {"domain", "services", "cli", "settings"},
+    "web": {"domain", "services", "web", "settings"},
     "settings": set(),
 }
 
@@ -25,7 +26,7 @@ ALLOWED = {
 OWNED = {
     "markdown_it": "content", "mdit_py_plugins": "content", "yaml": "content", "nh3": "content",
     "sqlmodel": "store", "sqlalchemy": "store", "alembic": "store", "psycopg": "store",
-    "streamlit": "ui", "plotly": "charts",
+    "streamlit": "ui", "plotly": "charts", "starlette": "web",
 }
 
 #: The domain uses the standard library only.
