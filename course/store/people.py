@@ -28,6 +28,14 @@ def _grants_of(rows: Iterable[CapabilityGrant]) -> Grants:
     return Grants(capabilities=frozenset(capabilities), leader_departments=departments)
 
 
+def grants_from(pairs: Iterable[tuple[str, str | None]]) -> Grants:
+    """Return the grants described by (capability, departments) pairs read from the database."""
+    return _grants_of(
+        CapabilityGrant(person_id=0, capability=capability, departments=departments or "")
+        for capability, departments in pairs
+    )
+
+
 @functools.cache
 def _grants_statement() -> Any:
     table = CapabilityGrant.__table__  # type: ignore[attr-defined]
