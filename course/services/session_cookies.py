@@ -79,7 +79,7 @@ def issue_ticket(
     when = now or datetime.now(UTC)
     ticket = secrets.token_urlsafe(32)
     with write_transaction(engine, durable=False) as session:
-        tickets.purge_tickets(session, before=when)
+        tickets.purge_tickets(session, now=when)
         tickets.create_ticket(
             session,
             hash_token(ticket),

@@ -63,9 +63,9 @@ def take_ticket(session: Session, ticket_hash: str) -> TicketRow | None:
     return TicketRow(row.person_id, row.session_id, row.device, row.return_path, row.expires_at)
 
 
-def purge_tickets(session: Session, *, before: datetime) -> int:
-    """Delete tickets that expired before the given time; return how many."""
+def purge_tickets(session: Session, *, now: datetime) -> int:
+    """Delete tickets that have expired by now; return how many."""
     result = session.connection().execute(
-        delete(SessionTicket).where(col(SessionTicket.expires_at) < before)
+        delete(SessionTicket).where(col(SessionTicket.expires_at) <= now)
     )
     return int(result.rowcount)
