@@ -51,12 +51,16 @@ def client_address() -> str:
         return ""
 
 
-def _cookie(name: str) -> str | None:
+def _request_cookies() -> Mapping[str, str]:
+    """Return the cookies the browser sent when it opened this Streamlit session."""
     try:
-        cookies: Mapping[str, str] = st.context.cookies
-        value = cookies.get(name)
+        return st.context.cookies
     except Exception:  # no browser connection (for example a bare script run)
-        return None
+        return {}
+
+
+def _cookie(name: str) -> str | None:
+    value = _request_cookies().get(name)
     return value if session_cookies.is_opaque_value(value) else None
 
 
