@@ -18,22 +18,19 @@ from course.store.tables import CapabilityGrant, Person
 
 
 def _grants_of(rows: Iterable[CapabilityGrant]) -> Grants:
-    capabilities: set[Capability] = set()
-    departments: frozenset[str] | None = None
-    for row in rows:
-        capability = Capability(row.capability)
-        capabilities.add(capability)
-        if capability is Capability.LEADER and row.departments:
-            departments = frozenset(row.departments.split("|"))
-    return Grants(capabilities=frozenset(capabilities), leader_departments=departments)
+    return grants_from((row.capability, row.departments) for row in rows)
 
 
 def grants_from(pairs: Iterable[tuple[str, str | None]]) -> Grants:
     """Return the grants described by (capability, departments) pairs read from the database."""
-    return _grants_of(
-        CapabilityGrant(person_id=0, capability=capability, departments=departments or "")
-        for capability, departments in pairs
-    )
+    capabilities: set[Capability] = set()
+    departments: frozenset[str] | None = None
+    for name, scope in pairs:
+        capability = Capability(name)
+        capabilities.add(capability)
+        if capability is Capability.LEADER and scope:
+            departments = frozenset(scope.split("|"))
+    return Grants(capabilities=frozenset(capabilities), leader_departments=departments)
 
 
 @functools.cache
