@@ -7,6 +7,8 @@ a person sees in each tab.
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -152,3 +154,26 @@ def test_a_used_ticket_cannot_sign_in_another_browser(
     assert response is not None and response.status in {400, 403}
     thief.goto("/")
     _signed_out(thief)
+
+
+@pytest.mark.parametrize(("forwarded", "secure"), [("https", True), ("http", False), (None, False)])
+def test_the_cookie_is_secure_when_a_trusted_proxy_says_https(
+    server: str, forwarded: str | None, secure: bool
+) -> None:
+    """The proxy on this host (trusted by default) says how the browser reached it."""
+    headers = {"Sec-Fetch-Site": "same-origin"}
+    if forwarded is not None:
+        headers["X-Forwarded-Proto"] = forwarded
+    request = urllib.request.Request(f"{server}/auth/sign-out", headers=headers, method="POST")
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as answered:
+        opener.open(request, timeout=10)
+    assert answered.value.code == 303
+    cookie = answered.value.headers["set-cookie"]
+    assert cookie.startswith("nts_session=") and "HttpOnly" in cookie
+    assert ("Secure" in cookie) is secure
