@@ -27,7 +27,7 @@ from course.domain.accounts import (
 from course.domain.permissions import Action, Actor, Capability, Grants
 from course.services.permissions import require
 from course.settings import Settings
-from course.store import audit, people, sessions, setup, throttle
+from course.store import audit, people, sessions, setup, throttle, tickets
 from course.store.engine import Engine, read_session, write_transaction
 
 #: The message for every failed or refused sign-in, so that it reveals nothing.
@@ -550,7 +550,8 @@ def purge_security_records(
     """Delete sign-in attempts and sessions too old to matter; return how many of each.
 
     Attempts are kept as long as they can mark an address as trusted (`trusted_days`);
-    sessions until they could not be resumed anyway (the absolute timeout).
+    sessions until they could not be resumed anyway (the absolute timeout). Expired session
+    tickets go too.
     """
     when = _now(now)
     with write_transaction(engine, durable=False) as session:
@@ -558,4 +559,5 @@ def purge_security_records(
             session, before=when - timedelta(days=throttling.trusted_days)
         )
         ended = sessions.purge_sessions(session, before=when - policy.absolute)
+        tickets.purge_tickets(session, now=when)  # unused cookie tickets, a minute old at most
     return attempts, ended

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import threading
 import weakref
 from collections.abc import Mapping
 from typing import Any
@@ -41,6 +42,7 @@ DEAD_COOKIE_KEY = "nts_dead_cookie"
 
 #: The actor resolved in each script run, keyed by the object Streamlit creates for that run.
 _RESOLVED: weakref.WeakKeyDictionary[object, Actor | None] = weakref.WeakKeyDictionary()
+_RESOLVED_LOCK = threading.Lock()  # every session's script thread shares the mapping
 
 
 def client_address() -> str:
@@ -91,7 +93,8 @@ def _rerun_marker() -> object | None:
 def _forget_resolution() -> None:
     marker = _rerun_marker()
     if marker is not None:
-        _RESOLVED.pop(marker, None)
+        with _RESOLVED_LOCK:
+            _RESOLVED.pop(marker, None)
 
 
 def clear_person_state() -> None:
@@ -136,11 +139,14 @@ def _resolve() -> Actor | None:
 def current_actor() -> Actor | None:
     """Return the signed-in actor, read from the database once per rerun, or None."""
     marker = _rerun_marker()
-    if marker is not None and marker in _RESOLVED:
-        return _RESOLVED[marker]
+    if marker is not None:
+        with _RESOLVED_LOCK:
+            if marker in _RESOLVED:
+                return _RESOLVED[marker]
     actor = _resolve()
     if marker is not None:
-        _RESOLVED[marker] = actor
+        with _RESOLVED_LOCK:
+            _RESOLVED[marker] = actor
     return actor
 
 

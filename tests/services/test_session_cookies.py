@@ -222,3 +222,12 @@ def test_a_person_without_grants_still_resumes(engine: Engine, make_person: Make
         people.set_grants(session, actor.person_id, grants=Grants(frozenset()))
     resumed = accounts.resume_session(engine, _session(engine, actor.person_id), policy=LONG, now=NOW)
     assert resumed is not None and resumed.grants.capabilities == frozenset()
+
+
+def test_the_security_purge_removes_expired_tickets(engine: Engine, make_person: MakePerson) -> None:
+    actor = make_person()
+    _ticket(engine, actor.person_id)
+    accounts.purge_security_records(engine, now=NOW + timedelta(seconds=TICKET_SECONDS - 1))
+    assert _tickets(engine) == 1
+    accounts.purge_security_records(engine, now=NOW + timedelta(seconds=TICKET_SECONDS))
+    assert _tickets(engine) == 0
