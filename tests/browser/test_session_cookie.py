@@ -38,17 +38,23 @@ PASSPHRASE = "a long passphrase for rosa"
 
 
 @pytest.fixture(scope="module")
-def server(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Serve the app on a database of its own, holding one account with a passphrase."""
-    data = tmp_path_factory.mktemp("nts-cookie")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the data folder of the server: its database holds one account with a passphrase."""
+    folder = tmp_path_factory.mktemp("nts-cookie")
     engine = open_database(load_settings({
-        "NTS_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data / 'browser.db'}"}))
+        "NTS_DATA_DIR": str(folder), "DATABASE_URL": f"sqlite:///{folder / 'browser.db'}"}))
     try:
         add_account(engine, EMAIL, name="Rosa Park", grants=parse_capabilities("learner"), by=None,
                     passwords=Passwords(memory_kib=1024, time_cost=1), passphrase=PASSPHRASE,
                     tracks=("legal",))
     finally:
         close_database(engine)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(chromium_path: Path, data: Path) -> Iterator[str]:
+    """Serve the app on that database."""
     with serve_app(data) as url:
         yield url
 
@@ -177,3 +183,23 @@ def test_the_cookie_is_secure_when_a_trusted_proxy_says_https(
     cookie = answered.value.headers["set-cookie"]
     assert cookie.startswith("nts_session=") and "HttpOnly" in cookie
     assert ("Secure" in cookie) is secure
+
+
+def test_another_process_on_the_same_database_resumes_the_session(
+    context: BrowserContext, data: Path
+) -> None:
+    """A second app process (as behind a load balancer) knows the browser from its cookie alone.
+
+    Browsers keep cookies per host name, not per port, so the second process on this host gets
+    the cookie the first one set.
+    """
+    page = open_sign_in(context)
+    sign_in_as_demo(page, LABEL, name=NAME)
+    with serve_app(data) as other:
+        elsewhere = context.new_page()
+        elsewhere.goto(other)
+        _welcome(elsewhere)
+        elsewhere.get_by_role("button", name="Sign out").click()
+        _signed_out(elsewhere)
+    page.reload()
+    _signed_out(page)
