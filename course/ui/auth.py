@@ -103,36 +103,48 @@ def clear_person_state() -> None:
     _forget_resolution()
 
 
-def _session_token() -> tuple[str | None, bool]:
-    """Return this rerun's session token and whether it came from the cookie."""
+def _session_tokens() -> list[tuple[str, bool]]:
+    """Return the tokens to try this rerun (the tab's first), each with whether it is the cookie's."""
+    found: list[tuple[str, bool]] = []
     token = st.session_state.get(TOKEN_KEY)
     if isinstance(token, str) and token:
-        return token, False
+        found.append((token, False))
     cookie = _cookie(SESSION_COOKIE)
-    if cookie is None or st.session_state.get(DEAD_COOKIE_KEY) == hash_token(cookie):
-        return None, True
-    return cookie, True
+    dead = st.session_state.get(DEAD_COOKIE_KEY)
+    if cookie is not None and cookie != token and dead != hash_token(cookie):
+        found.append((cookie, True))
+    return found
+
+
+def _resume() -> tuple[Actor | None, str | None]:
+    """Return the actor of the first live candidate token, and that token when it is the tab's."""
+    policy = SessionPolicy.from_settings(resources.settings())
+    for token, from_cookie in _session_tokens():
+        actor = resume_session(resources.engine(), token, policy=policy)
+        if actor is not None:
+            return actor, None if from_cookie else token
+        if from_cookie:  # over for good: do not ask the database again in this tab
+            st.session_state[DEAD_COOKIE_KEY] = hash_token(token)
+    return None, None
 
 
 def _resolve() -> Actor | None:
-    token, from_cookie = _session_token()
     holds_someone = OWNER_KEY in st.session_state or TOKEN_KEY in st.session_state
-    actor = None
-    if token is not None:
-        policy = SessionPolicy.from_settings(resources.settings())
-        actor = resume_session(resources.engine(), token, policy=policy)
+    actor, tab_token = _resume()
     if actor is None:
         if holds_someone:
+            dead = st.session_state.get(DEAD_COOKIE_KEY)
             clear_person_state()
-        if token is not None and from_cookie:
-            st.session_state[DEAD_COOKIE_KEY] = hash_token(token)
+            if dead is not None:
+                st.session_state[DEAD_COOKIE_KEY] = dead
         return None
     if st.session_state.get(OWNER_KEY) != actor.person_id:
-        keep = st.session_state.get(TOKEN_KEY)
-        clear_person_state()
-        if keep is not None:
-            st.session_state[TOKEN_KEY] = keep
+        clear_person_state()  # values kept for someone else (or for nobody yet) go first
         st.session_state[OWNER_KEY] = actor.person_id
+    if tab_token is None:
+        st.session_state.pop(TOKEN_KEY, None)  # the tab's own token is over: the cookie serves
+    else:
+        st.session_state[TOKEN_KEY] = tab_token
     return actor
 
 

@@ -17,7 +17,7 @@ from course.content.loader import load_course
 from course.domain.model import Quiz
 from course.domain.permissions import Page
 from course.services import session_cookies
-from course.services.accounts import set_active
+from course.services.accounts import resume_session, set_active
 from course.services.database import Engine
 from course.settings import BUNDLED_ROOT
 from course.ui import auth
@@ -78,14 +78,17 @@ def test_a_new_tab_resumes_the_session_from_the_cookie(
 ) -> None:
     at = app(as_demo="legal.learner")
     assert _titles(at) == ["Welcome, Amara Legal (demo)"]
+    tab_token = at.session_state["nts_token"]
     _follow_ticket(at, database(), jar)
     for _ in range(2):  # a reload, then another tab: each a fresh Streamlit session
         tab = _new_tab()
         assert _titles(tab) == ["Welcome, Amara Legal (demo)"]
         assert "nts_token" not in tab.session_state
-    # The token the first tab held was replaced by the cookie's: it opens nothing any more.
+    # The token the first tab held was replaced by the cookie's: it opens nothing any more,
+    # and the first tab carries on with the cookie.
+    assert resume_session(database(), tab_token) is None
     at.run()
-    assert _titles(at) == ["Need to Share"]
+    assert _titles(at) == ["Welcome, Amara Legal (demo)"] and "nts_token" not in at.session_state
 
 
 def test_signing_out_in_one_tab_signs_the_other_out_at_its_next_click(
