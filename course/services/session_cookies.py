@@ -13,6 +13,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from course.services.accounts import hash_token
@@ -44,7 +45,7 @@ class HandOver:
     return_path: str
 
 
-def is_opaque_value(value: object) -> bool:
+def is_opaque_value(value: object) -> TypeGuard[str]:
     """Tell whether a cookie or ticket value has the shape of one this app makes."""
     return isinstance(value, str) and _OPAQUE.fullmatch(value) is not None
 
@@ -100,7 +101,6 @@ def redeem_ticket(engine: Engine, ticket: object, *, now: datetime | None = None
     """
     if not is_opaque_value(ticket):
         return None
-    assert isinstance(ticket, str)
     when = now or datetime.now(UTC)
     token = secrets.token_urlsafe(32)
     with write_transaction(engine, durable=False) as session:

@@ -198,9 +198,9 @@ def end_session() -> None:
     engine = resources.engine()
     tab_token = st.session_state.get(TOKEN_KEY)
     cookie = _cookie(SESSION_COOKIE)
-    for token in {tab_token, cookie} - {None}:
-        assert isinstance(token, str)
-        sign_out(engine, token)
+    for token in (tab_token, cookie):
+        if session_cookies.is_opaque_value(token):
+            sign_out(engine, token)
     clear_person_state()
     if cookie is not None:
         st.session_state[DEAD_COOKIE_KEY] = hash_token(cookie)

@@ -80,7 +80,6 @@ def sign_out_route(request: Request) -> Response:
         return _refused()
     token = request.cookies.get(SESSION_COOKIE)
     if session_cookies.is_opaque_value(token):
-        assert token is not None
         sign_out(resources.engine(), token)
     response = RedirectResponse("/", status_code=303, headers=_NO_STORE)
     response.delete_cookie(SESSION_COOKIE, path="/", secure=_is_https(request), httponly=True,
