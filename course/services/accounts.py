@@ -27,7 +27,7 @@ from course.domain.accounts import (
 from course.domain.permissions import Action, Actor, Capability, Grants
 from course.services.permissions import require
 from course.settings import Settings
-from course.store import audit, people, sessions, setup, throttle
+from course.store import audit, people, sessions, setup, throttle, tickets
 from course.store.engine import Engine, read_session, write_transaction
 
 #: The message for every failed or refused sign-in, so that it reveals nothing.
@@ -140,6 +140,10 @@ class SignIn:
         return self.token is not None
 
 
+#: Longer than any session token this app issues (43 characters); longer ones are refused unread.
+MAX_TOKEN_CHARS = 128
+
+
 def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
@@ -243,24 +247,27 @@ def resume_session(
     """Return the actor of a session token, read afresh, or None when the session is over.
 
     Called on every interaction: a disabled account, changed capabilities or an expired session
-    take effect at once, in every open session.
+    take effect at once, in every open session. The session, its person and their grants are
+    read in one statement.
     """
+    if not token or len(token) > MAX_TOKEN_CHARS:
+        return None  # no token of ours is this long: refuse before hashing anything
     when = _now(now)
     token_hash = hash_token(token)
     with read_session(engine) as session:
-        row = sessions.find_session(session, token_hash)
-        person = None if row is None else people.get_person(session, row.person_id)
-    if row is None or row.ended_at is not None:
+        holder = sessions.find_session_holder(session, token_hash)
+    if holder is None or holder.session.ended_at is not None:
         return None
+    row = holder.session
     expired = when - row.last_seen_at > policy.idle or when - row.created_at > policy.absolute
-    if expired or person is None or not person.active:
+    if expired or not holder.active:
         with write_transaction(engine) as session:
             sessions.end_session(session, token_hash, now=when)
         return None
     if when - row.last_seen_at >= policy.touch_every:
         with write_transaction(engine) as session:
             sessions.touch_session(session, token_hash, now=when)
-    return Actor(person_id=person.id, email=person.email, grants=person.grants)
+    return Actor(person_id=row.person_id, email=holder.email, grants=holder.grants)
 
 
 def sign_out(engine: Engine, token: str, *, now: datetime | None = None) -> None:
@@ -543,7 +550,8 @@ def purge_security_records(
     """Delete sign-in attempts and sessions too old to matter; return how many of each.
 
     Attempts are kept as long as they can mark an address as trusted (`trusted_days`);
-    sessions until they could not be resumed anyway (the absolute timeout).
+    sessions until they could not be resumed anyway (the absolute timeout). Expired session
+    tickets go too.
     """
     when = _now(now)
     with write_transaction(engine, durable=False) as session:
@@ -551,4 +559,5 @@ def purge_security_records(
             session, before=when - timedelta(days=throttling.trusted_days)
         )
         ended = sessions.purge_sessions(session, before=when - policy.absolute)
+        tickets.purge_tickets(session, now=when)  # unused cookie tickets, a minute old at most
     return attempts, ended

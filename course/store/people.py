@@ -18,13 +18,18 @@ from course.store.tables import CapabilityGrant, Person
 
 
 def _grants_of(rows: Iterable[CapabilityGrant]) -> Grants:
+    return grants_from((row.capability, row.departments) for row in rows)
+
+
+def grants_from(pairs: Iterable[tuple[str, str | None]]) -> Grants:
+    """Return the grants described by (capability, departments) pairs read from the database."""
     capabilities: set[Capability] = set()
     departments: frozenset[str] | None = None
-    for row in rows:
-        capability = Capability(row.capability)
+    for name, scope in pairs:
+        capability = Capability(name)
         capabilities.add(capability)
-        if capability is Capability.LEADER and row.departments:
-            departments = frozenset(row.departments.split("|"))
+        if capability is Capability.LEADER and scope:
+            departments = frozenset(scope.split("|"))
     return Grants(capabilities=frozenset(capabilities), leader_departments=departments)
 
 

@@ -25,12 +25,19 @@ from course.store.tables import (
     ScenarioRun,
     ScenarioStep,
     SectionRead,
+    SessionTicket,
 )
 
 #: What replaces a person's email in audit entries kept after erasure.
 ERASED = "[erased]"
 #: Columns never exported: secrets, and hashes that only serve to check them.
-_SECRET_COLUMNS = {("person", "passphrase_hash"), ("auth_session", "id")}
+_SECRET_COLUMNS = {
+    ("person", "passphrase_hash"),
+    ("auth_session", "id"),
+    ("session_ticket", "id"),
+    ("session_ticket", "session_id"),
+    ("session_ticket", "device"),
+}
 
 
 def _table(model: type[Any]) -> Table:
@@ -67,6 +74,9 @@ def export_rows(session: Session, person_id: int, *, email: str) -> dict[str, li
         "person": _rows(session, person, person.c.id == person_id),
         "capability_grant": _rows(session, grant, grant.c.person_id == person_id),
         "auth_session": _rows(session, auth, auth.c.person_id == person_id),
+        "session_ticket": _rows(
+            session, _table(SessionTicket), _table(SessionTicket).c.person_id == person_id
+        ),
         "login_attempt": _rows(session, _table(LoginAttempt), _table(LoginAttempt).c.account == email),
         "section_read": _rows(session, _table(SectionRead), _table(SectionRead).c.person_id == person_id),
         "progress": _rows(session, _table(Progress), _table(Progress).c.person_id == person_id),

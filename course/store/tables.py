@@ -58,6 +58,24 @@ class AuthSession(SQLModel, table=True):
     address: str = Field(default="", max_length=64)
 
 
+class SessionTicket(SQLModel, table=True):
+    """A one-time, short-lived ticket that hands a session over to the browser's cookie.
+
+    Only the hash of the ticket is stored, with the hash of the session it hands over.
+    """
+
+    __tablename__ = "session_ticket"
+
+    id: str = Field(primary_key=True, max_length=64)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    session_id: str = Field(max_length=64)
+    #: The browser's device value (cookie `nts_device`) to set along with the session cookie.
+    device: str = Field(default="", max_length=64)
+    #: Where to send the browser afterwards: a same-site path, checked when the ticket is made.
+    return_path: str = Field(default="/", max_length=500)
+    expires_at: datetime = Field(index=True)
+
+
 class LoginAttempt(SQLModel, table=True):
     """One sign-in attempt, reserved before any hash is computed (for throttling)."""
 
@@ -250,6 +268,7 @@ PERSONAL_DATA: dict[str, str] = {
     "person": "the person's own row (and manager_id of the people they manage)",
     "capability_grant": "person_id",
     "auth_session": "person_id",
+    "session_ticket": "person_id",
     "login_attempt": "account = the person's email",
     "section_read": "person_id",
     "progress": "person_id",

@@ -22,6 +22,7 @@ SIGN_IN = "course/ui/pages/sign_in.py"
 def run() -> None:
     """Route this rerun to the page the address names, or to sign-in."""
     st.set_page_config(page_title="Need to Share", page_icon=":material/forum:", layout="wide")
+    auth.follow_navigation()
     actor = auth.current_actor()
     if actor is None:
         pages = [st.Page(SIGN_IN, title="Sign in", icon=":material/login:", default=True)] + [

@@ -254,10 +254,22 @@ def choose(page: Page, box: str, option: str) -> None:
 
 
 def sign_in_as_demo(page: Page, label: str, *, name: str) -> None:
-    """Press the demo button with this label on the sign-in page and wait for the home page."""
-    page.get_by_role("button", name=f"Demo: {label}", exact=True).click()
+    """Press the demo button with this label on the sign-in page and wait for the home page.
+
+    A sign-in sends the browser through the cookie route and back: wait for that return, so the
+    next click lands on the page that stays.
+    """
+    follow_sign_in(page, lambda: page.get_by_role("button", name=f"Demo: {label}", exact=True).click())
     expect(page.get_by_role("heading", name=f"Welcome, {name}", exact=True)).to_be_visible()
     settle(page)
+
+
+def follow_sign_in(page: Page, action: Callable[[], None]) -> None:
+    """Do what signs in, and wait until the browser is back from the cookie route."""
+    with page.expect_navigation(timeout=WAIT_MS), page.expect_request(
+        lambda request: "/auth/session?" in request.url, timeout=WAIT_MS
+    ):
+        action()
 
 
 def shoot(page: Page, folder: Path, name: str) -> None:

@@ -19,7 +19,7 @@ from course.domain.records import (
     SectionReadRecord,
     new_key,
 )
-from course.services import accounts, privacy, progress, roster
+from course.services import accounts, privacy, progress, roster, session_cookies
 from course.services.accounts import Passwords
 from course.services.permissions import PermissionDenied, check_allowed
 from course.store import audit, drafts, people, tables
@@ -47,8 +47,9 @@ def fill_everything(engine: Engine, passwords: Passwords) -> int:
     )
     accounts.sign_in(engine, ADA, "wrong passphrase", passwords=passwords, address=ADDRESS)
     signed = accounts.sign_in(engine, ADA, PASSPHRASE, passwords=passwords, address=ADDRESS)
-    assert signed.actor is not None
+    assert signed.actor is not None and signed.token is not None
     ada = signed.actor
+    session_cookies.issue_ticket(engine, signed.token, person_id=ada_id)  # a cookie hand-over
     check_allowed(engine, ada, Page.ADMIN_AUDIT, address=ADDRESS)  # an audited denial
     progress.record_section_read(engine, ada, SectionReadRecord(new_key(), ada_id, "m", "v", 0))
     attempt = QuizAttemptRecord(

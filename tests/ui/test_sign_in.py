@@ -144,7 +144,9 @@ def test_first_run_setup_accepts_the_printed_token(
     assert [e.value for e in at.error] == ["the setup token is not valid, or setup was already done"]
     set_up(token)
     assert not at.error
-    assert [s.value for s in at.success] == ["The administrator account is ready. Sign in with it above."]
+    # Setting up signs the new administrator in at once.
+    assert [t.value for t in at.title] == ["Welcome, Grace Admin"]
+    assert ["/auth/session?ticket=" in h.value for h in at.html] == [True]
 
     # The token is spent: a second administrator cannot be made with it.
     with pytest.raises(AccountError, match="setup token is not valid"):

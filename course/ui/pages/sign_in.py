@@ -9,7 +9,6 @@ from course.services.accounts import (
     AccountError,
     complete_first_run_setup,
     needs_first_run_setup,
-    sign_in,
 )
 from course.ui import auth, resources
 
@@ -20,10 +19,9 @@ def _password_form() -> None:
         passphrase = st.text_input("Passphrase", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        result = sign_in(resources.engine(), email, passphrase, passwords=resources.passwords(),
-                         address=auth.client_address())
-        if result.ok and result.token:
-            auth.remember(result.token)
+        result = auth.sign_in_with_passphrase(email, passphrase)
+        if result.ok:
+            auth.start_session(result)
             st.rerun()
         st.error(result.message)
 
@@ -41,7 +39,7 @@ def _demo_buttons() -> None:
                 except demo.DemoUnavailable as exc:
                     st.error(str(exc).capitalize())
                 else:
-                    auth.remember(result.token or "")
+                    auth.start_session(result)
                     st.rerun()
 
 
@@ -63,6 +61,11 @@ def _first_run() -> None:
             except AccountError as exc:
                 st.error(str(exc))
             else:
+                # Sign the new administrator in at once, through the usual (audited) sign-in.
+                result = auth.sign_in_with_passphrase(email, passphrase)
+                if result.ok:
+                    auth.start_session(result)
+                    st.rerun()
                 st.success("The administrator account is ready. Sign in with it above.")
 
 
