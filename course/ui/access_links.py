@@ -61,7 +61,8 @@ def _take_token_from_address() -> None:
     raw = st.query_params.get(found[0]) or ""
     # A huge value is kept as a mark that cannot match, never as itself.
     st.session_state[_TOKEN] = raw if len(raw) <= 64 else "!"
-    st.query_params.clear()
+    for kind in found:  # only the link's own parameters: others may belong to someone else
+        del st.query_params[kind]
 
 
 def _passphrase_form(token: str, *, email: str, kind: LinkKind) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -163,10 +165,12 @@ def test_a_reset_for_an_unknown_email_sends_nothing_and_answers_the_same(
     engine: Engine, make_person: MakePerson, mail_sink: MailSink
 ) -> None:
     make_person("ada@example.org")
+    make_person("off@example.org")
+    accounts.set_active(engine, "off@example.org", active=False, by=None)
     mail = mail_sink.settings()
     answers = {invitations.request_reset(engine, email, mail=mail, now=NOW)
                for email in ("nobody@example.org", "not an email", "x" * 100_000 + "@example.org",
-                             "ada@example.org")}
+                             "off@example.org", "ada@example.org")}
     assert answers == {RESET_ANSWERED}
     report = invitations.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW)
     assert report.sent == 1
@@ -307,3 +311,64 @@ def test_a_link_closed_before_sending_is_not_sent(
     report = invitations.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW)
     assert (report.sent, report.failed) == (1, 1)
     assert len(mail_sink.to("eli@example.org")) == 1
+
+
+class Slow:
+    """A mail server that takes its time, and counts what each recipient received."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.received: dict[str, int] = {}
+
+    def send(self, message: OutgoingMail) -> None:
+        time.sleep(0.01)  # long enough for the senders to overlap, not a limit on anything
+        with self.lock:
+            self.received[message.recipient] = self.received.get(message.recipient, 0) + 1
+
+
+def test_senders_running_at_once_send_each_email_once(engine: Engine, make_person: MakePerson) -> None:
+    emails = [f"p{n}@example.org" for n in range(40)]
+    for email in emails:
+        make_person(email)
+    mail = MailSettings(smtp_host="mail.example.org")
+    invitations.invite_people(engine, emails, by=None, mail=mail, now=NOW)
+    slow = Slow()
+    barrier = threading.Barrier(4)
+
+    def drain() -> None:
+        barrier.wait()
+        invitations.send_outbox(engine, slow, mail=mail, batch=5, now=NOW)
+
+    threads = [threading.Thread(target=drain) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert slow.received == dict.fromkeys(emails, 1)
+    assert invitations.mail_status(engine, by=None)[0].sent == 40
+
+
+def test_a_link_used_twice_at_once_works_once(
+    engine: Engine, make_person: MakePerson, passwords: Passwords
+) -> None:
+    make_person("eli@example.org")
+    report = invitations.invite_people(engine, ["eli@example.org"], by=None, mail=MailSettings(), now=NOW)
+    token = report.shown[0].link.rpartition("=")[2]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def use(passphrase: str) -> None:
+        barrier.wait()
+        try:
+            invitations.use_link(engine, token, passphrase, passwords=passwords, now=NOW)
+            outcomes.append("set")
+        except AccountError as error:
+            outcomes.append(str(error))
+
+    threads = [threading.Thread(target=use, args=(p,)) for p in (PASSPHRASE, PASSPHRASE + " two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == sorted(["set", LINK_REFUSED])
+    assert len(kinds(engine, "passphrase_set_by_link")) == 1
