@@ -33,6 +33,7 @@ def _send(args: argparse.Namespace) -> int:
     try:
         report = invitations.send_outbox(engine, mailer_from_settings(settings.mail), mail=settings.mail,
                                          limit=args.limit)
+        invitations.purge_link_records(engine)
     finally:
         close_database(engine)
     for problem in report.errors:

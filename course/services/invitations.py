@@ -412,3 +412,15 @@ def mail_status(engine: Engine, *, by: Actor | None) -> tuple[links.OutboxCounts
         require(engine, by, Action.MANAGE_PEOPLE)
     with read_session(engine) as session:
         return links.count_mail(session), links.list_failed_mail(session)
+
+
+def purge_link_records(engine: Engine, *, keep: timedelta = timedelta(days=30),
+                       policy: ResetPolicy = ResetPolicy(), now: datetime | None = None) -> tuple[int, int]:
+    """Delete links (and their emails) closed or expired `keep` ago, and reset requests too old to
+    count; return how many of each. Failed emails stay visible for `keep` after their link ended.
+    """
+    when = _now(now)
+    with write_transaction(engine, durable=False) as session:
+        purged_links = links.purge_links(session, before=when - keep)
+        requests = links.purge_reset_requests(session, before=when - policy.window)
+    return purged_links, requests

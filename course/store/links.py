@@ -248,3 +248,14 @@ def purge_reset_requests(session: Session, *, before: datetime) -> int:
     request = _table(ResetRequest)
     return int(session.connection().execute(delete(request).where(request.c.at < before)).rowcount)
 
+
+
+def purge_links(session: Session, *, before: datetime) -> int:
+    """Delete links closed or expired before the time (their emails go with them); return how many."""
+    link = _table(AccessLink)
+    stale = (link.c.closed_at < before) | (link.c.expires_at < before)
+    outbox = _table(MailOutbox)
+    connection = session.connection()
+    # Deleted here too, not left to ON DELETE CASCADE, so it holds whatever the connection's settings.
+    connection.execute(delete(outbox).where(outbox.c.link_id.in_(select(link.c.id).where(stale))))
+    return int(connection.execute(delete(link).where(stale)).rowcount)

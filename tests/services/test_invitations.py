@@ -372,3 +372,20 @@ def test_a_link_used_twice_at_once_works_once(
         thread.join()
     assert sorted(outcomes) == sorted(["set", LINK_REFUSED])
     assert len(kinds(engine, "passphrase_set_by_link")) == 1
+
+
+def test_old_links_emails_and_reset_requests_are_purged(
+    engine: Engine, make_person: MakePerson, mail_sink: MailSink
+) -> None:
+    make_person("eli@example.org")
+    mail = mail_sink.settings()
+    invitations.invite_people(engine, ["eli@example.org"], by=None, mail=mail, now=NOW)
+    invitations.request_reset(engine, "eli@example.org", mail=mail, now=NOW)
+    invitations.request_reset(engine, "ghost@example.org", mail=mail, now=NOW)
+    invitations.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW)
+    assert invitations.purge_link_records(engine, now=NOW + timedelta(days=1)) == (0, 2)
+    assert invitations.purge_link_records(engine, now=NOW + timedelta(days=31)) == (1, 0)  # the reset
+    counts, _ = invitations.mail_status(engine, by=None)
+    assert (counts.sent, counts.waiting) == (1, 0)
+    assert invitations.purge_link_records(engine, now=NOW + timedelta(days=45)) == (1, 0)  # the invitation
+    assert invitations.mail_status(engine, by=None)[0].sent == 0
