@@ -238,6 +238,7 @@ def request_reset(
         return RESET_ANSWERED
     when = _now(now)
     with write_transaction(engine, durable=False) as session:
+        links.serialise_reset_requests(session)
         by_account, by_address = links.count_reset_requests(
             session, account, address=address, since=when - policy.window
         )

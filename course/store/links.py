@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlmodel import Session
 
 from course.store._sql import dialect_name
@@ -219,6 +219,15 @@ def list_failed_mail(session: Session, *, limit: int = 100) -> list[FailedMail]:
 
 
 # --- reset requests --------------------------------------------------------------------------
+
+
+def serialise_reset_requests(session: Session) -> None:
+    """Make concurrent reset requests wait for each other, so none slips under a limit.
+
+    SQLite write transactions already begin with BEGIN IMMEDIATE; PostgreSQL needs a lock.
+    """
+    if dialect_name(session) == "postgresql":
+        session.connection().execute(text("LOCK TABLE reset_request IN EXCLUSIVE MODE"))
 
 
 def record_reset_request(session: Session, account: str, *, address: str, now: datetime) -> None:

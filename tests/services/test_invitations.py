@@ -389,3 +389,23 @@ def test_old_links_emails_and_reset_requests_are_purged(
     assert (counts.sent, counts.waiting) == (1, 0)
     assert invitations.purge_link_records(engine, now=NOW + timedelta(days=45)) == (1, 0)  # the invitation
     assert invitations.mail_status(engine, by=None)[0].sent == 0
+
+
+def test_parallel_reset_requests_cannot_slip_under_the_limit(
+    engine: Engine, make_person: MakePerson
+) -> None:
+    make_person("ada@example.org")
+    mail = MailSettings(smtp_host="mail.example.org")
+    barrier = threading.Barrier(12)
+
+    def ask(n: int) -> None:
+        barrier.wait()
+        invitations.request_reset(engine, "ada@example.org", mail=mail, address=f"10.0.0.{n}", now=NOW)
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert invitations.mail_status(engine, by=None)[0].waiting == ResetPolicy().per_account
+    assert len(kinds(engine, "reset_throttled")) == 12 - ResetPolicy().per_account
