@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from course.integrations.mail import mailer_from_settings
-from course.services import invitations
+from course.services import invitations, outbox
 from course.services.database import StoreError, close_database, open_database
 from course.settings import SettingsError, load_settings
 
@@ -31,7 +31,7 @@ def _send(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     try:
-        report = invitations.send_outbox(engine, mailer_from_settings(settings.mail), mail=settings.mail,
+        report = outbox.send_outbox(engine, mailer_from_settings(settings.mail), mail=settings.mail,
                                          limit=args.limit)
         invitations.purge_link_records(engine)
     finally:
@@ -49,7 +49,7 @@ def _status(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     try:
-        counts, failed = invitations.mail_status(engine, by=None)
+        counts, failed = outbox.mail_status(engine, by=None)
     finally:
         close_database(engine)
     print(f"{counts.waiting} waiting, {counts.sent} sent, {counts.failed} failed")

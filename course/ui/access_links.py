@@ -14,14 +14,8 @@ import streamlit as st
 from course.domain.mail import LinkKind
 from course.integrations.mail import mailer_from_settings
 from course.services.accounts import AccountError
-from course.services.invitations import (
-    LINK_REFUSED,
-    ShownLink,
-    check_link,
-    request_reset,
-    send_outbox,
-    use_link,
-)
+from course.services.invitations import LINK_REFUSED, ShownLink, check_link, request_reset, use_link
+from course.services.outbox import send_outbox
 from course.ui import auth, resources
 
 _TOKEN = "access_link:token"

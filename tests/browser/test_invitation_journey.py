@@ -17,7 +17,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 from course.domain.permissions import Capability, Grants
 from course.integrations.mail import SmtpMailer
 from course.services.accounts import add_account
-from course.services.invitations import LINK_REFUSED, RESET_ANSWERED, invite_people, send_outbox
+from course.services.invitations import LINK_REFUSED, RESET_ANSWERED, invite_people
+from course.services.outbox import send_outbox
 from course.store.engine import create_store_engine
 from course.store.migrate import upgrade_database
 from tests.browser.conftest import WAIT_MS, serve_app, settle, shoot

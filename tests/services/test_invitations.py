@@ -14,7 +14,7 @@ from sqlalchemy import Engine, text
 from course.domain.mail import MailError, OutgoingMail
 from course.domain.permissions import Actor
 from course.integrations.mail import SmtpMailer
-from course.services import accounts, invitations
+from course.services import accounts, invitations, outbox
 from course.services.accounts import AccountError, Passwords
 from course.services.invitations import LINK_REFUSED, RESET_ANSWERED, ResetPolicy
 from course.services.permissions import PermissionDenied
@@ -32,7 +32,7 @@ def invite_and_send(engine: Engine, sink: MailSink, *emails: str, by: Actor | No
     report = invitations.invite_people(engine, emails, by=by, mail=sink.settings(), now=NOW)
     assert report.problems == ()
     assert report.queued == len(emails)
-    sent = invitations.send_outbox(engine, SmtpMailer(sink.settings()), mail=sink.settings(), now=NOW)
+    sent = outbox.send_outbox(engine, SmtpMailer(sink.settings()), mail=sink.settings(), now=NOW)
     assert sent.sent == len(emails), sent
 
 
@@ -132,7 +132,7 @@ def test_a_reset_ends_sessions_and_closes_every_other_link(
     mail = mail_sink.settings()
     for _ in range(2):
         assert invitations.request_reset(engine, "ADA@example.org", mail=mail, now=NOW) == RESET_ANSWERED
-    invitations.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW)
+    outbox.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW)
     first, second = mail_sink.wait_for("ada@example.org", count=2)
     assert "Reset" in first["Subject"] and "/?reset=" in link_in(first)
     invitations.use_link(engine, token_in(second), PASSPHRASE, passwords=passwords, address="10.1.1.1",
@@ -154,7 +154,7 @@ def test_a_reset_link_expires_within_the_hour(
     make_person("ada@example.org")
     mail = mail_sink.settings()
     invitations.request_reset(engine, "ada@example.org", mail=mail, now=NOW)
-    invitations.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW)
+    outbox.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW)
     token = token_in(mail_sink.wait_for("ada@example.org")[0])
     assert invitations.check_link(engine, token, now=NOW + timedelta(minutes=59)) is not None
     with pytest.raises(AccountError, match="does not work"):
@@ -172,7 +172,7 @@ def test_a_reset_for_an_unknown_email_sends_nothing_and_answers_the_same(
                for email in ("nobody@example.org", "not an email", "x" * 100_000 + "@example.org",
                              "off@example.org", "ada@example.org")}
     assert answers == {RESET_ANSWERED}
-    report = invitations.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW)
+    report = outbox.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW)
     assert report.sent == 1
     assert [m["To"] for m in mail_sink.messages] == ["ada@example.org"]
 
@@ -191,9 +191,9 @@ def test_resets_are_throttled_per_email_and_per_address(
     ask("eli@example.org", address="10.0.0.9", now=NOW)
     # The address has used its 5; another address may still ask for eli, and ada waits an hour.
     ask("eli@example.org", address="10.0.0.10", now=NOW)
-    invitations.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW)
+    outbox.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW)
     ask("ada@example.org", address="10.0.0.10", now=NOW + timedelta(minutes=61))
-    invitations.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW + timedelta(minutes=61))
+    outbox.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW + timedelta(minutes=61))
     assert len(mail_sink.to("ada@example.org")) == 4
     assert len(mail_sink.to("eli@example.org")) == 3
     assert len(kinds(engine, "reset_throttled")) == 7
@@ -210,7 +210,7 @@ def test_learners_and_trainers_cannot_invite(
         with pytest.raises(PermissionDenied):
             invitations.invite_people(engine, ["eli@example.org"], by=actor, mail=mail, now=NOW)
         with pytest.raises(PermissionDenied):
-            invitations.mail_status(engine, by=actor)
+            outbox.mail_status(engine, by=actor)
     assert len(kinds(engine, "action_denied")) == 4
     assert kinds(engine, "invitation_created") == []
     admin = make_person("root@example.org", capabilities="admin")
@@ -232,7 +232,7 @@ def test_a_bad_email_in_the_list_invites_nobody(
     assert "ghost@example.org: nobody has this email" in report.problems
     assert "off@example.org: the account is disabled" in report.problems
     assert any(p.startswith("'not-an-email'") for p in report.problems)
-    assert invitations.mail_status(engine, by=None)[0].waiting == 0
+    assert outbox.mail_status(engine, by=None)[0].waiting == 0
 
 
 def test_without_smtp_the_links_are_returned_to_show(
@@ -255,20 +255,20 @@ def test_a_message_is_kept_while_the_server_is_down_and_sent_later(
     mail = mail_sink.settings()
     invitations.invite_people(engine, ["eli@example.org"], by=None, mail=mail, now=NOW)
     mail_sink.stop()
-    down = invitations.send_outbox(engine, SmtpMailer(mail, timeout=5), mail=mail, now=NOW)
+    down = outbox.send_outbox(engine, SmtpMailer(mail, timeout=5), mail=mail, now=NOW)
     assert (down.sent, down.retrying, down.failed) == (0, 1, 0)
     assert "127.0.0.1" in down.errors[0]
-    counts, _ = invitations.mail_status(engine, by=None)
+    counts, _ = outbox.mail_status(engine, by=None)
     assert counts.waiting == 1
     mail_sink.start()
-    too_soon = invitations.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW + timedelta(seconds=30))
+    too_soon = outbox.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW + timedelta(seconds=30))
     assert too_soon.sent == 0
-    later = invitations.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW + timedelta(minutes=2))
+    later = outbox.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW + timedelta(minutes=2))
     assert later.sent == 1
     token = token_in(mail_sink.wait_for("eli@example.org")[0])
     later_on = NOW + timedelta(minutes=3)
     assert invitations.use_link(engine, token, PASSPHRASE, passwords=passwords, now=later_on)
-    again = invitations.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW + timedelta(hours=9))
+    again = outbox.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW + timedelta(hours=9))
     assert again.sent == 0
 
 
@@ -290,13 +290,13 @@ def test_a_message_is_given_up_after_its_attempts_and_shown_as_failed(
     mail = MailSettings(smtp_host="mail.invalid")
     invitations.invite_people(engine, ["eli@example.org"], by=None, mail=mail, now=NOW)
     refusing = Refusing()
-    retry = invitations.RetryPolicy(max_attempts=3)
+    retry = outbox.RetryPolicy(max_attempts=3)
     when = NOW
     for _ in range(5):
-        invitations.send_outbox(engine, refusing, mail=mail, retry=retry, now=when)
+        outbox.send_outbox(engine, refusing, mail=mail, retry=retry, now=when)
         when += timedelta(hours=7)
     assert refusing.tries == 3
-    counts, failed = invitations.mail_status(engine, by=None)
+    counts, failed = outbox.mail_status(engine, by=None)
     assert (counts.waiting, counts.failed, counts.sent) == (0, 1, 0)
     assert failed[0].recipient == "eli@example.org" and "550" in failed[0].last_error
 
@@ -308,7 +308,7 @@ def test_a_link_closed_before_sending_is_not_sent(
     mail = mail_sink.settings()
     invitations.invite_people(engine, ["eli@example.org"], by=None, mail=mail, now=NOW)
     invitations.invite_people(engine, ["eli@example.org"], by=None, mail=mail, now=NOW)
-    report = invitations.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW)
+    report = outbox.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW)
     assert (report.sent, report.failed) == (1, 1)
     assert len(mail_sink.to("eli@example.org")) == 1
 
@@ -337,7 +337,7 @@ def test_senders_running_at_once_send_each_email_once(engine: Engine, make_perso
 
     def drain() -> None:
         barrier.wait()
-        invitations.send_outbox(engine, slow, mail=mail, batch=5, now=NOW)
+        outbox.send_outbox(engine, slow, mail=mail, batch=5, now=NOW)
 
     threads = [threading.Thread(target=drain) for _ in range(4)]
     for thread in threads:
@@ -345,7 +345,7 @@ def test_senders_running_at_once_send_each_email_once(engine: Engine, make_perso
     for thread in threads:
         thread.join()
     assert slow.received == dict.fromkeys(emails, 1)
-    assert invitations.mail_status(engine, by=None)[0].sent == 40
+    assert outbox.mail_status(engine, by=None)[0].sent == 40
 
 
 def test_a_link_used_twice_at_once_works_once(
@@ -382,13 +382,13 @@ def test_old_links_emails_and_reset_requests_are_purged(
     invitations.invite_people(engine, ["eli@example.org"], by=None, mail=mail, now=NOW)
     invitations.request_reset(engine, "eli@example.org", mail=mail, now=NOW)
     invitations.request_reset(engine, "ghost@example.org", mail=mail, now=NOW)
-    invitations.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW)
+    outbox.send_outbox(engine, SmtpMailer(mail), mail=mail, now=NOW)
     assert invitations.purge_link_records(engine, now=NOW + timedelta(days=1)) == (0, 2)
     assert invitations.purge_link_records(engine, now=NOW + timedelta(days=31)) == (1, 0)  # the reset
-    counts, _ = invitations.mail_status(engine, by=None)
+    counts, _ = outbox.mail_status(engine, by=None)
     assert (counts.sent, counts.waiting) == (1, 0)
     assert invitations.purge_link_records(engine, now=NOW + timedelta(days=45)) == (1, 0)  # the invitation
-    assert invitations.mail_status(engine, by=None)[0].sent == 0
+    assert outbox.mail_status(engine, by=None)[0].sent == 0
 
 
 def test_parallel_reset_requests_cannot_slip_under_the_limit(
@@ -407,5 +407,5 @@ def test_parallel_reset_requests_cannot_slip_under_the_limit(
         thread.start()
     for thread in threads:
         thread.join()
-    assert invitations.mail_status(engine, by=None)[0].waiting == ResetPolicy().per_account
+    assert outbox.mail_status(engine, by=None)[0].waiting == ResetPolicy().per_account
     assert len(kinds(engine, "reset_throttled")) == 12 - ResetPolicy().per_account

@@ -20,7 +20,8 @@ from course.services.accounts import (
     set_capabilities,
     set_passphrase,
 )
-from course.services.invitations import invite_people, mail_status
+from course.services.invitations import invite_people
+from course.services.outbox import mail_status
 from course.services.permissions import PermissionDenied
 from course.services.privacy import erase_person, export_person, render_export
 from course.ui import access_links, auth, resources
