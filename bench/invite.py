@@ -3,8 +3,9 @@
 Anchor: the rows an invitation run writes (a link, a queued email and an audit entry per
 person), built beforehand and inserted with executemany into an identical database, in one
 transaction. Value: `invite_people` for everyone, emails checked and normalised, people looked
-up, earlier invitations closed, everything written. Targets: at most 3x the anchor, and 20,000
-people (2,000 with --quick) in well under a minute (10 s).
+up, earlier invitations closed, everything written. Each is the best of a few rounds on fresh
+databases (a shared machine adds noise, never speed). Targets: at most 3x the anchor, and
+20,000 people (2,000 with --quick) in well under a minute (10 s).
 """
 
 from __future__ import annotations
@@ -65,9 +66,8 @@ def _anchor_rows(engine: Engine, emails: list[str]) -> dict[Any, list[dict[str, 
             AuditEvent.__table__: audit_rows}  # type: ignore[attr-defined]
 
 
-def run(*, quick: bool) -> dict[str, object]:
-    """Time invite_people for everyone against plain inserts of the same rows."""
-    count = 2_000 if quick else 20_000
+def _round(count: int) -> tuple[float, float, float]:
+    """Return the seconds of the anchor, of inviting everyone, and of inviting them all again."""
     with tempfile.TemporaryDirectory(prefix="nts-bench-invite-") as name:
         folder = Path(name)
         plain, emails = _database(folder, "anchor.db", count)
@@ -90,6 +90,16 @@ def run(*, quick: bool) -> dict[str, object]:
         finally:
             plain.dispose()
             invited.dispose()
+    return anchor, value, repeat
+
+
+def run(*, quick: bool) -> dict[str, object]:
+    """Time invite_people for everyone against plain inserts of the same rows (best of a few rounds)."""
+    count, rounds = (2_000, 3) if quick else (20_000, 2)
+    results = [_round(count) for _ in range(rounds)]
+    anchor = min(r[0] for r in results)
+    value = min(r[1] for r in results)
+    repeat = min(r[2] for r in results)
     ratio = value / anchor
     return {
         "value": value,
@@ -99,6 +109,7 @@ def run(*, quick: bool) -> dict[str, object]:
         "unit": "s",
         "pass": ratio <= TARGET_RATIO and value < MAX_SECONDS,
         "people": count,
+        "rounds": rounds,
         "per_person_ms": value / count * 1000,
         "reinvite_s": repeat,
     }

@@ -241,9 +241,13 @@ def _print_invitations(report: invitations.InviteReport) -> int:
     for shown in report.shown:  # no SMTP: this terminal is the server console
         print(f"{shown.email}\t{shown.link}")
     if report.shown:
-        print(f"invited {len(report.invited)} people; no SMTP server is configured, so hand each "
+        print(f"invited {_people(len(report.invited))}; no SMTP server is configured, so hand each "
               "link over yourself")
     else:
-        print(f"invited {len(report.invited)} people; {report.queued} emails queued "
+        print(f"invited {_people(len(report.invited))}; {report.queued} email(s) queued "
               "(send them with: python -m course mail send)")
     return 0
+
+
+def _people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"

@@ -37,7 +37,7 @@ def test_invite_queues_then_mail_send_delivers_and_the_link_works(
     add(capsys, "eli@example.org", "sam@example.org")
     code, out, _ = run(["users", "invite", "Eli@example.org", "sam@example.org"], capsys)
     assert code == 0
-    assert out == "invited 2 people; 2 emails queued (send them with: python -m course mail send)\n"
+    assert out == "invited 2 people; 2 email(s) queued (send them with: python -m course mail send)\n"
     assert smtp_env.messages == []
     assert run(["mail", "status"], capsys)[:2] == (0, "2 waiting, 0 sent, 0 failed\n")
     assert run(["mail", "send"], capsys)[:2] == (0, "2 sent, 0 to retry later, 0 given up\n")
@@ -73,7 +73,7 @@ def test_without_smtp_the_console_gets_the_links(capsys: Capture, monkeypatch: p
     assert code == 0
     first, second = out.splitlines()
     assert first.startswith("eli@example.org\thttp://localhost:8501/?invite=")
-    assert second.startswith("invited 1 people; no SMTP server is configured")
+    assert second.startswith("invited 1 person; no SMTP server is configured")
 
 
 def test_roster_import_invites_the_people_it_adds(
@@ -84,7 +84,7 @@ def test_roster_import_invites_the_people_it_adds(
     roster.write_text("email,name\nold@example.org,Someone\nnew@example.org,New Person\n", encoding="utf-8")
     code, out, _ = run(["users", "import", str(roster), "--invite"], capsys)
     assert code == 0
-    assert out.endswith("invited 1 people; 1 emails queued (send them with: python -m course mail send)\n")
+    assert out.endswith("invited 1 person; 1 email(s) queued (send them with: python -m course mail send)\n")
     run(["mail", "send"], capsys)
     assert [m["To"] for m in smtp_env.messages] == ["new@example.org"]
 

@@ -138,7 +138,7 @@ def test_the_admin_invites_from_the_people_page_and_sees_the_links_without_smtp(
     at.text_area(key="invite-emails").input(EMAIL.upper())
     at.button(key="invite-submit").click().run()
     assert not at.exception, at.exception
-    assert [s.value for s in at.success] == ["Invited 1 people."]
+    assert [s.value for s in at.success] == ["Invited 1 person."]
     links = [row for frame in at.dataframe for row in frame.value.to_dict("records") if "Link" in row]
     assert [row["Email"] for row in links] == [EMAIL]
     assert str(links[0]["Link"]).startswith(f"{load_settings().mail.public_url}/?invite=")

@@ -131,7 +131,8 @@ def _invite(actor: Actor) -> None:
     else:
         access_links.send_soon()
     sending = " Their emails are being sent." if report.queued else ""
-    _done(f"Invited {len(report.invited)} people.{sending}")
+    count = len(report.invited)
+    _done(f"Invited {'1 person' if count == 1 else f'{count} people'}.{sending}")
 
 
 def _access(actor: Actor, person: PersonInfo, departments: list[str]) -> None:
