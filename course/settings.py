@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 #: The repository root, where the bundled course lives.
@@ -32,6 +32,7 @@ class Settings:
     demo_learners: int
     session_idle_minutes: int
     session_absolute_hours: int
+    mail: MailSettings = field(default_factory=lambda: MailSettings())
 
 
 #: Each environment variable the app reads, with its meaning and default (for the docs test).
@@ -97,4 +98,73 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         demo_learners=_count(env, "NTS_DEMO_LEARNERS", 0),
         session_idle_minutes=_positive_int(env, "NTS_SESSION_IDLE_MINUTES", 30),
         session_absolute_hours=_positive_int(env, "NTS_SESSION_ABSOLUTE_HOURS", 12),
+        mail=load_mail_settings(env),
+    )
+
+
+# --- email: invitations and passphrase resets ------------------------------------------------
+
+#: How an SMTP connection is secured.
+TLS_MODES = ("none", "starttls", "tls")
+_DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings:
+    """Where email goes (SMTP), who sends it, and how long the links it carries last."""
+
+    #: The SMTP server; "" means none: links are printed on the server console instead.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_tls: str = "starttls"
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    sender: str = "need-to-share@localhost"
+    #: The address people open the app at, for the links in emails.
+    public_url: str = "http://localhost:8501"
+    invite_days: int = 14
+    reset_minutes: int = 60
+
+    @property
+    def configured(self) -> bool:
+        """Return whether an SMTP server is configured."""
+        return bool(self.smtp_host)
+
+
+ENVIRONMENT.update({
+    "NTS_SMTP_HOST": "SMTP server for invitations and passphrase resets; empty (the default) prints "
+    "the links on the server console instead",
+    "NTS_SMTP_PORT": "SMTP port (default: 587 with starttls, 465 with tls, 25 with none)",
+    "NTS_SMTP_TLS": "how the SMTP connection is secured: none, starttls or tls (default: starttls)",
+    "NTS_SMTP_USERNAME": "SMTP user name, if the server wants one (default: none)",
+    "NTS_SMTP_PASSWORD": "SMTP password (default: none)",
+    "NTS_MAIL_FROM": "sender address of the app's email (default: need-to-share@localhost)",
+    "NTS_PUBLIC_URL": "the address people open the app at, used in emailed links "
+    "(default: http://localhost:8501)",
+    "NTS_INVITE_DAYS": "days an invitation link stays valid (default: 14)",
+    "NTS_RESET_MINUTES": "minutes a passphrase reset link stays valid (default: 60)",
+})
+
+
+def load_mail_settings(env: Mapping[str, str]) -> MailSettings:
+    """Build the email settings from the NTS_SMTP_*, NTS_MAIL_FROM and NTS_PUBLIC_URL variables."""
+    tls = (env.get("NTS_SMTP_TLS") or "starttls").strip().lower()
+    if tls not in TLS_MODES:
+        raise SettingsError(f"NTS_SMTP_TLS={tls!r}: expected one of {', '.join(TLS_MODES)}")
+    public_url = (env.get("NTS_PUBLIC_URL") or "http://localhost:8501").strip().rstrip("/")
+    if not public_url.startswith(("http://", "https://")):
+        raise SettingsError(f"NTS_PUBLIC_URL={public_url!r}: expected an http:// or https:// address")
+    sender = (env.get("NTS_MAIL_FROM") or "need-to-share@localhost").strip()
+    if "@" not in sender or any(c in sender for c in "\r\n"):
+        raise SettingsError(f"NTS_MAIL_FROM={sender!r}: expected an email address")
+    return MailSettings(
+        smtp_host=(env.get("NTS_SMTP_HOST") or "").strip(),
+        smtp_port=_positive_int(env, "NTS_SMTP_PORT", _DEFAULT_PORTS[tls]),
+        smtp_tls=tls,
+        smtp_username=env.get("NTS_SMTP_USERNAME") or "",
+        smtp_password=env.get("NTS_SMTP_PASSWORD") or "",
+        sender=sender,
+        public_url=public_url,
+        invite_days=_positive_int(env, "NTS_INVITE_DAYS", 14),
+        reset_minutes=_positive_int(env, "NTS_RESET_MINUTES", 60),
     )

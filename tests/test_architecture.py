@@ -16,10 +16,11 @@ ALLOWED = {
     "store": {"domain", "store", "settings"},
     "services": {"domain", "content", "store", "services", "settings"},
     "charts": {"domain"},
-    "ui": {"domain", "services", "ui", "settings", "charts"},
-    "cli": {"domain", "services", "cli", "settings"},
+    "ui": {"domain", "services", "ui", "settings", "charts", "integrations"},
+    "cli": {"domain", "services", "cli", "settings", "integrations"},
     "web": {"domain", "services", "web", "settings"},
     "settings": set(),
+    "integrations": {"domain", "integrations", "settings"},
 }
 
 #: Third-party packages that only one layer may use.

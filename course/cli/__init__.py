@@ -11,10 +11,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from course.cli import db, outline, seed, users, validate
+from course.cli import db, mail, outline, seed, users, validate
 
 #: The modules that contribute subcommands, in the order `--help` lists them.
-COMMAND_MODULES = (validate, outline, db, users, seed)
+COMMAND_MODULES = (validate, outline, db, users, mail, seed)
 
 
 class _Parser(argparse.ArgumentParser):

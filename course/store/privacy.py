@@ -13,15 +13,18 @@ from sqlalchemy import Table, delete, or_, select, update
 from sqlmodel import Session
 
 from course.store.tables import (
+    AccessLink,
     AuditEvent,
     AuthSession,
     CapabilityGrant,
     LoginAttempt,
+    MailOutbox,
     Person,
     Progress,
     QuizAnswer,
     QuizAttempt,
     QuizDraft,
+    ResetRequest,
     ScenarioRun,
     ScenarioStep,
     SectionRead,
@@ -37,6 +40,7 @@ _SECRET_COLUMNS = {
     ("session_ticket", "id"),
     ("session_ticket", "session_id"),
     ("session_ticket", "device"),
+    ("access_link", "token_hash"),
 }
 
 
@@ -86,6 +90,9 @@ def export_rows(session: Session, person_id: int, *, email: str) -> dict[str, li
         "scenario_step": _rows(session, step, step.c.run_id.in_(run_ids)),
         "quiz_draft": _rows(session, _table(QuizDraft), _table(QuizDraft).c.person_id == person_id),
         "audit_event": _rows(session, event, _about(event, person_id, email)),
+        "access_link": _rows(session, _table(AccessLink), _table(AccessLink).c.person_id == person_id),
+        "mail_outbox": _rows(session, _table(MailOutbox), _table(MailOutbox).c.person_id == person_id),
+        "reset_request": _rows(session, _table(ResetRequest), _table(ResetRequest).c.account == email),
     }
 
 
@@ -112,5 +119,6 @@ def erase_rows(session: Session, person_id: int | None, *, email: str) -> None:
         mine = label == email if person_id is None else or_(label == email, ident == person_id)
         connection.execute(update(event).where(mine).values({label.name: ERASED, ident.name: None}))
     connection.execute(delete(_table(LoginAttempt)).where(_table(LoginAttempt).c.account == email))
+    connection.execute(delete(_table(ResetRequest)).where(_table(ResetRequest).c.account == email))
     if person_id is not None:
         connection.execute(delete(_table(Person)).where(_table(Person).c.id == person_id))

@@ -263,6 +263,62 @@ class AuditEvent(SQLModel, table=True):
     address: str = Field(default="", max_length=64)
 
 
+class AccessLink(SQLModel, table=True):
+    """A one-time link to set a passphrase (an invitation or a reset); only its token's hash is kept.
+
+    The token is drawn when the link is shown or its email is sent, so a queued link has none yet.
+    """
+
+    __tablename__ = "access_link"
+
+    #: Random, drawn when the link is made; the outbox refers to it.
+    id: str = Field(primary_key=True, max_length=32)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    #: "invite" or "reset".
+    kind: str = Field(max_length=10)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime
+    expires_at: datetime
+    #: When the link was used, replaced or cancelled: it works no more.
+    closed_at: datetime | None = None
+
+
+class MailOutbox(SQLModel, table=True):
+    """An email waiting to be sent, or sent, or given up on; the body is rendered when sending."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_due", "sent_at", "failed_at", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: Deterministic ("invite:<link id>"): queuing the same message twice stores it once.
+    key: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=20)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    link_id: str | None = Field(default=None, foreign_key="access_link.id", ondelete="CASCADE")
+    recipient: str = Field(max_length=254)
+    created_at: datetime
+    next_attempt_at: datetime
+    attempts: int = Field(default=0)
+    sent_at: datetime | None = None
+    failed_at: datetime | None = None
+    last_error: str = Field(default="", max_length=500)
+
+
+class ResetRequest(SQLModel, table=True):
+    """A "forgot passphrase" request, kept whether or not the email is known (for throttling)."""
+
+    __tablename__ = "reset_request"
+    __table_args__ = (
+        Index("ix_reset_request_account_at", "account", "at"),
+        Index("ix_reset_request_address_at", "address", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=254)
+    address: str = Field(default="", max_length=64)
+    at: datetime
+
+
 #: Tables holding data about a person, with how their rows are found for one person.
 PERSONAL_DATA: dict[str, str] = {
     "person": "the person's own row (and manager_id of the people they manage)",
@@ -278,6 +334,9 @@ PERSONAL_DATA: dict[str, str] = {
     "scenario_step": "run_id -> scenario_run.person_id",
     "quiz_draft": "person_id",
     "audit_event": "actor_id or subject_id (labels hold the email)",
+    "access_link": "person_id",
+    "mail_outbox": "person_id",
+    "reset_request": "account = the person's email",
 }
 
 #: Tables that hold nothing about any person.

@@ -79,10 +79,13 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
 
 
 @contextlib.contextmanager
-def serve_app(data: Path, *, content: Path | None = None) -> Iterator[str]:
+def serve_app(
+    data: Path, *, content: Path | None = None, environment: dict[str, str] | None = None
+) -> Iterator[str]:
     """Serve app.py in demo mode on a free port, with its database in `data`; yield its base URL.
 
     `content` is the course folder to serve (COURSE_CONTENT); None serves the bundled course.
+    `environment` adds or overrides variables (SMTP settings, for example).
     The server is stopped when the block ends.
     """
     log = data / "streamlit.log"
@@ -97,6 +100,7 @@ def serve_app(data: Path, *, content: Path | None = None) -> Iterator[str]:
     })
     if content is not None:
         env["COURSE_CONTENT"] = str(content)
+    env.update(environment or {})
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true"]
     url = f"http://127.0.0.1:{port}"

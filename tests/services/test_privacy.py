@@ -19,9 +19,10 @@ from course.domain.records import (
     SectionReadRecord,
     new_key,
 )
-from course.services import accounts, privacy, progress, roster, session_cookies
+from course.services import accounts, invitations, privacy, progress, roster, session_cookies
 from course.services.accounts import Passwords
 from course.services.permissions import PermissionDenied, check_allowed
+from course.settings import MailSettings
 from course.store import audit, drafts, people, tables
 from course.store.engine import read_session, write_transaction
 
@@ -74,6 +75,9 @@ def fill_everything(engine: Engine, passwords: Passwords) -> int:
     with write_transaction(engine) as session:  # a quiz left half-answered
         draft = drafts.Draft("m-quiz", "v", new_key(), 7, {"q": drafts.DraftAnswer((1,), 2.0)}, NOW)
         drafts.start_draft(session, ada_id, draft, now=NOW)
+    mail = MailSettings(smtp_host="mail.invalid")
+    invitations.invite_people(engine, [ADA], by=None, mail=mail, now=NOW)  # a link and its queued email
+    invitations.request_reset(engine, ADA, mail=mail, address=ADDRESS, now=NOW)
     return ada_id
 
 

@@ -20,11 +20,14 @@ from course.services.accounts import (
     set_capabilities,
     set_passphrase,
 )
+from course.services.invitations import invite_people
+from course.services.outbox import mail_status
 from course.services.permissions import PermissionDenied
 from course.services.privacy import erase_person, export_person, render_export
-from course.ui import auth, resources
+from course.ui import access_links, auth, resources
 
 _FLASH = "admin_people:flash"
+_SHOWN = "admin_people:shown-links"
 _PERSON = "admin_people:person"
 _ADD_KEYS = ("add-email", "add-name", "add-department", "add-tracks", "add-capabilities",
              "add-leader-departments", "add-passphrase")
@@ -90,6 +93,46 @@ def _add_form(actor: Actor, roles: dict[str, str], departments: list[str]) -> No
         st.error(str(error))
     else:
         _done(f"Added {added.email}.", forget=_ADD_KEYS)
+
+
+def _invite(actor: Actor) -> None:
+    """Invite people by email: each gets a one-time link to choose a passphrase."""
+    mail = resources.settings().mail
+    shown = st.session_state.pop(_SHOWN, None)
+    if shown:
+        st.warning("No SMTP server is configured, so no email was sent. Hand each person their link "
+                   "by another channel; each works once. They were also printed on the server console.")
+        st.dataframe([{"Email": email, "Link": link} for email, link in shown], hide_index=True,
+                     width="stretch")
+    counts, _ = mail_status(resources.engine(), by=actor)
+    if counts.waiting or counts.failed:
+        st.caption(f"Email: {counts.waiting} waiting to be sent, {counts.failed} failed "
+                   "(see `python -m course mail status`).")
+    with st.form("invite-people", clear_on_submit=True):
+        text = st.text_area("Emails, one per line or separated by commas", key="invite-emails",
+                            help="Each person must already be on the People list.")
+        submitted = st.form_submit_button("Send invitations", key="invite-submit")
+    if not submitted:
+        return
+    emails = [e for e in text.replace(",", "\n").replace(";", "\n").splitlines() if e.strip()]
+    try:
+        report = invite_people(resources.engine(), emails, by=actor, mail=mail)
+    except _REFUSED as error:
+        st.error(str(error))
+        return
+    if report.problems:  # shown as table cells: what was typed is never read as Markdown
+        st.error(f"Nobody was invited: {len(report.problems)} problem(s). Fix them and send again.")
+        st.dataframe([{"Problem": problem} for problem in report.problems], hide_index=True,
+                     width="stretch")
+        return
+    if report.shown:
+        access_links.print_links(report.shown)
+        st.session_state[_SHOWN] = [(link.email, link.link) for link in report.shown]
+    else:
+        access_links.send_soon()
+    sending = " Their emails are being sent." if report.queued else ""
+    count = len(report.invited)
+    _done(f"Invited {'1 person' if count == 1 else f'{count} people'}.{sending}")
 
 
 def _access(actor: Actor, person: PersonInfo, departments: list[str]) -> None:
@@ -217,6 +260,8 @@ def render() -> None:
     if loaded.course is None:
         st.warning("The course is unavailable, so no track can be chosen: add tracks later by roster import.")
     _add_form(actor, roles, departments)
+    st.header("Invite people")
+    _invite(actor)
     st.header("Manage a person")
     _manage(actor, accounts, departments)
 

@@ -1,4 +1,4 @@
-"""Sign in: email and passphrase, one-click demo accounts in demo mode, first-run setup."""
+"""Sign in: email and passphrase, links to choose one, demo accounts in demo mode, first-run setup."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from course.services.accounts import (
     complete_first_run_setup,
     needs_first_run_setup,
 )
-from course.ui import auth, resources
+from course.ui import access_links, auth, resources
 
 
 def _password_form() -> None:
@@ -73,7 +73,10 @@ def render() -> None:
     """Draw the sign-in page."""
     st.title("Need to Share")
     st.write("Social media literacy for the people who run organisations.")
+    if access_links.render_landing():  # an invitation or reset link is being followed
+        return
     _password_form()
+    access_links.render_forgot()
     if resources.settings().demo_mode:
         _demo_buttons()
     if needs_first_run_setup(resources.engine()):
