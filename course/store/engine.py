@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session as Session
 
-from course.settings import Settings
+from course.settings import DEFAULT_POOL_OVERFLOW, DEFAULT_POOL_SIZE, Settings
 
 #: Milliseconds a SQLite connection waits for the write lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -39,18 +39,27 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_store_engine(database_url: str, *, echo: bool = False) -> Engine:
+def create_store_engine(
+    database_url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    pool_overflow: int = DEFAULT_POOL_OVERFLOW,
+) -> Engine:
     """Create an engine for the URL, with the connection hooks this store relies on.
 
     A SQLite file's folder is created if missing; in-memory SQLite is refused because each
-    pooled connection would see a different, empty database.
+    pooled connection would see a different, empty database. The pool keeps `pool_size`
+    connections and opens up to `pool_overflow` more under load; a thread that finds them all
+    busy waits up to a minute for one.
     """
+    pool = {"pool_size": pool_size, "max_overflow": pool_overflow, "pool_timeout": 60}
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if not url.database or url.database == ":memory:":
             raise StoreError("in-memory SQLite is not supported: give a file path")
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, pool_size=10, max_overflow=30, pool_timeout=60)
+        engine = create_engine(url, echo=echo, **pool)
         _configure_sqlite(engine)
         _SQLITE_WRITE_LOCKS[engine] = threading.Lock()
         return engine
@@ -58,15 +67,15 @@ def create_store_engine(database_url: str, *, echo: bool = False) -> Engine:
         if url.get_driver_name() not in ("psycopg", ""):
             raise StoreError(f"use postgresql+psycopg:// (psycopg 3), not {url.drivername}")
         url = url.set(drivername="postgresql+psycopg")
-        return create_engine(
-            url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=60
-        )
+        return create_engine(url, echo=echo, pool_pre_ping=True, **pool)
     raise StoreError(f"unsupported database {url.get_backend_name()!r}: use SQLite or PostgreSQL")
 
 
 def engine_from_settings(settings: Settings) -> Engine:
     """Create the engine named by the settings (DATABASE_URL, or SQLite in the data folder)."""
-    return create_store_engine(settings.database_url)
+    return create_store_engine(
+        settings.database_url, pool_size=settings.pool_size, pool_overflow=settings.pool_overflow
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:
