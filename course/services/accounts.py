@@ -538,17 +538,20 @@ def purge_security_records(
     *,
     throttling: ThrottlePolicy = ThrottlePolicy(),
     policy: SessionPolicy = DEFAULT_SESSIONS,
+    keep_attempts: timedelta = timedelta(0),
+    keep_sessions: timedelta = timedelta(0),
     now: datetime | None = None,
 ) -> tuple[int, int]:
     """Delete sign-in attempts and sessions too old to matter; return how many of each.
 
     Attempts are kept as long as they can mark an address as trusted (`trusted_days`);
-    sessions until they could not be resumed anyway (the absolute timeout).
+    sessions until they could not be resumed anyway (the absolute timeout). The `keep_`
+    retention periods (settings) keep them longer, never shorter. The purge job runs this.
     """
     when = _now(now)
+    attempts_age = max(timedelta(days=throttling.trusted_days), keep_attempts)
+    sessions_age = max(policy.absolute, keep_sessions)
     with write_transaction(engine, durable=False) as session:
-        attempts = throttle.purge_attempts(
-            session, before=when - timedelta(days=throttling.trusted_days)
-        )
-        ended = sessions.purge_sessions(session, before=when - policy.absolute)
+        attempts = throttle.purge_attempts(session, before=when - attempts_age)
+        ended = sessions.purge_sessions(session, before=when - sessions_age)
     return attempts, ended

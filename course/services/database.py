@@ -6,8 +6,10 @@ from pathlib import Path
 
 from course.settings import Settings
 from course.store import backup, migrate
+from course.store.engine import UNAVAILABLE_ERRORS as UNAVAILABLE_ERRORS
 from course.store.engine import Engine as Engine
 from course.store.engine import StoreError as StoreError
+from course.store.engine import describe_unavailable as describe_unavailable
 from course.store.engine import engine_from_settings
 
 

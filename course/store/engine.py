@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine as Engine
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session as Session
 
 from course.settings import DEFAULT_POOL_OVERFLOW, DEFAULT_POOL_SIZE, Settings
@@ -32,6 +32,18 @@ T = TypeVar("T")
 
 class StoreError(RuntimeError):
     """The database cannot be used as configured."""
+
+
+#: What the driver raises when the database cannot be used at all right now: a server that is
+#: down or unreachable, a SQLite file that cannot be opened. Not raised for bad data or bugs.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+
+
+def describe_unavailable(error: BaseException) -> str:
+    """Return one line saying why the database cannot be used, from the driver's own error."""
+    cause = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return f"cannot reach the database: {lines[0] if lines else type(cause).__name__}"
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -21,6 +21,8 @@ def test_every_setting_is_documented(name: str) -> None:
     [
         "db upgrade",
         "db backup",
+        "jobs run",
+        "jobs list",
         "users add",
         "users list",
         "users set-role",
