@@ -279,9 +279,10 @@ def needs_first_run_setup(engine: Engine) -> bool:
 
 
 def issue_setup_token(engine: Engine, *, now: datetime | None = None) -> str | None:
-    """Create the one-time setup token when no account exists; print it on the server console.
+    """Create a new one-time setup token when no account exists, replacing any earlier one.
 
-    Returns None when an account exists. Each call replaces any earlier token.
+    Returns None when an account exists. For the operator's explicit request
+    (`python -m course users setup-token`); start-up uses `issue_first_setup_token`.
     """
     token = secrets.token_urlsafe(24)
     with write_transaction(engine) as session:
@@ -289,6 +290,20 @@ def issue_setup_token(engine: Engine, *, now: datetime | None = None) -> str | N
             return None
         setup.replace_setup_token(session, hash_token(token), now=_now(now))
     return token
+
+
+def issue_first_setup_token(engine: Engine, *, now: datetime | None = None) -> str | None:
+    """Create the setup token only if no account and no token exist yet; return it, or None.
+
+    Safe to call from every process at start-up: exactly one of them gets the token (to print
+    on its console), and the token stays valid, since no later call replaces it.
+    """
+    token = secrets.token_urlsafe(24)
+    with write_transaction(engine) as session:
+        if people.count_accounts(session) > 0:
+            return None
+        stored = setup.add_setup_token_if_none(session, hash_token(token), now=_now(now))
+    return token if stored else None
 
 
 def complete_first_run_setup(

@@ -30,6 +30,7 @@ def test_every_setting_is_documented(name: str) -> None:
         "users enable",
         "users set-passphrase",
         "users import",
+        "users setup-token",
         "users export",
         "users erase",
     ],
