@@ -57,13 +57,15 @@ def create_store_engine(
     echo: bool = False,
     pool_size: int = DEFAULT_POOL_SIZE,
     pool_overflow: int = DEFAULT_POOL_OVERFLOW,
+    connect_timeout: int = 10,
 ) -> Engine:
     """Create an engine for the URL, with the connection hooks this store relies on.
 
     A SQLite file's folder is created if missing; in-memory SQLite is refused because each
     pooled connection would see a different, empty database. The pool keeps `pool_size`
     connections and opens up to `pool_overflow` more under load; a thread that finds them all
-    busy waits up to a minute for one.
+    busy waits up to a minute for one. A PostgreSQL server that does not answer fails a
+    connection after `connect_timeout` seconds (unless the URL sets its own), not minutes later.
     """
     pool = {"pool_size": pool_size, "max_overflow": pool_overflow, "pool_timeout": 60}
     url = make_url(database_url)
@@ -79,7 +81,8 @@ def create_store_engine(
         if url.get_driver_name() not in ("psycopg", ""):
             raise StoreError(f"use postgresql+psycopg:// (psycopg 3), not {url.drivername}")
         url = url.set(drivername="postgresql+psycopg")
-        return create_engine(url, echo=echo, pool_pre_ping=True, **pool)
+        connect = {} if "connect_timeout" in url.query else {"connect_timeout": connect_timeout}
+        return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect, **pool)
     raise StoreError(f"unsupported database {url.get_backend_name()!r}: use SQLite or PostgreSQL")
 
 

@@ -11,4 +11,5 @@ def routes() -> list[BaseRoute]:
     """Return every route of the app, in the order Starlette should try them."""
     return [
         Route("/healthz", health.healthz, methods=["GET", "HEAD"]),
+        Route("/readyz", health.readyz, methods=["GET", "HEAD"]),
     ]
