@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from course.ui.router import UNAVAILABLE_TEXT, UNAVAILABLE_TITLE
-from tests.browser.conftest import serve_app, settle
+from tests.browser.conftest import open_sign_in, serve_app, settle, sign_in_as_demo
 
 NOWHERE = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
 
@@ -65,7 +65,18 @@ def test_learners_see_a_plain_page_and_the_log_one_line_per_view(
     assert "Traceback" not in written
 
 
-def test_a_working_process_is_ready(chromium_path: Path, tmp_path: Path) -> None:
+def test_a_working_process_is_ready_and_serves_its_pages(
+    tmp_path: Path, context_on: Callable[[str], BrowserContext]
+) -> None:
     with serve_app(tmp_path) as url:
         assert _get(f"{url}/readyz") == (200, "ready\n", "no-store")
         assert _get(f"{url}/nothing-here")[1] != "ready\n"  # Streamlit's catch-all is not readiness
+        # The guard around every page changes nothing while the database answers.
+        page = open_sign_in(context_on(url))
+        sign_in_as_demo(page, "Administrator", name="Ada Admin (demo)")
+        page.get_by_role("link", name="People").click()
+        expect(page.get_by_role("heading", name="People", exact=True)).to_be_visible()
+        expect(page.get_by_text("page 1 of 1")).to_be_visible()
+        assert UNAVAILABLE_TITLE not in page.content()
+        log = (tmp_path / "streamlit.log").read_text()
+        assert "Traceback" not in log and "page view refused" not in log
