@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,7 +19,7 @@ from typing import Any
 
 from course.services.database import UNAVAILABLE_ERRORS, StoreError, describe_unavailable
 from course.services.startup import start_up
-from course.settings import Settings, load_settings
+from course.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger(__name__)
 #: Seconds between start-up attempts while the database is unavailable (doubling up to the last).
@@ -52,7 +54,13 @@ def retry_start_up(settings: Settings, *, stop: threading.Event) -> None:
 @asynccontextmanager
 async def lifespan(_app: Any) -> AsyncIterator[None]:
     """Do the start-up work before the server takes requests; retry it while the database is away."""
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        # Nothing can be served with a setting that cannot be used: say which, in one line, and
+        # stop with the exit code the command line uses for bad configuration.
+        print(f"error: {error}", file=sys.stderr, flush=True)
+        os._exit(2)
     stop = threading.Event()
     if not await asyncio.to_thread(try_start_up, settings):
         threading.Thread(target=retry_start_up, args=(settings,), kwargs={"stop": stop},

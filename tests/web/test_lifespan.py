@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -13,6 +16,7 @@ from course.store.engine import create_store_engine
 from course.store.migrate import current_revision, head_revision
 from course.web import lifespan
 
+ROOT = Path(__file__).resolve().parents[2]
 NOWHERE = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
 
 
@@ -68,3 +72,14 @@ def test_start_up_is_retried_until_the_database_answers(
         lifespan.retry_start_up(load_settings({}), stop=threading.Event())
     assert len(calls) == 3
     assert [r.getMessage() for r in caplog.records] == ["start-up: done after the database came back"]
+
+
+def test_a_server_with_a_bad_setting_stops_with_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NTS_", "STREAMLIT_"))}
+    env.update({"NTS_DATA_DIR": str(tmp_path), "NTS_DB_POOL_SIZE": "zero"})
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", "0",
+               "--server.address", "127.0.0.1", "--server.headless", "true"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["error: NTS_DB_POOL_SIZE='zero': expected a whole number"]
+    assert "Traceback" not in done.stdout + done.stderr
