@@ -44,13 +44,19 @@ class Job:
     #: After a failure, try again this soon (not a whole `every` later).
     retry: timedelta = timedelta(minutes=5)
 
+    def __post_init__(self) -> None:
+        if not 0 < len(self.name) <= 64:
+            raise ValueError(f"job name {self.name!r}: 1 to 64 characters")
+        if min(self.every, self.lease, self.retry) <= timedelta(0):
+            raise ValueError(f"job {self.name}: every, lease and retry must be positive")
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What one runner did with one job in one pass."""
 
     job: str
-    #: "ran", "failed", "not due" (or held by another runner), "lost lease".
+    #: "ran", "failed", "not due", "held" (another runner is on it), "lost lease".
     status: str
     message: str = ""
 
@@ -108,6 +114,9 @@ def _run_one(engine: Engine, job: Job, *, holder: str, clock: Clock) -> Outcome:
     with write_transaction(engine, durable=False) as session:
         leases.ensure_job(session, job.name, due_at=now)
         taken = leases.take_lease(session, job.name, holder=holder, now=now, until=now + job.lease)
+        other = None if taken else leases.current_holder(session, job.name, now=now)
+    if other is not None:
+        return Outcome(job.name, "held", f"by {other}")
     if not taken:
         return Outcome(job.name, "not due")
     try:

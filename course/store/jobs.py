@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, update
@@ -64,6 +64,15 @@ def take_lease(session: Session, name: str, *, holder: str, now: datetime, until
         .values(holder=holder, lease_until=until, last_started_at=now)
     )
     return int(session.connection().execute(statement).rowcount) == 1
+
+
+def current_holder(session: Session, name: str, *, now: datetime) -> str | None:
+    """Return who holds the job now (an unexpired lease), or None."""
+    row = session.get(JobLease, name)
+    if row is None or not row.holder or row.lease_until is None:
+        return None
+    until = row.lease_until if row.lease_until.tzinfo else row.lease_until.replace(tzinfo=UTC)
+    return row.holder if until > now else None
 
 
 def release_lease(

@@ -50,6 +50,7 @@ def test_eight_runners_at_once_run_a_due_job_once(engine: Engine) -> None:
         start.wait()
         for outcome in jobs.run_due_jobs(engine, [job], holder=jobs.new_holder(), clock=Clock()):
             outcomes.append(outcome.status)
+            assert outcome.status != "held" or outcome.message.startswith("by ")
 
     threads = [threading.Thread(target=runner) for _ in range(8)]
     for thread in threads:
@@ -57,7 +58,9 @@ def test_eight_runners_at_once_run_a_due_job_once(engine: Engine) -> None:
     for thread in threads:
         thread.join()
     assert len(runs) == 1
-    assert sorted(outcomes) == ["not due"] * 7 + ["ran"]
+    # The others found the job taken (while it ran) or done (after): never ran it a second time.
+    assert outcomes.count("ran") == 1
+    assert set(outcomes) - {"ran"} <= {"held", "not due"} and len(outcomes) == 8
 
 
 def test_a_job_runs_again_only_when_due(engine: Engine) -> None:
@@ -90,7 +93,7 @@ def test_a_killed_runners_lease_expires_and_another_runner_takes_over(engine: En
     survivor = _counting_job(runs)
     clock.now = T0 + timedelta(minutes=9, seconds=59)
     outcomes = jobs.run_due_jobs(engine, [survivor], holder="live", clock=clock)
-    assert [o.status for o in outcomes] == ["not due"]
+    assert [(o.status, o.message) for o in outcomes] == [("held", "by dead-host")]
     assert runs == []
     (held,) = jobs.list_job_states(engine)
     assert held.holder == "dead-host"
@@ -163,3 +166,16 @@ def test_the_purge_job_keeps_records_for_the_retention_settings(
         ages = sorted((T0 - a.at.replace(tzinfo=UTC)).days for a in session.exec(select(LoginAttempt)))
         assert ages == [29, 39]
         assert sorted(s.id for s in session.exec(select(AuthSession))) == ["s0", "s1"]
+
+
+@pytest.mark.parametrize(("name", "every", "lease"), [
+    ("", timedelta(hours=1), timedelta(minutes=1)),
+    ("x" * 65, timedelta(hours=1), timedelta(minutes=1)),
+    ("purge", timedelta(0), timedelta(minutes=1)),
+    ("purge", timedelta(hours=1), timedelta(seconds=-1)),
+])
+def test_a_job_that_cannot_be_stored_or_scheduled_is_refused_when_declared(
+    name: str, every: timedelta, lease: timedelta
+) -> None:
+    with pytest.raises(ValueError, match="job"):
+        Job(name=name, every=every, lease=lease, run=lambda _engine, _now: "")
