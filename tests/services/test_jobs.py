@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -17,6 +20,7 @@ from course.store.tables import AuthSession, LoginAttempt
 from tests.databases import MakePerson
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Clock:
@@ -179,3 +183,38 @@ def test_a_job_that_cannot_be_stored_or_scheduled_is_refused_when_declared(
 ) -> None:
     with pytest.raises(ValueError, match="job"):
         Job(name=name, every=every, lease=lease, run=lambda _engine, _now: "")
+
+
+_DOOMED_RUNNER = """
+import sys, time
+from datetime import timedelta
+from course.services import jobs
+from course.store.engine import create_store_engine
+
+def hang(_engine, _now):
+    print("started", flush=True)
+    time.sleep(600)
+    return "never"
+
+job = jobs.Job(name="count", every=timedelta(hours=1), lease=timedelta(minutes=10), run=hang)
+jobs.run_due_jobs(create_store_engine(sys.argv[1]), [job], holder="doomed")
+"""
+
+
+def test_a_runner_killed_with_sigkill_holds_the_job_only_until_its_lease_expires(
+    engine: Engine, database_url: str
+) -> None:
+    doomed = subprocess.Popen([sys.executable, "-c", _DOOMED_RUNNER, database_url], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert doomed.stdout is not None and doomed.stdout.readline() == "started\n"
+    finally:
+        doomed.kill()  # SIGKILL: no clean-up, no release
+        doomed.wait(timeout=30)
+    runs: list[str] = []
+    survivor = _counting_job(runs)
+    (held,) = jobs.run_due_jobs(engine, [survivor], holder="live")
+    assert (held.status, held.message) == ("held", "by doomed")
+    later = Clock(datetime.now(UTC) + timedelta(minutes=10, seconds=1))
+    assert [o.status for o in jobs.run_due_jobs(engine, [survivor], holder="live", clock=later)] == ["ran"]
+    assert len(runs) == 1
