@@ -18,17 +18,6 @@ def open_database(settings: Settings) -> Engine:
     return migrate.open_store(settings)
 
 
-def upgrade_database(settings: Settings) -> tuple[str | None, str | None]:
-    """Apply pending migrations; return the revisions before and after."""
-    engine = engine_from_settings(settings)
-    try:
-        before = migrate.current_revision(engine)
-        migrate.upgrade_database(engine)
-        return before, migrate.current_revision(engine)
-    finally:
-        engine.dispose()
-
-
 def backup_database(settings: Settings, destination: Path) -> Path:
     """Write a consistent copy of the live SQLite database to a new file; return its path."""
     engine = engine_from_settings(settings)
