@@ -97,3 +97,19 @@ def test_search_text_is_matched_literally(app: AppFactory, database: Callable[[]
     assert _emails(at) == [f"person{n:05d}@example.org" for n in range(10, 20)]
     at.text_input(key="admin_people:search").input("Finance").run()
     assert len(_emails(at)) == 7  # departments match too, in any case
+
+
+def test_the_person_being_managed_stays_chosen_while_the_table_pages_on(
+    app: AppFactory, database: Callable[[], Engine]
+) -> None:
+    at = app(as_demo="admin")
+    _add_people(database(), 120)
+    at.switch_page(PAGES[Page.ADMIN_PEOPLE][0]).run()
+    chosen = "person00000@example.org"
+    at.selectbox(key="admin_people:person").set_value(chosen).run()
+    at.number_input(key="admin_people:page").set_value(3).run()
+    assert not at.exception, at.exception
+    assert chosen not in _emails(at)
+    box = at.selectbox(key="admin_people:person")
+    assert box.value == chosen and box.options[0].endswith(f"<{chosen}>")
+    assert f"erase-{chosen}" in [b.key for b in at.button]
