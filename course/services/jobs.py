@@ -24,7 +24,13 @@ from datetime import UTC, datetime, timedelta
 from course.services.accounts import SessionPolicy, ThrottlePolicy, purge_security_records
 from course.settings import Settings
 from course.store import jobs as leases
-from course.store.engine import Engine, read_session, write_transaction
+from course.store.engine import (
+    UNAVAILABLE_ERRORS,
+    Engine,
+    describe_unavailable,
+    read_session,
+    write_transaction,
+)
 
 log = logging.getLogger(__name__)
 
@@ -149,9 +155,17 @@ def run_forever(
     poll: timedelta = timedelta(seconds=30),
     clock: Clock = _utc_now,
 ) -> None:
-    """Run due jobs every `poll` until `stop` is set (a signal handler sets it)."""
+    """Run due jobs every `poll` until `stop` is set (a signal handler sets it).
+
+    A pass that cannot reach the database is logged in one line and the runner keeps polling,
+    so a database restart needs no restart of the runner.
+    """
     while not stop.is_set():
-        run_due_jobs(engine, jobs, holder=holder, clock=clock)
+        try:
+            run_due_jobs(engine, jobs, holder=holder, clock=clock)
+        except UNAVAILABLE_ERRORS as error:
+            log.error("job runner: %s; trying again in %g s", describe_unavailable(error),
+                      poll.total_seconds())
         stop.wait(poll.total_seconds())
 
 

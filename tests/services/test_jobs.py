@@ -15,7 +15,7 @@ from sqlmodel import select
 from course.services import jobs
 from course.services.jobs import Job
 from course.settings import load_settings
-from course.store.engine import read_session, write_transaction
+from course.store.engine import create_store_engine, read_session, write_transaction
 from course.store.tables import AuthSession, LoginAttempt
 from tests.databases import MakePerson
 
@@ -218,3 +218,26 @@ def test_a_runner_killed_with_sigkill_holds_the_job_only_until_its_lease_expires
     later = Clock(datetime.now(UTC) + timedelta(minutes=10, seconds=1))
     assert [o.status for o in jobs.run_due_jobs(engine, [survivor], holder="live", clock=later)] == ["ran"]
     assert len(runs) == 1
+
+
+def test_the_runner_keeps_polling_while_the_database_is_away(caplog: pytest.LogCaptureFixture) -> None:
+    nowhere = create_store_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    stop = threading.Event()
+    passes: list[datetime] = []
+
+    def clock() -> datetime:
+        passes.append(T0)
+        if len(passes) == 2:
+            stop.set()  # end the loop after its second pass
+        return T0
+
+    try:
+        with caplog.at_level("ERROR", logger="course.services.jobs"):
+            jobs.run_forever(nowhere, [_counting_job([])], holder="a", stop=stop,
+                             poll=timedelta(milliseconds=10), clock=clock)
+    finally:
+        nowhere.dispose()
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 2
+    assert all(m.startswith("job runner: cannot reach the database: connection failed") for m in messages)
+    assert all(m.endswith("; trying again in 0.01 s") for m in messages)
