@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -15,6 +16,7 @@ from course.settings import load_settings
 from course.store.engine import create_store_engine
 from course.store.migrate import current_revision, head_revision
 from course.web import lifespan
+from tests.browser.conftest import _free_port, _wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 NOWHERE = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
@@ -83,3 +85,29 @@ def test_a_server_with_a_bad_setting_stops_with_one_line_and_exit_code_2(tmp_pat
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == ["error: NTS_DB_POOL_SIZE='zero': expected a whole number"]
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_two_servers_starting_together_print_one_setup_token(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NTS_", "STREAMLIT_", "COURSE_"))}
+    env.update({"NTS_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.db'}",
+                "PYTHONUNBUFFERED": "1"})
+    ports = [_free_port(), _free_port()]
+    logs = [tmp_path / f"server-{port}.log" for port in ports]
+    servers = []
+    for port, log in zip(ports, logs, strict=True):
+        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                   "--server.address", "127.0.0.1", "--server.headless", "true"]
+        with log.open("wb") as output:
+            servers.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,
+                                            stderr=subprocess.STDOUT))
+    try:
+        for port, server, log in zip(ports, servers, logs, strict=True):
+            _wait_healthy(f"http://127.0.0.1:{port}", server, log)
+        printed = [log.read_text() for log in logs]
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+    tokens = [t for text in printed for t in re.findall(r"first-run setup token: (\S+)", text)]
+    assert len(tokens) == 1, printed
+    assert sum("a setup token was already issued" in text for text in printed) == 1, printed
