@@ -15,6 +15,9 @@ BUNDLED_ROOT = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+#: Database connections each process keeps open, and how many more it may open under load.
+DEFAULT_POOL_SIZE = 5
+DEFAULT_POOL_OVERFLOW = 10
 
 
 class SettingsError(ValueError):
@@ -33,6 +36,10 @@ class Settings:
     session_idle_minutes: int
     session_absolute_hours: int
     mail: MailSettings = field(default_factory=lambda: MailSettings())
+    pool_size: int = DEFAULT_POOL_SIZE
+    pool_overflow: int = DEFAULT_POOL_OVERFLOW
+    retain_sign_in_days: int = 30
+    retain_session_days: int = 1
 
 
 #: Each environment variable the app reads, with its meaning and default (for the docs test).
@@ -47,6 +54,13 @@ ENVIRONMENT: dict[str, str] = {
     "an empty database, so the dashboards have data (default: 0; `python3 dev.py run` uses 60)",
     "NTS_SESSION_IDLE_MINUTES": "minutes of inactivity after which a session ends (default: 30)",
     "NTS_SESSION_ABSOLUTE_HOURS": "hours after sign-in after which a session ends (default: 12)",
+    "NTS_DB_POOL_SIZE": f"database connections each process keeps open (default: {DEFAULT_POOL_SIZE})",
+    "NTS_DB_POOL_OVERFLOW": "extra connections a process may open under load, closed when idle "
+    f"(default: {DEFAULT_POOL_OVERFLOW})",
+    "NTS_RETAIN_SIGN_IN_DAYS": "days sign-in attempts are kept before the purge job deletes them; "
+    "at least 30, the window in which a successful sign-in marks an address as trusted (default: 30)",
+    "NTS_RETAIN_SESSION_DAYS": "days ended or expired sessions are kept before the purge job "
+    "deletes them (default: 1)",
 }
 
 
@@ -84,6 +98,13 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _at_least(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    value = _positive_int(env, name, default)
+    if value < minimum:
+        raise SettingsError(f"{name}={env[name]!r}: expected at least {minimum}")
+    return value
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build the settings from environment variables, with the documented defaults."""
     env = os.environ if env is None else env
@@ -99,6 +120,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         session_idle_minutes=_positive_int(env, "NTS_SESSION_IDLE_MINUTES", 30),
         session_absolute_hours=_positive_int(env, "NTS_SESSION_ABSOLUTE_HOURS", 12),
         mail=load_mail_settings(env),
+        pool_size=_positive_int(env, "NTS_DB_POOL_SIZE", DEFAULT_POOL_SIZE),
+        pool_overflow=_count(env, "NTS_DB_POOL_OVERFLOW", DEFAULT_POOL_OVERFLOW),
+        retain_sign_in_days=_at_least(env, "NTS_RETAIN_SIGN_IN_DAYS", 30, minimum=30),
+        retain_session_days=_positive_int(env, "NTS_RETAIN_SESSION_DAYS", 1),
     )
 
 

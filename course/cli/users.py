@@ -70,6 +70,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     erase.add_argument("email")
     erase.set_defaults(run=_command(_erase))
 
+    token = commands.add_parser("setup-token", help="issue a new first-run setup token (replaces any)")
+    token.set_defaults(run=_command(_setup_token))
+
     imports = commands.add_parser("import", help="import a roster CSV from HR")
     imports.add_argument("csv", type=Path)
     imports.add_argument("--dry-run", action="store_true", help="show the changes, apply none")
@@ -188,6 +191,15 @@ def _erase(engine: Engine, args: argparse.Namespace) -> int:
     found = privacy.erase_person(engine, args.email, by=None)
     email = args.email.strip().casefold()
     print(f"erased {email}" if found else f"nothing held about {email}; nothing to erase")
+    return 0
+
+
+def _setup_token(engine: Engine, args: argparse.Namespace) -> int:
+    token = accounts.issue_setup_token(engine)
+    if token is None:
+        print("error: an account exists already; first-run setup is over", file=sys.stderr)
+        return 1
+    print(f"first-run setup token (replaces any earlier one): {token}")
     return 0
 
 

@@ -286,9 +286,10 @@ def needs_first_run_setup(engine: Engine) -> bool:
 
 
 def issue_setup_token(engine: Engine, *, now: datetime | None = None) -> str | None:
-    """Create the one-time setup token when no account exists; print it on the server console.
+    """Create a new one-time setup token when no account exists, replacing any earlier one.
 
-    Returns None when an account exists. Each call replaces any earlier token.
+    Returns None when an account exists. For the operator's explicit request
+    (`python -m course users setup-token`); start-up uses `issue_first_setup_token`.
     """
     token = secrets.token_urlsafe(24)
     with write_transaction(engine) as session:
@@ -296,6 +297,20 @@ def issue_setup_token(engine: Engine, *, now: datetime | None = None) -> str | N
             return None
         setup.replace_setup_token(session, hash_token(token), now=_now(now))
     return token
+
+
+def issue_first_setup_token(engine: Engine, *, now: datetime | None = None) -> str | None:
+    """Create the setup token only if no account and no token exist yet; return it, or None.
+
+    Safe to call from every process at start-up: exactly one of them gets the token (to print
+    on its console), and the token stays valid, since no later call replaces it.
+    """
+    token = secrets.token_urlsafe(24)
+    with write_transaction(engine) as session:
+        if people.count_accounts(session) > 0:
+            return None
+        stored = setup.add_setup_token_if_none(session, hash_token(token), now=_now(now))
+    return token if stored else None
 
 
 def complete_first_run_setup(
@@ -545,19 +560,22 @@ def purge_security_records(
     *,
     throttling: ThrottlePolicy = ThrottlePolicy(),
     policy: SessionPolicy = DEFAULT_SESSIONS,
+    keep_attempts: timedelta = timedelta(0),
+    keep_sessions: timedelta = timedelta(0),
     now: datetime | None = None,
 ) -> tuple[int, int]:
     """Delete sign-in attempts and sessions too old to matter; return how many of each.
 
     Attempts are kept as long as they can mark an address as trusted (`trusted_days`);
-    sessions until they could not be resumed anyway (the absolute timeout). Expired session
-    tickets go too.
+    sessions until they could not be resumed anyway (the absolute timeout). The `keep_`
+    retention periods (settings) keep them longer, never shorter. Expired session tickets go
+    too. The purge job runs this.
     """
     when = _now(now)
+    attempts_age = max(timedelta(days=throttling.trusted_days), keep_attempts)
+    sessions_age = max(policy.absolute, keep_sessions)
     with write_transaction(engine, durable=False) as session:
-        attempts = throttle.purge_attempts(
-            session, before=when - timedelta(days=throttling.trusted_days)
-        )
-        ended = sessions.purge_sessions(session, before=when - policy.absolute)
+        attempts = throttle.purge_attempts(session, before=when - attempts_age)
+        ended = sessions.purge_sessions(session, before=when - sessions_age)
         tickets.purge_tickets(session, now=when)  # unused cookie tickets, a minute old at most
     return attempts, ended

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy import bindparam, delete, func, insert, or_, true, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -86,6 +86,35 @@ def list_people(
         for person, manager_email in rows
         if person.id is not None
     ]
+
+
+def _matching(search: str) -> Any:
+    """Return the condition: email, name or department contains the text (any case)."""
+    text = search.strip().lower()
+    if not text:
+        return true()
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(*(func.lower(column).like(pattern, escape="\\")
+                 for column in (col(Person.email), col(Person.name), col(Person.department))))
+
+
+def search_people(session: Session, search: str, *, limit: int, offset: int) -> tuple[list[PersonInfo], int]:
+    """Return one page of the people matching the search (by email), and how many match in all."""
+    condition = _matching(search)
+    total = int(session.exec(select(func.count()).select_from(Person).where(condition)).one())
+    ids = list(session.exec(
+        select(Person.id).where(condition).order_by(Person.email).limit(limit).offset(offset)
+    ))
+    return (list_people(session, ids=[i for i in ids if i is not None]) if ids else []), total
+
+
+def list_departments(session: Session) -> list[str]:
+    """Return every department someone belongs to, sorted."""
+    statement = (
+        select(Person.department).where(Person.department != "").distinct().order_by(Person.department)
+    )
+    return list(session.exec(statement))
 
 
 def find_person(session: Session, email: str) -> PersonInfo | None:

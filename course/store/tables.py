@@ -319,6 +319,28 @@ class ResetRequest(SQLModel, table=True):
     at: datetime
 
 
+class JobLease(SQLModel, table=True):
+    """One background job: who holds it now (until when), and when it is next due.
+
+    A runner takes a job with one UPDATE that matches only when the lease is free or expired
+    and the job is due, so among runners on several hosts exactly one wins; a runner that is
+    killed holds the job only until its lease expires.
+    """
+
+    __tablename__ = "job_lease"
+
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(default="", max_length=200)
+    lease_until: datetime | None = None
+    next_due_at: datetime
+    last_started_at: datetime | None = None
+    last_finished_at: datetime | None = None
+    #: "" before the first run, then "ok" or "failed".
+    last_outcome: str = Field(default="", max_length=10)
+    last_message: str = Field(default="", max_length=500)
+    runs: int = Field(default=0)
+
+
 #: Tables holding data about a person, with how their rows are found for one person.
 PERSONAL_DATA: dict[str, str] = {
     "person": "the person's own row (and manager_id of the people they manage)",
@@ -340,4 +362,4 @@ PERSONAL_DATA: dict[str, str] = {
 }
 
 #: Tables that hold nothing about any person.
-NO_PERSONAL_DATA: frozenset[str] = frozenset({"setup_token", "alembic_version"})
+NO_PERSONAL_DATA: frozenset[str] = frozenset({"setup_token", "alembic_version", "job_lease"})

@@ -14,4 +14,5 @@ def routes() -> list[BaseRoute]:
         Route("/healthz", health.healthz, methods=["GET", "HEAD"]),
         Route(HAND_OVER_PATH, sessions.hand_over, methods=["GET"]),
         Route(SIGN_OUT_PATH, sessions.sign_out_route, methods=["GET", "POST"]),
+        Route("/readyz", health.readyz, methods=["GET", "HEAD"]),
     ]

@@ -80,12 +80,17 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
 
 @contextlib.contextmanager
 def serve_app(
-    data: Path, *, content: Path | None = None, environment: dict[str, str] | None = None
+    data: Path,
+    *,
+    content: Path | None = None,
+    environment: dict[str, str] | None = None,
+    database_url: str | None = None,
 ) -> Iterator[str]:
     """Serve app.py in demo mode on a free port, with its database in `data`; yield its base URL.
 
     `content` is the course folder to serve (COURSE_CONTENT); None serves the bundled course.
     `environment` adds or overrides variables (SMTP settings, for example).
+    `database_url` replaces the SQLite file in `data` (say, with one that cannot be reached).
     The server is stopped when the block ends.
     """
     log = data / "streamlit.log"
@@ -95,7 +100,7 @@ def serve_app(
     env.update({
         "NTS_DEMO": "1",
         "NTS_DATA_DIR": str(data),
-        "DATABASE_URL": f"sqlite:///{data / 'browser.db'}",
+        "DATABASE_URL": database_url or f"sqlite:///{data / 'browser.db'}",
         "PYTHONUNBUFFERED": "1",
     })
     if content is not None:

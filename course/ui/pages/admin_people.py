@@ -2,6 +2,9 @@
 
 Every action calls its service with `by=actor`: the service checks the permission and writes the
 audit log, so a forged click from the browser changes nothing the table does not allow.
+
+The table shows one page of people, searched and paged in the database: at 20,000 people a
+click sends about 50 rows, not the whole organisation.
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from course.domain.permissions import Actor, Capability, Grants, Page
 from course.services.accounts import (
     AccountError,
     add_account,
-    list_accounts,
     set_active,
     set_capabilities,
     set_passphrase,
 )
+from course.services.directory import PeoplePage, find_people, find_person, list_departments
 from course.services.invitations import invite_people
 from course.services.outbox import mail_status
 from course.services.permissions import PermissionDenied
@@ -29,6 +32,8 @@ from course.ui import access_links, auth, resources
 _FLASH = "admin_people:flash"
 _SHOWN = "admin_people:shown-links"
 _PERSON = "admin_people:person"
+_SEARCH = "admin_people:search"
+_PAGE = "admin_people:page"
 _ADD_KEYS = ("add-email", "add-name", "add-department", "add-tracks", "add-capabilities",
              "add-leader-departments", "add-passphrase")
 _CAPABILITIES = [capability.value for capability in Capability]
@@ -56,14 +61,29 @@ def _grants(capabilities: list[str], departments: list[str]) -> Grants:
     return Grants(capabilities=chosen, leader_departments=scope or None)
 
 
-def _table(accounts: list[PersonInfo]) -> None:
-    st.caption(f"{len(accounts)} account(s)")
+def _first_page() -> None:
+    st.session_state[_PAGE] = 1
+
+
+def _table(actor: Actor) -> PeoplePage:
+    """Draw the search box, one page of people and the page chooser; return the page shown."""
+    search = st.text_input("Search by email, name or department", key=_SEARCH, on_change=_first_page,
+                           placeholder="for example: legal, okafor, @example.org")
+    found = find_people(resources.engine(), by=actor, search=search,
+                        page=int(st.session_state.get(_PAGE, 1)))
+    # The database may hold fewer pages than the chooser remembers (after an erasure, say).
+    st.session_state[_PAGE] = found.page
+    matching = f" matching “{found.search}”" if found.search else ""
+    st.caption(f"{found.total:,} account(s){matching}; page {found.page} of {found.pages}")
     st.dataframe(
         [{"Email": p.email, "Name": p.name, "Department": p.department, "Tracks": ", ".join(p.tracks),
           "Capabilities": render_capabilities(p.grants), "Active": p.active,
-          "Has passphrase": p.has_passphrase} for p in accounts],
+          "Has passphrase": p.has_passphrase} for p in found.people],
         hide_index=True, width="stretch",
     )
+    if found.pages > 1:
+        st.number_input("Page", min_value=1, max_value=found.pages, step=1, key=_PAGE)
+    return found
 
 
 def _add_form(actor: Actor, roles: dict[str, str], departments: list[str]) -> None:
@@ -226,10 +246,17 @@ def _privacy(actor: Actor, person: PersonInfo) -> None:
             _done(f"Erased everything held about {person.email}.", forget=(_PERSON,))
 
 
-def _manage(actor: Actor, accounts: list[PersonInfo], departments: list[str]) -> None:
-    by_email = {p.email: p for p in accounts}
-    if st.session_state.get(_PERSON) not in by_email:
-        st.session_state.pop(_PERSON, None)
+def _manage(actor: Actor, shown: PeoplePage, departments: list[str]) -> None:
+    by_email = {p.email: p for p in shown.people}
+    chosen_before = st.session_state.get(_PERSON)
+    if chosen_before is not None and chosen_before not in by_email:
+        # Keep managing the person chosen earlier while the table pages or searches on.
+        person = find_person(resources.engine(), chosen_before, by=actor)
+        if person is None:
+            st.session_state.pop(_PERSON, None)
+        else:
+            by_email = {person.email: person, **by_email}
+    st.caption("Choose among the people on the page shown above; search to find someone else.")
     chosen = st.selectbox("Person", options=list(by_email), index=None, placeholder="Choose a person",
                           format_func=lambda e: f"{by_email[e].name} <{e}>", key=_PERSON)
     if chosen is None:
@@ -251,11 +278,10 @@ def render() -> None:
     message = st.session_state.pop(_FLASH, None)
     if message:
         st.success(message)
-    accounts = list_accounts(resources.engine(), by=actor)
-    departments = sorted({p.department for p in accounts if p.department})
+    departments = list_departments(resources.engine(), by=actor)
     loaded = resources.course()
     roles = dict(loaded.course.info.roles) if loaded.course is not None else {}
-    _table(accounts)
+    shown = _table(actor)
     st.header("Add a person")
     if loaded.course is None:
         st.warning("The course is unavailable, so no track can be chosen: add tracks later by roster import.")
@@ -263,7 +289,7 @@ def render() -> None:
     st.header("Invite people")
     _invite(actor)
     st.header("Manage a person")
-    _manage(actor, accounts, departments)
+    _manage(actor, shown, departments)
 
 
 render()
