@@ -13,7 +13,8 @@ import threading
 from datetime import timedelta
 from types import FrameType
 
-from course.services import jobs
+from course.integrations.mail import mailer_from_settings
+from course.services import jobs, outbox
 from course.services.database import StoreError, close_database, open_database
 from course.settings import SettingsError, load_settings
 
@@ -43,7 +44,8 @@ def run_jobs(args: argparse.Namespace) -> int:
     except (SettingsError, StoreError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    configured = jobs.configured_jobs(settings)
+    configured = [*jobs.configured_jobs(settings),
+                  outbox.mail_job(settings.mail, mailer_from_settings(settings.mail))]
     holder = jobs.new_holder()
     try:
         if args.once:

@@ -14,8 +14,10 @@ from typing import Protocol
 
 from course.domain.mail import LinkKind, MailError, OutgoingMail, render_link, render_link_mail
 from course.domain.permissions import Action, Actor
+from course.services import invitations
 from course.services.accounts import hash_token
 from course.services.invitations import new_token
+from course.services.jobs import Job
 from course.services.permissions import require
 from course.settings import MailSettings
 from course.store import links
@@ -144,3 +146,19 @@ def mail_status(engine: Engine, *, by: Actor | None) -> tuple[links.OutboxCounts
         require(engine, by, Action.MANAGE_PEOPLE)
     with read_session(engine) as session:
         return links.count_mail(session), links.list_failed_mail(session)
+
+
+def mail_job(settings: MailSettings, sender: MailSender, *, batch: int = 200) -> Job:
+    """Return the job that drains the outbox and purges old links, for the job runner.
+
+    Each run sends at most `batch` emails so that it ends well within its lease; the next run
+    (a minute later) carries on. The edge passes the adapter in (SMTP, or the console).
+    """
+
+    def send(engine: Engine, now: datetime) -> str:
+        report = send_outbox(engine, sender, mail=settings, limit=batch, now=now)
+        purged, requests = invitations.purge_link_records(engine, now=now)
+        return (f"{report.sent} sent, {report.retrying} to retry, {report.failed} given up; "
+                f"purged {purged} old link(s) and {requests} reset request(s)")
+
+    return Job(name="send-mail", every=timedelta(minutes=1), lease=timedelta(minutes=10), run=send)

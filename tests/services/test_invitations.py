@@ -409,3 +409,23 @@ def test_parallel_reset_requests_cannot_slip_under_the_limit(
         thread.join()
     assert outbox.mail_status(engine, by=None)[0].waiting == ResetPolicy().per_account
     assert len(kinds(engine, "reset_throttled")) == 12 - ResetPolicy().per_account
+
+
+def test_the_job_runner_sends_queued_invitations_once_across_two_runners(
+    engine: Engine, make_person: MakePerson, mail_sink: MailSink
+) -> None:
+    from course.services import jobs
+
+    make_person("eli@example.org")
+    make_person("ana@example.org")
+    report = invitations.invite_people(engine, ["eli@example.org", "ana@example.org"], by=None,
+                                       mail=mail_sink.settings(), now=NOW)
+    assert report.queued == 2
+    job = outbox.mail_job(mail_sink.settings(), SmtpMailer(mail_sink.settings()))
+    first = jobs.run_due_jobs(engine, [job], holder="runner-a", clock=lambda: NOW)
+    second = jobs.run_due_jobs(engine, [job], holder="runner-b", clock=lambda: NOW)
+    assert [o.status for o in first] == ["ran"]
+    assert "2 sent" in first[0].message
+    assert [o.status for o in second] == ["not due"]
+    assert len(mail_sink.to("eli@example.org")) == 1
+    assert len(mail_sink.to("ana@example.org")) == 1
