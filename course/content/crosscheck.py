@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-import networkx as nx
-
 from course.content.common import Parsed
+from course.content.graphs import Cycle, find_cycles
 from course.domain.diagnostics import Code, Diagnostic, error, has_errors, warning
 from course.domain.model import ALL_ROLES, CourseInfo, Module, Quiz, Scenario
 
@@ -59,6 +58,16 @@ def _links(module: Module, lines: Mapping[str, int], quizzes: Mapping[str, Quiz]
     return replace(module, quiz=quiz, scenario=scenario)
 
 
+def _cycle_message(cycle: Cycle) -> str:
+    """Describe a circle of prerequisites, and how many items its tangle holds."""
+    message = f"prerequisites go round in a circle: {' -> '.join(cycle.path)}"
+    others = len(cycle.members) - len(cycle.path) + 1
+    if others > 0:
+        message += (f" ({others} more item(s) are tangled with these; remove requires until "
+                    "no circle is left)")
+    return message
+
+
 def _requires(items: dict[str, Parsed[Item]], declared: set[str],
               problems: list[Diagnostic]) -> dict[str, tuple[str, ...]]:
     """Check every `requires`, then break and report cycles; return the usable prerequisites."""
@@ -73,16 +82,13 @@ def _requires(items: dict[str, Parsed[Item]], declared: set[str],
                 problems.append(error(result.item.meta.source, result.lines.get("requires", 1),
                                       Code.UNKNOWN_REQUIRES, f"requires '{needed}', which does not exist"))
         usable[item_id] = tuple(kept)
-    graph = nx.DiGraph([(a, b) for a, needs in usable.items() for b in needs])
-    for cycle in sorted(sorted(c) for c in nx.simple_cycles(graph)):
-        first = items[cycle[0]]
+    for cycle in find_cycles(usable):
+        first = items[cycle.path[0]]
         assert first.item is not None
         problems.append(error(first.item.meta.source, first.lines.get("requires", 1),
-                              Code.REQUIRES_CYCLE,
-                              f"prerequisites go round in a circle: {' -> '.join(cycle)}"))
-        members = set(cycle)
-        for member in cycle:
-            usable[member] = tuple(n for n in usable[member] if n not in members)
+                              Code.REQUIRES_CYCLE, _cycle_message(cycle)))
+        for member in cycle.members:
+            usable[member] = tuple(n for n in usable[member] if n not in cycle.members)
     return usable
 
 

@@ -117,7 +117,8 @@ ID_CASES = {
 
              Text.
              """)},
-        ["modules/intro.md:5: error: prerequisites go round in a circle: intro -> second [requires-cycle]"],
+        ["modules/intro.md:5: error: prerequisites go round in a circle: intro -> second -> intro "
+         "[requires-cycle]"],
     ),
     "role without module and unassessed competency (warnings)": (
         {"modules/intro.md": MODULE.replace("roles: [all]", "roles: [legal]"),
