@@ -125,34 +125,45 @@ def line_of(token: Token, default: int = 1) -> int:
 
 
 def split_sections(tokens: Sequence[Token]) -> tuple[list[Token], list[tuple[Token, Token, list[Token]]]]:
-    """Split body tokens at each `## ` heading: the text before, then (open, inline, body)."""
+    """Split body tokens at each top-level `## ` heading: the text before, then (open, inline, body).
+
+    A heading inside a block (such as one a never-closed `:::` swallowed) stays in that block,
+    so every section holds balanced tokens.
+    """
     before: list[Token] = []
     sections: list[tuple[Token, Token, list[Token]]] = []
+    depth = 0
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if token.type == "heading_open" and token.tag == "h2":
+        if depth == 0 and token.type == "heading_open" and token.tag == "h2" and i + 1 < len(tokens):
             sections.append((token, tokens[i + 1], []))
             i += 3
             continue
+        depth = max(depth + token.nesting, 0)
         (sections[-1][2] if sections else before).append(token)
         i += 1
     return before, sections
 
 
 def top_level(tokens: Sequence[Token]) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) index ranges of each top-level block in a token run."""
+    """Yield (start, end) index ranges of each top-level block in a token run.
+
+    A run cut short (a block whose closing token is missing) ends its last block at the end of
+    the run rather than failing.
+    """
     i = 0
     while i < len(tokens):
         depth = 0
         j = i
-        while True:
+        while j < len(tokens):
             depth += tokens[j].nesting
             if depth <= 0:
                 break
             j += 1
-        yield i, j + 1
-        i = j + 1
+        end = min(j + 1, len(tokens))
+        yield i, end
+        i = end
 
 
 def stray_attrs(tokens: Sequence[Token], *, path: str) -> list[Diagnostic]:

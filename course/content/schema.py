@@ -26,6 +26,7 @@ class _Strict(BaseModel):
 class CourseManifest(_Strict):
     """course.yaml."""
 
+    format: int = Field(default=1, ge=1)
     id: Slug
     title: Text
     version: Text

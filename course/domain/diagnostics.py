@@ -21,6 +21,9 @@ class Code(StrEnum):
     NOT_UTF8 = "not-utf8"
     FILE_UNREADABLE = "file-unreadable"
     MANIFEST_MISSING = "manifest-missing"
+    FILE_IGNORED = "file-ignored"
+    PARSE_FAILED = "parse-failed"
+    FORMAT_UNKNOWN = "format-unknown"
     # Front matter
     FM_MISSING = "fm-missing"
     FM_YAML = "fm-yaml"
@@ -48,6 +51,7 @@ class Code(StrEnum):
     BLOCK_MISPLACED = "block-misplaced"
     CONTENT_IGNORED = "content-ignored"
     NO_SECTIONS = "no-sections"
+    LINK_MISSING = "link-missing"
     # Quizzes
     NO_QUESTIONS = "no-questions"
     QUESTION_FEW_OPTIONS = "question-few-options"

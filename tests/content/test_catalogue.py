@@ -1,0 +1,66 @@
+"""A catalogue of mistakes trainers make, each on a tiny tree, against its exact diagnostic."""
+
+from __future__ import annotations
+
+import pytest
+
+from course.content.loader import load_course
+from tests.conftest import MANIFEST, MODULE, TreeWriter
+
+CASES = {
+    "a ':::' block never closed, with a section after it": (
+        {"modules/intro.md": MODULE.replace(":::\n", "") + "\n## Later\n\nMore.\n"},
+        ["modules/intro.md:14: error: '::: key' is not closed by a ':::' line [block-unclosed]"],
+    ),
+    "format 1 written out": (
+        {"course.yaml": "format: 1\n" + MANIFEST},
+        [],
+    ),
+    "a format from the future": (
+        {"course.yaml": "format: 2\n" + MANIFEST},
+        ["course.yaml:1: error: this course is written in format 2, but this engine reads format 1 at "
+         "most; update the engine, or write the course in format 1 [format-unknown]"],
+    ),
+    "a format that is no version": (
+        {"course.yaml": MANIFEST + "format: '1.0'\n"},
+        ["course.yaml:10: error: format '1.0' is not a version of the course format; write "
+         "'format: 1' (known: 1) [format-unknown]"],
+    ),
+    "format zero": (
+        {"course.yaml": "format: 0\n" + MANIFEST},
+        ["course.yaml:1: error: format 0 is not a version of the course format; write 'format: 1' "
+         "(known: 1) [format-unknown]"],
+    ),
+    "a link to a missing local file": (
+        {"modules/intro.md": MODULE + "\nSee [the policy](../media/policy.pdf) and\n"
+                                      "![a chart](chart.png \"Chart\").\n"},
+        ["modules/intro.md:18: warning: the link to '../media/policy.pdf' names no file of the course "
+         "(looked for media/policy.pdf); check the spelling and the case of every letter [link-missing]",
+         "modules/intro.md:19: warning: the image to 'chart.png' names no file of the course (looked for "
+         "modules/chart.png); check the spelling and the case of every letter [link-missing]"],
+    ),
+    "a link leaving the course folder": (
+        {"modules/intro.md": MODULE + "\n[secrets](../../etc/passwd)\n"},
+        ["modules/intro.md:18: warning: the link to '../../etc/passwd' leads outside the course folder; "
+         "copy the file into the course (such as media/) and link to it there [link-missing]"],
+    ),
+    "a reference link to a file in another case": (
+        {"modules/intro.md": MODULE + "\nSee [the guide][g].\n\n[g]: ../media/Guide.pdf\n",
+         "media/guide.pdf": "pdf"},
+        ["modules/intro.md:18: warning: the link to '../media/Guide.pdf' names no file of the course "
+         "(looked for media/Guide.pdf); check the spelling and the case of every letter [link-missing]"],
+    ),
+}
+
+
+@pytest.mark.parametrize("files,expected", list(CASES.values()), ids=list(CASES))
+def test_catalogue(write_tree: TreeWriter, files: dict[str, str | bytes | None], expected: list[str]) -> None:
+    assert [d.format() for d in load_course(write_tree(files)).diagnostics] == expected
+
+
+def test_links_that_exist_or_leave_for_the_web_pass(write_tree: TreeWriter) -> None:
+    text = MODULE + ("\nSee [the policy](../media/policy%20v2.pdf#page=2), [the web](https://example.org),"
+                     " [mail](mailto:a@example.org), [a section](#the-first-idea) and "
+                     "[the quiz](../quizzes/intro-quiz.md).\n")
+    root = write_tree({"modules/intro.md": text, "media/policy v2.pdf": "pdf"})
+    assert load_course(root).diagnostics == ()
