@@ -47,6 +47,7 @@ def check_graph(nodes: Mapping[str, Node], *, start: str, path: str) -> list[Dia
     graph = scenario_graph(nodes)
     reachable = reachable_from(graph, start)
     finishing = can_finish(graph, endings)
+    problems += _check_best_path(nodes, graph.subgraph(reachable), start=start, path=path)
     for node in nodes.values():
         if node.id not in reachable:
             problems.append(warning(path, node.line, Code.NODE_UNREACHABLE,
@@ -77,3 +78,45 @@ def _check_node(node: Node, nodes: Mapping[str, Node], *, path: str) -> list[Dia
                                   f"choice leads to '#{choice.target}', which is not a node of "
                                   "this scenario"))
     return problems
+
+
+def _best_paths(nodes: Mapping[str, Node], graph: nx.DiGraph) -> dict[str, tuple[int, bool, tuple[str, ...]]]:
+    """Return, for each node of an acyclic graph, the best score sum to an ending from it.
+
+    Each value is (best sum, whether some best path ends in a `bad` ending, one such path or the
+    best path); nodes that reach no ending are left out. Conditions are ignored, as in scoring.
+    """
+    best: dict[str, tuple[int, bool, tuple[str, ...]]] = {}
+    for node_id in reversed(list(nx.topological_sort(graph))):
+        node = nodes[node_id]
+        if node.ending is not None:
+            best[node_id] = (0, node.ending is EndingKind.BAD, (node_id,))
+            continue
+        for choice in node.choices:
+            rest = best.get(choice.target)
+            if rest is None or not graph.has_edge(node_id, choice.target):
+                continue
+            total, bad, tail = choice.score + rest[0], rest[1], (node_id, *rest[2])
+            current = best.get(node_id)
+            if current is None or total > current[0] or (total == current[0] and bad and not current[1]):
+                best[node_id] = (total, bad, tail)
+    return best
+
+
+def _check_best_path(nodes: Mapping[str, Node], graph: nx.DiGraph, *, start: str,
+                     path: str) -> list[Diagnostic]:
+    """Report a scenario whose highest-scoring path can end in a `bad` ending (a score typo).
+
+    Only scenarios without loops are judged: there the best path is found in linear time.
+    Ties count: a bad ending that scores as well as a good one gives a failing learner full marks.
+    """
+    if start not in graph or not nx.is_directed_acyclic_graph(graph):
+        return []
+    found = _best_paths(nodes, graph).get(start)
+    if found is None or not found[1] or found[0] <= 0:
+        return []  # with no positive best, scoring gives every run full marks anyway
+    total, _, route = found
+    return [error(path, nodes[route[-1]].line, Code.BEST_PATH_BAD,
+                  f"the highest-scoring path (score {total}) ends in the bad ending '{route[-1]}': "
+                  f"{' -> '.join(route)}; a learner who takes it gets full marks, so check the "
+                  "score= values along it")]

@@ -23,10 +23,11 @@ from course.content.common import (
     top_level,
     unclosed_containers,
 )
+from course.content.condition_checks import can_hold
 from course.content.markdown import plain_text, render_blocks, render_inline, slugify
 from course.content.scenario_checks import check_graph
 from course.content.schema import ScenarioMatter
-from course.domain.conditions import ConditionError, meters_used, parse_condition
+from course.domain.conditions import Condition, ConditionError, meters_used, parse_condition
 from course.domain.diagnostics import Code, Diagnostic, error, has_errors
 from course.domain.model import Choice, EndingKind, Meter, Node, Scenario, frozen_map
 
@@ -47,6 +48,13 @@ def _is_choice_list(tokens: Sequence[Token]) -> bool:
         if not str(children[0].attrs.get("href", "")).startswith("#"):
             return False
     return True
+
+
+def _never_message(text: str, when: Condition, meters: Mapping[str, Meter]) -> str:
+    bounds = ", ".join(f"{name} {meters[name].min} to {meters[name].max}"
+                       for name in sorted(meters_used(when)))
+    return (f"condition \"{text}\" can never hold, since meters stay within their bounds "
+            f"({bounds}), so this choice is never offered; check the numbers and the operators")
 
 
 class _ChoiceReader:
@@ -111,6 +119,8 @@ class _ChoiceReader:
                     self.fail(line, Code.CONDITION_INVALID,
                               f"condition \"{when_text}\" reads '{name}', which is not a meter of "
                               "this scenario")
+                if self.known and not unknown and not can_hold(when, self.meters):
+                    self.fail(line, Code.CONDITION_NEVER, _never_message(when_text, when, self.meters))
         consequence = [t for t in item[4:-1] if t.type not in {"blockquote_open", "blockquote_close"}]
         return Choice(
             index=index,

@@ -51,6 +51,7 @@ class Code(StrEnum):
     BLOCK_MISPLACED = "block-misplaced"
     CONTENT_IGNORED = "content-ignored"
     NO_SECTIONS = "no-sections"
+    SECTION_EMPTY = "section-empty"
     LINK_MISSING = "link-missing"
     # Quizzes
     NO_QUESTIONS = "no-questions"
@@ -68,6 +69,7 @@ class Code(StrEnum):
     EFFECT_UNKNOWN_METER = "effect-unknown-meter"
     EFFECT_INVALID = "effect-invalid"
     CONDITION_INVALID = "condition-invalid"
+    CONDITION_NEVER = "condition-never"
     NODE_UNREACHABLE = "node-unreachable"
     NODE_NO_CHOICES = "node-no-choices"
     ENDING_WITH_CHOICES = "ending-with-choices"
@@ -75,6 +77,7 @@ class Code(StrEnum):
     NODE_TRAP = "node-trap"
     CHOICES_ALL_CONDITIONAL = "choices-all-conditional"
     NO_GOOD_ENDING = "no-good-ending"
+    BEST_PATH_BAD = "best-path-bad"
     # Whole course
     ROLE_WITHOUT_MODULE = "role-without-module"
     COMPETENCY_UNASSESSED = "competency-unassessed"

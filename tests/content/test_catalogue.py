@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from course.content.loader import load_course
-from tests.conftest import MANIFEST, MODULE, TreeWriter
+from tests.conftest import MANIFEST, MODULE, SCENARIO, TreeWriter
 
 CASES = {
     "a ':::' block never closed, with a section after it": (
@@ -49,6 +49,47 @@ CASES = {
          "media/guide.pdf": "pdf"},
         ["modules/intro.md:18: warning: the link to '../media/Guide.pdf' names no file of the course "
          "(looked for media/Guide.pdf); check the spelling and the case of every letter [link-missing]"],
+    ),
+    "an empty section": (
+        {"modules/intro.md": MODULE + "\n## Coming soon\n\n## Last\n\nText.\n"},
+        ["modules/intro.md:18: warning: section 'Coming soon' has no text, so learners would page to an "
+         "empty screen; write under the heading, or remove it [section-empty]"],
+    ),
+    "a condition above a meter's max": (
+        {"scenarios/first-day.md": SCENARIO.replace("score=0}", 'score=0 when="reputation > 100"}')},
+        ["scenarios/first-day.md:17: error: condition \"reputation > 100\" can never hold, since meters "
+         "stay within their bounds (reputation 0 to 100), so this choice is never offered; check the "
+         "numbers and the operators [condition-never]"],
+    ),
+    "a condition below a meter's min": (
+        {"scenarios/first-day.md": SCENARIO.replace("score=0}", 'score=0 when="not (reputation >= 0)"}')},
+        ["scenarios/first-day.md:17: error: condition \"not (reputation >= 0)\" can never hold, since "
+         "meters stay within their bounds (reputation 0 to 100), so this choice is never offered; check "
+         "the numbers and the operators [condition-never]"],
+    ),
+    "a condition that holds at one value only passes": (
+        {"scenarios/first-day.md": SCENARIO.replace(
+            "score=0}", 'score=0 when="reputation > 60 and (reputation < 40 or reputation == 61)"}')},
+        [],
+    ),
+    "a contradictory conjunction": (
+        {"scenarios/first-day.md": SCENARIO.replace(
+            "score=0}", 'score=0 when="reputation > 60 and (reputation < 40 or 3 > 4)"}')},
+        ["scenarios/first-day.md:17: error: condition \"reputation > 60 and (reputation < 40 or 3 > 4)\" "
+         "can never hold, since meters stay within their bounds (reputation 0 to 100), so this choice "
+         "is never offered; check the numbers and the operators [condition-never]"],
+    ),
+    "a best path ending badly": (
+        {"scenarios/first-day.md": SCENARIO.replace("score=0}", "score=20}")},
+        ["scenarios/first-day.md:26: error: the highest-scoring path (score 20) ends in the bad ending "
+         "'bad-end': start -> bad-end; a learner who takes it gets full marks, so check the score= "
+         "values along it [best-path-bad]"],
+    ),
+    "a bad ending tied with the best": (
+        {"scenarios/first-day.md": SCENARIO.replace("score=0}", "score=2}")},
+        ["scenarios/first-day.md:26: error: the highest-scoring path (score 2) ends in the bad ending "
+         "'bad-end': start -> bad-end; a learner who takes it gets full marks, so check the score= "
+         "values along it [best-path-bad]"],
     ),
 }
 

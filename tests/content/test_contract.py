@@ -22,7 +22,7 @@ def test_the_base_tree_is_clean(write_tree: TreeWriter) -> None:
 
 FRONT_MATTER_CASES = {
     "missing front matter": (
-        {"modules/intro.md": "## Just text\n"},
+        {"modules/intro.md": "## Just text\n\nA paragraph.\n"},
         ["modules/intro.md:1: error: the file must start with front matter between --- lines [fm-missing]"],
     ),
     "bad yaml": (
