@@ -12,6 +12,7 @@ from markdown_it.token import Token
 from course.content.frontmatter import YamlDocument, read_yaml_mapping
 from course.content.markdown import parse_tokens, plain_text
 from course.content.schema import CommonMatter, validate_matter
+from course.content.suggest import did_you_mean
 from course.domain.diagnostics import Code, Diagnostic, error
 from course.domain.model import ALL_ROLES, ItemMeta
 
@@ -87,7 +88,8 @@ def check_vocabulary(
         if role != ALL_ROLES and role not in vocabulary.roles:
             problems.append(error(path, document.line_of("roles"), Code.UNKNOWN_ROLE,
                                   f"unknown role '{role}' (course.yaml declares "
-                                  f"{', '.join(sorted(vocabulary.roles))})"))
+                                  f"{', '.join(sorted(vocabulary.roles))})"
+                                  f"{did_you_mean(role, vocabulary.roles)}"))
     for competency in matter.competencies:
         if competency not in vocabulary.competencies:
             problems.append(unknown_competency(path, document.line_of("competencies"),
@@ -99,7 +101,8 @@ def unknown_competency(path: str, line: int, competency: str, vocabulary: Vocabu
     """Make the diagnostic for a competency course.yaml does not declare."""
     known = ", ".join(sorted(vocabulary.competencies))
     return error(path, line, Code.UNKNOWN_COMPETENCY,
-                 f"unknown competency '{competency}' (course.yaml declares {known})")
+                 f"unknown competency '{competency}' (course.yaml declares {known})"
+                 f"{did_you_mean(competency, vocabulary.competencies)}")
 
 
 def build_meta(matter: CommonMatter, *, source: str, version: str) -> ItemMeta:

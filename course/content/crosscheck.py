@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from course.content.common import Parsed
 from course.content.graphs import Cycle, find_cycles
+from course.content.suggest import did_you_mean
 from course.domain.diagnostics import Code, Diagnostic, error, has_errors, warning
 from course.domain.model import ALL_ROLES, CourseInfo, Module, Quiz, Scenario
 
@@ -48,12 +49,13 @@ def _links(module: Module, lines: Mapping[str, int], quizzes: Mapping[str, Quiz]
     if quiz is not None and quiz not in quizzes:
         if quiz not in declared:
             problems.append(error(source, lines.get("quiz", 1), Code.UNKNOWN_QUIZ,
-                                  f"quiz '{quiz}' does not exist"))
+                                  f"quiz '{quiz}' does not exist{did_you_mean(quiz, quizzes)}"))
         quiz = None
     if scenario is not None and scenario not in scenarios:
         if scenario not in declared:
             problems.append(error(source, lines.get("scenario", 1), Code.UNKNOWN_SCENARIO,
-                                  f"scenario '{scenario}' does not exist"))
+                                  f"scenario '{scenario}' does not exist"
+                                  f"{did_you_mean(scenario, scenarios)}"))
         scenario = None
     return replace(module, quiz=quiz, scenario=scenario)
 
@@ -80,7 +82,8 @@ def _requires(items: dict[str, Parsed[Item]], declared: set[str],
                 kept.append(needed)
             elif needed not in declared:
                 problems.append(error(result.item.meta.source, result.lines.get("requires", 1),
-                                      Code.UNKNOWN_REQUIRES, f"requires '{needed}', which does not exist"))
+                                      Code.UNKNOWN_REQUIRES, f"requires '{needed}', which does not exist"
+                                      f"{did_you_mean(needed, items)}"))
         usable[item_id] = tuple(kept)
     for cycle in find_cycles(usable):
         first = items[cycle.path[0]]

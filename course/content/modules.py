@@ -23,6 +23,7 @@ from course.content.common import (
 )
 from course.content.markdown import ADMONITIONS, render_blocks, slugify
 from course.content.schema import ModuleMatter
+from course.content.suggest import did_you_mean
 from course.domain.diagnostics import Code, Diagnostic, error, has_errors, warning
 from course.domain.model import Block, BlockKind, Module, Section
 
@@ -45,7 +46,8 @@ def _role_block_roles(
             if role not in vocabulary.roles:
                 problems.append(error(path, line_of(token), Code.UNKNOWN_ROLE,
                                       f"unknown role '{role}' in '::: for' (course.yaml declares "
-                                      f"{', '.join(sorted(vocabulary.roles))})"))
+                                      f"{', '.join(sorted(vocabulary.roles))})"
+                                      f"{did_you_mean(role, vocabulary.roles)}"))
     return frozenset(roles)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import networkx as nx
 
+from course.content.suggest import did_you_mean
 from course.domain.diagnostics import Code, Diagnostic, error, warning
 from course.domain.model import EndingKind, Node
 
@@ -76,7 +77,7 @@ def _check_node(node: Node, nodes: Mapping[str, Node], *, path: str) -> list[Dia
         if choice.target not in nodes:
             problems.append(error(path, choice.line, Code.CHOICE_TARGET_MISSING,
                                   f"choice leads to '#{choice.target}', which is not a node of "
-                                  "this scenario"))
+                                  f"this scenario{did_you_mean(choice.target, nodes)}"))
     return problems
 
 

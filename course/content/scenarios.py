@@ -27,6 +27,7 @@ from course.content.condition_checks import can_hold
 from course.content.markdown import plain_text, render_blocks, render_inline, slugify
 from course.content.scenario_checks import check_graph
 from course.content.schema import ScenarioMatter
+from course.content.suggest import did_you_mean
 from course.domain.conditions import Condition, ConditionError, meters_used, parse_condition
 from course.domain.diagnostics import Code, Diagnostic, error, has_errors
 from course.domain.model import Choice, EndingKind, Meter, Node, Scenario, frozen_map
@@ -100,7 +101,7 @@ class _ChoiceReader:
             if key not in self.meters and self.known:
                 self.fail(line, Code.EFFECT_UNKNOWN_METER,
                           f"'{key}' is not a meter of this scenario (declared: "
-                          f"{', '.join(self.meters) or 'none'})")
+                          f"{', '.join(self.meters) or 'none'}){did_you_mean(key, self.meters)}")
                 continue
             value = self.integer(line, key, raw)
             if value is not None:
@@ -118,7 +119,7 @@ class _ChoiceReader:
                 for name in sorted(unknown):
                     self.fail(line, Code.CONDITION_INVALID,
                               f"condition \"{when_text}\" reads '{name}', which is not a meter of "
-                              "this scenario")
+                              f"this scenario{did_you_mean(name, self.meters)}")
                 if self.known and not unknown and not can_hold(when, self.meters):
                     self.fail(line, Code.CONDITION_NEVER, _never_message(when_text, when, self.meters))
         consequence = [t for t in item[4:-1] if t.type not in {"blockquote_open", "blockquote_close"}]
@@ -142,7 +143,8 @@ def _node(
     line = line_of(heading)
     attrs = {str(k): str(v) for k, v in heading.attrs.items()}
     for key in sorted(set(attrs) - {"id", "ending"}):
-        reader.fail(line, Code.UNKNOWN_ATTRIBUTE, f"unknown node attribute '{key}'; use id and ending")
+        reader.fail(line, Code.UNKNOWN_ATTRIBUTE,
+                    f"unknown node attribute '{key}'; use id and ending{did_you_mean(key, ('id', 'ending'))}")
     ending = None
     if "ending" in attrs:
         try:
@@ -209,7 +211,8 @@ def parse_scenario(text: str, *, source: str, vocabulary: Vocabulary | None = No
     start = (matter.start if matter else None) or next(iter(nodes), "")
     if matter is not None and matter.start and matter.start not in nodes:
         problems.append(error(source, lines.get("start", 1), Code.START_UNKNOWN,
-                              f"start node '{matter.start}' does not exist"))
+                              f"start node '{matter.start}' does not exist"
+                              f"{did_you_mean(matter.start, nodes)}"))
     elif nodes:
         problems += check_graph(nodes, start=start, path=source)
     else:

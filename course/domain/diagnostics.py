@@ -85,22 +85,26 @@ class Code(StrEnum):
 
 @dataclass(frozen=True, slots=True, order=True)
 class Diagnostic:
-    """One problem: where it is (path relative to the content root, 1-based line) and what."""
+    """One problem: where it is (path relative to the content root, 1-based line) and what.
+
+    `column` (1-based) is given where a position within the line is known, else 0.
+    """
 
     path: str
     line: int
     severity: Severity
     message: str
     code: Code
+    column: int = 0
 
     def format(self) -> str:
         """Return the problem as `path:line: severity: message [code]`."""
         return f"{self.path}:{self.line}: {self.severity}: {self.message} [{self.code}]"
 
 
-def error(path: str, line: int, code: Code, message: str) -> Diagnostic:
+def error(path: str, line: int, code: Code, message: str, *, column: int = 0) -> Diagnostic:
     """Make an error diagnostic."""
-    return Diagnostic(path, line, Severity.ERROR, message, code)
+    return Diagnostic(path, line, Severity.ERROR, message, code, column)
 
 
 def warning(path: str, line: int, code: Code, message: str) -> Diagnostic:

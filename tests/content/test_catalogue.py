@@ -91,6 +91,72 @@ CASES = {
          "'bad-end': start -> bad-end; a learner who takes it gets full marks, so check the score= "
          "values along it [best-path-bad]"],
     ),
+    "a title with a colon": (
+        {"modules/intro.md": MODULE.replace("title: Introduction", "title: Crisis: the first hour")},
+        ["modules/intro.md:3: error: a colon followed by a space inside a value starts a new key; quote "
+         "a value that contains a colon, such as title: \"Crisis: the first hour\" (column 14) [fm-yaml]"],
+    ),
+    "a tab": (
+        {"course.yaml": MANIFEST.replace("  hr: HR", "\thr: HR")},
+        ["course.yaml:6: error: a tab character; indent with spaces, not tabs (column 1) [fm-yaml]"],
+    ),
+    "a quote never closed": (
+        {"modules/intro.md": MODULE.replace("title: Introduction", 'title: "Introduction')},
+        ["modules/intro.md:3: error: the quote opened here is never closed; add the closing quote "
+         "(column 8) [fm-yaml]"],
+    ),
+    "a key without its colon": (
+        {"modules/intro.md": MODULE.replace("title: Introduction", "title Introduction")},
+        ["modules/intro.md:3: error: this line is not a 'key: value' line; write a colon and a space "
+         "after the key, or, to continue a long value, put the whole value in quotes (column 1) [fm-yaml]"],
+    ),
+    "a key indented under another": (
+        {"modules/intro.md": MODULE.replace("roles: [all]", "  roles: [all]")},
+        ["modules/intro.md:4: error: this line is indented under the key above, so YAML reads it as "
+         "part of that value; start every key of the same level at the same column (column 8) [fm-yaml]"],
+    ),
+    "a misspelt key in course.yaml": (
+        {"course.yaml": MANIFEST + "passmark: 70\n"},
+        ["course.yaml:10: error: unknown key 'passmark'; did you mean 'pass_mark'? [fm-unknown-key]"],
+    ),
+    "a misspelt key in a meter": (
+        {"scenarios/first-day.md": SCENARIO.replace("label: Reputation", "lable: Reputation")},
+        ["scenarios/first-day.md:7: error: 'meters.reputation.label' is required [fm-missing-key]",
+         "scenarios/first-day.md:7: error: unknown key 'meters.reputation.lable'; did you mean 'label'? "
+         "[fm-unknown-key]"],
+    ),
+    "a misspelt role and competency": (
+        {"modules/intro.md": MODULE.replace("roles: [all]", "roles: [lgeal]")
+         .replace("competencies: [crisis]", "competencies: [crisis, listning]")},
+        ["modules/intro.md:4: error: unknown role 'lgeal' (course.yaml declares hr, legal); did you mean "
+         "'legal'? [unknown-role]",
+         "modules/intro.md:5: error: unknown competency 'listning' (course.yaml declares crisis, "
+         "listening); did you mean 'listening'? [unknown-competency]"],
+    ),
+    "a misspelt prerequisite, quiz and scenario": (
+        {"modules/intro.md": MODULE.replace("quiz: intro-quiz", "quiz: intro-quizz\nrequires: [frist-day]")
+         .replace("scenario: first-day", "scenario: first-days")},
+        ["modules/intro.md:6: error: quiz 'intro-quizz' does not exist; did you mean 'intro-quiz'? "
+         "[unknown-quiz]",
+         "modules/intro.md:7: error: requires 'frist-day', which does not exist; did you mean "
+         "'first-day'? [unknown-requires]",
+         "modules/intro.md:8: error: scenario 'first-days' does not exist; did you mean 'first-day'? "
+         "[unknown-scenario]"],
+    ),
+    "a misspelt node and meter": (
+        {"scenarios/first-day.md": SCENARIO.replace("(#good-end)", "(#good-edn)")
+         .replace("reputation=-20", "reputaton=-20")},
+        ["scenarios/first-day.md:15: error: choice leads to '#good-edn', which is not a node of this "
+         "scenario; did you mean 'good-end'? [choice-target-missing]",
+         "scenarios/first-day.md:17: error: 'reputaton' is not a meter of this scenario (declared: "
+         "reputation); did you mean 'reputation'? [effect-unknown-meter]",
+         "scenarios/first-day.md:21: warning: node 'good-end' cannot be reached from the start 'start' "
+         "[node-unreachable]"],
+    ),
+    "a duplicate id names both files": (
+        {"modules/zz-copy.md": MODULE},
+        ["modules/zz-copy.md:2: error: id 'intro' is already used by modules/intro.md [id-duplicate]"],
+    ),
 }
 
 
