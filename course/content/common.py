@@ -219,14 +219,22 @@ def foreign_containers(tokens: Sequence[Token], *, path: str, allowed: Sequence[
 
 
 def unclosed_containers(tokens: Sequence[Token], lines: Sequence[str], *, path: str) -> list[Diagnostic]:
-    """Report `:::` blocks that run to the end of their parent because no `:::` closes them."""
+    """Report `:::` blocks that run to the end of their parent because no `:::` closes them.
+
+    A block left open inside another of the same size ends where its parent ends, on the
+    parent's closing line: one closing line closes one block, the outermost, so the blocks
+    sharing it are reported.
+    """
     problems = []
+    fences_taken: set[int] = set()
     for token in tokens:
         if token.type.startswith("container_") and token.type.endswith("_open") and token.map:
-            closing = lines[token.map[1]].strip() if token.map[1] < len(lines) else ""
-            if not closing.startswith(":::") or closing.strip(":").strip():
+            end = token.map[1]
+            closing = lines[end].strip() if end < len(lines) else ""
+            if end in fences_taken or not closing.startswith(":::") or closing.strip(":").strip():
                 problems.append(error(path, line_of(token), Code.BLOCK_UNCLOSED,
                                       f"'{token.markup}{token.info}' is not closed by a ':::' line"))
+            fences_taken.add(end)
     return problems
 
 

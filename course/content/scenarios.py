@@ -166,6 +166,14 @@ def _node(
                 choices=tuple(choices), ending=ending)
 
 
+def _stray_choices(intro: Sequence[Token], *, path: str) -> list[Diagnostic]:
+    """Report choice lists before the first node: no node owns them, so no learner sees them."""
+    return [error(path, line_of(intro[start]), Code.CHOICE_OUTSIDE_NODE,
+                  "these choices come before the first '## ' node, so no node offers them; put a "
+                  "'## ' heading above them (with its {#id} line) or move them under a node")
+            for start, end in top_level(intro) if _is_choice_list(intro[start:end])]
+
+
 def _meters(matter: ScenarioMatter, lines: Mapping[str, int], path: str,
             problems: list[Diagnostic]) -> dict[str, Meter]:
     meters = {}
@@ -207,6 +215,7 @@ def parse_scenario(text: str, *, source: str, vocabulary: Vocabulary | None = No
     lines = dict(body.document.lines) if body.document else {}
     meters = _meters(matter, lines, source, problems) if matter else None
     intro, parts = split_sections(body.tokens)
+    problems += _stray_choices(intro, path=source)
     nodes = _nodes(parts, _ChoiceReader(meters, source, problems))
     start = (matter.start if matter else None) or next(iter(nodes), "")
     if matter is not None and matter.start and matter.start not in nodes:

@@ -65,6 +65,7 @@ class Code(StrEnum):
     START_UNKNOWN = "start-unknown"
     METER_INVALID = "meter-invalid"
     CHOICE_MALFORMED = "choice-malformed"
+    CHOICE_OUTSIDE_NODE = "choice-outside-node"
     CHOICE_TARGET_MISSING = "choice-target-missing"
     EFFECT_UNKNOWN_METER = "effect-unknown-meter"
     EFFECT_INVALID = "effect-invalid"

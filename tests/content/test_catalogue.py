@@ -12,6 +12,18 @@ CASES = {
         {"modules/intro.md": MODULE.replace(":::\n", "") + "\n## Later\n\nMore.\n"},
         ["modules/intro.md:14: error: '::: key' is not closed by a ':::' line [block-unclosed]"],
     ),
+    "a block left open inside another of the same size": (
+        {"modules/intro.md": MODULE.replace("::: key\n", "::: key\n::: tip\n")},
+        ["modules/intro.md:15: error: '::: tip' is not closed by a ':::' line [block-unclosed]"],
+    ),
+    "choices above the first node": (
+        {"scenarios/first-day.md": SCENARIO.replace("## 09:00 - a complaint\n", "")},
+        ["scenarios/first-day.md:14: error: these choices come before the first '## ' node, so no node "
+         "offers them; put a '## ' heading above them (with its {#id} line) or move them under a node "
+         "[choice-outside-node]",
+         "scenarios/first-day.md:25: warning: node 'bad-end' cannot be reached from the start 'good-end' "
+         "[node-unreachable]"],
+    ),
     "format 1 written out": (
         {"course.yaml": "format: 1\n" + MANIFEST},
         [],
