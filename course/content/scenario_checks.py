@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 
 import networkx as nx
@@ -28,11 +29,14 @@ def reachable_from(graph: nx.DiGraph, start: str) -> set[str]:
 
 def can_finish(graph: nx.DiGraph, endings: set[str]) -> set[str]:
     """Return the nodes from which some ending can be reached."""
-    reverse = graph.reverse(copy=False)
-    result = set(endings)
-    for ending in endings:
-        result |= set(nx.descendants(reverse, ending))
-    return result
+    result = {e for e in endings if e in graph}
+    queue = deque(result)  # one walk back from every ending at once: linear, not one walk each
+    while queue:
+        for before in graph.predecessors(queue.popleft()):
+            if before not in result:
+                result.add(before)
+                queue.append(before)
+    return result | set(endings)
 
 
 def check_graph(nodes: Mapping[str, Node], *, start: str, path: str) -> list[Diagnostic]:
@@ -81,27 +85,35 @@ def _check_node(node: Node, nodes: Mapping[str, Node], *, path: str) -> list[Dia
     return problems
 
 
-def _best_paths(nodes: Mapping[str, Node], graph: nx.DiGraph) -> dict[str, tuple[int, bool, tuple[str, ...]]]:
+def _best_paths(nodes: Mapping[str, Node], graph: nx.DiGraph) -> dict[str, tuple[int, bool, str]]:
     """Return, for each node of an acyclic graph, the best score sum to an ending from it.
 
-    Each value is (best sum, whether some best path ends in a `bad` ending, one such path or the
-    best path); nodes that reach no ending are left out. Conditions are ignored, as in scoring.
+    Each value is (best sum, whether some best path ends in a `bad` ending, the next node on
+    such a path, or on the best path; "" at an ending). Nodes that reach no ending are left
+    out. Conditions are ignored, as in scoring.
     """
-    best: dict[str, tuple[int, bool, tuple[str, ...]]] = {}
+    best: dict[str, tuple[int, bool, str]] = {}
     for node_id in reversed(list(nx.topological_sort(graph))):
         node = nodes[node_id]
         if node.ending is not None:
-            best[node_id] = (0, node.ending is EndingKind.BAD, (node_id,))
+            best[node_id] = (0, node.ending is EndingKind.BAD, "")
             continue
         for choice in node.choices:
             rest = best.get(choice.target)
             if rest is None or not graph.has_edge(node_id, choice.target):
                 continue
-            total, bad, tail = choice.score + rest[0], rest[1], (node_id, *rest[2])
+            total, bad = choice.score + rest[0], rest[1]
             current = best.get(node_id)
             if current is None or total > current[0] or (total == current[0] and bad and not current[1]):
-                best[node_id] = (total, bad, tail)
+                best[node_id] = (total, bad, choice.target)
     return best
+
+
+def _route(best: Mapping[str, tuple[int, bool, str]], start: str) -> list[str]:
+    route = [start]
+    while best[route[-1]][2]:
+        route.append(best[route[-1]][2])
+    return route
 
 
 def _check_best_path(nodes: Mapping[str, Node], graph: nx.DiGraph, *, start: str,
@@ -113,10 +125,11 @@ def _check_best_path(nodes: Mapping[str, Node], graph: nx.DiGraph, *, start: str
     """
     if start not in graph or not nx.is_directed_acyclic_graph(graph):
         return []
-    found = _best_paths(nodes, graph).get(start)
+    best = _best_paths(nodes, graph)
+    found = best.get(start)
     if found is None or not found[1] or found[0] <= 0:
         return []  # with no positive best, scoring gives every run full marks anyway
-    total, _, route = found
+    total, route = found[0], _route(best, start)
     return [error(path, nodes[route[-1]].line, Code.BEST_PATH_BAD,
                   f"the highest-scoring path (score {total}) ends in the bad ending '{route[-1]}': "
                   f"{' -> '.join(route)}; a learner who takes it gets full marks, so check the "
