@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Generic, TypeVar
 
 from markdown_it.token import Token
@@ -63,7 +64,16 @@ def split_body(text: str, *, path: str) -> Body:
         return Body(1, None, tokens, [problem])
     matter = tokens[0]
     document, diagnostics = read_yaml_mapping(matter.content, path=path, first_line=2)
-    return Body(1, document, tokens[1:], diagnostics)
+    return Body(1, document, tokens[1:], diagnostics + empty_headings(tokens, path=path))
+
+
+def empty_headings(tokens: Sequence[Token], *, path: str) -> list[Diagnostic]:
+    """Report headings with no text: a section, question or node with a blank title."""
+    return [error(path, line_of(token), Code.HEADING_EMPTY,
+                  f"this '{token.markup} ' heading has no text; write its title after the "
+                  f"'{token.markup} ', on the same line")
+            for token, inline in pairwise(tokens)
+            if token.type == "heading_open" and inline.type == "inline" and not inline.content.strip()]
 
 
 def read_matter(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from urllib.parse import unquote
 
 from markdown_it.token import Token
@@ -37,15 +38,19 @@ def _targets(children: Sequence[Token], first_line: int) -> Iterator[tuple[str, 
             yield str(child.attrs.get("src", "")), line, "image"
 
 
-def local_targets(text: str) -> list[tuple[str, int, str]]:
-    """Return (target, line, "link" or "image") for each local link and image of a file."""
+@lru_cache(maxsize=4096)
+def local_targets(text: str) -> tuple[tuple[str, int, str], ...]:
+    """Return (target, line, "link" or "image") for each local link and image of a file.
+
+    Cached by text: the loader asks on every load, to know which linked files exist.
+    """
     if not _MAYBE_LOCAL.search(text):
-        return []
-    found = []
+        return ()
+    found: list[tuple[str, int, str]] = []
     for token in parse_tokens(text):
         if token.type == "inline" and token.map:
             found += [t for t in _targets(token.children or [], token.map[0] + 1) if is_local(t[0])]
-    return found
+    return tuple(found)
 
 
 def resolve(source: str, target: str) -> str | None:

@@ -20,7 +20,7 @@ from typing import Any
 from course.content.common import Parsed, Vocabulary
 from course.content.crosscheck import Item, check_course
 from course.content.formats import check_format, format_of, upgrade
-from course.content.links import check_links
+from course.content.links import check_links, local_targets, resolve
 from course.content.manifest import MANIFEST, parse_manifest, vocabulary_of
 from course.content.modules import parse_module
 from course.content.quizzes import parse_quiz
@@ -135,13 +135,42 @@ def find_content_files(root: Path) -> Iterator[tuple[str, Path]]:
 
 
 def _walk(root: Path) -> list[str]:
-    """Return the relative path of every file under root, sorted, hidden folders left out."""
+    """Return the relative path of every file in the content folders, sorted, hidden ones left out.
+
+    Only modules/, quizzes/ and scenarios/ are walked: a course folder may also hold a large
+    history or a database, which no load should list on every page.
+    """
     found = []
     prefix = len(str(root)) + 1
-    for directory, subfolders, names in os.walk(root):
-        subfolders[:] = [d for d in subfolders if not d.startswith(".")]
-        found += [os.path.join(directory, n)[prefix:].replace(os.sep, "/") for n in names]
+    for kind in KINDS:
+        for directory, subfolders, names in os.walk(root / kind):
+            subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+            found += [os.path.join(directory, n)[prefix:].replace(os.sep, "/") for n in names]
     return sorted(found)
+
+
+def _linked_files(root: Path, texts: Mapping[str, str]) -> set[str]:
+    """Return the files of the course that local links and images name and that exist.
+
+    A name must match letter for letter: a case-insensitive disk would find `Guide.pdf` for
+    `guide.pdf`, but the server the course moves to will not.
+    """
+    listings: dict[Path, set[str]] = {}
+    found = set()
+    for source, text in texts.items():
+        for target, _, _ in local_targets(text):
+            path = resolve(source, target)
+            if path is None or path in found:
+                continue
+            folder = (root / path).parent
+            if folder not in listings:
+                try:
+                    listings[folder] = {e.name for e in os.scandir(folder) if e.is_file()}
+                except OSError:
+                    listings[folder] = set()
+            if path.rsplit("/", 1)[-1] in listings[folder]:
+                found.add(path)
+    return found
 
 
 def read_text(path: Path, *, relative: str) -> tuple[str | None, Diagnostic | None]:
@@ -169,21 +198,32 @@ def _too_large(relative: str, size: int) -> Diagnostic:
 
 
 def read_course_files(root: Path) -> CourseFiles:
-    """Read course.yaml and every content file under root; list every other file."""
+    """Read course.yaml and every content file under root; list other files and linked ones."""
     root = root.resolve()
     texts: dict[str, str] = {}
     unread: list[Diagnostic] = []
-    others = []
-    for relative in _walk(root):
+    others = set()
+    for relative in [MANIFEST, *_walk(root)]:
         if relative != MANIFEST and kind_of(relative) is None:
-            others.append(relative)
+            others.add(relative)
+            continue
+        if relative == MANIFEST and not (root / MANIFEST).exists():
             continue
         text, problem = read_text(root / relative, relative=relative)
         if text is not None:
             texts[relative] = text
         elif problem is not None:
             unread.append(problem)
-    return CourseFiles(texts, tuple(unread), frozenset(others))
+    return CourseFiles(texts, tuple(unread), frozenset(others | _linked_files(root, texts)))
+
+
+def read_edit(root: Path, files: CourseFiles, relative: str, text: str | None) -> CourseFiles:
+    """Return the files with an edit overlaid, and the files its links name that exist on disk."""
+    edited = files.with_text(relative, text)
+    if text is None:
+        return edited
+    linked = _linked_files(root.resolve(), {relative: text})
+    return CourseFiles(edited.texts, edited.unread, edited.others | linked)
 
 
 def _parse(kind: str, text: str, relative: str, vocabulary: Vocabulary, pass_mark: int) -> Parsed[Any]:

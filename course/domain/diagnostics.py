@@ -52,6 +52,7 @@ class Code(StrEnum):
     CONTENT_IGNORED = "content-ignored"
     NO_SECTIONS = "no-sections"
     SECTION_EMPTY = "section-empty"
+    HEADING_EMPTY = "heading-empty"
     LINK_MISSING = "link-missing"
     # Quizzes
     NO_QUESTIONS = "no-questions"

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from course.content.common import content_version
-from course.content.loader import KINDS, ParseCache, load_files, read_course_files
+from course.content.loader import KINDS, ParseCache, load_files, read_course_files, read_edit
 from course.content.manifest import MANIFEST
 from course.domain.diagnostics import Diagnostic, Severity
 from course.domain.permissions import Action, Actor
@@ -170,7 +170,7 @@ def check_edit(root: Path, relative: str, text: str | None, *,
     resolve_path(root, target)
     files = read_course_files(root)
     baseline = load_files(files, cache=cache).diagnostics
-    edited = files.with_text(target, normalise(text) if text is not None else None)
+    edited = read_edit(root, files, target, normalise(text) if text is not None else None)
     diagnostics = load_files(edited, cache=cache).diagnostics
     return EditCheck(target, diagnostics, _added_errors(baseline, diagnostics))
 

@@ -24,6 +24,11 @@ CASES = {
          "scenarios/first-day.md:25: warning: node 'bad-end' cannot be reached from the start 'good-end' "
          "[node-unreachable]"],
     ),
+    "a heading without text": (
+        {"modules/intro.md": MODULE.replace("## The first idea", "##")},
+        ["modules/intro.md:10: error: this '## ' heading has no text; write its title after the '## ', on "
+         "the same line [heading-empty]"],
+    ),
     "format 1 written out": (
         {"course.yaml": "format: 1\n" + MANIFEST},
         [],

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from course.content import loader
-from course.content.loader import ParseCache, load_course, load_files, load_texts, read_course_files
+from course.content.loader import (
+    ParseCache,
+    load_course,
+    load_files,
+    load_texts,
+    read_course_files,
+    read_edit,
+)
 from course.domain.diagnostics import Code
 from tests.conftest import MANIFEST, MODULE, QUIZ, SCENARIO, TreeWriter
 
@@ -63,8 +70,22 @@ def test_an_engine_fault_in_one_file_becomes_a_diagnostic(monkeypatch: pytest.Mo
     ]
 
 
-def test_files_outside_the_content_folders_are_listed_not_read(write_tree: TreeWriter) -> None:
-    root = write_tree({"media/logo.png": b"\x89PNG", "README.md": "# notes"})
+def test_only_content_folders_and_linked_files_are_listed(write_tree: TreeWriter) -> None:
+    linked = MODULE + "\n![Logo](../media/logo.png) and [notes](../media/Notes.txt)\n"
+    root = write_tree({"modules/intro.md": linked, "media/logo.png": b"\x89PNG", "media/notes.txt": "x",
+                       "README.md": "# notes", "data/history/old.md": "not content",
+                       "modules/_draft.txt": "a draft"})
     files = read_course_files(root)
     assert set(files.texts) == set(TEXTS)
-    assert files.others == {"media/logo.png", "README.md"}
+    assert files.others == {"media/logo.png", "modules/_draft.txt"}  # Notes.txt differs in case
+    assert [d.format() for d in load_files(files).diagnostics] == [
+        "modules/intro.md:18: warning: the link to '../media/Notes.txt' names no file of the course "
+        "(looked for media/Notes.txt); check the spelling and the case of every letter [link-missing]"]
+
+
+def test_an_edit_that_links_to_an_existing_file_passes(write_tree: TreeWriter) -> None:
+    root = write_tree({"media/chart.png": b"\x89PNG"})
+    files = read_course_files(root)
+    assert "media/chart.png" not in files.others  # nothing links to it yet
+    edited = read_edit(root, files, "modules/intro.md", MODULE + "\n![A chart](../media/chart.png)\n")
+    assert load_files(edited).diagnostics == ()

@@ -128,7 +128,7 @@ def _top_level_headings(text: str) -> int:
             depth += 1
         elif re.fullmatch(r":::+ *", line.strip()):
             depth = max(depth - 1, 0)
-        elif depth == 0 and re.match(r"## +\S", line):
+        elif depth == 0 and re.match(r"##( |$)", line):
             count += 1
     return count
 
