@@ -62,6 +62,15 @@ def resolve(source: str, target: str) -> str | None:
     return None if joined == ".." or joined.startswith("../") else joined
 
 
+def _hint(source: str, target: str, existing: frozenset[str]) -> str:
+    """Say how to fix a missing target: relative to the file when it was written from the root."""
+    from_root = resolve("", target)
+    if from_root is not None and from_root in existing:
+        relative = posixpath.relpath(from_root, posixpath.dirname(source) or ".")
+        return f"links are relative to the file that holds them: write '{relative}'"
+    return "check the spelling and the case of every letter"
+
+
 def check_links(source: str, text: str, existing: frozenset[str]) -> list[Diagnostic]:
     """Report each local link or image of a file whose target is not a file of the course."""
     problems = []
@@ -73,6 +82,6 @@ def check_links(source: str, text: str, existing: frozenset[str]) -> list[Diagno
                                   "the file into the course (such as media/) and link to it there"))
         elif path not in existing:
             problems.append(warning(source, line, Code.LINK_MISSING,
-                                  f"the {kind} to '{target}' names no file of the course (looked for "
-                                  f"{path}); check the spelling and the case of every letter"))
+                                    f"the {kind} to '{target}' names no file of the course (looked "
+                                    f"for {path}); {_hint(source, target, existing)}"))
     return problems

@@ -156,21 +156,25 @@ def _linked_files(root: Path, texts: Mapping[str, str]) -> set[str]:
     `guide.pdf`, but the server the course moves to will not.
     """
     listings: dict[Path, set[str]] = {}
-    found = set()
+    found: set[str] = set()
     for source, text in texts.items():
         for target, _, _ in local_targets(text):
-            path = resolve(source, target)
-            if path is None or path in found:
-                continue
-            folder = (root / path).parent
-            if folder not in listings:
-                try:
-                    listings[folder] = {e.name for e in os.scandir(folder) if e.is_file()}
-                except OSError:
-                    listings[folder] = set()
-            if path.rsplit("/", 1)[-1] in listings[folder]:
-                found.add(path)
+            # as written, and as if written from the course folder, for the message's hint
+            candidates = {resolve(source, target), resolve("", target)}
+            for path in {c for c in candidates if c is not None} - found:
+                folder = (root / path).parent
+                if folder not in listings:
+                    listings[folder] = _file_names(folder)
+                if path.rsplit("/", 1)[-1] in listings[folder]:
+                    found.add(path)
     return found
+
+
+def _file_names(folder: Path) -> set[str]:
+    try:
+        return {entry.name for entry in os.scandir(folder) if entry.is_file()}
+    except OSError:
+        return set()
 
 
 def read_text(path: Path, *, relative: str) -> tuple[str | None, Diagnostic | None]:

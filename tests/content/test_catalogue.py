@@ -56,6 +56,12 @@ CASES = {
          "modules/intro.md:19: warning: the image to 'chart.png' names no file of the course (looked for "
          "modules/chart.png); check the spelling and the case of every letter [link-missing]"],
     ),
+    "a link written from the course folder instead of the file": (
+        {"modules/intro.md": MODULE + "\n[the policy](media/policy.pdf)\n", "media/policy.pdf": "pdf"},
+        ["modules/intro.md:18: warning: the link to 'media/policy.pdf' names no file of the course "
+         "(looked for modules/media/policy.pdf); links are relative to the file that holds them: write "
+         "'../media/policy.pdf' [link-missing]"],
+    ),
     "a link leaving the course folder": (
         {"modules/intro.md": MODULE + "\n[secrets](../../etc/passwd)\n"},
         ["modules/intro.md:18: warning: the link to '../../etc/passwd' leads outside the course folder; "
