@@ -52,7 +52,10 @@ def check_graph(nodes: Mapping[str, Node], *, start: str, path: str) -> list[Dia
     graph = scenario_graph(nodes)
     reachable = reachable_from(graph, start)
     finishing = can_finish(graph, endings)
-    problems += _check_best_path(nodes, graph.subgraph(reachable), start=start, path=path)
+    within = nx.DiGraph()  # a copy, not a subgraph view: views count neighbours in linear time
+    within.add_nodes_from(reachable)
+    within.add_edges_from((a, b) for a, b in graph.edges if a in reachable and b in reachable)
+    problems += _check_best_path(nodes, within, start=start, path=path)
     for node in nodes.values():
         if node.id not in reachable:
             problems.append(warning(path, node.line, Code.NODE_UNREACHABLE,
