@@ -27,7 +27,7 @@ class _Strict(BaseModel):
 class CourseManifest(_Strict):
     """course.yaml."""
 
-    format: int = Field(default=1, ge=1)
+    format: int = 1  # checked, and older versions converted, before this schema applies
     id: Slug
     title: Text
     version: Text
