@@ -67,6 +67,11 @@ CASES = {
         ["modules/intro.md:18: warning: the link to '../../etc/passwd' leads outside the course folder; "
          "copy the file into the course (such as media/) and link to it there [link-missing]"],
     ),
+    "an encoded way out of the course folder": (
+        {"modules/intro.md": MODULE + "\n![x](%2e%2e/%2e%2e/%2e%2e/etc/passwd)\n"},
+        ["modules/intro.md:18: warning: the image to '%2e%2e/%2e%2e/%2e%2e/etc/passwd' leads outside the "
+         "course folder; copy the file into the course (such as media/) and link to it there [link-missing]"],
+    ),
     "a reference link to a file in another case": (
         {"modules/intro.md": MODULE + "\nSee [the guide][g].\n\n[g]: ../media/Guide.pdf\n",
          "media/guide.pdf": "pdf"},
