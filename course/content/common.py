@@ -206,7 +206,9 @@ def stray_containers(tokens: Sequence[Token], *, path: str, allowed: Sequence[st
         if kind and not allowed:
             message = f"unknown block '::: {kind}'; this kind of file has no ':::' blocks"
         elif kind:
-            message = f"unknown block '::: {kind}'; use one of {', '.join(allowed)}"
+            names = [name.split()[0] for name in allowed]
+            message = (f"unknown block '::: {kind}'; use one of {', '.join(allowed)}"
+                       f"{did_you_mean(kind.split()[0], names)}")
         else:
             message = ("this ':::' line closes no block; to put a block inside another, "
                        "open the outer one with more colons, such as '::::'")

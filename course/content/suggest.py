@@ -15,6 +15,8 @@ def closest(word: str, known: Iterable[str]) -> str | None:
         found = difflib.get_close_matches(word.replace("_", "").replace("-", "").lower(),
                                           list(folded), n=1, cutoff=0.75)
         found = [folded[f] for f in found]
+    if not found:  # two letters swapped, as in 'kye' for 'key', score low on similarity
+        found = [name for name in names if sorted(name) == sorted(word)]
     return found[0] if found and found[0] != word else None
 
 

@@ -29,6 +29,11 @@ CASES = {
         ["modules/intro.md:10: error: this '## ' heading has no text; write its title after the '## ', on "
          "the same line [heading-empty]"],
     ),
+    "a misspelt block": (
+        {"modules/intro.md": MODULE.replace("::: key", "::: kye")},
+        ["modules/intro.md:14: error: unknown block '::: kye'; use one of key, tip, warning, example, "
+         "for <roles>; did you mean 'key'? [unknown-block]"],
+    ),
     "format 1 written out": (
         {"course.yaml": "format: 1\n" + MANIFEST},
         [],
