@@ -25,6 +25,7 @@ from course.content.manifest import MANIFEST, parse_manifest, vocabulary_of
 from course.content.modules import parse_module
 from course.content.quizzes import parse_quiz
 from course.content.scenarios import parse_scenario
+from course.content.suggest import closest
 from course.domain.diagnostics import Code, Diagnostic, error, has_errors, warning
 from course.domain.model import Course, frozen_map
 
@@ -212,6 +213,7 @@ def read_course_files(root: Path) -> CourseFiles:
             others.add(relative)
             continue
         if relative == MANIFEST and not (root / MANIFEST).exists():
+            others |= {name for name in _file_names(root) if name.lower().startswith("course.")}
             continue
         text, problem = read_text(root / relative, relative=relative)
         if text is not None:
@@ -305,9 +307,10 @@ def _load(files: CourseFiles, fingerprint: str, cache: ParseCache, used: set[tup
     manifest_text = files.texts.get(MANIFEST)
     if manifest_text is None:
         problem = next((d for d in files.unread if d.path == MANIFEST), None)
+        near = closest(MANIFEST, [name for name in files.others if "/" not in name])
+        hint = f"; rename {near} to course.yaml" if near else "; is this a content folder?"
         problem = problem or error(MANIFEST, 1, Code.MANIFEST_MISSING,
-                                   f"no course.yaml in {root_name or 'the course'}; is this a "
-                                   "content folder?")
+                                   f"no course.yaml in {root_name or 'the course'}{hint}")
         return LoadResult(None, (problem,), (), "")
     format_problems = check_format(manifest_text)
     if format_problems:

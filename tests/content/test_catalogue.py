@@ -193,6 +193,13 @@ CASES = {
 }
 
 
+def test_a_manifest_with_another_name_is_named(write_tree: TreeWriter) -> None:
+    root = write_tree({"course.yaml": None, "Course.yml": MANIFEST})
+    assert [d.format() for d in load_course(root).diagnostics] == [
+        "course.yaml:1: error: no course.yaml in content; rename Course.yml to course.yaml "
+        "[manifest-missing]"]
+
+
 @pytest.mark.parametrize("files,expected", list(CASES.values()), ids=list(CASES))
 def test_catalogue(write_tree: TreeWriter, files: dict[str, str | bytes | None], expected: list[str]) -> None:
     assert [d.format() for d in load_course(write_tree(files)).diagnostics] == expected
