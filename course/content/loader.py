@@ -27,7 +27,7 @@ from course.content.quizzes import parse_quiz
 from course.content.scenarios import parse_scenario
 from course.content.suggest import closest
 from course.domain.diagnostics import Code, Diagnostic, error, has_errors, warning
-from course.domain.model import Course, frozen_map
+from course.domain.model import Course, CourseInfo, frozen_map
 
 #: Files larger than this are refused unread: pathological Markdown can take ~200x longer to
 #: parse than prose, and no real module comes near this size.
@@ -300,59 +300,73 @@ def load_texts(texts: Mapping[str, str], *, cache: ParseCache | None = None) -> 
     return load_files(CourseFiles(dict(texts)), cache=cache)
 
 
+def _missing_manifest(files: CourseFiles, root_name: str) -> Diagnostic:
+    """Say why there is no manifest text: unreadable, saved under another name, or absent."""
+    unreadable = next((d for d in files.unread if d.path == MANIFEST), None)
+    if unreadable is not None:
+        return unreadable
+    near = closest(MANIFEST, [name for name in files.others if "/" not in name])
+    hint = f"; rename {near} to course.yaml" if near else "; is this a content folder?"
+    return error(MANIFEST, 1, Code.MANIFEST_MISSING, f"no course.yaml in {root_name or 'the course'}{hint}")
+
+
+@dataclass
+class _Collected:
+    """What parsing every content file gathers for the cross-checks."""
+
+    diagnostics: list[Diagnostic]
+    parsed: list[Parsed[Item]] = field(default_factory=list)
+    declared: set[str] = field(default_factory=set)
+
+
+def _parse_sources(files: CourseFiles, info: CourseInfo, cache: ParseCache,
+                   used: set[tuple[str, str, int]], found: _Collected) -> None:
+    """Parse every content file (from the cache when unchanged) and check its local links."""
+    vocabulary = vocabulary_of(info)
+    vocab_key = hash((vocabulary, info.pass_mark))
+    existing = frozenset(files.texts) | files.others
+    for relative, text in sorted(files.texts.items()):
+        kind = kind_of(relative)
+        if kind is None:
+            continue
+        if len(text) > MAX_FILE_BYTES // 4 and (size := len(text.encode())) > MAX_FILE_BYTES:
+            found.diagnostics.append(_too_large(relative, size))
+            continue
+        key = (kind, f"{relative}:{_digest(text)}", vocab_key)
+        used.add(key)
+        result = cache.get_or_parse(key, _parse, kind, text, relative, vocabulary, info.pass_mark)
+        found.diagnostics += [*result.diagnostics, *check_links(relative, text, existing)]
+        if result.item is not None:
+            found.parsed.append(result)
+        elif (guess := _declared_id(result, text)) is not None:
+            found.declared.add(guess)
+
+
 def _load(files: CourseFiles, fingerprint: str, cache: ParseCache, used: set[tuple[str, str, int]],
           *, root_name: str = "") -> LoadResult:
-    sources = sorted(files.texts.keys() | {d.path for d in files.unread})
-    listed = (MANIFEST, *(s for s in sources if s != MANIFEST))
+    listed = (MANIFEST, *sorted((files.texts.keys() | {d.path for d in files.unread}) - {MANIFEST}))
     manifest_text = files.texts.get(MANIFEST)
     if manifest_text is None:
-        problem = next((d for d in files.unread if d.path == MANIFEST), None)
-        near = closest(MANIFEST, [name for name in files.others if "/" not in name])
-        hint = f"; rename {near} to course.yaml" if near else "; is this a content folder?"
-        problem = problem or error(MANIFEST, 1, Code.MANIFEST_MISSING,
-                                   f"no course.yaml in {root_name or 'the course'}{hint}")
-        return LoadResult(None, (problem,), (), "")
+        return LoadResult(None, (_missing_manifest(files, root_name),), (), "")
     format_problems = check_format(manifest_text)
     if format_problems:
         return LoadResult(None, tuple(format_problems), listed, fingerprint)
     version = format_of(manifest_text)
     if isinstance(version, int):
         files = CourseFiles(upgrade(files.texts, version), files.unread, files.others)
-        manifest_text = files.texts[MANIFEST]
-    manifest = parse_manifest(manifest_text)
+    manifest = parse_manifest(files.texts[MANIFEST])
     if manifest.item is None:
         return LoadResult(None, manifest.diagnostics, listed, fingerprint)
-    info = manifest.item
-    vocabulary = vocabulary_of(info)
-    vocab_key = hash((vocabulary, info.pass_mark))
-    diagnostics: list[Diagnostic] = [*manifest.diagnostics, *files.unread]
-    diagnostics += [d for d in map(_ignored, sorted(files.others | files.texts.keys())) if d]
-    existing = frozenset(files.texts) | files.others
-    parsed: list[Parsed[Item]] = []
-    declared: set[str] = set()
-    for relative in sources:
-        kind, text = kind_of(relative), files.texts.get(relative)
-        if kind is None or text is None:
-            continue
-        if len(text) > MAX_FILE_BYTES // 4 and (size := len(text.encode())) > MAX_FILE_BYTES:
-            diagnostics.append(_too_large(relative, size))
-            continue
-        key = (kind, f"{relative}:{_digest(text)}", vocab_key)
-        used.add(key)
-        result = cache.get_or_parse(key, _parse, kind, text, relative, vocabulary, info.pass_mark)
-        diagnostics.extend(result.diagnostics)
-        diagnostics.extend(check_links(relative, text, existing))
-        if result.item is not None:
-            parsed.append(result)
-        elif (guess := _declared_id(result, text)) is not None:
-            declared.add(guess)
-    checked = check_course(info, manifest.lines, parsed, declared,
-                           complete=not has_errors(diagnostics))
-    diagnostics.extend(checked.diagnostics)
+    found = _Collected([*manifest.diagnostics, *files.unread])
+    found.diagnostics += [d for d in map(_ignored, sorted(files.others | files.texts.keys())) if d]
+    _parse_sources(files, manifest.item, cache, used, found)
+    checked = check_course(manifest.item, manifest.lines, found.parsed, found.declared,
+                           complete=not has_errors(found.diagnostics))
     course = Course(
-        info=info,
+        info=manifest.item,
         modules=frozen_map(checked.modules),
         quizzes=frozen_map(checked.quizzes),
         scenarios=frozen_map(checked.scenarios),
     )
+    diagnostics = found.diagnostics + checked.diagnostics
     return LoadResult(course, tuple(sorted(set(diagnostics))), listed, fingerprint)
