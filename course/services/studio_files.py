@@ -273,7 +273,8 @@ def _write_version(engine: Engine, actor: Actor, path: Path, relative: str, text
 
 
 def save(engine: Engine, actor: Actor, root: Path, relative: str, text: str, *, base_hash: str,
-         history: Path, now: datetime | None = None, address: str = "") -> str:
+         history: Path, now: datetime | None = None, address: str = "",
+         cache: ParseCache | None = None) -> str:
     """Publish an edit to the file's published path and return its new hash.
 
     Refuses (EditConflict) when the file on disk is no longer the version the edit started
@@ -283,18 +284,18 @@ def save(engine: Engine, actor: Actor, root: Path, relative: str, text: str, *, 
     _checked_path(engine, actor, root, relative, Action.PUBLISH_CONTENT)
     with _WRITING:
         return _save(engine, actor, root, relative, text, base_hash=base_hash, history=history,
-                     now=now, address=address)
+                     now=now, address=address, cache=cache)
 
 
 def _save(engine: Engine, actor: Actor, root: Path, relative: str, text: str, *, base_hash: str,
-          history: Path, now: datetime | None, address: str) -> str:
+          history: Path, now: datetime | None, address: str, cache: ParseCache | None) -> str:
     target = published_name(relative)
     path = resolve_path(root, target)
     if current_hash(root, target) != base_hash:
         audit_denial(engine, actor, Action.PUBLISH_CONTENT, reason=f"{target} changed on disk",
                      address=address)
         raise EditConflict(f"{target} changed on disk since it was opened; reopen it and edit again")
-    check = check_edit(root, target, text)
+    check = check_edit(root, target, text, cache=cache)
     if check.added_errors:
         raise EditRefused(check.added_errors)
     return _write_version(engine, actor, path, target, text, kind="content_published",

@@ -68,7 +68,7 @@ def _actions(relative: str, opened: ContentFile, text: str) -> None:
         actor = auth.require_page(Page.STUDIO_EDITOR)
         try:
             new_hash = save(engine, actor, root, relative, text, base_hash=opened.hash,
-                            history=history, address=address)
+                            history=history, address=address, cache=resources.parse_cache())
         except EditConflict as exc:
             st.error(f"Not saved: {exc}.")
         except EditRefused as exc:
