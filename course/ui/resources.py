@@ -52,6 +52,11 @@ def _parse_cache() -> ParseCache:
     return ParseCache()
 
 
+def parse_cache() -> ParseCache:
+    """Return the parse cache shared by every session (the editor's Validate reuses it)."""
+    return _parse_cache()
+
+
 @st.cache_resource
 def last_valid() -> studio_content.LastValid:
     """Return the last valid version of each item (content only), served while its file is broken."""
