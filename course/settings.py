@@ -5,6 +5,7 @@ Every setting is documented in docs/operations.md; a test keeps that list comple
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ class Settings:
     demo_learners: int
     session_idle_minutes: int
     session_absolute_hours: int
+    #: Proxies (addresses or CIDR networks) whose X-Forwarded-For header is believed.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
 
 
 #: Each environment variable the app reads, with its meaning and default (for the docs test).
@@ -46,6 +49,8 @@ ENVIRONMENT: dict[str, str] = {
     "an empty database, so the dashboards have data (default: 0; `python3 dev.py run` uses 60)",
     "NTS_SESSION_IDLE_MINUTES": "minutes of inactivity after which a session ends (default: 30)",
     "NTS_SESSION_ABSOLUTE_HOURS": "hours after sign-in after which a session ends (default: 12)",
+    "NTS_TRUSTED_PROXIES": "addresses or CIDR networks of the reverse proxies whose "
+    "X-Forwarded-For header is believed, separated by commas (default: 127.0.0.1,::1)",
 }
 
 
@@ -83,6 +88,21 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _networks(env: Mapping[str, str], name: str, default: str) -> tuple[str, ...]:
+    raw = env.get(name)
+    raw = default if raw is None else raw
+    networks: list[str] = []
+    for item in raw.replace(",", " ").split():
+        if item == "*":
+            raise SettingsError(f"{name}: '*' would let any client choose its address; "
+                                "list the proxies' addresses")
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise SettingsError(f"{name}: {item!r} is not an IP address or network") from None
+    return tuple(networks)
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build the settings from environment variables, with the documented defaults."""
     env = os.environ if env is None else env
@@ -97,4 +117,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         demo_learners=_count(env, "NTS_DEMO_LEARNERS", 0),
         session_idle_minutes=_positive_int(env, "NTS_SESSION_IDLE_MINUTES", 30),
         session_absolute_hours=_positive_int(env, "NTS_SESSION_ABSOLUTE_HOURS", 12),
+        trusted_proxies=_networks(env, "NTS_TRUSTED_PROXIES", "127.0.0.1,::1"),
     )
