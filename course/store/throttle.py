@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, func, insert, text, update
+from sqlalchemy import bindparam, case, delete, exists, func, insert, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -111,12 +111,12 @@ def count_recent_failures(
 def find_device(session: Session, account: str, *, device: str, since: datetime) -> DeviceRecord:
     """Return whether the browser (its hash) made any attempt since the time, and signed in here."""
     table = LoginAttempt.__table__  # type: ignore[attr-defined]
-    signed_in = (table.c.account == account) & (table.c.outcome == OK)
-    statement = sa_select(
-        func.count(), func.coalesce(func.sum(case((signed_in, 1), else_=0)), 0)
-    ).where(table.c.device == device, table.c.at >= since)
-    seen, successes = session.connection().execute(statement).one()
-    return DeviceRecord(seen=int(seen) > 0, signed_in=int(successes) > 0)
+    recent = (table.c.device == device) & (table.c.at >= since)
+    signed_in = recent & (table.c.account == account) & (table.c.outcome == OK)
+    # EXISTS stops at the first row: a browser used daily has many attempts, none need counting.
+    statement = sa_select(exists().where(recent), exists().where(signed_in))
+    seen, succeeded = session.connection().execute(statement).one()
+    return DeviceRecord(seen=bool(seen), signed_in=bool(succeeded))
 
 
 def reserve_attempt(
