@@ -287,3 +287,23 @@ def test_unlock_forgets_failures_and_is_audited(
         "ada@example.org",
         {"attempts_cleared": 5},
     )
+
+
+def test_the_reported_lock_out_behind_a_shared_proxy_is_gone(
+    engine: Engine, hasher: RecordingPasswords
+) -> None:
+    """100 wrong attempts over 25 invented accounts, all seen from one proxy's address."""
+    proxy = "10.0.0.2"
+    add(engine, hasher, "root@example.org")
+    browser = attempt(engine, hasher, at=NOW - timedelta(days=2), email="root@example.org",
+                      passphrase=PASSPHRASE, address=proxy).device
+    moment = NOW
+    for n in range(100):
+        attempt(engine, hasher, at=moment, email=f"invented{n % 25}@example.org", address=proxy)
+        moment += SECOND
+    # The administrator's own browser, behind the same proxy, is not held back at all...
+    assert attempt(engine, hasher, at=moment, email="root@example.org", passphrase=PASSPHRASE,
+                   address=proxy, device=browser).ok
+    # ...and once the proxy is trusted, each person has their own address again.
+    assert attempt(engine, hasher, at=moment, email="root@example.org", passphrase=PASSPHRASE,
+                   address="203.0.113.50").ok
