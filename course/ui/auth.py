@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from course.domain.network import parse_networks, resolve_client_address
 from course.domain.permissions import Actor, Page
 from course.services import session_cookies
 from course.services.accounts import SessionPolicy, SignIn, hash_token, resume_session, sign_in, sign_out
@@ -46,11 +47,21 @@ _RESOLVED_LOCK = threading.Lock()  # every session's script thread shares the ma
 
 
 def client_address() -> str:
-    """Return the address the request came from, as Streamlit sees it."""
+    """Return the client's address, believing X-Forwarded-For only from trusted proxies.
+
+    "" means unknown (no request context, or a header that cannot be read). Streamlit reports a
+    loopback peer as None, so a request with headers and no address came from this host.
+    """
     try:
-        return str(st.context.ip_address or "")
+        headers = st.context.headers
+        peer = st.context.ip_address
     except Exception:
         return ""
+    if peer is None and headers:
+        peer = "127.0.0.1"
+    forwarded = ",".join(headers.get_all("X-Forwarded-For")) if headers else None
+    trusted = parse_networks(" ".join(resources.settings().trusted_proxies))
+    return resolve_client_address(peer, forwarded, trusted=trusted) or ""
 
 
 def _request_cookies() -> Mapping[str, str]:
