@@ -13,12 +13,10 @@ the signed-in person are dropped whenever the person changes or the session ends
 
 from __future__ import annotations
 
-import inspect
 import json
 import threading
 import weakref
 from collections.abc import Mapping
-from typing import Any
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -174,11 +172,9 @@ def current_actor() -> Actor | None:
 
 
 def sign_in_with_passphrase(email: str, passphrase: str) -> SignIn:
-    """Check an email and passphrase (with this browser's device value, where supported)."""
-    options: dict[str, Any] = {"passwords": resources.passwords(), "address": client_address()}
-    if "device" in inspect.signature(sign_in).parameters:
-        options["device"] = device_value() or None
-    return sign_in(resources.engine(), email, passphrase, **options)
+    """Check an email and passphrase, with this browser's device value (its known-browser cookie)."""
+    return sign_in(resources.engine(), email, passphrase, passwords=resources.passwords(),
+                   address=client_address(), device=device_value() or None)
 
 
 def start_session(result: SignIn) -> None:
@@ -190,7 +186,7 @@ def start_session(result: SignIn) -> None:
     """
     if result.token is None or result.actor is None:
         raise ValueError("only a successful sign-in starts a session")
-    device = getattr(result, "device", None) or device_value()
+    device = result.device or device_value()
     clear_person_state()
     st.session_state[TOKEN_KEY] = result.token
     st.session_state[OWNER_KEY] = result.actor.person_id
