@@ -60,6 +60,7 @@ def record_quiz_attempt(session: Session, record: QuizAttemptRecord, *, now: dat
                     "chosen": json.dumps(list(answer.chosen)),
                     "correct": answer.correct,
                     "seconds": answer.seconds,
+                    "score": answer.credit,
                 }
                 for position, answer in enumerate(record.answers)
             ],
@@ -115,16 +116,17 @@ class AnswerEvidence:
     competency: str
     correct: bool
     answered_at: datetime
+    score: float
 
 
 def list_answers(session: Session, person_id: int) -> list[AnswerEvidence]:
     """Return every answer a person has submitted, oldest first."""
     statement = (
         sa_select(col(QuizAttempt.quiz_id), col(QuizAnswer.question_id), col(QuizAnswer.competency),
-                  col(QuizAnswer.correct), col(QuizAttempt.finished_at))
+                  col(QuizAnswer.correct), col(QuizAttempt.finished_at), col(QuizAnswer.score))
         .join(QuizAttempt, col(QuizAnswer.attempt_id) == col(QuizAttempt.id))
         .where(col(QuizAttempt.person_id) == person_id)
         .order_by(col(QuizAttempt.id), col(QuizAnswer.position))
     )
     rows = session.connection().execute(statement)
-    return [AnswerEvidence(q, qid, c, bool(ok), at) for q, qid, c, ok, at in rows]
+    return [AnswerEvidence(q, qid, c, bool(ok), at, float(score)) for q, qid, c, ok, at, score in rows]

@@ -22,6 +22,7 @@ from course.store.tables import (
     QuizAnswer,
     QuizAttempt,
     QuizDraft,
+    Reflection,
     ScenarioRun,
     ScenarioStep,
     SectionRead,
@@ -75,6 +76,7 @@ def export_rows(session: Session, person_id: int, *, email: str) -> dict[str, li
         "scenario_run": _rows(session, run, run.c.person_id == person_id),
         "scenario_step": _rows(session, step, step.c.run_id.in_(run_ids)),
         "quiz_draft": _rows(session, _table(QuizDraft), _table(QuizDraft).c.person_id == person_id),
+        "reflection": _rows(session, _table(Reflection), _table(Reflection).c.person_id == person_id),
         "audit_event": _rows(session, event, _about(event, person_id, email)),
     }
 
