@@ -120,6 +120,7 @@ def _question(
         explain_html=render_blocks(parts.explain),
         kind=kind,
         items=tuple(entry for entry, _ in parts.entries),
+        stem_text=plain_text(inline.children or []).strip(),
     )
 
 

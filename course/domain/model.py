@@ -161,6 +161,7 @@ class Question:
     explain_html: str = ""
     kind: QuestionKind = QuestionKind.CHOICE
     items: tuple[Entry, ...] = ()
+    stem_text: str = ""
 
     @property
     def scored(self) -> bool:

@@ -1,4 +1,9 @@
-"""The quiz: one question at a time, graded on the server, feedback after each answer."""
+"""The quiz: one question at a time, graded on the server, feedback after each answer.
+
+Every kind of question is answered with native widgets that work with a keyboard and on a
+phone: radios and checkboxes for choices, one select box per position for an ordering, one
+select box per left-hand side for a matching, and a text area for a reflection.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,18 @@ import time
 
 import streamlit as st
 
-from course.domain.model import Course, Question, Quiz
+from course.domain.model import Course, Question, QuestionKind, Quiz
 from course.domain.permissions import Page
 from course.domain.quiz import DrawnQuestion, GradedAnswer, InvalidAnswer
 from course.services.learner import NotAvailable
 from course.services.quizzing import (
+    MAX_REFLECTION_CHARS,
     AttemptResult,
     AttemptView,
     QuizHistory,
     answer_question,
     get_history,
+    get_reflections,
     open_attempt,
     submit_attempt,
 )
@@ -33,6 +40,19 @@ def _header(quiz: Quiz, history: QuizHistory) -> None:
 
 
 def _feedback(question: Question, graded: GradedAnswer) -> None:
+    if not question.scored:
+        st.info("Saved for you alone. Reflections are not scored and no one else can read them.")
+    elif question.kind is QuestionKind.CHOICE:
+        _choice_feedback(question, graded)
+    else:
+        _entry_feedback(question, graded)
+    if question.explain_html:
+        with st.container(border=True):
+            st.markdown(":material/school: **Why**")
+            widgets.html(question.explain_html)
+
+
+def _choice_feedback(question: Question, graded: GradedAnswer) -> None:
     if graded.correct:
         st.success("Correct.")
     else:
@@ -44,42 +64,111 @@ def _feedback(question: Question, graded: GradedAnswer) -> None:
         tag = ("your answer, " if chosen else "") + ("correct" if option.correct else "not correct")
         st.markdown(f"**{option.text}** ({tag})")
         widgets.html(option.feedback_html)
-    if question.explain_html:
-        with st.container(border=True):
-            st.markdown(":material/school: **Why**")
-            widgets.html(question.explain_html)
+
+
+def _entry_feedback(question: Question, graded: GradedAnswer) -> None:
+    right, total = sum(graded.marks), len(graded.marks)
+    noun = "positions" if question.kind is QuestionKind.ORDER else "pairs"
+    if graded.correct:
+        st.success(f"Correct: all {total} {noun} are right.")
+    else:
+        st.error(f"Partly right: {right} of {total} {noun} are right ({widgets.percent(graded.score)}).")
+    for place, (given, mark) in enumerate(zip(graded.sequence, graded.marks, strict=True)):
+        expected = question.items[place]
+        if question.kind is QuestionKind.ORDER:
+            said = f"{place + 1}. **{question.items[given].text}**"
+            verdict = "right" if mark else f"not right; position {place + 1} is **{expected.text}**"
+        else:
+            said = f"**{expected.text}** → {question.items[given].match_text}"
+            verdict = "right" if mark else f"not right; it goes with **{expected.match_text}**"
+        st.markdown(f"{said} ({verdict})")
+        widgets.html(expected.feedback_html)
+
+
+def _order_widgets(question: Question, item: DrawnQuestion) -> list[int | None]:
+    labels = {e.index: e.text for e in question.items}
+    count = len(question.items)
+    st.caption("Choose the item for each position, first to last. Use each item once.")
+    return [st.selectbox(f"Position {place} of {count}" + (" (first)" if place == 1 else
+                                                           " (last)" if place == count else ""),
+                         item.option_order, format_func=labels.__getitem__, index=None,
+                         placeholder="Choose an item", key=f"ord-{question.id}-{place}")
+            for place in range(1, count + 1)]
+
+
+def _match_widgets(question: Question, item: DrawnQuestion) -> list[int | None]:
+    labels = {e.index: e.match_text for e in question.items}
+    st.caption("Choose the match for each one. Use each match once.")
+    return [st.selectbox(entry.text, item.option_order, format_func=labels.__getitem__, index=None,
+                         placeholder="Choose a match", key=f"match-{question.id}-{entry.index}")
+            for entry in question.items]
+
+
+def _answer_widgets(question: Question, item: DrawnQuestion) -> list[int | None]:
+    """Draw the inputs of a scored question; return the answer (None where nothing is chosen)."""
+    if question.kind is QuestionKind.ORDER:
+        return _order_widgets(question, item)
+    if question.kind is QuestionKind.MATCH:
+        return _match_widgets(question, item)
+    labels = {o.index: o.text for o in question.options}
+    if question.multiple:
+        st.caption("Choose all that apply.")
+        return [i for i in item.option_order if st.checkbox(labels[i], key=f"opt-{question.id}-{i}")]
+    pick = st.radio("Your answer", item.option_order, format_func=labels.__getitem__, index=None,
+                    key=f"opt-{question.id}")
+    return [] if pick is None else [pick]
+
+
+def _problem(question: Question, answer: list[int | None]) -> str | None:
+    """Return what keeps an answer from being checked, in the learner's words, if anything."""
+    if question.kind is QuestionKind.CHOICE:
+        return None if answer else "Choose an answer first."
+    if any(choice is None for choice in answer):
+        return "Fill in every box first."
+    if len(set(answer)) != len(answer):
+        return "Each item can be used once: two boxes hold the same one."
+    return None
 
 
 def _ask(course: Course, view: AttemptView, item: DrawnQuestion, number: int) -> None:
     question = view.question(item.question_id)
-    st.header(f"Question {number} of {len(view.drawn)}")
+    if question.scored:
+        st.header(f"Question {number} of {len(view.scored)}")
+    else:
+        st.header("Your reflection")
     widgets.html(f"<p><strong>{question.stem_html}</strong></p>")
     widgets.html(question.context_html)
     started = st.session_state.setdefault(f"nts_asked:{view.attempt_key}:{item.question_id}", time.time())
-    labels = {o.index: o.text for o in question.options}
+    text: str | None = None
     with st.form(f"answer-{item.question_id}"):
-        if question.multiple:
-            st.caption("Choose all that apply.")
-            chosen = [i for i in item.option_order
-                      if st.checkbox(labels[i], key=f"opt-{item.question_id}-{i}")]
+        if question.scored:
+            answer = _answer_widgets(question, item)
         else:
-            pick = st.radio("Your answer", item.option_order, format_func=labels.__getitem__, index=None,
-                            key=f"opt-{item.question_id}")
-            chosen = [] if pick is None else [pick]
-        submitted = st.form_submit_button("Check answer", type="primary")
+            answer = []
+            saved = get_reflections(resources.engine(), auth.require_page(Page.QUIZ), view.quiz.meta.id)
+            text = st.text_area(question.stem_text or "Your reflection", value=saved.get(question.id, ""),
+                                max_chars=MAX_REFLECTION_CHARS, key=f"reflect-{question.id}",
+                                help="Only you can read this. It is not scored; leave it empty to skip.")
+        submitted = st.form_submit_button("Check answer" if question.scored else "Save and continue",
+                                          type="primary")
     if submitted:
-        if not chosen:
-            st.warning("Choose an answer first.")
+        problem = _problem(question, answer)
+        if problem is not None:
+            st.warning(problem)
             return
-        actor = auth.require_page(Page.QUIZ)
-        try:
-            answer_question(resources.engine(), actor, course, view.quiz.meta.id,
-                            attempt_key=view.attempt_key, question_id=item.question_id, chosen=chosen,
-                            seconds=time.time() - started)
-        except InvalidAnswer:
-            st.error("That answer could not be accepted. Please choose again.")
-            return
-        st.rerun()
+        _send(course, view, item, [c for c in answer if c is not None], text=text, started=started)
+
+
+def _send(course: Course, view: AttemptView, item: DrawnQuestion, chosen: list[int], *, text: str | None,
+          started: float) -> None:
+    actor = auth.require_page(Page.QUIZ)
+    try:
+        answer_question(resources.engine(), actor, course, view.quiz.meta.id, attempt_key=view.attempt_key,
+                        question_id=item.question_id, chosen=chosen, seconds=time.time() - started, text=text)
+    except InvalidAnswer:
+        st.error("That answer could not be accepted. Please choose again.")
+        return
+    st.rerun()
 
 
 def _result(result: AttemptResult, quiz: Quiz) -> None:
@@ -95,10 +184,17 @@ def _answered(view: AttemptView) -> None:
         if graded is None:
             continue
         question = view.question(item.question_id)
-        with st.expander(f"Question {number}: {'correct' if graded.correct else 'not correct'}",
-                         expanded=item == _last_answered(view)):
+        with st.expander(_verdict(question, graded, number), expanded=item == _last_answered(view)):
             widgets.html(f"<p><strong>{question.stem_html}</strong></p>")
             _feedback(question, graded)
+
+
+def _verdict(question: Question, graded: GradedAnswer, number: int) -> str:
+    if not question.scored:
+        return "Your reflection: saved"
+    if graded.correct or question.kind is QuestionKind.CHOICE:
+        return f"Question {number}: {'correct' if graded.correct else 'not correct'}"
+    return f"Question {number}: partly right ({widgets.percent(graded.score)})"
 
 
 def _last_answered(view: AttemptView) -> DrawnQuestion | None:
