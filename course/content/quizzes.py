@@ -83,6 +83,8 @@ def _competency(
     line: int, vocabulary: Vocabulary | None, problems: list[Diagnostic],
 ) -> str:
     default = matter.competencies[0] if matter and matter.competencies else ""
+    if kind is QuestionKind.REFLECT:
+        default = ""  # a reflection is not evidence for any competency
     competency = attrs.get("competency", default)
     if not competency and kind is not QuestionKind.REFLECT:
         problems.append(error(path, line, Code.UNKNOWN_COMPETENCY,

@@ -341,3 +341,32 @@ def _unpack(words: list[tuple[int, str]], sums: Sequence[Any], width: int) -> di
             value >>= width
             position += 1
     return found
+
+
+def answer_patterns(
+    session: Session, questions: Sequence[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], dict[str, int]]:
+    """Return how many answers gave each distinct answer, per (quiz id, version, question id).
+
+    Used for ordering and matching questions, whose answers are sequences: the caller reads the
+    share of answers with each position or pair right off the patterns. Grouped in SQL, so only
+    distinct answers (few for a handful of entries) travel, never a row per person.
+    """
+    if not questions:
+        return {}
+    params = Params()
+    wanted = " OR ".join(
+        f"(a.quiz_id = {params.bind(quiz)} AND a.content_version = {params.bind(version)} "
+        f"AND q.question_id = {params.bind(question)})"
+        for quiz, version, question in questions
+    )
+    statement = f"""
+        SELECT a.quiz_id, a.content_version, q.question_id, q.chosen, COUNT(*)
+        FROM quiz_answer q JOIN quiz_attempt a ON a.id = q.attempt_id
+        WHERE {wanted}
+        GROUP BY a.quiz_id, a.content_version, q.question_id, q.chosen"""
+    found: dict[tuple[str, str, str], dict[str, int]] = {}
+    for quiz, version, question, chosen, count in session.connection().execute(
+            params.statement(statement), params.values):
+        found.setdefault((str(quiz), str(version), str(question)), {})[str(chosen)] = int(count)
+    return found

@@ -105,3 +105,10 @@ def test_credit_is_between_0_and_1_and_full_only_for_the_right_order(order: list
     graded = grade_answer(ORDER, order, offered=(3, 2, 1, 0))
     assert 0.0 <= graded.score <= 1.0
     assert (graded.score == 1.0) == (list(order) == [0, 1, 2, 3]) == graded.correct
+
+
+def test_placements_count_each_position_right_and_skip_odd_patterns() -> None:
+    from course.domain.item_analysis import placements_right
+
+    patterns = {"[0, 1, 2]": 4, "[1, 0, 2]": 2, "[2, 0, 1]": 1, "[0, 1]": 5, "not json": 3, "{}": 1}
+    assert placements_right(patterns, 3) == (4, 4, 6)

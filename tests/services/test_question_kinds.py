@@ -156,3 +156,22 @@ def test_a_reflection_reaches_no_one_else(engine: Engine, course: Course, make_p
     analysis = get_item_analysis(engine, trainer, course)
     assert "my-habit" not in {item.question_id for item in analysis.items}
     assert "froze" not in repr(analysis)
+
+
+def test_item_analysis_reports_each_position_and_pair(
+    engine: Engine, course: Course, make_person: MakePerson
+) -> None:
+    for email in ("ada@example.org", "bob@example.org", "cy@example.org"):
+        take(engine, make_person(email), course)
+    trainer = make_person("t@example.org", capabilities="trainer")
+    by_id = {item.question_id: item for item in get_item_analysis(engine, trainer, course).items}
+    assert set(by_id) == {"q-one", "q-two", "first-hour", "platforms"}
+    order = by_id["first-hour"]
+    assert order.options == () and order.stats.answers == 3 and order.stats.facility == 0.0
+    assert [(p.text, p.right, p.answers) for p in order.parts] == [
+        ("position 1: Acknowledge the post", 0, 3), ("position 2: Check the facts", 0, 3),
+        ("position 3: Post the update", 3, 3), ("position 4: Review what happened", 3, 3)]
+    match = by_id["platforms"]
+    assert [(p.text, p.right) for p in match.parts] == [
+        ("X → reposts", 3), ("TikTok → an algorithmic feed", 0), ("LinkedIn → a professional network", 0)]
+    assert by_id["q-one"].parts == () and len(by_id["q-one"].options) == 2
