@@ -140,6 +140,13 @@ def _grade_entries(question: Question, sequence: tuple[int, ...], shown: tuple[i
                         sequence=sequence, marks=marks)
 
 
+def right_answer(question: Question) -> tuple[int, ...]:
+    """Return the answer that earns full credit, as grade_answer takes it (empty for a reflection)."""
+    if question.kind is QuestionKind.CHOICE:
+        return tuple(sorted(question.correct_indexes))
+    return tuple(e.index for e in question.items)
+
+
 def score_attempt(answers: Iterable[GradedAnswer], *, question_count: int) -> float:
     """Return the attempt's score (0 to 1): the credit earned over its scored questions.
 
