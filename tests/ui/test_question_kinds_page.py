@@ -122,3 +122,19 @@ def test_a_saved_reflection_is_offered_again_next_attempt(app: AppFactory, write
         _select(at, left, right)
     _check(at)
     assert at.text_area[0].value == "My first thoughts."
+
+
+def test_the_studio_preview_checks_an_ordering_and_shows_a_reflection(
+        app: AppFactory, write_tree: TreeWriter) -> None:
+    at = app(as_demo="trainer", content=write_tree({"quizzes/intro-quiz.md": KINDS}))
+    at.switch_page("course/ui/pages/studio_preview.py").run()
+    at.radio[0].set_value("Quiz").run()
+    at.radio(key="pv-quiz-show").set_value("Every question, in file order").run()
+    positions = [s.label for s in at.selectbox if s.label.startswith("Position ")]
+    for label, text in zip(positions, ORDER[::-1], strict=True):
+        _select(at, label, text)
+    (check,) = [b for b in at.button if b.label == "Check" and "first-hour" in str(b.form_id)]
+    check.click().run()
+    assert not at.exception, at.exception
+    assert "Partly right: 0 of 4 positions are right (0%)." in _texts(at.error)
+    assert [a.label for a in at.text_area] == ["What will you do differently next time?"]

@@ -26,7 +26,7 @@ from course.services.quizzing import (
     open_attempt,
     submit_attempt,
 )
-from course.ui import auth, resources, widgets
+from course.ui import auth, question_view, resources, widgets
 from course.ui.links import script
 
 
@@ -37,97 +37,6 @@ def _header(quiz: Quiz, history: QuizHistory) -> None:
     st.caption(f"Pass mark {quiz.pass_mark}% · attempts used {history.used} of {allowed}{left} · "
                f"best {widgets.percent(history.best)} · latest {widgets.percent(history.latest)}")
     widgets.html(quiz.intro_html)
-
-
-def _feedback(question: Question, graded: GradedAnswer) -> None:
-    if not question.scored:
-        st.info("Saved for you alone. Reflections are not scored and no one else can read them.")
-    elif question.kind is QuestionKind.CHOICE:
-        _choice_feedback(question, graded)
-    else:
-        _entry_feedback(question, graded)
-    if question.explain_html:
-        with st.container(border=True):
-            st.markdown(":material/school: **Why**")
-            widgets.html(question.explain_html)
-
-
-def _choice_feedback(question: Question, graded: GradedAnswer) -> None:
-    if graded.correct:
-        st.success("Correct.")
-    else:
-        st.error("Not quite.")
-    for option in question.options:
-        chosen = option.index in graded.chosen
-        if not chosen and not option.correct:
-            continue
-        tag = ("your answer, " if chosen else "") + ("correct" if option.correct else "not correct")
-        st.markdown(f"**{option.text}** ({tag})")
-        widgets.html(option.feedback_html)
-
-
-def _entry_feedback(question: Question, graded: GradedAnswer) -> None:
-    right, total = sum(graded.marks), len(graded.marks)
-    noun = "positions" if question.kind is QuestionKind.ORDER else "pairs"
-    if graded.correct:
-        st.success(f"Correct: all {total} {noun} are right.")
-    else:
-        st.error(f"Partly right: {right} of {total} {noun} are right ({widgets.percent(graded.score)}).")
-    for place, (given, mark) in enumerate(zip(graded.sequence, graded.marks, strict=True)):
-        expected = question.items[place]
-        if question.kind is QuestionKind.ORDER:
-            said = f"{place + 1}. **{question.items[given].text}**"
-            verdict = "right" if mark else f"not right; position {place + 1} is **{expected.text}**"
-        else:
-            said = f"**{expected.text}** → {question.items[given].match_text}"
-            verdict = "right" if mark else f"not right; it goes with **{expected.match_text}**"
-        st.markdown(f"{said} ({verdict})")
-        widgets.html(expected.feedback_html)
-
-
-def _order_widgets(question: Question, item: DrawnQuestion) -> list[int | None]:
-    labels = {e.index: e.text for e in question.items}
-    count = len(question.items)
-    st.caption("Choose the item for each position, first to last. Use each item once.")
-    return [st.selectbox(f"Position {place} of {count}" + (" (first)" if place == 1 else
-                                                           " (last)" if place == count else ""),
-                         item.option_order, format_func=labels.__getitem__, index=None,
-                         placeholder="Choose an item", key=f"ord-{question.id}-{place}")
-            for place in range(1, count + 1)]
-
-
-def _match_widgets(question: Question, item: DrawnQuestion) -> list[int | None]:
-    labels = {e.index: e.match_text for e in question.items}
-    st.caption("Choose the match for each one. Use each match once.")
-    return [st.selectbox(entry.text, item.option_order, format_func=labels.__getitem__, index=None,
-                         placeholder="Choose a match", key=f"match-{question.id}-{entry.index}")
-            for entry in question.items]
-
-
-def _answer_widgets(question: Question, item: DrawnQuestion) -> list[int | None]:
-    """Draw the inputs of a scored question; return the answer (None where nothing is chosen)."""
-    if question.kind is QuestionKind.ORDER:
-        return _order_widgets(question, item)
-    if question.kind is QuestionKind.MATCH:
-        return _match_widgets(question, item)
-    labels = {o.index: o.text for o in question.options}
-    if question.multiple:
-        st.caption("Choose all that apply.")
-        return [i for i in item.option_order if st.checkbox(labels[i], key=f"opt-{question.id}-{i}")]
-    pick = st.radio("Your answer", item.option_order, format_func=labels.__getitem__, index=None,
-                    key=f"opt-{question.id}")
-    return [] if pick is None else [pick]
-
-
-def _problem(question: Question, answer: list[int | None]) -> str | None:
-    """Return what keeps an answer from being checked, in the learner's words, if anything."""
-    if question.kind is QuestionKind.CHOICE:
-        return None if answer else "Choose an answer first."
-    if any(choice is None for choice in answer):
-        return "Fill in every box first."
-    if len(set(answer)) != len(answer):
-        return "Each item can be used once: two boxes hold the same one."
-    return None
 
 
 def _ask(course: Course, view: AttemptView, item: DrawnQuestion, number: int) -> None:
@@ -142,7 +51,7 @@ def _ask(course: Course, view: AttemptView, item: DrawnQuestion, number: int) ->
     text: str | None = None
     with st.form(f"answer-{item.question_id}"):
         if question.scored:
-            answer = _answer_widgets(question, item)
+            answer = question_view.answer_widgets(question, item.option_order)
         else:
             answer = []
             saved = get_reflections(resources.engine(), auth.require_page(Page.QUIZ), view.quiz.meta.id)
@@ -152,7 +61,7 @@ def _ask(course: Course, view: AttemptView, item: DrawnQuestion, number: int) ->
         submitted = st.form_submit_button("Check answer" if question.scored else "Save and continue",
                                           type="primary")
     if submitted:
-        problem = _problem(question, answer)
+        problem = question_view.problem(question, answer)
         if problem is not None:
             st.warning(problem)
             return
@@ -186,7 +95,7 @@ def _answered(view: AttemptView) -> None:
         question = view.question(item.question_id)
         with st.expander(_verdict(question, graded, number), expanded=item == _last_answered(view)):
             widgets.html(f"<p><strong>{question.stem_html}</strong></p>")
-            _feedback(question, graded)
+            question_view.feedback(question, graded)
 
 
 def _verdict(question: Question, graded: GradedAnswer, number: int) -> str:
