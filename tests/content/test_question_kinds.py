@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from course.content.quizzes import parse_quiz
 from course.domain.diagnostics import Code
@@ -171,3 +173,23 @@ def test_text_after_the_items_is_reported() -> None:
     text = ORDER + "\nA stray paragraph.\n"
     quiz, found = parse(text)
     assert quiz is not None and found == [(line_of("A stray paragraph.", text), Code.CONTENT_IGNORED)]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["drop", "duplicate", "swap", "truncate"]),
+                          st.integers(min_value=0, max_value=200)), max_size=6))
+def test_a_mangled_quiz_of_every_kind_never_crashes_the_parser(edits: list[tuple[str, int]]) -> None:
+    lines = (HEAD + "\n".join([CHOICE, ORDER, MATCH, REFLECT])).splitlines()
+    for edit, at in edits:
+        i = at % len(lines)
+        if edit == "drop":
+            del lines[i]
+        elif edit == "duplicate":
+            lines.insert(i, lines[i])
+        elif edit == "swap" and i + 1 < len(lines):
+            lines[i], lines[i + 1] = lines[i + 1], lines[i]
+        elif edit == "truncate":
+            lines[i] = lines[i][: len(lines[i]) // 2]
+        if not lines:
+            break
+    result = parse_quiz("\n".join(lines) + "\n", source="q.md")
+    assert result.item is not None or any(d.severity == "error" for d in result.diagnostics)

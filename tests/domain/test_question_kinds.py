@@ -112,3 +112,17 @@ def test_placements_count_each_position_right_and_skip_odd_patterns() -> None:
 
     patterns = {"[0, 1, 2]": 4, "[1, 0, 2]": 2, "[2, 0, 1]": 1, "[0, 1]": 5, "not json": 3, "{}": 1}
     assert placements_right(patterns, 3) == (4, 4, 6)
+
+
+@given(st.sampled_from([ORDER, MATCH, REFLECT, CHOICE]),
+       st.lists(st.integers(min_value=-(2**70), max_value=2**70), max_size=30),
+       st.lists(st.integers(min_value=-3, max_value=12), max_size=12))
+def test_any_answer_is_graded_between_0_and_1_or_refused(
+    question: Question, chosen: list[int], offered: list[int]
+) -> None:
+    try:
+        graded = grade_answer(question, chosen, offered=offered)
+    except InvalidAnswer:
+        return
+    assert 0.0 <= graded.score <= 1.0
+    assert graded.scored == question.scored
