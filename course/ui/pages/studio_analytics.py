@@ -162,13 +162,11 @@ def _questions(engine: Any, actor: Actor, course: Course) -> None:
         f"{len(items)} questions, {answers} answers in all; {flagged} flagged. Questions with fewer "
         "than 10 answers are not judged. Discrimination compares the top and bottom 27% of attempts."
     )
-    chosen = st.selectbox(
-        "Question details",
-        range(len(items)),
-        key="items-detail",
-        format_func=lambda n: f"{items[n].quiz_id} · {items[n].question_id}",
-    )
-    _details(items[int(chosen)])
+    # Offered by name, so that another quiz or version (other questions) starts again from the
+    # worst of them rather than keeping a position in a list that has changed.
+    by_name = {f"{i.quiz_id} · {i.question_id}": i for i in items}
+    chosen = st.selectbox("Question details", list(by_name), key="items-detail")
+    _details(by_name.get(str(chosen), items[0]))
 
 
 def _chosen_scenario(engine: Any, actor: Actor, course: Course) -> ScenarioAnalytics:
