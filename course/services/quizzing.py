@@ -244,7 +244,7 @@ def submit_attempt(
                   if a.key == attempt_key]
         if stored:  # submitted already: report the same result, store nothing
             done = stored[0]
-            return AttemptResult(done.score, done.passed, round(done.score * done.answers), done.answers)
+            return AttemptResult(done.score, done.passed, done.correct, done.answers)
         draft = _open_draft(session, actor, quiz, attempt_key)
         if draft is not None:
             return _record_attempt(session, actor, quiz, draft, when=when)

@@ -27,6 +27,8 @@ class AttemptSummary:
     score: float
     passed: bool
     answers: int
+    #: How many of the answers earned full credit.
+    correct: int = 0
 
 
 def record_quiz_attempt(session: Session, record: QuizAttemptRecord, *, now: datetime) -> RecordOutcome:
@@ -85,9 +87,13 @@ def list_attempts(session: Session, person_id: int, *, quiz_id: str | None = Non
         statement = statement.where(QuizAttempt.quiz_id == quiz_id)
     attempts = list(session.exec(statement.order_by(col(QuizAttempt.id))))
     counts: dict[int, int] = {}
+    right: dict[int, int] = {}
     ids = [attempt.id for attempt in attempts]
-    for attempt_id in session.exec(select(QuizAnswer.attempt_id).where(col(QuizAnswer.attempt_id).in_(ids))):
-        counts[attempt_id] = counts.get(attempt_id, 0) + 1
+    answered = sa_select(col(QuizAnswer.attempt_id), col(QuizAnswer.correct)).where(
+        col(QuizAnswer.attempt_id).in_(ids))
+    for attempt_id, correct in session.connection().execute(answered):
+        counts[int(attempt_id)] = counts.get(int(attempt_id), 0) + 1
+        right[int(attempt_id)] = right.get(int(attempt_id), 0) + int(bool(correct))
     return [
         AttemptSummary(
             key=attempt.key,
@@ -97,6 +103,7 @@ def list_attempts(session: Session, person_id: int, *, quiz_id: str | None = Non
             score=attempt.score,
             passed=attempt.passed,
             answers=counts.get(attempt.id or 0, 0),
+            correct=right.get(attempt.id or 0, 0),
         )
         for attempt in attempts
     ]

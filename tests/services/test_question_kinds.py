@@ -175,3 +175,17 @@ def test_item_analysis_reports_each_position_and_pair(
     assert [(p.text, p.right) for p in match.parts] == [
         ("X → reposts", 3), ("TikTok → an algorithmic feed", 0), ("LinkedIn → a professional network", 0)]
     assert by_id["q-one"].parts == () and len(by_id["q-one"].options) == 2
+
+
+def test_submitting_again_reports_the_same_result(
+        engine: Engine, course: Course, make_person: MakePerson) -> None:
+    ada = make_person()
+    view = quizzing.open_attempt(engine, ada, course, "intro-quiz", now=NOW)
+    answer(engine, ada, course, view, "q-one", [0])
+    answer(engine, ada, course, view, "q-two", [2])
+    answer(engine, ada, course, view, "first-hour", [1, 0, 2, 3])
+    answer(engine, ada, course, view, "platforms", [0, 1, 2])
+    answer(engine, ada, course, view, "my-habit", [], text="")
+    first = quizzing.submit_attempt(engine, ada, course, "intro-quiz", attempt_key=view.attempt_key, now=NOW)
+    again = quizzing.submit_attempt(engine, ada, course, "intro-quiz", attempt_key=view.attempt_key, now=NOW)
+    assert first == again and first.correct == 2 and first.score == pytest.approx(2.5 / 4)
