@@ -355,18 +355,19 @@ def answer_patterns(
     if not questions:
         return {}
     params = Params()
-    wanted = " OR ".join(
-        f"(a.quiz_id = {params.bind(quiz)} AND a.content_version = {params.bind(version)} "
-        f"AND q.question_id = {params.bind(question)})"
-        for quiz, version, question in questions
-    )
+    # The question ids alone select the rows (through their index); the few groups of other
+    # quizzes or versions that share an id are dropped here.
+    ids = ", ".join(params.bind(question) for question in sorted({q for _, _, q in questions}))
     statement = f"""
         SELECT a.quiz_id, a.content_version, q.question_id, q.chosen, COUNT(*)
         FROM quiz_answer q JOIN quiz_attempt a ON a.id = q.attempt_id
-        WHERE {wanted}
+        WHERE q.question_id IN ({ids})
         GROUP BY a.quiz_id, a.content_version, q.question_id, q.chosen"""
+    wanted = set(questions)
     found: dict[tuple[str, str, str], dict[str, int]] = {}
     for quiz, version, question, chosen, count in session.connection().execute(
             params.statement(statement), params.values):
-        found.setdefault((str(quiz), str(version), str(question)), {})[str(chosen)] = int(count)
+        key = (str(quiz), str(version), str(question))
+        if key in wanted:
+            found.setdefault(key, {})[str(chosen)] = int(count)
     return found
