@@ -59,10 +59,26 @@ def _option(tokens: Sequence[Token], index: int) -> Option:
                   text=plain_text(children))
 
 
-def _options(tokens: Sequence[Token]) -> list[tuple[Option, int]]:
+def _empty_item(inner: Sequence[Token], *, path: str, line: int, question_id: str,
+                problems: list[Diagnostic]) -> bool:
+    """Report a list item with no text of its own (a bare '-' or '1.'); tell whether it is one."""
+    if inner and inner[0].type == "paragraph_open" and len(inner) > 1 and inner[1].type == "inline":
+        return False
+    problems.append(error(path, line, Code.ENTRY_EMPTY,
+                          f"a line of the list of question '{question_id}' has no text; write the "
+                          "option, item or pair after its marker, or remove the line"))
+    return True
+
+
+def _options(
+    tokens: Sequence[Token], *, path: str, question_id: str, problems: list[Diagnostic]
+) -> list[tuple[Option, int]]:
     options: list[tuple[Option, int]] = []
     for start, end in top_level(tokens[1:-1]):
         item = tokens[1 + start : 1 + end]
+        if _empty_item(item[1:-1], path=path, line=line_of(item[0]), question_id=question_id,
+                       problems=problems):
+            continue
         options.append((_option(item[1:-1], len(options)), line_of(item[0])))
     return options
 
@@ -195,7 +211,8 @@ class _Parts:
 
     def _read_answers(self, run: list[Token]) -> None:
         if self.kind is QuestionKind.CHOICE:
-            self.options = _options(run)
+            self.options = _options(run, path=self.path, question_id=self.question_id,
+                                    problems=self.problems)
         elif self.kind is QuestionKind.ORDER:
             self.entries = _entries(run, pairs=False, path=self.path, question_id=self.question_id,
                                     problems=self.problems)
@@ -270,6 +287,8 @@ def _entries(
     for position, (start, end) in enumerate(top_level(run[1:-1])):
         item = run[1 + start: 1 + end]
         item_line = line_of(item[0])
+        if _empty_item(item[1:-1], path=path, line=item_line, question_id=question_id, problems=problems):
+            continue
         entry = _entry(item[1:-1], position, pairs=pairs, path=path, line=item_line,
                        question_id=question_id, problems=problems)
         if entry is not None:

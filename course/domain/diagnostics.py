@@ -63,6 +63,7 @@ class Code(StrEnum):
     MATCH_PAIR_INCOMPLETE = "match-pair-incomplete"
     MATCH_DUPLICATE = "match-duplicate"
     ENTRIES_TOO_MANY = "entries-too-many"
+    ENTRY_EMPTY = "entry-empty"
     REFLECTION_EMPTY = "reflection-empty"
     # Scenarios
     NODE_DUPLICATE_ID = "node-duplicate-id"

@@ -193,3 +193,12 @@ def test_a_mangled_quiz_of_every_kind_never_crashes_the_parser(edits: list[tuple
             break
     result = parse_quiz("\n".join(lines) + "\n", source="q.md")
     assert result.item is not None or any(d.severity == "error" for d in result.diagnostics)
+
+
+@pytest.mark.parametrize(("text", "bare"), [(CHOICE, "-"), (ORDER, "2."), (MATCH, "-")])
+def test_a_bare_list_marker_is_an_error_not_a_crash(text: str, bare: str) -> None:
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith(("- ", "1. ")))
+    lines.insert(first + 1, bare)
+    quiz, found = parse("\n".join(lines) + "\n")
+    assert quiz is None and Code.ENTRY_EMPTY in [c for _, c in found]
