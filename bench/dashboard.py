@@ -55,7 +55,7 @@ PAYLOAD_TARGET_KB = 500.0
 
 _ANCHOR = f"""
 WITH latest AS (
-    SELECT a.person_id, q.competency, q.correct,
+    SELECT a.person_id, q.competency, q.score,
            ROW_NUMBER() OVER (PARTITION BY a.person_id, a.quiz_id, q.question_id, q.competency
                               ORDER BY a.finished_at DESC, a.id DESC, q.position DESC) AS rn
     FROM quiz_answer q JOIN quiz_attempt a ON a.id = q.attempt_id
@@ -66,7 +66,7 @@ runs AS (
     FROM scenario_run WHERE finished_at IS NOT NULL AND score IS NOT NULL
 ),
 ev AS (
-    SELECT person_id, competency, correct * 1.0 AS s, 1.0 AS w FROM latest WHERE rn = 1
+    SELECT person_id, competency, score AS s, 1.0 AS w FROM latest WHERE rn = 1
     UNION ALL
     SELECT runs.person_id, m.competency, runs.score * {SCENARIO_WEIGHT}, {SCENARIO_WEIGHT} FROM runs
     JOIN scenario_competency m ON m.scenario_id = runs.scenario_id WHERE rn = 1

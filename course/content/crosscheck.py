@@ -104,7 +104,7 @@ def _coverage(info: CourseInfo, modules: Mapping[str, Module], quizzes: Mapping[
         if role not in covered and ALL_ROLES not in covered:
             problems.append(warning("course.yaml", lines.get(f"roles.{role}", 1),
                                     Code.ROLE_WITHOUT_MODULE, f"no module is written for role '{role}'"))
-    assessed = {q.competency for quiz in quizzes.values() for q in quiz.questions}
+    assessed = {q.competency for quiz in quizzes.values() for q in quiz.scored_questions}
     assessed |= {c for s in scenarios.values() for c in s.meta.competencies}
     for competency in info.competencies:
         if competency not in assessed:

@@ -6,7 +6,9 @@ statistics and flags. The thresholds are named here and explained in docs/studio
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -183,3 +185,24 @@ def analyse(counts: ItemCounts) -> ItemStats:
             facility, discrimination, answers=counts.answers, upper_facility=upper, lower_facility=lower
         ),
     )
+
+
+def placements_right(patterns: Mapping[str, int], size: int) -> tuple[int, ...]:
+    """Count, for each position (ordering) or pair (matching), the answers that got it right.
+
+    `patterns` maps each distinct stored answer (a JSON list of entry positions) to how many
+    answers gave it; position k is right when it holds entry k. An answer of another length,
+    which a question edited since cannot be told apart from, counts for no position.
+    """
+    right = [0] * size
+    for pattern, count in patterns.items():
+        try:
+            sequence = json.loads(pattern)
+        except ValueError:
+            continue
+        if not isinstance(sequence, list) or len(sequence) != size:
+            continue
+        for place, entry in enumerate(sequence):
+            if entry == place:
+                right[place] += count
+    return tuple(right)

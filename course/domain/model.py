@@ -118,9 +118,39 @@ class Option:
     text: str = ""
 
 
+class QuestionKind(StrEnum):
+    """How a question is answered: choosing options, ordering items, matching pairs, or writing."""
+
+    CHOICE = "choice"
+    ORDER = "order"
+    MATCH = "match"
+    REFLECT = "reflect"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An item to order or the left side of a pair to match; `index` is its position in the file.
+
+    For an ordering question the file order is the correct order. For a matching question
+    `match` is the position in the file of the pair whose right-hand side belongs to this item
+    (its own, since each pair is written on one line), and `match_html` / `match_text` show it.
+    """
+
+    index: int
+    html: str
+    text: str
+    feedback_html: str = ""
+    match_html: str = ""
+    match_text: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Question:
-    """A quiz question with its options; several correct options make it multiple choice."""
+    """A quiz question: options to choose from, items to order or pairs to match, or a reflection.
+
+    A choice question with several correct options is multiple choice. A reflection has no
+    options or items and is never scored.
+    """
 
     id: str
     competency: str
@@ -129,6 +159,14 @@ class Question:
     options: tuple[Option, ...]
     context_html: str = ""
     explain_html: str = ""
+    kind: QuestionKind = QuestionKind.CHOICE
+    items: tuple[Entry, ...] = ()
+    stem_text: str = ""
+
+    @property
+    def scored(self) -> bool:
+        """Tell whether answers to the question are graded (every kind but reflections)."""
+        return self.kind is not QuestionKind.REFLECT
 
     @property
     def multiple(self) -> bool:
@@ -156,6 +194,16 @@ class Quiz:
     def question(self, question_id: str) -> Question | None:
         """Find a question by id."""
         return next((q for q in self.questions if q.id == question_id), None)
+
+    @property
+    def scored_questions(self) -> tuple[Question, ...]:
+        """Return the questions that are graded, in file order (all but the reflections)."""
+        return tuple(q for q in self.questions if q.scored)
+
+    @property
+    def reflections(self) -> tuple[Question, ...]:
+        """Return the reflection prompts, in file order."""
+        return tuple(q for q in self.questions if not q.scored)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ def coverage(course: Course) -> dict[str, dict[str, int]]:
     """Count, per competency, the quiz questions and scenarios that assess it."""
     counts = {c: {"questions": 0, "scenarios": 0} for c in course.info.competencies}
     for quiz in course.quizzes.values():
-        for question in quiz.questions:
+        for question in quiz.scored_questions:
             counts.setdefault(question.competency, {"questions": 0, "scenarios": 0})["questions"] += 1
     for scenario in course.scenarios.values():
         for competency in scenario.meta.competencies:

@@ -48,16 +48,32 @@ def _check_fraction(score: float) -> None:
 
 @dataclass(frozen=True, slots=True)
 class AnswerRecord:
-    """One answer in a quiz attempt: the options chosen (0-based positions in the file)."""
+    """One answer in a quiz attempt: the options chosen (0-based positions in the file).
+
+    For an ordering or matching question `chosen` lists entries in the order the learner gave
+    them, and `score` is the partial credit earned; without a score, a correct answer earns 1
+    and any other 0.
+    """
 
     question_id: str
     competency: str
     chosen: tuple[int, ...]
     correct: bool
     seconds: float
+    score: float | None = None
+
+    @property
+    def credit(self) -> float:
+        """Return the credit the answer earned, 0 to 1."""
+        if self.score is not None:
+            return self.score
+        return 1.0 if self.correct else 0.0
 
     def __post_init__(self) -> None:
         _require(bool(self.question_id), "question_id is empty")
+        _require(self.score is None or (math.isfinite(self.score) and 0.0 <= self.score <= 1.0),
+                 "score must be between 0 and 1")
+        _require(not self.correct or self.credit == 1.0, "a correct answer earns full credit")
         _require(all(index >= 0 for index in self.chosen), "chosen positions must be >= 0")
         _require(len(set(self.chosen)) == len(self.chosen), "chosen positions repeat")
         _check_seconds(self.seconds)

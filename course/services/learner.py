@@ -149,7 +149,7 @@ def get_evidence(engine: Engine, actor: Actor, course: Course) -> list[Evidence]
         answers = attempts.list_answers(session, actor.person_id)
         runs = scenario_runs.list_runs(session, actor.person_id)
     evidence = [Evidence(EvidenceKind.ANSWER, a.competency, a.quiz_id, a.question_id,
-                         1.0 if a.correct else 0.0, a.answered_at) for a in answers]
+                         a.score, a.answered_at) for a in answers]
     for run in runs:
         scenario = course.scenarios.get(run.scenario_id)
         if run.finished_at is None or run.score is None or scenario is None:

@@ -49,10 +49,10 @@ def _module(course: Course, module: Module) -> list[str]:
 
 
 def _quiz(course: Course, quiz: Quiz) -> list[str]:
-    counts = Counter(q.competency for q in quiz.questions)
+    counts = Counter(q.competency for q in quiz.scored_questions)
     spread = ", ".join(f"{course.info.competencies.get(c, c)} {n}" for c, n in sorted(counts.items()))
-    drawn = quiz.pick or len(quiz.questions)
-    return [f"| `{quiz.meta.id}` | {_roles(course, quiz.meta.roles)} | {len(quiz.questions)} "
+    drawn = quiz.pick or len(quiz.scored_questions)
+    return [f"| `{quiz.meta.id}` | {_roles(course, quiz.meta.roles)} | {len(quiz.scored_questions)} "
             f"({drawn} per attempt) | {spread} | {quiz.pass_mark}% |"]
 
 
@@ -75,7 +75,7 @@ def render_outline(course: Course) -> str:
     """Return the outline of a course as Markdown."""
     out = [f"# Course outline: {course.info.title}", "",
            f"Version {course.info.version}: {len(course.modules)} modules, {len(course.quizzes)} "
-           f"quizzes with {sum(len(q.questions) for q in course.quizzes.values())} questions, "
+           f"quizzes with {sum(len(q.scored_questions) for q in course.quizzes.values())} questions, "
            f"{len(course.scenarios)} branching scenarios. Generated from the course files by "
            "`python -m course outline`.", "", "## Modules by path", ""]
     foundation = [m for m in path_for(course, set()) if ALL_ROLES in m.meta.roles]

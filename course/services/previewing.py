@@ -6,7 +6,7 @@ domain rules as the learner pages, so the preview behaves exactly as the course 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from course.domain.model import Block, Module, Quiz, Scenario, frozen_map
@@ -31,13 +31,14 @@ def draw(engine: Engine, actor: Actor, quiz: Quiz, *, seed: int) -> tuple[DrawnQ
 
 
 def grade(engine: Engine, actor: Actor, quiz: Quiz, question_id: str,
-          chosen: Iterable[int]) -> GradedAnswer:
+          chosen: Sequence[int]) -> GradedAnswer:
     """Grade an answer to a quiz question in memory (raises InvalidAnswer as the quiz does)."""
     require(engine, actor, Action.PREVIEW_CONTENT)
     question = quiz.question(question_id)
     if question is None:
         raise KeyError(question_id)
-    return grade_answer(question, chosen, offered=[o.index for o in question.options])
+    offered = [o.index for o in question.options] + [e.index for e in question.items]
+    return grade_answer(question, chosen, offered=offered)
 
 
 def start_at(engine: Engine, actor: Actor, scenario: Scenario, *, node_id: str | None = None,

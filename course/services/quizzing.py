@@ -4,6 +4,9 @@ The attempt in progress is stored (its seed and the answers so far), so the lear
 and pick up the same questions later, and so every answer is checked against what was really
 offered: an option that was never shown, a question from another draw or a second answer to the
 same question is refused and audited.
+
+Reflections are answered in the same flow, but their text goes to the learner's own reflections,
+never into the attempt: it is not scored, and nothing that shows other people's work reads it.
 """
 
 from __future__ import annotations
@@ -26,12 +29,16 @@ from course.domain.quiz import (
 from course.domain.records import AnswerRecord, QuizAttemptRecord, new_key
 from course.services.learner import NotAvailable, get_path, linked_from_path
 from course.services.permissions import record_audit_event, require
-from course.store import attempts, drafts
+from course.store import attempts, drafts, reflections
 from course.store.engine import Engine, Session, read_session, write_transaction
 
 
 class AttemptsUsedUp(NotAvailable):
     """Every attempt the quiz allows has been made."""
+
+
+#: The longest reflection a learner may save, in characters.
+MAX_REFLECTION_CHARS = reflections.MAX_REFLECTION_CHARS
 
 
 class QuizChanged(NotAvailable):
@@ -68,6 +75,11 @@ class AttemptView:
     def complete(self) -> bool:
         """Tell whether every drawn question has been answered."""
         return all(d.question_id in self.graded for d in self.drawn)
+
+    @property
+    def scored(self) -> tuple[DrawnQuestion, ...]:
+        """Return the drawn questions that are graded (all but the reflections)."""
+        return tuple(d for d in self.drawn if self.question(d.question_id).scored)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,11 +168,14 @@ def _open_draft(session: Session, actor: Actor, quiz: Quiz, attempt_key: str) ->
 def answer_question(
     engine: Engine, actor: Actor, course: Course, quiz_id: str, *, attempt_key: str,
     question_id: str, chosen: list[int], seconds: float, now: datetime | None = None,
+    text: str | None = None,
 ) -> GradedAnswer:
     """Grade one answer against what this attempt offered, store it, and return the verdict.
 
     Reading the draft, grading and saving happen in one write transaction, so two tabs answering
-    the same question get the same verdict: the first answer stands.
+    the same question get the same verdict: the first answer stands. A reflection is answered
+    with `text` (and no options): up to MAX_REFLECTION_CHARS characters, saved for the learner
+    alone; left empty, it is skipped and nothing is saved.
     """
     quiz = _quiz(engine, actor, course, quiz_id)
     try:
@@ -168,7 +183,7 @@ def answer_question(
             draft = _open_draft(session, actor, quiz, attempt_key)
             if draft is not None:
                 return _grade_and_save(session, actor, quiz, draft, question_id=question_id,
-                                       chosen=chosen, seconds=seconds, now=now)
+                                       chosen=chosen, seconds=seconds, now=now, text=text)
     except InvalidAnswer as exc:  # nothing was written; the refusal is audited on its own
         raise _refuse(engine, actor, quiz_id, str(exc)) from None
     raise QuizChanged(_CHANGED)
@@ -176,7 +191,7 @@ def answer_question(
 
 def _grade_and_save(
     session: Session, actor: Actor, quiz: Quiz, draft: drafts.Draft, *, question_id: str,
-    chosen: list[int], seconds: float, now: datetime | None,
+    chosen: list[int], seconds: float, now: datetime | None, text: str | None,
 ) -> GradedAnswer:
     view = _view(quiz, draft)
     if question_id in view.graded:
@@ -184,11 +199,37 @@ def _grade_and_save(
     offered = next((d.option_order for d in view.drawn if d.question_id == question_id), None)
     if offered is None:
         raise InvalidAnswer(f"question '{question_id}' is not part of this attempt")
-    graded = grade_answer(view.question(question_id), chosen, offered=offered)
-    answer = drafts.DraftAnswer(tuple(sorted(graded.chosen)), max(0.0, min(seconds, 86_400.0)))
+    question = view.question(question_id)
+    graded = grade_answer(question, chosen, offered=offered)
+    when = now or datetime.now(UTC)
+    _keep_reflection(session, actor, quiz, question, text=text, now=when)
+    answer = drafts.DraftAnswer(graded.stored, max(0.0, min(seconds, 86_400.0)))
     drafts.save_answer(session, actor.person_id, attempt_key=draft.attempt_key, question_id=question_id,
-                       answer=answer, now=now or datetime.now(UTC))
+                       answer=answer, now=when)
     return graded
+
+
+def _keep_reflection(
+    session: Session, actor: Actor, quiz: Quiz, question: Question, *, text: str | None, now: datetime
+) -> None:
+    """Save a reflection's text for the learner; refuse text sent with any other question."""
+    if question.scored:
+        if text is not None:
+            raise InvalidAnswer(f"question '{question.id}' is not answered in words")
+        return
+    if not isinstance(text, str) or len(text) > MAX_REFLECTION_CHARS:
+        raise InvalidAnswer(f"a reflection holds text of at most {MAX_REFLECTION_CHARS} characters")
+    if text.strip():
+        reflections.save_reflection(session, actor.person_id, quiz_id=quiz.meta.id,
+                                    question_id=question.id, text=text.strip(), now=now)
+
+
+def get_reflections(engine: Engine, actor: Actor, quiz_id: str) -> dict[str, str]:
+    """Return the learner's own saved reflections on a quiz's prompts, by question id."""
+    require(engine, actor, Action.SUBMIT_QUIZ)
+    with read_session(engine) as session:
+        saved = reflections.list_reflections(session, actor.person_id, quiz_id=quiz_id)
+    return {question_id: item.text for question_id, item in saved.items()}
 
 
 def submit_attempt(
@@ -203,7 +244,7 @@ def submit_attempt(
                   if a.key == attempt_key]
         if stored:  # submitted already: report the same result, store nothing
             done = stored[0]
-            return AttemptResult(done.score, done.passed, round(done.score * done.answers), done.answers)
+            return AttemptResult(done.score, done.passed, done.correct, done.answers)
         draft = _open_draft(session, actor, quiz, attempt_key)
         if draft is not None:
             return _record_attempt(session, actor, quiz, draft, when=when)
@@ -217,13 +258,13 @@ def _record_attempt(
     view = _view(quiz, draft)
     if not view.complete:
         raise NotAvailable("answer every question before submitting")
-    score = score_attempt(view.graded.values(), question_count=len(view.drawn))
+    score = score_attempt(view.graded.values(), question_count=len(view.scored))
     passed = has_passed(score, pass_mark=quiz.pass_mark)
     answers = tuple(
-        AnswerRecord(d.question_id, view.graded[d.question_id].competency,
-                     tuple(sorted(view.graded[d.question_id].chosen)), view.graded[d.question_id].correct,
-                     draft.answers[d.question_id].seconds)
-        for d in view.drawn
+        AnswerRecord(d.question_id, view.graded[d.question_id].competency, view.graded[d.question_id].stored,
+                     view.graded[d.question_id].correct, draft.answers[d.question_id].seconds,
+                     score=view.graded[d.question_id].score)
+        for d in view.scored
     )
     record = QuizAttemptRecord(
         key=draft.attempt_key, person_id=actor.person_id, quiz_id=quiz.meta.id,

@@ -107,7 +107,12 @@ def _answer_quiz(
     view = quizzing.open_attempt(engine, learner.actor, course, quiz_id, now=when)
     theta = synthetic.ability(skill)
     for drawn in view.drawn:
-        chosen, _, seconds = synthetic.answer(items[(quiz_id, drawn.question_id)], theta, generator)
+        item = items.get((quiz_id, drawn.question_id))
+        if item is None:  # a reflection: synthetic learners skip it and write nothing
+            quizzing.answer_question(engine, learner.actor, course, quiz_id, attempt_key=view.attempt_key,
+                                     question_id=drawn.question_id, chosen=[], seconds=5.0, now=when, text="")
+            continue
+        chosen, _, seconds = synthetic.answer(item, theta, generator)
         quizzing.answer_question(
             engine,
             learner.actor,
@@ -277,7 +282,7 @@ def seed_bulk(
     generator = random.Random(seed)
     end = now or datetime.now(UTC)
     start = end - timedelta(weeks=weeks)
-    quizzes = [q for q in course.quizzes.values() if q.questions]
+    quizzes = [q for q in course.quizzes.values() if q.scored_questions]
     scenarios = list(course.scenarios.values())
     person_rows = []
     skills = []
@@ -300,7 +305,7 @@ def seed_bulk(
     per_learner = max(1, answers // max(1, learners))
     items = synthetic.behaviours(course, seed=seed)
     attempt_rows: list[dict[str, object]] = []
-    answer_rows: list[tuple[int, int, str, str, str, bool, float]] = []
+    answer_rows: list[tuple[int, int, str, str, str, bool, float, float]] = []
     run_rows: list[dict[str, object]] = []
     for person_id, skill in zip(ids, skills, strict=True):
         theta = synthetic.ability(skill)
@@ -309,13 +314,15 @@ def seed_bulk(
             quiz = generator.choice(quizzes)
             week = generator.randrange(weeks)
             when = start + timedelta(weeks=week, minutes=generator.randrange(10_000))
-            drawn = len(quiz.questions) if quiz.pick is None else min(quiz.pick, len(quiz.questions))
+            bank = quiz.scored_questions
+            drawn = len(bank) if quiz.pick is None else min(quiz.pick, len(bank))
             # A learner's last attempt is cut short when the answers do not divide evenly.
-            picked = generator.sample(quiz.questions, min(drawn, per_learner - given))
+            picked = generator.sample(bank, min(drawn, per_learner - given))
             given_now = [
                 synthetic.answer(items[(quiz.meta.id, q.id)], theta + 0.1 * week, generator) for q in picked
             ]
-            score = sum(ok for _, ok, _ in given_now) / len(picked)
+            credits = [synthetic.credit(q, answer[0]) for q, answer in zip(picked, given_now, strict=True)]
+            score = sum(credits) / len(picked)
             attempt_rows.append(
                 {
                     "key": new_key(),
@@ -330,8 +337,9 @@ def seed_bulk(
                 }
             )
             answer_rows += [
-                (len(attempt_rows), i, q.id, q.competency, chosen, ok, seconds)
-                for i, (q, (chosen, ok, seconds)) in enumerate(zip(picked, given_now, strict=True))
+                (len(attempt_rows), i, q.id, q.competency, chosen, ok, seconds, got)
+                for i, (q, (chosen, ok, seconds), got) in enumerate(
+                    zip(picked, given_now, credits, strict=True))
             ]
             given += len(picked)
         if scenarios and generator.random() < 0.6:

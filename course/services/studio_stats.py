@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from course.domain.dashboard import TOTAL, Suppression, suppress_rows
-from course.domain.item_analysis import ItemCounts, ItemStats, analyse
-from course.domain.model import Course, Question, Quiz
+from course.domain.item_analysis import ItemCounts, ItemStats, analyse, placements_right
+from course.domain.model import Course, Question, QuestionKind, Quiz
 from course.domain.permissions import Action, Actor
 from course.services.cache import LruCache
 from course.services.dashboard import content_key
@@ -46,6 +46,21 @@ class OptionUse:
 
 
 @dataclass(frozen=True, slots=True)
+class PartUse:
+    """How often one position of an ordering, or one pair of a matching, was answered rightly."""
+
+    index: int
+    text: str
+    right: int
+    answers: int
+
+    @property
+    def facility(self) -> float | None:
+        """Return the share of answers that got this position or pair right."""
+        return self.right / self.answers if self.answers else None
+
+
+@dataclass(frozen=True, slots=True)
 class ItemReport:
     """One question of one quiz version, with where it is written and how it performs."""
 
@@ -60,6 +75,8 @@ class ItemReport:
     line: int | None
     options: tuple[OptionUse, ...]
     stats: ItemStats
+    #: For an ordering or matching question: each position or pair, with how often it was right.
+    parts: tuple[PartUse, ...] = ()
 
     @property
     def location(self) -> str:
@@ -208,7 +225,10 @@ def _compute_items(
         rows = item_stats.question_counts(
             session, None if every else wanted, positions=max(positions, 1), scores=scores
         )
-    reports = [_report(course, row) for row in rows]
+        patterns = item_stats.answer_patterns(session, [
+            (r.quiz_id, r.version, r.question_id) for r in rows if _has_entries(course, r)])
+    reports = [_report(course, row, patterns.get((row.quiz_id, row.version, row.question_id), {}))
+               for row in rows]
     reports.sort(key=_worst_first)
     versions = tuple(
         (
@@ -235,11 +255,31 @@ def _find_question(quiz: Quiz | None, question_id: str) -> Question | None:
     return next((q for q in quiz.questions if q.id == question_id), None)
 
 
-def _report(course: Course, row: item_stats.QuestionRow) -> ItemReport:
+def _has_entries(course: Course, row: item_stats.QuestionRow) -> bool:
+    question = _find_question(course.quizzes.get(row.quiz_id), row.question_id)
+    return question is not None and bool(question.items)
+
+
+def _parts(question: Question, patterns: dict[str, int], answers: int) -> tuple[PartUse, ...]:
+    """Return each position or pair of an ordering or matching question with its right answers."""
+    right = placements_right(patterns, len(question.items))
+    if question.kind is QuestionKind.ORDER:
+        labels = [f"position {e.index + 1}: {e.text}" for e in question.items]
+    else:
+        labels = [f"{e.text} → {e.match_text}" for e in question.items]
+    return tuple(PartUse(i, label, n, answers)
+                 for i, (label, n) in enumerate(zip(labels, right, strict=True)))
+
+
+def _report(course: Course, row: item_stats.QuestionRow, patterns: dict[str, int]) -> ItemReport:
     quiz = course.quizzes.get(row.quiz_id)
     question = _find_question(quiz, row.question_id)
     chosen = row.chosen
-    if question is not None:
+    parts: tuple[PartUse, ...] = ()
+    if question is not None and question.items:
+        uses: tuple[OptionUse, ...] = ()
+        parts = _parts(question, patterns, row.counts.answers)
+    elif question is not None:
         uses = tuple(
             OptionUse(o.index, o.text or plain(o.html), o.correct, chosen.get(o.index, 0))
             for o in question.options
@@ -259,6 +299,7 @@ def _report(course: Course, row: item_stats.QuestionRow) -> ItemReport:
         line=question.line if question is not None else None,
         options=uses,
         stats=analyse(counts),
+        parts=parts,
     )
 
 

@@ -5,7 +5,9 @@ theory: a difficulty and a discrimination decide how likely a learner of a given
 be right; wrong answers fall on the distractors with an uneven pull (one tempting distractor,
 others rarely chosen); time to answer varies around the question's own pace and is longer when
 wrong. A few questions are deliberately flawed (too easy, too hard, or answered better by weaker
-learners) so that item analysis has something to find.
+learners) so that item analysis has something to find. Ordering and matching questions are
+got wrong by swapping two neighbouring entries or by moving the last one first, which earn
+partial credit; reflections are never answered with words, only skipped.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import random
 from dataclasses import dataclass
 from itertools import accumulate
 
-from course.domain.model import Course, Question
+from course.domain.model import Course, Question, QuestionKind
 
 #: Share of questions made too easy, too hard, and "the strongest get it wrong" (miskeyed).
 EASY_SHARE, HARD_SHARE, MISKEYED_SHARE = 0.08, 0.08, 0.05
@@ -44,8 +46,35 @@ def ability(skill: float) -> float:
     return math.log(share / (1 - share))
 
 
+def _right(question: Question) -> list[int]:
+    """Return the right answer as the store writes it: the correct options, or the file order."""
+    if question.kind is QuestionKind.CHOICE:
+        return sorted(question.correct_indexes)
+    return [e.index for e in question.items]
+
+
+def credit(question: Question, chosen: str) -> float:
+    """Return the credit of an answer given as JSON: 1 or 0, or the share of entries in place."""
+    picked = json.loads(chosen)
+    if question.kind is QuestionKind.CHOICE:
+        return 1.0 if picked == _right(question) else 0.0
+    right = _right(question)
+    return float(sum(a == b for a, b in zip(picked, right, strict=True)) / len(right))
+
+
+def _wrong_sequences(question: Question) -> list[list[int]]:
+    """Return plausible wrong orders: two neighbours swapped, or the last entry moved first."""
+    right = _right(question)
+    swaps = [[*right[:i], right[i + 1], right[i], *right[i + 2:]] for i in range(len(right) - 1)]
+    return [*swaps, [right[-1], *right[:-1]]]
+
+
 def _selections(question: Question, generator: random.Random) -> tuple[tuple[str, ...], tuple[float, ...]]:
     """Return the wrong selections of a question and their cumulative, uneven weights."""
+    if question.kind is not QuestionKind.CHOICE:
+        sequences = _wrong_sequences(question)
+        weights = [generator.random() ** 3 + 0.03 for _ in sequences]
+        return tuple(json.dumps(p) for p in sequences), tuple(accumulate(weights))
     right = question.correct_indexes
     distractors = sorted(o.index for o in question.options if not o.correct)
     if not question.multiple:
@@ -65,7 +94,7 @@ def behaviours(course: Course, *, seed: int) -> dict[tuple[str, str], ItemBehavi
     generator = random.Random(f"items-{seed}")
     found: dict[tuple[str, str], ItemBehaviour] = {}
     for quiz_id in sorted(course.quizzes):
-        for question in course.quizzes[quiz_id].questions:
+        for question in course.quizzes[quiz_id].scored_questions:
             roll = generator.random()
             difficulty = generator.gauss(0.0, 0.8)
             discrimination = generator.uniform(0.7, 2.2)
@@ -80,7 +109,7 @@ def behaviours(course: Course, *, seed: int) -> dict[tuple[str, str], ItemBehavi
                 question,
                 difficulty,
                 discrimination,
-                json.dumps(sorted(question.correct_indexes)),
+                json.dumps(_right(question)),
                 wrong,
                 pull,
                 generator.uniform(12.0, 45.0),

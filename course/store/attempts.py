@@ -27,6 +27,8 @@ class AttemptSummary:
     score: float
     passed: bool
     answers: int
+    #: How many of the answers earned full credit.
+    correct: int = 0
 
 
 def record_quiz_attempt(session: Session, record: QuizAttemptRecord, *, now: datetime) -> RecordOutcome:
@@ -60,6 +62,7 @@ def record_quiz_attempt(session: Session, record: QuizAttemptRecord, *, now: dat
                     "chosen": json.dumps(list(answer.chosen)),
                     "correct": answer.correct,
                     "seconds": answer.seconds,
+                    "score": answer.credit,
                 }
                 for position, answer in enumerate(record.answers)
             ],
@@ -84,9 +87,13 @@ def list_attempts(session: Session, person_id: int, *, quiz_id: str | None = Non
         statement = statement.where(QuizAttempt.quiz_id == quiz_id)
     attempts = list(session.exec(statement.order_by(col(QuizAttempt.id))))
     counts: dict[int, int] = {}
+    right: dict[int, int] = {}
     ids = [attempt.id for attempt in attempts]
-    for attempt_id in session.exec(select(QuizAnswer.attempt_id).where(col(QuizAnswer.attempt_id).in_(ids))):
-        counts[attempt_id] = counts.get(attempt_id, 0) + 1
+    answered = sa_select(col(QuizAnswer.attempt_id), col(QuizAnswer.correct)).where(
+        col(QuizAnswer.attempt_id).in_(ids))
+    for attempt_id, correct in session.connection().execute(answered):
+        counts[int(attempt_id)] = counts.get(int(attempt_id), 0) + 1
+        right[int(attempt_id)] = right.get(int(attempt_id), 0) + int(bool(correct))
     return [
         AttemptSummary(
             key=attempt.key,
@@ -96,6 +103,7 @@ def list_attempts(session: Session, person_id: int, *, quiz_id: str | None = Non
             score=attempt.score,
             passed=attempt.passed,
             answers=counts.get(attempt.id or 0, 0),
+            correct=right.get(attempt.id or 0, 0),
         )
         for attempt in attempts
     ]
@@ -115,16 +123,17 @@ class AnswerEvidence:
     competency: str
     correct: bool
     answered_at: datetime
+    score: float
 
 
 def list_answers(session: Session, person_id: int) -> list[AnswerEvidence]:
     """Return every answer a person has submitted, oldest first."""
     statement = (
         sa_select(col(QuizAttempt.quiz_id), col(QuizAnswer.question_id), col(QuizAnswer.competency),
-                  col(QuizAnswer.correct), col(QuizAttempt.finished_at))
+                  col(QuizAnswer.correct), col(QuizAttempt.finished_at), col(QuizAnswer.score))
         .join(QuizAttempt, col(QuizAnswer.attempt_id) == col(QuizAttempt.id))
         .where(col(QuizAttempt.person_id) == person_id)
         .order_by(col(QuizAttempt.id), col(QuizAnswer.position))
     )
     rows = session.connection().execute(statement)
-    return [AnswerEvidence(q, qid, c, bool(ok), at) for q, qid, c, ok, at in rows]
+    return [AnswerEvidence(q, qid, c, bool(ok), at, float(score)) for q, qid, c, ok, at, score in rows]

@@ -65,12 +65,12 @@ def _fix_sequence(session: Session, table: str) -> None:
 def insert_attempts(
     session: Session,
     attempts: Sequence[dict[str, Any]],
-    answers: Sequence[tuple[int, int, str, str, str, bool, float]],
+    answers: Sequence[tuple[int, int, str, str, str, bool, float, float]],
 ) -> None:
     """Insert attempts and their answers; an answer names its attempt by 1-based position.
 
     An answer is (attempt position, position in the attempt, question id, competency, chosen
-    positions as JSON, correct, seconds).
+    positions as JSON, correct, seconds, credit earned from 0 to 1).
     """
     if not attempts:
         return
@@ -90,8 +90,9 @@ def insert_attempts(
             "chosen": chosen,
             "correct": ok,
             "seconds": seconds,
+            "score": score,
         }
-        for a, p, q, c, chosen, ok, seconds in answers
+        for a, p, q, c, chosen, ok, seconds, score in answers
     ]
     for start in range(0, len(rows), 50_000):
         connection.execute(insert(QuizAnswer.__table__), rows[start : start + 50_000])  # type: ignore[attr-defined]

@@ -341,3 +341,33 @@ def _unpack(words: list[tuple[int, str]], sums: Sequence[Any], width: int) -> di
             value >>= width
             position += 1
     return found
+
+
+def answer_patterns(
+    session: Session, questions: Sequence[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], dict[str, int]]:
+    """Return how many answers gave each distinct answer, per (quiz id, version, question id).
+
+    Used for ordering and matching questions, whose answers are sequences: the caller reads the
+    share of answers with each position or pair right off the patterns. Grouped in SQL, so only
+    distinct answers (few for a handful of entries) travel, never a row per person.
+    """
+    if not questions:
+        return {}
+    params = Params()
+    # The question ids alone select the rows (through their index); the few groups of other
+    # quizzes or versions that share an id are dropped here.
+    ids = ", ".join(params.bind(question) for question in sorted({q for _, _, q in questions}))
+    statement = f"""
+        SELECT a.quiz_id, a.content_version, q.question_id, q.chosen, COUNT(*)
+        FROM quiz_answer q JOIN quiz_attempt a ON a.id = q.attempt_id
+        WHERE q.question_id IN ({ids})
+        GROUP BY a.quiz_id, a.content_version, q.question_id, q.chosen"""
+    wanted = set(questions)
+    found: dict[tuple[str, str, str], dict[str, int]] = {}
+    for quiz, version, question, chosen, count in session.connection().execute(
+            params.statement(statement), params.values):
+        key = (str(quiz), str(version), str(question))
+        if key in wanted:
+            found.setdefault(key, {})[str(chosen)] = int(count)
+    return found

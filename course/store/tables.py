@@ -180,6 +180,9 @@ class QuizAnswer(SQLModel, table=True):
     chosen: str = Field(max_length=200)
     correct: bool
     seconds: float
+    #: The credit earned, 0 to 1: 1 or 0 for a choice question, the share of right positions or
+    #: pairs for an ordering or matching question. It is the answer's evidence for its competency.
+    score: float = Field(default=0.0)
 
 
 class ScenarioRun(SQLModel, table=True):
@@ -344,6 +347,26 @@ class JobLease(SQLModel, table=True):
     runs: int = Field(default=0)
 
 
+class Reflection(SQLModel, table=True):
+    """A learner's own words in answer to a reflection prompt: theirs alone, never scored.
+
+    Only the learner reads it back (and finds it in their own privacy export); no dashboard,
+    item analysis or export about other people reads this table. Saving again replaces it.
+    """
+
+    __tablename__ = "reflection"
+    __table_args__ = (
+        UniqueConstraint("person_id", "quiz_id", "question_id", name="uq_reflection_person_question"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    quiz_id: str = Field(max_length=100)
+    question_id: str = Field(max_length=100)
+    text: str = Field(max_length=2000)
+    saved_at: datetime
+
+
 #: Tables holding data about a person, with how their rows are found for one person.
 PERSONAL_DATA: dict[str, str] = {
     "person": "the person's own row (and manager_id of the people they manage)",
@@ -358,6 +381,7 @@ PERSONAL_DATA: dict[str, str] = {
     "scenario_run": "person_id",
     "scenario_step": "run_id -> scenario_run.person_id",
     "quiz_draft": "person_id",
+    "reflection": "person_id",
     "audit_event": "actor_id or subject_id (labels hold the email)",
     "access_link": "person_id",
     "mail_outbox": "person_id",

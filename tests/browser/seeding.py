@@ -22,6 +22,7 @@ from course.domain.item_analysis import MIN_ANSWERS, Flag
 from course.domain.model import Course, Quiz, frozen_map
 from course.domain.paths import path_for
 from course.domain.permissions import Actor, Capability, Grants
+from course.domain.quiz import right_answer
 from course.services import database, demo, seed
 from course.services.quizzing import answer_question, open_attempt, submit_attempt
 from course.services.studio_stats import ItemReport, get_item_analysis
@@ -114,8 +115,9 @@ def _take_designed_attempt(engine: Engine, actor: Actor, course: Course, quiz: Q
     drawn = set()
     for item in view.drawn:
         question = view.question(item.question_id)
-        right = sorted(question.correct_indexes)
-        wrong = [i for i in item.option_order if i not in question.correct_indexes][:1]
+        right = list(right_answer(question))
+        wrong = ([i for i in item.option_order if i not in question.correct_indexes][:1]
+                 if question.options else right[::-1])
         if item.question_id == designed.too_hard:
             correct = False
         elif item.question_id == designed.too_easy:
@@ -125,7 +127,8 @@ def _take_designed_attempt(engine: Engine, actor: Actor, course: Course, quiz: Q
         else:
             correct = strong
         answer_question(engine, actor, course, quiz.meta.id, attempt_key=view.attempt_key,
-                        question_id=item.question_id, chosen=right if correct else wrong, seconds=20.0)
+                        question_id=item.question_id, chosen=right if correct else wrong, seconds=20.0,
+                        text=None if question.scored else "")
         drawn.add(item.question_id)
     submit_attempt(engine, actor, course, quiz.meta.id, attempt_key=view.attempt_key)
     return drawn

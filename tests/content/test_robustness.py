@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -155,9 +154,6 @@ def test_a_mutated_scenario_never_raises_nor_loses_a_node_or_choice_silently(tex
         assert choices == len(re.findall(r"^- \[[^\]]*\]\(#", text, re.MULTILINE))
 
 
-@pytest.mark.xfail(raises=IndexError, strict=True,
-                   reason="parse_quiz fails on an empty list item ('-') among the options: "
-                   "quizzes.py builds an option from an item with no text")
 @PROPERTY
 @given(mutated(quizzes()))
 @example("---\nid: q\ntitle: Q\nroles: [all]\n---\n\n## Question?\n\n-\n\n- [x] Listen\n- [ ] Shout\n")
@@ -174,10 +170,8 @@ def test_a_mutated_course_loads_without_raising(module: str, quiz: str, scenario
     texts = {"course.yaml": manifest + MANIFEST, "modules/intro.md": module,
              "quizzes/intro-quiz.md": quiz, "scenarios/first-day.md": scenario}
     result = load_texts(texts)
-    # quizzes/ is left out until parse_quiz stops failing on an empty option (see above); the
-    # loader still turns that failure into a parse-failed diagnostic rather than raising.
-    assert all(d.code is not Code.PARSE_FAILED for d in result.diagnostics
-               if d.path != "quizzes/intro-quiz.md")
+    # No parser fails: every problem is a diagnostic of its own, never the loader's safety net.
+    assert all(d.code is not Code.PARSE_FAILED for d in result.diagnostics)
     for diagnostic in result.diagnostics:
         assert _located((diagnostic,), texts[diagnostic.path]), diagnostic
 

@@ -23,7 +23,7 @@ from course.services import accounts, invitations, privacy, progress, roster, se
 from course.services.accounts import Passwords
 from course.services.permissions import PermissionDenied, check_allowed
 from course.settings import MailSettings
-from course.store import audit, drafts, people, tables
+from course.store import audit, drafts, people, reflections, tables
 from course.store.engine import read_session, write_transaction
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -75,6 +75,8 @@ def fill_everything(engine: Engine, passwords: Passwords) -> int:
     with write_transaction(engine) as session:  # a quiz left half-answered
         draft = drafts.Draft("m-quiz", "v", new_key(), 7, {"q": drafts.DraftAnswer((1,), 2.0)}, NOW)
         drafts.start_draft(session, ada_id, draft, now=NOW)
+        reflections.save_reflection(session, ada_id, quiz_id="m-quiz", question_id="r",
+                                    text="What I will change: answer within the hour.", now=NOW)
     mail = MailSettings(smtp_host="mail.invalid")
     invitations.invite_people(engine, [ADA], by=None, mail=mail, now=NOW)  # a link and its queued email
     invitations.request_reset(engine, ADA, mail=mail, address=ADDRESS, now=NOW)

@@ -10,6 +10,7 @@ import pytest
 
 from course.content.loader import load_course
 from course.domain.model import Course
+from course.domain.quiz import grade_answer
 from course.services import synthetic
 from course.settings import BUNDLED_ROOT
 
@@ -24,7 +25,8 @@ def course() -> Course:
 def test_behaviours_are_reproducible_and_cover_every_question(course: Course) -> None:
     first, again = synthetic.behaviours(course, seed=4), synthetic.behaviours(course, seed=4)
     assert first == again
-    assert set(first) == {(quiz_id, q.id) for quiz_id, quiz in course.quizzes.items() for q in quiz.questions}
+    every = {(quiz_id, q.id) for quiz_id, quiz in course.quizzes.items() for q in quiz.scored_questions}
+    assert set(first) == every  # reflections are never answered with words
     assert synthetic.behaviours(course, seed=5) != first
 
 
@@ -38,12 +40,17 @@ def test_some_questions_are_made_flawed_for_item_analysis_to_find(course: Course
 def test_every_answer_is_a_valid_selection_of_the_question(course: Course) -> None:
     generator = random.Random(1)
     for item in synthetic.behaviours(course, seed=2).values():
-        positions = {o.index for o in item.question.options}
+        question = item.question
+        positions = {o.index for o in question.options}
         for theta in (-2.0, 0.0, 2.0):
             chosen, right, seconds = synthetic.answer(item, theta, generator)
             picked = json.loads(chosen)
-            assert picked and set(picked) <= positions
-            assert right == (frozenset(picked) == item.question.correct_indexes)
+            if question.items:  # ordering or matching: every entry once, graded as the server does
+                graded = grade_answer(question, picked, offered=[e.index for e in question.items])
+                assert right == graded.correct and synthetic.credit(question, chosen) == graded.score
+            else:
+                assert picked and set(picked) <= positions
+                assert right == (frozenset(picked) == question.correct_indexes)
             assert seconds >= 2.0
 
 

@@ -105,3 +105,19 @@ def test_learners_and_leaders_are_refused(app: AppFactory, person: str) -> None:
     at.switch_page(SCRIPT).run()
     assert [e.value for e in at.error] == ["You do not have access to this page."]
     assert not at.dataframe and not at.title
+
+
+def test_an_ordering_or_matching_question_shows_each_position_or_pair(app: AppFactory) -> None:
+    at = app(as_demo="trainer")
+    _seed(learners=30)
+    at.switch_page(SCRIPT).run()
+    details = at.selectbox(key="items-detail")
+    shown = [o for o in details.options if o.endswith(("lac-saturday-sequence", "lf-route-what-you-hear"))]
+    assert shown, "the seeded learners answered no ordering or matching question"
+    details.set_value(shown[0]).run()
+    assert not at.exception, at.exception
+    parts = at.dataframe[1].value
+    assert list(parts.columns) == ["Position or pair", "Right", "Answers"] and len(parts) >= 4
+    assert "How often each position (ordering) or pair (matching) was right" in _text(at)
+    assert "How often each option was chosen" not in _text(at)
+    assert "nts-your-exceptions" not in " ".join(details.options)  # reflections have no statistics

@@ -70,9 +70,9 @@ def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None)
     return f"""
     WITH ans AS (
         SELECT a.person_id, q.competency, a.finished_at AS done_at,
-               CASE WHEN q.correct THEN 1.0 ELSE 0.0 END AS v,
+               q.score AS v,
                ROW_NUMBER() OVER slot AS rn, LAG(a.finished_at) OVER slot AS newer_at,
-               LAG(CASE WHEN q.correct THEN 1.0 ELSE 0.0 END) OVER slot AS newer_v
+               LAG(q.score) OVER slot AS newer_v
         FROM quiz_answer q
         JOIN quiz_attempt a ON a.id = q.attempt_id
         WHERE {people_in(sql, scope, "a.person_id")} AND q.competency IN {competencies}

@@ -1,4 +1,9 @@
-"""The quiz: one question at a time, graded on the server, feedback after each answer."""
+"""The quiz: one question at a time, graded on the server, feedback after each answer.
+
+Every kind of question is answered with native widgets that work with a keyboard and on a
+phone: radios and checkboxes for choices, one select box per position for an ordering, one
+select box per left-hand side for a matching, and a text area for a reflection.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,22 @@ import time
 
 import streamlit as st
 
-from course.domain.model import Course, Question, Quiz
+from course.domain.model import Course, Question, QuestionKind, Quiz
 from course.domain.permissions import Page
 from course.domain.quiz import DrawnQuestion, GradedAnswer, InvalidAnswer
 from course.services.learner import NotAvailable
 from course.services.quizzing import (
+    MAX_REFLECTION_CHARS,
     AttemptResult,
     AttemptView,
     QuizHistory,
     answer_question,
     get_history,
+    get_reflections,
     open_attempt,
     submit_attempt,
 )
-from course.ui import auth, resources, widgets
+from course.ui import auth, question_view, resources, widgets
 from course.ui.links import script
 
 
@@ -32,54 +39,45 @@ def _header(quiz: Quiz, history: QuizHistory) -> None:
     widgets.html(quiz.intro_html)
 
 
-def _feedback(question: Question, graded: GradedAnswer) -> None:
-    if graded.correct:
-        st.success("Correct.")
-    else:
-        st.error("Not quite.")
-    for option in question.options:
-        chosen = option.index in graded.chosen
-        if not chosen and not option.correct:
-            continue
-        tag = ("your answer, " if chosen else "") + ("correct" if option.correct else "not correct")
-        st.markdown(f"**{option.text}** ({tag})")
-        widgets.html(option.feedback_html)
-    if question.explain_html:
-        with st.container(border=True):
-            st.markdown(":material/school: **Why**")
-            widgets.html(question.explain_html)
-
-
 def _ask(course: Course, view: AttemptView, item: DrawnQuestion, number: int) -> None:
     question = view.question(item.question_id)
-    st.header(f"Question {number} of {len(view.drawn)}")
+    if question.scored:
+        st.header(f"Question {number} of {len(view.scored)}")
+    else:
+        st.header("Your reflection")
     widgets.html(f"<p><strong>{question.stem_html}</strong></p>")
     widgets.html(question.context_html)
     started = st.session_state.setdefault(f"nts_asked:{view.attempt_key}:{item.question_id}", time.time())
-    labels = {o.index: o.text for o in question.options}
+    text: str | None = None
     with st.form(f"answer-{item.question_id}"):
-        if question.multiple:
-            st.caption("Choose all that apply.")
-            chosen = [i for i in item.option_order
-                      if st.checkbox(labels[i], key=f"opt-{item.question_id}-{i}")]
+        if question.scored:
+            answer = question_view.answer_widgets(question, item.option_order)
         else:
-            pick = st.radio("Your answer", item.option_order, format_func=labels.__getitem__, index=None,
-                            key=f"opt-{item.question_id}")
-            chosen = [] if pick is None else [pick]
-        submitted = st.form_submit_button("Check answer", type="primary")
+            answer = []
+            saved = get_reflections(resources.engine(), auth.require_page(Page.QUIZ), view.quiz.meta.id)
+            text = st.text_area(question.stem_text or "Your reflection", value=saved.get(question.id, ""),
+                                max_chars=MAX_REFLECTION_CHARS, key=f"reflect-{question.id}",
+                                help="Only you can read this. It is not scored; leave it empty to skip.")
+        submitted = st.form_submit_button("Check answer" if question.scored else "Save and continue",
+                                          type="primary")
     if submitted:
-        if not chosen:
-            st.warning("Choose an answer first.")
+        problem = question_view.problem(question, answer)
+        if problem is not None:
+            st.warning(problem)
             return
-        actor = auth.require_page(Page.QUIZ)
-        try:
-            answer_question(resources.engine(), actor, course, view.quiz.meta.id,
-                            attempt_key=view.attempt_key, question_id=item.question_id, chosen=chosen,
-                            seconds=time.time() - started)
-        except InvalidAnswer:
-            st.error("That answer could not be accepted. Please choose again.")
-            return
-        st.rerun()
+        _send(course, view, item, [c for c in answer if c is not None], text=text, started=started)
+
+
+def _send(course: Course, view: AttemptView, item: DrawnQuestion, chosen: list[int], *, text: str | None,
+          started: float) -> None:
+    actor = auth.require_page(Page.QUIZ)
+    try:
+        answer_question(resources.engine(), actor, course, view.quiz.meta.id, attempt_key=view.attempt_key,
+                        question_id=item.question_id, chosen=chosen, seconds=time.time() - started, text=text)
+    except InvalidAnswer:
+        st.error("That answer could not be accepted. Please choose again.")
+        return
+    st.rerun()
 
 
 def _result(result: AttemptResult, quiz: Quiz) -> None:
@@ -95,10 +93,17 @@ def _answered(view: AttemptView) -> None:
         if graded is None:
             continue
         question = view.question(item.question_id)
-        with st.expander(f"Question {number}: {'correct' if graded.correct else 'not correct'}",
-                         expanded=item == _last_answered(view)):
+        with st.expander(_verdict(question, graded, number), expanded=item == _last_answered(view)):
             widgets.html(f"<p><strong>{question.stem_html}</strong></p>")
-            _feedback(question, graded)
+            question_view.feedback(question, graded)
+
+
+def _verdict(question: Question, graded: GradedAnswer, number: int) -> str:
+    if not question.scored:
+        return "Your reflection: saved"
+    if graded.correct or question.kind is QuestionKind.CHOICE:
+        return f"Question {number}: {'correct' if graded.correct else 'not correct'}"
+    return f"Question {number}: partly right ({widgets.percent(graded.score)})"
 
 
 def _last_answered(view: AttemptView) -> DrawnQuestion | None:

@@ -117,6 +117,8 @@ def _details(item: ItemReport) -> None:
         query = {"file": item.source} | ({"line": str(item.line)} if item.line else {})
         st.page_link(EDITOR, label=f"Edit this question ({item.location})", icon=":material/edit:",
                      query_params=query)
+    if item.parts:
+        _parts(item)
     if item.options:
         labels = [f"{o.index + 1}. {o.text[:80]}" for o in item.options]
         st.plotly_chart(
@@ -128,6 +130,20 @@ def _details(item: ItemReport) -> None:
             f"How often each option was chosen, out of {stats.answers} answers by {stats.learners} "
             "learners; right options in green. An answer may choose several options."
         )
+
+
+def _parts(item: ItemReport) -> None:
+    """Show how often each position of an ordering, or pair of a matching, was right."""
+    st.dataframe(
+        [{"Position or pair": part.text, "Right": widgets.percent(part.facility), "Answers": part.answers}
+         for part in item.parts],
+        hide_index=True,
+        key=f"parts-{item.quiz_id}-{item.version}-{item.question_id}",
+    )
+    st.caption(
+        f"How often each position (ordering) or pair (matching) was right, out of {item.stats.answers} "
+        f"answers by {item.stats.learners} learners. \"Right\" above counts only fully right answers."
+    )
 
 
 def _questions(engine: Any, actor: Actor, course: Course) -> None:
@@ -146,13 +162,11 @@ def _questions(engine: Any, actor: Actor, course: Course) -> None:
         f"{len(items)} questions, {answers} answers in all; {flagged} flagged. Questions with fewer "
         "than 10 answers are not judged. Discrimination compares the top and bottom 27% of attempts."
     )
-    chosen = st.selectbox(
-        "Question details",
-        range(len(items)),
-        key="items-detail",
-        format_func=lambda n: f"{items[n].quiz_id} · {items[n].question_id}",
-    )
-    _details(items[int(chosen)])
+    # Offered by name, so that another quiz or version (other questions) starts again from the
+    # worst of them rather than keeping a position in a list that has changed.
+    by_name = {f"{i.quiz_id} · {i.question_id}": i for i in items}
+    chosen = st.selectbox("Question details", list(by_name), key="items-detail")
+    _details(by_name.get(str(chosen), items[0]))
 
 
 def _chosen_scenario(engine: Any, actor: Actor, course: Course) -> ScenarioAnalytics:

@@ -6,13 +6,13 @@ import secrets
 
 import streamlit as st
 
-from course.domain.model import Course, EndingKind, Module, Quiz, Scenario
+from course.domain.model import Course, EndingKind, Module, Question, Quiz, Scenario
 from course.domain.permissions import Actor, Page
 from course.domain.quiz import InvalidAnswer
 from course.domain.scenario import InvalidChoice, RunState, available_choices, current_node
 from course.services import previewing
 from course.services.studio_content import check_scenario_graph, scenario_dot
-from course.ui import auth, resources, widgets
+from course.ui import auth, question_view, resources, widgets
 
 _ENDINGS = {EndingKind.GOOD: st.success, EndingKind.MIXED: st.warning, EndingKind.BAD: st.error}
 
@@ -40,7 +40,7 @@ def _quiz(actor: Actor, quiz: Quiz) -> None:
     widgets.html(quiz.intro_html)
     show = st.radio("Show", [DRAWN, EVERY], horizontal=True, key="pv-quiz-show")
     if show == EVERY:
-        shown = [(q, [o.index for o in q.options]) for q in quiz.questions]
+        shown = [(q, [o.index for o in q.options] + [e.index for e in q.items]) for q in quiz.questions]
     else:
         slot = f"nts_preview_seed:{quiz.meta.id}"
         if st.button("Draw another attempt", key="pv-redraw") or slot not in st.session_state:
@@ -51,39 +51,31 @@ def _quiz(actor: Actor, quiz: Quiz) -> None:
         st.header(f"Question {number} · {question.id}")
         widgets.html(f"<p><strong>{question.stem_html}</strong></p>")
         widgets.html(question.context_html)
-        texts = {o.index: o.text for o in question.options}
+        if not question.scored:
+            st.text_area(question.stem_text or "Reflection", key=f"pv-reflect-{question.id}",
+                         help="Learners write up to 2,000 characters here, kept for them alone and "
+                              "never scored. Nothing is saved in the preview.")
+            widgets.html(question.explain_html)
+            continue
         with st.form(f"preview-{quiz.meta.id}-{question.id}"):
-            if question.multiple:
-                st.caption("Choose all that apply.")
-                chosen = [i for i in order if st.checkbox(texts[i], key=f"pv-{question.id}-{i}")]
-            else:
-                pick = st.radio("Your answer", order, format_func=texts.__getitem__,
-                                index=None, key=f"pv-{question.id}")
-                chosen = [] if pick is None else [pick]
+            answer = question_view.answer_widgets(question, order, prefix="pv-")
             checked = st.form_submit_button("Check")
         if checked:
-            _feedback(actor, quiz, question.id, chosen)
+            _feedback(actor, quiz, question, answer)
 
 
-def _feedback(actor: Actor, quiz: Quiz, question_id: str, chosen: list[int]) -> None:
+def _feedback(actor: Actor, quiz: Quiz, question: Question, answer: list[int | None]) -> None:
+    problem = question_view.problem(question, answer)
+    if problem is not None:
+        st.warning(problem)
+        return
     try:
-        graded = previewing.grade(resources.engine(), actor, quiz, question_id, chosen)
+        graded = previewing.grade(resources.engine(), actor, quiz, question.id,
+                                  [c for c in answer if c is not None])
     except InvalidAnswer:
         st.warning("Choose an answer first.")
         return
-    (st.success if graded.correct else st.error)("Correct." if graded.correct else "Not quite.")
-    question = quiz.question(question_id)
-    assert question is not None
-    for option in question.options:
-        if option.index in graded.chosen or option.correct:
-            tag = ("your answer, " if option.index in graded.chosen else "") + (
-                "correct" if option.correct else "not correct")
-            st.markdown(f"**{option.text}** ({tag})")
-            widgets.html(option.feedback_html)
-    if question.explain_html:
-        with st.container(border=True):
-            st.markdown(":material/school: **Why**")
-            widgets.html(question.explain_html)
+    question_view.feedback(question, graded)
 
 
 def _scenario(actor: Actor, scenario: Scenario) -> None:

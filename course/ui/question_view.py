@@ -1,0 +1,107 @@
+"""How a question is answered and its feedback shown, shared by the quiz page and the studio preview.
+
+Every kind is answered with native widgets that work with a keyboard and on a phone: radios and
+checkboxes for choices, one select box per position for an ordering, one per left-hand side for
+a matching. Widget keys take a prefix so that a page showing several questions keeps them apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from course.domain.model import Question, QuestionKind
+from course.domain.quiz import GradedAnswer
+from course.ui import widgets
+
+
+def feedback(question: Question, graded: GradedAnswer) -> None:
+    if not question.scored:
+        st.info("Saved for you alone. Reflections are not scored and no one else can read them.")
+    elif question.kind is QuestionKind.CHOICE:
+        _choice_feedback(question, graded)
+    else:
+        _entry_feedback(question, graded)
+    if question.explain_html:
+        with st.container(border=True):
+            st.markdown(":material/school: **Why**")
+            widgets.html(question.explain_html)
+
+
+def _choice_feedback(question: Question, graded: GradedAnswer) -> None:
+    if graded.correct:
+        st.success("Correct.")
+    else:
+        st.error("Not quite.")
+    for option in question.options:
+        chosen = option.index in graded.chosen
+        if not chosen and not option.correct:
+            continue
+        tag = ("your answer, " if chosen else "") + ("correct" if option.correct else "not correct")
+        st.markdown(f"**{option.text}** ({tag})")
+        widgets.html(option.feedback_html)
+
+
+def _entry_feedback(question: Question, graded: GradedAnswer) -> None:
+    right, total = sum(graded.marks), len(graded.marks)
+    noun = "positions" if question.kind is QuestionKind.ORDER else "pairs"
+    if graded.correct:
+        st.success(f"Correct: all {total} {noun} are right.")
+    else:
+        st.error(f"Partly right: {right} of {total} {noun} are right ({widgets.percent(graded.score)}).")
+    for place, (given, mark) in enumerate(zip(graded.sequence, graded.marks, strict=True)):
+        expected = question.items[place]
+        if question.kind is QuestionKind.ORDER:
+            said = f"{place + 1}. **{question.items[given].text}**"
+            verdict = "right" if mark else f"not right; position {place + 1} is **{expected.text}**"
+        else:
+            said = f"**{expected.text}** → {question.items[given].match_text}"
+            verdict = "right" if mark else f"not right; it goes with **{expected.match_text}**"
+        st.markdown(f"{said} ({verdict})")
+        widgets.html(expected.feedback_html)
+
+
+def _order_widgets(question: Question, order: Sequence[int], prefix: str) -> list[int | None]:
+    labels = {e.index: e.text for e in question.items}
+    count = len(question.items)
+    st.caption("Choose the item for each position, first to last. Use each item once.")
+    return [st.selectbox(f"Position {place} of {count}" + (" (first)" if place == 1 else
+                                                           " (last)" if place == count else ""),
+                         order, format_func=labels.__getitem__, index=None,
+                         placeholder="Choose an item", key=f"{prefix}ord-{question.id}-{place}")
+            for place in range(1, count + 1)]
+
+
+def _match_widgets(question: Question, order: Sequence[int], prefix: str) -> list[int | None]:
+    labels = {e.index: e.match_text for e in question.items}
+    st.caption("Choose the match for each one. Use each match once.")
+    return [st.selectbox(entry.text, order, format_func=labels.__getitem__, index=None,
+                         placeholder="Choose a match", key=f"{prefix}match-{question.id}-{entry.index}")
+            for entry in question.items]
+
+
+def answer_widgets(question: Question, order: Sequence[int], *, prefix: str = "") -> list[int | None]:
+    """Draw the inputs of a scored question; return the answer (None where nothing is chosen)."""
+    if question.kind is QuestionKind.ORDER:
+        return _order_widgets(question, order, prefix)
+    if question.kind is QuestionKind.MATCH:
+        return _match_widgets(question, order, prefix)
+    labels = {o.index: o.text for o in question.options}
+    if question.multiple:
+        st.caption("Choose all that apply.")
+        return [i for i in order if st.checkbox(labels[i], key=f"{prefix}opt-{question.id}-{i}")]
+    pick = st.radio("Your answer", order, format_func=labels.__getitem__, index=None,
+                    key=f"{prefix}opt-{question.id}")
+    return [] if pick is None else [pick]
+
+
+def problem(question: Question, answer: list[int | None]) -> str | None:
+    """Return what keeps an answer from being checked, in the learner's words, if anything."""
+    if question.kind is QuestionKind.CHOICE:
+        return None if answer else "Choose an answer first."
+    if any(choice is None for choice in answer):
+        return "Fill in every box first."
+    if len(set(answer)) != len(answer):
+        return "Each item can be used once: two boxes hold the same one."
+    return None
