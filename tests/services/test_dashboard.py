@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine
 
-from course.domain.dashboard import TOTAL, Suppression
+from course.domain.dashboard import TOTAL
 from course.domain.model import Choice, Course, CourseInfo, ItemMeta, Node, Scenario
 from course.domain.permissions import Actor, Capability, Grants
 from course.domain.records import (
@@ -122,28 +122,26 @@ def test_a_learner_is_refused_and_the_refusal_is_audited(engine: Engine, org: di
     ]
 
 
-def test_an_admin_sees_every_department_with_small_groups_hidden(
+def test_an_admin_sees_every_department_with_small_reporting_cells_withheld(
     engine: Engine, org: dict[str, Actor]
 ) -> None:
     board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
     table = board.by_department
     hr = table.cell("HR", "listening")
     assert hr is not None and (hr.learners, hr.estimate, hr.evidence) == (2, pytest.approx(0.5), 2.0)
-    it = table.cell("IT", "listening")
-    assert it is not None and it.suppression is Suppression.SMALL_GROUP and it.learners is None
-    # IT/listening alone would be recoverable from the listening total: a partner is hidden too.
-    partners = [
-        c for c in table.cells if c.column == "listening" and c.suppression is Suppression.COMPLEMENTARY
-    ]
-    assert len(partners) == 1
+    # IT has one learner: withheld from every figure, totals included, so nothing can recover it.
+    assert table.cell("IT", "listening") is None and "IT" not in table.rows
+    assert table.cell("IT", "crisis") is None and "crisis" not in table.columns
+    assert not any(c.suppressed for c in table.cells)
     total = next(c for c in table.column_totals if c.column == "listening")
-    assert (total.learners, total.estimate) == (5, pytest.approx((2 / 3 * 4 + 1 / 3) / 5))
-    assert board.headline.learners == 5 and board.headline.active_learners == 5
+    assert (total.learners, total.estimate) == (4, pytest.approx((2 / 3 * 3 + 1 / 3) / 4))
+    assert board.headline.score == pytest.approx(total.estimate)  # the mean of the competency scores
+    assert board.headline.learners == 4 and board.headline.active_learners == 4
     assert board.headline.participation == 1.0
-    assert "5 learners" in board.captions["headline"]
-    assert "from 5 learners" in board.captions["department"]
-    assert "from the same 5 learners" in board.captions["track"]
-    assert "(5 learners per competency)" in board.captions["pre_post"]  # crisis (1 learner) is hidden
+    assert "4 learners" in board.captions["headline"]
+    assert "from 4 learners" in board.captions["department"]
+    assert "from the same 4 learners" in board.captions["track"]
+    assert "(4 learners per competency)" in board.captions["pre_post"]
     assert all(caption for caption in board.captions.values())
 
 
@@ -203,8 +201,7 @@ def test_export_is_suppressed_neutralised_and_audited(engine: Engine, org: dict[
     assert rows[0][:3] == ["department", "competency", "learners"]
     ops = next(r for r in rows if r[0] == "'@Ops")
     assert ops[1] == "listening"
-    it = next(r for r in rows if r[0] == "IT" and r[1] == "listening")
-    assert it[2:5] == ["", "", ""] and it[5].startswith("hidden")
+    assert not any(r[0] == "IT" for r in rows)  # withheld: a department of one learner
     assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
     for table in dashboard.EXPORTABLE:
         dashboard.export_csv(engine, org["admin"], _course(), table=table, now=NOW)
@@ -219,27 +216,29 @@ def test_export_is_suppressed_neutralised_and_audited(engine: Engine, org: dict[
 def test_completion_and_endings_show_counts_only(engine: Engine, org: dict[str, Actor]) -> None:
     board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
     by_department = {c.department: c for c in board.completion}
-    assert by_department["IT"].suppression is Suppression.SMALL_GROUP
-    assert by_department["IT"].learners is None
-    assert by_department["@Ops"].suppression is Suppression.COMPLEMENTARY  # the next smallest
+    assert "IT" not in by_department  # one learner: withheld, and absent from the total too
     hr = by_department["HR"]
     # This course has no modules, so nothing is required: starting is completing.
     assert (hr.learners, hr.not_started, hr.in_progress, hr.completed) == (2, 0, 0, 2)
-    assert by_department[TOTAL].learners == 5
+    assert by_department[TOTAL].learners == 4 == hr.learners + (by_department["@Ops"].learners or 0)
     endings = {(e.department, e.ending_kind) for e in board.endings}
-    assert endings == set()  # only IT finished a run: one learner, hidden with its total
+    assert endings == set()  # only IT finished a run: one learner, withheld
 
 
 def test_pre_post_total_and_trend_points(engine: Engine, org: dict[str, Actor]) -> None:
     _answer(engine, org["h2"], "qa", "listening", True, at=T0 + timedelta(days=8))
     board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
     total = next(p for p in board.pre_post if p.row == TOTAL and p.column == "listening")
-    # h2 moved from wrong (1/3) to right (2/3); everyone else's first is their latest.
-    assert total.change == pytest.approx((2 / 3 - 1 / 3) / 5)
-    weeks = {t.period for t in board.trend if t.department == "HR"}
-    assert weeks == {"2026-03-02", "2026-03-09"}
-    hidden_week = next(t for t in board.trend if t.department == "HR" and t.period == "2026-03-09")
-    assert hidden_week.estimate is None  # one learner that week
+    # h2 answered alone in the second week: held back until another learner of HR answers.
+    assert total.change == 0
+    assert {t.period for t in board.trend if t.department == "HR"} == {"2026-03-02"}
+    _answer(engine, org["h1"], "qa", "listening", True, at=T0 + timedelta(days=9))
+    board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
+    total = next(p for p in board.pre_post if p.row == TOTAL and p.column == "listening")
+    # h2 moved from wrong (1/3) to right (2/3); h1 answered right again; @Ops did not change.
+    assert total.change == pytest.approx((2 / 3 - 1 / 3) / 4)
+    second = next(t for t in board.trend if t.department == "HR" and t.period == "2026-03-09")
+    assert (second.learners, second.answers) == (2, 2)
 
 
 def test_demo_seeding_runs_once_through_the_services_and_feeds_the_dashboard(
@@ -264,33 +263,26 @@ def test_demo_seeding_runs_once_through_the_services_and_feeds_the_dashboard(
     assert board.headline.active_learners is None  # two learners: below the minimum group
 
 
-def test_trend_by_track_counts_a_learner_in_both_tracks_and_hides_small_groups(
+def test_trend_by_track_counts_a_learner_in_both_tracks_and_withholds_small_cells(
     engine: Engine, org: dict[str, Actor]
 ) -> None:
-    both = _person(engine, "b1@x.org", "IT", LEARNER, ("hr", "it"))
-    _answer(engine, both, "qa", "listening", True)
+    both = [_person(engine, f"b{i}@x.org", "IT", LEARNER, ("hr", "it")) for i in (1, 2)]
+    for person in both:
+        _answer(engine, person, "qa", "listening", True)
     _answer(engine, org["h2"], "qa", "listening", True, at=T0 + timedelta(days=8))
     board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
     points = {(t.period, t.department, t.competency): t for t in board.trend_by_track}
-    # First week, hr: h1, h2, o1, o2 and b1, four of five right: (1 + 4) / (2 + 5).
+    # First week, hr: h1, h2, o1, o2, b1 and b2, five of six right: (1 + 5) / (2 + 6).
     hr = points[("2026-03-02", "hr", "listening")]
-    assert (hr.learners, hr.answers, hr.estimate) == (5, 5, pytest.approx(5 / 7))
-    # it: i1 and b1, both right: (1 + 2) / (2 + 2); b1 counts in both tracks.
+    assert (hr.learners, hr.answers, hr.estimate) == (6, 6, pytest.approx(6 / 8))
+    # it: b1 and b2, who count in both tracks; i1 is alone in their reporting cell, withheld.
     it = points[("2026-03-02", "it", "listening")]
     assert (it.learners, it.answers, it.estimate) == (2, 2, pytest.approx(3 / 4))
-    # Second week, hr: h2 alone, hidden like a department of one.
-    alone = points[("2026-03-09", "hr", "listening")]
-    assert alone.suppression is Suppression.SMALL_GROUP
-    assert (alone.learners, alone.answers, alone.estimate) == (None, None, None)
-    assert set(points) == {
-        ("2026-03-02", "hr", "listening"),
-        ("2026-03-02", "it", "listening"),
-        ("2026-03-09", "hr", "listening"),
-    }
-    # The department trend is unchanged by tracks: IT is i1 and b1.
+    # Second week: h2 alone, not released at all.
+    assert set(points) == {("2026-03-02", "hr", "listening"), ("2026-03-02", "it", "listening")}
     by_department = {(t.period, t.department): t.learners for t in board.trend}
     assert by_department[("2026-03-02", "IT")] == 2 and by_department[("2026-03-02", "HR")] == 2
-    assert "7 answers shown" in board.captions["trend_track"]
+    assert "8 answers shown" in board.captions["trend_track"]
     rows = list(
         csv.reader(
             io.StringIO(dashboard.export_csv(engine, org["admin"], _course(), table="trend_track", now=NOW))
@@ -298,22 +290,22 @@ def test_trend_by_track_counts_a_learner_in_both_tracks_and_hides_small_groups(
     )
     assert rows[0] == ["period", "track", "competency", "learners", "answers", "estimate", "shown"]
     assert rows[1:] == [
-        ["2026-03-02", "hr", "listening", "5", "5", "0.7143", "yes"],
+        ["2026-03-02", "hr", "listening", "6", "6", "0.7500", "yes"],
         ["2026-03-02", "it", "listening", "2", "2", "0.7500", "yes"],
-        ["2026-03-09", "hr", "listening", "", "", "", "hidden (small group)"],
     ]
 
 
 def test_the_headline_compares_with_the_score_some_days_earlier(
     engine: Engine, org: dict[str, Actor]
 ) -> None:
-    _answer(engine, org["h2"], "qa", "listening", True, at=T0 + timedelta(days=18))
-    compare = Filters(previous_days=5)  # NOW - 5 days: after T0, before h2's second answer
+    for name in ("h1", "h2"):  # two learners of HR answer right in the second week
+        _answer(engine, org[name], "qa", "listening", True, at=T0 + timedelta(days=8))
+    compare = Filters(previous_days=10)  # NOW - 10 days falls in the second week: its Monday
     board = dashboard.get_dashboard(engine, org["admin"], _course(), filters=compare, now=NOW)
-    it = (2 / 3 + 0.8) / 2  # i1: listening 2/3, crisis 0.8
-    assert board.headline.score == pytest.approx((4 * 2 / 3 + it) / 5)
-    assert board.headline.previous_score == pytest.approx((3 * 2 / 3 + 1 / 3 + it) / 5)
-    assert board.headline.change == pytest.approx((2 / 3 - 1 / 3) / 5)
+    # Only listening is shown (crisis has one learner); HR and @Ops, four learners.
+    assert board.headline.score == pytest.approx(2 / 3)
+    assert board.headline.previous_score == pytest.approx((3 * 2 / 3 + 1 / 3) / 4)
+    assert board.headline.change == pytest.approx((2 / 3 - 1 / 3) / 4)
     before_anything = dashboard.get_dashboard(
         engine, org["admin"], _course(), filters=Filters(previous_days=30), now=NOW
     )

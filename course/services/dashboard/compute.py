@@ -9,11 +9,13 @@ by track come from one pass.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from course.domain.model import Course
 from course.domain.paths import path_for
 from course.domain.permissions import Action, Actor, Capability
+from course.domain.release import release_windows, week_start
 from course.services.dashboard.board import Dashboard, DashboardCache, Filters, content_key
 from course.services.dashboard.sections import Aggregates, assemble
 from course.services.permissions import require
@@ -91,11 +93,22 @@ def _departments_in_scope(actor: Actor, requested: tuple[str, ...] | None) -> tu
 def _compute(
     engine: Engine, course: Course, filters: Filters, departments: tuple[str, ...] | None, *, now: datetime
 ) -> Dashboard:
+    k = course.info.min_group_size
     scope = build_scope(course, filters, departments)
     end = filters.until or now
     previous_until = end - timedelta(days=filters.previous_days)
     with read_session(engine) as session:
-        raw = _count(session, course, scope, filters, now=now, previous_until=previous_until)
+        windows = release_windows(
+            analytics.list_activity(session, scope),
+            min_group_size=k,
+            now=now,
+            since=filters.since,
+            until=filters.until,
+            previous=previous_until,
+        )
+        since, until = _whole_weeks(filters, now=now)
+        released = replace(scope, windows=windows, min_learners=k, since=since, until=until)
+        raw = _count(session, course, released, filters, now=now, previous_until=previous_until)
     return assemble(
         course,
         raw,
@@ -123,9 +136,7 @@ def _count(
 
         cells, row_totals = scores("department"), scores("department", by_competency=False)
         column_totals, overall = scores("all"), scores("all", by_competency=False)
-        previous = analytics.group_scores(
-            session, evidence, grouping="all", by_competency=False, previous=True
-        )
+        previous = analytics.group_scores(session, evidence, grouping="all", previous=True)
         track_cells = scores("track")
         level_cells = scores("level") if analytics.list_levels(session) else None
         changes = analytics.group_changes(session, evidence, grouping="department")
@@ -154,6 +165,15 @@ def _count(
         endings=analytics.ending_tallies(session, scope),
         questions=analytics.question_counts(session, scope),
     )
+
+
+def _whole_weeks(filters: Filters, *, now: datetime) -> tuple[datetime | None, datetime]:
+    """Return the period snapped inwards to whole, finished weeks, for the sections without windows."""
+    ceiling = None if filters.since is None else filters.since + timedelta(days=7) - timedelta.resolution
+    since = None if ceiling is None else week_start(ceiling)
+    last = week_start(now)
+    until = last if filters.until is None else min(week_start(filters.until), last)
+    return since, until
 
 
 def _required(course: Course, track_sets: list[str]) -> list[tuple[str, str, str]]:
