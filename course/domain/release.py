@@ -2,12 +2,13 @@
 
 A reporting cell is the learners who share a department, a management level and a track list:
 every group a dashboard shows (a department, a level, a track, a leader's scope, any filter of
-them) is a union of whole cells. Per cell and measure (a competency), evidence is released in
-whole weeks (Monday 00:00 UTC), and a week boundary becomes a release point only when at least
-`min_group_size` of the cell's learners (or none) were active on the measure since the previous
-release point. The week in progress is never released. Two dashboards a person can ask for, with
-any periods, therefore differ in a cell only by releases of at least `min_group_size` learners;
-a cell with fewer learners than that in the window is withheld from every figure. Stdlib only.
+them) is a union of whole cells. Per cell and measure (a competency, or a scenario's decisions),
+evidence is released in whole weeks (Monday 00:00 UTC): a week boundary becomes a release point
+only when at least `min_group_size` of the cell's learners (or none) were active on the measure
+since the previous release point, and at least that many (or none) of them for the first time.
+The week in progress is never released. Two dashboards a person can ask for, with any periods,
+therefore differ in a cell only by releases of at least `min_group_size` learners; a cell with
+fewer learners than that in its window is withheld from every figure. Stdlib only.
 """
 
 from __future__ import annotations
@@ -61,8 +62,10 @@ def release_points(patterns: Iterable[tuple[tuple[date, ...], int]], *, min_grou
 
     `patterns` pairs the weeks (Mondays) in which learners were active with how many learners
     were active in exactly those weeks. Walking the complete weeks in order, a Monday becomes a
-    release point when the learners active since the previous one are none or at least
-    `min_group_size`; appending later activity never moves an earlier point.
+    release point when the learners active since the previous one, and among them those active
+    for the first time, are each none or at least `min_group_size`; so two windows ending at
+    different points differ by at least that many learners, or by none, both in who is counted
+    and in whose evidence changed. Appending later activity never moves an earlier point.
     """
     rows = [(sorted(weeks), n) for weeks, n in patterns if n > 0 and weeks]
     points = [EPOCH]
@@ -72,8 +75,8 @@ def release_points(patterns: Iterable[tuple[tuple[date, ...], int]], *, min_grou
     first = min(w[0] for w, _ in rows)
     monday = datetime.combine(first, time.min, tzinfo=UTC) + timedelta(days=7)
     while monday <= last_complete:
-        active = _active(rows, points[-1], monday)
-        if active == 0 or active >= min_group_size:
+        counts = (_active(rows, points[-1], monday), _newcomers(rows, points[-1], monday))
+        if all(n == 0 or n >= min_group_size for n in counts):
             points.append(monday)
         monday += timedelta(days=7)
     return points
@@ -88,6 +91,12 @@ def _active(rows: list[tuple[list[date], int]], start: datetime, end: datetime) 
         if at < len(weeks) and weeks[at] < high:
             total += n
     return total
+
+
+def _newcomers(rows: list[tuple[list[date], int]], start: datetime, end: datetime) -> int:
+    """Count the learners whose first active week falls in [start, end)."""
+    low, high = start.date(), end.date()
+    return sum(n for weeks, n in rows if low <= weeks[0] < high)
 
 
 def release_windows(

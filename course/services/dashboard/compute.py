@@ -98,17 +98,15 @@ def _compute(
     end = filters.until or now
     previous_until = end - timedelta(days=filters.previous_days)
     with read_session(engine) as session:
-        windows = release_windows(
-            analytics.list_activity(session, scope),
-            min_group_size=k,
-            now=now,
-            since=filters.since,
-            until=filters.until,
-            previous=previous_until,
-        )
-        since, until = _whole_weeks(filters, now=now)
-        released = replace(scope, windows=windows, min_learners=k, since=since, until=until)
-        raw = _count(session, course, released, filters, now=now, previous_until=previous_until)
+        activity = analytics.list_activity(session, scope)
+        windows = release_windows(activity, min_group_size=k, now=now, until=filters.until,
+                                  previous=previous_until)
+        latest = release_windows(activity, min_group_size=k, now=now)
+        released = replace(scope, windows=windows, min_learners=k)
+        raw = _count(session, course, released, filters, now=now, latest=replace(released, windows=latest))
+    if filters.since is not None:  # "From" picks whole trend periods; scores rest on all evidence
+        first = week_start(filters.since + timedelta(days=7) - timedelta.resolution).date().isoformat()
+        raw = replace(raw, periods=[p for p in raw.periods if p.period >= first])
     return assemble(
         course,
         raw,
@@ -126,10 +124,14 @@ def _count(
     filters: Filters,
     *,
     now: datetime,
-    previous_until: datetime,
+    latest: analytics.Scope,
 ) -> Aggregates:
-    """Run every query of one dashboard in one read session."""
-    with analytics.evidence_table(session, scope, previous_until=previous_until) as evidence:
+    """Run every query of one dashboard in one read session.
+
+    Scores and trends read the evidence released up to the period's end (`scope`); decisions,
+    endings and questions always read the latest release (`latest`), whatever the period.
+    """
+    with analytics.evidence_table(session, scope, previous_until=now) as evidence:
 
         def scores(grouping: str, *, by_competency: bool = True) -> list[analytics.GroupScore]:
             return analytics.group_scores(session, evidence, grouping=grouping, by_competency=by_competency)
@@ -161,19 +163,10 @@ def _count(
         periods=periods,
         completion=completion,
         learners=analytics.count_learners(session, scope),
-        flows=analytics.choice_flows(session, scope),
-        endings=analytics.ending_tallies(session, scope),
-        questions=analytics.question_counts(session, scope),
+        flows=analytics.choice_flows(session, latest),
+        endings=analytics.ending_tallies(session, latest),
+        questions=analytics.question_counts(session, latest),
     )
-
-
-def _whole_weeks(filters: Filters, *, now: datetime) -> tuple[datetime | None, datetime]:
-    """Return the period snapped inwards to whole, finished weeks, for the sections without windows."""
-    ceiling = None if filters.since is None else filters.since + timedelta(days=7) - timedelta.resolution
-    since = None if ceiling is None else week_start(ceiling)
-    last = week_start(now)
-    until = last if filters.until is None else min(week_start(filters.until), last)
-    return since, until
 
 
 def _required(course: Course, track_sets: list[str]) -> list[tuple[str, str, str]]:

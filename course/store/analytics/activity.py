@@ -20,14 +20,16 @@ def list_activity(session: Session, scope: Scope) -> list[Activity]:
     """Return the scope's learners by reporting cell, competency and weeks of activity.
 
     Activity is an answer to a question of the competency or a finished, scored run of a
-    scenario assessing it, whenever it happened (the scope's period is not applied: release
-    points depend on the whole history).
+    scenario assessing it; for the measure "scenario:<id>", a step taken or a run finished in
+    that scenario (for its decisions and endings). The scope's period is not applied: release
+    points depend on the whole history.
     """
     sql = Sql()
     competencies = sql.in_list(scope.competencies)
     scenario_map = sql.values_table(("scenario_id", "competency"), scope.scenario_competencies)
     people = people_in(sql, scope, "a.person_id")
     run_people = people_in(sql, scope, "r.person_id")
+    step_people = people_in(sql, scope, "r.person_id")
     join_weeks = (
         "group_concat(x.week)" if dialect_name(session) == "sqlite" else "string_agg(x.week, ',')"
     )
@@ -45,6 +47,12 @@ def list_activity(session: Session, scope: Scope) -> list[Activity]:
             FROM scenario_run r JOIN scen ON scen.scenario_id = r.scenario_id
             WHERE {run_people} AND r.finished_at IS NOT NULL AND r.score IS NOT NULL
             AND scen.competency IN {competencies}
+            UNION
+            SELECT r.person_id, 'scenario:' || r.scenario_id, {week_start(session, "st.recorded_at")}
+            FROM scenario_step st JOIN scenario_run r ON r.id = st.run_id WHERE {step_people}
+            UNION
+            SELECT r.person_id, 'scenario:' || r.scenario_id, {week_start(session, "r.finished_at")}
+            FROM scenario_run r WHERE {run_people} AND r.finished_at IS NOT NULL
         ),
         patterns AS (
             SELECT x.person_id, x.competency, {join_weeks} AS weeks FROM act x

@@ -20,13 +20,14 @@ from course.store.analytics.scope import (
     is_learner,
     month_start,
     people_filter,
-    time_filter,
     week_start,
     window_join,
 )
 
 #: GROUP BY columns of a person's reporting cell (see course/domain/release.py).
 _CELL = "p.department, p.level, p.tracks"
+#: The release measure of a scenario's decisions and endings (course/store/analytics/activity.py).
+_SCENARIO = "('scenario:' || r.scenario_id)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +205,8 @@ def choice_flows(session: Session, scope: Scope) -> list[FlowCount]:
             FROM scenario_step st
             JOIN scenario_run r ON r.id = st.run_id
             JOIN person p ON p.id = r.person_id
-            WHERE {people_filter(sql, scope)}{time_filter(sql, scope, "st.recorded_at")}
+            {window_join(sql, scope, measure=_SCENARIO, at="st.recorded_at")}
+            WHERE {people_filter(sql, scope)}
             GROUP BY r.scenario_id, {_CELL}, st.node_id, st.choice_index, st.target_node
             HAVING COUNT(DISTINCT r.person_id) >= {sql.bind(scope.min_learners)}
         ) cells GROUP BY s, d, n, c, t ORDER BY 1, 2, 3, 4, 5"""
@@ -223,8 +225,8 @@ def ending_tallies(session: Session, scope: Scope) -> list[EndingCount]:
             SELECT r.scenario_id AS s, p.department AS d, r.ending_node AS n, r.ending_kind AS k,
                    COUNT(*) AS c, COUNT(DISTINCT r.person_id) AS l
             FROM scenario_run r JOIN person p ON p.id = r.person_id
+            {window_join(sql, scope, measure=_SCENARIO, at="r.finished_at")}
             WHERE {people_filter(sql, scope)} AND r.finished_at IS NOT NULL
-            {time_filter(sql, scope, "r.finished_at")}
             GROUP BY r.scenario_id, {_CELL}, r.ending_node, r.ending_kind
             HAVING COUNT(DISTINCT r.person_id) >= {sql.bind(scope.min_learners)}
         ) cells GROUP BY s, d, n, k ORDER BY 1, 2, 3"""

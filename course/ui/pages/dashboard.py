@@ -46,8 +46,10 @@ def _filters(course: Course, departments: tuple[str, ...]) -> Filters:
         competencies = st.multiselect("Competencies", list(course.info.competencies),
                                       format_func=lambda c: label(course, c))
         st.subheader("Period")
-        since = st.date_input("From", value=None, help="Evidence from this day on. Empty: from the start.")
-        until = st.date_input("Until", value=None, help="Evidence up to the end of this day. Empty: today.")
+        since = st.date_input("From", value=None, help="Evidence from the first release on or after this "
+                              "day. Empty: from the start.")
+        until = st.date_input("Until", value=None, help="Evidence up to the last release before the end of "
+                              "this day. Empty: the latest release (never the week in progress).")
         if isinstance(since, date) and isinstance(until, date) and since > until:
             st.error("'From' is after 'Until': the period is ignored until that is fixed.")
             since = until = None
@@ -132,8 +134,10 @@ def render() -> None:
     scope = departments_in_scope(engine, actor)
     filters = _filters(course, scope)
     board = get_dashboard(engine, actor, course, filters=filters, cache=_cache())
-    st.caption(f"Groups smaller than {board.min_group_size} learners are hidden, with any cell that "
-               "would let a hidden one be worked out. No individual is shown.")
+    st.caption(f"Every figure counts whole reporting cells (learners sharing a department, level and "
+               f"tracks) of at least {board.min_group_size} learners; smaller cells are left out everywhere, "
+               f"and answers appear in whole weeks once {board.min_group_size} learners of a cell have "
+               "answered since the last release. No individual is shown.")
     figures = _sections(course, board, period=filters.period, overdue_days=filters.overdue_days)
     _downloads(course, filters, figures)
 
