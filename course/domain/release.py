@@ -71,14 +71,21 @@ def release_points(patterns: Iterable[tuple[tuple[date, ...], int]], *, min_grou
     points = [EPOCH]
     if not rows:
         return points
-    last_complete = week_start(now)
-    first = min(w[0] for w, _ in rows)
-    monday = datetime.combine(first, time.min, tzinfo=UTC) + timedelta(days=7)
-    while monday <= last_complete:
-        counts = (_active(rows, points[-1], monday), _newcomers(rows, points[-1], monday))
-        if all(n == 0 or n >= min_group_size for n in counts):
-            points.append(monday)
-        monday += timedelta(days=7)
+    by_week: dict[date, list[int]] = {}
+    for index, (weeks, _) in enumerate(rows):
+        for week in weeks:
+            by_week.setdefault(week, []).append(index)
+    last_complete = week_start(now).date()
+    monday = min(w[0] for w, _ in rows)
+    active: set[int] = set()  # patterns active since the last release point
+    while (monday := monday + timedelta(days=7)) <= last_complete:
+        active.update(by_week.get(monday - timedelta(days=7), ()))
+        learners = sum(rows[i][1] for i in active)
+        start = points[-1].date()
+        newcomers = sum(rows[i][1] for i in active if rows[i][0][0] >= start)
+        if all(n == 0 or n >= min_group_size for n in (learners, newcomers)):
+            points.append(datetime.combine(monday, time.min, tzinfo=UTC))
+            active = set()
     return points
 
 
@@ -91,12 +98,6 @@ def _active(rows: list[tuple[list[date], int]], start: datetime, end: datetime) 
         if at < len(weeks) and weeks[at] < high:
             total += n
     return total
-
-
-def _newcomers(rows: list[tuple[list[date], int]], start: datetime, end: datetime) -> int:
-    """Count the learners whose first active week falls in [start, end)."""
-    low, high = start.date(), end.date()
-    return sum(n for weeks, n in rows if low <= weeks[0] < high)
 
 
 def release_windows(

@@ -91,7 +91,7 @@ def test_every_section_is_drawn_with_a_chart(app: AppFactory) -> None:
 def test_the_all_departments_flow_counts_each_learner_once(
         app: AppFactory, database: Callable[[], Engine]) -> None:
     at = app(as_demo="admin")
-    _seed(24)
+    _seed(90)
     at.switch_page(DASHBOARD).run()
     course = load_course(BUNDLED_ROOT).course
     assert course is not None

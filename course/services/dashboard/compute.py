@@ -101,9 +101,14 @@ def _compute(
         activity = analytics.list_activity(session, scope)
         windows = release_windows(activity, min_group_size=k, now=now, until=filters.until,
                                   previous=previous_until)
-        latest = release_windows(activity, min_group_size=k, now=now)
-        released = replace(scope, windows=windows, min_learners=k)
-        raw = _count(session, course, released, filters, now=now, latest=replace(released, windows=latest))
+        counted = replace(scope, min_learners=k)
+        with analytics.release_table(session, counted, windows) as released:
+            if filters.until is None:  # the same windows: the latest release
+                raw = _count(session, course, released, filters, now=now, latest=released)
+            else:
+                latest = release_windows(activity, min_group_size=k, now=now)
+                with analytics.release_table(session, counted, latest) as newest:
+                    raw = _count(session, course, released, filters, now=now, latest=newest)
     if filters.since is not None:  # "From" picks whole trend periods; scores rest on all evidence
         first = week_start(filters.since + timedelta(days=7) - timedelta.resolution).date().isoformat()
         raw = replace(raw, periods=[p for p in raw.periods if p.period >= first])

@@ -14,7 +14,7 @@ the evidence behind it. No query returns a row per person to Python; the same SQ
 - counts: trends, completion, choice flows, endings, question facility, the data version.
 """
 
-from course.store.analytics.activity import list_activity
+from course.store.analytics.activity import list_activity, release_table
 from course.store.analytics.counts import (
     TREND_GROUPINGS,
     CompletionCounts,
@@ -70,4 +70,5 @@ __all__ = [
     "list_levels",
     "list_track_sets",
     "question_counts",
+    "release_table",
 ]

@@ -7,13 +7,18 @@ pure rules that turn it into release windows are in course/domain/release.py.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 
+from sqlalchemy import text
 from sqlmodel import Session
 
-from course.domain.release import Activity
+from course.domain.release import Activity, Window
 from course.store._sql import dialect_name
-from course.store.analytics.scope import Scope, Sql, people_in, week_start
+from course.store.analytics.scope import CELL, Scope, Sql, people_filter, people_in, week_start
 
 
 def list_activity(session: Session, scope: Scope) -> list[Activity]:
@@ -35,13 +40,14 @@ def list_activity(session: Session, scope: Scope) -> list[Activity]:
     )
     statement = f"""
         WITH scen AS ({scenario_map}),
-        per_attempt AS (
-            SELECT DISTINCT a.person_id, q.competency, a.finished_at
-            FROM quiz_answer q JOIN quiz_attempt a ON a.id = q.attempt_id
-            WHERE {people} AND q.competency IN {competencies}
+        attempt AS (
+            SELECT a.id, a.person_id, {week_start(session, "a.finished_at")} AS week
+            FROM quiz_attempt a WHERE {people}
         ),
         act AS (
-            SELECT person_id, competency, {week_start(session, "finished_at")} AS week FROM per_attempt
+            SELECT a.person_id, q.competency, a.week
+            FROM quiz_answer q JOIN attempt a ON a.id = q.attempt_id
+            WHERE q.competency IN {competencies}
             UNION
             SELECT r.person_id, scen.competency, {week_start(session, "r.finished_at")}
             FROM scenario_run r JOIN scen ON scen.scenario_id = r.scenario_id
@@ -70,3 +76,30 @@ def list_activity(session: Session, scope: Scope) -> list[Activity]:
 
 def _weeks(joined: str) -> tuple[date, ...]:
     return tuple(sorted({date.fromisoformat(w) for w in joined.split(",") if w}))
+
+
+@contextmanager
+def release_table(session: Session, scope: Scope, windows: Sequence[Window]) -> Iterator[Scope]:
+    """Materialise the release windows per person and measure; yield the scope that reads them.
+
+    One row per person in scope and released measure of their reporting cell (since, until, the
+    comparison point `cut`, and the cell's department, level and tracks), indexed, so that the
+    dashboard's queries find a row's window with one lookup. The temporary table is dropped on
+    leaving (or by the rollback).
+    """
+    sql = Sql()
+    name = f"nts_release_{uuid.uuid4().hex}"
+    match = " AND ".join(f"w.{c} = p.{c}" for c in CELL)
+    connection = session.connection()
+    connection.execute(
+        sql.statement(
+            f"CREATE TEMPORARY TABLE {name} AS SELECT p.id AS person_id, w.measure, w.since, w.until, w.cut, "
+            f"{', '.join(f'p.{c}' for c in CELL)} "
+            f"FROM person p JOIN ({sql.windows_table(windows)}) w ON {match} "
+            f"WHERE {people_filter(sql, scope)}"
+        ),
+        sql.values,
+    )
+    connection.execute(text(f"CREATE INDEX {name}_key ON {name} (person_id, measure)"))
+    yield replace(scope, release_table=name)
+    connection.execute(text(f"DROP TABLE {name}"))

@@ -20,6 +20,8 @@ from course.store.analytics.scope import (
     is_learner,
     month_start,
     people_filter,
+    people_in,
+    time_filter,
     week_start,
     window_join,
 )
@@ -96,7 +98,7 @@ def answers_per_period(
         return []
     sql = Sql()
     bucket = (week_start if period == "week" else month_start)(session, "x.finished_at")
-    people, competencies = people_filter(sql, scope), sql.in_list(scope.competencies)
+    people, competencies = people_in(sql, scope, "a.person_id"), sql.in_list(scope.competencies)
     sums = "SUM(c.learners), SUM(c.answers), SUM(c.correct)"
     parts = []
     if "department" in groupings:
@@ -115,8 +117,6 @@ def answers_per_period(
                    SUM(CASE WHEN q.correct THEN 1 ELSE 0 END) AS correct
             FROM quiz_answer q
             JOIN quiz_attempt a ON a.id = q.attempt_id
-            JOIN person p ON p.id = a.person_id
-            {window_join(sql, scope, measure="q.competency", at="a.finished_at")}
             WHERE {people} AND q.competency IN {competencies}
             GROUP BY a.id, a.person_id, a.finished_at, q.competency
         ),
@@ -125,6 +125,7 @@ def answers_per_period(
                    COUNT(DISTINCT x.person_id) AS learners, SUM(x.answers) AS answers,
                    SUM(x.correct) AS correct
             FROM per_attempt x JOIN person p ON p.id = x.person_id
+            {window_join(sql, scope, measure="x.competency", at="x.finished_at", person_id="x.person_id")}
             GROUP BY 1, {_CELL}, x.competency
             HAVING COUNT(DISTINCT x.person_id) >= {sql.bind(scope.min_learners)}
         ){" UNION ALL ".join(parts)}
@@ -134,6 +135,14 @@ def answers_per_period(
         PeriodScore(str(kind), str(pe), str(g), str(c), int(n), int(a), int(k or 0))
         for kind, pe, g, c, n, a, k in rows
     ]
+
+
+def _cell_source(sql: Sql, scope: Scope, *, measure: str, at: str, person_id: str) -> str:
+    """Return JOINs giving each row its person's reporting cell as `p` (the release table has it)."""
+    if scope.release_table is None:
+        period = time_filter(sql, scope, at)
+        return f"JOIN person p ON p.id = {person_id} WHERE {people_filter(sql, scope)}{period}"
+    return f"{window_join(sql, scope, measure=measure, at=at, person_id=person_id, alias='p')} WHERE 1 = 1"
 
 
 def list_track_sets(session: Session) -> list[str]:
@@ -205,7 +214,7 @@ def choice_flows(session: Session, scope: Scope) -> list[FlowCount]:
             FROM scenario_step st
             JOIN scenario_run r ON r.id = st.run_id
             JOIN person p ON p.id = r.person_id
-            {window_join(sql, scope, measure=_SCENARIO, at="st.recorded_at")}
+            {window_join(sql, scope, measure=_SCENARIO, at="st.recorded_at", person_id="r.person_id")}
             WHERE {people_filter(sql, scope)}
             GROUP BY r.scenario_id, {_CELL}, st.node_id, st.choice_index, st.target_node
             HAVING COUNT(DISTINCT r.person_id) >= {sql.bind(scope.min_learners)}
@@ -225,7 +234,7 @@ def ending_tallies(session: Session, scope: Scope) -> list[EndingCount]:
             SELECT r.scenario_id AS s, p.department AS d, r.ending_node AS n, r.ending_kind AS k,
                    COUNT(*) AS c, COUNT(DISTINCT r.person_id) AS l
             FROM scenario_run r JOIN person p ON p.id = r.person_id
-            {window_join(sql, scope, measure=_SCENARIO, at="r.finished_at")}
+            {window_join(sql, scope, measure=_SCENARIO, at="r.finished_at", person_id="r.person_id")}
             WHERE {people_filter(sql, scope)} AND r.finished_at IS NOT NULL
             GROUP BY r.scenario_id, {_CELL}, r.ending_node, r.ending_kind
             HAVING COUNT(DISTINCT r.person_id) >= {sql.bind(scope.min_learners)}
@@ -246,9 +255,8 @@ def question_counts(session: Session, scope: Scope) -> list[QuestionFacility]:
                    SUM(CASE WHEN q.correct THEN 1 ELSE 0 END) AS k, COUNT(DISTINCT a.person_id) AS l
             FROM quiz_answer q
             JOIN quiz_attempt a ON a.id = q.attempt_id
-            JOIN person p ON p.id = a.person_id
-            {window_join(sql, scope, measure="q.competency", at="a.finished_at")}
-            WHERE {people_filter(sql, scope)} AND q.competency IN {sql.in_list(scope.competencies)}
+            {_cell_source(sql, scope, measure="q.competency", at="a.finished_at", person_id="a.person_id")}
+            AND q.competency IN {sql.in_list(scope.competencies)}
             GROUP BY a.quiz_id, q.question_id, q.competency, {_CELL}
             HAVING COUNT(DISTINCT a.person_id) >= {sql.bind(scope.min_learners)}
         ) cells GROUP BY z, qid, c ORDER BY 1, 2"""

@@ -24,9 +24,7 @@ from course.store.analytics.scope import (
     Scope,
     Sql,
     grouping_sql,
-    people_filter,
     people_in,
-    time_filter,
     window_join,
 )
 
@@ -69,14 +67,14 @@ def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None)
     """
     competencies = sql.in_list(scope.competencies)
     scenario_map = sql.values_table(("scenario_id", "competency"), scope.scenario_competencies)
-    if scope.windows is not None:  # each reporting cell's own comparison point
+    windowed = scope.release_table is not None
+    if windowed:  # each reporting cell's own comparison point
         previous = "done_at < cut AND (newer_at IS NULL OR newer_at >= cut)"
     elif previous_until is None:
         previous = "1 = 0"
     else:
         cut = sql.bind(previous_until, kind=DateTime(timezone=True))
         previous = f"done_at < {cut} AND (newer_at IS NULL OR newer_at >= {cut})"
-    windowed = scope.windows is not None
     answer_cut, run_cut = ("w.cut", "w.cut") if windowed else ("NULL", "NULL")
     value, weight = f"runs.score * {SCENARIO_WEIGHT}", str(SCENARIO_WEIGHT)
     return f"""
@@ -124,24 +122,17 @@ def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None)
 
 
 def _answer_filter(sql: Sql, scope: Scope, competencies: str) -> str:
-    """Return the JOIN and WHERE that keep a scope's answers (released ones, with windows)."""
-    if scope.windows is None:
-        return (f"WHERE {people_in(sql, scope, 'a.person_id')} AND q.competency IN {competencies}"
-                f"{time_filter(sql, scope, 'a.finished_at')}")
-    return (f"JOIN person p ON p.id = a.person_id "
-            f"{window_join(sql, scope, measure='q.competency', at='a.finished_at')} "
-            f"WHERE {people_filter(sql, scope)} AND q.competency IN {competencies}")
+    """Return the JOIN and WHERE that keep a scope's answers (released ones, with a release table)."""
+    return (f"{window_join(sql, scope, measure='q.competency', at='a.finished_at', person_id='a.person_id')} "
+            f"WHERE {people_in(sql, scope, 'a.person_id')} AND q.competency IN {competencies}")
 
 
 def _run_filter(sql: Sql, scope: Scope, competencies: str) -> str:
     """Return the JOIN and WHERE that keep a scope's finished, scored runs per competency."""
-    done = "r.finished_at IS NOT NULL AND r.score IS NOT NULL"
-    if scope.windows is None:
-        return (f"WHERE {people_in(sql, scope, 'r.person_id')} AND {done} AND scen.competency IN "
-                f"{competencies}{time_filter(sql, scope, 'r.finished_at')}")
-    return (f"JOIN person p ON p.id = r.person_id "
-            f"{window_join(sql, scope, measure='scen.competency', at='r.finished_at')} "
-            f"WHERE {people_filter(sql, scope)} AND {done} AND scen.competency IN {competencies}")
+    released = window_join(sql, scope, measure="scen.competency", at="r.finished_at", person_id="r.person_id")
+    return (f"{released} "
+            f"WHERE {people_in(sql, scope, 'r.person_id')} AND r.finished_at IS NOT NULL "
+            f"AND r.score IS NOT NULL AND scen.competency IN {competencies}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +160,7 @@ def evidence_table(
     transaction fails first, its rollback (when the session closes) drops it instead.
     """
     late = previous_until is not None and scope.until is not None and previous_until > scope.until
-    if late and scope.windows is None:  # with windows, each cell's comparison point is its own
+    if late and scope.release_table is None:  # with windows, each cell's comparison point is its own
         raise ValueError("previous_until is later than the scope's end")
     sql = Sql()
     name = f"nts_evidence_{uuid.uuid4().hex}"

@@ -38,11 +38,12 @@ class Scope:
     tracks: tuple[str, ...] | None = None
     since: datetime | None = None
     until: datetime | None = None
-    #: Released evidence per reporting cell and measure (course/domain/release.py); when set it
-    #: replaces `since`/`until` for evidence, and cells without a window count nowhere.
-    windows: tuple[Window, ...] | None = None
+    #: The temporary table of released evidence per person and measure (`release_table`,
+    #: course/store/analytics/activity.py); when set it replaces `since`/`until` for evidence,
+    #: and people without a row for a measure count nowhere in it.
+    release_table: str | None = None
     #: The fewest learners a reporting cell needs to count in a section (its figures are withheld
-    #: otherwise), for the sections that are not read through `windows`.
+    #: otherwise), for the sections that are not read through `release_table`.
     min_learners: int = 1
 
 
@@ -155,16 +156,16 @@ def month_start(session: Session, column: str) -> str:
     return f"to_char(date_trunc('month', {column} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
 
 
-def window_join(sql: Sql, scope: Scope, *, measure: str, at: str, alias: str = "w", person: str = "p") -> str:
-    """Return a JOIN keeping rows within the release window of their person's cell and measure.
+def window_join(sql: Sql, scope: Scope, *, measure: str, at: str, person_id: str, alias: str = "w") -> str:
+    """Return a JOIN keeping rows within their person's release window for a measure.
 
-    `measure` is the SQL of the row's measure (a competency column), `at` its time. Without
-    windows in the scope it is the scope's plain period instead.
+    `measure` is the SQL of the row's measure, `at` its time and `person_id` its person. Without
+    a release table in the scope it keeps the scope's plain period instead.
     """
-    if scope.windows is None:
+    if scope.release_table is None:
         return f"JOIN (SELECT 1 AS one) {alias} ON 1 = 1{time_filter(sql, scope, at)}"
-    match = " AND ".join(f"{alias}.{c} = {person}.{c}" for c in CELL)
+    w = alias
     return (
-        f"JOIN ({sql.windows_table(scope.windows)}) {alias} ON {match} AND {alias}.measure = {measure} "
-        f"AND {at} >= {alias}.since AND {at} < {alias}.until"
+        f"JOIN {scope.release_table} {w} ON {w}.person_id = {person_id} AND {w}.measure = {measure} "
+        f"AND {at} >= {w}.since AND {at} < {w}.until"
     )
