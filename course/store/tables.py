@@ -245,6 +245,18 @@ class AuditEvent(SQLModel, table=True):
     address: str = Field(default="", max_length=64)
 
 
+class OrganisationSetting(SQLModel, table=True):
+    """One organisation setting (for example the dashboards' minimum group), kept by admins."""
+
+    __tablename__ = "organisation_setting"
+
+    key: str = Field(primary_key=True, max_length=60)
+    #: The value as JSON.
+    value: str = Field(max_length=2000)
+    updated_at: datetime
+    updated_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+
+
 #: Tables holding data about a person, with how their rows are found for one person.
 PERSONAL_DATA: dict[str, str] = {
     "person": "the person's own row (and manager_id of the people they manage)",
@@ -262,4 +274,4 @@ PERSONAL_DATA: dict[str, str] = {
 }
 
 #: Tables that hold nothing about any person.
-NO_PERSONAL_DATA: frozenset[str] = frozenset({"setup_token", "alembic_version"})
+NO_PERSONAL_DATA: frozenset[str] = frozenset({"setup_token", "alembic_version", "organisation_setting"})

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from course.domain.dashboard import TOTAL
 from course.domain.model import Choice, Course, CourseInfo, ItemMeta, Node, Scenario
+from course.domain.org_settings import LEADER_FILTERS
 from course.domain.permissions import Actor, Capability, Grants
 from course.domain.records import (
     AnswerRecord,
@@ -23,6 +24,7 @@ from course.domain.records import (
 )
 from course.services import dashboard
 from course.services.dashboard import DashboardCache, Filters
+from course.services.org_settings import update_privacy
 from course.services.permissions import PermissionDenied
 from course.store import attempts, audit, people, scenario_runs
 from course.store.engine import read_session, write_transaction
@@ -31,7 +33,7 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 NOW = T0 + timedelta(days=20)
 
 
-def _course(min_group_size: int = 2) -> Course:
+def _course() -> Course:
     meta = ItemMeta(
         id="s1", title="S1", roles=("all",), competencies=("crisis",), source="s1.md", version="v1"
     )
@@ -41,7 +43,6 @@ def _course(min_group_size: int = 2) -> Course:
         version="1",
         roles={"hr": "HR", "it": "IT"},
         competencies={"listening": "Listening", "crisis": "Crisis"},
-        min_group_size=min_group_size,
     )
     return Course(info, {}, {}, {"s1": Scenario(meta, "start", {}, {})})
 
@@ -88,13 +89,18 @@ def _finished_run(engine: Engine, actor: Actor, score: float) -> None:
 
 @pytest.fixture
 def org(engine: Engine) -> dict[str, Actor]:
-    """HR: two learners; IT: one; Ops ("@Ops", a formula-looking name): two; a leader and an admin."""
+    """HR: three learners; IT: one; Ops ("@Ops", a formula-looking name): three; a leader, an admin.
+
+    The organisation's minimum group is set to 3, the lowest an administrator may choose.
+    """
     actors = {
         "h1": _person(engine, "h1@x.org", "HR", LEARNER),
         "h2": _person(engine, "h2@x.org", "HR", LEARNER),
+        "h3": _person(engine, "h3@x.org", "HR", LEARNER),
         "i1": _person(engine, "i1@x.org", "IT", LEARNER, ("it",)),
         "o1": _person(engine, "o1@x.org", "@Ops", LEARNER),
         "o2": _person(engine, "o2@x.org", "@Ops", LEARNER),
+        "o3": _person(engine, "o3@x.org", "@Ops", LEARNER),
         "leader": _person(
             engine, "lead@x.org", "HR", Grants(frozenset({Capability.LEADER}), frozenset({"HR"}))
         ),
@@ -102,10 +108,13 @@ def org(engine: Engine) -> dict[str, Actor]:
     }
     _answer(engine, actors["h1"], "qa", "listening", True)  # (1+1)/(2+1) = 2/3
     _answer(engine, actors["h2"], "qa", "listening", False)  # 1/3
+    _answer(engine, actors["h3"], "qa", "listening", True)
     _answer(engine, actors["i1"], "qa", "listening", True)  # 2/3
     _finished_run(engine, actors["i1"], 1.0)  # crisis (1+3)/(2+3) = 0.8
     _answer(engine, actors["o1"], "qa", "listening", True)
     _answer(engine, actors["o2"], "qa", "listening", True)
+    _answer(engine, actors["o3"], "qa", "listening", True)
+    update_privacy(engine, actors["admin"], min_group_size=3, leader_filters=LEADER_FILTERS, now=T0)
     return actors
 
 
@@ -128,20 +137,20 @@ def test_an_admin_sees_every_department_with_small_reporting_cells_withheld(
     board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
     table = board.by_department
     hr = table.cell("HR", "listening")
-    assert hr is not None and (hr.learners, hr.estimate, hr.evidence) == (2, pytest.approx(0.5), 2.0)
+    assert hr is not None and (hr.learners, hr.estimate, hr.evidence) == (3, pytest.approx(5 / 9), 3.0)
     # IT has one learner: withheld from every figure, totals included, so nothing can recover it.
     assert table.cell("IT", "listening") is None and "IT" not in table.rows
     assert table.cell("IT", "crisis") is None and "crisis" not in table.columns
     assert not any(c.suppressed for c in table.cells)
     total = next(c for c in table.column_totals if c.column == "listening")
-    assert (total.learners, total.estimate) == (4, pytest.approx((2 / 3 * 3 + 1 / 3) / 4))
+    assert (total.learners, total.estimate) == (6, pytest.approx(11 / 18))
     assert board.headline.score == pytest.approx(total.estimate)  # the mean of the competency scores
-    assert board.headline.learners == 4 and board.headline.active_learners == 4
+    assert board.headline.learners == 6 and board.headline.active_learners == 6
     assert board.headline.participation == 1.0
-    assert "4 learners" in board.captions["headline"]
-    assert "from 4 learners" in board.captions["department"]
-    assert "from the same 4 learners" in board.captions["track"]
-    assert "(4 learners per competency)" in board.captions["pre_post"]
+    assert "6 learners" in board.captions["headline"]
+    assert "from 6 learners" in board.captions["department"]
+    assert "from the same 6 learners" in board.captions["track"]
+    assert "(6 learners per competency)" in board.captions["pre_post"]
     assert all(caption for caption in board.captions.values())
 
 
@@ -151,7 +160,7 @@ def test_a_leader_sees_only_their_departments_whatever_they_ask_for(
     board = dashboard.get_dashboard(engine, org["leader"], _course(), now=NOW)
     assert {c.row for c in board.by_department.cells} == {"HR"}
     assert board.departments == ("HR",)
-    assert board.headline.learners == 2
+    assert board.headline.learners == 3
     forged = dashboard.get_dashboard(
         engine, org["leader"], _course(), filters=Filters(departments=("IT", "HR")), now=NOW
     )
@@ -173,7 +182,8 @@ def test_the_department_filter_lists_only_the_departments_in_scope(
 
 
 def test_nothing_in_the_dashboard_names_a_person(engine: Engine, org: dict[str, Actor]) -> None:
-    board = dashboard.get_dashboard(engine, org["admin"], _course(min_group_size=1), now=NOW)
+    board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
+    assert board.headline.learners
     text = repr(board)
     assert not any(a.email in text for a in org.values())
 
@@ -219,8 +229,8 @@ def test_completion_and_endings_show_counts_only(engine: Engine, org: dict[str, 
     assert "IT" not in by_department  # one learner: withheld, and absent from the total too
     hr = by_department["HR"]
     # This course has no modules, so nothing is required: starting is completing.
-    assert (hr.learners, hr.not_started, hr.in_progress, hr.completed) == (2, 0, 0, 2)
-    assert by_department[TOTAL].learners == 4 == hr.learners + (by_department["@Ops"].learners or 0)
+    assert (hr.learners, hr.not_started, hr.in_progress, hr.completed) == (3, 0, 0, 3)
+    assert by_department[TOTAL].learners == 6 == hr.learners + (by_department["@Ops"].learners or 0)
     endings = {(e.department, e.ending_kind) for e in board.endings}
     assert endings == set()  # only IT finished a run: one learner, withheld
 
@@ -234,11 +244,14 @@ def test_pre_post_total_and_trend_points(engine: Engine, org: dict[str, Actor]) 
     assert {t.period for t in board.trend if t.department == "HR"} == {"2026-03-02"}
     _answer(engine, org["h1"], "qa", "listening", True, at=T0 + timedelta(days=9))
     board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
+    assert next(p for p in board.pre_post if p.row == TOTAL and p.column == "listening").change == 0
+    _answer(engine, org["h3"], "qa", "listening", True, at=T0 + timedelta(days=9))  # the third
+    board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
     total = next(p for p in board.pre_post if p.row == TOTAL and p.column == "listening")
-    # h2 moved from wrong (1/3) to right (2/3); h1 answered right again; @Ops did not change.
-    assert total.change == pytest.approx((2 / 3 - 1 / 3) / 4)
+    # h2 moved from wrong (1/3) to right (2/3); h1 and h3 answered right again; @Ops did not change.
+    assert total.change == pytest.approx((2 / 3 - 1 / 3) / 6)
     second = next(t for t in board.trend if t.department == "HR" and t.period == "2026-03-09")
-    assert (second.learners, second.answers) == (2, 2)
+    assert (second.learners, second.answers) == (3, 3)
 
 
 def test_demo_seeding_runs_once_through_the_services_and_feeds_the_dashboard(
@@ -266,23 +279,23 @@ def test_demo_seeding_runs_once_through_the_services_and_feeds_the_dashboard(
 def test_trend_by_track_counts_a_learner_in_both_tracks_and_withholds_small_cells(
     engine: Engine, org: dict[str, Actor]
 ) -> None:
-    both = [_person(engine, f"b{i}@x.org", "IT", LEARNER, ("hr", "it")) for i in (1, 2)]
+    both = [_person(engine, f"b{i}@x.org", "IT", LEARNER, ("hr", "it")) for i in (1, 2, 3)]
     for person in both:
         _answer(engine, person, "qa", "listening", True)
     _answer(engine, org["h2"], "qa", "listening", True, at=T0 + timedelta(days=8))
     board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
     points = {(t.period, t.department, t.competency): t for t in board.trend_by_track}
-    # First week, hr: h1, h2, o1, o2, b1 and b2, five of six right: (1 + 5) / (2 + 6).
+    # First week, hr: HR, @Ops and b1 to b3, eight of nine right: (1 + 8) / (2 + 9).
     hr = points[("2026-03-02", "hr", "listening")]
-    assert (hr.learners, hr.answers, hr.estimate) == (6, 6, pytest.approx(6 / 8))
-    # it: b1 and b2, who count in both tracks; i1 is alone in their reporting cell, withheld.
+    assert (hr.learners, hr.answers, hr.estimate) == (9, 9, pytest.approx(9 / 11))
+    # it: b1 to b3, who count in both tracks; i1 is alone in their reporting cell, withheld.
     it = points[("2026-03-02", "it", "listening")]
-    assert (it.learners, it.answers, it.estimate) == (2, 2, pytest.approx(3 / 4))
+    assert (it.learners, it.answers, it.estimate) == (3, 3, pytest.approx(4 / 5))
     # Second week: h2 alone, not released at all.
     assert set(points) == {("2026-03-02", "hr", "listening"), ("2026-03-02", "it", "listening")}
     by_department = {(t.period, t.department): t.learners for t in board.trend}
-    assert by_department[("2026-03-02", "IT")] == 2 and by_department[("2026-03-02", "HR")] == 2
-    assert "8 answers shown" in board.captions["trend_track"]
+    assert by_department[("2026-03-02", "IT")] == 3 and by_department[("2026-03-02", "HR")] == 3
+    assert "12 answers shown" in board.captions["trend_track"]
     rows = list(
         csv.reader(
             io.StringIO(dashboard.export_csv(engine, org["admin"], _course(), table="trend_track", now=NOW))
@@ -290,22 +303,22 @@ def test_trend_by_track_counts_a_learner_in_both_tracks_and_withholds_small_cell
     )
     assert rows[0] == ["period", "track", "competency", "learners", "answers", "estimate", "shown"]
     assert rows[1:] == [
-        ["2026-03-02", "hr", "listening", "6", "6", "0.7500", "yes"],
-        ["2026-03-02", "it", "listening", "2", "2", "0.7500", "yes"],
+        ["2026-03-02", "hr", "listening", "9", "9", "0.8182", "yes"],
+        ["2026-03-02", "it", "listening", "3", "3", "0.8000", "yes"],
     ]
 
 
 def test_the_headline_compares_with_the_score_some_days_earlier(
     engine: Engine, org: dict[str, Actor]
 ) -> None:
-    for name in ("h1", "h2"):  # two learners of HR answer right in the second week
+    for name in ("h1", "h2", "h3"):  # the three learners of HR answer right in the second week
         _answer(engine, org[name], "qa", "listening", True, at=T0 + timedelta(days=8))
     compare = Filters(previous_days=10)  # NOW - 10 days falls in the second week: its Monday
     board = dashboard.get_dashboard(engine, org["admin"], _course(), filters=compare, now=NOW)
-    # Only listening is shown (crisis has one learner); HR and @Ops, four learners.
+    # Only listening is shown (crisis has one learner); HR and @Ops, six learners.
     assert board.headline.score == pytest.approx(2 / 3)
-    assert board.headline.previous_score == pytest.approx((3 * 2 / 3 + 1 / 3) / 4)
-    assert board.headline.change == pytest.approx((2 / 3 - 1 / 3) / 4)
+    assert board.headline.previous_score == pytest.approx(11 / 18)
+    assert board.headline.change == pytest.approx((2 / 3 - 1 / 3) / 6)
     before_anything = dashboard.get_dashboard(
         engine, org["admin"], _course(), filters=Filters(previous_days=30), now=NOW
     )
@@ -320,13 +333,15 @@ def test_a_choice_scored_below_the_best_at_its_node_is_a_wrong_turn(
     """At "start", choice 0 scores 3, choice 1 scores 1 and choice 2 scores 0: only 0 is no wrong turn."""
     choices = tuple(Choice(i, f"c{i}", "end", 1, score=s) for i, s in enumerate((3, 1, 0)))
     nodes = {"start": Node("start", "Start", 1, "", choices), "end": Node("end", "End", 2, "")}
-    base = _course(min_group_size=1)
+    base = _course()
     course = Course(base.info, {}, {}, {"s1": replace(base.scenarios["s1"], nodes=nodes)})
-    for name, index in (("h1", 0), ("h2", 1), ("i1", 2)):
+    it = [org["i1"], *(_person(engine, f"i{n}@x.org", "IT", LEARNER, ("it",)) for n in (2, 3))]
+    takers = [(org[f"h{n}"], 0) for n in (1, 2, 3)] + [(org[f"o{n}"], 1) for n in (1, 2, 3)]
+    for actor, index in [*takers, *((a, 2) for a in it)]:
         key = new_key()
         with write_transaction(engine) as session:
-            scenario_runs.start_run(session, ScenarioRunStartRecord(key, org[name].person_id, "s1", "v1", T0))
-            person = org[name].person_id
+            scenario_runs.start_run(session, ScenarioRunStartRecord(key, actor.person_id, "s1", "v1", T0))
+            person = actor.person_id
             score = choices[index].score
             step = ScenarioStepRecord(
                 new_key(), person, "s1", "v1", key, 1, "start", index, "end", {}, score, 2.0

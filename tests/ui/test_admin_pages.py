@@ -30,7 +30,7 @@ from tests.ui.conftest import APP, AppFactory
 ROOT = Path(APP).parent
 REFUSAL = "You do not have access to this page."
 MISSING = "Could not find a navigation page"
-ADMIN_PAGES = (Page.ADMIN_PEOPLE, Page.ADMIN_ROSTER, Page.ADMIN_AUDIT)
+ADMIN_PAGES = (Page.ADMIN_PEOPLE, Page.ADMIN_ROSTER, Page.ADMIN_AUDIT, Page.ADMIN_PRIVACY)
 ADMIN = "admin@demo.needtoshare.invalid"
 LEARNER = "legal.learner@demo.needtoshare.invalid"
 HEADER = "email,name,department,tracks,manager,capabilities\n"

@@ -18,6 +18,7 @@ from course.domain.permissions import Action, Actor, Capability
 from course.domain.release import release_windows, week_start
 from course.services.dashboard.board import Dashboard, DashboardCache, Filters, content_key
 from course.services.dashboard.sections import Aggregates, assemble
+from course.services.org_settings import read_privacy
 from course.services.permissions import require
 from course.store import analytics
 from course.store.engine import Engine, Session, read_session
@@ -57,17 +58,51 @@ def get_dashboard(
     departments = _departments_in_scope(actor, wanted.departments)
     with read_session(engine) as session:
         version = analytics.get_data_version(session)
+        privacy = read_privacy(session)
+    if Capability.ADMIN not in actor.grants.capabilities:
+        _check_filters(wanted, privacy.leader_filters)
+    k = privacy.min_group_size
     when = now or datetime.now(UTC)
     # `now` matters only when no end is given (overdue, previous period): a day's resolution.
-    key = (version, content_key(course), departments, wanted, when.date() if wanted.until is None else None)
+    day = when.date() if wanted.until is None else None
+    key = (version, content_key(course), k, departments, wanted, day)
     if cache is not None:
         found = cache.get(key)
         if found is not None:
             return found
-    dashboard = _compute(engine, course, wanted, departments, now=when)
+    dashboard = _compute(engine, course, wanted, departments, now=when, min_group_size=k)
     if cache is not None:
         cache.put(key, dashboard)
     return dashboard
+
+
+class FilterRefused(ValueError):
+    """A leader asked for a filter the organisation's settings do not allow them."""
+
+
+#: What each filter of the settings covers in `Filters`.
+_FILTER_FIELDS = {
+    "departments": ("departments",),
+    "tracks": ("tracks",),
+    "competencies": ("competencies",),
+    "period": ("since", "until"),
+}
+
+
+def _check_filters(filters: Filters, allowed: frozenset[str]) -> None:
+    """Refuse a filter that is switched off for leaders, naming it."""
+    for name, fields in _FILTER_FIELDS.items():
+        if name not in allowed and any(getattr(filters, f) is not None for f in fields):
+            raise FilterRefused(f"Filtering by {name} is switched off for leaders by your administrator.")
+
+
+def leader_filters(engine: Engine, actor: Actor) -> frozenset[str]:
+    """Return the filters the actor may use on the dashboard (administrators: all of them)."""
+    require(engine, actor, Action.VIEW_DASHBOARD)
+    if Capability.ADMIN in actor.grants.capabilities:
+        return frozenset(_FILTER_FIELDS)
+    with read_session(engine) as session:
+        return read_privacy(session).leader_filters
 
 
 def departments_in_scope(engine: Engine, actor: Actor) -> tuple[str, ...]:
@@ -91,9 +126,15 @@ def _departments_in_scope(actor: Actor, requested: tuple[str, ...] | None) -> tu
 
 
 def _compute(
-    engine: Engine, course: Course, filters: Filters, departments: tuple[str, ...] | None, *, now: datetime
+    engine: Engine,
+    course: Course,
+    filters: Filters,
+    departments: tuple[str, ...] | None,
+    *,
+    now: datetime,
+    min_group_size: int,
 ) -> Dashboard:
-    k = course.info.min_group_size
+    k = min_group_size
     scope = build_scope(course, filters, departments)
     end = filters.until or now
     previous_until = end - timedelta(days=filters.previous_days)
@@ -119,6 +160,7 @@ def _compute(
         since=filters.since,
         end=end,
         previous_days=filters.previous_days,
+        min_group_size=k,
     )
 
 

@@ -63,9 +63,10 @@ def assemble(
     since: datetime | None,
     end: datetime,
     previous_days: int,
+    min_group_size: int,
 ) -> Dashboard:
     """Return the dashboard these aggregates make, every section suppressed, with captions."""
-    k = course.info.min_group_size
+    k = min_group_size
     raw = _derive_overall(raw)
     by_department = _table(
         raw.cells, Dimension.DEPARTMENT, k, competencies, raw.row_totals, raw.column_totals, raw.overall
