@@ -356,3 +356,18 @@ def test_negative_periods_are_refused(engine: Engine, org: dict[str, Actor]) -> 
     for filters in (Filters(previous_days=-1), Filters(overdue_days=-1)):
         with pytest.raises(ValueError, match="must not be negative"):
             dashboard.get_dashboard(engine, org["admin"], _course(), filters=filters, now=NOW)
+
+
+def test_a_filter_switched_off_by_the_admin_is_refused_to_leaders_only(
+    engine: Engine, org: dict[str, Actor]
+) -> None:
+    update_privacy(engine, org["admin"], min_group_size=3, leader_filters=["departments"], now=T0)
+    assert dashboard.leader_filters(engine, org["leader"]) == frozenset({"departments"})
+    assert dashboard.leader_filters(engine, org["admin"]) == frozenset(LEADER_FILTERS)
+    for filters in (Filters(tracks=("hr",)), Filters(until=NOW), Filters(competencies=("crisis",))):
+        with pytest.raises(dashboard.FilterRefused, match="switched off for leaders"):
+            dashboard.get_dashboard(engine, org["leader"], _course(), filters=filters, now=NOW)
+        with pytest.raises(dashboard.FilterRefused):
+            dashboard.export_csv(engine, org["leader"], _course(), table="headline", filters=filters, now=NOW)
+        dashboard.get_dashboard(engine, org["admin"], _course(), filters=filters, now=NOW)
+    dashboard.get_dashboard(engine, org["leader"], _course(), filters=Filters(departments=("HR",)), now=NOW)
