@@ -11,7 +11,7 @@ import streamlit as st
 
 from course.domain.permissions import Actor, Page
 from course.services.permissions import list_audit_events, record_audit_event
-from course.ui import auth, resources
+from course.ui import auth, resources, tables
 
 _ALL = "All kinds"
 #: The kinds the app writes, so that the filter offers them before they first happen.
@@ -74,7 +74,7 @@ def render() -> None:
     st.caption(f"The {len(rows)} newest event(s)" + ("" if kind == _ALL else f" of kind `{kind}`") +
                ", newest first. Times are in UTC.")
     if rows:
-        st.dataframe(rows, hide_index=True, width="stretch", column_order=COLUMNS)
+        tables.show(rows, hide_index=True, width="stretch", column_order=COLUMNS)
     else:
         st.info("No event of this kind yet.")
     st.download_button("Download as CSV", data=render_csv(rows), file_name="audit-log.csv", mime="text/csv",

@@ -22,7 +22,7 @@ from course.services.accounts import (
 )
 from course.services.permissions import PermissionDenied
 from course.services.privacy import erase_person, export_person, render_export
-from course.ui import auth, resources
+from course.ui import auth, resources, tables
 
 _FLASH = "admin_people:flash"
 _PERSON = "admin_people:person"
@@ -55,7 +55,7 @@ def _grants(capabilities: list[str], departments: list[str]) -> Grants:
 
 def _table(accounts: list[PersonInfo]) -> None:
     st.caption(f"{len(accounts)} account(s)")
-    st.dataframe(
+    tables.show(
         [{"Email": p.email, "Name": p.name, "Department": p.department, "Tracks": ", ".join(p.tracks),
           "Capabilities": render_capabilities(p.grants), "Active": p.active,
           "Has passphrase": p.has_passphrase} for p in accounts],
