@@ -19,7 +19,8 @@ KNOWN_KINDS = (
     "account_created", "account_disabled", "account_enabled", "action_denied", "audit_exported",
     "capabilities_changed", "content_published", "dashboard_exported", "demo_person_created",
     "demo_sign_in", "first_admin_created", "forged_request", "page_denied", "passphrase_changed",
-    "person_erased", "person_exported", "roster_imported", "sign_in", "sign_in_failed",
+    "person_erased", "person_exported", "privacy_settings_changed", "roster_imported", "sign_in",
+    "sign_in_failed",
     "sign_in_throttled",
 )
 COLUMNS = ("Kind", "When", "Who", "Whom", "Target", "Detail", "Address")
