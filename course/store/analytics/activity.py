@@ -44,10 +44,11 @@ def list_activity(session: Session, scope: Scope) -> list[Activity]:
             SELECT a.id, a.person_id, {week_start(session, "a.finished_at")} AS week
             FROM quiz_attempt a WHERE {people}
         ),
+        answered AS (
+            SELECT DISTINCT q.attempt_id, q.competency FROM quiz_answer q WHERE q.competency IN {competencies}
+        ),
         act AS (
-            SELECT a.person_id, q.competency, a.week
-            FROM quiz_answer q JOIN attempt a ON a.id = q.attempt_id
-            WHERE q.competency IN {competencies}
+            SELECT a.person_id, x.competency, a.week FROM answered x JOIN attempt a ON a.id = x.attempt_id
             UNION
             SELECT r.person_id, scen.competency, {week_start(session, "r.finished_at")}
             FROM scenario_run r JOIN scen ON scen.scenario_id = r.scenario_id
