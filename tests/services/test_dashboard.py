@@ -371,3 +371,25 @@ def test_a_filter_switched_off_by_the_admin_is_refused_to_leaders_only(
             dashboard.export_csv(engine, org["leader"], _course(), table="headline", filters=filters, now=NOW)
         dashboard.get_dashboard(engine, org["admin"], _course(), filters=filters, now=NOW)
     dashboard.get_dashboard(engine, org["leader"], _course(), filters=Filters(departments=("HR",)), now=NOW)
+
+
+def test_two_overdue_thresholds_never_single_out_one_late_joiner(
+    engine: Engine, org: dict[str, Actor]
+) -> None:
+    with write_transaction(engine) as session:  # joins HR a week after everyone, alone
+        people.add_person(session, "late@x.org", name="Late", department="HR", tracks=("hr",),
+                          grants=LEARNER, now=T0 + timedelta(days=8))
+
+    def overdue(days: int) -> int | None:
+        board = dashboard.get_dashboard(engine, org["admin"], _course(), filters=Filters(overdue_days=days),
+                                        now=NOW)
+        return next(c.overdue for c in board.completion if c.department == "HR")
+
+    # NOW - 13 days falls before the late joiner's arrival, NOW - 5 days after it: the two
+    # thresholds would differ by that one person, so both snap to the week everyone else joined.
+    assert overdue(13) == overdue(5) == 0  # the three who joined first have all started
+    with write_transaction(engine) as session:
+        for n in range(2):  # two more join that week: now three did, and the week is released
+            people.add_person(session, f"late{n}@x.org", name="Late", department="HR", tracks=("hr",),
+                              grants=LEARNER, now=T0 + timedelta(days=9))
+    assert (overdue(13), overdue(5)) == (0, 3)

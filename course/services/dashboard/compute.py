@@ -194,8 +194,13 @@ def _count(
         session, scope, period=filters.period, groupings=("department", "track")
     )
     required = _required(course, analytics.list_track_sets(session))
+    overdue_before = now - timedelta(days=filters.overdue_days)
+    # The threshold snaps, per reporting cell, to a week by which at least k learners (or none)
+    # had joined since the last such week: two thresholds never differ by fewer than k people.
+    cuts = release_windows(analytics.list_joining(session, scope), min_group_size=scope.min_learners,
+                           now=now, until=overdue_before)
     completion = analytics.completion_counts(
-        session, scope, required=required, overdue_before=now - timedelta(days=filters.overdue_days)
+        session, scope, required=required, overdue_before=overdue_before, overdue_cuts=cuts
     )
     return Aggregates(
         cells=cells,

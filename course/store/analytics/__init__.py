@@ -14,7 +14,7 @@ the evidence behind it. No query returns a row per person to Python; the same SQ
 - counts: trends, completion, choice flows, endings, question facility, the data version.
 """
 
-from course.store.analytics.activity import list_activity, release_table
+from course.store.analytics.activity import list_activity, list_joining, release_table
 from course.store.analytics.counts import (
     TREND_GROUPINGS,
     CompletionCounts,
@@ -67,6 +67,7 @@ __all__ = [
     "group_scores",
     "list_activity",
     "list_departments",
+    "list_joining",
     "list_levels",
     "list_track_sets",
     "question_counts",

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from course.domain.release import Activity, Window
 from course.store._sql import dialect_name
-from course.store.analytics.scope import CELL, Scope, Sql, people_filter, people_in, week_start
+from course.store.analytics.scope import CELL, Scope, Sql, is_learner, people_filter, people_in, week_start
 
 
 def list_activity(session: Session, scope: Scope) -> list[Activity]:
@@ -77,6 +77,20 @@ def list_activity(session: Session, scope: Scope) -> list[Activity]:
 
 def _weeks(joined: str) -> tuple[date, ...]:
     return tuple(sorted({date.fromisoformat(w) for w in joined.split(",") if w}))
+
+
+def list_joining(session: Session, scope: Scope) -> list[Activity]:
+    """Return the scope's learners by reporting cell and week they joined the roster (measure "joined")."""
+    sql = Sql()
+    statement = f"""
+        SELECT p.department, p.level, p.tracks, {week_start(session, "p.created_at")}, COUNT(*)
+        FROM person p WHERE {people_filter(sql, scope)} AND {is_learner()}
+        GROUP BY p.department, p.level, p.tracks, {week_start(session, "p.created_at")}"""
+    rows = session.connection().execute(sql.statement(statement), sql.values)
+    return [
+        Activity(str(d), str(lv or ""), str(t), "joined", (date.fromisoformat(str(w)),), int(n))
+        for d, lv, t, w, n in rows
+    ]
 
 
 @contextmanager

@@ -14,7 +14,9 @@ from sqlalchemy import DateTime, text
 from sqlmodel import Session
 
 from course.domain.dashboard import EndingCount, QuestionFacility
+from course.domain.release import EPOCH, Window
 from course.store.analytics.scope import (
+    CELL,
     Scope,
     Sql,
     is_learner,
@@ -157,16 +159,23 @@ def completion_counts(
     *,
     required: Iterable[tuple[str, str, str]],
     overdue_before: datetime,
+    overdue_cuts: Sequence[Window] | None = None,
 ) -> list[CompletionCounts]:
     """Count each department's learners: started, completed (every required item), overdue.
 
     `required` lists (stored track list, kind, item id): the quizzes to pass ("quiz") and
     scenarios to finish ("scenario") on that track list's path. Overdue: not completed and
-    on the roster since before `overdue_before`.
+    on the roster since before `overdue_before`, or, with `overdue_cuts`, before the `until` of
+    their reporting cell's window (a cell without one has nobody overdue).
     """
     sql = Sql()
     req = sql.values_table(("tracks", "kind", "item_id"), required)
-    due = sql.bind(overdue_before, kind=DateTime(timezone=True))
+    if overdue_cuts is None:
+        cut_join, due = "", sql.bind(overdue_before, kind=DateTime(timezone=True))
+    else:
+        match = " AND ".join(f"j.{c} = l.{c}" for c in CELL)
+        cut_join = f"LEFT JOIN ({sql.windows_table(overdue_cuts)}) j ON {match}"
+        due = f"COALESCE(j.until, {sql.bind(EPOCH, kind=DateTime(timezone=True))})"
     statement = f"""
         WITH req AS ({req}),
         need AS (SELECT tracks, COUNT(*) AS n FROM req GROUP BY tracks),
@@ -183,7 +192,7 @@ def completion_counts(
         ),
         started AS (SELECT DISTINCT person_id FROM progress),
         status AS (
-            SELECT l.department, l.level, l.tracks, l.created_at,
+            SELECT l.department, l.level, l.tracks, l.created_at, {due} AS due,
                    CASE WHEN s.person_id IS NULL THEN 0 ELSE 1 END AS started,
                    CASE WHEN s.person_id IS NOT NULL AND COALESCE(d.n, 0) >= COALESCE(nd.n, 0)
                         THEN 1 ELSE 0 END AS completed
@@ -191,10 +200,11 @@ def completion_counts(
             LEFT JOIN started s ON s.person_id = l.id
             LEFT JOIN done d ON d.id = l.id
             LEFT JOIN need nd ON nd.tracks = l.tracks
+            {cut_join}
         ),
         cells AS (
             SELECT department, COUNT(*) AS n, SUM(started) AS s, SUM(completed) AS c,
-                   SUM(CASE WHEN completed = 0 AND created_at < {due} THEN 1 ELSE 0 END) AS o
+                   SUM(CASE WHEN completed = 0 AND created_at < due THEN 1 ELSE 0 END) AS o
             FROM status GROUP BY department, level, tracks
             HAVING COUNT(*) >= {sql.bind(scope.min_learners)}
         )
