@@ -20,7 +20,6 @@ version: 1.0.0
 roles:
 {"".join(f"  {r}: {r.title()}{chr(10)}" for r in ROLES)}competencies:
 {"".join(f"  {c}: {c.title()}{chr(10)}" for c in COMPETENCIES)}pass_mark: 70
-min_group_size: 5
 """
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from course.content.common import Parsed, Vocabulary
 from course.content.frontmatter import read_yaml_mapping
 from course.content.schema import CourseManifest, validate_matter
+from course.domain.diagnostics import Code, warning
 from course.domain.model import CourseInfo, frozen_map
 
 MANIFEST = "course.yaml"
@@ -25,9 +26,17 @@ def parse_manifest(text: str, *, source: str = MANIFEST) -> Parsed[CourseInfo]:
         roles=frozen_map(manifest.roles),
         competencies=frozen_map(manifest.competencies),
         pass_mark=manifest.pass_mark,
-        min_group_size=manifest.min_group_size,
     )
-    return Parsed(info, (), dict(document.lines))
+    moved = (
+        ()
+        if manifest.min_group_size is None
+        else (
+            warning(source, document.line_of("min_group_size"), Code.SETTING_MOVED,
+                    "'min_group_size' is ignored: the minimum group is an organisation setting now, "
+                    "changed by an administrator on the Privacy settings page; remove the key"),
+        )
+    )
+    return Parsed(info, moved, dict(document.lines))
 
 
 def vocabulary_of(info: CourseInfo) -> Vocabulary:

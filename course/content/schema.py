@@ -34,7 +34,8 @@ class CourseManifest(_Strict):
     roles: dict[Slug, Text] = Field(min_length=1)
     competencies: dict[Slug, Text] = Field(min_length=1)
     pass_mark: int = Field(default=70, ge=0, le=100)
-    min_group_size: int = Field(default=5, ge=1)
+    #: No longer used: an organisation setting now (parse_manifest warns, setting-moved).
+    min_group_size: int | None = None
 
 
 class CommonMatter(_Strict):

@@ -33,6 +33,7 @@ class Code(StrEnum):
     FM_MISSING_KEY = "fm-missing-key"
     FM_UNKNOWN_KEY = "fm-unknown-key"
     FM_TYPE = "fm-type"
+    SETTING_MOVED = "setting-moved"
     # Identity and links
     ID_MALFORMED = "id-malformed"
     ID_DUPLICATE = "id-duplicate"

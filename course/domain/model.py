@@ -35,7 +35,6 @@ class CourseInfo:
     roles: Mapping[str, str]
     competencies: Mapping[str, str]
     pass_mark: int = 70
-    min_group_size: int = 5
 
 
 @dataclass(frozen=True, slots=True)

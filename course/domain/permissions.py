@@ -35,6 +35,7 @@ class Page(StrEnum):
     ADMIN_PEOPLE = "admin_people"
     ADMIN_ROSTER = "admin_roster"
     ADMIN_AUDIT = "admin_audit"
+    ADMIN_PRIVACY = "admin_privacy"
 
 
 class Action(StrEnum):
@@ -56,6 +57,7 @@ class Action(StrEnum):
     EXPORT_PERSON = "export_person"
     ERASE_PERSON = "erase_person"
     VIEW_AUDIT = "view_audit"
+    MANAGE_PRIVACY = "manage_privacy"
 
 
 _ALL = frozenset(Capability)
@@ -79,6 +81,7 @@ PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
     Page.ADMIN_PEOPLE: _ADMIN,
     Page.ADMIN_ROSTER: _ADMIN,
     Page.ADMIN_AUDIT: _ADMIN,
+    Page.ADMIN_PRIVACY: _ADMIN,
     Action.READ_SECTION: _LEARNER,
     Action.SUBMIT_QUIZ: _LEARNER,
     Action.TAKE_CHOICE: _LEARNER,
@@ -95,6 +98,7 @@ PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
     Action.EXPORT_PERSON: _ADMIN,
     Action.ERASE_PERSON: _ADMIN,
     Action.VIEW_AUDIT: _ADMIN,
+    Action.MANAGE_PRIVACY: _ADMIN,
 }
 
 

@@ -21,6 +21,7 @@ from course.domain.model import Course, Question, QuestionKind, Quiz
 from course.domain.permissions import Action, Actor
 from course.services.cache import LruCache
 from course.services.dashboard import content_key
+from course.services.org_settings import read_privacy
 from course.services.permissions import require
 from course.store import analytics, item_stats, scenario_stats
 from course.store.engine import Engine, read_session
@@ -316,7 +317,8 @@ def get_scenario_analytics(
 ) -> ScenarioAnalytics:
     """Return how a scenario version is played (the loaded version unless asked), optionally by department.
 
-    Departments smaller than the course's `min_group_size` are hidden as on the leadership
+    Departments smaller than the organisation's minimum group (course/services/org_settings.py)
+    are hidden as on the leadership
     dashboard; the figures for all departments together are always shown.
     """
     require(engine, actor, Action.VIEW_ITEM_STATS)
@@ -335,11 +337,14 @@ def get_scenario_analytics(
         if isinstance(found, ScenarioAnalytics):
             return found
     with read_session(engine) as session:
+        k = read_privacy(session).min_group_size
         versions = [r for r in scenario_stats.list_scenario_versions(session) if r.item_id == scenario_id]
         by_department = scenario_stats.scenario_counts(
             session, scenario_id=scenario_id, version=chosen_version, abandoned_before=when - ABANDONED_AFTER
         )
-    result = _scenario_result(course, scenario_id, chosen_version, department, by_department, versions)
+    result = _scenario_result(
+        course, scenario_id, chosen_version, department, by_department, versions, min_group_size=k
+    )
     if cache is not None:
         cache.put(key, result)
     return result
@@ -386,8 +391,10 @@ def _scenario_result(
     department: str | None,
     by_department: dict[str, ScenarioCounts],
     versions: list[VersionRow],
+    *,
+    min_group_size: int,
 ) -> ScenarioAnalytics:
-    k = course.info.min_group_size
+    k = min_group_size
     hidden = suppress_rows({d: c.learners for d, c in by_department.items()}, min_group_size=k)
     hidden.pop(TOTAL, None)  # the figures of all departments together stay
     suppression, hidden_rows = Suppression.SHOWN, 0

@@ -367,6 +367,18 @@ class Reflection(SQLModel, table=True):
     saved_at: datetime
 
 
+class OrganisationSetting(SQLModel, table=True):
+    """One organisation setting (for example the dashboards' minimum group), kept by admins."""
+
+    __tablename__ = "organisation_setting"
+
+    key: str = Field(primary_key=True, max_length=60)
+    #: The value as JSON.
+    value: str = Field(max_length=2000)
+    updated_at: datetime
+    updated_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+
+
 #: Tables holding data about a person, with how their rows are found for one person.
 PERSONAL_DATA: dict[str, str] = {
     "person": "the person's own row (and manager_id of the people they manage)",
@@ -389,4 +401,5 @@ PERSONAL_DATA: dict[str, str] = {
 }
 
 #: Tables that hold nothing about any person.
-NO_PERSONAL_DATA: frozenset[str] = frozenset({"setup_token", "alembic_version", "job_lease"})
+NO_PERSONAL_DATA: frozenset[str] = frozenset({"setup_token", "alembic_version", "job_lease",
+                                                  "organisation_setting"})

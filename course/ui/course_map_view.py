@@ -7,6 +7,7 @@ import streamlit as st
 from course.domain.model import Course
 from course.domain.paths import coverage, path_for
 from course.services.studio_content import THIN_PATH, find_gaps
+from course.ui import tables
 
 
 def draw(course: Course) -> None:
@@ -31,10 +32,10 @@ def draw(course: Course) -> None:
                  "Competencies": ", ".join(m.meta.competencies)}
                 for m in modules
             ]
-            st.dataframe(rows, hide_index=True, width="stretch")
+            tables.show(rows, hide_index=True, width="stretch")
     st.header("What assesses each competency")
     counts = coverage(course)
-    st.dataframe(
+    tables.show(
         [{"Competency": course.info.competencies.get(c, c), "Quiz questions": n["questions"],
           "Scenarios": n["scenarios"]} for c, n in counts.items()],
         hide_index=True, width="stretch",

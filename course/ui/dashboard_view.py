@@ -24,7 +24,7 @@ from course.domain.dashboard import TOTAL, ChoiceFlow, Table, TrendPoint
 from course.domain.model import Course, Scenario
 from course.services.dashboard import Dashboard
 from course.services.studio_stats import plain
-from course.ui import widgets
+from course.ui import tables, widgets
 
 #: Plotly's toolbar reduced to its one useful button here: save the chart as PNG in the browser.
 CHART_CONFIG = {"displaylogo": False, "modeBarButtons": [["toImage"]]}
@@ -117,7 +117,7 @@ def pre_post(course: Course, board: Dashboard) -> Figure | None:
             for p in board.pre_post if p.row != TOTAL]
     if rows:
         with st.expander("By department"):
-            st.dataframe(rows, hide_index=True)
+            tables.show(rows, hide_index=True)
     return figure
 
 
@@ -157,7 +157,7 @@ def completion(board: Dashboard, *, overdue_days: int) -> Figure | None:
     def count(value: int | None) -> str:
         return "hidden" if value is None else str(value)
 
-    st.dataframe([{"Department": c.department, "Learners": count(c.learners),
+    tables.show([{"Department": c.department, "Learners": count(c.learners),
                    "Not started": count(c.not_started), "In progress": count(c.in_progress),
                    "Completed": count(c.completed), "Overdue": count(c.overdue)}
                   for c in board.completion], hide_index=True)
@@ -232,7 +232,7 @@ def _wrong_turns(scenario: Scenario | None, flows: list[ChoiceFlow]) -> None:
         st.caption("Everyone in this group took the best-scored choice at every point.")
         return
     st.markdown("**Where learners go wrong**")
-    st.dataframe([{"At": _title(scenario, f.node_id), "Choice": _choice_text(scenario, f),
+    tables.show([{"At": _title(scenario, f.node_id), "Choice": _choice_text(scenario, f),
                    "Share of decisions there": widgets.percent(f.steps / max(1, at_node[f.node_id])),
                    "Learners": f.learners} for f in wrong[:8]], hide_index=True)
 
@@ -244,7 +244,7 @@ def weakest_questions(course: Course, board: Dashboard) -> None:
         question = quiz.question(question_id) if quiz else None
         return plain(question.stem_html) if question else question_id
 
-    st.dataframe([{"Quiz": course.quizzes[q.quiz_id].meta.title if q.quiz_id in course.quizzes else q.quiz_id,
+    tables.show([{"Quiz": course.quizzes[q.quiz_id].meta.title if q.quiz_id in course.quizzes else q.quiz_id,
                    "Question": stem(q.quiz_id, q.question_id), "Competency": label(course, q.competency),
                    "Answered": q.answers, "Right": widgets.percent(q.facility)}
                   for q in board.weakest_questions], hide_index=True)

@@ -22,6 +22,8 @@ PAGES: dict[Page, tuple[str, str, str, bool]] = {
     Page.ADMIN_PEOPLE: ("course/ui/pages/admin_people.py", "People", ":material/group:", True),
     Page.ADMIN_ROSTER: ("course/ui/pages/admin_roster.py", "Roster import", ":material/upload_file:", True),
     Page.ADMIN_AUDIT: ("course/ui/pages/admin_audit.py", "Audit log", ":material/policy:", True),
+    Page.ADMIN_PRIVACY: ("course/ui/pages/admin_privacy.py", "Privacy settings", ":material/shield_person:",
+                         True),
 }
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from course.content.loader import ParseCache, find_content_files, load_course
 from course.domain.diagnostics import Code
-from tests.conftest import MODULE, QUIZ, TreeWriter
+from tests.conftest import MANIFEST, MODULE, QUIZ, TreeWriter
 
 
 def test_drafts_and_hidden_files_are_skipped(write_tree: TreeWriter) -> None:
@@ -132,3 +132,15 @@ def test_text_before_the_first_node_introduces_the_scenario(write_tree: TreeWrit
     assert result.diagnostics == ()
     assert result.course is not None
     assert result.course.scenarios["first-day"].intro_html == "<p>You run the support desk this week.</p>"
+
+
+def test_a_minimum_group_in_the_manifest_is_ignored_with_a_warning(write_tree: TreeWriter) -> None:
+    root = write_tree({"course.yaml": MANIFEST + "min_group_size: 1\n"})
+    result = load_course(root)
+    assert result.course is not None and not hasattr(result.course.info, "min_group_size")
+    line = MANIFEST.count("\n") + 1
+    assert [d.format() for d in result.diagnostics] == [
+        f"course.yaml:{line}: warning: 'min_group_size' is ignored: the minimum group is an organisation "
+        "setting now, changed by an administrator on the Privacy settings page; remove the key"
+        " [setting-moved]"
+    ]

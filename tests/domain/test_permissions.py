@@ -31,6 +31,7 @@ EXPECTED: dict[Page | Action, set[Capability]] = {
     Page.ADMIN_PEOPLE: {A},
     Page.ADMIN_ROSTER: {A},
     Page.ADMIN_AUDIT: {A},
+    Page.ADMIN_PRIVACY: {A},
     Action.READ_SECTION: {L},
     Action.SUBMIT_QUIZ: {L},
     Action.TAKE_CHOICE: {L},
@@ -47,6 +48,7 @@ EXPECTED: dict[Page | Action, set[Capability]] = {
     Action.EXPORT_PERSON: {A},
     Action.ERASE_PERSON: {A},
     Action.VIEW_AUDIT: {A},
+    Action.MANAGE_PRIVACY: {A},
 }
 
 

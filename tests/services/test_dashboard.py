@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine
 
-from course.domain.dashboard import TOTAL, Suppression
+from course.domain.dashboard import TOTAL
 from course.domain.model import Choice, Course, CourseInfo, ItemMeta, Node, Scenario
+from course.domain.org_settings import LEADER_FILTERS
 from course.domain.permissions import Actor, Capability, Grants
 from course.domain.records import (
     AnswerRecord,
@@ -23,6 +24,7 @@ from course.domain.records import (
 )
 from course.services import dashboard
 from course.services.dashboard import DashboardCache, Filters
+from course.services.org_settings import update_privacy
 from course.services.permissions import PermissionDenied
 from course.store import attempts, audit, people, scenario_runs
 from course.store.engine import read_session, write_transaction
@@ -31,7 +33,7 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 NOW = T0 + timedelta(days=20)
 
 
-def _course(min_group_size: int = 2) -> Course:
+def _course() -> Course:
     meta = ItemMeta(
         id="s1", title="S1", roles=("all",), competencies=("crisis",), source="s1.md", version="v1"
     )
@@ -41,7 +43,6 @@ def _course(min_group_size: int = 2) -> Course:
         version="1",
         roles={"hr": "HR", "it": "IT"},
         competencies={"listening": "Listening", "crisis": "Crisis"},
-        min_group_size=min_group_size,
     )
     return Course(info, {}, {}, {"s1": Scenario(meta, "start", {}, {})})
 
@@ -88,13 +89,18 @@ def _finished_run(engine: Engine, actor: Actor, score: float) -> None:
 
 @pytest.fixture
 def org(engine: Engine) -> dict[str, Actor]:
-    """HR: two learners; IT: one; Ops ("@Ops", a formula-looking name): two; a leader and an admin."""
+    """HR: three learners; IT: one; Ops ("@Ops", a formula-looking name): three; a leader, an admin.
+
+    The organisation's minimum group is set to 3, the lowest an administrator may choose.
+    """
     actors = {
         "h1": _person(engine, "h1@x.org", "HR", LEARNER),
         "h2": _person(engine, "h2@x.org", "HR", LEARNER),
+        "h3": _person(engine, "h3@x.org", "HR", LEARNER),
         "i1": _person(engine, "i1@x.org", "IT", LEARNER, ("it",)),
         "o1": _person(engine, "o1@x.org", "@Ops", LEARNER),
         "o2": _person(engine, "o2@x.org", "@Ops", LEARNER),
+        "o3": _person(engine, "o3@x.org", "@Ops", LEARNER),
         "leader": _person(
             engine, "lead@x.org", "HR", Grants(frozenset({Capability.LEADER}), frozenset({"HR"}))
         ),
@@ -102,10 +108,13 @@ def org(engine: Engine) -> dict[str, Actor]:
     }
     _answer(engine, actors["h1"], "qa", "listening", True)  # (1+1)/(2+1) = 2/3
     _answer(engine, actors["h2"], "qa", "listening", False)  # 1/3
+    _answer(engine, actors["h3"], "qa", "listening", True)
     _answer(engine, actors["i1"], "qa", "listening", True)  # 2/3
     _finished_run(engine, actors["i1"], 1.0)  # crisis (1+3)/(2+3) = 0.8
     _answer(engine, actors["o1"], "qa", "listening", True)
     _answer(engine, actors["o2"], "qa", "listening", True)
+    _answer(engine, actors["o3"], "qa", "listening", True)
+    update_privacy(engine, actors["admin"], min_group_size=3, leader_filters=LEADER_FILTERS, now=T0)
     return actors
 
 
@@ -122,28 +131,26 @@ def test_a_learner_is_refused_and_the_refusal_is_audited(engine: Engine, org: di
     ]
 
 
-def test_an_admin_sees_every_department_with_small_groups_hidden(
+def test_an_admin_sees_every_department_with_small_reporting_cells_withheld(
     engine: Engine, org: dict[str, Actor]
 ) -> None:
     board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
     table = board.by_department
     hr = table.cell("HR", "listening")
-    assert hr is not None and (hr.learners, hr.estimate, hr.evidence) == (2, pytest.approx(0.5), 2.0)
-    it = table.cell("IT", "listening")
-    assert it is not None and it.suppression is Suppression.SMALL_GROUP and it.learners is None
-    # IT/listening alone would be recoverable from the listening total: a partner is hidden too.
-    partners = [
-        c for c in table.cells if c.column == "listening" and c.suppression is Suppression.COMPLEMENTARY
-    ]
-    assert len(partners) == 1
+    assert hr is not None and (hr.learners, hr.estimate, hr.evidence) == (3, pytest.approx(5 / 9), 3.0)
+    # IT has one learner: withheld from every figure, totals included, so nothing can recover it.
+    assert table.cell("IT", "listening") is None and "IT" not in table.rows
+    assert table.cell("IT", "crisis") is None and "crisis" not in table.columns
+    assert not any(c.suppressed for c in table.cells)
     total = next(c for c in table.column_totals if c.column == "listening")
-    assert (total.learners, total.estimate) == (5, pytest.approx((2 / 3 * 4 + 1 / 3) / 5))
-    assert board.headline.learners == 5 and board.headline.active_learners == 5
+    assert (total.learners, total.estimate) == (6, pytest.approx(11 / 18))
+    assert board.headline.score == pytest.approx(total.estimate)  # the mean of the competency scores
+    assert board.headline.learners == 6 and board.headline.active_learners == 6
     assert board.headline.participation == 1.0
-    assert "5 learners" in board.captions["headline"]
-    assert "from 5 learners" in board.captions["department"]
-    assert "from the same 5 learners" in board.captions["track"]
-    assert "(5 learners per competency)" in board.captions["pre_post"]  # crisis (1 learner) is hidden
+    assert "6 learners" in board.captions["headline"]
+    assert "from 6 learners" in board.captions["department"]
+    assert "from the same 6 learners" in board.captions["track"]
+    assert "(6 learners per competency)" in board.captions["pre_post"]
     assert all(caption for caption in board.captions.values())
 
 
@@ -153,7 +160,7 @@ def test_a_leader_sees_only_their_departments_whatever_they_ask_for(
     board = dashboard.get_dashboard(engine, org["leader"], _course(), now=NOW)
     assert {c.row for c in board.by_department.cells} == {"HR"}
     assert board.departments == ("HR",)
-    assert board.headline.learners == 2
+    assert board.headline.learners == 3
     forged = dashboard.get_dashboard(
         engine, org["leader"], _course(), filters=Filters(departments=("IT", "HR")), now=NOW
     )
@@ -175,7 +182,8 @@ def test_the_department_filter_lists_only_the_departments_in_scope(
 
 
 def test_nothing_in_the_dashboard_names_a_person(engine: Engine, org: dict[str, Actor]) -> None:
-    board = dashboard.get_dashboard(engine, org["admin"], _course(min_group_size=1), now=NOW)
+    board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
+    assert board.headline.learners
     text = repr(board)
     assert not any(a.email in text for a in org.values())
 
@@ -203,8 +211,7 @@ def test_export_is_suppressed_neutralised_and_audited(engine: Engine, org: dict[
     assert rows[0][:3] == ["department", "competency", "learners"]
     ops = next(r for r in rows if r[0] == "'@Ops")
     assert ops[1] == "listening"
-    it = next(r for r in rows if r[0] == "IT" and r[1] == "listening")
-    assert it[2:5] == ["", "", ""] and it[5].startswith("hidden")
+    assert not any(r[0] == "IT" for r in rows)  # withheld: a department of one learner
     assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
     for table in dashboard.EXPORTABLE:
         dashboard.export_csv(engine, org["admin"], _course(), table=table, now=NOW)
@@ -219,27 +226,32 @@ def test_export_is_suppressed_neutralised_and_audited(engine: Engine, org: dict[
 def test_completion_and_endings_show_counts_only(engine: Engine, org: dict[str, Actor]) -> None:
     board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
     by_department = {c.department: c for c in board.completion}
-    assert by_department["IT"].suppression is Suppression.SMALL_GROUP
-    assert by_department["IT"].learners is None
-    assert by_department["@Ops"].suppression is Suppression.COMPLEMENTARY  # the next smallest
+    assert "IT" not in by_department  # one learner: withheld, and absent from the total too
     hr = by_department["HR"]
     # This course has no modules, so nothing is required: starting is completing.
-    assert (hr.learners, hr.not_started, hr.in_progress, hr.completed) == (2, 0, 0, 2)
-    assert by_department[TOTAL].learners == 5
+    assert (hr.learners, hr.not_started, hr.in_progress, hr.completed) == (3, 0, 0, 3)
+    assert by_department[TOTAL].learners == 6 == hr.learners + (by_department["@Ops"].learners or 0)
     endings = {(e.department, e.ending_kind) for e in board.endings}
-    assert endings == set()  # only IT finished a run: one learner, hidden with its total
+    assert endings == set()  # only IT finished a run: one learner, withheld
 
 
 def test_pre_post_total_and_trend_points(engine: Engine, org: dict[str, Actor]) -> None:
     _answer(engine, org["h2"], "qa", "listening", True, at=T0 + timedelta(days=8))
     board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
     total = next(p for p in board.pre_post if p.row == TOTAL and p.column == "listening")
-    # h2 moved from wrong (1/3) to right (2/3); everyone else's first is their latest.
-    assert total.change == pytest.approx((2 / 3 - 1 / 3) / 5)
-    weeks = {t.period for t in board.trend if t.department == "HR"}
-    assert weeks == {"2026-03-02", "2026-03-09"}
-    hidden_week = next(t for t in board.trend if t.department == "HR" and t.period == "2026-03-09")
-    assert hidden_week.estimate is None  # one learner that week
+    # h2 answered alone in the second week: held back until another learner of HR answers.
+    assert total.change == 0
+    assert {t.period for t in board.trend if t.department == "HR"} == {"2026-03-02"}
+    _answer(engine, org["h1"], "qa", "listening", True, at=T0 + timedelta(days=9))
+    board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
+    assert next(p for p in board.pre_post if p.row == TOTAL and p.column == "listening").change == 0
+    _answer(engine, org["h3"], "qa", "listening", True, at=T0 + timedelta(days=9))  # the third
+    board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
+    total = next(p for p in board.pre_post if p.row == TOTAL and p.column == "listening")
+    # h2 moved from wrong (1/3) to right (2/3); h1 and h3 answered right again; @Ops did not change.
+    assert total.change == pytest.approx((2 / 3 - 1 / 3) / 6)
+    second = next(t for t in board.trend if t.department == "HR" and t.period == "2026-03-09")
+    assert (second.learners, second.answers) == (3, 3)
 
 
 def test_demo_seeding_runs_once_through_the_services_and_feeds_the_dashboard(
@@ -264,33 +276,26 @@ def test_demo_seeding_runs_once_through_the_services_and_feeds_the_dashboard(
     assert board.headline.active_learners is None  # two learners: below the minimum group
 
 
-def test_trend_by_track_counts_a_learner_in_both_tracks_and_hides_small_groups(
+def test_trend_by_track_counts_a_learner_in_both_tracks_and_withholds_small_cells(
     engine: Engine, org: dict[str, Actor]
 ) -> None:
-    both = _person(engine, "b1@x.org", "IT", LEARNER, ("hr", "it"))
-    _answer(engine, both, "qa", "listening", True)
+    both = [_person(engine, f"b{i}@x.org", "IT", LEARNER, ("hr", "it")) for i in (1, 2, 3)]
+    for person in both:
+        _answer(engine, person, "qa", "listening", True)
     _answer(engine, org["h2"], "qa", "listening", True, at=T0 + timedelta(days=8))
     board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
     points = {(t.period, t.department, t.competency): t for t in board.trend_by_track}
-    # First week, hr: h1, h2, o1, o2 and b1, four of five right: (1 + 4) / (2 + 5).
+    # First week, hr: HR, @Ops and b1 to b3, eight of nine right: (1 + 8) / (2 + 9).
     hr = points[("2026-03-02", "hr", "listening")]
-    assert (hr.learners, hr.answers, hr.estimate) == (5, 5, pytest.approx(5 / 7))
-    # it: i1 and b1, both right: (1 + 2) / (2 + 2); b1 counts in both tracks.
+    assert (hr.learners, hr.answers, hr.estimate) == (9, 9, pytest.approx(9 / 11))
+    # it: b1 to b3, who count in both tracks; i1 is alone in their reporting cell, withheld.
     it = points[("2026-03-02", "it", "listening")]
-    assert (it.learners, it.answers, it.estimate) == (2, 2, pytest.approx(3 / 4))
-    # Second week, hr: h2 alone, hidden like a department of one.
-    alone = points[("2026-03-09", "hr", "listening")]
-    assert alone.suppression is Suppression.SMALL_GROUP
-    assert (alone.learners, alone.answers, alone.estimate) == (None, None, None)
-    assert set(points) == {
-        ("2026-03-02", "hr", "listening"),
-        ("2026-03-02", "it", "listening"),
-        ("2026-03-09", "hr", "listening"),
-    }
-    # The department trend is unchanged by tracks: IT is i1 and b1.
+    assert (it.learners, it.answers, it.estimate) == (3, 3, pytest.approx(4 / 5))
+    # Second week: h2 alone, not released at all.
+    assert set(points) == {("2026-03-02", "hr", "listening"), ("2026-03-02", "it", "listening")}
     by_department = {(t.period, t.department): t.learners for t in board.trend}
-    assert by_department[("2026-03-02", "IT")] == 2 and by_department[("2026-03-02", "HR")] == 2
-    assert "7 answers shown" in board.captions["trend_track"]
+    assert by_department[("2026-03-02", "IT")] == 3 and by_department[("2026-03-02", "HR")] == 3
+    assert "12 answers shown" in board.captions["trend_track"]
     rows = list(
         csv.reader(
             io.StringIO(dashboard.export_csv(engine, org["admin"], _course(), table="trend_track", now=NOW))
@@ -298,22 +303,22 @@ def test_trend_by_track_counts_a_learner_in_both_tracks_and_hides_small_groups(
     )
     assert rows[0] == ["period", "track", "competency", "learners", "answers", "estimate", "shown"]
     assert rows[1:] == [
-        ["2026-03-02", "hr", "listening", "5", "5", "0.7143", "yes"],
-        ["2026-03-02", "it", "listening", "2", "2", "0.7500", "yes"],
-        ["2026-03-09", "hr", "listening", "", "", "", "hidden (small group)"],
+        ["2026-03-02", "hr", "listening", "9", "9", "0.8182", "yes"],
+        ["2026-03-02", "it", "listening", "3", "3", "0.8000", "yes"],
     ]
 
 
 def test_the_headline_compares_with_the_score_some_days_earlier(
     engine: Engine, org: dict[str, Actor]
 ) -> None:
-    _answer(engine, org["h2"], "qa", "listening", True, at=T0 + timedelta(days=18))
-    compare = Filters(previous_days=5)  # NOW - 5 days: after T0, before h2's second answer
+    for name in ("h1", "h2", "h3"):  # the three learners of HR answer right in the second week
+        _answer(engine, org[name], "qa", "listening", True, at=T0 + timedelta(days=8))
+    compare = Filters(previous_days=10)  # NOW - 10 days falls in the second week: its Monday
     board = dashboard.get_dashboard(engine, org["admin"], _course(), filters=compare, now=NOW)
-    it = (2 / 3 + 0.8) / 2  # i1: listening 2/3, crisis 0.8
-    assert board.headline.score == pytest.approx((4 * 2 / 3 + it) / 5)
-    assert board.headline.previous_score == pytest.approx((3 * 2 / 3 + 1 / 3 + it) / 5)
-    assert board.headline.change == pytest.approx((2 / 3 - 1 / 3) / 5)
+    # Only listening is shown (crisis has one learner); HR and @Ops, six learners.
+    assert board.headline.score == pytest.approx(2 / 3)
+    assert board.headline.previous_score == pytest.approx(11 / 18)
+    assert board.headline.change == pytest.approx((2 / 3 - 1 / 3) / 6)
     before_anything = dashboard.get_dashboard(
         engine, org["admin"], _course(), filters=Filters(previous_days=30), now=NOW
     )
@@ -328,13 +333,15 @@ def test_a_choice_scored_below_the_best_at_its_node_is_a_wrong_turn(
     """At "start", choice 0 scores 3, choice 1 scores 1 and choice 2 scores 0: only 0 is no wrong turn."""
     choices = tuple(Choice(i, f"c{i}", "end", 1, score=s) for i, s in enumerate((3, 1, 0)))
     nodes = {"start": Node("start", "Start", 1, "", choices), "end": Node("end", "End", 2, "")}
-    base = _course(min_group_size=1)
+    base = _course()
     course = Course(base.info, {}, {}, {"s1": replace(base.scenarios["s1"], nodes=nodes)})
-    for name, index in (("h1", 0), ("h2", 1), ("i1", 2)):
+    it = [org["i1"], *(_person(engine, f"i{n}@x.org", "IT", LEARNER, ("it",)) for n in (2, 3))]
+    takers = [(org[f"h{n}"], 0) for n in (1, 2, 3)] + [(org[f"o{n}"], 1) for n in (1, 2, 3)]
+    for actor, index in [*takers, *((a, 2) for a in it)]:
         key = new_key()
         with write_transaction(engine) as session:
-            scenario_runs.start_run(session, ScenarioRunStartRecord(key, org[name].person_id, "s1", "v1", T0))
-            person = org[name].person_id
+            scenario_runs.start_run(session, ScenarioRunStartRecord(key, actor.person_id, "s1", "v1", T0))
+            person = actor.person_id
             score = choices[index].score
             step = ScenarioStepRecord(
                 new_key(), person, "s1", "v1", key, 1, "start", index, "end", {}, score, 2.0
@@ -349,3 +356,40 @@ def test_negative_periods_are_refused(engine: Engine, org: dict[str, Actor]) -> 
     for filters in (Filters(previous_days=-1), Filters(overdue_days=-1)):
         with pytest.raises(ValueError, match="must not be negative"):
             dashboard.get_dashboard(engine, org["admin"], _course(), filters=filters, now=NOW)
+
+
+def test_a_filter_switched_off_by_the_admin_is_refused_to_leaders_only(
+    engine: Engine, org: dict[str, Actor]
+) -> None:
+    update_privacy(engine, org["admin"], min_group_size=3, leader_filters=["departments"], now=T0)
+    assert dashboard.leader_filters(engine, org["leader"]) == frozenset({"departments"})
+    assert dashboard.leader_filters(engine, org["admin"]) == frozenset(LEADER_FILTERS)
+    for filters in (Filters(tracks=("hr",)), Filters(until=NOW), Filters(competencies=("crisis",))):
+        with pytest.raises(dashboard.FilterRefused, match="switched off for leaders"):
+            dashboard.get_dashboard(engine, org["leader"], _course(), filters=filters, now=NOW)
+        with pytest.raises(dashboard.FilterRefused):
+            dashboard.export_csv(engine, org["leader"], _course(), table="headline", filters=filters, now=NOW)
+        dashboard.get_dashboard(engine, org["admin"], _course(), filters=filters, now=NOW)
+    dashboard.get_dashboard(engine, org["leader"], _course(), filters=Filters(departments=("HR",)), now=NOW)
+
+
+def test_two_overdue_thresholds_never_single_out_one_late_joiner(
+    engine: Engine, org: dict[str, Actor]
+) -> None:
+    with write_transaction(engine) as session:  # joins HR a week after everyone, alone
+        people.add_person(session, "late@x.org", name="Late", department="HR", tracks=("hr",),
+                          grants=LEARNER, now=T0 + timedelta(days=8))
+
+    def overdue(days: int) -> int | None:
+        board = dashboard.get_dashboard(engine, org["admin"], _course(), filters=Filters(overdue_days=days),
+                                        now=NOW)
+        return next(c.overdue for c in board.completion if c.department == "HR")
+
+    # NOW - 13 days falls before the late joiner's arrival, NOW - 5 days after it: the two
+    # thresholds would differ by that one person, so both snap to the week everyone else joined.
+    assert overdue(13) == overdue(5) == 0  # the three who joined first have all started
+    with write_transaction(engine) as session:
+        for n in range(2):  # two more join that week: now three did, and the week is released
+            people.add_person(session, f"late{n}@x.org", name="Late", department="HR", tracks=("hr",),
+                              grants=LEARNER, now=T0 + timedelta(days=9))
+    assert (overdue(13), overdue(5)) == (0, 3)

@@ -11,7 +11,9 @@ from course.content.loader import load_course
 from course.domain.dashboard import Suppression
 from course.domain.item_analysis import Flag
 from course.domain.model import Course
+from course.domain.org_settings import LEADER_FILTERS
 from course.domain.permissions import Action
+from course.services.org_settings import update_privacy
 from course.services.permissions import PermissionDenied
 from course.services.studio_stats import (
     ScenarioAnalytics,
@@ -20,9 +22,18 @@ from course.services.studio_stats import (
     get_scenario_analytics,
 )
 from course.store.engine import read_session
-from tests.conftest import MANIFEST, TreeWriter
+from tests.conftest import TreeWriter
 from tests.databases import MakePerson
-from tests.studio_data import NOW, QUIZ, R_BOTH, SCENARIO, write_more_departments, write_studio_data
+from tests.studio_data import (
+    NOW,
+    QUIZ,
+    R_BOTH,
+    SCENARIO,
+    write_more_departments,
+    write_person,
+    write_studio_data,
+)
+from tests.studio_data import _run as write_run
 
 
 @pytest.fixture
@@ -134,9 +145,12 @@ def test_a_hidden_department_shows_nothing(data: Engine, course: Course, make_pe
 
 
 @pytest.fixture
-def small_groups(write_tree: TreeWriter) -> Course:
-    loaded = load_course(write_tree({"course.yaml": MANIFEST + "min_group_size: 2\n"})).course
-    assert loaded is not None and loaded.info.min_group_size == 2
+def small_groups(write_tree: TreeWriter, engine: Engine, make_person: MakePerson) -> Course:
+    """The course, in an organisation whose minimum group is 3 (the lowest an admin may set)."""
+    loaded = load_course(write_tree()).course
+    assert loaded is not None
+    update_privacy(engine, make_person("admin@x.org", capabilities="admin"), min_group_size=3,
+                   leader_filters=LEADER_FILTERS)
     return loaded
 
 
@@ -146,6 +160,8 @@ def test_departments_are_suppressed_as_on_the_dashboard(
     version = small_groups.scenarios[SCENARIO].meta.version
     write_studio_data(engine, scenario_version=version)
     write_more_departments(engine, scenario_version=version)
+    ivy = write_person(engine, "ivy", "ops")  # a third learner of ops
+    write_run(engine, ivy, version, [("start", 0, "good-end", 5.0)], ("good-end", "good"))
     trainer = make_person("t@x.org", capabilities="trainer", department="training")
 
     def analytics(department: str | None) -> ScenarioAnalytics:
@@ -154,27 +170,29 @@ def test_departments_are_suppressed_as_on_the_dashboard(
         )
 
     everyone = analytics(None)
-    # hr (1 learner) is below 2; legal (2) is hidden with it, or hr could be worked out from the total.
-    assert everyone.departments == (("it", 3), ("ops", 2))
+    # hr (1 learner) and legal (2) are below 3.
+    assert everyone.departments == (("it", 3), ("ops", 3))
     assert everyone.hidden_departments == ("hr", "legal")
-    assert (everyone.runs, everyone.finished, everyone.learners, everyone.hidden_rows) == (10, 7, 8, 0)
+    assert (everyone.runs, everyone.finished, everyone.learners, everyone.hidden_rows) == (11, 8, 9, 0)
     assert [(c.target_node, c.steps, c.learners) for c in everyone.choices] == [
-        ("good-end", 6, 6),
+        ("good-end", 7, 7),
         ("start", 2, 1),
         ("bad-end", 1, 1),
     ]
     assert everyone.abandoned == (("start", "09:00 - a complaint", 2),)
     legal = analytics("legal")
-    assert (legal.suppression, legal.runs, legal.choices) == (Suppression.COMPLEMENTARY, 0, ())
+    assert (legal.suppression, legal.runs, legal.choices) == (Suppression.SMALL_GROUP, 0, ())
     it = analytics("it")
     assert (it.suppression, it.runs, it.finished, it.learners) == (Suppression.SHOWN, 4, 3, 3)
-    # good-end was chosen by ada (legal, hidden), 3 of it and 2 of ops: ops goes with legal.
-    assert [(c.target_node, c.steps, c.learners) for c in it.choices] == [("good-end", 3, 3)]
-    assert it.endings == (("good", "good-end", "Resolved", 3),)
-    # dee's abandoned run is the only one of it at the start, beside cy's (hr): both are hidden.
-    assert (it.abandoned, it.in_progress, it.hidden_rows) == ((), (), 1)
+    # good-end was chosen by ada (legal, hidden), 3 of it and 3 of ops: it is hidden with legal,
+    # or legal could be worked out from the total.
+    assert [(c.target_node, c.steps, c.learners) for c in it.choices] == []
+    assert it.endings == ()
+    # dee's abandoned run is the only one of it at the start, beside cy's (hr): both are hidden,
+    # as are it's good-end choice and ending.
+    assert (it.abandoned, it.in_progress, it.hidden_rows) == ((), (), 3)
     ops = analytics("ops")
-    assert (ops.runs, ops.learners, ops.choices, ops.endings, ops.hidden_rows) == (2, 2, (), (), 2)
+    assert (ops.suppression, ops.runs, ops.learners) == (Suppression.SHOWN, 3, 3)
 
 
 @pytest.mark.parametrize("capabilities", ["learner", "leader"])

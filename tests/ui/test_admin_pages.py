@@ -30,7 +30,7 @@ from tests.ui.conftest import APP, AppFactory
 ROOT = Path(APP).parent
 REFUSAL = "You do not have access to this page."
 MISSING = "Could not find a navigation page"
-ADMIN_PAGES = (Page.ADMIN_PEOPLE, Page.ADMIN_ROSTER, Page.ADMIN_AUDIT)
+ADMIN_PAGES = (Page.ADMIN_PEOPLE, Page.ADMIN_ROSTER, Page.ADMIN_AUDIT, Page.ADMIN_PRIVACY)
 ADMIN = "admin@demo.needtoshare.invalid"
 LEARNER = "legal.learner@demo.needtoshare.invalid"
 HEADER = "email,name,department,tracks,manager,capabilities\n"
@@ -114,6 +114,8 @@ def test_each_admin_page_renders_for_the_admin(app: AppFactory, page: Page) -> N
         assert at.button(key="roster-preview").disabled and at.button(key="roster-apply").disabled
         assert "email,name,department,tracks,manager,capabilities" in at.code[0].value
         assert at.file_uploader[0].allowed_type == [".csv"]
+    elif page is Page.ADMIN_PRIVACY:
+        assert at.number_input[0].value == 5
     else:
         assert "demo_sign_in" in [row["Kind"] for row in _rows(at)]
     labelled = [*at.text_input, *at.multiselect, *at.selectbox, *at.number_input, *at.text_area,
@@ -356,7 +358,8 @@ def test_the_audit_csv_neutralises_formulas(
 
     _open(at, Page.ADMIN_AUDIT)
     shown = _rows(at)
-    assert shown[0]["Kind"] == "probe" and shown[0]["Target"] == "-2+3"  # shown as it is
+    # Shown defused, as the table toolbar's own CSV download would copy it.
+    assert shown[0]["Kind"] == "probe" and shown[0]["Target"] == "'-2+3"
     rows = list(csv.DictReader(io.StringIO(downloads["audit-log.csv"].decode())))
     assert list(rows[0]) == ["Kind", "When", "Who", "Whom", "Target", "Detail", "Address"]
     assert [(r["Target"], r["Detail"], r["Address"]) for r in rows[:2]] == [

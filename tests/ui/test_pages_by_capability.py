@@ -40,7 +40,7 @@ NO_TRACK = "Your account has no learner track. Use the menu to reach the pages o
 _EVERYONE = {Page.HOME, Page.PROFILE}
 _LEARNING = _EVERYONE | {Page.MODULE, Page.QUIZ, Page.SCENARIO}
 _STUDIO = {Page.STUDIO_HEALTH, Page.STUDIO_PREVIEW, Page.STUDIO_EDITOR, Page.STUDIO_ANALYTICS}
-_ADMIN = {Page.ADMIN_PEOPLE, Page.ADMIN_ROSTER, Page.ADMIN_AUDIT}
+_ADMIN = {Page.ADMIN_PEOPLE, Page.ADMIN_ROSTER, Page.ADMIN_AUDIT, Page.ADMIN_PRIVACY}
 #: What each demo person may open, over every page of the app, written out by hand.
 EXPECTED_PAGES = {
     "legal.learner": _LEARNING,
@@ -92,6 +92,7 @@ def _marker(page: Page, person: demo.DemoPerson, course: Course) -> str | None:
         Page.ADMIN_PEOPLE: "People",
         Page.ADMIN_ROSTER: "Roster import",
         Page.ADMIN_AUDIT: "Audit log",
+        Page.ADMIN_PRIVACY: "Privacy settings",
     }.get(page)
 
 

@@ -9,17 +9,25 @@ export (export).
 """
 
 from course.services.dashboard.board import Dashboard, DashboardCache, Filters, content_key
-from course.services.dashboard.compute import build_scope, departments_in_scope, get_dashboard
+from course.services.dashboard.compute import (
+    FilterRefused,
+    build_scope,
+    departments_in_scope,
+    get_dashboard,
+    leader_filters,
+)
 from course.services.dashboard.export import EXPORTABLE, export_csv
 
 __all__ = [
     "EXPORTABLE",
     "Dashboard",
     "DashboardCache",
+    "FilterRefused",
     "Filters",
     "build_scope",
     "content_key",
     "departments_in_scope",
     "export_csv",
     "get_dashboard",
+    "leader_filters",
 ]

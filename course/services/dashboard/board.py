@@ -70,7 +70,7 @@ class DashboardCache(LruCache[Dashboard]):
 
 def content_key(course: Course) -> str:
     """Return a fingerprint of what the dashboard reads from the content."""
-    parts = [course.info.version, str(course.info.min_group_size), *course.info.competencies]
+    parts = [course.info.version, *course.info.competencies]
     parts += [f"module:{key}@{item.meta.version}" for key, item in sorted(course.modules.items())]
     parts += [f"quiz:{key}@{item.meta.version}" for key, item in sorted(course.quizzes.items())]
     parts += [f"scenario:{key}@{item.meta.version}" for key, item in sorted(course.scenarios.items())]

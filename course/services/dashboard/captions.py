@@ -11,7 +11,10 @@ from course.services.dashboard.board import Dashboard
 def with_captions(board: Dashboard) -> Dashboard:
     """Return the dashboard with a caption per section, keyed like the exportable tables."""
     k = board.min_group_size
-    hidden = f"groups under {k} learners are hidden, with a partner where totals could reveal them"
+    hidden = (
+        f"reporting cells of fewer than {k} learners are left out, and answers count in weekly "
+        f"releases of at least {k} learners"
+    )
     dept_n = board.by_department.learners
     people = f"{dept_n if dept_n is not None else 'a hidden number of'} learners"
     per_competency = sorted(p.learners for p in board.pre_post if p.row == TOTAL and p.learners is not None)

@@ -7,7 +7,7 @@ section (primary, complementary and audit where a section shows totals).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from course.domain.dashboard import (
@@ -63,9 +63,11 @@ def assemble(
     since: datetime | None,
     end: datetime,
     previous_days: int,
+    min_group_size: int,
 ) -> Dashboard:
     """Return the dashboard these aggregates make, every section suppressed, with captions."""
-    k = course.info.min_group_size
+    k = min_group_size
+    raw = _derive_overall(raw)
     by_department = _table(
         raw.cells, Dimension.DEPARTMENT, k, competencies, raw.row_totals, raw.column_totals, raw.overall
     )
@@ -93,6 +95,45 @@ def assemble(
         min_group_size=k,
     )
     return with_captions(board)
+
+
+def _mean_of(rows: list[analytics.GroupScore]) -> float | None:
+    return sum(r.estimate for r in rows) / len(rows) if rows else None
+
+
+def _derive_overall(raw: Aggregates) -> Aggregates:
+    """Replace every score over all competencies by the mean of its competency scores.
+
+    A learner's own mean over competencies would let two published figures differ by one
+    learner's evidence on one competency (someone without evidence on a competency counts in
+    the overall figure differently); the mean of published competency scores adds nothing that
+    those scores do not already show. Counts of learners stay as counted.
+    """
+    Scores = list[analytics.GroupScore]
+
+    def derived(totals: Scores, parts: Scores) -> Scores:
+        out = []
+        for total in totals:
+            mean = _mean_of([p for p in parts if p.group == total.group])
+            if mean is not None:
+                out.append(replace(total, estimate=mean))
+        return out
+
+    everyone = [replace(c, group=o.group) for o in raw.overall[:1] for c in raw.column_totals]
+    same = {p.competency for p in raw.previous} == {c.competency for c in raw.column_totals}
+    before = _mean_of(raw.previous) if same else None  # a change only on the same competencies
+    previous = (
+        [analytics.GroupScore(analytics.EVERYONE, "", min(p.learners for p in raw.previous), before,
+                              sum(p.evidence for p in raw.previous))]
+        if before is not None
+        else []
+    )
+    return replace(
+        raw,
+        row_totals=derived(raw.row_totals, raw.cells),
+        overall=derived(raw.overall, everyone),
+        previous=previous,
+    )
 
 
 def _aggregate(

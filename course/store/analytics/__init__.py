@@ -10,9 +10,11 @@ the evidence behind it. No query returns a row per person to Python; the same SQ
 - scope: what a query looks at (`Scope`) and the SQL building blocks the queries share;
 - evidence: the per-person evidence, materialised once per read session (`evidence_table`),
   and the group scores and first-versus-latest changes read from it;
+- activity: when each reporting cell was active, for the release windows;
 - counts: trends, completion, choice flows, endings, question facility, the data version.
 """
 
+from course.store.analytics.activity import list_activity, list_joining, release_table
 from course.store.analytics.counts import (
     TREND_GROUPINGS,
     CompletionCounts,
@@ -63,8 +65,11 @@ __all__ = [
     "get_data_version",
     "group_changes",
     "group_scores",
+    "list_activity",
     "list_departments",
+    "list_joining",
     "list_levels",
     "list_track_sets",
     "question_counts",
+    "release_table",
 ]

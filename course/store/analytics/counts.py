@@ -14,7 +14,9 @@ from sqlalchemy import DateTime, text
 from sqlmodel import Session
 
 from course.domain.dashboard import EndingCount, QuestionFacility
+from course.domain.release import EPOCH, Window
 from course.store.analytics.scope import (
+    CELL,
     Scope,
     Sql,
     is_learner,
@@ -23,7 +25,13 @@ from course.store.analytics.scope import (
     people_in,
     time_filter,
     week_start,
+    window_join,
 )
+
+#: GROUP BY columns of a person's reporting cell (see course/domain/release.py).
+_CELL = "p.department, p.level, p.tracks"
+#: The release measure of a scenario's decisions and endings (course/store/analytics/activity.py).
+_SCENARIO = "('scenario:' || r.scenario_id)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +120,6 @@ def answers_per_period(
             FROM quiz_answer q
             JOIN quiz_attempt a ON a.id = q.attempt_id
             WHERE {people} AND q.competency IN {competencies}
-            {time_filter(sql, scope, "a.finished_at")}
             GROUP BY a.id, a.person_id, a.finished_at, q.competency
         ),
         cube AS (
@@ -120,7 +127,9 @@ def answers_per_period(
                    COUNT(DISTINCT x.person_id) AS learners, SUM(x.answers) AS answers,
                    SUM(x.correct) AS correct
             FROM per_attempt x JOIN person p ON p.id = x.person_id
-            GROUP BY 1, p.department, p.tracks, x.competency
+            {window_join(sql, scope, measure="x.competency", at="x.finished_at", person_id="x.person_id")}
+            GROUP BY 1, {_CELL}, x.competency
+            HAVING COUNT(DISTINCT x.person_id) >= {sql.bind(scope.min_learners)}
         ){" UNION ALL ".join(parts)}
         ORDER BY 1, 2, 3, 4"""
     rows = session.connection().execute(sql.statement(statement), sql.values)
@@ -128,6 +137,14 @@ def answers_per_period(
         PeriodScore(str(kind), str(pe), str(g), str(c), int(n), int(a), int(k or 0))
         for kind, pe, g, c, n, a, k in rows
     ]
+
+
+def _cell_source(sql: Sql, scope: Scope, *, measure: str, at: str, person_id: str) -> str:
+    """Return JOINs giving each row its person's reporting cell as `p` (the release table has it)."""
+    if scope.release_table is None:
+        period = time_filter(sql, scope, at)
+        return f"JOIN person p ON p.id = {person_id} WHERE {people_filter(sql, scope)}{period}"
+    return f"{window_join(sql, scope, measure=measure, at=at, person_id=person_id, alias='p')} WHERE 1 = 1"
 
 
 def list_track_sets(session: Session) -> list[str]:
@@ -142,21 +159,28 @@ def completion_counts(
     *,
     required: Iterable[tuple[str, str, str]],
     overdue_before: datetime,
+    overdue_cuts: Sequence[Window] | None = None,
 ) -> list[CompletionCounts]:
     """Count each department's learners: started, completed (every required item), overdue.
 
     `required` lists (stored track list, kind, item id): the quizzes to pass ("quiz") and
     scenarios to finish ("scenario") on that track list's path. Overdue: not completed and
-    on the roster since before `overdue_before`.
+    on the roster since before `overdue_before`, or, with `overdue_cuts`, before the `until` of
+    their reporting cell's window (a cell without one has nobody overdue).
     """
     sql = Sql()
     req = sql.values_table(("tracks", "kind", "item_id"), required)
-    due = sql.bind(overdue_before, kind=DateTime(timezone=True))
+    if overdue_cuts is None:
+        cut_join, due = "", sql.bind(overdue_before, kind=DateTime(timezone=True))
+    else:
+        match = " AND ".join(f"j.{c} = l.{c}" for c in CELL)
+        cut_join = f"LEFT JOIN ({sql.windows_table(overdue_cuts)}) j ON {match}"
+        due = f"COALESCE(j.until, {sql.bind(EPOCH, kind=DateTime(timezone=True))})"
     statement = f"""
         WITH req AS ({req}),
         need AS (SELECT tracks, COUNT(*) AS n FROM req GROUP BY tracks),
         learners AS (
-            SELECT p.id, p.department, p.tracks, p.created_at FROM person p
+            SELECT p.id, p.department, p.level, p.tracks, p.created_at FROM person p
             WHERE {people_filter(sql, scope)} AND {is_learner()}
         ),
         done AS (
@@ -168,7 +192,7 @@ def completion_counts(
         ),
         started AS (SELECT DISTINCT person_id FROM progress),
         status AS (
-            SELECT l.department, l.created_at,
+            SELECT l.department, l.level, l.tracks, l.created_at, {due} AS due,
                    CASE WHEN s.person_id IS NULL THEN 0 ELSE 1 END AS started,
                    CASE WHEN s.person_id IS NOT NULL AND COALESCE(d.n, 0) >= COALESCE(nd.n, 0)
                         THEN 1 ELSE 0 END AS completed
@@ -176,10 +200,16 @@ def completion_counts(
             LEFT JOIN started s ON s.person_id = l.id
             LEFT JOIN done d ON d.id = l.id
             LEFT JOIN need nd ON nd.tracks = l.tracks
+            {cut_join}
+        ),
+        cells AS (
+            SELECT department, COUNT(*) AS n, SUM(started) AS s, SUM(completed) AS c,
+                   SUM(CASE WHEN completed = 0 AND created_at < due THEN 1 ELSE 0 END) AS o
+            FROM status GROUP BY department, level, tracks
+            HAVING COUNT(*) >= {sql.bind(scope.min_learners)}
         )
-        SELECT department, COUNT(*), SUM(started), SUM(completed),
-               SUM(CASE WHEN completed = 0 AND created_at < {due} THEN 1 ELSE 0 END)
-        FROM status GROUP BY department ORDER BY department"""
+        SELECT department, SUM(n), SUM(s), SUM(c), SUM(o)
+        FROM cells GROUP BY department ORDER BY department"""
     rows = session.connection().execute(sql.statement(statement), sql.values)
     return [CompletionCounts(str(d), int(n), int(s or 0), int(c or 0), int(o or 0)) for d, n, s, c, o in rows]
 
@@ -188,14 +218,17 @@ def choice_flows(session: Session, scope: Scope) -> list[FlowCount]:
     """Count the choices taken (node, choice -> target) per scenario and department."""
     sql = Sql()
     statement = f"""
-        SELECT r.scenario_id, p.department, st.node_id, st.choice_index, st.target_node, COUNT(*),
-               COUNT(DISTINCT r.person_id)
-        FROM scenario_step st
-        JOIN scenario_run r ON r.id = st.run_id
-        JOIN person p ON p.id = r.person_id
-        WHERE {people_filter(sql, scope)}{time_filter(sql, scope, "st.recorded_at")}
-        GROUP BY r.scenario_id, p.department, st.node_id, st.choice_index, st.target_node
-        ORDER BY 1, 2, 3, 4, 5"""
+        SELECT s, d, n, c, t, SUM(k), SUM(l) FROM (
+            SELECT r.scenario_id AS s, p.department AS d, st.node_id AS n, st.choice_index AS c,
+                   st.target_node AS t, COUNT(*) AS k, COUNT(DISTINCT r.person_id) AS l
+            FROM scenario_step st
+            JOIN scenario_run r ON r.id = st.run_id
+            JOIN person p ON p.id = r.person_id
+            {window_join(sql, scope, measure=_SCENARIO, at="st.recorded_at", person_id="r.person_id")}
+            WHERE {people_filter(sql, scope)}
+            GROUP BY r.scenario_id, {_CELL}, st.node_id, st.choice_index, st.target_node
+            HAVING COUNT(DISTINCT r.person_id) >= {sql.bind(scope.min_learners)}
+        ) cells GROUP BY s, d, n, c, t ORDER BY 1, 2, 3, 4, 5"""
     rows = session.connection().execute(sql.statement(statement), sql.values)
     return [
         FlowCount(str(s), str(d), str(n), int(c), str(t), int(k), int(learners))
@@ -207,12 +240,15 @@ def ending_tallies(session: Session, scope: Scope) -> list[EndingCount]:
     """Count finished runs per scenario, department and ending."""
     sql = Sql()
     statement = f"""
-        SELECT r.scenario_id, p.department, r.ending_node, r.ending_kind, COUNT(*),
-               COUNT(DISTINCT r.person_id)
-        FROM scenario_run r JOIN person p ON p.id = r.person_id
-        WHERE {people_filter(sql, scope)} AND r.finished_at IS NOT NULL
-        {time_filter(sql, scope, "r.finished_at")}
-        GROUP BY r.scenario_id, p.department, r.ending_node, r.ending_kind ORDER BY 1, 2, 3"""
+        SELECT s, d, n, k, SUM(c), SUM(l) FROM (
+            SELECT r.scenario_id AS s, p.department AS d, r.ending_node AS n, r.ending_kind AS k,
+                   COUNT(*) AS c, COUNT(DISTINCT r.person_id) AS l
+            FROM scenario_run r JOIN person p ON p.id = r.person_id
+            {window_join(sql, scope, measure=_SCENARIO, at="r.finished_at", person_id="r.person_id")}
+            WHERE {people_filter(sql, scope)} AND r.finished_at IS NOT NULL
+            GROUP BY r.scenario_id, {_CELL}, r.ending_node, r.ending_kind
+            HAVING COUNT(DISTINCT r.person_id) >= {sql.bind(scope.min_learners)}
+        ) cells GROUP BY s, d, n, k ORDER BY 1, 2, 3"""
     rows = session.connection().execute(sql.statement(statement), sql.values)
     return [
         EndingCount(str(s), str(d), str(n), str(k or ""), int(c), int(learners))
@@ -223,15 +259,22 @@ def ending_tallies(session: Session, scope: Scope) -> list[EndingCount]:
 def question_counts(session: Session, scope: Scope) -> list[QuestionFacility]:
     """Count answers and correct answers per question (for its facility), with learners."""
     sql = Sql()
+    source = _cell_source(sql, scope, measure="x.competency", at="x.finished_at", person_id="x.person_id")
+    # Answers first, then their windows: joined the other way round, SQLite built an index on
+    # every answer for each dashboard.
     statement = f"""
-        SELECT a.quiz_id, q.question_id, q.competency, COUNT(*),
-               SUM(CASE WHEN q.correct THEN 1 ELSE 0 END), COUNT(DISTINCT a.person_id)
-        FROM quiz_answer q
-        JOIN quiz_attempt a ON a.id = q.attempt_id
-        JOIN person p ON p.id = a.person_id
-        WHERE {people_filter(sql, scope)} AND q.competency IN {sql.in_list(scope.competencies)}
-        {time_filter(sql, scope, "a.finished_at")}
-        GROUP BY a.quiz_id, q.question_id, q.competency ORDER BY 1, 2"""
+        WITH x AS MATERIALIZED (
+            SELECT a.quiz_id, q.question_id, q.competency, a.person_id, a.finished_at, q.correct
+            FROM quiz_answer q JOIN quiz_attempt a ON a.id = q.attempt_id
+            WHERE {people_in(sql, scope, "a.person_id")} AND q.competency IN {sql.in_list(scope.competencies)}
+        )
+        SELECT z, qid, c, SUM(n), SUM(k), SUM(l) FROM (
+            SELECT x.quiz_id AS z, x.question_id AS qid, x.competency AS c, COUNT(*) AS n,
+                   SUM(CASE WHEN x.correct THEN 1 ELSE 0 END) AS k, COUNT(DISTINCT x.person_id) AS l
+            FROM x {source}
+            GROUP BY x.quiz_id, x.question_id, x.competency, {_CELL}
+            HAVING COUNT(DISTINCT x.person_id) >= {sql.bind(scope.min_learners)}
+        ) cells GROUP BY z, qid, c ORDER BY 1, 2"""
     rows = session.connection().execute(sql.statement(statement), sql.values)
     return [
         QuestionFacility(str(z), str(q), str(c), int(n), int(k or 0), int(learners))
@@ -242,7 +285,11 @@ def question_counts(session: Session, scope: Scope) -> list[QuestionFacility]:
 def count_learners(session: Session, scope: Scope) -> int:
     """Count the active learners in scope (people holding the learner capability)."""
     sql = Sql()
-    statement = f"SELECT COUNT(*) FROM person p WHERE {people_filter(sql, scope)} AND {is_learner()}"
+    statement = f"""
+        SELECT COALESCE(SUM(n), 0) FROM (
+            SELECT COUNT(*) AS n FROM person p WHERE {people_filter(sql, scope)} AND {is_learner()}
+            GROUP BY {_CELL} HAVING COUNT(*) >= {sql.bind(scope.min_learners)}
+        ) cells"""
     return int(session.connection().execute(sql.statement(statement), sql.values).scalar_one())
 
 

@@ -20,7 +20,13 @@ from sqlalchemy import DateTime, text
 from sqlmodel import Session
 
 from course.domain.scoring import PRIOR_FAILURES, PRIOR_SUCCESSES, SCENARIO_WEIGHT
-from course.store.analytics.scope import Scope, Sql, grouping_sql, people_in, time_filter
+from course.store.analytics.scope import (
+    Scope,
+    Sql,
+    grouping_sql,
+    people_in,
+    window_join,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,34 +67,37 @@ def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None)
     """
     competencies = sql.in_list(scope.competencies)
     scenario_map = sql.values_table(("scenario_id", "competency"), scope.scenario_competencies)
-    if previous_until is None:
+    windowed = scope.release_table is not None
+    if windowed:  # each reporting cell's own comparison point
+        previous = "done_at < cut AND (newer_at IS NULL OR newer_at >= cut)"
+    elif previous_until is None:
         previous = "1 = 0"
     else:
         cut = sql.bind(previous_until, kind=DateTime(timezone=True))
         previous = f"done_at < {cut} AND (newer_at IS NULL OR newer_at >= {cut})"
+    answer_cut, run_cut = ("w.cut", "w.cut") if windowed else ("NULL", "NULL")
     value, weight = f"runs.score * {SCENARIO_WEIGHT}", str(SCENARIO_WEIGHT)
     return f"""
-    WITH ans AS (
-        SELECT a.person_id, q.competency, a.finished_at AS done_at,
+    WITH scen AS ({scenario_map}),
+    ans AS (
+        SELECT a.person_id, q.competency, a.finished_at AS done_at, {answer_cut} AS cut,
                q.score AS v,
                ROW_NUMBER() OVER slot AS rn, LAG(a.finished_at) OVER slot AS newer_at,
                LAG(q.score) OVER slot AS newer_v
         FROM quiz_answer q
         JOIN quiz_attempt a ON a.id = q.attempt_id
-        WHERE {people_in(sql, scope, "a.person_id")} AND q.competency IN {competencies}
-        {time_filter(sql, scope, "a.finished_at")}
+        {_answer_filter(sql, scope, competencies)}
         WINDOW slot AS (PARTITION BY a.person_id, a.quiz_id, q.question_id, q.competency
                         ORDER BY a.finished_at DESC, a.id DESC, q.position DESC)
     ),
-    scen AS ({scenario_map}),
     runs AS (
-        SELECT r.person_id, r.scenario_id, r.score, r.finished_at AS done_at,
-               ROW_NUMBER() OVER slot AS rn, LAG(r.finished_at) OVER slot AS newer_at,
+        SELECT r.person_id, r.scenario_id, scen.competency, r.score, r.finished_at AS done_at,
+               {run_cut} AS cut, ROW_NUMBER() OVER slot AS rn, LAG(r.finished_at) OVER slot AS newer_at,
                LEAD(r.id) OVER slot AS older_id
-        FROM scenario_run r
-        WHERE {people_in(sql, scope, "r.person_id")} AND r.finished_at IS NOT NULL AND r.score IS NOT NULL
-        {time_filter(sql, scope, "r.finished_at")}
-        WINDOW slot AS (PARTITION BY r.person_id, r.scenario_id ORDER BY r.finished_at DESC, r.id DESC)
+        FROM scenario_run r JOIN scen ON scen.scenario_id = r.scenario_id
+        {_run_filter(sql, scope, competencies)}
+        WINDOW slot AS (PARTITION BY r.person_id, r.scenario_id, scen.competency
+                        ORDER BY r.finished_at DESC, r.id DESC)
     ),
     ev AS (
         SELECT person_id, competency,
@@ -99,18 +108,31 @@ def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None)
                CASE WHEN {previous} THEN 1.0 ELSE 0.0 END AS pw
         FROM ans WHERE rn = 1 OR v <> newer_v OR ({previous})
         UNION ALL
-        SELECT runs.person_id, scen.competency,
+        SELECT runs.person_id, runs.competency,
                CASE WHEN rn = 1 THEN {value} ELSE 0.0 END,
                CASE WHEN rn = 1 THEN {weight} ELSE 0.0 END,
                CASE WHEN older_id IS NULL THEN {value} ELSE 0.0 END,
                CASE WHEN {previous} THEN {value} ELSE 0.0 END,
                CASE WHEN {previous} THEN {weight} ELSE 0.0 END
-        FROM runs JOIN scen ON scen.scenario_id = runs.scenario_id
-        WHERE (rn = 1 OR older_id IS NULL OR ({previous})) AND scen.competency IN {competencies}
+        FROM runs WHERE rn = 1 OR older_id IS NULL OR ({previous})
     )
     SELECT person_id, competency, SUM(s) AS successes, SUM(w) AS trials, SUM(f) AS first_successes,
            SUM(ps) AS previous_successes, SUM(pw) AS previous_trials
     FROM ev GROUP BY person_id, competency"""
+
+
+def _answer_filter(sql: Sql, scope: Scope, competencies: str) -> str:
+    """Return the JOIN and WHERE that keep a scope's answers (released ones, with a release table)."""
+    return (f"{window_join(sql, scope, measure='q.competency', at='a.finished_at', person_id='a.person_id')} "
+            f"WHERE {people_in(sql, scope, 'a.person_id')} AND q.competency IN {competencies}")
+
+
+def _run_filter(sql: Sql, scope: Scope, competencies: str) -> str:
+    """Return the JOIN and WHERE that keep a scope's finished, scored runs per competency."""
+    released = window_join(sql, scope, measure="scen.competency", at="r.finished_at", person_id="r.person_id")
+    return (f"{released} "
+            f"WHERE {people_in(sql, scope, 'r.person_id')} AND r.finished_at IS NOT NULL "
+            f"AND r.score IS NOT NULL AND scen.competency IN {competencies}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +159,8 @@ def evidence_table(
     that time, for the score of an earlier moment. The table is dropped on leaving; if the
     transaction fails first, its rollback (when the session closes) drops it instead.
     """
-    if previous_until is not None and scope.until is not None and previous_until > scope.until:
+    late = previous_until is not None and scope.until is not None and previous_until > scope.until
+    if late and scope.release_table is None:  # with windows, each cell's comparison point is its own
         raise ValueError("previous_until is later than the scope's end")
     sql = Sql()
     name = f"nts_evidence_{uuid.uuid4().hex}"

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import DateTime
 from sqlmodel import Session
 
+from course.domain.release import Window
 from course.store._sql import Params, dialect_name
 
 #: How learners are grouped: a column of person, one row per course track, or everyone.
@@ -37,6 +38,17 @@ class Scope:
     tracks: tuple[str, ...] | None = None
     since: datetime | None = None
     until: datetime | None = None
+    #: The temporary table of released evidence per person and measure (`release_table`,
+    #: course/store/analytics/activity.py); when set it replaces `since`/`until` for evidence,
+    #: and people without a row for a measure count nowhere in it.
+    release_table: str | None = None
+    #: The fewest learners a reporting cell needs to count in a section (its figures are withheld
+    #: otherwise), for the sections that are not read through `release_table`.
+    min_learners: int = 1
+
+
+#: The columns that identify a person's reporting cell.
+CELL = ("department", "level", "tracks")
 
 
 class Sql(Params):
@@ -54,6 +66,23 @@ class Sql(Params):
         if not parts:
             nulls = ", ".join(f"CAST(NULL AS VARCHAR(200)) AS {c}" for c in columns)
             return f"SELECT {nulls} WHERE 1 = 0"
+        return " UNION ALL ".join(parts)
+
+    def windows_table(self, windows: Sequence[Window]) -> str:
+        """Return a portable inline table of release windows (typed times), empty when none."""
+        stamp = DateTime(timezone=True)
+        parts = [
+            "SELECT "
+            + ", ".join(f"CAST({self.bind(v)} AS VARCHAR(200)) AS {c}" for c, v in
+                        zip((*CELL, "measure"), (w.department, w.level, w.tracks, w.measure), strict=True))
+            + f", {self.bind(w.since, kind=stamp)} AS since, {self.bind(w.until, kind=stamp)} AS until"
+            + f", {self.bind(w.previous or w.since, kind=stamp)} AS cut"
+            for w in windows
+        ]
+        if not parts:
+            nulls = ", ".join(f"CAST(NULL AS VARCHAR(200)) AS {c}" for c in (*CELL, "measure"))
+            null = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)"
+            return f"SELECT {nulls}, {null} AS since, {null} AS until, {null} AS cut WHERE 1 = 0"
         return " UNION ALL ".join(parts)
 
     def in_list(self, values: Sequence[str]) -> str:
@@ -125,3 +154,18 @@ def month_start(session: Session, column: str) -> str:
     if dialect_name(session) == "sqlite":
         return f"strftime('%Y-%m-01', {column})"
     return f"to_char(date_trunc('month', {column} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
+
+
+def window_join(sql: Sql, scope: Scope, *, measure: str, at: str, person_id: str, alias: str = "w") -> str:
+    """Return a JOIN keeping rows within their person's release window for a measure.
+
+    `measure` is the SQL of the row's measure, `at` its time and `person_id` its person. Without
+    a release table in the scope it keeps the scope's plain period instead.
+    """
+    if scope.release_table is None:
+        return f"JOIN (SELECT 1 AS one) {alias} ON 1 = 1{time_filter(sql, scope, at)}"
+    w = alias
+    return (
+        f"JOIN {scope.release_table} {w} ON {w}.person_id = {person_id} AND {w}.measure = {measure} "
+        f"AND {at} >= {w}.since AND {at} < {w}.until"
+    )

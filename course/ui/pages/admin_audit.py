@@ -11,7 +11,7 @@ import streamlit as st
 
 from course.domain.permissions import Actor, Page
 from course.services.permissions import list_audit_events, record_audit_event
-from course.ui import auth, resources
+from course.ui import auth, resources, tables
 
 _ALL = "All kinds"
 #: The kinds the app writes, so that the filter offers them before they first happen.
@@ -19,7 +19,8 @@ KNOWN_KINDS = (
     "account_created", "account_disabled", "account_enabled", "action_denied", "audit_exported",
     "capabilities_changed", "content_published", "dashboard_exported", "demo_person_created",
     "demo_sign_in", "first_admin_created", "forged_request", "page_denied", "passphrase_changed",
-    "person_erased", "person_exported", "roster_imported", "sign_in", "sign_in_failed",
+    "person_erased", "person_exported", "privacy_settings_changed", "roster_imported", "sign_in",
+    "sign_in_failed",
     "sign_in_throttled",
 )
 COLUMNS = ("Kind", "When", "Who", "Whom", "Target", "Detail", "Address")
@@ -74,7 +75,7 @@ def render() -> None:
     st.caption(f"The {len(rows)} newest event(s)" + ("" if kind == _ALL else f" of kind `{kind}`") +
                ", newest first. Times are in UTC.")
     if rows:
-        st.dataframe(rows, hide_index=True, width="stretch", column_order=COLUMNS)
+        tables.show(rows, hide_index=True, width="stretch", column_order=COLUMNS)
     else:
         st.info("No event of this kind yet.")
     st.download_button("Download as CSV", data=render_csv(rows), file_name="audit-log.csv", mime="text/csv",

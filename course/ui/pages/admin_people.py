@@ -27,7 +27,7 @@ from course.services.invitations import invite_people
 from course.services.outbox import mail_status
 from course.services.permissions import PermissionDenied
 from course.services.privacy import erase_person, export_person, render_export
-from course.ui import access_links, auth, resources
+from course.ui import access_links, auth, resources, tables
 
 _FLASH = "admin_people:flash"
 _SHOWN = "admin_people:shown-links"
@@ -75,7 +75,7 @@ def _table(actor: Actor) -> PeoplePage:
     st.session_state[_PAGE] = found.page
     matching = f" matching “{found.search}”" if found.search else ""
     st.caption(f"{found.total:,} account(s){matching}; page {found.page} of {found.pages}")
-    st.dataframe(
+    tables.show(
         [{"Email": p.email, "Name": p.name, "Department": p.department, "Tracks": ", ".join(p.tracks),
           "Capabilities": render_capabilities(p.grants), "Active": p.active,
           "Has passphrase": p.has_passphrase} for p in found.people],
@@ -122,7 +122,7 @@ def _invite(actor: Actor) -> None:
     if shown:
         st.warning("No SMTP server is configured, so no email was sent. Hand each person their link "
                    "by another channel; each works once. They were also printed on the server console.")
-        st.dataframe([{"Email": email, "Link": link} for email, link in shown], hide_index=True,
+        tables.show([{"Email": email, "Link": link} for email, link in shown], hide_index=True,
                      width="stretch")
     counts, _ = mail_status(resources.engine(), by=actor)
     if counts.waiting or counts.failed:
@@ -142,7 +142,7 @@ def _invite(actor: Actor) -> None:
         return
     if report.problems:  # shown as table cells: what was typed is never read as Markdown
         st.error(f"Nobody was invited: {len(report.problems)} problem(s). Fix them and send again.")
-        st.dataframe([{"Problem": problem} for problem in report.problems], hide_index=True,
+        tables.show([{"Problem": problem} for problem in report.problems], hide_index=True,
                      width="stretch")
         return
     if report.shown:

@@ -15,7 +15,7 @@ from course.domain.permissions import Actor, Page
 from course.services.invitations import InviteReport, invite_people
 from course.services.permissions import PermissionDenied
 from course.services.roster import ChangeKind, RosterReport, import_roster
-from course.ui import access_links, auth, resources
+from course.ui import access_links, auth, resources, tables
 
 _PREVIEW = "admin_roster:preview"
 _FLASH = "admin_roster:flash"
@@ -67,7 +67,7 @@ def _help(roles: dict[str, str]) -> None:
     with st.expander("Expected columns and an example"):
         st.write("A CSV file with a header row. Only `email` and `name` are required; the order is free. "
                  "People missing from the file are left as they are. Passphrases are never imported.")
-        st.dataframe([{"Column": name, "Required": required, "Content": content}
+        tables.show([{"Column": name, "Required": required, "Content": content}
                       for name, required, content in _COLUMNS], hide_index=True, width="stretch")
         st.code(EXAMPLE, language=None)
         st.caption("Tracks of this course: " + ", ".join(f"{key} ({label})" for key, label in roles.items()))
@@ -106,12 +106,12 @@ def _show(preview: _Preview) -> None:
     if report.problems:
         st.error(f"{len(report.problems)} problem(s) found, so nothing will be applied. "
                  "Fix them and preview again.")
-        st.dataframe([{"Line": p.line, "Problem": p.message} for p in report.problems],
+        tables.show([{"Line": p.line, "Problem": p.message} for p in report.problems],
                      hide_index=True, width="stretch")
     else:
         st.success("No problem found. Apply to make these changes.")
     if report.changes:
-        st.dataframe(
+        tables.show(
             [{"Line": c.line, "Email": c.email, "Change": c.kind.value, "Fields": ", ".join(c.fields)}
              for c in report.changes],
             hide_index=True, width="stretch",
@@ -157,7 +157,7 @@ def render() -> None:
         st.success(message)
     shown = st.session_state.pop(_SHOWN, None)
     if shown:
-        st.dataframe([{"Email": email, "Link": link} for email, link in shown], hide_index=True,
+        tables.show([{"Email": email, "Link": link} for email, link in shown], hide_index=True,
                      width="stretch")
     course = resources.course().course
     if course is None:

@@ -17,10 +17,12 @@ from course.services.dashboard import (
     EXPORTABLE,
     Dashboard,
     DashboardCache,
+    FilterRefused,
     Filters,
     departments_in_scope,
     export_csv,
     get_dashboard,
+    leader_filters,
 )
 from course.ui import auth, dashboard_view, resources
 from course.ui.dashboard_view import Figures, label
@@ -38,16 +40,24 @@ def _start_of(day: date | None) -> datetime | None:
     return None if day is None else datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _filters(course: Course, departments: tuple[str, ...]) -> Filters:
+def _filters(course: Course, departments: tuple[str, ...], allowed: frozenset[str]) -> Filters:
     with st.sidebar:
         st.subheader("Filters")
-        chosen = st.multiselect("Departments", departments)
-        tracks = st.multiselect("Tracks", list(course.info.roles), format_func=lambda r: label(course, r))
-        competencies = st.multiselect("Competencies", list(course.info.competencies),
-                                      format_func=lambda c: label(course, c))
+        chosen = st.multiselect("Departments", departments) if "departments" in allowed else []
+        tracks = (st.multiselect("Tracks", list(course.info.roles), format_func=lambda r: label(course, r))
+                  if "tracks" in allowed else [])
+        competencies = (st.multiselect("Competencies", list(course.info.competencies),
+                                       format_func=lambda c: label(course, c))
+                        if "competencies" in allowed else [])
         st.subheader("Period")
-        since = st.date_input("From", value=None, help="Evidence from this day on. Empty: from the start.")
-        until = st.date_input("Until", value=None, help="Evidence up to the end of this day. Empty: today.")
+        since = until = None
+        if "period" in allowed:
+            since = st.date_input("From", value=None, help="Trend periods from this day on. Scores always "
+                                  "rest on all released evidence up to 'Until'. Empty: from the start.")
+            until = st.date_input("Until", value=None, help="Evidence up to the last release before the end "
+                                  "of this day. Empty: the latest release (never the week in progress).")
+        if len(allowed) < 4:
+            st.caption("Your administrator has switched some filters off.")
         if isinstance(since, date) and isinstance(until, date) and since > until:
             st.error("'From' is after 'Until': the period is ignored until that is fixed.")
             since = until = None
@@ -130,10 +140,16 @@ def render() -> None:
         return
     engine = resources.engine()
     scope = departments_in_scope(engine, actor)
-    filters = _filters(course, scope)
-    board = get_dashboard(engine, actor, course, filters=filters, cache=_cache())
-    st.caption(f"Groups smaller than {board.min_group_size} learners are hidden, with any cell that "
-               "would let a hidden one be worked out. No individual is shown.")
+    filters = _filters(course, scope, leader_filters(engine, actor))
+    try:
+        board = get_dashboard(engine, actor, course, filters=filters, cache=_cache())
+    except FilterRefused as refused:
+        st.error(str(refused))
+        return
+    st.caption(f"Every figure counts whole reporting cells (learners sharing a department, level and "
+               f"tracks) of at least {board.min_group_size} learners; smaller cells are left out everywhere, "
+               f"and answers appear in whole weeks once {board.min_group_size} learners of a cell have "
+               "answered since the last release. No individual is shown.")
     figures = _sections(course, board, period=filters.period, overdue_days=filters.overdue_days)
     _downloads(course, filters, figures)
 

@@ -24,7 +24,7 @@ from course.services.studio_stats import (
     get_item_analysis,
     get_scenario_analytics,
 )
-from course.ui import auth, resources, widgets
+from course.ui import auth, resources, tables, widgets
 
 EDITOR = "course/ui/pages/studio_editor.py"
 ALL_QUIZZES = "All quizzes"
@@ -134,7 +134,7 @@ def _details(item: ItemReport) -> None:
 
 def _parts(item: ItemReport) -> None:
     """Show how often each position of an ordering, or pair of a matching, was right."""
-    st.dataframe(
+    tables.show(
         [{"Position or pair": part.text, "Right": widgets.percent(part.facility), "Answers": part.answers}
          for part in item.parts],
         hide_index=True,
@@ -155,7 +155,7 @@ def _questions(engine: Any, actor: Actor, course: Course) -> None:
     if not items:
         st.info("No answers yet for this selection.")
         return
-    st.dataframe([_row(i) for i in items], hide_index=True)
+    tables.show([_row(i) for i in items], hide_index=True)
     answers = sum(i.stats.answers for i in items)
     flagged = sum(1 for i in items if i.stats.judged and i.stats.flags)
     st.caption(
@@ -251,7 +251,7 @@ def _choices_and_stops(result: ScenarioAnalytics, who: str) -> None:
         f"by {result.learners} learners of {who}. Long labels are shortened; the table has them whole."
     )
     with st.expander("Choices in full"):
-        st.dataframe(
+        tables.show(
             [{"At": c.node_title, "Choice": f"{c.choice_index + 1}. {c.label}", "Leads to": c.target_node,
               "Taken": c.steps, "Learners": c.learners, "Mean seconds": round(c.mean_seconds, 1)}
              for c in result.choices],

@@ -7,7 +7,7 @@ import streamlit as st
 from course.domain.diagnostics import Severity
 from course.domain.permissions import Page
 from course.services.studio_content import Health, get_health
-from course.ui import auth, course_map_view, resources
+from course.ui import auth, course_map_view, resources, tables
 
 EDITOR = "course/ui/pages/studio_editor.py"
 
@@ -42,7 +42,7 @@ def _health(health: Health, *, loaded: bool) -> None:
     if health.stale:
         st.header("Served from their last valid version")
         st.caption("These files have errors; learners keep seeing the version that last validated.")
-        st.dataframe([{"Item": s.id, "Kind": s.kind, "File": s.source, "Version served": s.version}
+        tables.show([{"Item": s.id, "Kind": s.kind, "File": s.source, "Version served": s.version}
                       for s in health.stale], hide_index=True, width="stretch")
     if health.files:
         st.header("Problems by file")

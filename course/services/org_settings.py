@@ -1,0 +1,73 @@
+"""The organisation's privacy settings: read by the dashboards, changed by administrators only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from course.domain.org_settings import (
+    DEFAULT_MIN_GROUP,
+    LEADER_FILTERS,
+    MIN_GROUP_FLOOR,
+    PrivacySettings,
+    check_privacy_settings,
+)
+from course.domain.permissions import Action, Actor
+from course.services.permissions import require
+from course.store import audit, org_settings
+from course.store.engine import Engine, Session, read_session, write_transaction
+
+
+class SettingsError(ValueError):
+    """The settings asked for are not allowed; the message says why, in plain words."""
+
+
+def read_privacy(session: Session) -> PrivacySettings:
+    """Return the privacy settings in force, never below the floor whatever the table holds."""
+    stored = org_settings.get_settings(session)
+    size = stored.get("min_group_size", DEFAULT_MIN_GROUP)
+    size = size if isinstance(size, int) and not isinstance(size, bool) else DEFAULT_MIN_GROUP
+    filters = stored.get("leader_filters", list(LEADER_FILTERS))
+    listed = filters if isinstance(filters, list) else []
+    allowed = frozenset(f for f in listed if f in LEADER_FILTERS)
+    return PrivacySettings(max(size, MIN_GROUP_FLOOR), allowed)
+
+
+def get_privacy(engine: Engine) -> PrivacySettings:
+    """Return the organisation's privacy settings (what every dashboard and analysis applies)."""
+    with read_session(engine) as session:
+        return read_privacy(session)
+
+
+def update_privacy(
+    engine: Engine,
+    actor: Actor,
+    *,
+    min_group_size: int,
+    leader_filters: Iterable[str],
+    now: datetime | None = None,
+) -> PrivacySettings:
+    """Change the privacy settings (administrators only), audited with the old and new values."""
+    require(engine, actor, Action.MANAGE_PRIVACY)
+    chosen = sorted(set(leader_filters), key=lambda f: LEADER_FILTERS.index(f) if f in LEADER_FILTERS else 99)
+    problems = check_privacy_settings(min_group_size, chosen)
+    if problems:
+        raise SettingsError(" ".join(problems))
+    when = now or datetime.now(UTC)
+    with write_transaction(engine) as session:
+        before = read_privacy(session)
+        org_settings.put_setting(session, "min_group_size", min_group_size, now=when, by=actor.person_id)
+        org_settings.put_setting(session, "leader_filters", chosen, now=when, by=actor.person_id)
+        audit.record_event(
+            session,
+            "privacy_settings_changed",
+            now=when,
+            actor_id=actor.person_id,
+            actor_label=actor.email,
+            target="privacy",
+            detail={
+                "min_group_size": [before.min_group_size, min_group_size],
+                "leader_filters": [sorted(before.leader_filters), chosen],
+            },
+        )
+    return PrivacySettings(min_group_size, frozenset(chosen))

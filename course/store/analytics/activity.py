@@ -1,0 +1,120 @@
+"""When each reporting cell's learners were active, for the release windows of the dashboards.
+
+One GROUP BY returns, per reporting cell (department, level, track list), measure (competency)
+and pattern of active weeks, how many learners share that pattern: counts only, no person. The
+pure rules that turn it into release windows are in course/domain/release.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from course.domain.release import Activity, Window
+from course.store._sql import dialect_name
+from course.store.analytics.scope import CELL, Scope, Sql, is_learner, people_filter, people_in, week_start
+
+
+def list_activity(session: Session, scope: Scope) -> list[Activity]:
+    """Return the scope's learners by reporting cell, competency and weeks of activity.
+
+    Activity is an answer to a question of the competency or a finished, scored run of a
+    scenario assessing it; for the measure "scenario:<id>", a step taken or a run finished in
+    that scenario (for its decisions and endings). The scope's period is not applied: release
+    points depend on the whole history.
+    """
+    sql = Sql()
+    competencies = sql.in_list(scope.competencies)
+    scenario_map = sql.values_table(("scenario_id", "competency"), scope.scenario_competencies)
+    people = people_in(sql, scope, "a.person_id")
+    run_people = people_in(sql, scope, "r.person_id")
+    step_people = people_in(sql, scope, "r.person_id")
+    join_weeks = (
+        "group_concat(x.week)" if dialect_name(session) == "sqlite" else "string_agg(x.week, ',')"
+    )
+    statement = f"""
+        WITH scen AS ({scenario_map}),
+        attempt AS (
+            SELECT a.id, a.person_id, {week_start(session, "a.finished_at")} AS week
+            FROM quiz_attempt a WHERE {people}
+        ),
+        answered AS (
+            SELECT DISTINCT q.attempt_id, q.competency FROM quiz_answer q WHERE q.competency IN {competencies}
+        ),
+        act AS (
+            SELECT a.person_id, x.competency, a.week FROM answered x JOIN attempt a ON a.id = x.attempt_id
+            UNION
+            SELECT r.person_id, scen.competency, {week_start(session, "r.finished_at")}
+            FROM scenario_run r JOIN scen ON scen.scenario_id = r.scenario_id
+            WHERE {run_people} AND r.finished_at IS NOT NULL AND r.score IS NOT NULL
+            AND scen.competency IN {competencies}
+            UNION
+            SELECT r.person_id, 'scenario:' || r.scenario_id, {week_start(session, "st.recorded_at")}
+            FROM scenario_step st JOIN scenario_run r ON r.id = st.run_id WHERE {step_people}
+            UNION
+            SELECT r.person_id, 'scenario:' || r.scenario_id, {week_start(session, "r.finished_at")}
+            FROM scenario_run r WHERE {run_people} AND r.finished_at IS NOT NULL
+        ),
+        patterns AS (
+            SELECT x.person_id, x.competency, {join_weeks} AS weeks FROM act x
+            GROUP BY x.person_id, x.competency
+        )
+        SELECT p.department, p.level, p.tracks, pt.competency, pt.weeks, COUNT(*)
+        FROM patterns pt JOIN person p ON p.id = pt.person_id
+        GROUP BY p.department, p.level, p.tracks, pt.competency, pt.weeks"""
+    rows = session.connection().execute(sql.statement(statement), sql.values)
+    return [
+        Activity(str(d), str(lv or ""), str(t), str(c), _weeks(str(w)), int(n))
+        for d, lv, t, c, w, n in rows
+    ]
+
+
+def _weeks(joined: str) -> tuple[date, ...]:
+    return tuple(sorted({date.fromisoformat(w) for w in joined.split(",") if w}))
+
+
+def list_joining(session: Session, scope: Scope) -> list[Activity]:
+    """Return the scope's learners by reporting cell and week they joined the roster (measure "joined")."""
+    sql = Sql()
+    statement = f"""
+        SELECT p.department, p.level, p.tracks, {week_start(session, "p.created_at")}, COUNT(*)
+        FROM person p WHERE {people_filter(sql, scope)} AND {is_learner()}
+        GROUP BY p.department, p.level, p.tracks, {week_start(session, "p.created_at")}"""
+    rows = session.connection().execute(sql.statement(statement), sql.values)
+    return [
+        Activity(str(d), str(lv or ""), str(t), "joined", (date.fromisoformat(str(w)),), int(n))
+        for d, lv, t, w, n in rows
+    ]
+
+
+@contextmanager
+def release_table(session: Session, scope: Scope, windows: Sequence[Window]) -> Iterator[Scope]:
+    """Materialise the release windows per person and measure; yield the scope that reads them.
+
+    One row per person in scope and released measure of their reporting cell (since, until, the
+    comparison point `cut`, and the cell's department, level and tracks), indexed, so that the
+    dashboard's queries find a row's window with one lookup. The temporary table is dropped on
+    leaving (or by the rollback).
+    """
+    sql = Sql()
+    name = f"nts_release_{uuid.uuid4().hex}"
+    match = " AND ".join(f"w.{c} = p.{c}" for c in CELL)
+    connection = session.connection()
+    connection.execute(
+        sql.statement(
+            f"CREATE TEMPORARY TABLE {name} AS SELECT p.id AS person_id, w.measure, w.since, w.until, w.cut, "
+            f"{', '.join(f'p.{c}' for c in CELL)} "
+            f"FROM person p JOIN ({sql.windows_table(windows)}) w ON {match} "
+            f"WHERE {people_filter(sql, scope)}"
+        ),
+        sql.values,
+    )
+    connection.execute(text(f"CREATE INDEX {name}_key ON {name} (person_id, measure)"))
+    yield replace(scope, release_table=name)
+    connection.execute(text(f"DROP TABLE {name}"))

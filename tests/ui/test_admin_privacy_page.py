@@ -1,0 +1,52 @@
+"""The privacy settings page: administrators change the minimum group and leaders' filters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+
+from course.domain.org_settings import PrivacySettings
+from course.domain.permissions import Page
+from course.services.org_settings import get_privacy
+from course.ui.links import PAGES
+from tests.ui.conftest import AppFactory
+
+PRIVACY = PAGES[Page.ADMIN_PRIVACY][0]
+
+
+def test_an_admin_raises_the_minimum_and_narrows_the_leaders_filters(
+        app: AppFactory, database: Callable[[], Engine]) -> None:
+    at = app(as_demo="admin")
+    at.switch_page(PRIVACY).run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Privacy settings"]
+    assert at.number_input[0].value == 5 and at.number_input[0].proto.min == 3
+    at.number_input[0].set_value(8)
+    at.multiselect[0].set_value(["departments", "period"])
+    next(b for b in at.button if b.label == "Save settings").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["Saved. Dashboards use the new settings from now on."]
+    assert get_privacy(database()) == PrivacySettings(8, frozenset({"departments", "period"}))
+
+
+def test_leaders_and_trainers_cannot_open_the_page(app: AppFactory, database: Callable[[], Engine]) -> None:
+    for person in ("leader", "trainer"):
+        at = app(as_demo=person)
+        at.switch_page(PRIVACY).run()
+        assert [e.value for e in at.error] == ["You do not have access to this page."]
+        assert not at.number_input and "Save settings" not in [b.label for b in at.button]
+    assert get_privacy(database()).min_group_size == 5
+
+
+def test_a_leader_no_longer_sees_a_filter_the_admin_switched_off(app: AppFactory) -> None:
+    at = app(as_demo="admin")
+    at.switch_page(PRIVACY).run()
+    at.multiselect[0].set_value(["departments"])
+    next(b for b in at.button if b.label == "Save settings").click().run()
+    leader = app(as_demo="leader")
+    leader.switch_page(PAGES[Page.DASHBOARD][0]).run()
+    assert not leader.exception, leader.exception
+    assert [m.label for m in leader.multiselect] == ["Departments"]
+    assert not leader.date_input
+    assert any("switched some filters off" in c.value for c in leader.caption)
