@@ -26,7 +26,7 @@ from course.services import progress
 from course.store import people
 from course.store.engine import Engine, create_store_engine, read_session, write_transaction
 from course.store.migrate import upgrade_database
-from course.store.scratch import scratch_postgres
+from tests.scratch import scratch_postgres
 
 NAME = "writes"
 THREADS = 20

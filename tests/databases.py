@@ -23,7 +23,7 @@ from course.domain.permissions import Actor
 from course.store import people
 from course.store.engine import create_store_engine, write_transaction
 from course.store.migrate import upgrade_database
-from course.store.scratch import DEFAULT_TEST_POSTGRES_URL, postgres_reachable, scratch_postgres
+from tests.scratch import DEFAULT_TEST_POSTGRES_URL, postgres_reachable, scratch_postgres
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 

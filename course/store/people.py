@@ -206,7 +206,3 @@ def set_grants(session: Session, person_id: int, *, grants: Grants) -> None:
         )
     session.flush()
 
-
-def delete_person(session: Session, person_id: int) -> None:
-    """Delete a person; rows that belong to them go with them (ON DELETE CASCADE)."""
-    session.connection().execute(delete(Person).where(col(Person.id) == person_id))

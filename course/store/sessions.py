@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, insert, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from course.store.tables import AuthSession
 
@@ -69,14 +69,6 @@ def end_sessions_of(session: Session, person_id: int, *, now: datetime) -> int:
         .values(ended_at=now)
     )
     return int(result.rowcount)
-
-
-def count_open_sessions(session: Session, person_id: int) -> int:
-    """Return how many sessions of the person have not been ended."""
-    rows = session.exec(
-        select(AuthSession.id).where(AuthSession.person_id == person_id, col(AuthSession.ended_at).is_(None))
-    )
-    return len(list(rows))
 
 
 def purge_sessions(session: Session, *, before: datetime) -> int:

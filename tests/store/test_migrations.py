@@ -13,9 +13,9 @@ from course.store.engine import create_store_engine, writer
 from course.store.migrate import (
     alembic_config,
     current_revision,
-    head_revision,
     upgrade_database,
 )
+from tests.scratch import head_revision
 
 
 def test_a_new_database_is_at_the_head_revision(engine: Engine) -> None:
