@@ -10,6 +10,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import plotly.graph_objects as go
 
@@ -95,16 +96,25 @@ def trend_figure(series: dict[str, list[tuple[str, float]]], *, period: str = "w
     return figure
 
 
-def sankey_figure(links: Sequence[tuple[str, str, int, bool]]) -> go.Figure:
-    """Return a Sankey of (from, to, learners, wrong) links; wrong turns are drawn in red."""
-    names = sorted({a for a, _, _, _ in links} | {b for _, b, _, _ in links})
+class FlowLink(NamedTuple):
+    """One arrow of a Sankey: the learners who went from one step to the next, and if it was wrong."""
+
+    source: str
+    target: str
+    learners: int
+    wrong: bool
+
+
+def sankey_figure(links: Sequence[FlowLink]) -> go.Figure:
+    """Return a Sankey of the links; wrong turns are drawn in red."""
+    names = sorted({link.source for link in links} | {link.target for link in links})
     index = {name: i for i, name in enumerate(names)}
     figure = go.Figure(go.Sankey(
         node={"label": names, "pad": 12},
-        link={"source": [index[a] for a, _, _, _ in links], "target": [index[b] for _, b, _, _ in links],
-              "value": [n for _, _, n, _ in links],
-              "color": ["rgba(200,40,40,0.45)" if wrong else "rgba(31,95,168,0.35)"
-                        for _, _, _, wrong in links]},
+        link={"source": [index[link.source] for link in links],
+              "target": [index[link.target] for link in links],
+              "value": [link.learners for link in links],
+              "color": ["rgba(200,40,40,0.45)" if link.wrong else "rgba(31,95,168,0.35)" for link in links]},
     ))
     figure.update_layout(height=460, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return figure

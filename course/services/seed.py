@@ -315,7 +315,7 @@ def seed_bulk(
             given_now = [
                 synthetic.answer(items[(quiz.meta.id, q.id)], theta + 0.1 * week, generator) for q in picked
             ]
-            score = sum(ok for _, ok, _ in given_now) / len(picked)
+            score = sum(reply.right for reply in given_now) / len(picked)
             attempt_rows.append(
                 {
                     "key": new_key(),

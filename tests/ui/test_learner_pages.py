@@ -45,7 +45,7 @@ def course() -> Course:
 
 
 def _open(at: AppTest, page: Page, item_id: str | None = None) -> AppTest:
-    at.switch_page(PAGES[page][0])
+    at.switch_page(PAGES[page].script)
     at.query_params.clear()
     if item_id is not None:
         at.query_params["id"] = item_id
