@@ -20,6 +20,13 @@ Figure = go.Figure
 #: One headless browser at a time renders images; each takes a few hundred MB while it runs.
 _RENDER_LOCK = threading.Lock()
 
+#: Kaleido 1.x takes the page's JavaScript context from the first one Chromium reports after it
+#: starts navigating to its render page. On a loaded machine that can still be the blank
+#: page's context, and the render then fails with one of these messages although nothing is
+#: wrong with the figure. Every call starts a fresh browser, so trying again is a fair retry.
+_STARTUP_RACE = ("kaleido_scopes is not defined", "Cannot find context with specified id")
+_RENDER_ATTEMPTS = 3
+
 
 @dataclass(frozen=True, slots=True)
 class Bar:
@@ -184,8 +191,13 @@ def figure_png(figure: go.Figure, *, width: int = 1100, height: int | None = Non
     """Render a figure as PNG with Plotly's image export; say why when the machine cannot."""
     size = height or int(figure.layout.height or 500)
     with _RENDER_LOCK:
-        try:
-            data = figure.to_image(format="png", width=width, height=size, scale=1)
-        except Exception as error:  # kaleido missing, no Chromium, or the browser failed
-            return Png(None, f"This server cannot render images ({type(error).__name__}: {error}).")
-    return Png(bytes(data))
+        for attempt in range(1, _RENDER_ATTEMPTS + 1):
+            try:
+                return Png(bytes(figure.to_image(format="png", width=width, height=size, scale=1)))
+            except Exception as error:  # kaleido missing, no Chromium, or the browser failed
+                raced = any(marker in str(error) for marker in _STARTUP_RACE)
+                if not raced or attempt == _RENDER_ATTEMPTS:
+                    tries = f" after {attempt} tries" if raced else ""
+                    problem = f"This server cannot render images{tries} ({type(error).__name__}: {error})."
+                    return Png(None, problem)
+    raise AssertionError("unreachable")
