@@ -3,9 +3,9 @@
 import pytest
 
 from course.services.accounts import Passwords
-from tests.databases import database_url, engine, make_person, postgres_url, sqlite_engine
+from tests.databases import database_url, engine, make_person, sqlite_engine
 
-__all__ = ["database_url", "engine", "make_person", "passwords", "postgres_url", "sqlite_engine"]
+__all__ = ["database_url", "engine", "make_person", "passwords", "sqlite_engine"]
 
 
 @pytest.fixture(scope="session")
