@@ -24,12 +24,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from course.domain.accounts import parse_capabilities
 from course.domain.permissions import Actor
 from course.store import people
-from course.store.engine import create_store_engine, write_transaction
+from course.store.engine import create_store_engine, read_session, write_transaction
 from tests.scratch import (
     DEFAULT_TEST_POSTGRES_URL,
     clear_postgres,
@@ -98,6 +98,12 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 MakePerson = Callable[..., Actor]
+
+
+def count_rows(engine: Engine, table: str) -> int:
+    """Return how many rows a table holds."""
+    with read_session(engine) as session:
+        return int(session.connection().execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
 @pytest.fixture

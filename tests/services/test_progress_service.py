@@ -20,14 +20,10 @@ from course.services import progress
 from course.services.permissions import PermissionDenied
 from course.store import audit
 from course.store.engine import read_session
+from tests.databases import count_rows
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 MakePerson = Callable[..., Actor]
-
-
-def rows(engine: Engine, table: str) -> int:
-    with read_session(engine) as session:
-        return int(session.connection().execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
 def test_the_same_section_read_sent_ten_times_at_once_is_stored_once(
@@ -54,7 +50,7 @@ def test_the_same_section_read_sent_ten_times_at_once_is_stored_once(
     assert errors == []
     assert len(outcomes) == 10 and all(outcome.ok for outcome in outcomes)
     assert outcomes.count(RecordOutcome.RECORDED) == 1
-    assert rows(engine, "section_read") == 1
+    assert count_rows(engine, "section_read") == 1
     with read_session(engine) as session:
         events = session.connection().execute(text("SELECT events FROM progress")).scalar_one()
     assert events == 1
@@ -66,7 +62,7 @@ def test_learners_record_only_their_own_reading(engine: Engine, make_person: Mak
     forged = SectionReadRecord(new_key(), ada.person_id, "listening-first", "v1", 0)
     with pytest.raises(PermissionDenied, match="record belongs to person"):
         progress.record_section_read(engine, bob, forged)
-    assert rows(engine, "section_read") == 0 and rows(engine, "progress") == 0
+    assert count_rows(engine, "section_read") == 0 and count_rows(engine, "progress") == 0
     with read_session(engine) as session:
         (denial,) = audit.list_events(session, kind="action_denied")
     assert (denial.actor, denial.target) == ("bob@example.org", "read_section")
@@ -82,7 +78,7 @@ def test_people_without_the_learner_capability_cannot_record(engine: Engine, mak
         progress.start_scenario_run(
             engine, trainer, ScenarioRunStartRecord(new_key(), trainer.person_id, "viral-video", "v1", NOW)
         )
-    assert rows(engine, "section_read") == rows(engine, "scenario_run") == 0
+    assert count_rows(engine, "section_read") == count_rows(engine, "scenario_run") == 0
 
 
 def test_a_run_started_twice_with_one_key_is_one_run_and_only_its_owner_may_start_it(
@@ -96,4 +92,4 @@ def test_a_run_started_twice_with_one_key_is_one_run_and_only_its_owner_may_star
     with pytest.raises(PermissionDenied, match="record belongs to person"):
         forged = ScenarioRunStartRecord(new_key(), ada.person_id, "viral-video", "v1", NOW)
         progress.start_scenario_run(engine, bob, forged)
-    assert rows(engine, "scenario_run") == 1
+    assert count_rows(engine, "scenario_run") == 1

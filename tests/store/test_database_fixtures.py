@@ -13,8 +13,8 @@ from sqlalchemy import Engine, text
 
 from course.domain.accounts import parse_capabilities
 from course.store import people
-from course.store.engine import create_store_engine, read_session, write_transaction
-from tests.databases import NOW
+from course.store.engine import create_store_engine, write_transaction
+from tests.databases import NOW, count_rows
 from tests.scratch import clear_postgres, copy_sqlite_template, head_revision
 
 
@@ -24,23 +24,18 @@ def _add(engine: Engine, email: str) -> int:
                                  grants=parse_capabilities("learner"), now=NOW)
 
 
-def _count(engine: Engine, table: str) -> int:
-    with read_session(engine) as session:
-        return int(session.connection().execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
-
-
 def test_a_sqlite_copy_is_migrated_and_writing_to_it_leaves_the_template_alone(
     sqlite_template: Path, tmp_path: Path
 ) -> None:
     first = create_store_engine(copy_sqlite_template(sqlite_template, tmp_path / "a.db"))
     try:
         _add(first, "ada@example.org")
-        assert _count(first, "person") == 1
+        assert count_rows(first, "person") == 1
     finally:
         first.dispose()
     second = create_store_engine(copy_sqlite_template(sqlite_template, tmp_path / "b.db"))
     try:
-        assert _count(second, "person") == 0
+        assert count_rows(second, "person") == 0
         with second.connect() as connection:
             version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
         assert version == head_revision()
@@ -58,7 +53,7 @@ def test_emptying_the_postgres_database_deletes_every_row_and_restarts_the_ids(
         first = _add(engine, "ada@example.org")
         _add(engine, "bob@example.org")
         clear_postgres(postgres_session_url)
-        assert _count(engine, "person") == 0
+        assert count_rows(engine, "person") == 0
         assert _add(engine, "cy@example.org") == first
         with engine.connect() as connection:
             version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
