@@ -7,9 +7,7 @@ import streamlit as st
 from course.domain.permissions import Actor, Page
 from course.services.accounts import SessionPolicy, resume_session, sign_out
 from course.services.permissions import check_allowed
-from course.ui import resources
-
-_TOKEN = "nts_token"
+from course.ui import resources, state
 
 
 def client_address() -> str:
@@ -22,27 +20,27 @@ def client_address() -> str:
 
 def remember(token: str) -> None:
     """Keep the session token for this browser session."""
-    st.session_state[_TOKEN] = token
+    state.put(state.SESSION_TOKEN, value=token)
 
 
 def current_actor() -> Actor | None:
     """Return the signed-in actor, read afresh from the database, or None."""
-    token = st.session_state.get(_TOKEN)
+    token = state.get(state.SESSION_TOKEN)
     if not token:
         return None
     policy = SessionPolicy.from_settings(resources.settings())
     actor = resume_session(resources.engine(), token, policy=policy)
     if actor is None:
-        del st.session_state[_TOKEN]
+        state.take(state.SESSION_TOKEN)
     return actor
 
 
 def end_session() -> None:
     """Sign out: end the session in the database and forget everything of this browser session."""
-    token = st.session_state.get(_TOKEN)
+    token = state.get(state.SESSION_TOKEN)
     if token:
         sign_out(resources.engine(), token)
-    st.session_state.clear()
+    state.clear_person()
 
 
 def require_page(page: Page) -> Actor:

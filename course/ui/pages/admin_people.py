@@ -22,10 +22,9 @@ from course.services.accounts import (
 )
 from course.services.permissions import PermissionDenied
 from course.services.privacy import erase_person, export_person, render_export
-from course.ui import auth, resources
+from course.ui import auth, resources, state
 
-_FLASH = "admin_people:flash"
-_PERSON = "admin_people:person"
+_PERSON = state.PEOPLE_CHOSEN.slot()
 _ADD_KEYS = ("add-email", "add-name", "add-department", "add-tracks", "add-capabilities",
              "add-leader-departments", "add-passphrase")
 _CAPABILITIES = [capability.value for capability in Capability]
@@ -37,8 +36,8 @@ _REFUSED = (AccountError, PermissionDenied)
 def _done(message: str, *, forget: tuple[str, ...] = ()) -> None:
     """Keep a message for the next run, forget some widgets' values, and rerun."""
     for key in forget:
-        st.session_state.pop(key, None)
-    st.session_state[_FLASH] = message
+        state.forget_widget(key)
+    state.put(state.PEOPLE_FLASH, value=message)
     st.rerun()
 
 
@@ -185,8 +184,8 @@ def _privacy(actor: Actor, person: PersonInfo) -> None:
 
 def _manage(actor: Actor, accounts: list[PersonInfo], departments: list[str]) -> None:
     by_email = {p.email: p for p in accounts}
-    if st.session_state.get(_PERSON) not in by_email:
-        st.session_state.pop(_PERSON, None)
+    if state.get(state.PEOPLE_CHOSEN) not in by_email:
+        state.take(state.PEOPLE_CHOSEN)
     chosen = st.selectbox("Person", options=list(by_email), index=None, placeholder="Choose a person",
                           format_func=lambda e: f"{by_email[e].name} <{e}>", key=_PERSON)
     if chosen is None:
@@ -205,7 +204,7 @@ def render() -> None:
     """Draw the people page."""
     actor = auth.require_page(Page.ADMIN_PEOPLE)
     st.title("People")
-    message = st.session_state.pop(_FLASH, None)
+    message = state.take(state.PEOPLE_FLASH)
     if message:
         st.success(message)
     accounts = list_accounts(resources.engine(), by=actor)

@@ -14,10 +14,8 @@ import streamlit as st
 from course.domain.permissions import Actor, Page
 from course.services.permissions import PermissionDenied
 from course.services.roster import RosterReport, import_roster
-from course.ui import auth, resources
+from course.ui import auth, resources, state
 
-_PREVIEW = "admin_roster:preview"
-_FLASH = "admin_roster:flash"
 #: Far above any real HR export (the service stops at 50,000 rows), far below what hurts the server.
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -48,12 +46,12 @@ class _Preview:
 
     def keep(self) -> None:
         """Keep the preview for the next runs, as a tuple: each run defines this class anew."""
-        st.session_state[_PREVIEW] = (self.digest, self.source, self.report)
+        state.put(state.ROSTER_PREVIEW, value=(self.digest, self.source, self.report))
 
     @classmethod
     def kept(cls) -> _Preview | None:
         """Return the kept preview, if any."""
-        stored = st.session_state.get(_PREVIEW)
+        stored = state.get(state.ROSTER_PREVIEW)
         return None if stored is None else cls(*stored)
 
 
@@ -128,7 +126,7 @@ def render() -> None:
     """Draw the roster import page."""
     actor = auth.require_page(Page.ADMIN_ROSTER)
     st.title("Roster import")
-    message = st.session_state.pop(_FLASH, None)
+    message = state.take(state.ROSTER_FLASH)
     if message:
         st.success(message)
     course = resources.course().course
@@ -154,8 +152,8 @@ def render() -> None:
         else:
             report = _run(actor, source[1], dry_run=False, known_tracks=known_tracks)
             if report is not None and report.applied:
-                st.session_state.pop(_PREVIEW, None)
-                st.session_state[_FLASH] = f"Roster applied: {_counts(report, done=True)}."
+                state.take(state.ROSTER_PREVIEW)
+                state.put(state.ROSTER_FLASH, value=f"Roster applied: {_counts(report, done=True)}.")
                 st.rerun()
             if report is not None:  # the people changed since the preview and a row no longer fits
                 current = _Preview(_digest(source[1]), source[0], report)

@@ -24,7 +24,7 @@ from course.services.studio_stats import (
     get_item_analysis,
     get_scenario_analytics,
 )
-from course.ui import auth, resources, widgets
+from course.ui import auth, resources, state, widgets
 
 EDITOR = "course/ui/pages/studio_editor.py"
 ALL_QUIZZES = "All quizzes"
@@ -95,7 +95,7 @@ def _question_filters(engine: Any, actor: Actor, course: Course) -> tuple[str | 
         disabled=chosen == ALL_QUIZZES,
         help="Statistics are kept apart per content version of the quiz.",
     )
-    third.radio("Order", ORDERS, key="items-order", horizontal=False)
+    third.radio("Order", ORDERS, key=state.ITEMS_ORDER.slot(), horizontal=False)
     return (None if chosen == ALL_QUIZZES else chosen), (None if version == CURRENT else version)
 
 
@@ -135,7 +135,7 @@ def _questions(engine: Any, actor: Actor, course: Course) -> None:
     analysis: ItemAnalysis = get_item_analysis(
         engine, actor, course, quiz_id=quiz_id, version=version, cache=_cache()
     )
-    items = _sorted(analysis.items, str(st.session_state.get("items-order", ORDERS[0])))
+    items = _sorted(analysis.items, str(state.get(state.ITEMS_ORDER, default=ORDERS[0])))
     if not items:
         st.info("No answers yet for this selection.")
         return
