@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 #: The repository root, where the bundled course lives.
@@ -15,6 +15,9 @@ BUNDLED_ROOT = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+#: Database connections each process keeps open, and how many more it may open under load.
+DEFAULT_POOL_SIZE = 5
+DEFAULT_POOL_OVERFLOW = 10
 
 
 class SettingsError(ValueError):
@@ -32,6 +35,11 @@ class Settings:
     demo_learners: int
     session_idle_minutes: int
     session_absolute_hours: int
+    mail: MailSettings = field(default_factory=lambda: MailSettings())
+    pool_size: int = DEFAULT_POOL_SIZE
+    pool_overflow: int = DEFAULT_POOL_OVERFLOW
+    retain_sign_in_days: int = 30
+    retain_session_days: int = 1
 
 
 #: Each environment variable the app reads, with its meaning and default (for the docs test).
@@ -46,6 +54,13 @@ ENVIRONMENT: dict[str, str] = {
     "an empty database, so the dashboards have data (default: 0; `python3 dev.py run` uses 60)",
     "NTS_SESSION_IDLE_MINUTES": "minutes of inactivity after which a session ends (default: 30)",
     "NTS_SESSION_ABSOLUTE_HOURS": "hours after sign-in after which a session ends (default: 12)",
+    "NTS_DB_POOL_SIZE": f"database connections each process keeps open (default: {DEFAULT_POOL_SIZE})",
+    "NTS_DB_POOL_OVERFLOW": "extra connections a process may open under load, closed when idle "
+    f"(default: {DEFAULT_POOL_OVERFLOW})",
+    "NTS_RETAIN_SIGN_IN_DAYS": "days sign-in attempts are kept before the purge job deletes them; "
+    "at least 30, the window in which a successful sign-in marks an address as trusted (default: 30)",
+    "NTS_RETAIN_SESSION_DAYS": "days ended or expired sessions are kept before the purge job "
+    "deletes them (default: 1)",
 }
 
 
@@ -83,6 +98,13 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _at_least(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    value = _positive_int(env, name, default)
+    if value < minimum:
+        raise SettingsError(f"{name}={env[name]!r}: expected at least {minimum}")
+    return value
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build the settings from environment variables, with the documented defaults."""
     env = os.environ if env is None else env
@@ -97,4 +119,77 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         demo_learners=_count(env, "NTS_DEMO_LEARNERS", 0),
         session_idle_minutes=_positive_int(env, "NTS_SESSION_IDLE_MINUTES", 30),
         session_absolute_hours=_positive_int(env, "NTS_SESSION_ABSOLUTE_HOURS", 12),
+        mail=load_mail_settings(env),
+        pool_size=_positive_int(env, "NTS_DB_POOL_SIZE", DEFAULT_POOL_SIZE),
+        pool_overflow=_count(env, "NTS_DB_POOL_OVERFLOW", DEFAULT_POOL_OVERFLOW),
+        retain_sign_in_days=_at_least(env, "NTS_RETAIN_SIGN_IN_DAYS", 30, minimum=30),
+        retain_session_days=_positive_int(env, "NTS_RETAIN_SESSION_DAYS", 1),
+    )
+
+
+# --- email: invitations and passphrase resets ------------------------------------------------
+
+#: How an SMTP connection is secured.
+TLS_MODES = ("none", "starttls", "tls")
+_DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings:
+    """Where email goes (SMTP), who sends it, and how long the links it carries last."""
+
+    #: The SMTP server; "" means none: links are printed on the server console instead.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_tls: str = "starttls"
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    sender: str = "need-to-share@localhost"
+    #: The address people open the app at, for the links in emails.
+    public_url: str = "http://localhost:8501"
+    invite_days: int = 14
+    reset_minutes: int = 60
+
+    @property
+    def configured(self) -> bool:
+        """Return whether an SMTP server is configured."""
+        return bool(self.smtp_host)
+
+
+ENVIRONMENT.update({
+    "NTS_SMTP_HOST": "SMTP server for invitations and passphrase resets; empty (the default) prints "
+    "the links on the server console instead",
+    "NTS_SMTP_PORT": "SMTP port (default: 587 with starttls, 465 with tls, 25 with none)",
+    "NTS_SMTP_TLS": "how the SMTP connection is secured: none, starttls or tls (default: starttls)",
+    "NTS_SMTP_USERNAME": "SMTP user name, if the server wants one (default: none)",
+    "NTS_SMTP_PASSWORD": "SMTP password (default: none)",
+    "NTS_MAIL_FROM": "sender address of the app's email (default: need-to-share@localhost)",
+    "NTS_PUBLIC_URL": "the address people open the app at, used in emailed links "
+    "(default: http://localhost:8501)",
+    "NTS_INVITE_DAYS": "days an invitation link stays valid (default: 14)",
+    "NTS_RESET_MINUTES": "minutes a passphrase reset link stays valid (default: 60)",
+})
+
+
+def load_mail_settings(env: Mapping[str, str]) -> MailSettings:
+    """Build the email settings from the NTS_SMTP_*, NTS_MAIL_FROM and NTS_PUBLIC_URL variables."""
+    tls = (env.get("NTS_SMTP_TLS") or "starttls").strip().lower()
+    if tls not in TLS_MODES:
+        raise SettingsError(f"NTS_SMTP_TLS={tls!r}: expected one of {', '.join(TLS_MODES)}")
+    public_url = (env.get("NTS_PUBLIC_URL") or "http://localhost:8501").strip().rstrip("/")
+    if not public_url.startswith(("http://", "https://")):
+        raise SettingsError(f"NTS_PUBLIC_URL={public_url!r}: expected an http:// or https:// address")
+    sender = (env.get("NTS_MAIL_FROM") or "need-to-share@localhost").strip()
+    if "@" not in sender or any(c in sender for c in "\r\n"):
+        raise SettingsError(f"NTS_MAIL_FROM={sender!r}: expected an email address")
+    return MailSettings(
+        smtp_host=(env.get("NTS_SMTP_HOST") or "").strip(),
+        smtp_port=_positive_int(env, "NTS_SMTP_PORT", _DEFAULT_PORTS[tls]),
+        smtp_tls=tls,
+        smtp_username=env.get("NTS_SMTP_USERNAME") or "",
+        smtp_password=env.get("NTS_SMTP_PASSWORD") or "",
+        sender=sender,
+        public_url=public_url,
+        invite_days=_positive_int(env, "NTS_INVITE_DAYS", 14),
+        reset_minutes=_positive_int(env, "NTS_RESET_MINUTES", 60),
     )

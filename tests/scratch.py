@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -21,7 +20,7 @@ from sqlmodel import SQLModel
 
 import course.store.tables  # noqa: F401  (declares the tables on SQLModel.metadata)
 from course.store.engine import create_store_engine
-from course.store.migrate import alembic_config, upgrade_database
+from course.store.migrate import upgrade_database
 
 #: The PostgreSQL server tests use unless TEST_DATABASE_URL says otherwise.
 DEFAULT_TEST_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -67,14 +66,6 @@ def check_integrity(path: Path) -> str:
     finally:
         connection.close()
     return str(row[0]) if row else "no answer"
-
-
-def head_revision() -> str:
-    """Return the newest revision of the schema."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    if head is None:
-        raise RuntimeError("no migration found")
-    return head
 
 
 def migrate_sqlite_template(path: Path) -> Path:

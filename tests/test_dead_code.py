@@ -19,9 +19,6 @@ CHECKED = ("function", "method", "property", "class", "import")
 EXCEPTIONS = {
     ("course/store/engine.py", "_on_connect"): "SQLAlchemy 'connect' event hook",
     ("course/store/engine.py", "_on_begin"): "SQLAlchemy 'begin' event hook",
-    # docs/operations.md promises the app calls it periodically; nothing does yet (the
-    # throttling work wires it up). Remove this line when it has a caller.
-    ("course/services/accounts.py", "purge_security_records"): "documented, awaiting its caller",
 }
 
 

@@ -2,7 +2,8 @@
 
 Each subcommand lives in its own module with a `register(subparsers)` function that adds its
 parser and sets `run`, a callable taking the parsed arguments and returning the exit code.
-Exit codes: 0 success, 1 the command ran and found a problem, 2 bad usage.
+Exit codes: 0 success, 1 the command ran and found a problem, 2 bad usage, bad configuration or
+a database that cannot be reached (one line on standard error, no traceback).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from course.cli import db, outline, seed, users, validate
+from course.cli import db, jobs, mail, outline, seed, users, validate
+from course.services.database import UNAVAILABLE_ERRORS, describe_unavailable
 
 #: The modules that contribute subcommands, in the order `--help` lists them.
-COMMAND_MODULES = (validate, outline, db, users, seed)
+COMMAND_MODULES = (validate, outline, db, users, mail, seed, jobs)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,5 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except SystemExit as exit_:  # --help and --version exit through argparse
         return int(exit_.code or 0)
-    code: int = args.run(args)
+    try:
+        code: int = args.run(args)
+    except UNAVAILABLE_ERRORS as error:
+        print(f"error: {describe_unavailable(error)}", file=sys.stderr)
+        return 2
     return code

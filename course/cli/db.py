@@ -1,4 +1,8 @@
-"""`python -m course db upgrade|backup PATH`: migrate the schema, copy a live SQLite database."""
+"""`python -m course db upgrade|backup PATH`: migrate the schema, copy a live SQLite database.
+
+`db upgrade` does what each app process does at start: migrate, then issue the first-run setup
+token when no account and no token exist yet (printed here, once).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from course.services.database import StoreError, backup_database, upgrade_database
+from course.services.database import StoreError, backup_database
+from course.services.startup import start_up
 from course.settings import SettingsError, load_settings
 
 
@@ -23,16 +28,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_upgrade(args: argparse.Namespace) -> int:
-    """Bring the configured database to the newest schema."""
+    """Bring the configured database to the newest schema; issue the first setup token if due."""
     try:
-        before, after = upgrade_database(load_settings())
+        done = start_up(load_settings())
     except (SettingsError, StoreError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if before == after:
-        print(f"database already at revision {after}")
+    if done.before == done.after:
+        print(f"database already at revision {done.after}")
     else:
-        print(f"database upgraded from {before or 'empty'} to revision {after}")
+        print(f"database upgraded from {done.before or 'empty'} to revision {done.after}")
+    for line in done.console_lines():
+        print(line)
     return 0
 
 

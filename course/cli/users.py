@@ -18,7 +18,7 @@ from course.domain.accounts import (
     parse_list,
     render_capabilities,
 )
-from course.services import accounts, privacy, roster
+from course.services import accounts, invitations, privacy, roster
 from course.services.accounts import AccountError, Passwords
 from course.services.database import Engine, StoreError, close_database, open_database
 from course.settings import SettingsError, load_settings
@@ -70,10 +70,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     erase.add_argument("email")
     erase.set_defaults(run=_command(_erase))
 
+    token = commands.add_parser("setup-token", help="issue a new first-run setup token (replaces any)")
+    token.set_defaults(run=_command(_setup_token))
+
     imports = commands.add_parser("import", help="import a roster CSV from HR")
     imports.add_argument("csv", type=Path)
     imports.add_argument("--dry-run", action="store_true", help="show the changes, apply none")
+    imports.add_argument("--invite", action="store_true", help="invite the people the import adds")
     imports.set_defaults(run=_command(_import))
+
+    invite = commands.add_parser("invite", help="send people a one-time link to choose a passphrase")
+    invite.add_argument("emails", nargs="*", metavar="EMAIL")
+    invite.add_argument("--file", type=Path, help="a file of emails, one per line")
+    invite.set_defaults(run=_command(_invite))
 
 
 Handler = Callable[[Engine, argparse.Namespace], int]
@@ -185,6 +194,15 @@ def _erase(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
+def _setup_token(engine: Engine, args: argparse.Namespace) -> int:
+    token = accounts.issue_setup_token(engine)
+    if token is None:
+        print("error: an account exists already; first-run setup is over", file=sys.stderr)
+        return 1
+    print(f"first-run setup token (replaces any earlier one): {token}")
+    return 0
+
+
 def _import(engine: Engine, args: argparse.Namespace) -> int:
     try:
         text = args.csv.read_text(encoding="utf-8-sig")
@@ -204,4 +222,44 @@ def _import(engine: Engine, args: argparse.Namespace) -> int:
         return 1
     verb = "applied" if report.applied else "dry run, nothing applied"
     print(f"{summary} ({verb})")
+    added = [c.email for c in report.changes if c.kind is roster.ChangeKind.ADD]
+    if args.invite and report.applied and added:
+        return _print_invitations(invitations.invite_people(engine, added, by=None,
+                                                            mail=load_settings().mail))
     return 0
+
+
+def _invite(engine: Engine, args: argparse.Namespace) -> int:
+    emails = list(args.emails)
+    if args.file is not None:
+        try:
+            lines = args.file.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"error: cannot read {args.file}: {error}", file=sys.stderr)
+            return 1
+        emails += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    if not emails:
+        print("error: name at least one email, or --file", file=sys.stderr)
+        return 2
+    return _print_invitations(invitations.invite_people(engine, emails, by=None, mail=load_settings().mail))
+
+
+def _print_invitations(report: invitations.InviteReport) -> int:
+    for problem in report.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if report.problems:
+        print("nobody was invited", file=sys.stderr)
+        return 1
+    for shown in report.shown:  # no SMTP: this terminal is the server console
+        print(f"{shown.email}\t{shown.link}")
+    if report.shown:
+        print(f"invited {_people(len(report.invited))}; no SMTP server is configured, so hand each "
+              "link over yourself")
+    else:
+        print(f"invited {_people(len(report.invited))}; {report.queued} email(s) queued "
+              "(send them with: python -m course mail send)")
+    return 0
+
+
+def _people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"

@@ -27,7 +27,7 @@ from course.domain.accounts import (
 from course.domain.permissions import Action, Actor, Capability, Grants
 from course.services.permissions import require
 from course.settings import Settings
-from course.store import audit, people, sessions, setup, throttle
+from course.store import audit, people, sessions, setup, throttle, tickets
 from course.store.engine import Engine, read_session, write_transaction
 
 #: The message for every failed or refused sign-in, so that it reveals nothing.
@@ -140,6 +140,10 @@ class SignIn:
         return self.token is not None
 
 
+#: Longer than any session token this app issues (43 characters); longer ones are refused unread.
+MAX_TOKEN_CHARS = 128
+
+
 def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
@@ -243,24 +247,27 @@ def resume_session(
     """Return the actor of a session token, read afresh, or None when the session is over.
 
     Called on every interaction: a disabled account, changed capabilities or an expired session
-    take effect at once, in every open session.
+    take effect at once, in every open session. The session, its person and their grants are
+    read in one statement.
     """
+    if not token or len(token) > MAX_TOKEN_CHARS:
+        return None  # no token of ours is this long: refuse before hashing anything
     when = _now(now)
     token_hash = hash_token(token)
     with read_session(engine) as session:
-        row = sessions.find_session(session, token_hash)
-        person = None if row is None else people.get_person(session, row.person_id)
-    if row is None or row.ended_at is not None:
+        holder = sessions.find_session_holder(session, token_hash)
+    if holder is None or holder.session.ended_at is not None:
         return None
+    row = holder.session
     expired = when - row.last_seen_at > policy.idle or when - row.created_at > policy.absolute
-    if expired or person is None or not person.active:
+    if expired or not holder.active:
         with write_transaction(engine) as session:
             sessions.end_session(session, token_hash, now=when)
         return None
     if when - row.last_seen_at >= policy.touch_every:
         with write_transaction(engine) as session:
             sessions.touch_session(session, token_hash, now=when)
-    return Actor(person_id=person.id, email=person.email, grants=person.grants)
+    return Actor(person_id=row.person_id, email=holder.email, grants=holder.grants)
 
 
 def sign_out(engine: Engine, token: str, *, now: datetime | None = None) -> None:
@@ -279,9 +286,10 @@ def needs_first_run_setup(engine: Engine) -> bool:
 
 
 def issue_setup_token(engine: Engine, *, now: datetime | None = None) -> str | None:
-    """Create the one-time setup token when no account exists; print it on the server console.
+    """Create a new one-time setup token when no account exists, replacing any earlier one.
 
-    Returns None when an account exists. Each call replaces any earlier token.
+    Returns None when an account exists. For the operator's explicit request
+    (`python -m course users setup-token`); start-up uses `issue_first_setup_token`.
     """
     token = secrets.token_urlsafe(24)
     with write_transaction(engine) as session:
@@ -289,6 +297,20 @@ def issue_setup_token(engine: Engine, *, now: datetime | None = None) -> str | N
             return None
         setup.replace_setup_token(session, hash_token(token), now=_now(now))
     return token
+
+
+def issue_first_setup_token(engine: Engine, *, now: datetime | None = None) -> str | None:
+    """Create the setup token only if no account and no token exist yet; return it, or None.
+
+    Safe to call from every process at start-up: exactly one of them gets the token (to print
+    on its console), and the token stays valid, since no later call replaces it.
+    """
+    token = secrets.token_urlsafe(24)
+    with write_transaction(engine) as session:
+        if people.count_accounts(session) > 0:
+            return None
+        stored = setup.add_setup_token_if_none(session, hash_token(token), now=_now(now))
+    return token if stored else None
 
 
 def complete_first_run_setup(
@@ -538,17 +560,22 @@ def purge_security_records(
     *,
     throttling: ThrottlePolicy = ThrottlePolicy(),
     policy: SessionPolicy = DEFAULT_SESSIONS,
+    keep_attempts: timedelta = timedelta(0),
+    keep_sessions: timedelta = timedelta(0),
     now: datetime | None = None,
 ) -> tuple[int, int]:
     """Delete sign-in attempts and sessions too old to matter; return how many of each.
 
     Attempts are kept as long as they can mark an address as trusted (`trusted_days`);
-    sessions until they could not be resumed anyway (the absolute timeout).
+    sessions until they could not be resumed anyway (the absolute timeout). The `keep_`
+    retention periods (settings) keep them longer, never shorter. Expired session tickets go
+    too. The purge job runs this.
     """
     when = _now(now)
+    attempts_age = max(timedelta(days=throttling.trusted_days), keep_attempts)
+    sessions_age = max(policy.absolute, keep_sessions)
     with write_transaction(engine, durable=False) as session:
-        attempts = throttle.purge_attempts(
-            session, before=when - timedelta(days=throttling.trusted_days)
-        )
-        ended = sessions.purge_sessions(session, before=when - policy.absolute)
+        attempts = throttle.purge_attempts(session, before=when - attempts_age)
+        ended = sessions.purge_sessions(session, before=when - sessions_age)
+        tickets.purge_tickets(session, now=when)  # unused cookie tickets, a minute old at most
     return attempts, ended

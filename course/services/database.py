@@ -6,25 +6,16 @@ from pathlib import Path
 
 from course.settings import Settings
 from course.store import backup, migrate
+from course.store.engine import UNAVAILABLE_ERRORS as UNAVAILABLE_ERRORS
 from course.store.engine import Engine as Engine
 from course.store.engine import StoreError as StoreError
+from course.store.engine import describe_unavailable as describe_unavailable
 from course.store.engine import engine_from_settings
 
 
 def open_database(settings: Settings) -> Engine:
     """Connect to the configured database and apply any pending migration (app start-up)."""
     return migrate.open_store(settings)
-
-
-def upgrade_database(settings: Settings) -> tuple[str | None, str | None]:
-    """Apply pending migrations; return the revisions before and after."""
-    engine = engine_from_settings(settings)
-    try:
-        before = migrate.current_revision(engine)
-        migrate.upgrade_database(engine)
-        return before, migrate.current_revision(engine)
-    finally:
-        engine.dispose()
 
 
 def backup_database(settings: Settings, destination: Path) -> Path:

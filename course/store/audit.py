@@ -80,3 +80,24 @@ def list_events(
         )
         for event in session.exec(statement)
     ]
+
+
+def record_events(session: Session, events: list[dict[str, object]], *, now: datetime) -> None:
+    """Append many events in one statement; each holds kind and any of record_event's labels."""
+    if not events:
+        return
+    rows = [
+        {
+            "at": now,
+            "kind": event["kind"],
+            "actor_id": event.get("actor_id"),
+            "actor_label": event.get("actor_label", ""),
+            "subject_id": event.get("subject_id"),
+            "subject_label": event.get("subject_label", ""),
+            "target": str(event.get("target", ""))[:200],
+            "detail": json.dumps(event.get("detail") or {}, sort_keys=True, default=str)[:4000],
+            "address": str(event.get("address", ""))[:64],
+        }
+        for event in events
+    ]
+    session.connection().execute(insert(AuditEvent.__table__), rows)  # type: ignore[attr-defined]

@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine as Engine
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session as Session
 
-from course.settings import Settings
+from course.settings import DEFAULT_POOL_OVERFLOW, DEFAULT_POOL_SIZE, Settings
 
 #: Milliseconds a SQLite connection waits for the write lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -34,23 +34,46 @@ class StoreError(RuntimeError):
     """The database cannot be used as configured."""
 
 
+#: What the driver raises when the database cannot be used at all right now: a server that is
+#: down or unreachable, a SQLite file that cannot be opened. Not raised for bad data or bugs.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+
+
+def describe_unavailable(error: BaseException) -> str:
+    """Return one line saying why the database cannot be used, from the driver's own error."""
+    cause = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return f"cannot reach the database: {lines[0] if lines else type(cause).__name__}"
+
+
 def is_sqlite(engine: Engine) -> bool:
     """Return whether the engine talks to SQLite."""
     return engine.dialect.name == "sqlite"
 
 
-def create_store_engine(database_url: str, *, echo: bool = False) -> Engine:
+def create_store_engine(
+    database_url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    pool_overflow: int = DEFAULT_POOL_OVERFLOW,
+    connect_timeout: int = 10,
+) -> Engine:
     """Create an engine for the URL, with the connection hooks this store relies on.
 
     A SQLite file's folder is created if missing; in-memory SQLite is refused because each
-    pooled connection would see a different, empty database.
+    pooled connection would see a different, empty database. The pool keeps `pool_size`
+    connections and opens up to `pool_overflow` more under load; a thread that finds them all
+    busy waits up to a minute for one. A PostgreSQL server that does not answer fails a
+    connection after `connect_timeout` seconds (unless the URL sets its own), not minutes later.
     """
+    pool = {"pool_size": pool_size, "max_overflow": pool_overflow, "pool_timeout": 60}
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if not url.database or url.database == ":memory:":
             raise StoreError("in-memory SQLite is not supported: give a file path")
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, pool_size=10, max_overflow=30, pool_timeout=60)
+        engine = create_engine(url, echo=echo, **pool)
         _configure_sqlite(engine)
         _SQLITE_WRITE_LOCKS[engine] = threading.Lock()
         return engine
@@ -58,15 +81,16 @@ def create_store_engine(database_url: str, *, echo: bool = False) -> Engine:
         if url.get_driver_name() not in ("psycopg", ""):
             raise StoreError(f"use postgresql+psycopg:// (psycopg 3), not {url.drivername}")
         url = url.set(drivername="postgresql+psycopg")
-        return create_engine(
-            url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=60
-        )
+        connect = {} if "connect_timeout" in url.query else {"connect_timeout": connect_timeout}
+        return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect, **pool)
     raise StoreError(f"unsupported database {url.get_backend_name()!r}: use SQLite or PostgreSQL")
 
 
 def engine_from_settings(settings: Settings) -> Engine:
     """Create the engine named by the settings (DATABASE_URL, or SQLite in the data folder)."""
-    return create_store_engine(settings.database_url)
+    return create_store_engine(
+        settings.database_url, pool_size=settings.pool_size, pool_overflow=settings.pool_overflow
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
 from course.settings import Settings
@@ -27,6 +28,14 @@ def alembic_config() -> Config:
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.set_main_option("path_separator", "os")
     return config
+
+
+def head_revision() -> str:
+    """Return the newest revision of the schema."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise RuntimeError("no migration found")
+    return head
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, update
+from sqlalchemy import bindparam, delete, func, insert, or_, true, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -18,13 +19,18 @@ from course.store.tables import CapabilityGrant, Person
 
 
 def _grants_of(rows: Iterable[CapabilityGrant]) -> Grants:
+    return grants_from((row.capability, row.departments) for row in rows)
+
+
+def grants_from(pairs: Iterable[tuple[str, str | None]]) -> Grants:
+    """Return the grants described by (capability, departments) pairs read from the database."""
     capabilities: set[Capability] = set()
     departments: frozenset[str] | None = None
-    for row in rows:
-        capability = Capability(row.capability)
+    for name, scope in pairs:
+        capability = Capability(name)
         capabilities.add(capability)
-        if capability is Capability.LEADER and row.departments:
-            departments = frozenset(row.departments.split("|"))
+        if capability is Capability.LEADER and scope:
+            departments = frozenset(scope.split("|"))
     return Grants(capabilities=frozenset(capabilities), leader_departments=departments)
 
 
@@ -80,6 +86,35 @@ def list_people(
         for person, manager_email in rows
         if person.id is not None
     ]
+
+
+def _matching(search: str) -> Any:
+    """Return the condition: email, name or department contains the text (any case)."""
+    text = search.strip().lower()
+    if not text:
+        return true()
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(*(func.lower(column).like(pattern, escape="\\")
+                 for column in (col(Person.email), col(Person.name), col(Person.department))))
+
+
+def search_people(session: Session, search: str, *, limit: int, offset: int) -> tuple[list[PersonInfo], int]:
+    """Return one page of the people matching the search (by email), and how many match in all."""
+    condition = _matching(search)
+    total = int(session.exec(select(func.count()).select_from(Person).where(condition)).one())
+    ids = list(session.exec(
+        select(Person.id).where(condition).order_by(Person.email).limit(limit).offset(offset)
+    ))
+    return (list_people(session, ids=[i for i in ids if i is not None]) if ids else []), total
+
+
+def list_departments(session: Session) -> list[str]:
+    """Return every department someone belongs to, sorted."""
+    statement = (
+        select(Person.department).where(Person.department != "").distinct().order_by(Person.department)
+    )
+    return list(session.exec(statement))
 
 
 def find_person(session: Session, email: str) -> PersonInfo | None:
@@ -206,3 +241,72 @@ def set_grants(session: Session, person_id: int, *, grants: Grants) -> None:
         )
     session.flush()
 
+
+# --- many people at once (roster import) -----------------------------------------------------
+
+#: Emails per lookup statement, well under every driver's limit on bound values.
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class NewPerson:
+    """A person to insert with add_people."""
+
+    email: str
+    name: str
+    department: str
+    tracks: tuple[str, ...]
+    grants: Grants
+    level: str = ""
+
+
+def find_person_ids(session: Session, emails: Sequence[str]) -> dict[str, int]:
+    """Return the ids of the people with these emails, by email, a few hundred per statement."""
+    table = Person.__table__  # type: ignore[attr-defined]
+    found: dict[str, int] = {}
+    for start in range(0, len(emails), _CHUNK):
+        chunk = list(emails[start : start + _CHUNK])
+        statement = sa_select(table.c.email, table.c.id).where(table.c.email.in_(chunk))
+        rows = session.connection().execute(statement)
+        found.update({email: int(person_id) for email, person_id in rows})
+    return found
+
+
+def _grant_rows(person_id: int, grants: Grants) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for capability in sorted(grants.capabilities):
+        departments = ""
+        if capability is Capability.LEADER and grants.leader_departments is not None:
+            departments = "|".join(sorted(grants.leader_departments))
+        rows.append({"person_id": person_id, "capability": capability.value, "departments": departments})
+    return rows
+
+
+def add_people(session: Session, new: Sequence[NewPerson], *, now: datetime) -> dict[str, int]:
+    """Insert people and their capabilities in a few statements; return their ids by email."""
+    if not new:
+        return {}
+    session.connection().execute(
+        insert(Person.__table__),  # type: ignore[attr-defined]
+        [{"email": p.email, "name": p.name, "department": p.department, "tracks": ";".join(p.tracks),
+          "level": p.level, "manager_id": None, "active": True, "passphrase_hash": None,
+          "created_at": now, "updated_at": now} for p in new],
+    )
+    ids = find_person_ids(session, [p.email for p in new])
+    grants = [row for p in new for row in _grant_rows(ids[p.email], p.grants)]
+    if grants:
+        session.connection().execute(insert(CapabilityGrant.__table__), grants)  # type: ignore[attr-defined]
+    return ids
+
+
+def set_managers(session: Session, managers: Sequence[tuple[int, int | None]], *, now: datetime) -> None:
+    """Set each (person id, manager id or None) pair in one statement per batch."""
+    if not managers:
+        return
+    table = Person.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("person"))
+        .values(manager_id=bindparam("manager"), updated_at=now)
+    )
+    session.connection().execute(statement, [{"person": p, "manager": m} for p, m in managers])

@@ -13,24 +13,35 @@ from sqlalchemy import Table, delete, or_, select, update
 from sqlmodel import Session
 
 from course.store.tables import (
+    AccessLink,
     AuditEvent,
     AuthSession,
     CapabilityGrant,
     LoginAttempt,
+    MailOutbox,
     Person,
     Progress,
     QuizAnswer,
     QuizAttempt,
     QuizDraft,
+    ResetRequest,
     ScenarioRun,
     ScenarioStep,
     SectionRead,
+    SessionTicket,
 )
 
 #: What replaces a person's email in audit entries kept after erasure.
 ERASED = "[erased]"
 #: Columns never exported: secrets, and hashes that only serve to check them.
-_SECRET_COLUMNS = {("person", "passphrase_hash"), ("auth_session", "id")}
+_SECRET_COLUMNS = {
+    ("person", "passphrase_hash"),
+    ("auth_session", "id"),
+    ("session_ticket", "id"),
+    ("session_ticket", "session_id"),
+    ("session_ticket", "device"),
+    ("access_link", "token_hash"),
+}
 
 
 def _table(model: type[Any]) -> Table:
@@ -67,6 +78,9 @@ def export_rows(session: Session, person_id: int, *, email: str) -> dict[str, li
         "person": _rows(session, person, person.c.id == person_id),
         "capability_grant": _rows(session, grant, grant.c.person_id == person_id),
         "auth_session": _rows(session, auth, auth.c.person_id == person_id),
+        "session_ticket": _rows(
+            session, _table(SessionTicket), _table(SessionTicket).c.person_id == person_id
+        ),
         "login_attempt": _rows(session, _table(LoginAttempt), _table(LoginAttempt).c.account == email),
         "section_read": _rows(session, _table(SectionRead), _table(SectionRead).c.person_id == person_id),
         "progress": _rows(session, _table(Progress), _table(Progress).c.person_id == person_id),
@@ -76,6 +90,9 @@ def export_rows(session: Session, person_id: int, *, email: str) -> dict[str, li
         "scenario_step": _rows(session, step, step.c.run_id.in_(run_ids)),
         "quiz_draft": _rows(session, _table(QuizDraft), _table(QuizDraft).c.person_id == person_id),
         "audit_event": _rows(session, event, _about(event, person_id, email)),
+        "access_link": _rows(session, _table(AccessLink), _table(AccessLink).c.person_id == person_id),
+        "mail_outbox": _rows(session, _table(MailOutbox), _table(MailOutbox).c.person_id == person_id),
+        "reset_request": _rows(session, _table(ResetRequest), _table(ResetRequest).c.account == email),
     }
 
 
@@ -102,5 +119,6 @@ def erase_rows(session: Session, person_id: int | None, *, email: str) -> None:
         mine = label == email if person_id is None else or_(label == email, ident == person_id)
         connection.execute(update(event).where(mine).values({label.name: ERASED, ident.name: None}))
     connection.execute(delete(_table(LoginAttempt)).where(_table(LoginAttempt).c.account == email))
+    connection.execute(delete(_table(ResetRequest)).where(_table(ResetRequest).c.account == email))
     if person_id is not None:
         connection.execute(delete(_table(Person)).where(_table(Person).c.id == person_id))

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from course.store.tables import AuthSession
+from course.domain.permissions import Grants
+from course.store.people import grants_from
+from course.store.tables import AuthSession, CapabilityGrant, Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +42,57 @@ def create_session(
     )
 
 
-def find_session(session: Session, token_hash: str) -> SessionRow | None:
-    """Return the session stored under this token hash, or None."""
-    row = session.get(AuthSession, token_hash)
-    if row is None:
+@dataclass(frozen=True, slots=True)
+class SessionHolder:
+    """A stored session together with the person holding it and their grants, read at once."""
+
+    session: SessionRow
+    email: str
+    active: bool
+    grants: Grants
+
+
+@functools.cache
+def _holder_statement() -> Any:
+    auth = AuthSession.__table__  # type: ignore[attr-defined]
+    person = Person.__table__  # type: ignore[attr-defined]
+    grant = CapabilityGrant.__table__  # type: ignore[attr-defined]
+    return (
+        sa_select(
+            auth.c.person_id, auth.c.created_at, auth.c.last_seen_at, auth.c.ended_at,
+            person.c.email, person.c.active, grant.c.capability, grant.c.departments,
+        )
+        .join(person, person.c.id == auth.c.person_id)
+        .outerjoin(grant, grant.c.person_id == person.c.id)
+        .where(auth.c.id == bindparam("token_hash"))
+    )
+
+
+def find_session_holder(session: Session, token_hash: str) -> SessionHolder | None:
+    """Return the session under this hash with its person and grants (one statement), or None."""
+    rows = list(session.connection().execute(_holder_statement(), {"token_hash": token_hash}))
+    if not rows:
         return None
-    return SessionRow(row.person_id, row.created_at, row.last_seen_at, row.ended_at)
+    first = rows[0]
+    return SessionHolder(
+        session=SessionRow(int(first[0]), first[1], first[2], first[3]),
+        email=str(first[4]),
+        active=bool(first[5]),
+        grants=grants_from((row[6], row[7]) for row in rows if row[6] is not None),
+    )
+
+
+def rekey_session(session: Session, old_hash: str, new_hash: str) -> bool:
+    """Move an open session to a new token hash; return whether one was moved.
+
+    The token that opened the session stops working: only the new one does.
+    """
+    result = session.connection().execute(
+        update(AuthSession)
+        .where(col(AuthSession.id) == old_hash, col(AuthSession.ended_at).is_(None))
+        .values(id=new_hash)
+    )
+    return int(result.rowcount) == 1
 
 
 def touch_session(session: Session, token_hash: str, *, now: datetime) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from course.store._sql import insert_ignoring_conflicts
 from course.store.tables import SetupToken
 
 
@@ -18,6 +19,18 @@ def replace_setup_token(session: Session, token_hash: str, *, now: datetime) -> 
         session.flush()
     session.add(SetupToken(id=1, token_hash=token_hash, created_at=now))
     session.flush()
+
+
+def add_setup_token_if_none(session: Session, token_hash: str, *, now: datetime) -> bool:
+    """Store the hash of a new setup token only if none exists; return whether it was stored.
+
+    Exact under concurrency: on PostgreSQL a second insert waits for the first transaction and
+    then does nothing; on SQLite writers are serialised. So of two processes starting together,
+    one stores its token and the other learns that a token is already out.
+    """
+    table = SetupToken.__table__  # type: ignore[attr-defined]
+    values = {"id": 1, "token_hash": token_hash, "created_at": now}
+    return insert_ignoring_conflicts(session, table, values) is not None
 
 
 def take_setup_token(session: Session, token_hash: str) -> bool:

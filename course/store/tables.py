@@ -58,6 +58,24 @@ class AuthSession(SQLModel, table=True):
     address: str = Field(default="", max_length=64)
 
 
+class SessionTicket(SQLModel, table=True):
+    """A one-time, short-lived ticket that hands a session over to the browser's cookie.
+
+    Only the hash of the ticket is stored, with the hash of the session it hands over.
+    """
+
+    __tablename__ = "session_ticket"
+
+    id: str = Field(primary_key=True, max_length=64)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    session_id: str = Field(max_length=64)
+    #: The browser's device value (cookie `nts_device`) to set along with the session cookie.
+    device: str = Field(default="", max_length=64)
+    #: Where to send the browser afterwards: a same-site path, checked when the ticket is made.
+    return_path: str = Field(default="/", max_length=500)
+    expires_at: datetime = Field(index=True)
+
+
 class LoginAttempt(SQLModel, table=True):
     """One sign-in attempt, reserved before any hash is computed (for throttling)."""
 
@@ -245,11 +263,90 @@ class AuditEvent(SQLModel, table=True):
     address: str = Field(default="", max_length=64)
 
 
+class AccessLink(SQLModel, table=True):
+    """A one-time link to set a passphrase (an invitation or a reset); only its token's hash is kept.
+
+    The token is drawn when the link is shown or its email is sent, so a queued link has none yet.
+    """
+
+    __tablename__ = "access_link"
+
+    #: Random, drawn when the link is made; the outbox refers to it.
+    id: str = Field(primary_key=True, max_length=32)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    #: "invite" or "reset".
+    kind: str = Field(max_length=10)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime
+    expires_at: datetime
+    #: When the link was used, replaced or cancelled: it works no more.
+    closed_at: datetime | None = None
+
+
+class MailOutbox(SQLModel, table=True):
+    """An email waiting to be sent, or sent, or given up on; the body is rendered when sending."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_due", "sent_at", "failed_at", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: Deterministic ("invite:<link id>"): queuing the same message twice stores it once.
+    key: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=20)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    link_id: str | None = Field(default=None, foreign_key="access_link.id", ondelete="CASCADE")
+    recipient: str = Field(max_length=254)
+    created_at: datetime
+    next_attempt_at: datetime
+    attempts: int = Field(default=0)
+    sent_at: datetime | None = None
+    failed_at: datetime | None = None
+    last_error: str = Field(default="", max_length=500)
+
+
+class ResetRequest(SQLModel, table=True):
+    """A "forgot passphrase" request, kept whether or not the email is known (for throttling)."""
+
+    __tablename__ = "reset_request"
+    __table_args__ = (
+        Index("ix_reset_request_account_at", "account", "at"),
+        Index("ix_reset_request_address_at", "address", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=254)
+    address: str = Field(default="", max_length=64)
+    at: datetime
+
+
+class JobLease(SQLModel, table=True):
+    """One background job: who holds it now (until when), and when it is next due.
+
+    A runner takes a job with one UPDATE that matches only when the lease is free or expired
+    and the job is due, so among runners on several hosts exactly one wins; a runner that is
+    killed holds the job only until its lease expires.
+    """
+
+    __tablename__ = "job_lease"
+
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(default="", max_length=200)
+    lease_until: datetime | None = None
+    next_due_at: datetime
+    last_started_at: datetime | None = None
+    last_finished_at: datetime | None = None
+    #: "" before the first run, then "ok" or "failed".
+    last_outcome: str = Field(default="", max_length=10)
+    last_message: str = Field(default="", max_length=500)
+    runs: int = Field(default=0)
+
+
 #: Tables holding data about a person, with how their rows are found for one person.
 PERSONAL_DATA: dict[str, str] = {
     "person": "the person's own row (and manager_id of the people they manage)",
     "capability_grant": "person_id",
     "auth_session": "person_id",
+    "session_ticket": "person_id",
     "login_attempt": "account = the person's email",
     "section_read": "person_id",
     "progress": "person_id",
@@ -259,7 +356,10 @@ PERSONAL_DATA: dict[str, str] = {
     "scenario_step": "run_id -> scenario_run.person_id",
     "quiz_draft": "person_id",
     "audit_event": "actor_id or subject_id (labels hold the email)",
+    "access_link": "person_id",
+    "mail_outbox": "person_id",
+    "reset_request": "account = the person's email",
 }
 
 #: Tables that hold nothing about any person.
-NO_PERSONAL_DATA: frozenset[str] = frozenset({"setup_token", "alembic_version"})
+NO_PERSONAL_DATA: frozenset[str] = frozenset({"setup_token", "alembic_version", "job_lease"})

@@ -11,7 +11,7 @@ import threading
 import streamlit as st
 
 from course.services import database, demo, seed, studio_content
-from course.services.accounts import Passwords, issue_setup_token, needs_first_run_setup
+from course.services.accounts import Passwords
 from course.services.catalog import LoadResult, ParseCache
 from course.services.database import Engine
 from course.settings import Settings, load_settings
@@ -25,7 +25,11 @@ def settings() -> Settings:
 
 @st.cache_resource
 def engine() -> Engine:
-    """Open the database (applying migrations), create the demo people in demo mode."""
+    """Open the database, create the demo people in demo mode.
+
+    Start-up (`course/web/lifespan.py`) has already migrated the schema and issued the setup
+    token; opening applies a migration only if start-up could not (a no-op otherwise).
+    """
     opened = database.open_database(settings())
     demo.ensure_demo_organisation(opened, settings())
     loaded = course().course
@@ -34,10 +38,6 @@ def engine() -> Engine:
         # second per learner) so the first page does not wait for it.
         threading.Thread(target=seed.seed_demo_if_empty, args=(opened, loaded),
                          kwargs={"learners": settings().demo_learners}, daemon=True).start()
-    if needs_first_run_setup(opened):
-        token = issue_setup_token(opened)
-        if token:  # the console is where only the person running the server can read it
-            print(f"Need to Share first-run setup token: {token}", flush=True)
     return opened
 
 

@@ -4,24 +4,47 @@ Signed out, every address shows the sign-in page, so a link to a module or quiz 
 sign-in. Signed in, the menu shows the pages the permission table allows the person. Every other
 page stays routable but hidden, so that asking for it by its address runs the page's own
 server-side check, which refuses it and writes the refusal to the audit log.
+
+When the database cannot be reached, every address shows a plain "temporarily unavailable"
+page instead of Streamlit's error box, and the server log gets one line with the cause.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import streamlit as st
 
 from course.domain.permissions import allowed_pages
+from course.services.database import UNAVAILABLE_ERRORS, describe_unavailable
 from course.ui import auth
 from course.ui.links import PAGES, entries_for
 
 SIGN_IN = "course/ui/pages/sign_in.py"
+UNAVAILABLE_TITLE = "Temporarily unavailable"
+UNAVAILABLE_TEXT = ("Need to Share cannot reach its database just now. Nothing you saved before is "
+                    "lost. Please try again in a few minutes.")
+log = logging.getLogger(__name__)
 
 
 def run() -> None:
-    """Route this rerun to the page the address names, or to sign-in."""
+    """Route this rerun to the page the address names, or to sign-in (or say it is unavailable)."""
     st.set_page_config(page_title="Need to Share", page_icon=":material/forum:", layout="wide")
+    page = st.empty()  # what a page drew before the database failed is cleared with it
+    try:
+        with page.container():
+            _route()
+    except UNAVAILABLE_ERRORS as error:
+        # One line with the cause, not a traceback per page view; the learner gets a plain page.
+        log.error("page view refused: %s", describe_unavailable(error))
+        page.empty()
+        st.title(UNAVAILABLE_TITLE)
+        st.write(UNAVAILABLE_TEXT)
+
+
+def _route() -> None:
+    auth.follow_navigation()
     actor = auth.current_actor()
     if actor is None:
         pages = [st.Page(SIGN_IN, title="Sign in", icon=":material/login:", default=True)] + [

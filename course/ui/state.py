@@ -4,6 +4,8 @@ Pages never name a session-state key themselves: they use the keys declared here
 refuses `st.session_state` anywhere else in course/ui). Each key says which module owns it and
 how long its value lives, after XBlock's field scopes:
 
+- TAB: for the browser tab, whoever uses it (a link being followed, a cookie known to be over).
+  `clear_person` drops these too; course/ui/auth.py keeps back the ones that must survive.
 - PERSON: while one person is signed in in this browser tab. `clear_person` drops these (and
   everything shorter-lived, widget values included) at sign-in and sign-out, so nothing of one
   person reaches the next in a shared tab.
@@ -11,7 +13,7 @@ how long its value lives, after XBlock's field scopes:
 - NOTICE: a message shown once on the next rerun, taken (read and removed) when shown.
 
 A key may be split into slots by ids (`QUESTION_SHOWN.slot(attempt, question)`); a key that
-belongs to an attempt takes the attempt's id first. Keys are named `nts_<what>`, except two
+belongs to an attempt takes the attempt's id first. Keys are named `nts_<what>`, except the
 widget keys that keep the names their widgets (and tests) already use.
 """
 
@@ -27,6 +29,7 @@ import streamlit as st
 class Scope(Enum):
     """How long a session-state value lives."""
 
+    TAB = "tab"
     PERSON = "person"
     ATTEMPT = "attempt"
     NOTICE = "notice"
@@ -48,7 +51,17 @@ class Key:
 
 _AUTH, _WIDGETS, _PAGES = "course/ui/auth.py", "course/ui/widgets.py", "course/ui/pages/"
 
-SESSION_TOKEN = Key("nts_token", _AUTH, Scope.PERSON, "the sign-in session token")
+SESSION_TOKEN = Key("nts_token", _AUTH, Scope.PERSON,
+                    "this tab's session token, from its sign-in until the browser holds the cookie")
+OWNER = Key("nts_owner", _AUTH, Scope.PERSON, "the id of the person whose values this tab holds")
+NAVIGATE = Key("nts_navigate", _AUTH, Scope.NOTICE,
+               "a navigation of the whole page asked for once (to the cookie or sign-out route)")
+DEAD_COOKIE = Key("nts_dead_cookie", _AUTH, Scope.TAB,
+                  "the hash of a cookie token found to be over, so it is not looked up on every rerun")
+LINK_TOKEN = Key("nts_link_token", "course/ui/access_links.py", Scope.TAB,
+                 "the token of an invitation or reset link being followed, moved out of the address")
+LINK_NOTICE = Key("nts_link_notice", "course/ui/access_links.py", Scope.NOTICE,
+                  "that the passphrase of a followed link is set")
 ACTION_KEY = Key("nts_key", _WIDGETS, Scope.PERSON,
                  "the idempotency key of an action on screen, by action name, until it is recorded")
 SECTION = Key("nts_section", _PAGES + "module.py", Scope.PERSON,
@@ -64,9 +77,17 @@ SCENARIO_DONE = Key("nts_scenario_done", _PAGES + "scenario.py", Scope.PERSON,
 PEOPLE_FLASH = Key("nts_people_flash", _PAGES + "admin_people.py", Scope.NOTICE, "what the last change did")
 PEOPLE_CHOSEN = Key("admin_people:person", _PAGES + "admin_people.py", Scope.PERSON,
                     "the email of the person being edited (a select box's widget key)")
+PEOPLE_SEARCH = Key("admin_people:search", _PAGES + "admin_people.py", Scope.PERSON,
+                    "the search typed above the people table (a text input's widget key)")
+PEOPLE_PAGE = Key("admin_people:page", _PAGES + "admin_people.py", Scope.PERSON,
+                  "the page of the people table shown (a number input's widget key)")
+PEOPLE_LINKS = Key("nts_people_links", _PAGES + "admin_people.py", Scope.NOTICE,
+                   "invitation links to hand over by hand, when no SMTP server is configured")
 ROSTER_PREVIEW = Key("nts_roster_preview", _PAGES + "admin_roster.py", Scope.PERSON,
                      "the dry run of the roster last checked: digest, file name and report")
 ROSTER_FLASH = Key("nts_roster_flash", _PAGES + "admin_roster.py", Scope.NOTICE, "what the last import did")
+ROSTER_LINKS = Key("nts_roster_links", _PAGES + "admin_roster.py", Scope.NOTICE,
+                   "invitation links to hand over by hand, when no SMTP server is configured")
 EDITOR_FILE = Key("nts_edit", _PAGES + "studio_editor.py", Scope.PERSON,
                   "the file opened in the editor, by its path in the content folder")
 EDITOR_TEXT = Key("nts_text", _PAGES + "studio_editor.py", Scope.PERSON,
@@ -80,9 +101,10 @@ ITEMS_ORDER = Key("items-order", _PAGES + "studio_analytics.py", Scope.PERSON,
                   "the order the item analysis is listed in (a radio's widget key)")
 
 KEYS: tuple[Key, ...] = (
-    SESSION_TOKEN, ACTION_KEY, SECTION, QUESTION_SHOWN, QUIZ_RESULT, NODE_SHOWN, SCENARIO_DONE,
-    PEOPLE_FLASH, PEOPLE_CHOSEN, ROSTER_PREVIEW, ROSTER_FLASH, EDITOR_FILE, EDITOR_TEXT, EDITOR_NOTICE,
-    PREVIEW_SEED, PREVIEW_RUN, ITEMS_ORDER,
+    SESSION_TOKEN, OWNER, NAVIGATE, DEAD_COOKIE, LINK_TOKEN, LINK_NOTICE, ACTION_KEY, SECTION,
+    QUESTION_SHOWN, QUIZ_RESULT, NODE_SHOWN, SCENARIO_DONE, PEOPLE_FLASH, PEOPLE_CHOSEN, PEOPLE_SEARCH,
+    PEOPLE_PAGE, PEOPLE_LINKS, ROSTER_PREVIEW, ROSTER_FLASH, ROSTER_LINKS, EDITOR_FILE, EDITOR_TEXT,
+    EDITOR_NOTICE, PREVIEW_SEED, PREVIEW_RUN, ITEMS_ORDER,
 )
 
 
@@ -119,7 +141,7 @@ def end_attempt(attempt_id: str) -> None:
 
 
 def clear_person() -> None:
-    """Drop everything kept for the person in this tab: call at sign-in and at sign-out.
+    """Drop everything kept in this tab: call when the person changes (auth.clear_person_state).
 
     Widget values go too (a text area, a chosen person): any of them may hold what the last
     person saw or typed.

@@ -79,10 +79,18 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
 
 
 @contextlib.contextmanager
-def serve_app(data: Path, *, content: Path | None = None) -> Iterator[str]:
+def serve_app(
+    data: Path,
+    *,
+    content: Path | None = None,
+    environment: dict[str, str] | None = None,
+    database_url: str | None = None,
+) -> Iterator[str]:
     """Serve app.py in demo mode on a free port, with its database in `data`; yield its base URL.
 
     `content` is the course folder to serve (COURSE_CONTENT); None serves the bundled course.
+    `environment` adds or overrides variables (SMTP settings, for example).
+    `database_url` replaces the SQLite file in `data` (say, with one that cannot be reached).
     The server is stopped when the block ends.
     """
     log = data / "streamlit.log"
@@ -92,11 +100,12 @@ def serve_app(data: Path, *, content: Path | None = None) -> Iterator[str]:
     env.update({
         "NTS_DEMO": "1",
         "NTS_DATA_DIR": str(data),
-        "DATABASE_URL": f"sqlite:///{data / 'browser.db'}",
+        "DATABASE_URL": database_url or f"sqlite:///{data / 'browser.db'}",
         "PYTHONUNBUFFERED": "1",
     })
     if content is not None:
         env["COURSE_CONTENT"] = str(content)
+    env.update(environment or {})
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true"]
     url = f"http://127.0.0.1:{port}"
@@ -254,10 +263,22 @@ def choose(page: Page, box: str, option: str) -> None:
 
 
 def sign_in_as_demo(page: Page, label: str, *, name: str) -> None:
-    """Press the demo button with this label on the sign-in page and wait for the home page."""
-    page.get_by_role("button", name=f"Demo: {label}", exact=True).click()
+    """Press the demo button with this label on the sign-in page and wait for the home page.
+
+    A sign-in sends the browser through the cookie route and back: wait for that return, so the
+    next click lands on the page that stays.
+    """
+    follow_sign_in(page, lambda: page.get_by_role("button", name=f"Demo: {label}", exact=True).click())
     expect(page.get_by_role("heading", name=f"Welcome, {name}", exact=True)).to_be_visible()
     settle(page)
+
+
+def follow_sign_in(page: Page, action: Callable[[], None]) -> None:
+    """Do what signs in, and wait until the browser is back from the cookie route."""
+    with page.expect_navigation(timeout=WAIT_MS), page.expect_request(
+        lambda request: "/auth/session?" in request.url, timeout=WAIT_MS
+    ):
+        action()
 
 
 def shoot(page: Page, folder: Path, name: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -10,11 +11,10 @@ import pytest
 
 from course.cli import main
 from course.store.engine import create_store_engine
-from course.store.migrate import current_revision
+from course.store.migrate import current_revision, head_revision
 from tests.scratch import (
     DEFAULT_TEST_POSTGRES_URL,
     check_integrity,
-    head_revision,
     postgres_reachable,
     scratch_postgres,
 )
@@ -31,9 +31,16 @@ def test_upgrade_creates_and_then_keeps_the_schema(
     data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["db", "upgrade"]) == 0
-    assert capsys.readouterr().out == f"database upgraded from empty to revision {head_revision()}\n"
+    first = capsys.readouterr().out.splitlines()
+    assert first[0] == f"database upgraded from empty to revision {head_revision()}"
+    assert re.fullmatch(r"Need to Share first-run setup token: \S{32}", first[1])
+    assert len(first) == 2
     assert main(["db", "upgrade"]) == 0
-    assert capsys.readouterr().out == f"database already at revision {head_revision()}\n"
+    assert capsys.readouterr().out.splitlines() == [
+        f"database already at revision {head_revision()}",
+        "Need to Share first-run setup: a setup token was already issued, by another process or an "
+        "earlier start; `python -m course users setup-token` replaces it with a new one",
+    ]
     assert (data_dir / "need-to-share.db").exists()
 
 

@@ -19,9 +19,10 @@ from course.domain.records import (
     SectionReadRecord,
     new_key,
 )
-from course.services import accounts, privacy, progress, roster
+from course.services import accounts, invitations, privacy, progress, roster, session_cookies
 from course.services.accounts import Passwords
 from course.services.permissions import PermissionDenied, check_allowed
+from course.settings import MailSettings
 from course.store import attempts, audit, drafts, people, scenario_runs, tables
 from course.store.engine import read_session, write_transaction
 
@@ -47,8 +48,9 @@ def fill_everything(engine: Engine, passwords: Passwords) -> int:
     )
     accounts.sign_in(engine, ADA, "wrong passphrase", passwords=passwords, address=ADDRESS)
     signed = accounts.sign_in(engine, ADA, PASSPHRASE, passwords=passwords, address=ADDRESS)
-    assert signed.actor is not None
+    assert signed.actor is not None and signed.token is not None
     ada = signed.actor
+    session_cookies.issue_ticket(engine, signed.token, person_id=ada_id)  # a cookie hand-over
     check_allowed(engine, ada, Page.ADMIN_AUDIT, address=ADDRESS)  # an audited denial
     progress.record_section_read(engine, ada, SectionReadRecord(new_key(), ada_id, "m", "v", 0))
     attempt = QuizAttemptRecord(
@@ -74,6 +76,9 @@ def fill_everything(engine: Engine, passwords: Passwords) -> int:
     with write_transaction(engine) as session:  # a quiz left half-answered
         draft = drafts.Draft("m-quiz", "v", new_key(), 7, {"q": drafts.DraftAnswer((1,), 2.0)}, NOW)
         drafts.start_draft(session, ada_id, draft, now=NOW)
+    mail = MailSettings(smtp_host="mail.invalid")
+    invitations.invite_people(engine, [ADA], by=None, mail=mail, now=NOW)  # a link and its queued email
+    invitations.request_reset(engine, ADA, mail=mail, address=ADDRESS, now=NOW)
     return ada_id
 
 

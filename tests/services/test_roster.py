@@ -144,3 +144,20 @@ def test_an_optional_level_column_is_imported_and_old_files_keep_it(engine: Engi
     report = roster.import_roster(
         engine, "email,name,department,level\nlee@example.org,Lee,HR,staff\n", by=None, dry_run=True)
     assert [c.fields for c in report.changes] == [("level",)]
+
+
+def test_a_large_import_is_applied_in_bulk_with_every_manager_and_capability(engine: Engine) -> None:
+    roster.import_roster(engine, HEADER + "chief@example.org,Chief,board,,,admin\n", by=None, dry_run=False,
+                         now=NOW)
+    lines = [f"p{n:04d}@example.org,Person {n},legal,legal,"
+             f"{'chief@example.org' if n == 0 else f'p{n - 1:04d}@example.org'},learner; leader:legal|hr\n"
+             for n in range(1_200)]  # more than one lookup batch; managers point across batches
+    report = roster.import_roster(engine, HEADER + "".join(reversed(lines)), by=None, dry_run=False, now=NOW)
+    assert report.applied and report.counts == {"add": 1_200, "update": 0, "unchanged": 0}
+    people_now = everyone(engine)
+    assert people_now["p0000@example.org"][2] == "chief@example.org"
+    assert people_now["p1199@example.org"] == ("Person 1199", "legal", "p1198@example.org",
+                                               "learner; leader:hr|legal")
+    assert people_now["chief@example.org"] == ("Chief", "board", None, "admin")
+    with read_session(engine) as session:
+        assert len(audit.list_events(session, kind="account_created", limit=5_000)) == 1_201

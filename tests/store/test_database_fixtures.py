@@ -14,8 +14,9 @@ from sqlalchemy import Engine, text
 from course.domain.accounts import parse_capabilities
 from course.store import people
 from course.store.engine import create_store_engine, write_transaction
+from course.store.migrate import head_revision
 from tests.databases import NOW, count_rows
-from tests.scratch import clear_postgres, copy_sqlite_template, head_revision
+from tests.scratch import clear_postgres, copy_sqlite_template
 
 
 def _add(engine: Engine, email: str) -> int:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
-from course.settings import load_settings
+from course.settings import SettingsError, load_settings
 from course.store.engine import (
     StoreError,
     create_store_engine,
@@ -147,3 +147,36 @@ def test_learner_writes_are_fully_synced_and_bookkeeping_is_not(sqlite_engine: E
         assert session.connection().exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     with write_transaction(sqlite_engine) as session:
         assert session.connection().exec_driver_sql("PRAGMA synchronous").scalar() == 2
+
+
+def test_the_pool_is_sized_by_the_settings(tmp_path: Path) -> None:
+    settings = load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'pool.db'}",
+                              "NTS_DB_POOL_SIZE": "3", "NTS_DB_POOL_OVERFLOW": "0"})
+    engine = engine_from_settings(settings)
+    try:
+        held = [engine.connect() for _ in range(3)]
+        assert engine.pool.checkedout() == 3  # type: ignore[attr-defined]
+        assert (engine.pool.size(), engine.pool._max_overflow) == (3, 0)  # type: ignore[attr-defined]
+        for connection in held:
+            connection.close()
+    finally:
+        engine.dispose()
+
+
+def test_postgres_pool_defaults_leave_room_for_several_processes() -> None:
+    engine = create_store_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    try:
+        # 5 + 10 per process: six processes fit PostgreSQL's default 100 connections.
+        assert (engine.pool.size(), engine.pool._max_overflow) == (5, 10)  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("NTS_DB_POOL_SIZE", "0", "expected a number above 0"),
+    ("NTS_DB_POOL_OVERFLOW", "-1", "expected a whole number of 0 or more"),
+    ("NTS_RETAIN_SIGN_IN_DAYS", "7", "expected at least 30"),
+])
+def test_bad_pool_and_retention_settings_are_refused_by_name(name: str, value: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=f"{name}='{value}': {message}"):
+        load_settings({name: value})

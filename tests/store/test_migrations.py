@@ -13,9 +13,9 @@ from course.store.engine import create_store_engine, writer
 from course.store.migrate import (
     alembic_config,
     current_revision,
+    head_revision,
     upgrade_database,
 )
-from tests.scratch import head_revision
 
 
 def test_migrating_an_empty_database_from_zero_reaches_the_table_definitions(empty_database_url: str) -> None:

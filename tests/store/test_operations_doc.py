@@ -21,6 +21,8 @@ def test_every_setting_is_documented(name: str) -> None:
     [
         "db upgrade",
         "db backup",
+        "jobs run",
+        "jobs list",
         "users add",
         "users list",
         "users set-role",
@@ -28,6 +30,7 @@ def test_every_setting_is_documented(name: str) -> None:
         "users enable",
         "users set-passphrase",
         "users import",
+        "users setup-token",
         "users export",
         "users erase",
     ],

@@ -240,8 +240,8 @@ def test_sign_out_ends_the_session_here_and_in_the_database(
     token = at.session_state[_TOKEN]
     engine = database()
     with read_session(engine) as session:
-        row = sessions.find_session(session, hash_token(token))
-    assert row is not None and row.ended_at is None
+        holder = sessions.find_session_holder(session, hash_token(token))
+    assert holder is not None and holder.session.ended_at is None
 
     [sign_out] = at.sidebar.button
     assert sign_out.label == "Sign out"
@@ -252,8 +252,8 @@ def test_sign_out_ends_the_session_here_and_in_the_database(
     at.run()
     assert _shows_sign_in(at)
     with read_session(engine) as session:
-        row = sessions.find_session(session, hash_token(token))
-    assert row is not None and row.ended_at is not None
+        holder = sessions.find_session_holder(session, hash_token(token))
+    assert holder is not None and holder.session.ended_at is not None
     with pytest.raises(ValueError, match=MISSING):
         at.switch_page(PAGES[Page.HOME].script)
 

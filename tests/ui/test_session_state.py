@@ -126,4 +126,5 @@ def test_signing_out_forgets_everything_of_the_person(app: AppFactory, course: C
     [sign_out] = [b for b in at.sidebar.button if b.label == "Sign out"]
     sign_out.click().run()
     assert not at.exception
-    assert not [k for k in _keys(at) if k.startswith("nts_")]
+    personal = [key for key in state.KEYS if key.scope in (state.Scope.PERSON, state.Scope.ATTEMPT)]
+    assert [k for key in personal for k in _ours(at, key)] == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -23,6 +24,7 @@ from course.services.database import Engine
 from course.settings import load_settings
 from course.store import audit
 from course.store.engine import read_session
+from course.web.lifespan import try_start_up
 from tests.ui.conftest import APP, AppFactory
 
 EMAIL = "ana.silva@example.org"
@@ -121,11 +123,16 @@ def test_demo_sign_in_refuses_anyone_outside_the_demo(
 
 
 def test_first_run_setup_accepts_the_printed_token(
-    app: AppFactory, database: Callable[[], Engine], passwords: Passwords, capsys: pytest.CaptureFixture[str]
+    app: AppFactory, database: Callable[[], Engine], passwords: Passwords, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 ) -> None:
+    # The server's start-up (its lifespan, which AppTest does not run) prints the token.
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("NTS_DATA_DIR", str(tmp_path / "data"))
+    assert try_start_up(load_settings())
     at = app(demo=False)
     printed = SETUP_TOKEN.findall(capsys.readouterr().out)
-    assert len(printed) == 1
+    assert len(printed) == 1  # printed at start-up, and not again at the first page view
     token = printed[0]
     assert _first_run_labels(at) == [FIRST_RUN]
 
@@ -144,7 +151,9 @@ def test_first_run_setup_accepts_the_printed_token(
     assert [e.value for e in at.error] == ["the setup token is not valid, or setup was already done"]
     set_up(token)
     assert not at.error
-    assert [s.value for s in at.success] == ["The administrator account is ready. Sign in with it above."]
+    # Setting up signs the new administrator in at once.
+    assert [t.value for t in at.title] == ["Welcome, Grace Admin"]
+    assert ["/auth/session?ticket=" in h.value for h in at.html] == [True]
 
     # The token is spent: a second administrator cannot be made with it.
     with pytest.raises(AccountError, match="setup token is not valid"):

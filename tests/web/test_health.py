@@ -18,3 +18,7 @@ def test_healthz_says_ok_in_its_body() -> None:
 
 def test_the_app_serves_healthz() -> None:
     assert "/healthz" in [getattr(route, "path", "") for route in routes()]
+
+
+def test_the_app_serves_readyz() -> None:
+    assert "/readyz" in [getattr(route, "path", "") for route in routes()]

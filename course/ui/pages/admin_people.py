@@ -2,6 +2,9 @@
 
 Every action calls its service with `by=actor`: the service checks the permission and writes the
 audit log, so a forged click from the browser changes nothing the table does not allow.
+
+The table shows one page of people, searched and paged in the database: at 20,000 people a
+click sends about 50 rows, not the whole organisation.
 """
 
 from __future__ import annotations
@@ -15,16 +18,20 @@ from course.domain.permissions import Actor, Capability, Grants, Page
 from course.services.accounts import (
     AccountError,
     add_account,
-    list_accounts,
     set_active,
     set_capabilities,
     set_passphrase,
 )
+from course.services.directory import PeoplePage, find_people, find_person, list_departments
+from course.services.invitations import invite_people
+from course.services.outbox import mail_status
 from course.services.permissions import PermissionDenied
 from course.services.privacy import erase_person, export_person, render_export
-from course.ui import auth, resources, state
+from course.ui import access_links, auth, resources, state
 
 _PERSON = state.PEOPLE_CHOSEN.slot()
+_SEARCH = state.PEOPLE_SEARCH.slot()
+_PAGE = state.PEOPLE_PAGE.slot()
 _ADD_KEYS = ("add-email", "add-name", "add-department", "add-tracks", "add-capabilities",
              "add-leader-departments", "add-passphrase")
 _CAPABILITIES = [capability.value for capability in Capability]
@@ -52,14 +59,29 @@ def _grants(capabilities: list[str], departments: list[str]) -> Grants:
     return Grants(capabilities=chosen, leader_departments=scope or None)
 
 
-def _table(accounts: list[PersonInfo]) -> None:
-    st.caption(f"{len(accounts)} account(s)")
+def _first_page() -> None:
+    state.put(state.PEOPLE_PAGE, value=1)
+
+
+def _table(actor: Actor) -> PeoplePage:
+    """Draw the search box, one page of people and the page chooser; return the page shown."""
+    search = st.text_input("Search by email, name or department", key=_SEARCH, on_change=_first_page,
+                           placeholder="for example: legal, okafor, @example.org")
+    found = find_people(resources.engine(), by=actor, search=search,
+                        page=int(state.get(state.PEOPLE_PAGE, default=1)))
+    # The database may hold fewer pages than the chooser remembers (after an erasure, say).
+    state.put(state.PEOPLE_PAGE, value=found.page)
+    matching = f" matching “{found.search}”" if found.search else ""
+    st.caption(f"{found.total:,} account(s){matching}; page {found.page} of {found.pages}")
     st.dataframe(
         [{"Email": p.email, "Name": p.name, "Department": p.department, "Tracks": ", ".join(p.tracks),
           "Capabilities": render_capabilities(p.grants), "Active": p.active,
-          "Has passphrase": p.has_passphrase} for p in accounts],
+          "Has passphrase": p.has_passphrase} for p in found.people],
         hide_index=True, width="stretch",
     )
+    if found.pages > 1:
+        st.number_input("Page", min_value=1, max_value=found.pages, step=1, key=_PAGE)
+    return found
 
 
 def _add_form(actor: Actor, roles: dict[str, str], departments: list[str]) -> None:
@@ -89,6 +111,46 @@ def _add_form(actor: Actor, roles: dict[str, str], departments: list[str]) -> No
         st.error(str(error))
     else:
         _done(f"Added {added.email}.", forget=_ADD_KEYS)
+
+
+def _invite(actor: Actor) -> None:
+    """Invite people by email: each gets a one-time link to choose a passphrase."""
+    mail = resources.settings().mail
+    shown = state.take(state.PEOPLE_LINKS)
+    if shown:
+        st.warning("No SMTP server is configured, so no email was sent. Hand each person their link "
+                   "by another channel; each works once. They were also printed on the server console.")
+        st.dataframe([{"Email": email, "Link": link} for email, link in shown], hide_index=True,
+                     width="stretch")
+    counts, _ = mail_status(resources.engine(), by=actor)
+    if counts.waiting or counts.failed:
+        st.caption(f"Email: {counts.waiting} waiting to be sent, {counts.failed} failed "
+                   "(see `python -m course mail status`).")
+    with st.form("invite-people", clear_on_submit=True):
+        text = st.text_area("Emails, one per line or separated by commas", key="invite-emails",
+                            help="Each person must already be on the People list.")
+        submitted = st.form_submit_button("Send invitations", key="invite-submit")
+    if not submitted:
+        return
+    emails = [e for e in text.replace(",", "\n").replace(";", "\n").splitlines() if e.strip()]
+    try:
+        report = invite_people(resources.engine(), emails, by=actor, mail=mail)
+    except _REFUSED as error:
+        st.error(str(error))
+        return
+    if report.problems:  # shown as table cells: what was typed is never read as Markdown
+        st.error(f"Nobody was invited: {len(report.problems)} problem(s). Fix them and send again.")
+        st.dataframe([{"Problem": problem} for problem in report.problems], hide_index=True,
+                     width="stretch")
+        return
+    if report.shown:
+        access_links.print_links(report.shown)
+        state.put(state.PEOPLE_LINKS, value=[(link.email, link.link) for link in report.shown])
+    else:
+        access_links.send_soon()
+    sending = " Their emails are being sent." if report.queued else ""
+    count = len(report.invited)
+    _done(f"Invited {'1 person' if count == 1 else f'{count} people'}.{sending}")
 
 
 def _access(actor: Actor, person: PersonInfo, departments: list[str]) -> None:
@@ -182,10 +244,17 @@ def _privacy(actor: Actor, person: PersonInfo) -> None:
             _done(f"Erased everything held about {person.email}.", forget=(_PERSON,))
 
 
-def _manage(actor: Actor, accounts: list[PersonInfo], departments: list[str]) -> None:
-    by_email = {p.email: p for p in accounts}
-    if state.get(state.PEOPLE_CHOSEN) not in by_email:
-        state.take(state.PEOPLE_CHOSEN)
+def _manage(actor: Actor, shown: PeoplePage, departments: list[str]) -> None:
+    by_email = {p.email: p for p in shown.people}
+    chosen_before = state.get(state.PEOPLE_CHOSEN)
+    if chosen_before is not None and chosen_before not in by_email:
+        # Keep managing the person chosen earlier while the table pages or searches on.
+        person = find_person(resources.engine(), chosen_before, by=actor)
+        if person is None:
+            state.take(state.PEOPLE_CHOSEN)
+        else:
+            by_email = {person.email: person, **by_email}
+    st.caption("Choose among the people on the page shown above; search to find someone else.")
     chosen = st.selectbox("Person", options=list(by_email), index=None, placeholder="Choose a person",
                           format_func=lambda e: f"{by_email[e].name} <{e}>", key=_PERSON)
     if chosen is None:
@@ -207,17 +276,18 @@ def render() -> None:
     message = state.take(state.PEOPLE_FLASH)
     if message:
         st.success(message)
-    accounts = list_accounts(resources.engine(), by=actor)
-    departments = sorted({p.department for p in accounts if p.department})
+    departments = list_departments(resources.engine(), by=actor)
     loaded = resources.course()
     roles = dict(loaded.course.info.roles) if loaded.course is not None else {}
-    _table(accounts)
+    shown = _table(actor)
     st.header("Add a person")
     if loaded.course is None:
         st.warning("The course is unavailable, so no track can be chosen: add tracks later by roster import.")
     _add_form(actor, roles, departments)
+    st.header("Invite people")
+    _invite(actor)
     st.header("Manage a person")
-    _manage(actor, accounts, departments)
+    _manage(actor, shown, departments)
 
 
 render()

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import streamlit as st
 
 from course.domain.permissions import Actor, Page
+from course.services.invitations import InviteReport, invite_people
 from course.services.permissions import PermissionDenied
-from course.services.roster import RosterReport, import_roster
-from course.ui import auth, resources, state
+from course.services.roster import ChangeKind, RosterReport, import_roster
+from course.ui import access_links, auth, resources, state
 
 #: Far above any real HR export (the service stops at 50,000 rows), far below what hurts the server.
 MAX_BYTES = 20 * 1024 * 1024
@@ -122,6 +123,28 @@ def _run(actor: Actor, text: str, *, dry_run: bool, known_tracks: tuple[str, ...
         return None
 
 
+def _invite_added(actor: Actor, report: RosterReport) -> str:
+    """Invite the people the import added; return what to tell the admin."""
+    added = [c.email for c in report.changes if c.kind is ChangeKind.ADD]
+    if not added:
+        return ""
+    try:
+        invited: InviteReport = invite_people(resources.engine(), added, by=actor,
+                                              mail=resources.settings().mail)
+    except PermissionDenied as error:
+        return f" No invitation sent: {error}."
+    if invited.problems:
+        return " No invitation sent: " + "; ".join(invited.problems[:5]) + "."
+    if invited.shown:
+        access_links.print_links(invited.shown)
+        state.put(state.ROSTER_LINKS, value=[(link.email, link.link) for link in invited.shown])
+        return (f" No SMTP server is configured, so the {len(invited.shown)} invitation links are below "
+                "(and on the server console): hand each person theirs by another channel.")
+    access_links.send_soon()
+    return (f" {invited.queued} invitations queued: they are being sent, and `python -m course mail send` "
+            "sends any left.")
+
+
 def render() -> None:
     """Draw the roster import page."""
     actor = auth.require_page(Page.ADMIN_ROSTER)
@@ -129,6 +152,10 @@ def render() -> None:
     message = state.take(state.ROSTER_FLASH)
     if message:
         st.success(message)
+    shown = state.take(state.ROSTER_LINKS)
+    if shown:
+        st.dataframe([{"Email": email, "Link": link} for email, link in shown], hide_index=True,
+                     width="stretch")
     course = resources.course().course
     if course is None:
         st.error("The course is unavailable, so tracks cannot be checked: fix the course before importing.")
@@ -145,6 +172,8 @@ def render() -> None:
     stored = _Preview.kept()
     current = stored if stored is not None and stored.digest == digest else None
     ready = current is not None and not current.report.problems
+    invite = st.checkbox("Send invitations to the people it adds", key="roster-invite",
+                         help="Each new person gets a one-time link by email to choose a passphrase.")
     if apply_column.button("Apply", type="primary", disabled=not ready, key="roster-apply"):
         # Checked here too: a forged message can press a disabled button.
         if not ready or source is None:
@@ -153,7 +182,8 @@ def render() -> None:
             report = _run(actor, source[1], dry_run=False, known_tracks=known_tracks)
             if report is not None and report.applied:
                 state.take(state.ROSTER_PREVIEW)
-                state.put(state.ROSTER_FLASH, value=f"Roster applied: {_counts(report, done=True)}.")
+                invited = _invite_added(actor, report) if invite else ""
+                state.put(state.ROSTER_FLASH, value=f"Roster applied: {_counts(report, done=True)}.{invited}")
                 st.rerun()
             if report is not None:  # the people changed since the preview and a row no longer fits
                 current = _Preview(_digest(source[1]), source[0], report)

@@ -64,16 +64,18 @@ def render() -> None:
     actor = auth.require_page(Page.HOME)
     engine = resources.engine()
     loaded = resources.course()
-    person = get_person(engine, actor)
+    learner = Capability.LEARNER in actor.grants.capabilities
+    # A learner's path carries their record: one read of it per rerun, not two.
+    path = get_path(engine, actor, loaded.course) if learner and loaded.course is not None else None
+    person = path.person if path is not None else get_person(engine, actor)
     st.title(f"Welcome, {person.name}")
     if loaded.course is None:
         st.error("The course is unavailable right now: its manifest has problems. A trainer has been told.")
         return
-    if Capability.LEARNER not in actor.grants.capabilities:
+    if path is None:
         _not_a_learner()
         return
     course = loaded.course
-    path = get_path(engine, actor, course)
     tracks = ", ".join(course.info.roles.get(t, t) for t in person.tracks) or "foundations only"
     st.caption(f"Your tracks: {tracks}")
     _summary(path)

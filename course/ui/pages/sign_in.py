@@ -1,4 +1,4 @@
-"""Sign in: email and passphrase, one-click demo accounts in demo mode, first-run setup."""
+"""Sign in: email and passphrase, links to choose one, demo accounts in demo mode, first-run setup."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from course.services.accounts import (
     AccountError,
     complete_first_run_setup,
     needs_first_run_setup,
-    sign_in,
 )
-from course.ui import auth, resources
+from course.ui import access_links, auth, resources
 
 
 def _password_form() -> None:
@@ -20,10 +19,9 @@ def _password_form() -> None:
         passphrase = st.text_input("Passphrase", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        result = sign_in(resources.engine(), email, passphrase, passwords=resources.passwords(),
-                         address=auth.client_address())
-        if result.ok and result.token:
-            auth.remember(result.token)
+        result = auth.sign_in_with_passphrase(email, passphrase)
+        if result.ok:
+            auth.start_session(result)
             st.rerun()
         st.error(result.message)
 
@@ -41,7 +39,7 @@ def _demo_buttons() -> None:
                 except demo.DemoUnavailable as exc:
                     st.error(str(exc).capitalize())
                 else:
-                    auth.remember(result.token or "")
+                    auth.start_session(result)
                     st.rerun()
 
 
@@ -63,6 +61,11 @@ def _first_run() -> None:
             except AccountError as exc:
                 st.error(str(exc))
             else:
+                # Sign the new administrator in at once, through the usual (audited) sign-in.
+                result = auth.sign_in_with_passphrase(email, passphrase)
+                if result.ok:
+                    auth.start_session(result)
+                    st.rerun()
                 st.success("The administrator account is ready. Sign in with it above.")
 
 
@@ -70,7 +73,10 @@ def render() -> None:
     """Draw the sign-in page."""
     st.title("Need to Share")
     st.write("Social media literacy for the people who run organisations.")
+    if access_links.render_landing():  # an invitation or reset link is being followed
+        return
     _password_form()
+    access_links.render_forgot()
     if resources.settings().demo_mode:
         _demo_buttons()
     if needs_first_run_setup(resources.engine()):

@@ -1,0 +1,90 @@
+"""`python -m course jobs run [--once]|list`: the background job runner and its state.
+
+Start the runner on every host if you like: a lease in the database makes each job run once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from datetime import timedelta
+from types import FrameType
+
+from course.integrations.mail import mailer_from_settings
+from course.services import jobs, outbox
+from course.services.database import StoreError, close_database, open_database
+from course.settings import SettingsError, load_settings
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `jobs` command and its subcommands."""
+    parser = subparsers.add_parser("jobs", help="background jobs (purges, and later reminders)")
+    commands = parser.add_subparsers(dest="jobs_command", metavar="SUBCOMMAND")
+    commands.required = True
+    run = commands.add_parser("run", help="run due jobs, every 30 s until stopped (or --once)")
+    run.add_argument("--once", action="store_true", help="one pass over the due jobs, then exit")
+    run.add_argument("--poll", type=int, default=30, metavar="SECONDS",
+                     help="seconds between passes (default: 30)")
+    run.set_defaults(run=run_jobs)
+    listing = commands.add_parser("list", help="show each job's holder, next run and last outcome")
+    listing.set_defaults(run=list_jobs)
+
+
+def run_jobs(args: argparse.Namespace) -> int:
+    """Run the due jobs once (exit 1 if one failed), or keep running until SIGTERM or Ctrl-C."""
+    if args.poll <= 0:
+        print("error: --poll must be a number of seconds above 0", file=sys.stderr)
+        return 2
+    try:
+        settings = load_settings()
+        engine = open_database(settings)
+    except (SettingsError, StoreError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    configured = [*jobs.configured_jobs(settings),
+                  outbox.mail_job(settings.mail, mailer_from_settings(settings.mail))]
+    holder = jobs.new_holder()
+    try:
+        if args.once:
+            outcomes = jobs.run_due_jobs(engine, configured, holder=holder)
+            for outcome in outcomes:
+                detail = f": {outcome.message}" if outcome.message else ""
+                print(f"{outcome.job}: {outcome.status}{detail}")
+            return 1 if any(o.status in ("failed", "lost lease") for o in outcomes) else 0
+        stop = threading.Event()
+
+        def _stop(_signum: int, _frame: FrameType | None) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        # A long-running runner reports each run in the log (one line each), for journald or a file.
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        print(f"job runner {holder}: {', '.join(j.name for j in configured)}", flush=True)
+        jobs.run_forever(engine, configured, holder=holder, stop=stop,
+                         poll=timedelta(seconds=args.poll))
+        return 0
+    finally:
+        close_database(engine)
+
+
+def list_jobs(args: argparse.Namespace) -> int:
+    """Print each job the database knows: holder, lease, next due time, last outcome."""
+    try:
+        engine = open_database(load_settings())
+    except (SettingsError, StoreError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        for state in jobs.list_job_states(engine):
+            held = f"held by {state.holder} until {state.lease_until:%Y-%m-%d %H:%M:%S}" if (
+                state.holder and state.lease_until) else "free"
+            last = f"{state.last_outcome}: {state.last_message}" if state.last_outcome else "never run"
+            print(f"{state.name}\t{held}\tnext due {state.next_due_at:%Y-%m-%d %H:%M:%S}"
+                  f"\truns {state.runs}\t{last}")
+        return 0
+    finally:
+        close_database(engine)

@@ -1,0 +1,1 @@
+"""Adapters to outside systems (SMTP, ...). Services see them only through small protocols."""

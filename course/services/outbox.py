@@ -1,0 +1,164 @@
+"""The mail outbox: send queued emails with retries, safely from several processes at once.
+
+An email is claimed (its attempt counted, held for a lease) before it is sent. Its link's token
+is drawn in the claim, stored as a hash, and put in the message: a retry draws a new one, so only
+the last email sent for a link works. `send_outbox` is what a job runner (or `python -m course
+mail send`) calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from course.domain.mail import LinkKind, MailError, OutgoingMail, render_link, render_link_mail
+from course.domain.permissions import Action, Actor
+from course.services import invitations
+from course.services.accounts import hash_token
+from course.services.invitations import new_token
+from course.services.jobs import Job
+from course.services.permissions import require
+from course.settings import MailSettings
+from course.store import links
+from course.store.engine import Engine, read_session, write_transaction
+
+
+class MailSender(Protocol):
+    """What services need of an email adapter: hand one message over, or raise MailError."""
+
+    def send(self, message: OutgoingMail) -> None:
+        """Send the message."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """When an unsent email is tried again: doubling delays, then given up (and shown as failed)."""
+
+    max_attempts: int = 8
+    first_delay: timedelta = timedelta(minutes=1)
+    longest_delay: timedelta = timedelta(hours=6)
+    #: How long a claimed email is held before another sender may try it (if this one died).
+    lease: timedelta = timedelta(minutes=10)
+
+    def delay(self, attempts: int) -> timedelta:
+        """Return the wait after the given number of failed attempts."""
+        doubled: timedelta = self.first_delay * 2 ** max(attempts - 1, 0)
+        return min(doubled, self.longest_delay)
+
+
+@dataclass(frozen=True, slots=True)
+class SendReport:
+    """What one run of the outbox did."""
+
+    sent: int
+    retrying: int
+    failed: int
+    errors: tuple[str, ...]
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes; every stored time is UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _claim(engine: Engine, *, mail: MailSettings, retry: RetryPolicy, when: datetime,
+           batch: int) -> list[tuple[links.DueMail, OutgoingMail | None]]:
+    """Claim due emails and draw each one's token; None marks an email whose link is closed."""
+    claimed: list[tuple[links.DueMail, OutgoingMail | None]] = []
+    with write_transaction(engine, durable=False) as session:
+        for due in links.claim_due_mail(session, now=when, limit=batch, retry_at=when + retry.lease):
+            if due.link_id is None or due.link_kind is None or due.expires_at is None:
+                claimed.append((due, None))
+                continue
+            expires = _aware(due.expires_at)
+            if due.closed_at is not None or expires <= when:
+                claimed.append((due, None))
+                continue
+            token = new_token()
+            links.set_token_hash(session, due.link_id, hash_token(token))
+            kind = LinkKind(due.link_kind)
+            message = render_link_mail(
+                kind, recipient=due.recipient, name=due.name, expires_at=expires,
+                link=render_link(mail.public_url, kind, token),
+                message_id=f"nts.{due.key.replace(':', '.')}.{due.attempts}",
+            )
+            claimed.append((due, message))
+    return claimed
+
+
+def send_outbox(
+    engine: Engine,
+    sender: MailSender,
+    *,
+    mail: MailSettings,
+    retry: RetryPolicy = RetryPolicy(),
+    batch: int = 50,
+    limit: int | None = None,
+    now: datetime | None = None,
+) -> SendReport:
+    """Send every due email (or up to `limit`); failures wait and are retried, then given up.
+
+    Safe to run from several processes at once: each email is claimed before it is sent.
+    """
+    when = _now(now)
+    sent = retrying = failed = 0
+    errors: list[str] = []
+    done = 0
+    while limit is None or done < limit:
+        size = batch if limit is None else min(batch, limit - done)
+        claimed = _claim(engine, mail=mail, retry=retry, when=when, batch=size)
+        if not claimed:
+            break
+        done += len(claimed)
+        for due, message in claimed:
+            error = "the link was used, replaced or expired before it was sent" if message is None else None
+            if message is not None:
+                try:
+                    sender.send(message)
+                except MailError as problem:
+                    error = str(problem)
+            give_up = message is None or due.attempts >= retry.max_attempts
+            with write_transaction(engine, durable=False) as session:
+                if error is None:
+                    links.mark_sent(session, due.id, now=when)
+                else:
+                    retry_at = None if give_up else when + retry.delay(due.attempts)
+                    links.mark_not_sent(session, due.id, error=error, retry_at=retry_at, now=when)
+            if error is None:
+                sent += 1
+            elif give_up:
+                failed += 1
+                errors.append(f"{due.recipient}: {error}")
+            else:
+                retrying += 1
+                errors.append(f"{due.recipient}: {error} (will retry)")
+    return SendReport(sent, retrying, failed, tuple(errors))
+
+
+def mail_status(engine: Engine, *, by: Actor | None) -> tuple[links.OutboxCounts, list[links.FailedMail]]:
+    """Return how many emails wait, were sent and failed, and the latest failures (admins only)."""
+    if by is not None:
+        require(engine, by, Action.MANAGE_PEOPLE)
+    with read_session(engine) as session:
+        return links.count_mail(session), links.list_failed_mail(session)
+
+
+def mail_job(settings: MailSettings, sender: MailSender, *, batch: int = 200) -> Job:
+    """Return the job that drains the outbox and purges old links, for the job runner.
+
+    Each run sends at most `batch` emails so that it ends well within its lease; the next run
+    (a minute later) carries on. The edge passes the adapter in (SMTP, or the console).
+    """
+
+    def send(engine: Engine, now: datetime) -> str:
+        report = send_outbox(engine, sender, mail=settings, limit=batch, now=now)
+        purged, requests = invitations.purge_link_records(engine, now=now)
+        return (f"{report.sent} sent, {report.retrying} to retry, {report.failed} given up; "
+                f"purged {purged} old link(s) and {requests} reset request(s)")
+
+    return Job(name="send-mail", every=timedelta(minutes=1), lease=timedelta(minutes=10), run=send)

@@ -1,0 +1,87 @@
+"""The session cookie routes: exchange a sign-in ticket for the cookie, and sign out.
+
+Both refuse requests that another site started (a cross-site page must be able neither to sign
+someone in as the attacker nor to sign them out): the browser's `Sec-Fetch-Site` header must say
+`same-origin`, or, from a browser too old to send it, the `Origin` or `Referer` must be this
+site. Neither route ever shows the token; the cookie is HttpOnly, so page scripts cannot read it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html import escape
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from course.services import session_cookies
+from course.services.accounts import sign_out
+from course.services.session_cookies import DEVICE_COOKIE, SESSION_COOKIE
+from course.web import resources
+
+_NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def is_same_origin(request: Request) -> bool:
+    """Tell whether the browser says this request comes from a page of this same site."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site == "same-origin"
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source:
+        return False
+    parts = urlsplit(source)
+    return (parts.scheme, parts.netloc) == (request.url.scheme, request.url.netloc)
+
+
+def _is_https(request: Request) -> bool:
+    # Behind a proxy the scheme comes from X-Forwarded-Proto, which the server (uvicorn) only
+    # believes from the addresses in FORWARDED_ALLOW_IPS.
+    return request.url.scheme == "https"
+
+
+def _page(status: int, title: str, text: str) -> HTMLResponse:
+    body = (
+        f"<!doctype html><html lang=en><meta charset=utf-8><title>{escape(title)}</title>"
+        f"<main><h1>{escape(title)}</h1><p>{escape(text)}</p>"
+        '<p><a href="/">Back to Need to Share</a></p></main></html>'
+    )
+    return HTMLResponse(body, status_code=status, headers=_NO_STORE)
+
+
+def _refused() -> HTMLResponse:
+    return _page(403, "Request refused", "This request did not come from Need to Share itself.")
+
+
+def hand_over(request: Request) -> Response:
+    """Redeem a sign-in ticket: set the session cookie and send the browser to its page."""
+    if not is_same_origin(request):
+        return _refused()
+    handed = session_cookies.redeem_ticket(resources.engine(), request.query_params.get("ticket"))
+    if handed is None:
+        return _page(400, "Sign-in link not valid",
+                     "This sign-in link has expired or was already used. Please sign in again.")
+    response = RedirectResponse(handed.return_path, status_code=303, headers=_NO_STORE)
+    secure = _is_https(request)
+    lifetime = timedelta(hours=resources.settings().session_absolute_hours)
+    response.set_cookie(SESSION_COOKIE, handed.token, max_age=int(lifetime.total_seconds()), path="/",
+                        secure=secure, httponly=True, samesite="lax")
+    if handed.device:
+        response.set_cookie(DEVICE_COOKIE, handed.device, path="/", secure=secure, httponly=True,
+                            samesite="lax",
+                            max_age=int(timedelta(days=session_cookies.DEVICE_COOKIE_DAYS).total_seconds()))
+    return response
+
+
+def sign_out_route(request: Request) -> Response:
+    """End the session of this browser's cookie, clear the cookie, and go to the sign-in page."""
+    if not is_same_origin(request):
+        return _refused()
+    token = request.cookies.get(SESSION_COOKIE)
+    if session_cookies.is_opaque_value(token):
+        sign_out(resources.engine(), token)
+    response = RedirectResponse("/", status_code=303, headers=_NO_STORE)
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=_is_https(request), httponly=True,
+                           samesite="lax")
+    return response
