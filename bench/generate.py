@@ -93,8 +93,9 @@ def scenario_text(rng: random.Random, index: int, nodes: int = 16) -> str:
         choices = ""
         for i, t in enumerate(targets):
             when = ' when="trust >= 30 and reputation > 10"' if i and n % 2 else ""
+            score = -9 if t == nodes - 1 else rng.randint(0, 3)  # no best path ends badly
             choices += (f"- [{_sentence(rng, 7)}](#n{t}){{reputation={rng.randint(-15, 15)} "
-                        f"trust={rng.randint(-10, 10)} score={rng.randint(0, 3)}{when}}}\n"
+                        f"trust={rng.randint(-10, 10)} score={score}{when}}}\n"
                         f"  > {_sentence(rng, 12)}\n")
         body.append(f"{{#n{n}}}\n## {n:02d}:00 - {_sentence(rng, 5)}\n\n{_paragraph(rng, 4)}\n\n{choices}")
     return head + "\n".join(body)

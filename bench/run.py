@@ -21,8 +21,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 #: Benchmark modules in bench/, in the order they run.
-BENCHMARKS = ("content_load", "writes", "login", "learner_page", "dashboard", "studio", "invite",
-              "people_page")
+BENCHMARKS = ("content_load", "content_graph", "writes", "login", "learner_page", "dashboard", "studio",
+              "invite", "people_page")
 
 
 def available() -> dict[str, Any]:

@@ -332,6 +332,19 @@ class StreamlitClient:
         self.connect()
         return self._run(page_script_hash="", page_name=page or "")
 
+    def clear_caches(self) -> None:
+        """Send the `clear_cache` message any browser can send (the "Clear cache" menu item).
+
+        Streamlit answers nothing; the next rerun on this connection runs after it is handled.
+        """
+        request = BackMsg()
+        request.clear_cache = True
+        try:
+            self._require().send_binary(request.SerializeToString())
+        except (OSError, websocket.WebSocketException) as exc:
+            self.close()
+            raise ConnectionClosed(f"cannot send clear_cache: {exc}") from exc
+
     def close(self) -> None:
         """Close the websocket; the server then disconnects the session."""
         ws, self._ws = self._ws, None

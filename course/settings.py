@@ -5,6 +5,7 @@ Every setting is documented in docs/operations.md; a test keeps that list comple
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ class Settings:
     pool_overflow: int = DEFAULT_POOL_OVERFLOW
     retain_sign_in_days: int = 30
     retain_session_days: int = 1
+    #: Proxies (addresses or CIDR networks) whose X-Forwarded-For header is believed.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
 
 
 #: Each environment variable the app reads, with its meaning and default (for the docs test).
@@ -61,6 +64,8 @@ ENVIRONMENT: dict[str, str] = {
     "at least 30, the window in which a successful sign-in marks an address as trusted (default: 30)",
     "NTS_RETAIN_SESSION_DAYS": "days ended or expired sessions are kept before the purge job "
     "deletes them (default: 1)",
+    "NTS_TRUSTED_PROXIES": "addresses or CIDR networks of the reverse proxies whose "
+    "X-Forwarded-For header is believed, separated by commas (default: 127.0.0.1,::1)",
 }
 
 
@@ -105,6 +110,21 @@ def _at_least(env: Mapping[str, str], name: str, default: int, *, minimum: int) 
     return value
 
 
+def _networks(env: Mapping[str, str], name: str, default: str) -> tuple[str, ...]:
+    raw = env.get(name)
+    raw = default if raw is None else raw
+    networks: list[str] = []
+    for item in raw.replace(",", " ").split():
+        if item == "*":
+            raise SettingsError(f"{name}: '*' would let any client choose its address; "
+                                "list the proxies' addresses")
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise SettingsError(f"{name}: {item!r} is not an IP address or network") from None
+    return tuple(networks)
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build the settings from environment variables, with the documented defaults."""
     env = os.environ if env is None else env
@@ -124,6 +144,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         pool_overflow=_count(env, "NTS_DB_POOL_OVERFLOW", DEFAULT_POOL_OVERFLOW),
         retain_sign_in_days=_at_least(env, "NTS_RETAIN_SIGN_IN_DAYS", 30, minimum=30),
         retain_session_days=_positive_int(env, "NTS_RETAIN_SESSION_DAYS", 1),
+        trusted_proxies=_networks(env, "NTS_TRUSTED_PROXIES", "127.0.0.1,::1"),
     )
 
 

@@ -19,6 +19,11 @@ CHECKED = ("function", "method", "property", "class", "import")
 EXCEPTIONS = {
     ("course/store/engine.py", "_on_connect"): "SQLAlchemy 'connect' event hook",
     ("course/store/engine.py", "_on_begin"): "SQLAlchemy 'begin' event hook",
+    # Merged from other work after this check was written; their owners decide. Each is called
+    # only by tests (and a benchmark): wire it into the app, or move it beside the tests.
+    ("course/content/loader.py", "load_texts"): "the loader's pure entry; only tests call it",
+    ("course/content/loader.py", "find_content_files"): "called by tests and bench/content_load.py",
+    ("course/ui/resources.py", "engine_builds"): "test support for tests/ui/test_holders.py",
 }
 
 

@@ -28,3 +28,8 @@ KEYS = sorted({key for model in (CourseManifest, ModuleMatter, QuizMatter, Scena
 @pytest.mark.parametrize("key", KEYS)
 def test_every_front_matter_key_is_documented(key: str) -> None:
     assert f"`{key}`" in _authoring()
+
+
+@pytest.mark.parametrize("code", list(Code), ids=str)
+def test_every_diagnostic_code_has_the_anchor_reports_link_to(code: Code) -> None:
+    assert f'<a id="code-{code}"></a>`{code}`' in _authoring()

@@ -12,8 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from course.domain.accounts import (
+    MAX_PASSPHRASE_CHARS,
     AccountRuleError,
     PersonInfo,
+    normalise_email,
     parse_capabilities,
     parse_list,
     render_capabilities,
@@ -52,6 +54,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     enable = commands.add_parser("enable", help="enable a disabled account")
     enable.add_argument("email")
     enable.set_defaults(run=_command(_enable))
+
+    unlock = commands.add_parser(
+        "unlock", help="forget an account's failed sign-ins, so it need not wait (audited)"
+    )
+    unlock.add_argument("email")
+    unlock.set_defaults(run=_command(_unlock))
 
     role = commands.add_parser("set-role", help="replace a person's capabilities")
     role.add_argument("email")
@@ -107,7 +115,8 @@ def _command(handler: Handler) -> Callable[[argparse.Namespace], int]:
 
 
 def _read_passphrase() -> str:
-    return sys.stdin.readline().rstrip("\r\n")
+    # Read at most a little over the limit: a giant line is refused without being held whole.
+    return sys.stdin.readline(MAX_PASSPHRASE_CHARS + 3).rstrip("\r\n")
 
 
 def _add(engine: Engine, args: argparse.Namespace) -> int:
@@ -143,6 +152,13 @@ def _disable(engine: Engine, args: argparse.Namespace) -> int:
 def _enable(engine: Engine, args: argparse.Namespace) -> int:
     person = accounts.set_active(engine, args.email, active=True, by=None)
     print(f"enabled {person.email}")
+    return 0
+
+
+def _unlock(engine: Engine, args: argparse.Namespace) -> int:
+    cleared = accounts.unlock_account(engine, args.email, by=None)
+    email = normalise_email(args.email)
+    print(f"unlocked {email}: {cleared} recent failed sign-in(s) forgotten")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Generic, TypeVar
 
 from markdown_it.token import Token
@@ -12,6 +13,7 @@ from markdown_it.token import Token
 from course.content.frontmatter import YamlDocument, read_yaml_mapping
 from course.content.markdown import parse_tokens, plain_text
 from course.content.schema import CommonMatter, validate_matter
+from course.content.suggest import did_you_mean
 from course.domain.diagnostics import Code, Diagnostic, error
 from course.domain.model import ALL_ROLES, ItemMeta
 
@@ -62,7 +64,16 @@ def split_body(text: str, *, path: str) -> Body:
         return Body(1, None, tokens, [problem])
     matter = tokens[0]
     document, diagnostics = read_yaml_mapping(matter.content, path=path, first_line=2)
-    return Body(1, document, tokens[1:], diagnostics)
+    return Body(1, document, tokens[1:], diagnostics + empty_headings(tokens, path=path))
+
+
+def empty_headings(tokens: Sequence[Token], *, path: str) -> list[Diagnostic]:
+    """Report headings with no text: a section, question or node with a blank title."""
+    return [error(path, line_of(token), Code.HEADING_EMPTY,
+                  f"this '{token.markup} ' heading has no text; write its title after the "
+                  f"'{token.markup} ', on the same line")
+            for token, inline in pairwise(tokens)
+            if token.type == "heading_open" and inline.type == "inline" and not inline.content.strip()]
 
 
 def read_matter(
@@ -87,7 +98,8 @@ def check_vocabulary(
         if role != ALL_ROLES and role not in vocabulary.roles:
             problems.append(error(path, document.line_of("roles"), Code.UNKNOWN_ROLE,
                                   f"unknown role '{role}' (course.yaml declares "
-                                  f"{', '.join(sorted(vocabulary.roles))})"))
+                                  f"{', '.join(sorted(vocabulary.roles))})"
+                                  f"{did_you_mean(role, vocabulary.roles)}"))
     for competency in matter.competencies:
         if competency not in vocabulary.competencies:
             problems.append(unknown_competency(path, document.line_of("competencies"),
@@ -99,7 +111,8 @@ def unknown_competency(path: str, line: int, competency: str, vocabulary: Vocabu
     """Make the diagnostic for a competency course.yaml does not declare."""
     known = ", ".join(sorted(vocabulary.competencies))
     return error(path, line, Code.UNKNOWN_COMPETENCY,
-                 f"unknown competency '{competency}' (course.yaml declares {known})")
+                 f"unknown competency '{competency}' (course.yaml declares {known})"
+                 f"{did_you_mean(competency, vocabulary.competencies)}")
 
 
 def build_meta(matter: CommonMatter, *, source: str, version: str) -> ItemMeta:
@@ -125,34 +138,45 @@ def line_of(token: Token, default: int = 1) -> int:
 
 
 def split_sections(tokens: Sequence[Token]) -> tuple[list[Token], list[tuple[Token, Token, list[Token]]]]:
-    """Split body tokens at each `## ` heading: the text before, then (open, inline, body)."""
+    """Split body tokens at each top-level `## ` heading: the text before, then (open, inline, body).
+
+    A heading inside a block (such as one a never-closed `:::` swallowed) stays in that block,
+    so every section holds balanced tokens.
+    """
     before: list[Token] = []
     sections: list[tuple[Token, Token, list[Token]]] = []
+    depth = 0
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if token.type == "heading_open" and token.tag == "h2":
+        if depth == 0 and token.type == "heading_open" and token.tag == "h2" and i + 1 < len(tokens):
             sections.append((token, tokens[i + 1], []))
             i += 3
             continue
+        depth = max(depth + token.nesting, 0)
         (sections[-1][2] if sections else before).append(token)
         i += 1
     return before, sections
 
 
 def top_level(tokens: Sequence[Token]) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) index ranges of each top-level block in a token run."""
+    """Yield (start, end) index ranges of each top-level block in a token run.
+
+    A run cut short (a block whose closing token is missing) ends its last block at the end of
+    the run rather than failing.
+    """
     i = 0
     while i < len(tokens):
         depth = 0
         j = i
-        while True:
+        while j < len(tokens):
             depth += tokens[j].nesting
             if depth <= 0:
                 break
             j += 1
-        yield i, j + 1
-        i = j + 1
+        end = min(j + 1, len(tokens))
+        yield i, end
+        i = end
 
 
 def stray_attrs(tokens: Sequence[Token], *, path: str) -> list[Diagnostic]:
@@ -182,7 +206,9 @@ def stray_containers(tokens: Sequence[Token], *, path: str, allowed: Sequence[st
         if kind and not allowed:
             message = f"unknown block '::: {kind}'; this kind of file has no ':::' blocks"
         elif kind:
-            message = f"unknown block '::: {kind}'; use one of {', '.join(allowed)}"
+            names = [name.split()[0] for name in allowed]
+            message = (f"unknown block '::: {kind}'; use one of {', '.join(allowed)}"
+                       f"{did_you_mean(kind.split()[0], names)}")
         else:
             message = ("this ':::' line closes no block; to put a block inside another, "
                        "open the outer one with more colons, such as '::::'")
@@ -205,14 +231,22 @@ def foreign_containers(tokens: Sequence[Token], *, path: str, allowed: Sequence[
 
 
 def unclosed_containers(tokens: Sequence[Token], lines: Sequence[str], *, path: str) -> list[Diagnostic]:
-    """Report `:::` blocks that run to the end of their parent because no `:::` closes them."""
+    """Report `:::` blocks that run to the end of their parent because no `:::` closes them.
+
+    A block left open inside another of the same size ends where its parent ends, on the
+    parent's closing line: one closing line closes one block, the outermost, so the blocks
+    sharing it are reported.
+    """
     problems = []
+    fences_taken: set[int] = set()
     for token in tokens:
         if token.type.startswith("container_") and token.type.endswith("_open") and token.map:
-            closing = lines[token.map[1]].strip() if token.map[1] < len(lines) else ""
-            if not closing.startswith(":::") or closing.strip(":").strip():
+            end = token.map[1]
+            closing = lines[end].strip() if end < len(lines) else ""
+            if end in fences_taken or not closing.startswith(":::") or closing.strip(":").strip():
                 problems.append(error(path, line_of(token), Code.BLOCK_UNCLOSED,
                                       f"'{token.markup}{token.info}' is not closed by a ':::' line"))
+            fences_taken.add(end)
     return problems
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-import networkx as nx
-
 from course.content.common import Parsed
+from course.content.graphs import Cycle, find_cycles
+from course.content.suggest import did_you_mean
 from course.domain.diagnostics import Code, Diagnostic, error, has_errors, warning
 from course.domain.model import ALL_ROLES, CourseInfo, Module, Quiz, Scenario
 
@@ -49,14 +49,25 @@ def _links(module: Module, lines: Mapping[str, int], quizzes: Mapping[str, Quiz]
     if quiz is not None and quiz not in quizzes:
         if quiz not in declared:
             problems.append(error(source, lines.get("quiz", 1), Code.UNKNOWN_QUIZ,
-                                  f"quiz '{quiz}' does not exist"))
+                                  f"quiz '{quiz}' does not exist{did_you_mean(quiz, quizzes)}"))
         quiz = None
     if scenario is not None and scenario not in scenarios:
         if scenario not in declared:
             problems.append(error(source, lines.get("scenario", 1), Code.UNKNOWN_SCENARIO,
-                                  f"scenario '{scenario}' does not exist"))
+                                  f"scenario '{scenario}' does not exist"
+                                  f"{did_you_mean(scenario, scenarios)}"))
         scenario = None
     return replace(module, quiz=quiz, scenario=scenario)
+
+
+def _cycle_message(cycle: Cycle) -> str:
+    """Describe a circle of prerequisites, and how many items its tangle holds."""
+    message = f"prerequisites go round in a circle: {' -> '.join(cycle.path)}"
+    others = len(cycle.members) - len(cycle.path) + 1
+    if others > 0:
+        message += (f" ({others} more item(s) are tangled with these; remove requires until "
+                    "no circle is left)")
+    return message
 
 
 def _requires(items: dict[str, Parsed[Item]], declared: set[str],
@@ -71,18 +82,16 @@ def _requires(items: dict[str, Parsed[Item]], declared: set[str],
                 kept.append(needed)
             elif needed not in declared:
                 problems.append(error(result.item.meta.source, result.lines.get("requires", 1),
-                                      Code.UNKNOWN_REQUIRES, f"requires '{needed}', which does not exist"))
+                                      Code.UNKNOWN_REQUIRES, f"requires '{needed}', which does not exist"
+                                      f"{did_you_mean(needed, items)}"))
         usable[item_id] = tuple(kept)
-    graph = nx.DiGraph([(a, b) for a, needs in usable.items() for b in needs])
-    for cycle in sorted(sorted(c) for c in nx.simple_cycles(graph)):
-        first = items[cycle[0]]
+    for cycle in find_cycles(usable):
+        first = items[cycle.path[0]]
         assert first.item is not None
         problems.append(error(first.item.meta.source, first.lines.get("requires", 1),
-                              Code.REQUIRES_CYCLE,
-                              f"prerequisites go round in a circle: {' -> '.join(cycle)}"))
-        members = set(cycle)
-        for member in cycle:
-            usable[member] = tuple(n for n in usable[member] if n not in members)
+                              Code.REQUIRES_CYCLE, _cycle_message(cycle)))
+        for member in cycle.members:
+            usable[member] = tuple(n for n in usable[member] if n not in cycle.members)
     return usable
 
 

@@ -72,7 +72,7 @@ class _Reader:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                self.fail(key_node, Code.FM_YAML, "keys must be plain names")
+                self.fail(key_node, Code.FM_YAML, "keys must be plain names; write a word followed by ': '")
                 continue
             key = str(key_node.value)
             path = f"{where}.{key}" if where else key
@@ -119,16 +119,68 @@ def _check_events(text: str, reader: _Reader) -> bool:
         line = int(event.start_mark.line) + 1 + reader.offset if event.start_mark else reader.offset + 1
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             reader.diagnostics.append(
-                error(reader.path, line, Code.FM_ALIAS, "YAML anchors and aliases are not allowed")
+                error(reader.path, line, Code.FM_ALIAS,
+                      "YAML anchors (&name) and aliases (*name) are not allowed; write each value "
+                      "out in full, and quote a value that starts with & or *")
             )
             ok = False
         tag = getattr(event, "tag", None)
         if tag and not getattr(event, "implicit", (True,))[0] and tag not in {_STR, "!"}:
             reader.diagnostics.append(
-                error(reader.path, line, Code.FM_YAML, f"YAML tag {tag!r} is not allowed")
+                error(reader.path, line, Code.FM_YAML, f"YAML tag {tag!r} is not allowed; remove "
+                      "it, or quote the value if the ! is part of the text")
             )
             ok = False
     return ok
+
+
+def _at(mark: Any) -> tuple[int, int]:
+    return int(mark.line) + 1, int(mark.column) + 1
+
+
+def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
+    """Turn a PyYAML error into (line, column, a sentence saying what to change) within `text`."""
+    problem, context = exc.problem or "", exc.context or ""
+    line, column = _at(exc.problem_mark) if exc.problem_mark else (1, 1)
+    opened = _at(exc.context_mark) if exc.context_mark else (line, column)
+    lines = text.splitlines()
+    current = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "'\\t'" in problem or "\t" in problem:
+        sentence = "a tab character; indent with spaces, not tabs"
+    elif problem == "mapping values are not allowed here" and current[:1].isspace():
+        sentence = ("this line is indented under the key above, so YAML reads it as part of that "
+                    "value; start every key of the same level at the same column")
+    elif problem == "mapping values are not allowed here":
+        sentence = ("a colon followed by a space inside a value starts a new key; quote a value that "
+                    "contains a colon, such as title: \"Crisis: the first hour\"")
+    elif "quoted scalar" in context:
+        line, column = opened
+        sentence = "the quote opened here is never closed; add the closing quote"
+    elif "flow" in context and (opened[0] < line or "stream end" in problem):
+        line, column = opened
+        closing = "]" if "sequence" in context else "}"
+        sentence = (f"the '{'[' if closing == ']' else '{'}' opened here is not closed on its line; "
+                    f"end it with '{closing}', and quote items that contain a colon or a comma")
+    elif "flow" in context:
+        sentence = ("unexpected text inside [ ] or { }; separate items with ', ' and quote items that "
+                    "contain a colon, a comma or a bracket")
+    elif problem.startswith("found character") and "cannot start any token" in problem:
+        sentence = (f"a value cannot start with {problem.split()[2]}; put the whole value in quotes")
+    elif "could not find expected ':'" in problem:
+        line, column = opened
+        sentence = ("this line is not a 'key: value' line; write a colon and a space after the key, "
+                    "or, to continue a long value, put the whole value in quotes")
+    elif "but found '-'" in problem:
+        sentence = ("a list item where a key was expected; put '- ' items under their key, indented, "
+                    "or write the list as [a, b]")
+    elif "but found '<scalar>'" in problem:
+        sentence = "text follows a quoted value; put the whole value inside the quotes"
+    elif "<block end>" in problem:
+        sentence = ("this line's indentation matches no key above it; start every key of the same "
+                    "level at the same column, with spaces")
+    else:
+        sentence = f"YAML cannot read this ({problem or context}); check quotes, colons and indentation"
+    return line, column, f"{sentence} (column {column})"
 
 
 def read_yaml_mapping(
@@ -141,15 +193,14 @@ def read_yaml_mapping(
             return None, reader.diagnostics
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (int(mark.line) + 1 + reader.offset) if mark else first_line
-        problem = exc.problem or exc.context or "cannot be read"
-        return None, [error(path, line, Code.FM_YAML, f"YAML {problem}")]
+        line, column, message = explain_yaml_error(exc, text)
+        return None, [error(path, line + reader.offset, Code.FM_YAML, message, column=column)]
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error we know is marked
         return None, [error(path, first_line, Code.FM_YAML, f"YAML cannot be read: {exc}")]
     if root is None:
         return YamlDocument({}, {}), []
     if not isinstance(root, MappingNode):
-        return None, [error(path, reader.line(root), Code.FM_YAML, "expected key: value lines")]
+        return None, [error(path, reader.line(root), Code.FM_YAML,
+                            "expected key: value lines, such as title: My module")]
     data = reader.mapping(root, "")
     return YamlDocument(data, reader.lines), reader.diagnostics

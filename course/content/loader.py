@@ -2,31 +2,41 @@
 
 Loading never raises on bad content: every valid item is returned with the diagnostics for the
 rest, so the app can serve what is valid while trainers see what is not.
+
+Reading and checking are separate. `read_course_files` is the only part that touches the disk;
+`load_files` and `load_texts` take file texts (`{relative path: text}`), so the command line,
+the app and the editor's Validate (which overlays the edited text) share one pure entry.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from course.content.common import Parsed, Vocabulary
 from course.content.crosscheck import Item, check_course
+from course.content.formats import check_format, format_of, upgrade
+from course.content.links import check_links, local_targets, resolve
 from course.content.manifest import MANIFEST, parse_manifest, vocabulary_of
 from course.content.modules import parse_module
 from course.content.quizzes import parse_quiz
 from course.content.scenarios import parse_scenario
-from course.domain.diagnostics import Code, Diagnostic, error, has_errors
-from course.domain.model import Course, frozen_map
+from course.content.suggest import closest
+from course.domain.diagnostics import Code, Diagnostic, error, has_errors, warning
+from course.domain.model import Course, CourseInfo, frozen_map
 
 #: Files larger than this are refused unread: pathological Markdown can take ~200x longer to
 #: parse than prose, and no real module comes near this size.
 MAX_FILE_BYTES = 256 * 1024
 
 KINDS = ("modules", "quizzes", "scenarios")
+
+#: Endings trainers give Markdown or text files by mistake: the report says to rename them.
+_TEXT_ENDINGS = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".txt", ".text")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +47,28 @@ class LoadResult:
     diagnostics: tuple[Diagnostic, ...]
     files: tuple[str, ...]
     fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class CourseFiles:
+    """What a content root holds: the texts to load, files that could not be read, all others.
+
+    `texts` maps relative paths (with `/`) to text for course.yaml and every content file;
+    `unread` holds the diagnostic of each such file that could not be read; `others` lists every
+    other file in the folder (media, drafts, stray files), which links may name.
+    """
+
+    texts: Mapping[str, str]
+    unread: tuple[Diagnostic, ...] = ()
+    others: frozenset[str] = frozenset()
+
+    def with_text(self, relative: str, text: str | None) -> CourseFiles:
+        """Return the files with `relative` replaced by text (None removes it); nothing is written."""
+        texts = {path: value for path, value in self.texts.items() if path != relative}
+        if text is not None:
+            texts[relative] = text
+        unread = tuple(d for d in self.unread if d.path != relative)
+        return CourseFiles(texts, unread, self.others - {relative})
 
 
 @dataclass
@@ -65,26 +97,85 @@ class ParseCache:
             del self.entries[key]
 
 
-@dataclass(frozen=True, slots=True)
-class _Source:
-    kind: str
-    relative: str
-    text: str | None
-    digest: str
-    problem: Diagnostic | None
+def kind_of(relative: str) -> str | None:
+    """Return the kind of content a relative path holds, or None when the loader skips it.
+
+    Content files end in `.md` inside modules/, quizzes/ or scenarios/; a file or folder whose
+    name starts with `_` or `.` is a draft and is skipped.
+    """
+    parts = relative.split("/")
+    if len(parts) < 2 or parts[0] not in KINDS or any(p.startswith(("_", ".")) for p in parts):
+        return None
+    return parts[0] if parts[-1].endswith(".md") else None
+
+
+def _ignored(relative: str) -> Diagnostic | None:
+    """Warn about a file in a content folder that the loader will not read."""
+    parts = relative.split("/")
+    if len(parts) < 2 or parts[0] not in KINDS or any(p.startswith(("_", ".")) for p in parts):
+        return None
+    if kind_of(relative) is not None:
+        return None
+    name = parts[-1]
+    stem, dot, ending = name.rpartition(".")
+    if dot and f".{ending.lower()}" in _TEXT_ENDINGS:
+        message = (f"'{name}' is not read: content files end in '.md' in lower case; rename it to "
+                   f"'{stem}.md', or start its name with '_' to keep it as a draft")
+    else:
+        message = (f"'{name}' is not read: {parts[0]}/ holds only '.md' files; move it out (media "
+                   "belong in media/), or start its name with '_' to keep it here unread")
+    return warning(relative, 1, Code.FILE_IGNORED, message)
 
 
 def find_content_files(root: Path) -> Iterator[tuple[str, Path]]:
-    """Yield (kind, path) for every Markdown file, sorted, skipping drafts (`_` or `.` names)."""
+    """Yield (kind, path) for every content file, sorted, skipping drafts (`_` or `.` names)."""
+    for relative in _walk(root):
+        kind = kind_of(relative)
+        if kind is not None:
+            yield kind, root / relative
+
+
+def _walk(root: Path) -> list[str]:
+    """Return the relative path of every file in the content folders, sorted, hidden ones left out.
+
+    Only modules/, quizzes/ and scenarios/ are walked: a course folder may also hold a large
+    history or a database, which no load should list on every page.
+    """
+    found = []
+    prefix = len(str(root)) + 1
     for kind in KINDS:
-        folder = root / kind
-        found = []
-        for directory, subfolders, names in os.walk(folder):
-            subfolders[:] = [d for d in subfolders if not d.startswith(("_", "."))]
-            found += [os.path.join(directory, n) for n in names
-                      if n.endswith(".md") and not n.startswith(("_", "."))]
-        for path in sorted(found):
-            yield kind, Path(path)
+        for directory, subfolders, names in os.walk(root / kind):
+            subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+            found += [os.path.join(directory, n)[prefix:].replace(os.sep, "/") for n in names]
+    return sorted(found)
+
+
+def _linked_files(root: Path, texts: Mapping[str, str]) -> set[str]:
+    """Return the files of the course that local links and images name and that exist.
+
+    A name must match letter for letter: a case-insensitive disk would find `Guide.pdf` for
+    `guide.pdf`, but the server the course moves to will not.
+    """
+    listings: dict[Path, set[str]] = {}
+    found: set[str] = set()
+    for source, text in texts.items():
+        for link in local_targets(text):
+            # as written, and as if written from the course folder, for the message's hint
+            candidates = {resolve(source, link.target), resolve("", link.target)}
+            for path in {c for c in candidates if c is not None} - found:
+                folder = (root / path).parent
+                if folder not in listings:
+                    listings[folder] = _file_names(folder)
+                if path.rsplit("/", 1)[-1] in listings[folder]:
+                    found.add(path)
+    return found
+
+
+def _file_names(folder: Path) -> set[str]:
+    try:
+        return {entry.name for entry in os.scandir(folder) if entry.is_file()}
+    except OSError:
+        return set()
 
 
 def read_text(path: Path, *, relative: str) -> tuple[str | None, Diagnostic | None]:
@@ -92,9 +183,7 @@ def read_text(path: Path, *, relative: str) -> tuple[str | None, Diagnostic | No
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, error(relative, 1, Code.FILE_TOO_LARGE,
-                               f"the file has {size:,} bytes; the limit is {MAX_FILE_BYTES:,}. "
-                               "Split it into smaller files")
+            return None, _too_large(relative, size)
         data = path.read_bytes()
     except OSError as exc:
         return None, error(relative, 1, Code.FILE_UNREADABLE, f"cannot be read: {exc.strerror}")
@@ -107,12 +196,55 @@ def read_text(path: Path, *, relative: str) -> tuple[str | None, Diagnostic | No
     return text.removeprefix("\ufeff").replace("\r\n", "\n"), None
 
 
+def _too_large(relative: str, size: int) -> Diagnostic:
+    return error(relative, 1, Code.FILE_TOO_LARGE,
+                 f"the file has {size:,} bytes; the limit is {MAX_FILE_BYTES:,}. "
+                 "Split it into smaller files")
+
+
+def read_course_files(root: Path) -> CourseFiles:
+    """Read course.yaml and every content file under root; list other files and linked ones."""
+    root = root.resolve()
+    texts: dict[str, str] = {}
+    unread: list[Diagnostic] = []
+    others = set()
+    for relative in [MANIFEST, *_walk(root)]:
+        if relative != MANIFEST and kind_of(relative) is None:
+            others.add(relative)
+            continue
+        if relative == MANIFEST and not (root / MANIFEST).exists():
+            others |= {name for name in _file_names(root) if name.lower().startswith("course.")}
+            continue
+        text, problem = read_text(root / relative, relative=relative)
+        if text is not None:
+            texts[relative] = text
+        elif problem is not None:
+            unread.append(problem)
+    return CourseFiles(texts, tuple(unread), frozenset(others | _linked_files(root, texts)))
+
+
+def read_edit(root: Path, files: CourseFiles, relative: str, text: str | None) -> CourseFiles:
+    """Return the files with an edit overlaid, and the files its links name that exist on disk."""
+    edited = files.with_text(relative, text)
+    if text is None:
+        return edited
+    linked = _linked_files(root.resolve(), {relative: text})
+    return CourseFiles(edited.texts, edited.unread, edited.others | linked)
+
+
 def _parse(kind: str, text: str, relative: str, vocabulary: Vocabulary, pass_mark: int) -> Parsed[Any]:
-    if kind == "modules":
-        return parse_module(text, source=relative, vocabulary=vocabulary)
-    if kind == "quizzes":
-        return parse_quiz(text, source=relative, vocabulary=vocabulary, default_pass_mark=pass_mark)
-    return parse_scenario(text, source=relative, vocabulary=vocabulary)
+    """Parse one file; an engine fault becomes a diagnostic, so loading never raises."""
+    try:
+        if kind == "modules":
+            return parse_module(text, source=relative, vocabulary=vocabulary)
+        if kind == "quizzes":
+            return parse_quiz(text, source=relative, vocabulary=vocabulary,
+                              default_pass_mark=pass_mark)
+        return parse_scenario(text, source=relative, vocabulary=vocabulary)
+    except Exception as exc:  # one file must never stop the course loading
+        return Parsed(None, (error(relative, 1, Code.PARSE_FAILED,
+                                   f"the engine failed while reading this file ({type(exc).__name__}); "
+                                   "please report it with the file attached"),))
 
 
 def _declared_id(result: Parsed[Any], text: str) -> str | None:
@@ -125,79 +257,116 @@ def _declared_id(result: Parsed[Any], text: str) -> str | None:
     return None
 
 
-def _read_sources(root: Path) -> list[_Source]:
-    sources = []
-    prefix = len(str(root)) + 1
-    for kind, path in find_content_files(root):
-        relative = str(path)[prefix:].replace(os.sep, "/")
-        text, problem = read_text(path, relative=relative)
-        digest = hashlib.sha256(text.encode()).hexdigest() if text is not None else ""
-        sources.append(_Source(kind, relative, text, digest, problem))
-    return sources
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _fingerprint(manifest_text: str, sources: list[_Source]) -> str:
-    hasher = hashlib.sha256(manifest_text.encode())
-    for source in sources:
-        hasher.update(f"\0{source.relative}\0{source.digest}".encode())
+def _fingerprint(files: CourseFiles) -> str:
+    hasher = hashlib.sha256()
+    for relative in sorted(files.texts):
+        hasher.update(f"\0{relative}\0{_digest(files.texts[relative])}".encode())
+    for problem in files.unread:
+        hasher.update(f"\0{problem.format()}".encode())
+    for relative in sorted(files.others):
+        hasher.update(f"\0{relative}".encode())
     return hasher.hexdigest()
 
 
 def load_course(root: Path, *, cache: ParseCache | None = None) -> LoadResult:
-    """Load and validate the course at `root`."""
+    """Load and validate the course at `root`; the cache keeps parsed files and the last result."""
     cache = cache if cache is not None else ParseCache()
-    root = root.resolve()
-    manifest_text, problem = read_text(root / MANIFEST, relative=MANIFEST)
-    if manifest_text is None:
-        if not (root / MANIFEST).exists():
-            problem = error(MANIFEST, 1, Code.MANIFEST_MISSING,
-                            f"no course.yaml in {root.name or root}; is this a content folder?")
-        assert problem is not None
-        return LoadResult(None, (problem,), (), "")
-    sources = _read_sources(root)
-    fingerprint = _fingerprint(manifest_text, sources)
+    files = read_course_files(root)
+    fingerprint = _fingerprint(files)
     if cache.last is not None and cache.last.fingerprint == fingerprint:
         return cache.last
-    result = _load(manifest_text, sources, fingerprint, cache)
+    used: set[tuple[str, str, int]] = set()
+    result = _load(files, fingerprint, cache, used, root_name=root.resolve().name)
+    cache.retain(used)
     cache.last = result
     return result
 
 
-def _load(manifest_text: str, sources: list[_Source], fingerprint: str, cache: ParseCache) -> LoadResult:
-    manifest = parse_manifest(manifest_text)
-    files = (MANIFEST, *(s.relative for s in sources))
-    if manifest.item is None:
-        return LoadResult(None, manifest.diagnostics, files, fingerprint)
-    info = manifest.item
+def load_files(files: CourseFiles, *, cache: ParseCache | None = None) -> LoadResult:
+    """Load and validate a course from its file texts; nothing is read from disk.
+
+    A cache is read and filled with parsed files but neither trimmed nor given this result as
+    its last, so checking an edit leaves the served course's cache as it was.
+    """
+    return _load(files, _fingerprint(files), cache if cache is not None else ParseCache(), set())
+
+
+def load_texts(texts: Mapping[str, str], *, cache: ParseCache | None = None) -> LoadResult:
+    """Load and validate a course given as `{relative path: text}`."""
+    return load_files(CourseFiles(dict(texts)), cache=cache)
+
+
+def _missing_manifest(files: CourseFiles, root_name: str) -> Diagnostic:
+    """Say why there is no manifest text: unreadable, saved under another name, or absent."""
+    unreadable = next((d for d in files.unread if d.path == MANIFEST), None)
+    if unreadable is not None:
+        return unreadable
+    near = closest(MANIFEST, [name for name in files.others if "/" not in name])
+    hint = f"; rename {near} to course.yaml" if near else "; is this a content folder?"
+    return error(MANIFEST, 1, Code.MANIFEST_MISSING, f"no course.yaml in {root_name or 'the course'}{hint}")
+
+
+@dataclass
+class _Collected:
+    """What parsing every content file gathers for the cross-checks."""
+
+    diagnostics: list[Diagnostic]
+    parsed: list[Parsed[Item]] = field(default_factory=list)
+    declared: set[str] = field(default_factory=set)
+
+
+def _parse_sources(files: CourseFiles, info: CourseInfo, cache: ParseCache,
+                   used: set[tuple[str, str, int]], found: _Collected) -> None:
+    """Parse every content file (from the cache when unchanged) and check its local links."""
     vocabulary = vocabulary_of(info)
     vocab_key = hash((vocabulary, info.pass_mark))
-    diagnostics: list[Diagnostic] = list(manifest.diagnostics)
-    parsed: list[Parsed[Item]] = []
-    declared: set[str] = set()
-    keys = set()
-    for source in sources:
-        text = source.text
-        if text is None:
-            assert source.problem is not None
-            diagnostics.append(source.problem)
+    existing = frozenset(files.texts) | files.others
+    for relative, text in sorted(files.texts.items()):
+        kind = kind_of(relative)
+        if kind is None:
             continue
-        key = (source.kind, f"{source.relative}:{source.digest}", vocab_key)
-        keys.add(key)
-        result = cache.get_or_parse(key, _parse, source.kind, text, source.relative, vocabulary,
-                                    info.pass_mark)
-        diagnostics.extend(result.diagnostics)
+        if len(text) > MAX_FILE_BYTES // 4 and (size := len(text.encode())) > MAX_FILE_BYTES:
+            found.diagnostics.append(_too_large(relative, size))
+            continue
+        key = (kind, f"{relative}:{_digest(text)}", vocab_key)
+        used.add(key)
+        result = cache.get_or_parse(key, _parse, kind, text, relative, vocabulary, info.pass_mark)
+        found.diagnostics += [*result.diagnostics, *check_links(relative, text, existing)]
         if result.item is not None:
-            parsed.append(result)
+            found.parsed.append(result)
         elif (guess := _declared_id(result, text)) is not None:
-            declared.add(guess)
-    cache.retain(keys)
-    checked = check_course(info, manifest.lines, parsed, declared,
-                           complete=not has_errors(diagnostics))
-    diagnostics.extend(checked.diagnostics)
+            found.declared.add(guess)
+
+
+def _load(files: CourseFiles, fingerprint: str, cache: ParseCache, used: set[tuple[str, str, int]],
+          *, root_name: str = "") -> LoadResult:
+    listed = (MANIFEST, *sorted((files.texts.keys() | {d.path for d in files.unread}) - {MANIFEST}))
+    manifest_text = files.texts.get(MANIFEST)
+    if manifest_text is None:
+        return LoadResult(None, (_missing_manifest(files, root_name),), (), "")
+    format_problems = check_format(manifest_text)
+    if format_problems:
+        return LoadResult(None, tuple(format_problems), listed, fingerprint)
+    version = format_of(manifest_text)
+    if isinstance(version, int):
+        files = CourseFiles(upgrade(files.texts, version), files.unread, files.others)
+    manifest = parse_manifest(files.texts[MANIFEST])
+    if manifest.item is None:
+        return LoadResult(None, manifest.diagnostics, listed, fingerprint)
+    found = _Collected([*manifest.diagnostics, *files.unread])
+    found.diagnostics += [d for d in map(_ignored, sorted(files.others | files.texts.keys())) if d]
+    _parse_sources(files, manifest.item, cache, used, found)
+    checked = check_course(manifest.item, manifest.lines, found.parsed, found.declared,
+                           complete=not has_errors(found.diagnostics))
     course = Course(
-        info=info,
+        info=manifest.item,
         modules=frozen_map(checked.modules),
         quizzes=frozen_map(checked.quizzes),
         scenarios=frozen_map(checked.scenarios),
     )
-    return LoadResult(course, tuple(sorted(set(diagnostics))), files, fingerprint)
+    diagnostics = found.diagnostics + checked.diagnostics
+    return LoadResult(course, tuple(sorted(set(diagnostics))), listed, fingerprint)

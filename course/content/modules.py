@@ -23,7 +23,8 @@ from course.content.common import (
 )
 from course.content.markdown import ADMONITIONS, render_blocks, slugify
 from course.content.schema import ModuleMatter
-from course.domain.diagnostics import Code, Diagnostic, error, has_errors
+from course.content.suggest import did_you_mean
+from course.domain.diagnostics import Code, Diagnostic, error, has_errors, warning
 from course.domain.model import Block, BlockKind, Module, Section
 
 _ALLOWED = (*ADMONITIONS, "for <roles>")
@@ -45,7 +46,8 @@ def _role_block_roles(
             if role not in vocabulary.roles:
                 problems.append(error(path, line_of(token), Code.UNKNOWN_ROLE,
                                       f"unknown role '{role}' in '::: for' (course.yaml declares "
-                                      f"{', '.join(sorted(vocabulary.roles))})"))
+                                      f"{', '.join(sorted(vocabulary.roles))})"
+                                      f"{did_you_mean(role, vocabulary.roles)}"))
     return frozenset(roles)
 
 
@@ -115,6 +117,10 @@ def _sections(
             slug, suffix = f"{base}-{suffix}", suffix + 1
         seen.add(slug)
         blocks = _blocks(body, roles=None, path=path, vocabulary=vocabulary, problems=problems)
+        if not blocks:
+            problems.append(warning(path, line_of(heading), Code.SECTION_EMPTY,
+                                    f"section '{name}' has no text, so learners would page to an "
+                                    "empty screen; write under the heading, or remove it"))
         sections.append(Section(len(sections), slug, name, line_of(heading), tuple(blocks)))
     return tuple(sections)
 

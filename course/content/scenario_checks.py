@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 
 import networkx as nx
 
+from course.content.suggest import did_you_mean
 from course.domain.diagnostics import Code, Diagnostic, error, warning
 from course.domain.model import EndingKind, Node
 
@@ -27,11 +29,14 @@ def reachable_from(graph: nx.DiGraph, start: str) -> set[str]:
 
 def can_finish(graph: nx.DiGraph, endings: set[str]) -> set[str]:
     """Return the nodes from which some ending can be reached."""
-    reverse = graph.reverse(copy=False)
-    result = set(endings)
-    for ending in endings:
-        result |= set(nx.descendants(reverse, ending))
-    return result
+    result = {e for e in endings if e in graph}
+    queue = deque(result)  # one walk back from every ending at once: linear, not one walk each
+    while queue:
+        for before in graph.predecessors(queue.popleft()):
+            if before not in result:
+                result.add(before)
+                queue.append(before)
+    return result | set(endings)
 
 
 def check_graph(nodes: Mapping[str, Node], *, start: str, path: str) -> list[Diagnostic]:
@@ -47,6 +52,10 @@ def check_graph(nodes: Mapping[str, Node], *, start: str, path: str) -> list[Dia
     graph = scenario_graph(nodes)
     reachable = reachable_from(graph, start)
     finishing = can_finish(graph, endings)
+    within = nx.DiGraph()  # a copy, not a subgraph view: views count neighbours in linear time
+    within.add_nodes_from(reachable)
+    within.add_edges_from((a, b) for a, b in graph.edges if a in reachable and b in reachable)
+    problems += _check_best_path(nodes, within, start=start, path=path)
     for node in nodes.values():
         if node.id not in reachable:
             problems.append(warning(path, node.line, Code.NODE_UNREACHABLE,
@@ -75,5 +84,56 @@ def _check_node(node: Node, nodes: Mapping[str, Node], *, path: str) -> list[Dia
         if choice.target not in nodes:
             problems.append(error(path, choice.line, Code.CHOICE_TARGET_MISSING,
                                   f"choice leads to '#{choice.target}', which is not a node of "
-                                  "this scenario"))
+                                  f"this scenario{did_you_mean(choice.target, nodes)}"))
     return problems
+
+
+def _best_paths(nodes: Mapping[str, Node], graph: nx.DiGraph) -> dict[str, tuple[int, bool, str]]:
+    """Return, for each node of an acyclic graph, the best score sum to an ending from it.
+
+    Each value is (best sum, whether some best path ends in a `bad` ending, the next node on
+    such a path, or on the best path; "" at an ending). Nodes that reach no ending are left
+    out. Conditions are ignored, as in scoring.
+    """
+    best: dict[str, tuple[int, bool, str]] = {}
+    for node_id in reversed(list(nx.topological_sort(graph))):
+        node = nodes[node_id]
+        if node.ending is not None:
+            best[node_id] = (0, node.ending is EndingKind.BAD, "")
+            continue
+        for choice in node.choices:
+            rest = best.get(choice.target)
+            if rest is None or not graph.has_edge(node_id, choice.target):
+                continue
+            total, bad = choice.score + rest[0], rest[1]
+            current = best.get(node_id)
+            if current is None or total > current[0] or (total == current[0] and bad and not current[1]):
+                best[node_id] = (total, bad, choice.target)
+    return best
+
+
+def _route(best: Mapping[str, tuple[int, bool, str]], start: str) -> list[str]:
+    route = [start]
+    while best[route[-1]][2]:
+        route.append(best[route[-1]][2])
+    return route
+
+
+def _check_best_path(nodes: Mapping[str, Node], graph: nx.DiGraph, *, start: str,
+                     path: str) -> list[Diagnostic]:
+    """Report a scenario whose highest-scoring path can end in a `bad` ending (a score typo).
+
+    Only scenarios without loops are judged: there the best path is found in linear time.
+    Ties count: a bad ending that scores as well as a good one gives a failing learner full marks.
+    """
+    if start not in graph or not nx.is_directed_acyclic_graph(graph):
+        return []
+    best = _best_paths(nodes, graph)
+    found = best.get(start)
+    if found is None or not found[1] or found[0] <= 0:
+        return []  # with no positive best, scoring gives every run full marks anyway
+    total, route = found[0], _route(best, start)
+    return [error(path, nodes[route[-1]].line, Code.BEST_PATH_BAD,
+                  f"the highest-scoring path (score {total}) ends in the bad ending '{route[-1]}': "
+                  f"{' -> '.join(route)}; a learner who takes it gets full marks, so check the "
+                  "score= values along it")]

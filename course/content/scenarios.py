@@ -23,10 +23,12 @@ from course.content.common import (
     top_level,
     unclosed_containers,
 )
+from course.content.condition_checks import can_hold
 from course.content.markdown import plain_text, render_blocks, render_inline, slugify
 from course.content.scenario_checks import check_graph
 from course.content.schema import ScenarioMatter
-from course.domain.conditions import ConditionError, meters_used, parse_condition
+from course.content.suggest import did_you_mean
+from course.domain.conditions import Condition, ConditionError, meters_used, parse_condition
 from course.domain.diagnostics import Code, Diagnostic, error, has_errors
 from course.domain.model import Choice, EndingKind, Meter, Node, Scenario, frozen_map
 
@@ -47,6 +49,13 @@ def _is_choice_list(tokens: Sequence[Token]) -> bool:
         if not str(children[0].attrs.get("href", "")).startswith("#"):
             return False
     return True
+
+
+def _never_message(text: str, when: Condition, meters: Mapping[str, Meter]) -> str:
+    bounds = ", ".join(f"{name} {meters[name].min} to {meters[name].max}"
+                       for name in sorted(meters_used(when)))
+    return (f"condition \"{text}\" can never hold, since meters stay within their bounds "
+            f"({bounds}), so this choice is never offered; check the numbers and the operators")
 
 
 class _ChoiceReader:
@@ -92,7 +101,7 @@ class _ChoiceReader:
             if key not in self.meters and self.known:
                 self.fail(line, Code.EFFECT_UNKNOWN_METER,
                           f"'{key}' is not a meter of this scenario (declared: "
-                          f"{', '.join(self.meters) or 'none'})")
+                          f"{', '.join(self.meters) or 'none'}){did_you_mean(key, self.meters)}")
                 continue
             value = self.integer(line, key, raw)
             if value is not None:
@@ -110,7 +119,9 @@ class _ChoiceReader:
                 for name in sorted(unknown):
                     self.fail(line, Code.CONDITION_INVALID,
                               f"condition \"{when_text}\" reads '{name}', which is not a meter of "
-                              "this scenario")
+                              f"this scenario{did_you_mean(name, self.meters)}")
+                if self.known and not unknown and not can_hold(when, self.meters):
+                    self.fail(line, Code.CONDITION_NEVER, _never_message(when_text, when, self.meters))
         consequence = [t for t in item[4:-1] if t.type not in {"blockquote_open", "blockquote_close"}]
         return Choice(
             index=index,
@@ -132,7 +143,8 @@ def _node(
     line = line_of(heading)
     attrs = {str(k): str(v) for k, v in heading.attrs.items()}
     for key in sorted(set(attrs) - {"id", "ending"}):
-        reader.fail(line, Code.UNKNOWN_ATTRIBUTE, f"unknown node attribute '{key}'; use id and ending")
+        reader.fail(line, Code.UNKNOWN_ATTRIBUTE,
+                    f"unknown node attribute '{key}'; use id and ending{did_you_mean(key, ('id', 'ending'))}")
     ending = None
     if "ending" in attrs:
         try:
@@ -152,6 +164,14 @@ def _node(
             narrative.extend(run)
     return Node(id=node_id, title=heading_text(inline), line=line, body_html=render_blocks(narrative),
                 choices=tuple(choices), ending=ending)
+
+
+def _stray_choices(intro: Sequence[Token], *, path: str) -> list[Diagnostic]:
+    """Report choice lists before the first node: no node owns them, so no learner sees them."""
+    return [error(path, line_of(intro[start]), Code.CHOICE_OUTSIDE_NODE,
+                  "these choices come before the first '## ' node, so no node offers them; put a "
+                  "'## ' heading above them (with its {#id} line) or move them under a node")
+            for start, end in top_level(intro) if _is_choice_list(intro[start:end])]
 
 
 def _meters(matter: ScenarioMatter, lines: Mapping[str, int], path: str,
@@ -195,11 +215,13 @@ def parse_scenario(text: str, *, source: str, vocabulary: Vocabulary | None = No
     lines = dict(body.document.lines) if body.document else {}
     meters = _meters(matter, lines, source, problems) if matter else None
     intro, parts = split_sections(body.tokens)
+    problems += _stray_choices(intro, path=source)
     nodes = _nodes(parts, _ChoiceReader(meters, source, problems))
     start = (matter.start if matter else None) or next(iter(nodes), "")
     if matter is not None and matter.start and matter.start not in nodes:
         problems.append(error(source, lines.get("start", 1), Code.START_UNKNOWN,
-                              f"start node '{matter.start}' does not exist"))
+                              f"start node '{matter.start}' does not exist"
+                              f"{did_you_mean(matter.start, nodes)}"))
     elif nodes:
         problems += check_graph(nodes, start=start, path=source)
     else:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from course.content.frontmatter import YamlDocument
+from course.content.suggest import did_you_mean
 from course.domain.diagnostics import Code, Diagnostic, error
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -26,6 +27,7 @@ class _Strict(BaseModel):
 class CourseManifest(_Strict):
     """course.yaml."""
 
+    format: int = 1  # checked, and older versions converted, before this schema applies
     id: Slug
     title: Text
     version: Text
@@ -107,6 +109,13 @@ def _message(err: Any, where: str) -> str:
     return f"'{where}': {_FRIENDLY.get(kind, err['msg'])}"
 
 
+def _keys_at(model: type[BaseModel], loc: list[str]) -> list[str]:
+    """Return the keys allowed where an unknown key was found (top level, or inside a meter)."""
+    if len(loc) == 3 and loc[0] == "meters":
+        return list(MeterMatter.model_fields)
+    return list(model.model_fields) if len(loc) == 1 else []
+
+
 def validate_matter(
     model: type[M], document: YamlDocument, *, path: str, line: int
 ) -> tuple[M | None, list[Diagnostic]]:
@@ -120,10 +129,12 @@ def validate_matter(
             where = ".".join(loc)
             kind = str(err["type"])
             if kind == "missing":
-                diagnostics.append(error(path, line, Code.FM_MISSING_KEY, f"'{where}' is required"))
+                diagnostics.append(error(path, document.line_of(*loc[:-1], default=line),
+                                         Code.FM_MISSING_KEY, f"'{where}' is required"))
             elif kind == "extra_forbidden":
+                hint = did_you_mean(loc[-1], _keys_at(model, loc))
                 diagnostics.append(error(path, document.line_of(*loc, default=line),
-                                         Code.FM_UNKNOWN_KEY, f"unknown key '{where}'"))
+                                         Code.FM_UNKNOWN_KEY, f"unknown key '{where}'{hint}"))
             elif loc[0] == "meters" and loc[-1] == "[key]":
                 diagnostics.append(error(path, document.line_of(*loc[:-1], default=line), Code.FM_TYPE,
                                          f"meter name '{loc[1]}' must start with a lower-case letter "

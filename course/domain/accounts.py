@@ -23,11 +23,27 @@ class AccountRuleError(ValueError):
     """A value breaks one of the account rules; the message says which, for the person."""
 
 
+def email_too_long(raw: str) -> bool:
+    """Return whether raw input is too long to be an email address, before any normalising.
+
+    Unicode normalisation of a few megabytes takes seconds, so the length is checked first.
+    """
+    return len(raw) > MAX_EMAIL_CHARS and len(raw.strip()) > MAX_EMAIL_CHARS
+
+
+def passphrase_too_long(raw: str) -> bool:
+    """Return whether raw input is too long to be a passphrase, before normalising or hashing."""
+    return len(raw) > MAX_PASSPHRASE_CHARS
+
+
 def normalise_email(raw: str) -> str:
     """Return the canonical form of an email address, or raise AccountRuleError.
 
-    Addresses are compared case-insensitively: two people cannot differ only by case.
+    Addresses are compared case-insensitively: two people cannot differ only by case. Input
+    longer than the limit is refused before it is normalised.
     """
+    if email_too_long(raw):
+        raise AccountRuleError(f"the email address is longer than {MAX_EMAIL_CHARS} characters")
     email = unicodedata.normalize("NFKC", raw).strip().casefold()
     if not email:
         raise AccountRuleError("the email address is empty")
@@ -39,7 +55,12 @@ def normalise_email(raw: str) -> str:
 
 
 def normalise_passphrase(raw: str) -> str:
-    """Return the form of a passphrase that is hashed (Unicode NFKC, as NIST recommends)."""
+    """Return the form of a passphrase that is hashed (Unicode NFKC, as NIST recommends).
+
+    Raises AccountRuleError, without normalising, when the raw input is over the limit.
+    """
+    if passphrase_too_long(raw):
+        raise AccountRuleError(f"the passphrase is longer than {MAX_PASSPHRASE_CHARS} characters")
     return unicodedata.normalize("NFKC", raw)
 
 
@@ -49,6 +70,8 @@ def check_passphrase(raw: str, *, email: str = "") -> list[str]:
     Any character is allowed, spaces and non-ASCII letters included; only length and a few
     obvious choices are checked, as NIST SP 800-63B and OWASP advise.
     """
+    if passphrase_too_long(raw):
+        return [f"use at most {MAX_PASSPHRASE_CHARS} characters"]
     passphrase = normalise_passphrase(raw)
     problems: list[str] = []
     if len(passphrase) < MIN_PASSPHRASE_CHARS:

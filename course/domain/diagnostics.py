@@ -21,6 +21,9 @@ class Code(StrEnum):
     NOT_UTF8 = "not-utf8"
     FILE_UNREADABLE = "file-unreadable"
     MANIFEST_MISSING = "manifest-missing"
+    FILE_IGNORED = "file-ignored"
+    PARSE_FAILED = "parse-failed"
+    FORMAT_UNKNOWN = "format-unknown"
     # Front matter
     FM_MISSING = "fm-missing"
     FM_YAML = "fm-yaml"
@@ -48,6 +51,9 @@ class Code(StrEnum):
     BLOCK_MISPLACED = "block-misplaced"
     CONTENT_IGNORED = "content-ignored"
     NO_SECTIONS = "no-sections"
+    SECTION_EMPTY = "section-empty"
+    HEADING_EMPTY = "heading-empty"
+    LINK_MISSING = "link-missing"
     # Quizzes
     NO_QUESTIONS = "no-questions"
     QUESTION_FEW_OPTIONS = "question-few-options"
@@ -60,10 +66,12 @@ class Code(StrEnum):
     START_UNKNOWN = "start-unknown"
     METER_INVALID = "meter-invalid"
     CHOICE_MALFORMED = "choice-malformed"
+    CHOICE_OUTSIDE_NODE = "choice-outside-node"
     CHOICE_TARGET_MISSING = "choice-target-missing"
     EFFECT_UNKNOWN_METER = "effect-unknown-meter"
     EFFECT_INVALID = "effect-invalid"
     CONDITION_INVALID = "condition-invalid"
+    CONDITION_NEVER = "condition-never"
     NODE_UNREACHABLE = "node-unreachable"
     NODE_NO_CHOICES = "node-no-choices"
     ENDING_WITH_CHOICES = "ending-with-choices"
@@ -71,6 +79,7 @@ class Code(StrEnum):
     NODE_TRAP = "node-trap"
     CHOICES_ALL_CONDITIONAL = "choices-all-conditional"
     NO_GOOD_ENDING = "no-good-ending"
+    BEST_PATH_BAD = "best-path-bad"
     # Whole course
     ROLE_WITHOUT_MODULE = "role-without-module"
     COMPETENCY_UNASSESSED = "competency-unassessed"
@@ -78,22 +87,26 @@ class Code(StrEnum):
 
 @dataclass(frozen=True, slots=True, order=True)
 class Diagnostic:
-    """One problem: where it is (path relative to the content root, 1-based line) and what."""
+    """One problem: where it is (path relative to the content root, 1-based line) and what.
+
+    `column` (1-based) is given where a position within the line is known, else 0.
+    """
 
     path: str
     line: int
     severity: Severity
     message: str
     code: Code
+    column: int = 0
 
     def format(self) -> str:
         """Return the problem as `path:line: severity: message [code]`."""
         return f"{self.path}:{self.line}: {self.severity}: {self.message} [{self.code}]"
 
 
-def error(path: str, line: int, code: Code, message: str) -> Diagnostic:
+def error(path: str, line: int, code: Code, message: str, *, column: int = 0) -> Diagnostic:
     """Make an error diagnostic."""
-    return Diagnostic(path, line, Severity.ERROR, message, code)
+    return Diagnostic(path, line, Severity.ERROR, message, code, column)
 
 
 def warning(path: str, line: int, code: Code, message: str) -> Diagnostic:

@@ -17,14 +17,18 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from course.domain.accounts import (
+    MAX_EMAIL_CHARS,
     AccountRuleError,
     PersonInfo,
     check_passphrase,
+    email_too_long,
     normalise_email,
     normalise_passphrase,
+    passphrase_too_long,
     render_capabilities,
 )
 from course.domain.permissions import Action, Actor, Capability, Grants
+from course.domain.throttling import Backoff, wait_until
 from course.services.permissions import require
 from course.settings import Settings
 from course.store import audit, people, sessions, setup, throttle, tickets
@@ -75,8 +79,12 @@ class Passwords:
         """Return whether the passphrase matches the stored hash (one hash computation)."""
         try:
             return self.hasher.verify(stored, normalise_passphrase(passphrase))
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
+        except (VerifyMismatchError, VerificationError, InvalidHashError, AccountRuleError):
             return False
+
+    def wait_as_long_as_a_verify(self) -> None:
+        """Sleep as long as a verification takes, computing nothing (for refused attempts)."""
+        time.sleep(self.verify_seconds)
 
     def verify_nobody(self, passphrase: str) -> None:
         """Spend the time of a real verification when there is no hash to check."""
@@ -90,19 +98,38 @@ class Passwords:
             return True
 
 
+_WAIT = timedelta(seconds=2)
+_CEILING = timedelta(minutes=2)
+#: An account waits after its 5th recent failure: 2 s, then 4 s, 8 s... at most 2 minutes.
+ACCOUNT_BACKOFF = Backoff(free=5, first=_WAIT, ceiling=_CEILING)
+#: An address may fail 100 times (over any accounts) before it is slowed on its own.
+ADDRESS_BACKOFF = Backoff(free=100, first=_WAIT, ceiling=_CEILING)
+
+
 @dataclass(frozen=True, slots=True)
 class ThrottlePolicy:
-    """Limits on failed sign-ins within a sliding window.
+    """How failed sign-ins slow later ones: growing waits per bucket, never a lock.
 
-    A stranger can at worst delay an account for one window, and never from an address where
-    its owner signed in successfully within `trusted_days`.
+    Failures within `window` count. The account allows `per_account.free` failures, then each
+    further one doubles the wait after the last (capped at two minutes); an address spraying
+    many accounts gets its own, larger budget. A browser that signed in to the account within
+    `trusted_days` is judged only by its own failures there, so nobody else can keep it out.
     """
 
-    window: timedelta = timedelta(minutes=15)
-    per_account: int = 10
-    per_account_and_address: int = 5
-    per_address: int = 100
+    window: timedelta = timedelta(hours=1)
+    per_account: Backoff = ACCOUNT_BACKOFF
+    per_address: Backoff = ADDRESS_BACKOFF
+    per_known_browser: Backoff = ACCOUNT_BACKOFF
     trusted_days: int = 30
+
+    def allowed_at(self, failures: throttle.RecentFailures, *, known_browser: bool) -> datetime | None:
+        """Return when the next attempt may run given recent failures (None: at once)."""
+        if known_browser:
+            return self.per_known_browser.allowed_at(failures.device)
+        return wait_until(
+            self.per_account.allowed_at(failures.account),
+            self.per_address.allowed_at(failures.address),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,11 +155,16 @@ DEFAULT_SESSIONS = SessionPolicy(idle=timedelta(minutes=30), absolute=timedelta(
 
 @dataclass(frozen=True, slots=True)
 class SignIn:
-    """The outcome of a sign-in: a session token and the actor, or the generic message."""
+    """The outcome of a sign-in: a session token and the actor, or the generic message.
+
+    `device` is the value the browser should keep in its long-lived device cookie: the one it
+    sent when known here, otherwise a new random one.
+    """
 
     token: str | None
     actor: Actor | None
     message: str
+    device: str = ""
 
     @property
     def ok(self) -> bool:
@@ -157,7 +189,11 @@ def _account_key(email: str) -> str:
     try:
         return normalise_email(email)
     except AccountRuleError:
-        return email.strip().casefold()[:254]
+        return email.strip().casefold()[:MAX_EMAIL_CHARS]
+
+
+def _new_device() -> str:
+    return secrets.token_urlsafe(32)
 
 
 def sign_in(
@@ -166,43 +202,92 @@ def sign_in(
     passphrase: str,
     *,
     passwords: Passwords,
-    address: str = "",
+    address: str | None = None,
+    device: str | None = None,
     throttling: ThrottlePolicy = ThrottlePolicy(),
     now: datetime | None = None,
 ) -> SignIn:
     """Check an email and passphrase and open a session.
 
-    Each attempt is reserved in the database before any hash is computed; when the recent
-    failures for the account, the address or the pair reach their limit, the attempt is refused
-    without hashing, after the same delay and with the same message as a wrong passphrase.
+    Input over the length limits is refused before any normalising, hashing or query. Each
+    other attempt is reserved in the database before any hash is computed; while recent
+    failures ask for a wait (see ThrottlePolicy), the attempt is refused without hashing, after
+    the same delay and with the same message as a wrong passphrase. `address` is None when the
+    client's address is unknown; `device` is the browser's device cookie, if it sent one.
     """
+    if email_too_long(email) or passphrase_too_long(passphrase):
+        return SignIn(None, None, SIGN_IN_FAILED, device=device or _new_device())
     when = _now(now)
     account = _account_key(email)
+    address = address or None
     with write_transaction(engine, durable=False) as session:
         throttle.serialise_attempts(session)
-        failures = throttle.count_recent_failures(
-            session, account, address=address, since=when - throttling.window
-        )
-        refused = (
-            failures.pair >= throttling.per_account_and_address
-            or failures.address >= throttling.per_address
-        )
-        if not refused and failures.account >= throttling.per_account:
-            # Only strangers are held back: not the address its owner signed in from lately.
+        known = throttle.DeviceRecord(seen=False, signed_in=False)
+        if device:
             trusted_since = when - timedelta(days=throttling.trusted_days)
-            refused = not throttle.has_signed_in_from(
-                session, account, address=address, since=trusted_since
+            known = throttle.find_device(
+                session, account, device=hash_token(device), since=trusted_since
             )
+        if not known.seen:  # never let a browser pick its own identifier
+            device = _new_device()
+        assert device is not None
+        device_hash = hash_token(device)
+        failures = throttle.count_recent_failures(
+            session,
+            account,
+            address=address,
+            device=device_hash if known.signed_in else None,
+            since=when - throttling.window,
+        )
+        allowed_at = throttling.allowed_at(failures, known_browser=known.signed_in)
+        refused = allowed_at is not None and when < allowed_at
         if refused:
+            assert allowed_at is not None
             audit.record_event(
-                session, "sign_in_throttled", now=when, actor_label=account, address=address
+                session,
+                "sign_in_throttled",
+                now=when,
+                actor_label=account,
+                address=address or "",
+                detail={
+                    "wait_seconds": round((allowed_at - when).total_seconds()),
+                    "known_browser": known.signed_in,
+                },
             )
         else:
-            attempt_id = throttle.reserve_attempt(session, account, address=address, now=when)
+            attempt_id = throttle.reserve_attempt(
+                session, account, address=address, device=device_hash, now=when
+            )
             found = people.get_passphrase_hash(session, account)
     if refused:
-        time.sleep(passwords.verify_seconds)
-        return SignIn(None, None, SIGN_IN_FAILED)
+        passwords.wait_as_long_as_a_verify()
+        return SignIn(None, None, SIGN_IN_FAILED, device=device)
+    return _check_and_open(
+        engine,
+        found,
+        passphrase,
+        passwords=passwords,
+        account=account,
+        attempt_id=attempt_id,
+        address=address or "",
+        device=device,
+        when=when,
+    )
+
+
+def _check_and_open(
+    engine: Engine,
+    found: tuple[int, str | None, bool] | None,
+    passphrase: str,
+    *,
+    passwords: Passwords,
+    account: str,
+    attempt_id: int,
+    address: str,
+    device: str,
+    when: datetime,
+) -> SignIn:
+    """Verify the passphrase of a reserved attempt, settle it and open a session if it matches."""
     person_id: int | None = None
     stored: str | None = None
     matched = False
@@ -233,8 +318,34 @@ def sign_in(
             address=address,
         )
     if person_id is None or token is None:
-        return SignIn(None, None, SIGN_IN_FAILED)
-    return SignIn(token, Actor(person_id=person_id, email=account, grants=grants), "")
+        return SignIn(None, None, SIGN_IN_FAILED, device=device)
+    return SignIn(
+        token, Actor(person_id=person_id, email=account, grants=grants), "", device=device
+    )
+
+
+def unlock_account(engine: Engine, email: str, *, by: Actor | None, now: datetime | None = None) -> int:
+    """Forget an account's recent failed sign-ins, so no wait applies; return how many.
+
+    Successful sign-ins are kept: they are what lets a known browser through. Audited.
+    """
+    actor_id, actor_label = _authorise(engine, by, Action.MANAGE_PEOPLE)
+    account = _checked_email(email)
+    when = _now(now)
+    with write_transaction(engine, durable=False) as session:
+        throttle.serialise_attempts(session)
+        cleared = throttle.clear_failures(session, account)
+        audit.record_event(
+            session,
+            "sign_in_unlocked",
+            now=when,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            subject_id=people.find_person_id(session, account),
+            subject_label=account,
+            detail={"attempts_cleared": cleared},
+        )
+    return cleared
 
 
 def resume_session(

@@ -1,7 +1,7 @@
 """Serve the last valid version of each item while its file is broken, and report content health.
 
 `LastValid` is an in-process aggregate of content only (items by id, per content root): the UI
-caches one with `st.cache_resource`, like the parse cache. Losing it costs nothing but the
+holds one per process (course/ui/resources.py), like the parse cache. Losing it costs nothing but the
 fallback: the next load starts again from what validates now.
 """
 

@@ -9,7 +9,6 @@ so it can be restored, and every save, draft and restore is audited with the con
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import threading
 from collections import Counter
@@ -18,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from course.content.common import content_version
-from course.content.loader import KINDS, load_course
+from course.content.loader import KINDS, ParseCache, load_files, read_course_files, read_edit
 from course.content.manifest import MANIFEST
 from course.domain.diagnostics import Diagnostic, Severity
 from course.domain.permissions import Action, Actor
@@ -152,34 +151,21 @@ def current_hash(root: Path, relative: str) -> str:
     return text_hash(text) if text is not None else ""
 
 
-def _copy_tree(root: Path, into: Path) -> None:
-    base = root.resolve()
-    if (base / MANIFEST).is_file():
-        shutil.copy2(base / MANIFEST, into / MANIFEST)
-    for kind in KINDS:
-        if (base / kind).is_dir():
-            shutil.copytree(base / kind, into / kind)
-
-
-def check_edit(root: Path, relative: str, text: str | None) -> EditCheck:
+def check_edit(root: Path, relative: str, text: str | None, *,
+               cache: ParseCache | None = None) -> EditCheck:
     """Return the course diagnostics with `text` at the published path of `relative`.
 
-    The content tree is copied to a temporary folder with the edit in place and loaded there,
-    so the diagnostics are exactly what `python -m course validate` prints for that text.
+    The course's files are read once and loaded twice through the loader's pure entry, as they
+    are and with the edit overlaid (None removes the file); nothing is copied or written. The
+    diagnostics are exactly what `python -m course validate` prints for that text. With the
+    app's parse cache, only the edited file is parsed again.
     """
     target = published_name(relative)
     resolve_path(root, target)
-    baseline = load_course(root).diagnostics
-    with tempfile.TemporaryDirectory(prefix="nts-validate-") as folder:
-        copy = Path(folder)
-        _copy_tree(root, copy)
-        path = copy / target
-        if text is None:
-            path.unlink(missing_ok=True)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(normalise(text), encoding="utf-8")
-        diagnostics = load_course(copy).diagnostics
+    files = read_course_files(root)
+    baseline = load_files(files, cache=cache).diagnostics
+    edited = read_edit(root, files, target, normalise(text) if text is not None else None)
+    diagnostics = load_files(edited, cache=cache).diagnostics
     return EditCheck(target, diagnostics, _added_errors(baseline, diagnostics))
 
 
@@ -200,10 +186,11 @@ def _added_errors(before: tuple[Diagnostic, ...], after: tuple[Diagnostic, ...])
     return tuple(added)
 
 
-def validate_edit(engine: Engine, actor: Actor, root: Path, relative: str, text: str) -> EditCheck:
+def validate_edit(engine: Engine, actor: Actor, root: Path, relative: str, text: str, *,
+                  cache: ParseCache | None = None) -> EditCheck:
     """Validate the whole course with the edited text in place of the file (nothing written)."""
     _checked_path(engine, actor, root, relative, Action.VALIDATE_CONTENT)
-    return check_edit(root, relative, text)
+    return check_edit(root, relative, text, cache=cache)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -280,7 +267,8 @@ def _write_version(engine: Engine, actor: Actor, path: Path, relative: str, text
 
 
 def save(engine: Engine, actor: Actor, root: Path, relative: str, text: str, *, base_hash: str,
-         history: Path, now: datetime | None = None, address: str = "") -> str:
+         history: Path, now: datetime | None = None, address: str = "",
+         cache: ParseCache | None = None) -> str:
     """Publish an edit to the file's published path and return its new hash.
 
     Refuses (EditConflict) when the file on disk is no longer the version the edit started
@@ -290,18 +278,18 @@ def save(engine: Engine, actor: Actor, root: Path, relative: str, text: str, *, 
     _checked_path(engine, actor, root, relative, Action.PUBLISH_CONTENT)
     with _WRITING:
         return _save(engine, actor, root, relative, text, base_hash=base_hash, history=history,
-                     now=now, address=address)
+                     now=now, address=address, cache=cache)
 
 
 def _save(engine: Engine, actor: Actor, root: Path, relative: str, text: str, *, base_hash: str,
-          history: Path, now: datetime | None, address: str) -> str:
+          history: Path, now: datetime | None, address: str, cache: ParseCache | None) -> str:
     target = published_name(relative)
     path = resolve_path(root, target)
     if current_hash(root, target) != base_hash:
         audit_denial(engine, actor, Action.PUBLISH_CONTENT, reason=f"{target} changed on disk",
                      address=address)
         raise EditConflict(f"{target} changed on disk since it was opened; reopen it and edit again")
-    check = check_edit(root, target, text)
+    check = check_edit(root, target, text, cache=cache)
     if check.added_errors:
         raise EditRefused(check.added_errors)
     return _write_version(engine, actor, path, target, text, kind="content_published",

@@ -83,6 +83,7 @@ class LoginAttempt(SQLModel, table=True):
     __table_args__ = (
         Index("ix_login_attempt_account_at", "account", "at"),
         Index("ix_login_attempt_address_at", "address", "at"),
+        Index("ix_login_attempt_device_at", "device", "at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -92,6 +93,8 @@ class LoginAttempt(SQLModel, table=True):
     at: datetime
     #: "pending" while the hash is verified, then "failed" or "ok".
     outcome: str = Field(max_length=10)
+    #: SHA-256 of the browser's device cookie; None for rows older than the cookie.
+    device: str | None = Field(default=None, max_length=64)
 
 
 class SetupToken(SQLModel, table=True):

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, func, insert, text, update
+from sqlalchemy import bindparam, case, delete, exists, func, insert, text, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
+from course.domain.throttling import Failures
 from course.store._sql import dialect_name
 from course.store.tables import LoginAttempt
 
@@ -25,11 +26,22 @@ OK = "ok"
 
 @dataclass(frozen=True, slots=True)
 class RecentFailures:
-    """Failed or unfinished attempts since some time: for the account, the pair, the address."""
+    """Failed or unfinished attempts since some time, per bucket: account, address, browser.
 
-    account: int
-    pair: int
-    address: int
+    `device` counts only the failures of this browser on this account.
+    """
+
+    account: Failures
+    address: Failures
+    device: Failures
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRecord:
+    """What the attempts say about a browser: seen at all lately, and trusted for the account."""
+
+    seen: bool
+    signed_in: bool
 
 
 def serialise_attempts(session: Session) -> None:
@@ -46,13 +58,23 @@ def _failures_statement() -> Any:
     # Built once: the sign-in path is measured against a bare hash verification.
     table = LoginAttempt.__table__  # type: ignore[attr-defined]
     same_account = table.c.account == bindparam("account")
+    # A missing address or device is bound as NULL, which equals nothing: never a shared bucket.
     same_address = table.c.address == bindparam("address")
+    same_device = same_account & (table.c.device == bindparam("device"))
 
     def count_if(condition: Any) -> Any:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
+    def latest_if(condition: Any) -> Any:
+        return func.max(case((condition, table.c.at), else_=None))
+
     return sa_select(
-        count_if(same_account), count_if(same_account & same_address), count_if(same_address)
+        count_if(same_account),
+        latest_if(same_account),
+        count_if(same_address),
+        latest_if(same_address),
+        count_if(same_device),
+        latest_if(same_device),
     ).where(
         table.c.at >= bindparam("since"),
         table.c.outcome.in_([PENDING, FAILED]),
@@ -60,34 +82,56 @@ def _failures_statement() -> Any:
     )
 
 
-def count_recent_failures(session: Session, account: str, *, address: str, since: datetime) -> RecentFailures:
-    """Count failed and pending attempts since the time, by account, by pair and by address."""
-    values = {"account": account, "address": address, "since": since}
+def _moment(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite hands back MAX() over a CASE as text
+        value = datetime.fromisoformat(value)
+    moment: datetime = value
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def count_recent_failures(
+    session: Session, account: str, *, address: str | None, device: str | None, since: datetime
+) -> RecentFailures:
+    """Count failed and pending attempts since the time, by account, by address and by browser.
+
+    `address` and `device` are None (or "") when unknown; their buckets are then empty.
+    """
+    values = {"account": account, "address": address or None, "device": device or None,
+              "since": since}
     row = session.connection().execute(_failures_statement(), values).one()
-    by_account, by_pair, by_address = row
     return RecentFailures(
-        account=int(by_account), pair=int(by_pair), address=int(by_address) if address else 0
+        account=Failures(int(row[0]), _moment(row[1])),
+        address=Failures(int(row[2]), _moment(row[3])),
+        device=Failures(int(row[4]), _moment(row[5])),
     )
 
 
-def has_signed_in_from(session: Session, account: str, *, address: str, since: datetime) -> bool:
-    """Return whether the account signed in successfully from this address since the time."""
-    if not address:
-        return False
-    statement = select(LoginAttempt.id).where(
-        LoginAttempt.account == account,
-        LoginAttempt.address == address,
-        LoginAttempt.outcome == OK,
-        col(LoginAttempt.at) >= since,
-    )
-    return session.exec(statement.limit(1)).first() is not None
+def find_device(session: Session, account: str, *, device: str, since: datetime) -> DeviceRecord:
+    """Return whether the browser (its hash) made any attempt since the time, and signed in here."""
+    table = LoginAttempt.__table__  # type: ignore[attr-defined]
+    recent = (table.c.device == device) & (table.c.at >= since)
+    signed_in = recent & (table.c.account == account) & (table.c.outcome == OK)
+    # EXISTS stops at the first row: a browser used daily has many attempts, none need counting.
+    statement = sa_select(exists().where(recent), exists().where(signed_in))
+    seen, succeeded = session.connection().execute(statement).one()
+    return DeviceRecord(seen=bool(seen), signed_in=bool(succeeded))
 
 
-def reserve_attempt(session: Session, account: str, *, address: str, now: datetime) -> int:
+def reserve_attempt(
+    session: Session, account: str, *, address: str | None, device: str | None, now: datetime
+) -> int:
     """Record a pending attempt and return its id (settle it once the hash is checked)."""
     table = LoginAttempt.__table__  # type: ignore[attr-defined]
     statement = insert(table).returning(table.c.id)
-    values = {"account": account, "address": address[:64], "at": now, "outcome": PENDING}
+    values = {
+        "account": account,
+        "address": (address or "")[:64],
+        "at": now,
+        "outcome": PENDING,
+        "device": device,
+    }
     return int(session.connection().execute(statement, values).scalar_one())
 
 
@@ -102,6 +146,14 @@ def settle_attempt(session: Session, attempt_id: int, *, succeeded: bool) -> Non
     session.connection().execute(
         _settle_statement(), {"attempt_id": attempt_id, "outcome": OK if succeeded else FAILED}
     )
+
+
+def clear_failures(session: Session, account: str) -> int:
+    """Delete the account's failed and pending attempts (successes stay: they vouch for browsers)."""
+    statement = delete(LoginAttempt).where(
+        col(LoginAttempt.account) == account, col(LoginAttempt.outcome).in_([PENDING, FAILED])
+    )
+    return int(session.connection().execute(statement).rowcount)
 
 
 def purge_attempts(session: Session, *, before: datetime) -> int:

@@ -14,17 +14,16 @@ ends.
 
 from __future__ import annotations
 
-import inspect
 import json
 import threading
 import weakref
 from collections.abc import Mapping
-from typing import Any
 from urllib.parse import urlsplit
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from course.domain.network import parse_networks, resolve_client_address
 from course.domain.permissions import Actor, Page
 from course.services import session_cookies
 from course.services.accounts import SessionPolicy, SignIn, hash_token, resume_session, sign_in, sign_out
@@ -38,11 +37,21 @@ _RESOLVED_LOCK = threading.Lock()  # every session's script thread shares the ma
 
 
 def client_address() -> str:
-    """Return the address the request came from, as Streamlit sees it."""
+    """Return the client's address, believing X-Forwarded-For only from trusted proxies.
+
+    "" means unknown (no request context, or a header that cannot be read). Streamlit reports a
+    loopback peer as None, so a request with headers and no address came from this host.
+    """
     try:
-        return str(st.context.ip_address or "")
+        headers = st.context.headers
+        peer = st.context.ip_address
     except Exception:
         return ""
+    if peer is None and headers:
+        peer = "127.0.0.1"
+    forwarded = ",".join(headers.get_all("X-Forwarded-For")) if headers else None
+    trusted = parse_networks(" ".join(resources.settings().trusted_proxies))
+    return resolve_client_address(peer, forwarded, trusted=trusted) or ""
 
 
 def _request_cookies() -> Mapping[str, str]:
@@ -155,11 +164,9 @@ def current_actor() -> Actor | None:
 
 
 def sign_in_with_passphrase(email: str, passphrase: str) -> SignIn:
-    """Check an email and passphrase (with this browser's device value, where supported)."""
-    options: dict[str, Any] = {"passwords": resources.passwords(), "address": client_address()}
-    if "device" in inspect.signature(sign_in).parameters:
-        options["device"] = device_value() or None
-    return sign_in(resources.engine(), email, passphrase, **options)
+    """Check an email and passphrase, with this browser's device value (its known-browser cookie)."""
+    return sign_in(resources.engine(), email, passphrase, passwords=resources.passwords(),
+                   address=client_address(), device=device_value() or None)
 
 
 def start_session(result: SignIn) -> None:
@@ -171,7 +178,7 @@ def start_session(result: SignIn) -> None:
     """
     if result.token is None or result.actor is None:
         raise ValueError("only a successful sign-in starts a session")
-    device = getattr(result, "device", None) or device_value()
+    device = result.device or device_value()
     clear_person_state()
     state.put(state.SESSION_TOKEN, value=result.token)
     state.put(state.OWNER, value=result.actor.person_id)

@@ -1,30 +1,27 @@
-"""Heavy objects shared across sessions and reruns, cached by Streamlit.
+"""Heavy objects shared across sessions and reruns, held once per server process.
 
-Nothing here holds security state: sessions, throttling and permissions live in the database,
-so a browser asking Streamlit to clear its caches changes nothing that matters.
+They live in process-level holders (course/ui/holders.py), not in `st.cache_resource`: any
+browser can send Streamlit's clear-cache message, and that must not rebuild the engine (a new
+connection pool each time, a new first-run setup token), reparse the course or empty the
+dashboards' caches. Nothing here holds security state either: sessions, throttling and
+permissions live in the database.
 """
 
 from __future__ import annotations
 
 import threading
 
-import streamlit as st
-
 from course.services import database, demo, seed, studio_content
 from course.services.accounts import Passwords
 from course.services.catalog import LoadResult, ParseCache
+from course.services.dashboard import DashboardCache
 from course.services.database import Engine
+from course.services.studio_stats import StatsCache
 from course.settings import Settings, load_settings
+from course.ui.holders import Held
 
 
-@st.cache_resource
-def settings() -> Settings:
-    """Return the settings read from the environment when the server started."""
-    return load_settings()
-
-
-@st.cache_resource
-def engine() -> Engine:
+def _open_engine() -> Engine:
     """Open the database, create the demo people in demo mode.
 
     Start-up (`course/web/lifespan.py`) has already migrated the schema and issued the setup
@@ -41,21 +38,54 @@ def engine() -> Engine:
     return opened
 
 
-@st.cache_resource
+_settings: Held[Settings] = Held(load_settings)
+_engine: Held[Engine] = Held(_open_engine, close=database.close_database)
+_passwords: Held[Passwords] = Held(Passwords)
+_parse_cache: Held[ParseCache] = Held(ParseCache)
+_last_valid: Held[studio_content.LastValid] = Held(studio_content.LastValid)
+_dashboard_cache: Held[DashboardCache] = Held(DashboardCache)
+_stats_cache: Held[StatsCache] = Held(StatsCache)
+_ALL = (_engine, _settings, _passwords, _parse_cache, _last_valid, _dashboard_cache, _stats_cache)
+
+
+def settings() -> Settings:
+    """Return the settings read from the environment when the server started."""
+    return _settings.get()
+
+
+def engine() -> Engine:
+    """Return the database engine, opened once (applying migrations, creating demo people)."""
+    return _engine.get()
+
+
+def engine_builds() -> int:
+    """Return how many engines this process has opened (1 once running; for tests)."""
+    return _engine.builds
+
+
 def passwords() -> Passwords:
-    """Return the passphrase hasher (stateless; cached only to build it once)."""
-    return Passwords()
+    """Return the passphrase hasher (stateless; held only to build it once)."""
+    return _passwords.get()
 
 
-@st.cache_resource
-def _parse_cache() -> ParseCache:
-    return ParseCache()
+def parse_cache() -> ParseCache:
+    """Return the parse cache shared by every session (the editor's Validate reuses it)."""
+    return _parse_cache.get()
 
 
-@st.cache_resource
 def last_valid() -> studio_content.LastValid:
     """Return the last valid version of each item (content only), served while its file is broken."""
-    return studio_content.LastValid()
+    return _last_valid.get()
+
+
+def dashboard_cache() -> DashboardCache:
+    """Return the dashboards' results cache (keyed by data version, so never stale)."""
+    return _dashboard_cache.get()
+
+
+def stats_cache() -> StatsCache:
+    """Return the studio analytics' results cache (keyed by data version, so never stale)."""
+    return _stats_cache.get()
 
 
 def course() -> LoadResult:
@@ -63,5 +93,15 @@ def course() -> LoadResult:
 
     Unchanged files come from the parse cache, so this is cheap.
     """
-    return studio_content.load_served(settings().content_root, cache=_parse_cache(),
+    return studio_content.load_served(settings().content_root, cache=_parse_cache.get(),
                                       last=last_valid())
+
+
+def reset() -> None:
+    """Close the engine and forget every held object, so the next use rebuilds from the environment.
+
+    Only for tests that start the app on a fresh database in one process; no client message
+    reaches it.
+    """
+    for held in _ALL:
+        held.reset()

@@ -129,13 +129,16 @@ def test_signing_out_in_one_tab_signs_the_other_out_at_its_next_click(context: B
 
 def test_a_passphrase_sign_in_comes_back_to_the_page_asked_for(context: BrowserContext) -> None:
     page = open_sign_in(context, "/profile")
-    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Email", exact=True).fill(EMAIL)
     page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
     follow_sign_in(page, lambda: page.get_by_role("button", name="Sign in", exact=True).click())
     expect(page.get_by_role("heading", name="My literacy profile", exact=True)).to_be_visible()
     settle(page)
     assert page.url.endswith("/profile")
     assert _session_cookie(context) is not None
+    # The browser is now a known one for this account: throttling judges it by its own failures.
+    [device] = [c for c in context.cookies() if c["name"] == "nts_device"]
+    assert device["httpOnly"] and device["sameSite"] == "Lax" and len(device["value"]) >= 40
 
 
 def test_a_sign_out_link_from_outside_the_app_is_refused(context: BrowserContext) -> None:

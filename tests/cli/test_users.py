@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,43 @@ def test_roster_import_with_bad_rows_applies_nothing(capsys: Capture, tmp_path: 
     ]
     assert run(["users", "list"], capsys)[1] == ""
     assert run(["users", "import", str(tmp_path / "missing.csv")], capsys)[0] == 1
+
+
+def test_unlock_forgets_failed_sign_ins_and_is_audited(capsys: Capture) -> None:
+    from course.services import accounts
+    from course.services.accounts import Passwords
+    from course.services.database import close_database, open_database
+    from course.settings import load_settings
+    from course.store import audit
+    from course.store.engine import read_session
+
+    run(["users", "add", "ada@example.org", "--name", "Ada", "--passphrase-stdin"], capsys,
+        stdin="analytical engine notes\n")
+    engine = open_database(load_settings())
+    cheap = Passwords(memory_kib=1024, time_cost=1)
+    now = datetime.now(UTC)  # one moment for every attempt: no wait can pass by itself
+    try:
+        for _ in range(6):
+            accounts.sign_in(engine, "ada@example.org", "not the passphrase", passwords=cheap, now=now)
+        assert not accounts.sign_in(engine, "ada@example.org", "analytical engine notes",
+                                    passwords=cheap, now=now).ok
+        code, out, err = run(["users", "unlock", "ADA@example.org"], capsys)
+        assert (code, out, err) == (0, "unlocked ada@example.org: 5 recent failed sign-in(s) forgotten\n", "")
+        assert accounts.sign_in(engine, "ada@example.org", "analytical engine notes", passwords=cheap,
+                                now=now).ok
+        with read_session(engine) as session:
+            (entry,) = audit.list_events(session, kind="sign_in_unlocked")
+        assert (entry.actor, entry.subject) == ("command line", "ada@example.org")
+    finally:
+        close_database(engine)
+    code, _, err = run(["users", "unlock", "not an email"], capsys)
+    assert (code, err) == (1, "error: 'not an email' is not an email address\n")
+
+
+def test_a_giant_passphrase_on_stdin_is_refused(capsys: Capture) -> None:
+    code, out, err = run(["users", "add", "ada@example.org", "--name", "Ada", "--passphrase-stdin"],
+                         capsys, stdin="p" * 5_000_000 + "\n")
+    assert (code, out) == (1, "")
+    assert err == "error: passphrase refused: use at most 1024 characters\n"
+    code, _, err = run(["users", "add", "a" * 300 + "@example.org", "--name", "Ada"], capsys)
+    assert (code, err) == (1, "error: the email address is longer than 254 characters\n")

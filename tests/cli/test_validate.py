@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from course.cli import main
-from tests.conftest import QUIZ, TreeWriter
+from course.cli.validate import as_github
+from course.domain.diagnostics import Code, error
+from course.services.catalog import ValidationReport
+from tests.conftest import MODULE, QUIZ, TreeWriter
 
 
 def test_a_clean_course_exits_zero(write_tree: TreeWriter, capsys: pytest.CaptureFixture[str]) -> None:
@@ -25,6 +29,7 @@ def test_errors_are_printed_with_location_and_exit_one(
     assert capsys.readouterr().out.splitlines() == [
         "quizzes/intro-quiz.md:9: error: question 'q-one' has no correct option; mark one with "
         "'- [x]' [question-no-correct]",
+        "Each [code] is explained in docs/authoring.md, section 9 (Diagnostic reference).",
         "1 error(s), 0 warning(s) in 4 file(s): failed",
     ]
 
@@ -43,10 +48,36 @@ def test_json_output(write_tree: TreeWriter, capsys: pytest.CaptureFixture[str])
     report = json.loads(capsys.readouterr().out)
     assert report["errors"] == 1 and report["warnings"] == 0 and report["ok"] is False
     assert report["diagnostics"] == [{
-        "path": "quizzes/intro-quiz.md", "line": 9, "severity": "error",
+        "path": "quizzes/intro-quiz.md", "line": 9, "column": 0, "severity": "error",
         "message": "question 'q-one' has no correct option; mark one with '- [x]'",
-        "code": "question-no-correct",
+        "code": "question-no-correct", "help": "docs/authoring.md#code-question-no-correct",
     }]
+
+
+def test_github_annotations_point_at_the_line_and_column(
+    write_tree: TreeWriter, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree({"modules/intro.md": MODULE.replace("title: Introduction", "title: Crisis: 100%, now"),
+                       "quizzes/intro-quiz.md": QUIZ.replace("  > Broadcasting talks over them.\n", "")})
+    monkeypatch.chdir(root.parent)
+    assert main(["validate", "--format", "github", str(root)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "::error file=content/modules/intro.md,line=3,col=14,title=fm-yaml::a colon followed by a space "
+        "inside a value starts a new key; quote a value that contains a colon, such as title: \"Crisis: "
+        "the first hour\" (column 14) (see docs/authoring.md#code-fm-yaml)",
+        "::warning file=content/quizzes/intro-quiz.md,line=13,title=option-no-feedback::option 2 of "
+        "question 'q-one' has no feedback; add a '> ' line under it saying why "
+        "(see docs/authoring.md#code-option-no-feedback)",
+        "1 error(s), 1 warning(s) in 4 file(s): failed",
+    ]
+
+
+def test_github_annotations_escape_what_would_end_the_command() -> None:
+    report = ValidationReport(Path("/elsewhere/course"), 1, (
+        error("modules/a,b:c.md", 2, Code.FM_TYPE, "100% wrong\nreally"),), strict=True)
+    assert as_github(report)[0] == (
+        "::error file=/elsewhere/course/modules/a%2Cb%3Ac.md,line=2,title=fm-type::100%25 wrong%0Areally "
+        "(see docs/authoring.md#code-fm-type)")
 
 
 def test_course_content_points_to_the_root(

@@ -22,12 +22,13 @@ def test_the_base_tree_is_clean(write_tree: TreeWriter) -> None:
 
 FRONT_MATTER_CASES = {
     "missing front matter": (
-        {"modules/intro.md": "## Just text\n"},
+        {"modules/intro.md": "## Just text\n\nA paragraph.\n"},
         ["modules/intro.md:1: error: the file must start with front matter between --- lines [fm-missing]"],
     ),
     "bad yaml": (
         {"modules/intro.md": MODULE.replace("roles: [all]", "roles: [all")},
-        ["modules/intro.md:5: error: YAML expected ',' or ']', but got ':' [fm-yaml]"],
+        ["modules/intro.md:4: error: the '[' opened here is not closed on its line; end it with ']', "
+         "and quote items that contain a colon or a comma (column 8) [fm-yaml]"],
     ),
     "duplicate key": (
         {"modules/intro.md": MODULE.replace("roles: [all]\n", "roles: [all]\ntitle: Again\n")},
@@ -44,8 +45,10 @@ FRONT_MATTER_CASES = {
     ),
     "alias": (
         {"modules/intro.md": MODULE.replace("title: Introduction", "title: &t Introduction\nsummary: *t")},
-        ["modules/intro.md:3: error: YAML anchors and aliases are not allowed [fm-alias]",
-         "modules/intro.md:4: error: YAML anchors and aliases are not allowed [fm-alias]"],
+        ["modules/intro.md:3: error: YAML anchors (&name) and aliases (*name) are not allowed; write "
+         "each value out in full, and quote a value that starts with & or * [fm-alias]",
+         "modules/intro.md:4: error: YAML anchors (&name) and aliases (*name) are not allowed; write "
+         "each value out in full, and quote a value that starts with & or * [fm-alias]"],
     ),
     "missing key": (
         {"modules/intro.md": MODULE.replace("title: Introduction\n", "")},
@@ -117,7 +120,8 @@ ID_CASES = {
 
              Text.
              """)},
-        ["modules/intro.md:5: error: prerequisites go round in a circle: intro -> second [requires-cycle]"],
+        ["modules/intro.md:5: error: prerequisites go round in a circle: intro -> second -> intro "
+         "[requires-cycle]"],
     ),
     "role without module and unassessed competency (warnings)": (
         {"modules/intro.md": MODULE.replace("roles: [all]", "roles: [legal]"),

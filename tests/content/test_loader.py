@@ -14,11 +14,32 @@ def test_drafts_and_hidden_files_are_skipped(write_tree: TreeWriter) -> None:
         "modules/_draft.md": "not even front matter",
         "modules/.hidden.md": "nor this",
         "modules/_wip/deep.md": "nor this",
-        "modules/notes.txt": "not Markdown",
+        "modules/_notes.txt": "a draft note",
     })
     found = [p.relative_to(root).as_posix() for _, p in find_content_files(root)]
     assert found == ["modules/intro.md", "quizzes/intro-quiz.md", "scenarios/first-day.md"]
     assert load_course(root).diagnostics == ()
+
+
+def test_files_with_another_ending_are_reported_not_skipped_silently(write_tree: TreeWriter) -> None:
+    root = write_tree({
+        "modules/notes.txt": "not Markdown",
+        "modules/extra.markdown": "meant as a module",
+        "quizzes/LOUD.MD": "meant as a quiz",
+        "scenarios/photo.png": b"\x89PNG",
+    })
+    assert [d.format() for d in load_course(root).diagnostics] == [
+        "modules/extra.markdown:1: warning: 'extra.markdown' is not read: content files end in '.md' "
+        "in lower case; rename it to 'extra.md', or start its name with '_' to keep it as a draft "
+        "[file-ignored]",
+        "modules/notes.txt:1: warning: 'notes.txt' is not read: content files end in '.md' in lower "
+        "case; rename it to 'notes.md', or start its name with '_' to keep it as a draft [file-ignored]",
+        "quizzes/LOUD.MD:1: warning: 'LOUD.MD' is not read: content files end in '.md' in lower case; "
+        "rename it to 'LOUD.md', or start its name with '_' to keep it as a draft [file-ignored]",
+        "scenarios/photo.png:1: warning: 'photo.png' is not read: scenarios/ holds only '.md' files; "
+        "move it out (media belong in media/), or start its name with '_' to keep it here unread "
+        "[file-ignored]",
+    ]
 
 
 def test_a_broken_file_leaves_the_rest_of_the_course_served(write_tree: TreeWriter) -> None:

@@ -9,9 +9,12 @@ from hypothesis import strategies as st
 from course.domain.accounts import (
     AccountRuleError,
     check_passphrase,
+    email_too_long,
     normalise_email,
+    normalise_passphrase,
     parse_capabilities,
     parse_list,
+    passphrase_too_long,
     render_capabilities,
 )
 from course.domain.permissions import Capability
@@ -89,3 +92,22 @@ def test_bad_capabilities_are_refused(raw: str, message: str) -> None:
 
 def test_lists_split_on_semicolons_and_spaces() -> None:
     assert parse_list(" legal; hr  it;;") == ("legal", "hr", "it")
+
+
+def test_giant_input_is_refused_before_normalising(monkeypatch: pytest.MonkeyPatch) -> None:
+    class NoNormalising:
+        @staticmethod
+        def normalize(form: str, text: str) -> str:
+            raise AssertionError("normalised a giant input")
+
+    # Only this module's view of unicodedata is replaced, so the test runner is unaffected.
+    monkeypatch.setattr("course.domain.accounts.unicodedata", NoNormalising)
+    giant = "\ufdfa" * 3_000_000  # one character that NFKC expands eighteen-fold
+    with pytest.raises(AccountRuleError, match="longer than 254"):
+        normalise_email(giant)
+    with pytest.raises(AccountRuleError, match="longer than 1024"):
+        normalise_passphrase(giant)
+    assert check_passphrase(giant) == ["use at most 1024 characters"]
+    assert email_too_long(giant) and passphrase_too_long(giant)
+    assert not email_too_long("   " + "a" * 245 + "@x.io   ")
+    assert not passphrase_too_long("p" * 1024) and passphrase_too_long("p" * 1025)

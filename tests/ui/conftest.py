@@ -1,6 +1,7 @@
 """Page tests: the real app.py under AppTest, on a temporary database, signed in as demo people.
 
-Page tests share one process, so Streamlit's caches are cleared before and after each test.
+Page tests share one process, so Streamlit's caches and the process-level holders are reset
+before and after each test.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from course.services.database import close_database, open_database
 from course.settings import load_settings
+from course.ui import resources
 from tests.scratch import copy_sqlite_template
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -26,9 +28,11 @@ AppFactory = Callable[..., AppTest]
 def fresh_streamlit_caches() -> Iterator[None]:
     st.cache_resource.clear()
     st.cache_data.clear()
+    resources.reset()  # the engine and parsed course are held for the process, not by Streamlit
     yield
     st.cache_resource.clear()
     st.cache_data.clear()
+    resources.reset()
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ VISITS: dict[Page, tuple[str, str | None, int]] = {
     Page.STUDIO_PREVIEW: ("trainer", None, 2),
     Page.STUDIO_EDITOR: ("trainer", None, 2),
     Page.STUDIO_ANALYTICS: ("trainer", None, 8),
-    Page.ADMIN_PEOPLE: ("admin", None, 5),
+    Page.ADMIN_PEOPLE: ("admin", None, 12),  # departments, count, one page, grants, mail status
     Page.ADMIN_ROSTER: ("admin", None, 2),
     Page.ADMIN_AUDIT: ("admin", None, 4),
 }

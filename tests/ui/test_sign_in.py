@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from course.domain.permissions import Capability, Grants
@@ -24,6 +23,7 @@ from course.services.database import Engine
 from course.settings import load_settings
 from course.store import audit
 from course.store.engine import read_session
+from course.ui import resources
 from course.web.lifespan import try_start_up
 from tests.ui.conftest import APP, AppFactory
 
@@ -97,7 +97,7 @@ def test_demo_sign_in_is_absent_and_refused_when_demo_mode_is_off(
     app: AppFactory, database: Callable[[], Engine]
 ) -> None:
     app()  # demo mode on: the demo people are created, and stay in the database
-    st.cache_resource.clear()  # a restart of the server, with demo mode now off
+    resources.reset()  # a restart of the server, with demo mode now off
     at = app(demo=False)
     assert not load_settings().demo_mode
     assert _on_sign_in_page(at)

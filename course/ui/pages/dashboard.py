@@ -29,9 +29,9 @@ from course.ui.dashboard_view import Figures, label
 COMPARE_DAYS = (30, 90, 180, 365)
 
 
-@st.cache_resource
 def _cache() -> DashboardCache:
-    return DashboardCache()
+    # Held for the process, where a browser's clear-cache message does not reach.
+    return resources.dashboard_cache()
 
 
 def _start_of(day: date | None) -> datetime | None:

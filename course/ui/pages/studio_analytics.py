@@ -36,9 +36,9 @@ ORDERS = ("Worst first", "Quiz order", "Lowest facility", "Lowest discrimination
 _CHART = {"displayModeBar": False}
 
 
-@st.cache_resource
 def _cache() -> StatsCache:
-    return StatsCache()
+    # Held for the process, where a browser's clear-cache message does not reach.
+    return resources.stats_cache()
 
 
 def _short(text: str, limit: int = 48) -> str:

@@ -62,13 +62,13 @@ def _actions(relative: str, opened: ContentFile, text: str) -> None:
     check, publish, draft = st.columns(3)
     if check.button("Validate", icon=":material/rule:"):
         actor = auth.require_page(Page.STUDIO_EDITOR)
-        result = validate_edit(engine, actor, root, relative, text)
+        result = validate_edit(engine, actor, root, relative, text, cache=resources.parse_cache())
         _show(result.diagnostics, relative=result.relative, text=text)
     if publish.button("Save", type="primary", icon=":material/save:"):
         actor = auth.require_page(Page.STUDIO_EDITOR)
         try:
             new_hash = save(engine, actor, root, relative, text, base_hash=opened.hash,
-                            history=history, address=address)
+                            history=history, address=address, cache=resources.parse_cache())
         except EditConflict as exc:
             st.error(f"Not saved: {exc}.")
         except EditRefused as exc:
