@@ -1,4 +1,4 @@
-"""`writes`: the service that records a quiz attempt, from 20 threads, against raw sqlite3.
+"""`writes`: recording quiz attempts as the quiz service does, from 20 threads, against raw sqlite3.
 
 Anchor: single-threaded raw sqlite3 inserts, one commit each, with the same pragmas (WAL,
 synchronous=FULL), measured in the same run. Target: service throughput >= 0.05x the anchor,
@@ -20,13 +20,13 @@ from pathlib import Path
 from sqlalchemy import text
 
 from course.domain.accounts import parse_capabilities
-from course.domain.permissions import Actor
-from course.domain.records import AnswerRecord, QuizAttemptRecord, new_key
-from course.services import progress
-from course.store import people
+from course.domain.permissions import Action, Actor
+from course.domain.records import AnswerRecord, QuizAttemptRecord, RecordOutcome, new_key
+from course.services.permissions import require
+from course.store import attempts, people
 from course.store.engine import Engine, create_store_engine, read_session, write_transaction
 from course.store.migrate import upgrade_database
-from course.store.scratch import scratch_postgres
+from tests.scratch import scratch_postgres
 
 NAME = "writes"
 THREADS = 20
@@ -94,6 +94,13 @@ def _attempt(actor: Actor) -> QuizAttemptRecord:
     )
 
 
+def _record(engine: Engine, actor: Actor, record: QuizAttemptRecord) -> RecordOutcome:
+    """Store an attempt as quizzing.submit_attempt does: check the permission, then one transaction."""
+    require(engine, actor, Action.SUBMIT_QUIZ)
+    with write_transaction(engine) as session:
+        return attempts.record_quiz_attempt(session, record, now=NOW)
+
+
 def service_writes(engine: Engine, *, seconds: float) -> dict[str, object]:
     """Record attempts from THREADS threads for `seconds`; return throughput and checks."""
     upgrade_database(engine)
@@ -111,7 +118,7 @@ def service_writes(engine: Engine, *, seconds: float) -> dict[str, object]:
             record = _attempt(actor)
             started = time.perf_counter()
             try:
-                outcome = progress.record_quiz_attempt(engine, actor, record, now=NOW)
+                outcome = _record(engine, actor, record)
             except Exception as error:  # counted: the target is zero errors
                 with lock:
                     errors.append(repr(error))

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import plotly.graph_objects as go
 
@@ -18,6 +19,13 @@ Figure = go.Figure
 
 #: One headless browser at a time renders images; each takes a few hundred MB while it runs.
 _RENDER_LOCK = threading.Lock()
+
+#: Kaleido 1.x takes the page's JavaScript context from the first one Chromium reports after it
+#: starts navigating to its render page. On a loaded machine that can still be the blank
+#: page's context, and the render then fails with one of these messages although nothing is
+#: wrong with the figure. Every call starts a fresh browser, so trying again is a fair retry.
+_STARTUP_RACE = ("kaleido_scopes is not defined", "Cannot find context with specified id")
+_RENDER_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,16 +103,25 @@ def trend_figure(series: dict[str, list[tuple[str, float]]], *, period: str = "w
     return figure
 
 
-def sankey_figure(links: Sequence[tuple[str, str, int, bool]]) -> go.Figure:
-    """Return a Sankey of (from, to, learners, wrong) links; wrong turns are drawn in red."""
-    names = sorted({a for a, _, _, _ in links} | {b for _, b, _, _ in links})
+class FlowLink(NamedTuple):
+    """One arrow of a Sankey: the learners who went from one step to the next, and if it was wrong."""
+
+    source: str
+    target: str
+    learners: int
+    wrong: bool
+
+
+def sankey_figure(links: Sequence[FlowLink]) -> go.Figure:
+    """Return a Sankey of the links; wrong turns are drawn in red."""
+    names = sorted({link.source for link in links} | {link.target for link in links})
     index = {name: i for i, name in enumerate(names)}
     figure = go.Figure(go.Sankey(
         node={"label": names, "pad": 12},
-        link={"source": [index[a] for a, _, _, _ in links], "target": [index[b] for _, b, _, _ in links],
-              "value": [n for _, _, n, _ in links],
-              "color": ["rgba(200,40,40,0.45)" if wrong else "rgba(31,95,168,0.35)"
-                        for _, _, _, wrong in links]},
+        link={"source": [index[link.source] for link in links],
+              "target": [index[link.target] for link in links],
+              "value": [link.learners for link in links],
+              "color": ["rgba(200,40,40,0.45)" if link.wrong else "rgba(31,95,168,0.35)" for link in links]},
     ))
     figure.update_layout(height=460, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return figure
@@ -174,8 +191,13 @@ def figure_png(figure: go.Figure, *, width: int = 1100, height: int | None = Non
     """Render a figure as PNG with Plotly's image export; say why when the machine cannot."""
     size = height or int(figure.layout.height or 500)
     with _RENDER_LOCK:
-        try:
-            data = figure.to_image(format="png", width=width, height=size, scale=1)
-        except Exception as error:  # kaleido missing, no Chromium, or the browser failed
-            return Png(None, f"This server cannot render images ({type(error).__name__}: {error}).")
-    return Png(bytes(data))
+        for attempt in range(1, _RENDER_ATTEMPTS + 1):
+            try:
+                return Png(bytes(figure.to_image(format="png", width=width, height=size, scale=1)))
+            except Exception as error:  # kaleido missing, no Chromium, or the browser failed
+                raced = any(marker in str(error) for marker in _STARTUP_RACE)
+                if not raced or attempt == _RENDER_ATTEMPTS:
+                    tries = f" after {attempt} tries" if raced else ""
+                    problem = f"This server cannot render images{tries} ({type(error).__name__}: {error})."
+                    return Png(None, problem)
+    raise AssertionError("unreachable")

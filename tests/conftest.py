@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.databases import postgres_session_url, postgres_url, sqlite_template
+
+__all__ = ["chromium_path", "postgres_session_url", "postgres_url", "sqlite_template", "write_tree"]
+
 MANIFEST = """\
 id: test-course
 title: Test course

@@ -58,3 +58,44 @@ def test_a_machine_that_cannot_render_says_why(monkeypatch: pytest.MonkeyPatch) 
     image = figure_png(go.Figure())
     assert image.data is None
     assert "cannot render images" in image.problem and "no browser found" in image.problem
+
+
+RACE = (
+    "{'type': 'object', 'subtype': 'error', 'className': 'ReferenceError', "
+    "'description': 'ReferenceError: kaleido_scopes is not defined'}"
+)
+
+
+def _to_image_failing(monkeypatch: pytest.MonkeyPatch, failures: list[str]) -> list[int]:
+    calls: list[int] = []
+
+    def render(self: go.Figure, **_: object) -> bytes:
+        calls.append(1)
+        if failures:
+            raise RuntimeError(failures.pop(0))
+        return PNG_SIGNATURE + b"image"
+
+    monkeypatch.setattr(go.Figure, "to_image", render)
+    return calls
+
+
+def test_the_kaleido_start_up_race_is_rendered_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Kaleido can read the blank page's JavaScript context under load: a fresh browser fixes it.
+    calls = _to_image_failing(monkeypatch, [RACE, RACE])
+    image = figure_png(go.Figure())
+    assert image.problem == "" and image.data == PNG_SIGNATURE + b"image"
+    assert len(calls) == 3
+
+
+def test_a_race_that_keeps_happening_is_reported_with_the_tries(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _to_image_failing(monkeypatch, [RACE] * 5)
+    image = figure_png(go.Figure())
+    assert image.data is None and len(calls) == 3
+    assert "cannot render images after 3 tries" in image.problem and "kaleido_scopes" in image.problem
+
+
+def test_other_failures_are_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _to_image_failing(monkeypatch, ["Kaleido requires Chrome to be installed"])
+    image = figure_png(go.Figure())
+    assert image.data is None and len(calls) == 1
+    assert "Chrome to be installed" in image.problem and "tries" not in image.problem

@@ -10,6 +10,7 @@ import posixpath
 import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from markdown_it.token import Token
@@ -27,29 +28,37 @@ def is_local(target: str) -> bool:
     return bool(target) and not target.startswith(("#", "/", "\\")) and not _SCHEME.match(target)
 
 
-def _targets(children: Sequence[Token], first_line: int) -> Iterator[tuple[str, int, str]]:
+class LocalTarget(NamedTuple):
+    """A link or image of a file: what it points to, on which line, and which of the two it is."""
+
+    target: str
+    line: int
+    kind: str  # "link" or "image"
+
+
+def _targets(children: Sequence[Token], first_line: int) -> Iterator[LocalTarget]:
     line = first_line
     for child in children:
         if child.type in {"softbreak", "hardbreak"}:
             line += 1
         elif child.type == "link_open":
-            yield str(child.attrs.get("href", "")), line, "link"
+            yield LocalTarget(str(child.attrs.get("href", "")), line, "link")
         elif child.type == "image":
-            yield str(child.attrs.get("src", "")), line, "image"
+            yield LocalTarget(str(child.attrs.get("src", "")), line, "image")
 
 
 @lru_cache(maxsize=4096)
-def local_targets(text: str) -> tuple[tuple[str, int, str], ...]:
-    """Return (target, line, "link" or "image") for each local link and image of a file.
+def local_targets(text: str) -> tuple[LocalTarget, ...]:
+    """Return each local link and image of a file.
 
     Cached by text: the loader asks on every load, to know which linked files exist.
     """
     if not _MAYBE_LOCAL.search(text):
         return ()
-    found: list[tuple[str, int, str]] = []
+    found: list[LocalTarget] = []
     for token in parse_tokens(text):
         if token.type == "inline" and token.map:
-            found += [t for t in _targets(token.children or [], token.map[0] + 1) if is_local(t[0])]
+            found += [t for t in _targets(token.children or [], token.map[0] + 1) if is_local(t.target)]
     return tuple(found)
 
 

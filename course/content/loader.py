@@ -159,9 +159,9 @@ def _linked_files(root: Path, texts: Mapping[str, str]) -> set[str]:
     listings: dict[Path, set[str]] = {}
     found: set[str] = set()
     for source, text in texts.items():
-        for target, _, _ in local_targets(text):
+        for link in local_targets(text):
             # as written, and as if written from the course folder, for the message's hint
-            candidates = {resolve(source, target), resolve("", target)}
+            candidates = {resolve(source, link.target), resolve("", link.target)}
             for path in {c for c in candidates if c is not None} - found:
                 folder = (root / path).parent
                 if folder not in listings:

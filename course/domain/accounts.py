@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from course.domain.permissions import Capability, Grants
@@ -133,11 +132,6 @@ def render_capabilities(grants: Grants) -> str:
         else:
             parts.append(capability.value)
     return "; ".join(parts)
-
-
-def sorted_unique(items: Iterable[str]) -> tuple[str, ...]:
-    """Return the items without duplicates, sorted, for stable storage and comparison."""
-    return tuple(sorted(set(items)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from fractions import Fraction
@@ -297,11 +297,6 @@ def build_table(
     return Table(rows_are, columns_are, row_keys, column_keys, shown, row_cells, column_cells, grand, caption)
 
 
-def with_caption(table: Table, caption: str) -> Table:
-    """Return the table with a plain-language caption."""
-    return replace(table, caption=caption)
-
-
 # -- Result values of the other dashboard sections ---------------------------------------------
 
 
@@ -428,11 +423,6 @@ class TrendPoint:
     suppression: Suppression = Suppression.SHOWN
 
 
-def keep_large_groups(flows: Iterable[ChoiceFlow], *, min_group_size: int) -> tuple[ChoiceFlow, ...]:
-    """Keep the choice flows taken by at least `min_group_size` learners."""
-    return tuple(f for f in flows if f.learners >= min_group_size)
-
-
 # -- CSV ---------------------------------------------------------------------------------------
 
 
@@ -485,8 +475,3 @@ def table_rows(table: Table) -> tuple[list[str], list[list[object]]]:
         )
     return header, out
 
-
-def render_table_csv(table: Table) -> str:
-    """Render a suppressed table as CSV (hidden cells stay hidden)."""
-    header, rows = table_rows(table)
-    return render_csv(header, rows)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 
 from course.domain.model import Course, Module
 
@@ -15,11 +15,6 @@ def path_for(course: Course, tracks: Iterable[str]) -> tuple[Module, ...]:
     wanted = frozenset(tracks)
     modules = [m for m in course.modules.values() if m.meta.is_for(wanted)]
     return tuple(sorted(modules, key=lambda m: (m.meta.order is None, m.meta.order or 0, m.meta.id)))
-
-
-def is_unlocked(module: Module, completed: Collection[str]) -> bool:
-    """Tell whether every prerequisite of the module is completed."""
-    return all(needed in completed for needed in module.meta.requires)
 
 
 def coverage(course: Course) -> dict[str, dict[str, int]]:

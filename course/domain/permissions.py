@@ -129,15 +129,6 @@ class Grants:
         """Return whether these grants allow the page or action."""
         return is_allowed(self.capabilities, target)
 
-    def sees_department(self, department: str) -> bool:
-        """Return whether dashboards may show this department's people to the holder."""
-        if Capability.ADMIN in self.capabilities:
-            return True
-        if Capability.LEADER not in self.capabilities:
-            return False
-        return self.leader_departments is None or department in self.leader_departments
-
-
 @dataclass(frozen=True, slots=True)
 class Actor:
     """The signed-in person on whose behalf an action runs, as read at this interaction."""

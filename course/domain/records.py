@@ -229,15 +229,3 @@ class ProgressEntry:
     content_version: str
     updated_at: datetime
 
-
-@dataclass(frozen=True, slots=True)
-class DepartmentProgress:
-    """Progress on one item summed over a department, for dashboards."""
-
-    department: str
-    kind: ProgressKind
-    item_id: str
-    people: int
-    events: int
-    passed: int
-    mean_best_score: float | None

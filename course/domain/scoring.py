@@ -86,14 +86,6 @@ def latest_only(evidence: Iterable[Evidence]) -> list[Evidence]:
     return sorted(latest.values(), key=lambda e: e.at)
 
 
-def first_only(evidence: Iterable[Evidence]) -> list[Evidence]:
-    """Keep the first evidence for each question or scenario: the learner before practice."""
-    first: dict[tuple[str, str, str], Evidence] = {}
-    for item in sorted(evidence, key=lambda e: e.at):
-        first.setdefault(_slot(item), item)
-    return sorted(first.values(), key=lambda e: e.at)
-
-
 def estimate(successes: float, trials: float) -> tuple[float, float, float]:
     """Return the posterior mean and its ~90% band for these successes out of these trials."""
     a = PRIOR_SUCCESSES + successes

@@ -18,7 +18,6 @@ from course.store import audit, people, sessions
 from course.store.engine import Engine, read_session, write_transaction
 
 DEMO_DOMAIN = "demo.needtoshare.invalid"
-DEMO_DEPARTMENT_NOTE = "demo"
 _L, _T, _LD, _A = Capability.LEARNER, Capability.TRAINER, Capability.LEADER, Capability.ADMIN
 
 

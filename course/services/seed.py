@@ -321,7 +321,7 @@ def seed_bulk(
             given_now = [
                 synthetic.answer(items[(quiz.meta.id, q.id)], theta + 0.1 * week, generator) for q in picked
             ]
-            credits = [synthetic.credit(q, answer[0]) for q, answer in zip(picked, given_now, strict=True)]
+            credits = [synthetic.credit(q, reply.chosen) for q, reply in zip(picked, given_now, strict=True)]
             score = sum(credits) / len(picked)
             attempt_rows.append(
                 {
@@ -337,9 +337,8 @@ def seed_bulk(
                 }
             )
             answer_rows += [
-                (len(attempt_rows), i, q.id, q.competency, chosen, ok, seconds, got)
-                for i, (q, (chosen, ok, seconds), got) in enumerate(
-                    zip(picked, given_now, credits, strict=True))
+                (len(attempt_rows), i, q.id, q.competency, reply.chosen, reply.right, reply.seconds, got)
+                for i, (q, reply, got) in enumerate(zip(picked, given_now, credits, strict=True))
             ]
             given += len(picked)
         if scenarios and generator.random() < 0.6:

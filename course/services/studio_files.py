@@ -65,12 +65,6 @@ class EditCheck:
     diagnostics: tuple[Diagnostic, ...]
     added_errors: tuple[Diagnostic, ...]
 
-    @property
-    def file_diagnostics(self) -> tuple[Diagnostic, ...]:
-        """Return the diagnostics about the edited file itself."""
-        return tuple(d for d in self.diagnostics if d.path == self.relative)
-
-
 @dataclass(frozen=True, slots=True)
 class SavedVersion:
     """A previous version kept in the history folder."""

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from course.domain.dashboard import TOTAL, Suppression, suppress_rows
 from course.domain.item_analysis import ItemCounts, ItemStats, analyse, placements_right
@@ -85,13 +85,62 @@ class ItemReport:
         return self.source if self.line is None else f"{self.source}:{self.line}"
 
 
+class QuizVersion(NamedTuple):
+    """A quiz version with attempts, and whether it is the version now loaded."""
+
+    quiz_id: str
+    version: str
+    attempts: int
+    current: bool
+
+
+class ScenarioVersion(NamedTuple):
+    """A scenario version with runs, and whether it is the version now loaded."""
+
+    version: str
+    runs: int
+    current: bool
+
+
+class NodeRuns(NamedTuple):
+    """How many runs a scenario node counts (standing there, or looping through it)."""
+
+    node_id: str
+    title: str
+    runs: int
+
+
+class EndingRuns(NamedTuple):
+    """How many runs reached one ending."""
+
+    kind: str
+    node_id: str
+    title: str
+    runs: int
+
+
+class NodeTime(NamedTuple):
+    """How many decisions were taken at a node, and the mean seconds they took."""
+
+    node_id: str
+    title: str
+    decisions: int
+    mean_seconds: float
+
+
+class DepartmentSize(NamedTuple):
+    """A department whose figures may be shown, with its learner count."""
+
+    department: str
+    learners: int
+
+
 @dataclass(frozen=True, slots=True)
 class ItemAnalysis:
     """Every analysed question, worst first, and the quiz versions that have data."""
 
     items: tuple[ItemReport, ...]
-    #: (quiz id, version, attempts, whether it is the version now loaded)
-    versions: tuple[tuple[str, str, int, bool], ...]
+    versions: tuple[QuizVersion, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,21 +174,19 @@ class ScenarioAnalytics:
     finished: int
     learners: int
     choices: tuple[ChoiceUse, ...]
-    #: (node id, node title, unfinished runs standing there with no step for ABANDONED_AFTER)
-    abandoned: tuple[tuple[str, str, int], ...]
-    #: (node id, node title, unfinished runs standing there with a more recent step)
-    in_progress: tuple[tuple[str, str, int], ...]
-    #: (node id, node title, runs that visited it more than once)
-    loops: tuple[tuple[str, str, int], ...]
+    #: Unfinished runs standing at each node with no step for ABANDONED_AFTER.
+    abandoned: tuple[NodeRuns, ...]
+    #: Unfinished runs standing at each node with a more recent step.
+    in_progress: tuple[NodeRuns, ...]
+    #: Runs that visited each node more than once.
+    loops: tuple[NodeRuns, ...]
     looping_runs: int
-    #: (ending kind, node id, node title, runs)
-    endings: tuple[tuple[str, str, str, int], ...]
-    #: (node id, node title, decisions, mean seconds to decide)
-    decision_time: tuple[tuple[str, str, int, float], ...]
+    endings: tuple[EndingRuns, ...]
+    decision_time: tuple[NodeTime, ...]
     #: Departments whose figures may be shown, with their learner counts.
-    departments: tuple[tuple[str, int], ...]
-    #: Versions with runs: (version, runs, whether it is the version now loaded)
-    versions: tuple[tuple[str, int, bool], ...]
+    departments: tuple[DepartmentSize, ...]
+    #: Versions with runs.
+    versions: tuple[ScenarioVersion, ...]
     #: Departments that played this version but are too small to show (or would give one away).
     hidden_departments: tuple[str, ...] = ()
     #: Whether this result's department is shown; when not, every figure is empty.
@@ -154,12 +201,13 @@ class ScenarioAnalytics:
         return sum(c.steps for c in self.choices)
 
     @property
-    def quits(self) -> tuple[tuple[str, str, int], ...]:
+    def quits(self) -> tuple[NodeRuns, ...]:
         """Return every unfinished run by the node it stands at (abandoned and in progress together)."""
         stops: dict[tuple[str, str], int] = {}
-        for node_id, title, runs in self.abandoned + self.in_progress:
-            stops[(node_id, title)] = stops.get((node_id, title), 0) + runs
-        return tuple((n, t, k) for (n, t), k in sorted(stops.items(), key=lambda item: (-item[1], item[0])))
+        for stop in self.abandoned + self.in_progress:
+            stops[(stop.node_id, stop.title)] = stops.get((stop.node_id, stop.title), 0) + stop.runs
+        ranked = sorted(stops.items(), key=lambda item: (-item[1], item[0]))
+        return tuple(NodeRuns(node_id, title, runs) for (node_id, title), runs in ranked)
 
 
 class StatsCache(LruCache[object]):
@@ -232,7 +280,7 @@ def _compute_items(
                for row in rows]
     reports.sort(key=_worst_first)
     versions = tuple(
-        (
+        QuizVersion(
             r.item_id,
             r.version,
             r.count,
@@ -440,9 +488,9 @@ def _scenario_result(
         abandoned, in_progress = stops.get(s.node_id or start, (0, 0))
         stops[s.node_id or start] = (abandoned + s.abandoned, in_progress + s.in_progress)
 
-    def by_runs(column: int) -> tuple[tuple[str, str, int], ...]:
-        rows = [(n, title(n), v[column]) for n, v in stops.items() if v[column]]
-        return tuple(sorted(rows, key=lambda r: (-r[2], r[0])))
+    def by_runs(column: int) -> tuple[NodeRuns, ...]:
+        rows = [NodeRuns(n, title(n), v[column]) for n, v in stops.items() if v[column]]
+        return tuple(sorted(rows, key=lambda r: (-r.runs, r.node_id)))
 
     return ScenarioAnalytics(
         scenario_id=scenario_id,
@@ -456,18 +504,20 @@ def _scenario_result(
         abandoned=by_runs(0),
         in_progress=by_runs(1),
         loops=tuple(
-            (r.node_id, title(r.node_id), r.runs)
+            NodeRuns(r.node_id, title(r.node_id), r.runs)
             for r in sorted(counts.loops, key=lambda r: (-r.runs, r.node_id))
         ),
         looping_runs=counts.looping_runs,
         endings=tuple(
-            (e.kind, e.node_id, title(e.node_id), e.runs)
+            EndingRuns(e.kind, e.node_id, title(e.node_id), e.runs)
             for e in sorted(counts.endings, key=lambda e: (-e.runs, e.kind, e.node_id))
         ),
-        decision_time=tuple((n, title(n), s, t / s) for n, (s, t) in sorted(per_node.items()) if s),
-        departments=tuple((d, c.learners) for d, c in sorted(by_department.items()) if d not in hidden),
+        decision_time=tuple(NodeTime(n, title(n), s, t / s) for n, (s, t) in sorted(per_node.items()) if s),
+        departments=tuple(
+            DepartmentSize(d, c.learners) for d, c in sorted(by_department.items()) if d not in hidden
+        ),
         versions=tuple(
-            (r.version, r.count, scenario is not None and scenario.meta.version == r.version)
+            ScenarioVersion(r.version, r.count, scenario is not None and scenario.meta.version == r.version)
             for r in versions
         ),
         hidden_departments=tuple(sorted(hidden)),

@@ -18,8 +18,10 @@ import math
 import random
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import NamedTuple
 
 from course.domain.model import Course, Question, QuestionKind
+from course.domain.quiz import right_answer
 
 #: Share of questions made too easy, too hard, and "the strongest get it wrong" (miskeyed).
 EASY_SHARE, HARD_SHARE, MISKEYED_SHARE = 0.08, 0.08, 0.05
@@ -48,9 +50,7 @@ def ability(skill: float) -> float:
 
 def _right(question: Question) -> list[int]:
     """Return the right answer as the store writes it: the correct options, or the file order."""
-    if question.kind is QuestionKind.CHOICE:
-        return sorted(question.correct_indexes)
-    return [e.index for e in question.items]
+    return list(right_answer(question))
 
 
 def credit(question: Question, chosen: str) -> float:
@@ -117,10 +117,18 @@ def behaviours(course: Course, *, seed: int) -> dict[tuple[str, str], ItemBehavi
     return found
 
 
-def answer(item: ItemBehaviour, theta: float, generator: random.Random) -> tuple[str, bool, float]:
-    """Return (chosen positions as JSON, right, seconds) for a learner of ability `theta`."""
+class SyntheticAnswer(NamedTuple):
+    """What a synthetic learner answered: the chosen positions as JSON, whether right, how long."""
+
+    chosen: str
+    right: bool
+    seconds: float
+
+
+def answer(item: ItemBehaviour, theta: float, generator: random.Random) -> SyntheticAnswer:
+    """Return the answer of a learner of ability `theta` to one item."""
     chance = 1.0 / (1.0 + math.exp(-item.discrimination * (theta - item.difficulty)))
     right = generator.random() < chance or not item.wrong
     chosen = item.right if right else item.wrong[bisect.bisect(item.pull, generator.random() * item.pull[-1])]
     seconds = item.seconds * generator.lognormvariate(0.0, 0.4) * (1.0 if right else 1.3)
-    return chosen, right, round(max(2.0, seconds), 1)
+    return SyntheticAnswer(chosen, right, round(max(2.0, seconds), 1))

@@ -45,12 +45,3 @@ def backup_sqlite(engine: Engine, destination: Path) -> Path:
     os.replace(partial, destination)
     return destination
 
-
-def check_integrity(path: Path) -> str:
-    """Return SQLite's integrity check of a database file ("ok" when sound)."""
-    connection = sqlite3.connect(path)
-    try:
-        row = connection.execute("PRAGMA integrity_check").fetchone()
-    finally:
-        connection.close()
-    return str(row[0]) if row else "no answer"

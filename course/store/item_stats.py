@@ -261,7 +261,8 @@ def _counts_statement(
             FROM coded WHERE code >= 0
             LIMIT {_ALL}
         )
-        SELECT q.question_id, MIN(t.item), MAX(t.item), COUNT(*), COUNT(DISTINCT t.person_id),
+        SELECT q.question_id AS question_id, MIN(t.item) AS first_item, MAX(t.item) AS last_item,
+               COUNT(*) AS answers, COUNT(DISTINCT t.person_id),
                SUM({x}), SUM(q.seconds), SUM(t.g), SUM(t.g * {x}),
                SUM(t.score), SUM(t.score * t.score), SUM(t.score * {x}){option_sums}
         FROM attempt t JOIN quiz_answer q ON q.attempt_id = t.id
@@ -296,15 +297,16 @@ def question_counts(
     params = Params()
     statement = _counts_statement(params, session, keys, cuts, words=words, questions=None)
     rows = session.connection().execute(params.statement(statement), params.values).all()
-    shared = sorted({str(r[0]) for r in rows if r[1] != r[2]})
+    # a question id met in two versions of one pass must be counted per version
+    shared = sorted({str(r.question_id) for r in rows if r.first_item != r.last_item})
     if shared:
         params = Params()
         statement = _counts_statement(params, session, keys, cuts, words=words, questions=shared)
         again = session.connection().execute(params.statement(statement), params.values).all()
-        rows = [r for r in rows if str(r[0]) not in shared] + list(again)
+        rows = [r for r in rows if str(r.question_id) not in shared] + list(again)
     answers = [0] * len(keys)
     for row in rows:
-        answers[int(row[1])] += int(row[3])
+        answers[int(row.first_item)] += int(row.answers)
     result = []
     for question, item, _, n, learners, ok, seconds, g, g_ok, y, y2, xy, *sums in rows:
         (lw, h), (lw_ok, h_ok) = divmod(int(g), _LOWER), divmod(int(g_ok), _LOWER)
@@ -357,7 +359,7 @@ def answer_patterns(
     params = Params()
     # The question ids alone select the rows (through their index); the few groups of other
     # quizzes or versions that share an id are dropped here.
-    ids = ", ".join(params.bind(question) for question in sorted({q for _, _, q in questions}))
+    ids = ", ".join(params.bind(question) for question in sorted({question for *_, question in questions}))
     statement = f"""
         SELECT a.quiz_id, a.content_version, q.question_id, q.chosen, COUNT(*)
         FROM quiz_answer q JOIN quiz_attempt a ON a.id = q.attempt_id

@@ -242,11 +242,6 @@ def set_grants(session: Session, person_id: int, *, grants: Grants) -> None:
     session.flush()
 
 
-def delete_person(session: Session, person_id: int) -> None:
-    """Delete a person; rows that belong to them go with them (ON DELETE CASCADE)."""
-    session.connection().execute(delete(Person).where(col(Person.id) == person_id))
-
-
 # --- many people at once (roster import) -----------------------------------------------------
 
 #: Emails per lookup statement, well under every driver's limit on bound values.

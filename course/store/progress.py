@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, func, or_
-from sqlalchemy import select as sa_select
+from sqlalchemy import case, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from course.domain.records import (
-    DepartmentProgress,
     ProgressEntry,
     ProgressKind,
     RecordOutcome,
     SectionReadRecord,
 )
 from course.store._sql import dialect_name, insert_ignoring_conflicts
-from course.store.tables import Person, Progress, SectionRead
+from course.store.tables import Progress, SectionRead
 
 
 @functools.cache
@@ -99,22 +96,6 @@ def record_section_read(session: Session, record: SectionReadRecord, *, now: dat
     return RecordOutcome.RECORDED
 
 
-def list_sections_read(
-    session: Session, person_id: int, *, module_id: str, content_version: str
-) -> list[int]:
-    """Return the indexes of the sections of one module version the person has read."""
-    statement = (
-        select(SectionRead.section_index)
-        .where(
-            SectionRead.person_id == person_id,
-            SectionRead.module_id == module_id,
-            SectionRead.content_version == content_version,
-        )
-        .order_by(col(SectionRead.section_index))
-    )
-    return list(session.exec(statement))
-
-
 def list_progress(session: Session, person_id: int) -> list[ProgressEntry]:
     """Return a person's progress on every item they have touched."""
     statement = (
@@ -133,48 +114,6 @@ def list_progress(session: Session, person_id: int) -> list[ProgressEntry]:
             updated_at=row.updated_at,
         )
         for row in session.exec(statement)
-    ]
-
-
-def summarise_progress(
-    session: Session, *, departments: Iterable[str] | None = None
-) -> list[DepartmentProgress]:
-    """Sum progress per department and item in SQL (GROUP BY), for dashboards.
-
-    `departments` limits the summary (a scoped leader); None means every department.
-    Only active people count.
-    """
-    person = Person.__table__.c  # type: ignore[attr-defined]
-    progress = Progress.__table__.c  # type: ignore[attr-defined]
-    statement = (
-        sa_select(
-            person.department,
-            progress.kind,
-            progress.item_id,
-            func.count(),
-            func.sum(progress.events),
-            func.sum(cast(progress.passed, Integer)),
-            func.avg(progress.best_score),
-        )
-        .join_from(Progress.__table__, Person.__table__, person.id == progress.person_id)  # type: ignore[attr-defined]
-        .where(person.active.is_(True))
-        .group_by(person.department, progress.kind, progress.item_id)
-        .order_by(person.department, progress.kind, progress.item_id)
-    )
-    if departments is not None:
-        statement = statement.where(person.department.in_(list(departments)))
-    rows = session.connection().execute(statement)
-    return [
-        DepartmentProgress(
-            department=department,
-            kind=ProgressKind(kind),
-            item_id=item_id,
-            people=int(people),
-            events=int(events or 0),
-            passed=int(passed or 0),
-            mean_best_score=None if mean is None else float(mean),
-        )
-        for department, kind, item_id, people, events, passed, mean in rows
     ]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from course.domain.permissions import Grants
 from course.store.people import grants_from
@@ -40,14 +40,6 @@ def create_session(
             "address": address[:64],
         },
     )
-
-
-def find_session(session: Session, token_hash: str) -> SessionRow | None:
-    """Return the session stored under this token hash, or None."""
-    row = session.get(AuthSession, token_hash)
-    if row is None:
-        return None
-    return SessionRow(row.person_id, row.created_at, row.last_seen_at, row.ended_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,14 +119,6 @@ def end_sessions_of(session: Session, person_id: int, *, now: datetime) -> int:
         .values(ended_at=now)
     )
     return int(result.rowcount)
-
-
-def count_open_sessions(session: Session, person_id: int) -> int:
-    """Return how many sessions of the person have not been ended."""
-    rows = session.exec(
-        select(AuthSession.id).where(AuthSession.person_id == person_id, col(AuthSession.ended_at).is_(None))
-    )
-    return len(list(rows))
 
 
 def purge_sessions(session: Session, *, before: datetime) -> int:

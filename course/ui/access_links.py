@@ -16,10 +16,8 @@ from course.integrations.mail import mailer_from_settings
 from course.services.accounts import AccountError
 from course.services.invitations import LINK_REFUSED, ShownLink, check_link, request_reset, use_link
 from course.services.outbox import send_outbox
-from course.ui import auth, resources
+from course.ui import auth, resources, state
 
-_TOKEN = "access_link:token"
-_FLASH = "access_link:flash"
 #: Emails one background run sends at most; `python -m course mail send` sends the rest.
 BACKGROUND_LIMIT = 500
 
@@ -54,7 +52,7 @@ def _take_token_from_address() -> None:
         return
     raw = st.query_params.get(found[0]) or ""
     # A huge value is kept as a mark that cannot match, never as itself.
-    st.session_state[_TOKEN] = raw if len(raw) <= 64 else "!"
+    state.put(state.LINK_TOKEN, value=raw if len(raw) <= 64 else "!")
     for kind in found:  # only the link's own parameters: others may belong to someone else
         del st.query_params[kind]
 
@@ -79,18 +77,19 @@ def _passphrase_form(token: str, *, email: str, kind: LinkKind) -> None:
     except AccountError as error:
         st.error(str(error))
         return
-    st.session_state.pop(_TOKEN, None)
-    st.session_state[_FLASH] = f"Your passphrase is set. Sign in with {signed_as} and your new passphrase."
+    state.take(state.LINK_TOKEN)
+    notice = f"Your passphrase is set. Sign in with {signed_as} and your new passphrase."
+    state.put(state.LINK_NOTICE, value=notice)
     st.rerun()
 
 
 def render_landing() -> bool:
     """Show the passphrase form of a link being followed; return whether the page is taken."""
     _take_token_from_address()
-    flash = st.session_state.pop(_FLASH, None)
+    flash = state.take(state.LINK_NOTICE)
     if flash:
         st.success(flash, icon=":material/check_circle:")
-    token = st.session_state.get(_TOKEN)
+    token = state.get(state.LINK_TOKEN)
     if token is None:
         return False
     check = check_link(resources.engine(), token)
@@ -99,7 +98,7 @@ def render_landing() -> bool:
     else:
         _passphrase_form(token, email=check.email, kind=check.kind)
     if st.button("Back to sign in", key="link-back"):
-        st.session_state.pop(_TOKEN, None)
+        state.take(state.LINK_TOKEN)
         st.rerun()
     return True
 

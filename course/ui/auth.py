@@ -7,8 +7,9 @@ session state instead. Either way the session, its person and their grants are r
 database once per rerun, so a sign-out, a disabled account or changed capabilities take effect
 at the next click, in every tab and every process.
 
-Everything this module keeps in `st.session_state` is named here. Values that pages keep about
-the signed-in person are dropped whenever the person changes or the session ends.
+Everything this module keeps in session state is declared in course/ui/state.py. Values that
+pages keep about the signed-in person are dropped whenever the person changes or the session
+ends.
 """
 
 from __future__ import annotations
@@ -28,16 +29,7 @@ from course.services import session_cookies
 from course.services.accounts import SessionPolicy, SignIn, hash_token, resume_session, sign_in, sign_out
 from course.services.permissions import check_allowed
 from course.services.session_cookies import DEVICE_COOKIE, SESSION_COOKIE
-from course.ui import resources
-
-#: This tab's session token, from its sign-in until the browser holds the cookie.
-TOKEN_KEY = "nts_token"
-#: The id of the person whose values this Streamlit session holds.
-OWNER_KEY = "nts_owner"
-#: A navigation of the whole browser page, asked for once (to the cookie or sign-out route).
-NAVIGATE_KEY = "nts_navigate"
-#: The hash of a cookie token found to be over, so it is not looked up again on every rerun.
-DEAD_COOKIE_KEY = "nts_dead_cookie"
+from course.ui import resources, state
 
 #: The actor resolved in each script run, keyed by the object Streamlit creates for that run.
 _RESOLVED: weakref.WeakKeyDictionary[object, Actor | None] = weakref.WeakKeyDictionary()
@@ -108,18 +100,18 @@ def _forget_resolution() -> None:
 
 def clear_person_state() -> None:
     """Drop every value kept for whoever used this Streamlit session (quiz results, drafts...)."""
-    st.session_state.clear()
+    state.clear_person()
     _forget_resolution()
 
 
 def _session_tokens() -> list[tuple[str, bool]]:
     """Return the tokens to try this rerun (the tab's first), each with whether it is the cookie's."""
     found: list[tuple[str, bool]] = []
-    token = st.session_state.get(TOKEN_KEY)
+    token = state.get(state.SESSION_TOKEN)
     if isinstance(token, str) and token:
         found.append((token, False))
     cookie = _cookie(SESSION_COOKIE)
-    dead = st.session_state.get(DEAD_COOKIE_KEY)
+    dead = state.get(state.DEAD_COOKIE)
     if cookie is not None and cookie != token and dead != hash_token(cookie):
         found.append((cookie, True))
     return found
@@ -133,27 +125,27 @@ def _resume() -> tuple[Actor | None, str | None]:
         if actor is not None:
             return actor, None if from_cookie else token
         if from_cookie:  # over for good: do not ask the database again in this tab
-            st.session_state[DEAD_COOKIE_KEY] = hash_token(token)
+            state.put(state.DEAD_COOKIE, value=hash_token(token))
     return None, None
 
 
 def _resolve() -> Actor | None:
-    holds_someone = OWNER_KEY in st.session_state or TOKEN_KEY in st.session_state
+    holds_someone = state.has(state.OWNER) or state.has(state.SESSION_TOKEN)
     actor, tab_token = _resume()
     if actor is None:
         if holds_someone:
-            dead = st.session_state.get(DEAD_COOKIE_KEY)
+            dead = state.get(state.DEAD_COOKIE)
             clear_person_state()
             if dead is not None:
-                st.session_state[DEAD_COOKIE_KEY] = dead
+                state.put(state.DEAD_COOKIE, value=dead)
         return None
-    if st.session_state.get(OWNER_KEY) != actor.person_id:
+    if state.get(state.OWNER) != actor.person_id:
         clear_person_state()  # values kept for someone else (or for nobody yet) go first
-        st.session_state[OWNER_KEY] = actor.person_id
+        state.put(state.OWNER, value=actor.person_id)
     if tab_token is None:
-        st.session_state.pop(TOKEN_KEY, None)  # the tab's own token is over: the cookie serves
+        state.take(state.SESSION_TOKEN)  # the tab's own token is over: the cookie serves
     else:
-        st.session_state[TOKEN_KEY] = tab_token
+        state.put(state.SESSION_TOKEN, value=tab_token)
     return actor
 
 
@@ -188,12 +180,12 @@ def start_session(result: SignIn) -> None:
         raise ValueError("only a successful sign-in starts a session")
     device = result.device or device_value()
     clear_person_state()
-    st.session_state[TOKEN_KEY] = result.token
-    st.session_state[OWNER_KEY] = result.actor.person_id
+    state.put(state.SESSION_TOKEN, value=result.token)
+    state.put(state.OWNER, value=result.actor.person_id)
     ticket = session_cookies.issue_ticket(resources.engine(), result.token,
                                           person_id=result.actor.person_id, device=device,
                                           return_path=_current_path())
-    st.session_state[NAVIGATE_KEY] = f"{session_cookies.HAND_OVER_PATH}?ticket={ticket}"
+    state.put(state.NAVIGATE, value=f"{session_cookies.HAND_OVER_PATH}?ticket={ticket}")
 
 
 def end_session() -> None:
@@ -203,20 +195,20 @@ def end_session() -> None:
     sign-out route then removes the cookie itself.
     """
     engine = resources.engine()
-    tab_token = st.session_state.get(TOKEN_KEY)
+    tab_token = state.get(state.SESSION_TOKEN)
     cookie = _cookie(SESSION_COOKIE)
     for token in (tab_token, cookie):
         if session_cookies.is_opaque_value(token):
             sign_out(engine, token)
     clear_person_state()
     if cookie is not None:
-        st.session_state[DEAD_COOKIE_KEY] = hash_token(cookie)
-    st.session_state[NAVIGATE_KEY] = session_cookies.SIGN_OUT_PATH
+        state.put(state.DEAD_COOKIE, value=hash_token(cookie))
+    state.put(state.NAVIGATE, value=session_cookies.SIGN_OUT_PATH)
 
 
 def follow_navigation() -> None:
     """Send the whole browser page where a sign-in or sign-out asked, once."""
-    target = st.session_state.pop(NAVIGATE_KEY, None)
+    target = state.take(state.NAVIGATE)
     if not isinstance(target, str):
         return
     st.html(f"<script>window.location.replace({json.dumps(target)});</script>",

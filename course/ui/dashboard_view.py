@@ -13,6 +13,7 @@ import streamlit as st
 
 from course.charts import (
     Figure,
+    FlowLink,
     before_after_figure,
     count_bar_figure,
     heatmap_figure,
@@ -202,7 +203,7 @@ def scenario_decisions(course: Course, board: Dashboard) -> Figures:
         for flow in flows:
             link = (_title(scenario, flow.node_id), _title(scenario, flow.target_node), flow.wrong)
             links[link] += flow.learners
-        figures["scenario-flow"] = sankey_figure([(a, b, n, w) for (a, b, w), n in links.items()])
+        figures["scenario-flow"] = sankey_figure([FlowLink(a, b, n, w) for (a, b, w), n in links.items()])
         _chart(figures["scenario-flow"], key="chart-sankey")
         decisions = sum(f.steps for f in flows)
         st.caption(board.captions.get("flows", "") + f" Shown: {decisions} decisions of {who}. "

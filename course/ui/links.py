@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from course.domain.permissions import Page
 
-#: Page -> (script, title, Material icon, shown in the menu)
-PAGES: dict[Page, tuple[str, str, str, bool]] = {
+
+class PageLink(NamedTuple):
+    """Where a page lives and how the menu shows it."""
+
+    script: str
+    title: str
+    icon: str  # a Material icon
+    in_menu: bool
+
+
+#: Page -> (script, title, Material icon, shown in the menu), read through PAGES below.
+_TABLE: dict[Page, tuple[str, str, str, bool]] = {
     Page.HOME: ("course/ui/pages/home.py", "My path", ":material/route:", True),
     Page.MODULE: ("course/ui/pages/module.py", "Module", ":material/menu_book:", False),
     Page.QUIZ: ("course/ui/pages/quiz.py", "Quiz", ":material/quiz:", False),
@@ -26,18 +38,19 @@ PAGES: dict[Page, tuple[str, str, str, bool]] = {
                          True),
 }
 
+PAGES: dict[Page, PageLink] = {page: PageLink(*entry) for page, entry in _TABLE.items()}
+
 
 def script(page: Page) -> str:
     """Return the script of a page."""
-    return PAGES[page][0]
+    return PAGES[page].script
 
 
-def entries_for(allowed: tuple[Page, ...]) -> list[tuple[str, str, str, bool]]:
-    """Return (script, title, icon, shown in the menu) for every page, allowed pages first.
+def entries_for(allowed: tuple[Page, ...]) -> list[PageLink]:
+    """Return every page's link, allowed pages first, shown in the menu only if allowed.
 
     Pages the person may not open stay routable but hidden: asking for one by its address runs
     the page's own server-side check, which refuses it and audits the refusal.
     """
     ordered = sorted(PAGES, key=lambda page: page not in allowed)
-    return [(path, title, icon, shown and page in allowed)
-            for page in ordered for path, title, icon, shown in [PAGES[page]]]
+    return [PAGES[page]._replace(in_menu=PAGES[page].in_menu and page in allowed) for page in ordered]

@@ -48,13 +48,14 @@ def _route() -> None:
     actor = auth.current_actor()
     if actor is None:
         pages = [st.Page(SIGN_IN, title="Sign in", icon=":material/login:", default=True)] + [
-            st.Page(SIGN_IN, title="Sign in", url_path=Path(path).stem, visibility="hidden")
-            for path, _, _, _ in list(PAGES.values())[1:]
+            st.Page(SIGN_IN, title="Sign in", url_path=Path(link.script).stem, visibility="hidden")
+            for link in list(PAGES.values())[1:]
         ]
     else:
         pages = [
-            st.Page(path, title=title, icon=icon, visibility="visible" if shown else "hidden")
-            for path, title, icon, shown in entries_for(allowed_pages(actor.grants.capabilities))
+            st.Page(link.script, title=link.title, icon=link.icon,
+                    visibility="visible" if link.in_menu else "hidden")
+            for link in entries_for(allowed_pages(actor.grants.capabilities))
         ]
         with st.sidebar:
             st.caption(f"Signed in as `{actor.email}`")

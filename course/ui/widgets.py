@@ -6,6 +6,7 @@ import streamlit as st
 
 from course.domain.model import Block, BlockKind, Meter
 from course.domain.records import new_key
+from course.ui import state
 
 _ADMONITIONS = {
     BlockKind.KEY: (":material/key:", "Key idea"),
@@ -48,15 +49,12 @@ def action_key(name: str) -> str:
     The key stays the same across reruns until `used_key` is called, so a retry of the same
     action sends the same key and is recorded once.
     """
-    slot = f"nts_key:{name}"
-    if slot not in st.session_state:
-        st.session_state[slot] = new_key()
-    return str(st.session_state[slot])
+    return str(state.keep_first(state.ACTION_KEY, name, value=new_key()))
 
 
 def used_key(name: str) -> None:
     """Forget the key of an action that has been recorded, so the next action gets a new one."""
-    st.session_state.pop(f"nts_key:{name}", None)
+    state.take(state.ACTION_KEY, name)
 
 
 def percent(value: float | None) -> str:

@@ -10,10 +10,14 @@ from pathlib import Path
 import pytest
 
 from course.cli import main
-from course.store.backup import check_integrity
 from course.store.engine import create_store_engine
 from course.store.migrate import current_revision, head_revision
-from course.store.scratch import DEFAULT_TEST_POSTGRES_URL, postgres_reachable, scratch_postgres
+from tests.scratch import (
+    DEFAULT_TEST_POSTGRES_URL,
+    check_integrity,
+    postgres_reachable,
+    scratch_postgres,
+)
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import random
-from fractions import Fraction
+
+import numpy
 
 from course.domain.dashboard import (
     TOTAL,
@@ -17,9 +18,9 @@ from course.domain.dashboard import (
     build_table,
     neutralise,
     render_csv,
-    render_table_csv,
     suppress,
     suppress_rows,
+    table_rows,
 )
 
 K = 5
@@ -130,52 +131,27 @@ def _lines(counts: dict[tuple[str, str], int]) -> list[list[tuple[str, str]]]:
     ]
 
 
-def _rank(matrix: list[list[Fraction]]) -> int:
-    rows = [row[:] for row in matrix]
-    rank = 0
-    for column in range(len(rows[0]) if rows else 0):
-        pivot = next((i for i in range(rank, len(rows)) if rows[i][column] != 0), None)
-        if pivot is None:
-            continue
-        rows[rank], rows[pivot] = rows[pivot], rows[rank]
-        for i in range(len(rows)):
-            if i != rank and rows[i][column] != 0:
-                factor = rows[i][column] / rows[rank][column]
-                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[rank], strict=True)]
-        rank += 1
-    return rank
-
-
 def _recoverable(table: Table) -> list[tuple[str, str]]:
-    """Return the hidden cells an attacker can solve for from the shown totals (linear algebra).
+    """Return the hidden cells an attacker can solve for from the shown totals.
 
-    Each shown row or column total gives one equation over the hidden cells of its line (the
-    visible cells are known). A hidden cell is determined exactly when its unit vector lies in
-    the span of those equations, that is when adding it does not raise the rank.
+    Each shown row or column total gives one linear equation over the hidden cells of its line
+    (the visible cells are known). A hidden cell is pinned down exactly when every solution of
+    the equations gives it the same value, that is when no direction in the equations' null
+    space moves it. The null space comes from a singular value decomposition, a method the
+    implementation does not use, so the two cannot share a mistake.
     """
     hidden = [(c.row, c.column) for c in table.cells if c.suppressed]
-    equations = []
-    for total in (*table.row_totals, *table.column_totals):
-        if total.suppressed:
-            continue
-        equations.append(
-            [
-                Fraction(
-                    int(
-                        (total.row == TOTAL or total.row == r)
-                        and (total.column == TOTAL or total.column == c)
-                    )
-                )
-                for r, c in hidden
-            ]
-        )
-    base = _rank(equations) if equations else 0
-    found = []
-    for i, key in enumerate(hidden):
-        unit = [Fraction(int(j == i)) for j in range(len(hidden))]
-        if _rank([*equations, unit]) == base:
-            found.append(key)
-    return found
+    equations = [
+        [float(total.row in (TOTAL, r) and total.column in (TOTAL, c)) for r, c in hidden]
+        for total in (*table.row_totals, *table.column_totals)
+        if not total.suppressed
+    ]
+    if not hidden or not equations:
+        return []
+    _, singular, directions = numpy.linalg.svd(numpy.array(equations))
+    rank = int((singular > 1e-9).sum())
+    null_space = directions[rank:]
+    return [key for i, key in enumerate(hidden) if numpy.all(numpy.abs(null_space[:, i]) < 1e-9)]
 
 
 def test_hidden_values_cannot_be_recovered_from_the_visible_cells_and_totals() -> None:
@@ -271,7 +247,7 @@ def test_formula_text_is_neutralised_and_numbers_are_left_as_numbers() -> None:
 
 def test_a_table_exports_with_the_same_suppression() -> None:
     table = _table({("=evil", "crisis"): 3, ("hr", "crisis"): 8, ("it", "crisis"): 9})
-    rows = list(csv.reader(io.StringIO(render_table_csv(table))))
+    rows = list(csv.reader(io.StringIO(render_csv(*table_rows(table)))))
     assert rows[0] == ["department", "competency", "learners", "estimate", "evidence", "shown"]
     evil = next(r for r in rows if r[0] == "'=evil")
     assert evil[2:5] == ["", "", ""] and evil[5] == "hidden (small group)"

@@ -8,7 +8,6 @@ from course.domain.permissions import (
     PERMISSIONS,
     Action,
     Capability,
-    Grants,
     Page,
     allowed_pages,
     is_allowed,
@@ -73,12 +72,3 @@ def test_capabilities_add_up() -> None:
 def test_navigation_lists_allowed_pages_in_order() -> None:
     assert allowed_pages({D}) == (Page.HOME, Page.PROFILE, Page.DASHBOARD)
     assert allowed_pages({L}) == (Page.HOME, Page.MODULE, Page.QUIZ, Page.SCENARIO, Page.PROFILE)
-
-
-def test_leader_scope_limits_departments() -> None:
-    scoped = Grants(frozenset({D}), leader_departments=frozenset({"hr"}))
-    assert scoped.sees_department("hr") and not scoped.sees_department("legal")
-    assert Grants(frozenset({D})).sees_department("legal")
-    admin_with_scope = Grants(frozenset({A, D}), leader_departments=frozenset({"hr"}))
-    assert admin_with_scope.sees_department("legal")
-    assert not Grants(frozenset({L})).sees_department("hr")

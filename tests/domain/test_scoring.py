@@ -16,7 +16,6 @@ from course.domain.scoring import (
     Evidence,
     EvidenceKind,
     estimate,
-    first_only,
     latest_only,
     profile,
     scenario_evidence,
@@ -115,17 +114,6 @@ def test_latest_only_keeps_the_latest_answer_per_question_and_run_per_scenario()
         ("check", "q1", 1.0),
         ("other", "q1", 0.0),
         ("first-day", "run-2", 0.8),
-        ("last-day", "run-3", 1.0),
-    ]
-
-
-def test_first_only_keeps_the_first_answer_per_question_and_run_per_scenario() -> None:
-    kept = first_only(reversed(HISTORY))
-    assert [(e.item_id, e.detail_id, e.outcome) for e in kept] == [
-        ("check", "q1", 0.0),
-        ("first-day", "run-1", 0.2),
-        ("check", "q2", 1.0),
-        ("other", "q1", 0.0),
         ("last-day", "run-3", 1.0),
     ]
 

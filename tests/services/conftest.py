@@ -3,11 +3,10 @@
 import pytest
 
 from course.services.accounts import Passwords
-from tests.databases import database_url, engine, make_person, postgres_url, sqlite_engine
+from tests.databases import database_url, engine, make_person, sqlite_engine
 from tests.mail_sink import mail_sink, smtp_server
 
-__all__ = ["database_url", "engine", "mail_sink", "make_person", "passwords", "postgres_url", "smtp_server",
-           "sqlite_engine"]
+__all__ = ["database_url", "engine", "mail_sink", "make_person", "passwords", "smtp_server", "sqlite_engine"]
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from course.services import accounts, invitations, privacy, progress, roster, se
 from course.services.accounts import Passwords
 from course.services.permissions import PermissionDenied, check_allowed
 from course.settings import MailSettings
-from course.store import audit, drafts, people, reflections, tables
+from course.store import attempts, audit, drafts, people, reflections, scenario_runs, tables
 from course.store.engine import read_session, write_transaction
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -64,14 +64,15 @@ def fill_everything(engine: Engine, passwords: Passwords) -> int:
         1.0,
         True,
     )
-    progress.record_quiz_attempt(engine, ada, attempt)
     start = ScenarioRunStartRecord(new_key(), ada_id, "s", "v", NOW)
     progress.start_scenario_run(engine, ada, start)
     step = ScenarioStepRecord(new_key(), ada_id, "s", "v", start.run_id, 1, "a", 0, "b", {"t": 1}, 1, 3.0)
-    progress.record_scenario_step(engine, ada, step)
-    progress.finish_scenario_run(
-        engine, ada, ScenarioRunFinishRecord(new_key(), ada_id, start.run_id, "b", "good", 1.0, NOW)
-    )
+    with write_transaction(engine) as session:  # what quizzing and playing store as they go
+        attempts.record_quiz_attempt(session, attempt, now=NOW)
+        scenario_runs.record_step(session, step, now=NOW)
+        scenario_runs.finish_run(
+            session, ScenarioRunFinishRecord(new_key(), ada_id, start.run_id, "b", "good", 1.0, NOW)
+        )
     with write_transaction(engine) as session:  # a quiz left half-answered
         draft = drafts.Draft("m-quiz", "v", new_key(), 7, {"q": drafts.DraftAnswer((1,), 2.0)}, NOW)
         drafts.start_draft(session, ada_id, draft, now=NOW)

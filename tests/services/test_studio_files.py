@@ -91,7 +91,6 @@ def test_validation_matches_the_validator_on_the_edited_tree(write_tree: TreeWri
     assert (root / RELATIVE).read_text(encoding="utf-8") == QUIZ  # nothing written
     (root / RELATIVE).write_text(BROKEN, encoding="utf-8")
     assert check.diagnostics == validate(root).diagnostics
-    assert check.file_diagnostics == check.diagnostics
 
 
 def test_save_writes_keeps_the_previous_version_and_audits(write_tree: TreeWriter, engine: Engine,

@@ -16,8 +16,8 @@ from sqlalchemy import Engine, text
 
 from course.domain.accounts import parse_capabilities
 from course.store import people
-from course.store.backup import check_integrity
 from course.store.engine import is_sqlite, read_session, write_transaction
+from tests.scratch import check_integrity
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW_TEXT = "2026-05-01T09:00:00+00:00"

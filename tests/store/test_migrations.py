@@ -18,7 +18,21 @@ from course.store.migrate import (
 )
 
 
-def test_a_new_database_is_at_the_head_revision(engine: Engine) -> None:
+def test_migrating_an_empty_database_from_zero_reaches_the_table_definitions(empty_database_url: str) -> None:
+    # The other tests copy a template migrated once per session; this one runs every migration.
+    engine = create_store_engine(empty_database_url)
+    try:
+        assert current_revision(engine) is None and inspect(engine).get_table_names() == []
+        upgrade_database(engine)
+        assert current_revision(engine) == head_revision()
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, SQLModel.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_each_test_database_is_at_the_head_revision(engine: Engine) -> None:
     assert current_revision(engine) == head_revision()
 
 
@@ -33,8 +47,8 @@ def test_migrations_match_the_table_definitions(engine: Engine) -> None:
         assert compare_metadata(context, SQLModel.metadata) == []
 
 
-def test_downgrade_to_base_and_back(database_url: str) -> None:
-    engine = create_store_engine(database_url)
+def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
+    engine = create_store_engine(empty_database_url)
     try:
         upgrade_database(engine)
         config = alembic_config()

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from course.services.database import close_database, open_database
 from course.settings import load_settings
 from course.ui import resources
+from tests.scratch import copy_sqlite_template
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -35,14 +36,19 @@ def fresh_streamlit_caches() -> Iterator[None]:
 
 
 @pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AppFactory:
+def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_template: Path) -> AppFactory:
     """Return a function that starts the app (demo mode on) and optionally signs in a demo person.
 
-    `as_demo` is the local part of a demo account, such as "legal.learner" or "trainer".
+    `as_demo` is the local part of a demo account, such as "legal.learner" or "trainer". The
+    database starts as a copy of the session's migrated template, so the app's start-up
+    migration finds nothing to do (tests/store/test_migrations.py runs them from zero).
     """
 
     def start(*, as_demo: str | None = None, content: Path | None = None, demo: bool = True) -> AppTest:
         monkeypatch.setenv("NTS_DATA_DIR", str(tmp_path / "data"))
+        database = tmp_path / "data" / "need-to-share.db"
+        if not database.exists():
+            copy_sqlite_template(sqlite_template, database)
         monkeypatch.delenv("DATABASE_URL", raising=False)
         monkeypatch.setenv("NTS_DEMO", "1" if demo else "0")
         if content is not None:

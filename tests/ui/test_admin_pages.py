@@ -72,7 +72,7 @@ def _events(engine: Engine, kind: str) -> list[tuple[str, str, str]]:
 
 
 def _open(at: AppTest, page: Page) -> AppTest:
-    at.switch_page(PAGES[page][0]).run()
+    at.switch_page(PAGES[page].script).run()
     assert not at.exception, at.exception
     return at
 
@@ -104,7 +104,7 @@ def _choose(at: AppTest, email: str) -> AppTest:
 @pytest.mark.parametrize("page", ADMIN_PAGES, ids=lambda p: p.value)
 def test_each_admin_page_renders_for_the_admin(app: AppFactory, page: Page) -> None:
     at = _open(app(as_demo="admin"), page)
-    assert [t.value for t in at.title] == [PAGES[page][1]]
+    assert [t.value for t in at.title] == [PAGES[page].title]
     assert not at.error
     if page is Page.ADMIN_PEOPLE:
         emails = [row["Email"] for row in _rows(at)]
@@ -394,9 +394,9 @@ def test_admin_pages_refuse_everyone_else(
     email = f"{local}@{demo.DEMO_DOMAIN}"
     engine = database()
     for page in ADMIN_PAGES:
-        at.switch_page(PAGES[page][0]).run()  # asked for by its address: hidden, and refused
+        at.switch_page(PAGES[page].script).run()  # asked for by its address: hidden, and refused
         assert _texts(at.error) == [REFUSAL] and not at.dataframe
-        direct = AppTest.from_file(str(ROOT / PAGES[page][0]), default_timeout=60)
+        direct = AppTest.from_file(str(ROOT / PAGES[page].script), default_timeout=60)
         direct.session_state["nts_token"] = token
         direct.run()
         assert not direct.exception, direct.exception

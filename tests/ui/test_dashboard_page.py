@@ -21,7 +21,7 @@ from course.settings import BUNDLED_ROOT, load_settings
 from course.ui.links import PAGES
 from tests.ui.conftest import AppFactory
 
-DASHBOARD = PAGES[Page.DASHBOARD][0]
+DASHBOARD = PAGES[Page.DASHBOARD].script
 
 
 def _seed(learners: int) -> None:

@@ -87,7 +87,7 @@ def _marker(page: Page, person: demo.DemoPerson, course: Course) -> str | None:
         Page.SCENARIO: course.scenarios[SAMPLE_IDS[Page.SCENARIO]].meta.title,
         Page.PROFILE: "My literacy profile",
         # the content health page once registered (the course map shows the course's title)
-        Page.STUDIO_HEALTH: "Content health" if PAGES[Page.STUDIO_HEALTH][0].endswith(
+        Page.STUDIO_HEALTH: "Content health" if PAGES[Page.STUDIO_HEALTH].script.endswith(
             "studio_health.py") else course.info.title,
         Page.ADMIN_PEOPLE: "People",
         Page.ADMIN_ROSTER: "Roster import",
@@ -110,7 +110,7 @@ def _shows_its_content(at: AppTest, page: Page) -> bool:
 
 
 def _open(at: AppTest, page: Page) -> AppTest:
-    at.switch_page(PAGES[page][0])
+    at.switch_page(PAGES[page].script)
     at.query_params.clear()
     if page in SAMPLE_IDS:
         at.query_params["id"] = SAMPLE_IDS[page]
@@ -152,8 +152,8 @@ def test_allowed_pages_render_and_refused_pages_are_hidden_and_refuse(
             _open(at, page)
             assert not at.exception, (page, at.exception)
             assert [e.value for e in at.error] == [REFUSAL], page
-    menu = {title for _, title, _, shown in entries_for(allowed_pages(person.capabilities)) if shown}
-    assert menu == {PAGES[p][1] for p in PAGES if is_allowed(person.capabilities, p) and PAGES[p][3]}
+    menu = {link.title for link in entries_for(allowed_pages(person.capabilities)) if link.in_menu}
+    assert menu == {PAGES[p].title for p in PAGES if is_allowed(person.capabilities, p) and PAGES[p].in_menu}
 
 @pytest.mark.parametrize("person", [p for p in demo.DEMO_PEOPLE if p.local in REFUSED],
                          ids=lambda p: p.local)
@@ -168,7 +168,7 @@ def test_refused_pages_asked_for_by_url_refuse_and_audit(
         before = _denials(engine, person.email)
         at = AppTest.from_file(APP, default_timeout=60)
         at.session_state[_TOKEN] = token
-        at.switch_page(PAGES[page][0])
+        at.switch_page(PAGES[page].script)
         if page in SAMPLE_IDS:
             at.query_params["id"] = SAMPLE_IDS[page]
         at.run()
@@ -179,7 +179,7 @@ def test_refused_pages_asked_for_by_url_refuse_and_audit(
 
         # The page's own check holds when its script runs without the router: refused, audited.
         before = _denials(engine, person.email)
-        at = AppTest.from_file(str(ROOT / PAGES[page][0]), default_timeout=60)
+        at = AppTest.from_file(str(ROOT / PAGES[page].script), default_timeout=60)
         at.session_state[_TOKEN] = token
         if page in SAMPLE_IDS:
             at.query_params["id"] = SAMPLE_IDS[page]
@@ -196,7 +196,7 @@ def test_a_refused_page_asked_for_by_url_is_audited(
     token = app(as_demo="legal.learner", content=write_tree()).session_state[_TOKEN]
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state[_TOKEN] = token
-    at.switch_page(PAGES[Page.STUDIO_HEALTH][0])
+    at.switch_page(PAGES[Page.STUDIO_HEALTH].script)
     at.run()
     assert not at.exception
     email = next(p.email for p in demo.DEMO_PEOPLE if p.local == "legal.learner")
@@ -211,12 +211,12 @@ def test_signed_out_only_the_sign_in_page_is_reachable(app: AppFactory) -> None:
     at = app()
     assert _shows_sign_in(at)
     assert not at.sidebar.button
-    for path, *_ in PAGES.values():
+    for link in PAGES.values():
         with pytest.raises(ValueError, match=MISSING):
-            at.switch_page(path)
-    for page, (path, *_) in PAGES.items():
+            at.switch_page(link.script)
+    for page, link in PAGES.items():
         forced = AppTest.from_file(APP, default_timeout=60)
-        forced.switch_page(path)
+        forced.switch_page(link.script)
         if page in SAMPLE_IDS:
             forced.query_params["id"] = SAMPLE_IDS[page]
         forced.run()
@@ -241,8 +241,8 @@ def test_sign_out_ends_the_session_here_and_in_the_database(
     token = at.session_state[_TOKEN]
     engine = database()
     with read_session(engine) as session:
-        row = sessions.find_session(session, hash_token(token))
-    assert row is not None and row.ended_at is None
+        holder = sessions.find_session_holder(session, hash_token(token))
+    assert holder is not None and holder.session.ended_at is None
 
     [sign_out] = at.sidebar.button
     assert sign_out.label == "Sign out"
@@ -253,10 +253,10 @@ def test_sign_out_ends_the_session_here_and_in_the_database(
     at.run()
     assert _shows_sign_in(at)
     with read_session(engine) as session:
-        row = sessions.find_session(session, hash_token(token))
-    assert row is not None and row.ended_at is not None
+        holder = sessions.find_session_holder(session, hash_token(token))
+    assert holder is not None and holder.session.ended_at is not None
     with pytest.raises(ValueError, match=MISSING):
-        at.switch_page(PAGES[Page.HOME][0])
+        at.switch_page(PAGES[Page.HOME].script)
 
     # The old token, presented again by another browser session, no longer signs anyone in.
     again = AppTest.from_file(APP, default_timeout=60)

@@ -19,7 +19,9 @@ SCRIPT = "course/ui/pages/studio_analytics.py"
 def registered(monkeypatch: pytest.MonkeyPatch) -> None:
     """Route the page as the lead will register it in course/ui/links.py."""
     monkeypatch.setitem(
-        links.PAGES, Page.STUDIO_ANALYTICS, (SCRIPT, "Learning from learners", ":material/query_stats:", True)
+        links.PAGES,
+        Page.STUDIO_ANALYTICS,
+        links.PageLink(SCRIPT, "Learning from learners", ":material/query_stats:", True),
     )
 
 

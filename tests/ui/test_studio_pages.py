@@ -19,7 +19,7 @@ from course.services.studio_files import text_hash
 from course.settings import BUNDLED_ROOT
 from course.store import audit
 from course.store.engine import read_session
-from course.ui.links import PAGES
+from course.ui.links import PAGES, PageLink
 from tests.conftest import QUIZ, SCENARIO, TreeWriter
 from tests.ui.conftest import AppFactory
 
@@ -28,9 +28,9 @@ HEALTH = "course/ui/pages/studio_health.py"
 EDITOR = "course/ui/pages/studio_editor.py"
 PREVIEW = "course/ui/pages/studio_preview.py"
 STUDIO = {
-    Page.STUDIO_HEALTH: (HEALTH, "Content health", ":material/health_and_safety:", True),
-    Page.STUDIO_PREVIEW: (PREVIEW, "Preview", ":material/visibility:", True),
-    Page.STUDIO_EDITOR: (EDITOR, "Edit content", ":material/edit_document:", True),
+    Page.STUDIO_HEALTH: PageLink(HEALTH, "Content health", ":material/health_and_safety:", True),
+    Page.STUDIO_PREVIEW: PageLink(PREVIEW, "Preview", ":material/visibility:", True),
+    Page.STUDIO_EDITOR: PageLink(EDITOR, "Edit content", ":material/edit_document:", True),
 }
 BROKEN = QUIZ.replace("- [x] Listen", "- [ ] Listen")
 EDITED = QUIZ.replace("What comes first?", "What do you do first?")

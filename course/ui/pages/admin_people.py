@@ -27,13 +27,11 @@ from course.services.invitations import invite_people
 from course.services.outbox import mail_status
 from course.services.permissions import PermissionDenied
 from course.services.privacy import erase_person, export_person, render_export
-from course.ui import access_links, auth, resources, tables
+from course.ui import access_links, auth, resources, state, tables
 
-_FLASH = "admin_people:flash"
-_SHOWN = "admin_people:shown-links"
-_PERSON = "admin_people:person"
-_SEARCH = "admin_people:search"
-_PAGE = "admin_people:page"
+_PERSON = state.PEOPLE_CHOSEN.slot()
+_SEARCH = state.PEOPLE_SEARCH.slot()
+_PAGE = state.PEOPLE_PAGE.slot()
 _ADD_KEYS = ("add-email", "add-name", "add-department", "add-tracks", "add-capabilities",
              "add-leader-departments", "add-passphrase")
 _CAPABILITIES = [capability.value for capability in Capability]
@@ -45,8 +43,8 @@ _REFUSED = (AccountError, PermissionDenied)
 def _done(message: str, *, forget: tuple[str, ...] = ()) -> None:
     """Keep a message for the next run, forget some widgets' values, and rerun."""
     for key in forget:
-        st.session_state.pop(key, None)
-    st.session_state[_FLASH] = message
+        state.forget_widget(key)
+    state.put(state.PEOPLE_FLASH, value=message)
     st.rerun()
 
 
@@ -62,7 +60,7 @@ def _grants(capabilities: list[str], departments: list[str]) -> Grants:
 
 
 def _first_page() -> None:
-    st.session_state[_PAGE] = 1
+    state.put(state.PEOPLE_PAGE, value=1)
 
 
 def _table(actor: Actor) -> PeoplePage:
@@ -70,9 +68,9 @@ def _table(actor: Actor) -> PeoplePage:
     search = st.text_input("Search by email, name or department", key=_SEARCH, on_change=_first_page,
                            placeholder="for example: legal, okafor, @example.org")
     found = find_people(resources.engine(), by=actor, search=search,
-                        page=int(st.session_state.get(_PAGE, 1)))
+                        page=int(state.get(state.PEOPLE_PAGE, default=1)))
     # The database may hold fewer pages than the chooser remembers (after an erasure, say).
-    st.session_state[_PAGE] = found.page
+    state.put(state.PEOPLE_PAGE, value=found.page)
     matching = f" matching “{found.search}”" if found.search else ""
     st.caption(f"{found.total:,} account(s){matching}; page {found.page} of {found.pages}")
     tables.show(
@@ -118,7 +116,7 @@ def _add_form(actor: Actor, roles: dict[str, str], departments: list[str]) -> No
 def _invite(actor: Actor) -> None:
     """Invite people by email: each gets a one-time link to choose a passphrase."""
     mail = resources.settings().mail
-    shown = st.session_state.pop(_SHOWN, None)
+    shown = state.take(state.PEOPLE_LINKS)
     if shown:
         st.warning("No SMTP server is configured, so no email was sent. Hand each person their link "
                    "by another channel; each works once. They were also printed on the server console.")
@@ -147,7 +145,7 @@ def _invite(actor: Actor) -> None:
         return
     if report.shown:
         access_links.print_links(report.shown)
-        st.session_state[_SHOWN] = [(link.email, link.link) for link in report.shown]
+        state.put(state.PEOPLE_LINKS, value=[(link.email, link.link) for link in report.shown])
     else:
         access_links.send_soon()
     sending = " Their emails are being sent." if report.queued else ""
@@ -248,12 +246,12 @@ def _privacy(actor: Actor, person: PersonInfo) -> None:
 
 def _manage(actor: Actor, shown: PeoplePage, departments: list[str]) -> None:
     by_email = {p.email: p for p in shown.people}
-    chosen_before = st.session_state.get(_PERSON)
+    chosen_before = state.get(state.PEOPLE_CHOSEN)
     if chosen_before is not None and chosen_before not in by_email:
         # Keep managing the person chosen earlier while the table pages or searches on.
         person = find_person(resources.engine(), chosen_before, by=actor)
         if person is None:
-            st.session_state.pop(_PERSON, None)
+            state.take(state.PEOPLE_CHOSEN)
         else:
             by_email = {person.email: person, **by_email}
     st.caption("Choose among the people on the page shown above; search to find someone else.")
@@ -275,7 +273,7 @@ def render() -> None:
     """Draw the people page."""
     actor = auth.require_page(Page.ADMIN_PEOPLE)
     st.title("People")
-    message = st.session_state.pop(_FLASH, None)
+    message = state.take(state.PEOPLE_FLASH)
     if message:
         st.success(message)
     departments = list_departments(resources.engine(), by=actor)

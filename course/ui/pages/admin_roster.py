@@ -15,11 +15,8 @@ from course.domain.permissions import Actor, Page
 from course.services.invitations import InviteReport, invite_people
 from course.services.permissions import PermissionDenied
 from course.services.roster import ChangeKind, RosterReport, import_roster
-from course.ui import access_links, auth, resources, tables
+from course.ui import access_links, auth, resources, state, tables
 
-_PREVIEW = "admin_roster:preview"
-_FLASH = "admin_roster:flash"
-_SHOWN = "admin_roster:shown-links"
 #: Far above any real HR export (the service stops at 50,000 rows), far below what hurts the server.
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -50,12 +47,12 @@ class _Preview:
 
     def keep(self) -> None:
         """Keep the preview for the next runs, as a tuple: each run defines this class anew."""
-        st.session_state[_PREVIEW] = (self.digest, self.source, self.report)
+        state.put(state.ROSTER_PREVIEW, value=(self.digest, self.source, self.report))
 
     @classmethod
     def kept(cls) -> _Preview | None:
         """Return the kept preview, if any."""
-        stored = st.session_state.get(_PREVIEW)
+        stored = state.get(state.ROSTER_PREVIEW)
         return None if stored is None else cls(*stored)
 
 
@@ -140,7 +137,7 @@ def _invite_added(actor: Actor, report: RosterReport) -> str:
         return " No invitation sent: " + "; ".join(invited.problems[:5]) + "."
     if invited.shown:
         access_links.print_links(invited.shown)
-        st.session_state[_SHOWN] = [(link.email, link.link) for link in invited.shown]
+        state.put(state.ROSTER_LINKS, value=[(link.email, link.link) for link in invited.shown])
         return (f" No SMTP server is configured, so the {len(invited.shown)} invitation links are below "
                 "(and on the server console): hand each person theirs by another channel.")
     access_links.send_soon()
@@ -152,10 +149,10 @@ def render() -> None:
     """Draw the roster import page."""
     actor = auth.require_page(Page.ADMIN_ROSTER)
     st.title("Roster import")
-    message = st.session_state.pop(_FLASH, None)
+    message = state.take(state.ROSTER_FLASH)
     if message:
         st.success(message)
-    shown = st.session_state.pop(_SHOWN, None)
+    shown = state.take(state.ROSTER_LINKS)
     if shown:
         tables.show([{"Email": email, "Link": link} for email, link in shown], hide_index=True,
                      width="stretch")
@@ -184,9 +181,9 @@ def render() -> None:
         else:
             report = _run(actor, source[1], dry_run=False, known_tracks=known_tracks)
             if report is not None and report.applied:
-                st.session_state.pop(_PREVIEW, None)
+                state.take(state.ROSTER_PREVIEW)
                 invited = _invite_added(actor, report) if invite else ""
-                st.session_state[_FLASH] = f"Roster applied: {_counts(report, done=True)}.{invited}"
+                state.put(state.ROSTER_FLASH, value=f"Roster applied: {_counts(report, done=True)}.{invited}")
                 st.rerun()
             if report is not None:  # the people changed since the preview and a row no longer fits
                 current = _Preview(_digest(source[1]), source[0], report)

@@ -8,21 +8,21 @@ from course.domain.model import Course, Module
 from course.domain.permissions import Page
 from course.services.learner import ModuleStatus, NotAvailable, get_person
 from course.services.reading import mark_section_read, open_module
-from course.ui import auth, resources, widgets
+from course.ui import auth, resources, state, widgets
 from course.ui.links import script
 
 
 def _position(status: ModuleStatus) -> int:
     """Return the section to show: the one chosen in this session, else the first unread."""
-    slot = f"nts_section:{status.module.meta.id}:{status.module.meta.version}"
-    if slot not in st.session_state:
+    ids = (status.module.meta.id, status.module.meta.version)
+    if not state.has(state.SECTION, *ids):
         unread = [s.index for s in status.module.sections if s.index not in status.sections_read]
-        st.session_state[slot] = unread[0] if unread else 0
-    return int(st.session_state[slot])
+        state.put(state.SECTION, *ids, value=unread[0] if unread else 0)
+    return int(state.get(state.SECTION, *ids))
 
 
 def _go(status: ModuleStatus, index: int) -> None:
-    st.session_state[f"nts_section:{status.module.meta.id}:{status.module.meta.version}"] = index
+    state.put(state.SECTION, status.module.meta.id, status.module.meta.version, value=index)
 
 
 def _contents(status: ModuleStatus, current: int) -> None:

@@ -26,7 +26,7 @@ from course.services.quizzing import (
     open_attempt,
     submit_attempt,
 )
-from course.ui import auth, question_view, resources, widgets
+from course.ui import auth, question_view, resources, state, widgets
 from course.ui.links import script
 
 
@@ -47,7 +47,7 @@ def _ask(course: Course, view: AttemptView, item: DrawnQuestion, number: int) ->
         st.header("Your reflection")
     widgets.html(f"<p><strong>{question.stem_html}</strong></p>")
     widgets.html(question.context_html)
-    started = st.session_state.setdefault(f"nts_asked:{view.attempt_key}:{item.question_id}", time.time())
+    started = state.keep_first(state.QUESTION_SHOWN, view.attempt_key, item.question_id, value=time.time())
     text: str | None = None
     with st.form(f"answer-{item.question_id}"):
         if question.scored:
@@ -125,11 +125,11 @@ def render() -> None:
     engine = resources.engine()
     quiz = course.quizzes[quiz_id]
     _header(quiz, get_history(engine, actor, quiz_id))
-    done = st.session_state.get(f"nts_result:{quiz_id}")
+    done = state.get(state.QUIZ_RESULT, quiz_id)
     if isinstance(done, AttemptResult):
         _result(done, quiz)
         if st.button("Start a new attempt", type="primary"):
-            del st.session_state[f"nts_result:{quiz_id}"]
+            state.take(state.QUIZ_RESULT, quiz_id)
             st.rerun()
         st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
         return
@@ -145,7 +145,8 @@ def render() -> None:
         _ask(course, view, pending[0], len(view.drawn) - len(pending) + 1)
     elif st.button("Submit the attempt", type="primary"):
         result = submit_attempt(engine, actor, course, quiz_id, attempt_key=view.attempt_key)
-        st.session_state[f"nts_result:{quiz_id}"] = result
+        state.end_attempt(view.attempt_key)
+        state.put(state.QUIZ_RESULT, quiz_id, value=result)
         st.rerun()
 
 

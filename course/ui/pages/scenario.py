@@ -11,7 +11,7 @@ from course.domain.permissions import Page
 from course.domain.scenario import InvalidChoice, available_choices, current_node
 from course.services.learner import NotAvailable
 from course.services.playing import RunView, choose, get_record, open_run, start_new_run
-from course.ui import auth, resources, widgets
+from course.ui import auth, resources, state, widgets
 from course.ui.links import script
 
 _ENDINGS = {EndingKind.GOOD: st.success, EndingKind.MIXED: st.warning, EndingKind.BAD: st.error}
@@ -45,7 +45,7 @@ def _consequence(run: RunView) -> None:
 
 def _choices(course: Course, run: RunView) -> None:
     offered = available_choices(run.scenario, run.state)
-    started = st.session_state.setdefault(f"nts_node:{run.run_id}:{len(run.state.steps)}", time.time())
+    started = state.keep_first(state.NODE_SHOWN, run.run_id, len(run.state.steps), value=time.time())
     if not offered:
         st.warning("No choice is open to you here. Start the scenario again to try another path.")
         return
@@ -60,7 +60,8 @@ def _choices(course: Course, run: RunView) -> None:
                                step_no=len(run.state.steps) + 1, choice_index=choice.index,
                                key=widgets.action_key(name), seconds=time.time() - started)
                 if after.ending is not None:
-                    st.session_state[f"nts_scenario_done:{run.scenario.meta.id}"] = after
+                    state.end_attempt(run.run_id)
+                    state.put(state.SCENARIO_DONE, run.scenario.meta.id, value=after)
             except InvalidChoice:
                 st.error("That choice is no longer open. The page has been refreshed.")
             widgets.used_key(name)
@@ -76,7 +77,7 @@ def _ending(run: RunView) -> None:
             choice = node.choices[step.choice_index]
             st.markdown(f"{number}. *{node.title}*: {choice.label_text}")
     if st.button("Play again", type="primary"):
-        del st.session_state[f"nts_scenario_done:{run.scenario.meta.id}"]
+        state.take(state.SCENARIO_DONE, run.scenario.meta.id)
         st.rerun()
 
 
@@ -99,7 +100,7 @@ def render() -> None:
         st.warning(str(exc).capitalize())
         st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
         return
-    finished = st.session_state.get(f"nts_scenario_done:{scenario_id}")
+    finished = state.get(state.SCENARIO_DONE, scenario_id)
     if run is None and isinstance(finished, RunView):
         run = finished
     if run is None:

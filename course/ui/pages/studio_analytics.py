@@ -24,7 +24,7 @@ from course.services.studio_stats import (
     get_item_analysis,
     get_scenario_analytics,
 )
-from course.ui import auth, resources, tables, widgets
+from course.ui import auth, resources, state, tables, widgets
 
 EDITOR = "course/ui/pages/studio_editor.py"
 ALL_QUIZZES = "All quizzes"
@@ -84,10 +84,10 @@ def _row(item: ItemReport) -> dict[str, Any]:
 
 def _question_filters(engine: Any, actor: Actor, course: Course) -> tuple[str | None, str | None]:
     overview = get_item_analysis(engine, actor, course, cache=_cache())
-    quizzes = sorted({q for q, *_ in overview.versions} | set(course.quizzes))
+    quizzes = sorted({v.quiz_id for v in overview.versions} | set(course.quizzes))
     left, right, third = st.columns(3)
     chosen = left.selectbox("Quiz", [ALL_QUIZZES, *quizzes], key="items-quiz")
-    versions = [v for q, v, _, now in overview.versions if q == chosen and not now]
+    versions = [v.version for v in overview.versions if v.quiz_id == chosen and not v.current]
     version = right.selectbox(
         "Version",
         [CURRENT, *versions],
@@ -95,7 +95,7 @@ def _question_filters(engine: Any, actor: Actor, course: Course) -> tuple[str | 
         disabled=chosen == ALL_QUIZZES,
         help="Statistics are kept apart per content version of the quiz.",
     )
-    third.radio("Order", ORDERS, key="items-order", horizontal=False)
+    third.radio("Order", ORDERS, key=state.ITEMS_ORDER.slot(), horizontal=False)
     return (None if chosen == ALL_QUIZZES else chosen), (None if version == CURRENT else version)
 
 
@@ -151,7 +151,7 @@ def _questions(engine: Any, actor: Actor, course: Course) -> None:
     analysis: ItemAnalysis = get_item_analysis(
         engine, actor, course, quiz_id=quiz_id, version=version, cache=_cache()
     )
-    items = _sorted(analysis.items, str(st.session_state.get("items-order", ORDERS[0])))
+    items = _sorted(analysis.items, str(state.get(state.ITEMS_ORDER, default=ORDERS[0])))
     if not items:
         st.info("No answers yet for this selection.")
         return
@@ -179,7 +179,7 @@ def _chosen_scenario(engine: Any, actor: Actor, course: Course) -> ScenarioAnaly
         format_func=lambda s: course.scenarios[s].meta.title,
     )
     overview = get_scenario_analytics(engine, actor, course, scenario_id=scenario_id, cache=_cache())
-    versions = [v for v, _, now in overview.versions if not now]
+    versions = [v.version for v in overview.versions if not v.current]
     version = middle.selectbox("Version", [CURRENT, *versions], key="scenario-version")
     chosen_version = None if version == CURRENT else str(version)
     base = (
@@ -190,7 +190,7 @@ def _chosen_scenario(engine: Any, actor: Actor, course: Course) -> ScenarioAnaly
         )
     )
     department = right.selectbox(
-        "Department", [ALL_DEPARTMENTS, *[d for d, _ in base.departments]], key="scenario-department"
+        "Department", [ALL_DEPARTMENTS, *[d.department for d in base.departments]], key="scenario-department"
     )
     if base.hidden_departments:
         st.caption(
@@ -261,9 +261,9 @@ def _choices_and_stops(result: ScenarioAnalytics, who: str) -> None:
     if not result.quits:
         st.caption(f"Every one of the {result.runs} runs of {who} reached an ending.")
         return
-    titles = [t for _, t, _ in result.quits]
-    abandoned = {t: n for _, t, n in result.abandoned}
-    playing = {t: n for _, t, n in result.in_progress}
+    titles = [q.title for q in result.quits]
+    abandoned = {a.title: a.runs for a in result.abandoned}
+    playing = {p.title: p.runs for p in result.in_progress}
     st.plotly_chart(
         stacked_bar_figure(
             titles,
@@ -293,8 +293,8 @@ def _loops_and_endings(result: ScenarioAnalytics, who: str) -> None:
 def _loops(result: ScenarioAnalytics, who: str) -> None:
     st.plotly_chart(
         count_bar_figure(
-            [t for _, t, _ in result.loops],
-            [n for *_, n in result.loops],
+            [loop.title for loop in result.loops],
+            [loop.runs for loop in result.loops],
             axis="Runs visiting it twice or more",
         ),
         config=_CHART,
@@ -310,8 +310,8 @@ def _endings_and_time(result: ScenarioAnalytics, who: str) -> None:
     st.markdown("**Endings reached**")
     st.plotly_chart(
         count_bar_figure(
-            [f"{t} ({k})" for k, _, t, _ in result.endings],
-            [n for *_, n in result.endings],
+            [f"{e.title} ({e.kind})" for e in result.endings],
+            [e.runs for e in result.endings],
             axis="Finished runs",
         ),
         config=_CHART,
@@ -321,8 +321,8 @@ def _endings_and_time(result: ScenarioAnalytics, who: str) -> None:
     st.markdown("**Time to decide**")
     st.plotly_chart(
         count_bar_figure(
-            [t for _, t, _, _ in result.decision_time],
-            [round(s, 1) for *_, s in result.decision_time],
+            [d.title for d in result.decision_time],
+            [round(d.mean_seconds, 1) for d in result.decision_time],
             axis="Mean seconds",
         ),
         config=_CHART,

@@ -20,7 +20,7 @@ from course.services.studio_files import (
     save_draft,
     validate_edit,
 )
-from course.ui import auth, resources
+from course.ui import auth, resources, state
 
 
 def _show(diagnostics: tuple[Diagnostic, ...], *, relative: str, text: str) -> None:
@@ -41,18 +41,18 @@ def _show(diagnostics: tuple[Diagnostic, ...], *, relative: str, text: str) -> N
 
 def _opened(relative: str) -> ContentFile:
     """Return the file as opened in this session (its hash is the base of the next save)."""
-    slot = f"nts_edit:{relative}"
-    if slot not in st.session_state:
-        st.session_state[slot] = open_file(resources.engine(), auth.require_page(Page.STUDIO_EDITOR),
-                                           resources.settings().content_root, relative)
-    opened = st.session_state[slot]
+    if not state.has(state.EDITOR_FILE, relative):
+        actor = auth.require_page(Page.STUDIO_EDITOR)
+        opening = open_file(resources.engine(), actor, resources.settings().content_root, relative)
+        state.put(state.EDITOR_FILE, relative, value=opening)
+    opened = state.get(state.EDITOR_FILE, relative)
     assert isinstance(opened, ContentFile)
     return opened
 
 
 def _reopen(relative: str) -> None:
-    st.session_state.pop(f"nts_edit:{relative}", None)
-    st.session_state.pop(f"nts_text:{relative}", None)
+    state.take(state.EDITOR_FILE, relative)
+    state.take(state.EDITOR_TEXT, relative)
 
 
 def _actions(relative: str, opened: ContentFile, text: str) -> None:
@@ -77,7 +77,7 @@ def _actions(relative: str, opened: ContentFile, text: str) -> None:
             _show(exc.added, relative=published_name(relative), text=text)
         else:
             _reopen(relative)
-            st.session_state["nts_editor_notice"] = f"Saved. Version {new_hash}."
+            state.put(state.EDITOR_NOTICE, value=f"Saved. Version {new_hash}.")
             st.rerun()
     if draft.button("Save as draft", icon=":material/draft:"):
         actor = auth.require_page(Page.STUDIO_EDITOR)
@@ -101,7 +101,7 @@ def _history(relative: str) -> None:
             new_hash = restore(engine, actor, root, relative, chosen, history=history,
                                address=auth.client_address())
             _reopen(relative)
-            st.session_state["nts_editor_notice"] = f"Restored version {new_hash}."
+            state.put(state.EDITOR_NOTICE, value=f"Restored version {new_hash}.")
             st.rerun()
 
 
@@ -126,7 +126,7 @@ def render() -> None:
     relative = st.text_input("File (relative to the content folder)",
                              value=st.query_params.get("file", ""),
                              placeholder="quizzes/example.md").strip()
-    notice = st.session_state.pop("nts_editor_notice", None)
+    notice = state.take(state.EDITOR_NOTICE)
     if notice:
         st.success(notice)
     if not relative:
@@ -142,7 +142,7 @@ def render() -> None:
         return
     st.caption(("Version on disk " + opened.hash) if opened.exists else "A new file")
     _pointed_line(relative, opened.text)
-    text = st.text_area("Content", value=opened.text, height=480, key=f"nts_text:{relative}")
+    text = st.text_area("Content", value=opened.text, height=480, key=state.EDITOR_TEXT.slot(relative))
     _actions(relative, opened, text)
     _history(relative)
 

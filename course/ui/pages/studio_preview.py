@@ -13,6 +13,7 @@ from course.domain.scenario import InvalidChoice, RunState, available_choices, c
 from course.services import previewing
 from course.services.studio_content import check_scenario_graph, scenario_dot
 from course.ui import auth, question_view, resources, widgets
+from course.ui import state as kept
 
 _ENDINGS = {EndingKind.GOOD: st.success, EndingKind.MIXED: st.warning, EndingKind.BAD: st.error}
 
@@ -42,10 +43,11 @@ def _quiz(actor: Actor, quiz: Quiz) -> None:
     if show == EVERY:
         shown = [(q, [o.index for o in q.options] + [e.index for e in q.items]) for q in quiz.questions]
     else:
-        slot = f"nts_preview_seed:{quiz.meta.id}"
-        if st.button("Draw another attempt", key="pv-redraw") or slot not in st.session_state:
-            st.session_state[slot] = secrets.randbelow(2**31)
-        drawn = previewing.draw(resources.engine(), actor, quiz, seed=int(st.session_state[slot]))
+        redraw = st.button("Draw another attempt", key="pv-redraw")
+        if redraw or not kept.has(kept.PREVIEW_SEED, quiz.meta.id):
+            kept.put(kept.PREVIEW_SEED, quiz.meta.id, value=secrets.randbelow(2**31))
+        seed = int(kept.get(kept.PREVIEW_SEED, quiz.meta.id))
+        drawn = previewing.draw(resources.engine(), actor, quiz, seed=seed)
         shown = [(q, list(d.option_order)) for d in drawn if (q := quiz.question(d.question_id)) is not None]
     for number, (question, order) in enumerate(shown, start=1):
         st.header(f"Question {number} · {question.id}")
@@ -92,7 +94,7 @@ def _scenario(actor: Actor, scenario: Scenario) -> None:
             st.warning("Unreachable: " + ", ".join(sorted(report.unreachable)))
         if report.trapped:
             st.error("Trapped: " + ", ".join(sorted(report.trapped)))
-    slot = f"nts_preview_run:{scenario.meta.id}:{scenario.meta.version}"
+    ids = (scenario.meta.id, scenario.meta.version)
     with st.form(f"from-node-{scenario.meta.id}"):
         node_ids = list(scenario.nodes)
         node_id = st.selectbox("Node", node_ids, index=node_ids.index(scenario.start),
@@ -100,14 +102,14 @@ def _scenario(actor: Actor, scenario: Scenario) -> None:
         values = {m.id: st.slider(m.label, m.min, m.max, m.start, key=f"pv-meter-{m.id}")
                   for m in scenario.meters.values()}
         if st.form_submit_button("Play from this node", type="primary"):
-            st.session_state[slot] = previewing.start_at(resources.engine(), actor, scenario,
-                                                         node_id=node_id, meters=values)
-    state = st.session_state.get(slot)
+            kept.put(kept.PREVIEW_RUN, *ids, value=previewing.start_at(resources.engine(), actor, scenario,
+                                                                       node_id=node_id, meters=values))
+    state = kept.get(kept.PREVIEW_RUN, *ids)
     if isinstance(state, RunState):
-        _play(actor, scenario, state, slot)
+        _play(actor, scenario, state, ids)
 
 
-def _play(actor: Actor, scenario: Scenario, state: RunState, slot: str) -> None:
+def _play(actor: Actor, scenario: Scenario, state: RunState, ids: tuple[str, str]) -> None:
     node = current_node(scenario, state)
     widgets.meters(dict(scenario.meters), dict(state.meters))
     if state.steps:
@@ -129,8 +131,8 @@ def _play(actor: Actor, scenario: Scenario, state: RunState, slot: str) -> None:
         if st.button(choice.label_text, key=f"pv-choice-{len(state.steps)}-{choice.index}",
                      width="stretch"):
             try:
-                st.session_state[slot] = previewing.step(resources.engine(), actor, scenario, state,
-                                                         choice.index)
+                kept.put(kept.PREVIEW_RUN, *ids, value=previewing.step(resources.engine(), actor, scenario,
+                                                                       state, choice.index))
             except InvalidChoice:
                 st.error("That choice is not on offer.")
             st.rerun()

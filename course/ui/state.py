@@ -1,0 +1,155 @@
+"""Every value the pages keep in Streamlit's session state: its key, owner and lifetime.
+
+Pages never name a session-state key themselves: they use the keys declared here (a test
+refuses `st.session_state` anywhere else in course/ui). Each key says which module owns it and
+how long its value lives, after XBlock's field scopes:
+
+- TAB: for the browser tab, whoever uses it (a link being followed, a cookie known to be over).
+  `clear_person` drops these too; course/ui/auth.py keeps back the ones that must survive.
+- PERSON: while one person is signed in in this browser tab. `clear_person` drops these (and
+  everything shorter-lived, widget values included) at sign-in and sign-out, so nothing of one
+  person reaches the next in a shared tab.
+- ATTEMPT: for one quiz attempt or scenario run. `end_attempt` drops them when it ends.
+- NOTICE: a message shown once on the next rerun, taken (read and removed) when shown.
+
+A key may be split into slots by ids (`QUESTION_SHOWN.slot(attempt, question)`); a key that
+belongs to an attempt takes the attempt's id first. Keys are named `nts_<what>`, except the
+widget keys that keep the names their widgets (and tests) already use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import streamlit as st
+
+
+class Scope(Enum):
+    """How long a session-state value lives."""
+
+    TAB = "tab"
+    PERSON = "person"
+    ATTEMPT = "attempt"
+    NOTICE = "notice"
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One kind of value in session state."""
+
+    name: str
+    owner: str
+    scope: Scope
+    holds: str
+
+    def slot(self, *ids: object) -> str:
+        """Return the session-state key of this value for these ids (none for a single value)."""
+        return ":".join([self.name, *(str(i) for i in ids)])
+
+
+_AUTH, _WIDGETS, _PAGES = "course/ui/auth.py", "course/ui/widgets.py", "course/ui/pages/"
+
+SESSION_TOKEN = Key("nts_token", _AUTH, Scope.PERSON,
+                    "this tab's session token, from its sign-in until the browser holds the cookie")
+OWNER = Key("nts_owner", _AUTH, Scope.PERSON, "the id of the person whose values this tab holds")
+NAVIGATE = Key("nts_navigate", _AUTH, Scope.NOTICE,
+               "a navigation of the whole page asked for once (to the cookie or sign-out route)")
+DEAD_COOKIE = Key("nts_dead_cookie", _AUTH, Scope.TAB,
+                  "the hash of a cookie token found to be over, so it is not looked up on every rerun")
+LINK_TOKEN = Key("nts_link_token", "course/ui/access_links.py", Scope.TAB,
+                 "the token of an invitation or reset link being followed, moved out of the address")
+LINK_NOTICE = Key("nts_link_notice", "course/ui/access_links.py", Scope.NOTICE,
+                  "that the passphrase of a followed link is set")
+ACTION_KEY = Key("nts_key", _WIDGETS, Scope.PERSON,
+                 "the idempotency key of an action on screen, by action name, until it is recorded")
+SECTION = Key("nts_section", _PAGES + "module.py", Scope.PERSON,
+              "the section a learner is reading, by module id and version")
+QUESTION_SHOWN = Key("nts_asked", _PAGES + "quiz.py", Scope.ATTEMPT,
+                     "when a question was first shown, by attempt key and question id")
+QUIZ_RESULT = Key("nts_result", _PAGES + "quiz.py", Scope.PERSON,
+                  "the result of the attempt just submitted, by quiz id, until the learner moves on")
+NODE_SHOWN = Key("nts_node", _PAGES + "scenario.py", Scope.ATTEMPT,
+                 "when a scenario step was first shown, by run id and step number")
+SCENARIO_DONE = Key("nts_scenario_done", _PAGES + "scenario.py", Scope.PERSON,
+                    "the run just finished, by scenario id, until the learner moves on")
+PEOPLE_FLASH = Key("nts_people_flash", _PAGES + "admin_people.py", Scope.NOTICE, "what the last change did")
+PEOPLE_CHOSEN = Key("admin_people:person", _PAGES + "admin_people.py", Scope.PERSON,
+                    "the email of the person being edited (a select box's widget key)")
+PEOPLE_SEARCH = Key("admin_people:search", _PAGES + "admin_people.py", Scope.PERSON,
+                    "the search typed above the people table (a text input's widget key)")
+PEOPLE_PAGE = Key("admin_people:page", _PAGES + "admin_people.py", Scope.PERSON,
+                  "the page of the people table shown (a number input's widget key)")
+PEOPLE_LINKS = Key("nts_people_links", _PAGES + "admin_people.py", Scope.NOTICE,
+                   "invitation links to hand over by hand, when no SMTP server is configured")
+ROSTER_PREVIEW = Key("nts_roster_preview", _PAGES + "admin_roster.py", Scope.PERSON,
+                     "the dry run of the roster last checked: digest, file name and report")
+ROSTER_FLASH = Key("nts_roster_flash", _PAGES + "admin_roster.py", Scope.NOTICE, "what the last import did")
+ROSTER_LINKS = Key("nts_roster_links", _PAGES + "admin_roster.py", Scope.NOTICE,
+                   "invitation links to hand over by hand, when no SMTP server is configured")
+EDITOR_FILE = Key("nts_edit", _PAGES + "studio_editor.py", Scope.PERSON,
+                  "the file opened in the editor, by its path in the content folder")
+EDITOR_TEXT = Key("nts_text", _PAGES + "studio_editor.py", Scope.PERSON,
+                  "the editor's text, by path (a text area's widget key)")
+EDITOR_NOTICE = Key("nts_editor_notice", _PAGES + "studio_editor.py", Scope.NOTICE, "what the last save did")
+PREVIEW_SEED = Key("nts_preview_seed", _PAGES + "studio_preview.py", Scope.PERSON,
+                   "the seed of the quiz draw being previewed, by quiz id")
+PREVIEW_RUN = Key("nts_preview_run", _PAGES + "studio_preview.py", Scope.PERSON,
+                  "the state of the scenario being previewed, by scenario id and version")
+ITEMS_ORDER = Key("items-order", _PAGES + "studio_analytics.py", Scope.PERSON,
+                  "the order the item analysis is listed in (a radio's widget key)")
+
+KEYS: tuple[Key, ...] = (
+    SESSION_TOKEN, OWNER, NAVIGATE, DEAD_COOKIE, LINK_TOKEN, LINK_NOTICE, ACTION_KEY, SECTION,
+    QUESTION_SHOWN, QUIZ_RESULT, NODE_SHOWN, SCENARIO_DONE, PEOPLE_FLASH, PEOPLE_CHOSEN, PEOPLE_SEARCH,
+    PEOPLE_PAGE, PEOPLE_LINKS, ROSTER_PREVIEW, ROSTER_FLASH, ROSTER_LINKS, EDITOR_FILE, EDITOR_TEXT,
+    EDITOR_NOTICE, PREVIEW_SEED, PREVIEW_RUN, ITEMS_ORDER,
+)
+
+
+def get(key: Key, *ids: object, default: Any = None) -> Any:
+    """Return the value kept for the key and ids, or `default`."""
+    return st.session_state.get(key.slot(*ids), default)
+
+
+def put(key: Key, *ids: object, value: Any) -> None:
+    """Keep a value for the key and ids."""
+    st.session_state[key.slot(*ids)] = value
+
+
+def has(key: Key, *ids: object) -> bool:
+    """Return whether a value is kept for the key and ids."""
+    return key.slot(*ids) in st.session_state
+
+
+def keep_first(key: Key, *ids: object, value: Any) -> Any:
+    """Keep `value` unless a value is kept already; return the kept one."""
+    return st.session_state.setdefault(key.slot(*ids), value)
+
+
+def take(key: Key, *ids: object) -> Any:
+    """Remove the value kept for the key and ids and return it (None when there was none)."""
+    return st.session_state.pop(key.slot(*ids), None)
+
+
+def end_attempt(attempt_id: str) -> None:
+    """Drop every per-attempt value of the quiz attempt or scenario run that has ended."""
+    prefixes = tuple(key.slot(attempt_id) + ":" for key in KEYS if key.scope is Scope.ATTEMPT)
+    for slot in [s for s in st.session_state if isinstance(s, str) and s.startswith(prefixes)]:
+        del st.session_state[slot]
+
+
+def clear_person() -> None:
+    """Drop everything kept in this tab: call when the person changes (auth.clear_person_state).
+
+    Widget values go too (a text area, a chosen person): any of them may hold what the last
+    person saw or typed.
+    """
+    for slot in list(st.session_state):
+        del st.session_state[slot]
+
+
+def forget_widget(widget_key: str) -> None:
+    """Reset a widget to its default on the next rerun by dropping the value kept under its key."""
+    st.session_state.pop(widget_key, None)
