@@ -10,9 +10,9 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from course.web.routes import routes
+from course.web.routes import routes, streamlit_secrets
 
-app = st.App(__file__, routes=routes())
+app = st.App(__file__, routes=routes(), secrets=streamlit_secrets())
 
 if get_script_run_ctx(suppress_warning=True) is not None:
     from course.ui.router import run

@@ -561,3 +561,33 @@ def purge_security_records(
         ended = sessions.purge_sessions(session, before=when - policy.absolute)
         tickets.purge_tickets(session, now=when)  # unused cookie tickets, a minute old at most
     return attempts, ended
+
+
+# --- sessions vouched for by someone else (single sign-on) ------------------------------------
+
+
+def sign_in_vouched(
+    engine: Engine,
+    person_id: int,
+    *,
+    method: str,
+    address: str = "",
+    now: datetime | None = None,
+) -> SignIn:
+    """Open a session, without a passphrase, for a person an identity provider vouched for.
+
+    The caller has already checked the provider's word (for single sign-on: a verified email
+    from the configured issuer, for this app). A disabled or deleted person is still refused
+    here, in the same transaction that would open the session. Audited as `sign_in_<method>`.
+    """
+    when = _now(now)
+    token = secrets.token_urlsafe(32)
+    with write_transaction(engine) as session:
+        person = people.get_person(session, person_id)
+        if person is None or not person.active:
+            return SignIn(None, None, SIGN_IN_FAILED)
+        sessions.create_session(session, hash_token(token), person_id=person_id, now=when,
+                                address=address)
+        audit.record_event(session, f"sign_in_{method}", now=when, actor_id=person_id,
+                           actor_label=person.email, address=address)
+    return SignIn(token, Actor(person_id=person_id, email=person.email, grants=person.grants), "")

@@ -170,12 +170,12 @@ def sign_in_with_passphrase(email: str, passphrase: str) -> SignIn:
     return sign_in(resources.engine(), email, passphrase, **options)
 
 
-def start_session(result: SignIn) -> None:
+def start_session(result: SignIn, *, return_path: str | None = None) -> None:
     """Begin the signed-in session of a successful sign-in in this tab, and hand it to a cookie.
 
     Whatever this Streamlit session held for the previous person is dropped first. The browser
     is then sent, once, to the cookie route with a one-time ticket; until it gets there, this
-    tab uses the token itself.
+    tab uses the token itself. The browser comes back to this page, or to `return_path`.
     """
     if result.token is None or result.actor is None:
         raise ValueError("only a successful sign-in starts a session")
@@ -185,7 +185,7 @@ def start_session(result: SignIn) -> None:
     st.session_state[OWNER_KEY] = result.actor.person_id
     ticket = session_cookies.issue_ticket(resources.engine(), result.token,
                                           person_id=result.actor.person_id, device=device,
-                                          return_path=_current_path())
+                                          return_path=return_path or _current_path())
     st.session_state[NAVIGATE_KEY] = f"{session_cookies.HAND_OVER_PATH}?ticket={ticket}"
 
 

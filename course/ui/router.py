@@ -15,6 +15,7 @@ import streamlit as st
 from course.domain.permissions import allowed_pages
 from course.ui import auth
 from course.ui.links import PAGES, entries_for
+from course.ui.single_sign_on import render_notice
 
 SIGN_IN = "course/ui/pages/sign_in.py"
 
@@ -34,6 +35,7 @@ def run() -> None:
             st.Page(path, title=title, icon=icon, visibility="visible" if shown else "hidden")
             for path, title, icon, shown in entries_for(allowed_pages(actor.grants.capabilities))
         ]
+        render_notice()
         with st.sidebar:
             st.caption(f"Signed in as `{actor.email}`")
             if st.button("Sign out", icon=":material/logout:"):
