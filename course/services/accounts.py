@@ -35,6 +35,10 @@ SIGN_IN_FAILED = (
     "That email and passphrase do not match, or there were too many attempts. "
     "Check them and try again in a few minutes."
 )
+#: Why passphrase sign-in, invitation and reset links are refused when local passphrases are off.
+PASSPHRASES_OFF = (
+    "Passphrases are switched off here: people sign in with their organisation's single sign-on."
+)
 #: Actor label written to the audit log for command-line changes.
 COMMAND_LINE = "command line"
 
@@ -591,3 +595,24 @@ def sign_in_vouched(
         audit.record_event(session, f"sign_in_{method}", now=when, actor_id=person_id,
                            actor_label=person.email, address=address)
     return SignIn(token, Actor(person_id=person_id, email=person.email, grants=person.grants), "")
+
+
+def keep_admins_only(engine: Engine, result: SignIn, *, address: str = "",
+                     now: datetime | None = None) -> SignIn:
+    """Let a passphrase sign-in stand only for an administrator (local passphrases are off).
+
+    The break-glass path: an operator sets an admin's passphrase from the command line. For
+    anyone else the fresh session is ended at once, audited, and the usual failure message
+    returned, so an old passphrase tells nobody whether it was right.
+    """
+    if result.token is None or result.actor is None:
+        return result
+    if Capability.ADMIN in result.actor.grants.capabilities:
+        return result
+    when = _now(now)
+    with write_transaction(engine) as session:
+        sessions.end_session(session, hash_token(result.token), now=when)
+        audit.record_event(session, "sign_in_refused", now=when, actor_id=result.actor.person_id,
+                           actor_label=result.actor.email, address=address,
+                           detail={"reason": "local passphrases are off"})
+    return SignIn(None, None, SIGN_IN_FAILED)

@@ -26,7 +26,15 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from course.domain.permissions import Actor, Page
 from course.services import session_cookies
-from course.services.accounts import SessionPolicy, SignIn, hash_token, resume_session, sign_in, sign_out
+from course.services.accounts import (
+    SessionPolicy,
+    SignIn,
+    hash_token,
+    keep_admins_only,
+    resume_session,
+    sign_in,
+    sign_out,
+)
 from course.services.permissions import check_allowed
 from course.services.session_cookies import DEVICE_COOKIE, SESSION_COOKIE
 from course.ui import resources
@@ -163,11 +171,17 @@ def current_actor() -> Actor | None:
 
 
 def sign_in_with_passphrase(email: str, passphrase: str) -> SignIn:
-    """Check an email and passphrase (with this browser's device value, where supported)."""
+    """Check an email and passphrase (with this browser's device value, where supported).
+
+    With local passphrases switched off, only administrators get through (the break-glass path).
+    """
     options: dict[str, Any] = {"passwords": resources.passwords(), "address": client_address()}
     if "device" in inspect.signature(sign_in).parameters:
         options["device"] = device_value() or None
-    return sign_in(resources.engine(), email, passphrase, **options)
+    result = sign_in(resources.engine(), email, passphrase, **options)
+    if resources.settings().local_passphrases:
+        return result
+    return keep_admins_only(resources.engine(), result, address=client_address())
 
 
 def start_session(result: SignIn, *, return_path: str | None = None) -> None:

@@ -13,6 +13,9 @@ from course.services.accounts import (
 from course.ui import access_links, auth, resources
 from course.ui.single_sign_on import render_single_sign_on
 
+#: The query parameter that shows the passphrase form to administrators when passphrases are off.
+BREAK_GLASS = "break_glass"
+
 
 def _password_form() -> None:
     with st.form("sign-in"):
@@ -83,6 +86,9 @@ def render() -> None:
             st.caption("Or sign in with a passphrase of this course:")
         _password_form()
         access_links.render_forgot()
+    elif st.query_params.get(BREAK_GLASS) == "1":
+        st.caption("Administrators only: passphrases are switched off for everyone else.")
+        _password_form()
     elif not single_sign_on:
         st.error("Passphrases are switched off and single sign-on is not configured: ask your "
                  "administrator.")
