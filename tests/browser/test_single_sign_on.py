@@ -8,6 +8,7 @@ matches them to the roster and hands the session to our own cookie.
 from __future__ import annotations
 
 import secrets
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -66,23 +67,29 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def server(chromium_path: Path, data: Path, provider: str) -> Iterator[str]:
-    """Serve the app with single sign-on at the provider (people are not created on sign-in)."""
-    import socket
-
+def _free_port() -> int:
     with socket.socket() as sock:  # the callback address must be known before the server starts
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    environment = {
+        return int(sock.getsockname()[1])
+
+
+def _environment(provider: str, port: int, **more: str) -> dict[str, str]:
+    return {
         "NTS_OIDC_METADATA_URL": f"{provider}/.well-known/openid-configuration",
         "NTS_OIDC_CLIENT_ID": CLIENT_ID,
         "NTS_OIDC_CLIENT_SECRET": secrets.token_urlsafe(16),
         "NTS_OIDC_COOKIE_SECRET": secrets.token_urlsafe(32),
         "NTS_OIDC_BUTTON_LABEL": BUTTON,
         "NTS_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        **more,
     }
-    with serve_app(data, environment=environment, port=port) as url:
+
+
+@pytest.fixture(scope="module")
+def server(chromium_path: Path, data: Path, provider: str) -> Iterator[str]:
+    """Serve the app with single sign-on at the provider (people are not created on sign-in)."""
+    port = _free_port()
+    with serve_app(data, environment=_environment(provider, port), port=port) as url:
         yield url
 
 
@@ -150,3 +157,19 @@ def test_a_refused_person_is_told_why_and_holds_no_session(
     assert page.get_by_role("button", name="Sign out").count() == 0
     refused = _events(data, "sign_in_sso_refused")
     assert any(e["detail"] == {"reason": reason} for e in refused)
+
+
+def test_a_token_from_another_issuer_than_configured_is_refused(
+    context_on: Callable[[str], BrowserContext], provider: str, tmp_path: Path
+) -> None:
+    """The provider's token is genuine, but not from the issuer this organisation trusts."""
+    port = _free_port()
+    environment = _environment(provider, port, NTS_OIDC_ISSUER="https://login.example.com/other-tenant")
+    with serve_app(tmp_path, environment=environment, port=port) as url:
+        context = context_on(url)
+        page = open_sign_in(context)
+        _sign_in_at_provider(page, "rosa")
+        expect(page.get_by_text("it was not issued for this app")).to_be_visible()
+        settle(page)
+        assert "nts_session" not in _cookies(context)
+        assert [e["detail"] for e in _events(tmp_path, "sign_in_sso_refused")] == [{"reason": "token"}]
