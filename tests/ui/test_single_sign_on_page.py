@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 from course.domain.accounts import parse_capabilities
 from course.services.accounts import SIGN_IN_FAILED, Passwords, add_account
 from course.services.database import Engine
-from course.services.single_sign_on import REFUSALS
-from course.store import audit
+from course.services.single_sign_on import NOTICES, REFUSALS
+from course.store import audit, people
 from course.store.engine import read_session
 from tests.ui.conftest import AppFactory
 
@@ -133,3 +133,25 @@ def test_with_passphrases_off_only_an_admin_may_use_the_break_glass_form(
     assert [e.actor for e in _events(engine, "sign_in_refused")] == ["lea@example.org"]
     sign_in("root@example.org")
     assert _signed_in(at)
+
+
+@pytest.mark.usefixtures("sso_on")
+def test_a_newcomer_is_added_and_told_about_tracks_the_course_lacks(
+    app: AppFactory, database: Callable[[], Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NTS_OIDC_CREATE_PEOPLE", "1")
+    monkeypatch.setenv("NTS_OIDC_TRACKS_CLAIM", "groups")
+    at = app(demo=False)
+    at.user = {**_claims("new.person@example.org"), "groups": ["legal", "astronauts"]}
+    at.run()
+    assert not at.exception, at.exception
+    assert _signed_in(at)
+    engine = database()
+    with read_session(engine) as session:
+        person = people.find_person(session, "new.person@example.org")
+    assert person is not None and person.tracks == ("legal",)
+    # The cookie route brings the browser back with the notice named in the address.
+    at.user = {}
+    at.query_params["sso_notice"] = "tracks"
+    at.run()
+    assert NOTICES["tracks"] in [e.value for e in at.info]
