@@ -221,7 +221,7 @@ class SsoSettings:
             "client_id": self.client_id,
             "client_secret": self.client_secret,
             "server_metadata_url": self.metadata_url,
-            "client_kwargs": {"scope": self.scopes, "prompt": "login"},
+            "client_kwargs": {"scope": self.scopes},
         }}
 
 

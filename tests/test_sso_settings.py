@@ -34,7 +34,7 @@ def test_the_defaults_follow_the_public_address_and_the_metadata() -> None:
         "client_id": "need-to-share",
         "client_secret": "client secret",
         "server_metadata_url": GOOD["NTS_OIDC_METADATA_URL"],
-        "client_kwargs": {"scope": "openid email profile", "prompt": "login"},
+        "client_kwargs": {"scope": "openid email profile"},
     }}
 
 
