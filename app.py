@@ -12,9 +12,9 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from course.web.lifespan import lifespan
-from course.web.routes import routes
+from course.web.routes import routes, streamlit_secrets
 
-app = st.App(__file__, routes=routes(), lifespan=lifespan)
+app = st.App(__file__, routes=routes(), lifespan=lifespan, secrets=streamlit_secrets())
 
 if get_script_run_ctx(suppress_warning=True) is not None:
     from course.ui.router import run

@@ -43,6 +43,9 @@ class Settings:
     retain_session_days: int = 1
     #: Proxies (addresses or CIDR networks) whose X-Forwarded-For header is believed.
     trusted_proxies: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    sso: SsoSettings = field(default_factory=lambda: SsoSettings())
+    #: Whether people may sign in with a passphrase of this app (NTS_LOCAL_PASSPHRASES).
+    local_passphrases: bool = True
 
 
 #: Each environment variable the app reads, with its meaning and default (for the docs test).
@@ -145,6 +148,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retain_sign_in_days=_at_least(env, "NTS_RETAIN_SIGN_IN_DAYS", 30, minimum=30),
         retain_session_days=_positive_int(env, "NTS_RETAIN_SESSION_DAYS", 1),
         trusted_proxies=_networks(env, "NTS_TRUSTED_PROXIES", "127.0.0.1,::1"),
+        sso=load_sso_settings(env),
+        local_passphrases=_flag(env, "NTS_LOCAL_PASSPHRASES", True),
     )
 
 
@@ -213,4 +218,121 @@ def load_mail_settings(env: Mapping[str, str]) -> MailSettings:
         public_url=public_url,
         invite_days=_positive_int(env, "NTS_INVITE_DAYS", 14),
         reset_minutes=_positive_int(env, "NTS_RESET_MINUTES", 60),
+    )
+
+
+# --- single sign-on (OpenID Connect) ---------------------------------------------------------
+
+_METADATA_SUFFIX = "/.well-known/openid-configuration"
+_CALLBACK_SUFFIX = "/oauth2callback"
+#: Shortest secret accepted for Streamlit's sign-in cookie (32 characters of token_urlsafe).
+MIN_COOKIE_SECRET_CHARS = 32
+DEFAULT_BUTTON_LABEL = "Sign in with your organisation"
+
+
+@dataclass(frozen=True, slots=True)
+class SsoSettings:
+    """The OpenID Connect provider people sign in with, and how they are matched to the roster."""
+
+    #: The provider's discovery document; "" means single sign-on is off.
+    metadata_url: str = ""
+    client_id: str = ""
+    client_secret: str = field(default="", repr=False)
+    #: This app's callback, registered at the provider: https://HOST/oauth2callback.
+    redirect_uri: str = ""
+    scopes: str = "openid email profile"
+    button_label: str = DEFAULT_BUTTON_LABEL
+    #: Signs Streamlit's short-lived sign-in cookie.
+    cookie_secret: str = field(default="", repr=False)
+    #: The `iss` every identity token must carry.
+    issuer: str = ""
+    #: Whether a verified person missing from the roster is added on first sign-in.
+    create_people: bool = False
+    #: Claims holding the department and the tracks of a person added on first sign-in.
+    department_claim: str = ""
+    tracks_claim: str = ""
+
+    @property
+    def enabled(self) -> bool:
+        """Return whether single sign-on is configured."""
+        return bool(self.metadata_url)
+
+    def streamlit_secrets(self) -> dict[str, object] | None:
+        """Return the `[auth]` secrets `st.login` reads, or None when single sign-on is off."""
+        if not self.enabled:
+            return None
+        return {"auth": {
+            "redirect_uri": self.redirect_uri,
+            "cookie_secret": self.cookie_secret,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "server_metadata_url": self.metadata_url,
+            "client_kwargs": {"scope": self.scopes},
+        }}
+
+
+ENVIRONMENT.update({
+    "NTS_OIDC_METADATA_URL": "the identity provider's discovery document, ending in "
+    "/.well-known/openid-configuration; setting it turns single sign-on on (default: off)",
+    "NTS_OIDC_CLIENT_ID": "the client id the identity provider gave this app",
+    "NTS_OIDC_CLIENT_SECRET": "the client secret the identity provider gave this app",
+    "NTS_OIDC_REDIRECT_URI": "this app's callback as registered at the provider: the public "
+    "address followed by /oauth2callback (default: NTS_PUBLIC_URL/oauth2callback)",
+    "NTS_OIDC_SCOPES": "scopes asked of the provider (default: openid email profile)",
+    "NTS_OIDC_BUTTON_LABEL": "text of the single sign-on button (default: Sign in with your organisation)",
+    "NTS_OIDC_COOKIE_SECRET": "secret of at least 32 characters that signs the short-lived cookie "
+    "of a sign-in in progress; the same on every process",
+    "NTS_OIDC_ISSUER": "the issuer every identity token must name (default: the metadata URL "
+    "without /.well-known/openid-configuration)",
+    "NTS_OIDC_CREATE_PEOPLE": "1 to add a verified person missing from the roster at their first "
+    "sign-in, as a learner (default: 0: they are refused)",
+    "NTS_OIDC_DEPARTMENT_CLAIM": "claim giving the department of a person added at sign-in "
+    "(default: none)",
+    "NTS_OIDC_TRACKS_CLAIM": "claim giving the tracks of a person added at sign-in, a list or a "
+    "text separated by semicolons or spaces (default: none)",
+    "NTS_LOCAL_PASSPHRASES": "0 to switch off this app's own passphrases (sign-in form, reset and "
+    "invitation links), leaving single sign-on and the command line (default: 1)",
+})
+
+
+def _absolute_url(name: str, value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise SettingsError(f"{name}={value!r}: expected an http:// or https:// address")
+    return value
+
+
+def load_sso_settings(env: Mapping[str, str]) -> SsoSettings:
+    """Build the single sign-on settings from the NTS_OIDC_* variables."""
+    metadata_url = (env.get("NTS_OIDC_METADATA_URL") or "").strip()
+    if not metadata_url:
+        return SsoSettings()
+    _absolute_url("NTS_OIDC_METADATA_URL", metadata_url)
+    values = {name: (env.get(name) or "").strip() for name in (
+        "NTS_OIDC_CLIENT_ID", "NTS_OIDC_CLIENT_SECRET", "NTS_OIDC_COOKIE_SECRET")}
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        raise SettingsError(f"NTS_OIDC_METADATA_URL is set, so set {', '.join(missing)} too")
+    if len(values["NTS_OIDC_COOKIE_SECRET"]) < MIN_COOKIE_SECRET_CHARS:
+        raise SettingsError(f"NTS_OIDC_COOKIE_SECRET: use at least {MIN_COOKIE_SECRET_CHARS} characters")
+    public_url = (env.get("NTS_PUBLIC_URL") or "http://localhost:8501").strip().rstrip("/")
+    redirect_uri = (env.get("NTS_OIDC_REDIRECT_URI") or public_url + _CALLBACK_SUFFIX).strip()
+    if not _absolute_url("NTS_OIDC_REDIRECT_URI", redirect_uri).endswith(_CALLBACK_SUFFIX):
+        raise SettingsError(f"NTS_OIDC_REDIRECT_URI={redirect_uri!r}: expected an address ending in "
+                            f"{_CALLBACK_SUFFIX}")
+    issuer = (env.get("NTS_OIDC_ISSUER") or "").strip() or metadata_url.removesuffix(_METADATA_SUFFIX)
+    scopes = " ".join((env.get("NTS_OIDC_SCOPES") or "openid email profile").split())
+    if not {"openid", "email"} <= set(scopes.split()):
+        raise SettingsError(f"NTS_OIDC_SCOPES={scopes!r}: include openid and email")
+    return SsoSettings(
+        metadata_url=metadata_url,
+        client_id=values["NTS_OIDC_CLIENT_ID"],
+        client_secret=values["NTS_OIDC_CLIENT_SECRET"],
+        redirect_uri=redirect_uri,
+        scopes=scopes,
+        button_label=(env.get("NTS_OIDC_BUTTON_LABEL") or "").strip() or DEFAULT_BUTTON_LABEL,
+        cookie_secret=values["NTS_OIDC_COOKIE_SECRET"],
+        issuer=issuer,
+        create_people=_flag(env, "NTS_OIDC_CREATE_PEOPLE", False),
+        department_claim=(env.get("NTS_OIDC_DEPARTMENT_CLAIM") or "").strip(),
+        tracks_claim=(env.get("NTS_OIDC_TRACKS_CLAIM") or "").strip(),
     )

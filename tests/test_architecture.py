@@ -51,11 +51,13 @@ def test_every_runtime_dependency_has_an_owning_layer_or_is_indirect() -> None:
 
 
 _IMPORT_NAMES = {"markdown-it-py": "markdown_it", "mdit-py-plugins": "mdit_py_plugins", "pyyaml": "yaml",
-                 "argon2-cffi": "argon2", "psycopg[binary]": "psycopg"}
+                 "argon2-cffi": "argon2", "pillow": "PIL", "webvtt-py": "webvtt",
+                 "prometheus-client": "prometheus_client"}
 
 
 def _distribution(line: str) -> str:
-    return line.split(">=")[0].split("#")[0].strip().lower()
+    """Return a requirement's distribution name, without its version, comment or extras."""
+    return line.split(">=")[0].split("#")[0].split("[")[0].strip().lower()
 
 
 def test_the_rules_are_documented() -> None:

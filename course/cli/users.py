@@ -240,8 +240,9 @@ def _import(engine: Engine, args: argparse.Namespace) -> int:
     print(f"{summary} ({verb})")
     added = [c.email for c in report.changes if c.kind is roster.ChangeKind.ADD]
     if args.invite and report.applied and added:
-        return _print_invitations(invitations.invite_people(engine, added, by=None,
-                                                            mail=load_settings().mail))
+        settings = load_settings()
+        return _print_invitations(invitations.invite_people(
+            engine, added, by=None, mail=settings.mail, local_passphrases=settings.local_passphrases))
     return 0
 
 
@@ -257,7 +258,9 @@ def _invite(engine: Engine, args: argparse.Namespace) -> int:
     if not emails:
         print("error: name at least one email, or --file", file=sys.stderr)
         return 2
-    return _print_invitations(invitations.invite_people(engine, emails, by=None, mail=load_settings().mail))
+    settings = load_settings()
+    return _print_invitations(invitations.invite_people(engine, emails, by=None, mail=settings.mail,
+                                                        local_passphrases=settings.local_passphrases))
 
 
 def _print_invitations(report: invitations.InviteReport) -> int:

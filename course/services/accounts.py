@@ -39,6 +39,10 @@ SIGN_IN_FAILED = (
     "That email and passphrase do not match, or there were too many attempts. "
     "Check them and try again in a few minutes."
 )
+#: Why passphrase sign-in, invitation and reset links are refused when local passphrases are off.
+PASSPHRASES_OFF = (
+    "Passphrases are switched off here: people sign in with their organisation's single sign-on."
+)
 #: Actor label written to the audit log for command-line changes.
 COMMAND_LINE = "command line"
 
@@ -690,3 +694,54 @@ def purge_security_records(
         ended = sessions.purge_sessions(session, before=when - sessions_age)
         tickets.purge_tickets(session, now=when)  # unused cookie tickets, a minute old at most
     return attempts, ended
+
+
+# --- sessions vouched for by someone else (single sign-on) ------------------------------------
+
+
+def sign_in_vouched(
+    engine: Engine,
+    person_id: int,
+    *,
+    method: str,
+    address: str = "",
+    now: datetime | None = None,
+) -> SignIn:
+    """Open a session, without a passphrase, for a person an identity provider vouched for.
+
+    The caller has already checked the provider's word (for single sign-on: a verified email
+    from the configured issuer, for this app). A disabled or deleted person is still refused
+    here, in the same transaction that would open the session. Audited as `sign_in_<method>`.
+    """
+    when = _now(now)
+    token = secrets.token_urlsafe(32)
+    with write_transaction(engine) as session:
+        person = people.get_person(session, person_id)
+        if person is None or not person.active:
+            return SignIn(None, None, SIGN_IN_FAILED)
+        sessions.create_session(session, hash_token(token), person_id=person_id, now=when,
+                                address=address)
+        audit.record_event(session, f"sign_in_{method}", now=when, actor_id=person_id,
+                           actor_label=person.email, address=address)
+    return SignIn(token, Actor(person_id=person_id, email=person.email, grants=person.grants), "")
+
+
+def keep_admins_only(engine: Engine, result: SignIn, *, address: str = "",
+                     now: datetime | None = None) -> SignIn:
+    """Let a passphrase sign-in stand only for an administrator (local passphrases are off).
+
+    The break-glass path: an operator sets an admin's passphrase from the command line. For
+    anyone else the fresh session is ended at once, audited, and the usual failure message
+    returned, so an old passphrase tells nobody whether it was right.
+    """
+    if result.token is None or result.actor is None:
+        return result
+    if Capability.ADMIN in result.actor.grants.capabilities:
+        return result
+    when = _now(now)
+    with write_transaction(engine) as session:
+        sessions.end_session(session, hash_token(result.token), now=when)
+        audit.record_event(session, "sign_in_refused", now=when, actor_id=result.actor.person_id,
+                           actor_label=result.actor.email, address=address,
+                           detail={"reason": "local passphrases are off"})
+    return SignIn(None, None, SIGN_IN_FAILED)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from course.domain.accounts import AccountRuleError, check_passphrase, normalise_email
 from course.domain.mail import LinkKind, render_link
 from course.domain.permissions import Action, Actor
-from course.services.accounts import COMMAND_LINE, AccountError, Passwords, hash_token
+from course.services.accounts import COMMAND_LINE, PASSPHRASES_OFF, AccountError, Passwords, hash_token
 from course.services.permissions import require
 from course.settings import MailSettings
 from course.store import audit, links, people, sessions
@@ -117,17 +117,20 @@ def invite_people(
     *,
     by: Actor | None,
     mail: MailSettings,
+    local_passphrases: bool = True,
     now: datetime | None = None,
 ) -> InviteReport:
     """Give each person a one-time link to choose a passphrase: emailed, or returned to show.
 
     All or nothing: an unknown, disabled or malformed email invites nobody. Earlier invitations
     of the same people stop working. Checked here, whatever the caller: only admins (or the
-    command line) may invite.
+    command line) may invite. With local passphrases switched off, nobody is invited.
     """
     actor_id, actor_label = (None, COMMAND_LINE) if by is None else (by.person_id, by.email)
     if by is not None:
         require(engine, by, Action.MANAGE_PEOPLE)
+    if not local_passphrases:
+        return InviteReport(invited=(), problems=(PASSPHRASES_OFF,), queued=0, shown=())
     wanted, problems = _collect(emails)
     if len(wanted) > MAX_INVITES:
         problems.append(f"{len(wanted)} people: at most {MAX_INVITES} can be invited at once")
@@ -189,6 +192,7 @@ def request_reset(
     mail: MailSettings,
     address: str = "",
     policy: ResetPolicy = ResetPolicy(),
+    local_passphrases: bool = True,
     now: datetime | None = None,
 ) -> str:
     """Queue a reset email if the email belongs to an active person; return the one answer.
@@ -199,6 +203,11 @@ def request_reset(
     """
     if len(email) > MAX_EMAIL:
         return RESET_ANSWERED
+    if not local_passphrases:  # nothing to reset: people sign in with single sign-on
+        with write_transaction(engine) as session:
+            audit.record_event(session, "reset_refused", now=_now(now), actor_label=email.strip()[:254],
+                               address=address, detail={"reason": "local passphrases are off"})
+        return PASSPHRASES_OFF
     try:
         account = normalise_email(email)
     except AccountRuleError:
@@ -265,6 +274,7 @@ def use_link(
     *,
     passwords: Passwords,
     address: str = "",
+    local_passphrases: bool = True,
     now: datetime | None = None,
 ) -> str:
     """Set the passphrase of the link's person; return their email for signing in.
@@ -273,6 +283,8 @@ def use_link(
     Then, in one transaction, the link is used (once: a second use finds it closed), every other
     open link of the person closes, and every session of theirs ends.
     """
+    if not local_passphrases:
+        raise AccountError(PASSPHRASES_OFF)
     when = _now(now)
     opened = _open_link(engine, token, when=when)
     if opened is None:

@@ -73,7 +73,8 @@ def _passphrase_form(token: str, *, email: str, kind: LinkKind) -> None:
         return
     try:
         signed_as = use_link(resources.engine(), token, first, passwords=resources.passwords(),
-                             address=auth.client_address())
+                             address=auth.client_address(),
+                             local_passphrases=resources.settings().local_passphrases)
     except AccountError as error:
         st.error(str(error))
         return
@@ -111,6 +112,7 @@ def render_forgot() -> None:
             submitted = st.form_submit_button("Email me a link")
         if submitted:
             answer = request_reset(resources.engine(), email, mail=resources.settings().mail,
-                                   address=auth.client_address())
+                                   address=auth.client_address(),
+                                   local_passphrases=resources.settings().local_passphrases)
             send_soon()  # always, so the answer takes as long whether or not an email was queued
             st.info(answer)

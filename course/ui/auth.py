@@ -26,7 +26,15 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from course.domain.network import parse_networks, resolve_client_address
 from course.domain.permissions import Actor, Page
 from course.services import session_cookies
-from course.services.accounts import SessionPolicy, SignIn, hash_token, resume_session, sign_in, sign_out
+from course.services.accounts import (
+    SessionPolicy,
+    SignIn,
+    hash_token,
+    keep_admins_only,
+    resume_session,
+    sign_in,
+    sign_out,
+)
 from course.services.permissions import check_allowed
 from course.services.session_cookies import DEVICE_COOKIE, SESSION_COOKIE
 from course.ui import resources, state
@@ -164,17 +172,23 @@ def current_actor() -> Actor | None:
 
 
 def sign_in_with_passphrase(email: str, passphrase: str) -> SignIn:
-    """Check an email and passphrase, with this browser's device value (its known-browser cookie)."""
-    return sign_in(resources.engine(), email, passphrase, passwords=resources.passwords(),
-                   address=client_address(), device=device_value() or None)
+    """Check an email and passphrase, with this browser's device value (its known-browser cookie).
+
+    With local passphrases switched off, only administrators get through (the break-glass path).
+    """
+    result = sign_in(resources.engine(), email, passphrase, passwords=resources.passwords(),
+                     address=client_address(), device=device_value() or None)
+    if resources.settings().local_passphrases:
+        return result
+    return keep_admins_only(resources.engine(), result, address=client_address())
 
 
-def start_session(result: SignIn) -> None:
+def start_session(result: SignIn, *, return_path: str | None = None) -> None:
     """Begin the signed-in session of a successful sign-in in this tab, and hand it to a cookie.
 
     Whatever this Streamlit session held for the previous person is dropped first. The browser
     is then sent, once, to the cookie route with a one-time ticket; until it gets there, this
-    tab uses the token itself.
+    tab uses the token itself. The browser comes back to this page, or to `return_path`.
     """
     if result.token is None or result.actor is None:
         raise ValueError("only a successful sign-in starts a session")
@@ -184,7 +198,7 @@ def start_session(result: SignIn) -> None:
     state.put(state.OWNER, value=result.actor.person_id)
     ticket = session_cookies.issue_ticket(resources.engine(), result.token,
                                           person_id=result.actor.person_id, device=device,
-                                          return_path=_current_path())
+                                          return_path=return_path or _current_path())
     state.put(state.NAVIGATE, value=f"{session_cookies.HAND_OVER_PATH}?ticket={ticket}")
 
 

@@ -20,6 +20,7 @@ from course.domain.permissions import allowed_pages
 from course.services.database import UNAVAILABLE_ERRORS, describe_unavailable
 from course.ui import auth
 from course.ui.links import PAGES, entries_for
+from course.ui.single_sign_on import render_notice
 
 SIGN_IN = "course/ui/pages/sign_in.py"
 UNAVAILABLE_TITLE = "Temporarily unavailable"
@@ -57,6 +58,7 @@ def _route() -> None:
                     visibility="visible" if link.in_menu else "hidden")
             for link in entries_for(allowed_pages(actor.grants.capabilities))
         ]
+        render_notice()
         with st.sidebar:
             st.caption(f"Signed in as `{actor.email}`")
             if st.button("Sign out", icon=":material/logout:"):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from course.services.session_cookies import HAND_OVER_PATH, SIGN_OUT_PATH
-from course.web import health, sessions
+from course.services.single_sign_on import SSO_REFUSED_PATH
+from course.settings import SettingsError, load_settings
+from course.web import health, sessions, single_sign_on
 
 
 def routes() -> list[BaseRoute]:
@@ -15,4 +17,17 @@ def routes() -> list[BaseRoute]:
         Route(HAND_OVER_PATH, sessions.hand_over, methods=["GET"]),
         Route(SIGN_OUT_PATH, sessions.sign_out_route, methods=["GET", "POST"]),
         Route("/readyz", health.readyz, methods=["GET", "HEAD"]),
+        Route(SSO_REFUSED_PATH, single_sign_on.sso_refused, methods=["GET"]),
     ]
+
+
+def streamlit_secrets() -> dict[str, object] | None:
+    """Return the secrets for `st.App`: Streamlit's sign-in settings when single sign-on is on.
+
+    A setting that cannot be used gives None here: the start-up (course/web/lifespan.py) then
+    stops the server with one line naming it and exit code 2, rather than a traceback.
+    """
+    try:
+        return load_settings().sso.streamlit_secrets()
+    except SettingsError:
+        return None

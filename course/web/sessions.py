@@ -19,6 +19,7 @@ from course.services import session_cookies
 from course.services.accounts import sign_out
 from course.services.session_cookies import DEVICE_COOKIE, SESSION_COOKIE
 from course.web import resources
+from course.web.single_sign_on import drop_streamlit_sign_in
 
 _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
@@ -71,6 +72,7 @@ def hand_over(request: Request) -> Response:
         response.set_cookie(DEVICE_COOKIE, handed.device, path="/", secure=secure, httponly=True,
                             samesite="lax",
                             max_age=int(timedelta(days=session_cookies.DEVICE_COOKIE_DAYS).total_seconds()))
+    drop_streamlit_sign_in(request, response)  # after a single sign-on, only our session counts
     return response
 
 

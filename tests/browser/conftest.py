@@ -85,16 +85,19 @@ def serve_app(
     content: Path | None = None,
     environment: dict[str, str] | None = None,
     database_url: str | None = None,
+    port: int | None = None,
 ) -> Iterator[str]:
     """Serve app.py in demo mode on a free port, with its database in `data`; yield its base URL.
 
     `content` is the course folder to serve (COURSE_CONTENT); None serves the bundled course.
     `environment` adds or overrides variables (SMTP settings, for example).
     `database_url` replaces the SQLite file in `data` (say, with one that cannot be reached).
+    `port` is the port to serve on, for a test that must know its address beforehand (default: a
+    free one).
     The server is stopped when the block ends.
     """
     log = data / "streamlit.log"
-    port = _free_port()
+    port = port or _free_port()
     env = {key: value for key, value in os.environ.items()
            if key not in {"DATABASE_URL", "COURSE_CONTENT"} and not key.startswith("STREAMLIT_")}
     env.update({

@@ -134,7 +134,8 @@ def _invite(actor: Actor) -> None:
         return
     emails = [e for e in text.replace(",", "\n").replace(";", "\n").splitlines() if e.strip()]
     try:
-        report = invite_people(resources.engine(), emails, by=actor, mail=mail)
+        report = invite_people(resources.engine(), emails, by=actor, mail=mail,
+                               local_passphrases=resources.settings().local_passphrases)
     except _REFUSED as error:
         st.error(str(error))
         return

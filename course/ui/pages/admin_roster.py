@@ -130,7 +130,8 @@ def _invite_added(actor: Actor, report: RosterReport) -> str:
         return ""
     try:
         invited: InviteReport = invite_people(resources.engine(), added, by=actor,
-                                              mail=resources.settings().mail)
+                                              mail=resources.settings().mail,
+                                              local_passphrases=resources.settings().local_passphrases)
     except PermissionDenied as error:
         return f" No invitation sent: {error}."
     if invited.problems:

@@ -11,6 +11,10 @@ from course.services.accounts import (
     needs_first_run_setup,
 )
 from course.ui import access_links, auth, resources
+from course.ui.single_sign_on import render_single_sign_on
+
+#: The query parameter that shows the passphrase form to administrators when passphrases are off.
+BREAK_GLASS = "break_glass"
 
 
 def _password_form() -> None:
@@ -73,10 +77,21 @@ def render() -> None:
     """Draw the sign-in page."""
     st.title("Need to Share")
     st.write("Social media literacy for the people who run organisations.")
-    if access_links.render_landing():  # an invitation or reset link is being followed
+    local = resources.settings().local_passphrases
+    if local and access_links.render_landing():  # an invitation or reset link is being followed
         return
-    _password_form()
-    access_links.render_forgot()
+    single_sign_on = render_single_sign_on()
+    if local:
+        if single_sign_on:
+            st.caption("Or sign in with a passphrase of this course:")
+        _password_form()
+        access_links.render_forgot()
+    elif st.query_params.get(BREAK_GLASS) == "1":
+        st.caption("Administrators only: passphrases are switched off for everyone else.")
+        _password_form()
+    elif not single_sign_on:
+        st.error("Passphrases are switched off and single sign-on is not configured: ask your "
+                 "administrator.")
     if resources.settings().demo_mode:
         _demo_buttons()
     if needs_first_run_setup(resources.engine()):
