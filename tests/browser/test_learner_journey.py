@@ -31,7 +31,7 @@ from tests.browser.conftest import PageFactory, settle, shoot, sign_in_as_demo
 pytestmark = pytest.mark.browser
 
 LEARNER_LABEL = "Learner on the legal track"
-LEARNER_NAME = "Amara Legal (demo)"
+LEARNER_NAME = "Legal & compliance learner (demo)"
 LEARNER_TRACKS = ("legal",)
 #: Decisions taken before the browser is closed mid-scenario.
 CHOICES_BEFORE_LEAVING = 2

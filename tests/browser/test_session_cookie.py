@@ -32,7 +32,7 @@ from tests.browser.conftest import (
 pytestmark = pytest.mark.browser
 
 LABEL = "Learner on the legal track"
-NAME = "Amara Legal (demo)"
+NAME = "Legal & compliance learner (demo)"
 EMAIL = "rosa.park@example.org"
 PASSPHRASE = "a long passphrase for rosa"
 
