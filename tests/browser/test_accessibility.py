@@ -38,7 +38,7 @@ from tests.bundled import BUNDLED_DEMO_PEOPLE
 
 pytestmark = pytest.mark.browser
 
-LEARNER_LABEL = "Learner on the HR track"
+LEARNER_LABEL = "Learner on the Human resources track"
 LEARNER_NAME = "Human resources learner (demo)"
 LEARNER_TRACKS = ("hr",)
 BLOCKING = {"serious", "critical"}

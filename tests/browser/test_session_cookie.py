@@ -31,7 +31,7 @@ from tests.browser.conftest import (
 
 pytestmark = pytest.mark.browser
 
-LABEL = "Learner on the legal track"
+LABEL = "Learner on the Legal & compliance track"
 NAME = "Legal & compliance learner (demo)"
 EMAIL = "rosa.park@example.org"
 PASSPHRASE = "a long passphrase for rosa"
