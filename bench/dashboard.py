@@ -36,12 +36,13 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from course.domain.model import demo_departments_of
 from course.domain.permissions import Actor, Capability, Grants
 from course.domain.scoring import SCENARIO_WEIGHT
 from course.services.catalog import load
 from course.services.dashboard import DashboardCache, build_scope, get_dashboard
 from course.services.dashboard import Filters as DashboardFilters
-from course.services.seed import DEPARTMENTS, seed_bulk
+from course.services.seed import seed_bulk
 from course.settings import BUNDLED_ROOT
 from course.store import analytics
 from course.store.engine import create_store_engine, read_session
@@ -117,7 +118,8 @@ def run(*, quick: bool) -> dict[str, Any]:
         upgrade_database(engine)
         seeded = seed_bulk(engine, course, learners=learners, answers=answers, seed=1)
         scope = build_scope(course, DashboardFilters(), None)
-        department = max(DEPARTMENTS, key=lambda d: d[1])[0]  # the largest: a leader's biggest view
+        # The largest department: a leader's biggest view.
+        department = max(demo_departments_of(course.info), key=lambda d: d.share).name
         anchors, colds, fulls, departments = [], [], [], []
         anchor_rows: list[Any] = []
         ours: list[analytics.GroupScore] = []

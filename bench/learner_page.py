@@ -31,7 +31,7 @@ def _open_page(client: StreamlitClient, page: str, item_id: str) -> RunResult:
 
 
 def _sign_in(client: StreamlitClient, _: int) -> RunResult:
-    return client.click("Demo: Learner on the legal track")
+    return client.click("Demo: Learner on the Legal & compliance track")
 
 
 def _start_scenario(client: StreamlitClient, _: int) -> RunResult:

@@ -36,8 +36,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("email")
     add.add_argument("--name", required=True)
     add.add_argument("--department", default="")
-    add.add_argument("--tracks", default="", help='e.g. "legal; hr"')
-    add.add_argument("--capabilities", default="learner", help='e.g. "learner; leader:hr"')
+    add.add_argument("--tracks", default="", help='role ids of the course, e.g. "board; finance"')
+    add.add_argument("--capabilities", default="learner", help='e.g. "learner; leader:finance"')
     add.add_argument(
         "--passphrase-stdin", action="store_true", help="read the passphrase from standard input"
     )
@@ -63,7 +63,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     role = commands.add_parser("set-role", help="replace a person's capabilities")
     role.add_argument("email")
-    role.add_argument("capabilities", help='e.g. "learner; leader:legal|hr"')
+    role.add_argument("capabilities", help='e.g. "learner; leader:finance|sales"')
     role.set_defaults(run=_command(_set_role))
 
     listing = commands.add_parser("list", help="list every person")
@@ -81,7 +81,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     token = commands.add_parser("setup-token", help="issue a new first-run setup token (replaces any)")
     token.set_defaults(run=_command(_setup_token))
 
-    imports = commands.add_parser("import", help="import a roster CSV from HR")
+    imports = commands.add_parser("import", help="import a roster CSV from the personnel system")
     imports.add_argument("csv", type=Path)
     imports.add_argument("--dry-run", action="store_true", help="show the changes, apply none")
     imports.add_argument("--invite", action="store_true", help="invite the people the import adds")

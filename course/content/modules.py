@@ -40,7 +40,7 @@ def _role_block_roles(
     roles = token.info.split()[1:]
     if not roles:
         problems.append(error(path, line_of(token), Code.BLOCK_NO_ROLES,
-                              "'::: for' needs at least one role, such as '::: for legal hr'"))
+                              "'::: for' needs at least one role, such as '::: for board finance'"))
     if vocabulary is not None:
         for role in roles:
             if role not in vocabulary.roles:

@@ -24,6 +24,29 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+class DemoDepartmentMatter(_Strict):
+    """One department of course.yaml's `demo:` organisation."""
+
+    name: Text
+    share: int = Field(ge=1, le=1000)
+    tracks: list[Slug] = Field(min_length=1)
+    skill: int = Field(default=60, ge=0, le=100)
+
+
+class DemoLeaderMatter(_Strict):
+    """Where course.yaml's demo leader sits."""
+
+    department: Text
+    tracks: list[Slug] = Field(min_length=1)
+
+
+class DemoMatter(_Strict):
+    """course.yaml's optional `demo:` section: the synthetic organisation of demo mode."""
+
+    departments: list[DemoDepartmentMatter] = Field(min_length=1)
+    leader: DemoLeaderMatter | None = None
+
+
 class CourseManifest(_Strict):
     """course.yaml."""
 
@@ -36,6 +59,7 @@ class CourseManifest(_Strict):
     pass_mark: int = Field(default=70, ge=0, le=100)
     #: No longer used: an organisation setting now (parse_manifest warns, setting-moved).
     min_group_size: int | None = None
+    demo: DemoMatter | None = None
 
 
 class CommonMatter(_Strict):

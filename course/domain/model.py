@@ -26,6 +26,26 @@ def frozen_map(items: Mapping[K, V] | None = None) -> Mapping[K, V]:
 
 
 @dataclass(frozen=True, slots=True)
+class DemoDepartment:
+    """A department of the synthetic demo organisation: its share of people, tracks and skill."""
+
+    name: str
+    #: Relative size: a department with share 20 gets twice the people of one with share 10.
+    share: int
+    tracks: tuple[str, ...]
+    #: Baseline skill of its people, from 0 to 1.
+    skill: float = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLeader:
+    """Where the demo leader sits and which tracks they follow."""
+
+    department: str
+    tracks: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class CourseInfo:
     """What course.yaml declares: identity, audiences, competencies and course-wide defaults."""
 
@@ -35,6 +55,24 @@ class CourseInfo:
     roles: Mapping[str, str]
     competencies: Mapping[str, str]
     pass_mark: int = 70
+    #: The demo organisation's departments from course.yaml's `demo:` (empty: one per role).
+    demo_departments: tuple[DemoDepartment, ...] = ()
+    demo_leader: DemoLeader | None = None
+
+
+def demo_departments_of(info: CourseInfo) -> tuple[DemoDepartment, ...]:
+    """Return the demo organisation's departments: as declared, or one per role named after it."""
+    if info.demo_departments:
+        return info.demo_departments
+    return tuple(DemoDepartment(label, 1, (role,)) for role, label in info.roles.items())
+
+
+def demo_leader_of(info: CourseInfo) -> DemoLeader:
+    """Return the demo leader's place: as declared, or the first department's."""
+    if info.demo_leader is not None:
+        return info.demo_leader
+    first = demo_departments_of(info)[0]
+    return DemoLeader(first.name, first.tracks)
 
 
 @dataclass(frozen=True, slots=True)

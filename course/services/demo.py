@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from course.domain.model import CourseInfo, demo_departments_of, demo_leader_of
 from course.domain.permissions import Actor, Capability, Grants
 from course.services.accounts import SignIn, hash_token
 from course.settings import Settings
@@ -38,34 +39,52 @@ class DemoPerson:
         return f"{self.local}@{DEMO_DOMAIN}"
 
 
-DEMO_PEOPLE = (
-    DemoPerson("legal.learner", "Amara Legal (demo)", "Legal", ("legal",), frozenset({_L}),
-               "Learner on the legal track"),
-    DemoPerson("hr.learner", "Hugo HR (demo)", "HR", ("hr",), frozenset({_L}),
-               "Learner on the HR track"),
-    DemoPerson("it.learner", "Ines IT (demo)", "IT", ("it",), frozenset({_L}),
-               "Learner on the IT track"),
-    DemoPerson("leadership.learner", "Leo Leadership (demo)", "Leadership", ("leadership",),
-               frozenset({_L}), "Learner on the leadership track"),
-    DemoPerson("trainer", "Tara Trainer (demo)", "Learning", (), frozenset({_T}), "Trainer"),
-    DemoPerson("leader", "Lars Leader (demo)", "Leadership", ("leadership",), frozenset({_LD, _L}),
-               "Leader (dashboards)"),
-    DemoPerson("admin", "Ada Admin (demo)", "IT", (), frozenset({_A}), "Administrator"),
+#: The people every demo has whatever the course: (local part, name, department, capabilities, label).
+_STAFF = (
+    ("trainer", "Tara Trainer (demo)", "Learning", frozenset({_T}), "Trainer"),
+    ("admin", "Ada Admin (demo)", "Administration", frozenset({_A}), "Administrator"),
 )
+
+
+def demo_people(info: CourseInfo | None) -> tuple[DemoPerson, ...]:
+    """Return the demo people for a course: a learner per role, a leader, a trainer, an administrator.
+
+    Emails depend only on role ids, so a demo database made by an earlier version keeps its
+    people. Without a loaded course there are no tracks to follow: only trainer and administrator.
+    """
+    if info is None:
+        return tuple(DemoPerson(local, name, dept, (), caps, label)
+                     for local, name, dept, caps, label in _STAFF)
+    departments = demo_departments_of(info)
+    learners = tuple(
+        DemoPerson(f"{role}.learner", f"{title} learner (demo)",
+                   next((d.name for d in departments if role in d.tracks), title), (role,),
+                   frozenset({_L}), f"Learner on the {title} track")
+        for role, title in info.roles.items()
+    )
+    place = demo_leader_of(info)
+    leader = DemoPerson("leader", "Lars Leader (demo)", place.department, place.tracks,
+                        frozenset({_LD, _L}), "Leader (dashboards)")
+    return (*learners, leader, *demo_people(None))
 
 
 class DemoUnavailable(PermissionError):
     """Demo sign-in was asked for while demo mode is off, or for someone not in the demo."""
 
 
-def ensure_demo_organisation(engine: Engine, settings: Settings, *, now: datetime | None = None) -> int:
-    """Create the demo people that are missing (only in demo mode); return how many were added."""
+def ensure_demo_organisation(
+    engine: Engine, settings: Settings, *, info: CourseInfo | None, now: datetime | None = None
+) -> int:
+    """Create the course's demo people that are missing (only in demo mode); return how many were added.
+
+    People are matched by email: those already present are left as they are.
+    """
     if not settings.demo_mode:
         return 0
     when = now or datetime.now(UTC)
     added = 0
     with write_transaction(engine) as session:
-        for person in DEMO_PEOPLE:
+        for person in demo_people(info):
             if people.find_person_id(session, person.email) is not None:
                 continue
             person_id = people.add_person(
@@ -79,10 +98,16 @@ def ensure_demo_organisation(engine: Engine, settings: Settings, *, now: datetim
 
 
 def demo_sign_in(
-    engine: Engine, email: str, *, settings: Settings, address: str = "", now: datetime | None = None
+    engine: Engine,
+    email: str,
+    *,
+    settings: Settings,
+    info: CourseInfo | None,
+    address: str = "",
+    now: datetime | None = None,
 ) -> SignIn:
-    """Open a session as a demo person, if demo mode is on and the person is one of the demo."""
-    if not settings.demo_mode or email not in {p.email for p in DEMO_PEOPLE}:
+    """Open a session as a demo person, if demo mode is on and the person is one of the course's demo."""
+    if not settings.demo_mode or email not in {p.email for p in demo_people(info)}:
         raise DemoUnavailable("demo sign-in is not available")
     when = now or datetime.now(UTC)
     with read_session(engine) as session:

@@ -1,10 +1,11 @@
 """A synthetic organisation for demos and benchmarks.
 
-`seed_demo` creates departments, tracks and levels of learners who take the bundled course
-through the same services the app uses (reading, quizzing, playing), each with their own
+`seed_demo` creates departments, tracks and levels of learners who take the course through
+the same services the app uses (reading, quizzing, playing), each with their own
 diligence and skill, improving week by week, so the dashboards tell a believable story.
 `seed_bulk` writes large volumes straight into the tables (for the dashboard and studio
-benchmarks). Both answer quizzes as course/services/synthetic.py describes.
+benchmarks). Both answer quizzes as course/services/synthetic.py describes. The departments
+come from course.yaml's `demo:` section, or are one per role (see `demo_departments_of`).
 Everything is reproducible from the seed.
 """
 
@@ -15,7 +16,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from course.domain.model import Course, Scenario
+from course.domain.model import Course, DemoDepartment, Scenario, demo_departments_of
 from course.domain.permissions import Actor, Capability, Grants
 from course.domain.quiz import has_passed
 from course.domain.records import new_key
@@ -26,15 +27,6 @@ from course.store import bulk, people
 from course.store.engine import Engine, read_session, write_transaction
 
 SEED_DOMAIN = "seed.needtoshare.invalid"
-#: Departments with their size weight, the tracks their people follow and their baseline skill.
-DEPARTMENTS: tuple[tuple[str, float, tuple[str, ...], float], ...] = (
-    ("Legal", 0.15, ("legal",), 0.62),
-    ("HR", 0.2, ("hr",), 0.55),
-    ("IT", 0.25, ("it",), 0.6),
-    ("Communications", 0.15, ("leadership",), 0.7),
-    ("Executive office", 0.1, ("leadership",), 0.5),
-    ("Operations", 0.15, ("hr", "it"), 0.45),
-)
 LEVELS = (("staff", 0.6), ("manager", 0.3), ("executive", 0.1))
 DEMO_LEARNERS = 120
 #: Chance that a synthetic learner leaves a scenario run before each decision after the first.
@@ -62,15 +54,21 @@ def _pick(generator: random.Random, weighted: tuple[tuple[str, float], ...]) -> 
     return generator.choices([w[0] for w in weighted], weights=[w[1] for w in weighted])[0]
 
 
-def _add_people(engine: Engine, count: int, generator: random.Random, *, start: datetime) -> list[_Learner]:
+def _department(generator: random.Random, departments: tuple[DemoDepartment, ...]) -> DemoDepartment:
+    return generator.choices(departments, weights=[d.share for d in departments])[0]
+
+
+def _add_people(
+    engine: Engine, count: int, generator: random.Random, *, course: Course, start: datetime
+) -> list[_Learner]:
     learners = []
     grants = Grants(frozenset({Capability.LEARNER}))
+    departments = demo_departments_of(course.info)
     with write_transaction(engine) as session:
         first = (bulk.count_people(session) or 0) + 1
         for number in range(first, first + count):
-            department, _, tracks, base = generator.choices(DEPARTMENTS, weights=[d[1] for d in DEPARTMENTS])[
-                0
-            ]
+            picked = _department(generator, departments)
+            department, tracks, base = picked.name, picked.tracks, picked.skill
             email = f"learner{number:05d}@{SEED_DOMAIN}"
             person_id = people.add_person(
                 session,
@@ -236,7 +234,7 @@ def seed_demo(
     generator = random.Random(seed)
     end = now or datetime.now(UTC)
     start = end - timedelta(weeks=weeks)
-    created = _add_people(engine, learners, generator, start=start - timedelta(days=7))
+    created = _add_people(engine, learners, generator, course=course, start=start - timedelta(days=7))
     attempts = runs = 0
     items = synthetic.behaviours(course, seed=seed)
     for learner in created:
@@ -286,14 +284,16 @@ def seed_bulk(
     scenarios = list(course.scenarios.values())
     person_rows = []
     skills = []
+    departments = demo_departments_of(course.info)
     for number in range(learners):
-        department, _, tracks, base = generator.choices(DEPARTMENTS, weights=[d[1] for d in DEPARTMENTS])[0]
+        home = _department(generator, departments)
+        base = home.skill
         person_rows.append(
             {
                 "email": f"bulk{number:07d}@{SEED_DOMAIN}",
                 "name": f"Bulk {number:07d}",
-                "department": department,
-                "tracks": ";".join(tracks),
+                "department": home.name,
+                "tracks": ";".join(home.tracks),
                 "level": _pick(generator, LEVELS),
                 "created_at": start,
                 "updated_at": start,

@@ -28,8 +28,8 @@ def _open_engine() -> Engine:
     token; opening applies a migration only if start-up could not (a no-op otherwise).
     """
     opened = database.open_database(settings())
-    demo.ensure_demo_organisation(opened, settings())
     loaded = course().course
+    demo.ensure_demo_organisation(opened, settings(), info=loaded.info if loaded else None)
     if settings().demo_mode and settings().demo_learners and loaded is not None:
         # A synthetic organisation for the dashboards, built in the background (about half a
         # second per learner) so the first page does not wait for it.

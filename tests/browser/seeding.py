@@ -29,6 +29,7 @@ from course.services.studio_stats import ItemReport, get_item_analysis
 from course.settings import BUNDLED_ROOT, Settings, load_settings
 from course.store import people
 from course.store.engine import Engine, read_session, write_transaction
+from tests.bundled import BUNDLED_DEMO_PEOPLE
 
 #: The folders of a course, beside its manifest.
 CONTENT_FOLDERS = ("modules", "quizzes", "scenarios")
@@ -149,7 +150,7 @@ def _seed_designed_cohort(engine: Engine, course: Course, quiz: Quiz, designed: 
 
 
 def _trainer(engine: Engine) -> Actor:
-    email = next(p.email for p in demo.DEMO_PEOPLE if Capability.TRAINER in p.capabilities)
+    email = next(p.email for p in BUNDLED_DEMO_PEOPLE if Capability.TRAINER in p.capabilities)
     with read_session(engine) as session:
         person = people.find_person(session, email)
     assert person is not None
@@ -173,7 +174,7 @@ def seed_database(settings: Settings) -> Seeded:
     quiz, designed = _designed_questions(loaded)
     engine = database.open_database(settings)
     try:
-        demo.ensure_demo_organisation(engine, settings)
+        demo.ensure_demo_organisation(engine, settings, info=loaded.info)
         others = frozen_map({k: v for k, v in loaded.quizzes.items() if k != quiz.meta.id})
         seed.seed_bulk(engine, replace(loaded, quizzes=others), learners=BULK_LEARNERS,
                        answers=BULK_LEARNERS * BULK_ANSWERS_PER_LEARNER)

@@ -23,7 +23,7 @@ from course.content.loader import load_course
 from course.domain.paths import path_for
 from course.domain.permissions import Capability
 from course.domain.scenario import available_choices, current_node, ending_of, start_run, take_choice
-from course.services.demo import DEMO_PEOPLE, DemoPerson
+from course.services.demo import DemoPerson
 from course.settings import BUNDLED_ROOT
 from tests.browser.conftest import (
     WAIT_MS,
@@ -34,11 +34,12 @@ from tests.browser.conftest import (
     shoot,
     sign_in_as_demo,
 )
+from tests.bundled import BUNDLED_DEMO_PEOPLE
 
 pytestmark = pytest.mark.browser
 
-LEARNER_LABEL = "Learner on the HR track"
-LEARNER_NAME = "Hugo HR (demo)"
+LEARNER_LABEL = "Learner on the Human resources track"
+LEARNER_NAME = "Human resources learner (demo)"
 LEARNER_TRACKS = ("hr",)
 BLOCKING = {"serious", "critical"}
 #: Rules held to whatever their impact: a skipped heading level breaks navigation by headings,
@@ -194,7 +195,7 @@ STUDIO_PAGES = ["content health", "course map", "editor", "preview module", "pre
 
 
 def _demo(capability: Capability) -> DemoPerson:
-    return next(p for p in DEMO_PEOPLE if capability in p.capabilities)
+    return next(p for p in BUNDLED_DEMO_PEOPLE if capability in p.capabilities)
 
 
 def _studio_tour(page: Page, source: str, served: ServedCourse, screenshots: Path) -> dict[str, Violations]:

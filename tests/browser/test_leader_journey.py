@@ -27,12 +27,13 @@ from course.domain.permissions import Actor, Capability
 from course.domain.permissions import Page as AppPage
 from course.services import database
 from course.services.dashboard import Dashboard, Filters, get_dashboard
-from course.services.demo import DEMO_PEOPLE, DemoPerson
+from course.services.demo import DemoPerson
 from course.store import audit, people
 from course.store.engine import Engine, read_session
 from course.ui.widgets import percent
 from tests.browser.conftest import WAIT_MS, ServedCourse, settle, shoot, sign_in_as_demo
 from tests.browser.seeding import COHORT_DEPARTMENT, server_settings
+from tests.bundled import BUNDLED_DEMO_PEOPLE
 
 pytestmark = pytest.mark.browser
 
@@ -42,11 +43,11 @@ REFUSED = "You do not have access to this page."
 
 
 def _leader() -> DemoPerson:
-    return next(p for p in DEMO_PEOPLE if Capability.LEADER in p.capabilities)
+    return next(p for p in BUNDLED_DEMO_PEOPLE if Capability.LEADER in p.capabilities)
 
 
 def _learner() -> DemoPerson:
-    return next(p for p in DEMO_PEOPLE if p.capabilities == frozenset({Capability.LEARNER}))
+    return next(p for p in BUNDLED_DEMO_PEOPLE if p.capabilities == frozenset({Capability.LEARNER}))
 
 
 @pytest.fixture(scope="module")

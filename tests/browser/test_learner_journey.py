@@ -30,8 +30,8 @@ from tests.browser.conftest import PageFactory, settle, shoot, sign_in_as_demo
 
 pytestmark = pytest.mark.browser
 
-LEARNER_LABEL = "Learner on the legal track"
-LEARNER_NAME = "Amara Legal (demo)"
+LEARNER_LABEL = "Learner on the Legal & compliance track"
+LEARNER_NAME = "Legal & compliance learner (demo)"
 LEARNER_TRACKS = ("legal",)
 #: Decisions taken before the browser is closed mid-scenario.
 CHOICES_BEFORE_LEAVING = 2
@@ -242,7 +242,7 @@ def test_a_link_to_a_module_survives_signing_in(new_context: Callable[[], Browse
     module = course.modules["conversation-not-broadcast"]
     page = new_context().new_page()
     page.goto(f"/module?id={module.meta.id}")
-    button = page.get_by_role("button", name="Demo: Learner on the IT track", exact=True)
+    button = page.get_by_role("button", name="Demo: Learner on the IT & security track", exact=True)
     expect(button).to_be_visible()
     settle(page)
     button.click()

@@ -31,8 +31,8 @@ from tests.browser.conftest import (
 
 pytestmark = pytest.mark.browser
 
-LABEL = "Learner on the legal track"
-NAME = "Amara Legal (demo)"
+LABEL = "Learner on the Legal & compliance track"
+NAME = "Legal & compliance learner (demo)"
 EMAIL = "rosa.park@example.org"
 PASSPHRASE = "a long passphrase for rosa"
 

@@ -21,7 +21,7 @@ from course.domain.item_analysis import FLAG_TEXT
 from course.domain.model import Course, Module
 from course.domain.permissions import Capability
 from course.services import database
-from course.services.demo import DEMO_PEOPLE, DemoPerson
+from course.services.demo import DemoPerson
 from course.services.studio_files import text_hash
 from course.services.studio_stats import plain
 from course.store import audit
@@ -36,6 +36,7 @@ from tests.browser.conftest import (
     sign_in_as_demo,
 )
 from tests.browser.seeding import flagged, item_reports, server_settings
+from tests.bundled import BUNDLED_DEMO_PEOPLE
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +49,7 @@ SHOWN, HIDDEN = "legal", "hr"
 
 
 def _trainer() -> DemoPerson:
-    return next(p for p in DEMO_PEOPLE if Capability.TRAINER in p.capabilities)
+    return next(p for p in BUNDLED_DEMO_PEOPLE if Capability.TRAINER in p.capabilities)
 
 
 @pytest.fixture(scope="module")

@@ -319,7 +319,7 @@ MODULE_CASES = {
     ),
     "role block without roles": (
         MODULE + "\n::: for\nText.\n:::\n",
-        ["modules/intro.md:18: error: '::: for' needs at least one role, such as '::: for legal hr' "
+        ["modules/intro.md:18: error: '::: for' needs at least one role, such as '::: for board finance' "
          "[block-no-roles]"],
     ),
     "role block with an unknown role": (

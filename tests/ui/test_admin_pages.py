@@ -25,6 +25,7 @@ from course.services.database import Engine
 from course.services.permissions import list_audit_events, record_audit_event
 from course.settings import load_settings
 from course.ui.links import PAGES
+from tests.bundled import BUNDLED_DEMO_PEOPLE, BUNDLED_INFO
 from tests.ui.conftest import APP, AppFactory
 
 ROOT = Path(APP).parent
@@ -56,7 +57,7 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
 
 
 def _actor(engine: Engine, email: str) -> Actor:
-    signed = demo.demo_sign_in(engine, email, settings=load_settings())
+    signed = demo.demo_sign_in(engine, email, settings=load_settings(), info=BUNDLED_INFO)
     assert signed.actor is not None
     return signed.actor
 
@@ -108,7 +109,7 @@ def test_each_admin_page_renders_for_the_admin(app: AppFactory, page: Page) -> N
     assert not at.error
     if page is Page.ADMIN_PEOPLE:
         emails = [row["Email"] for row in _rows(at)]
-        assert emails == sorted(p.email for p in demo.DEMO_PEOPLE)
+        assert emails == sorted(p.email for p in BUNDLED_DEMO_PEOPLE)
         assert {w.label for w in at.text_input} >= {"Email", "Full name", "Department"}
     elif page is Page.ADMIN_ROSTER:
         assert at.button(key="roster-preview").disabled and at.button(key="roster-apply").disabled
@@ -174,7 +175,7 @@ def test_an_initial_passphrase_is_checked_and_stored(app: AppFactory, database: 
 def test_disabling_ends_the_persons_sessions_at_once(app: AppFactory, database: Callable[[], Engine]) -> None:
     at = _open(app(as_demo="admin"), Page.ADMIN_PEOPLE)
     engine = database()
-    token = demo.demo_sign_in(engine, LEARNER, settings=load_settings()).token
+    token = demo.demo_sign_in(engine, LEARNER, settings=load_settings(), info=BUNDLED_INFO).token
     assert token is not None and resume_session(engine, token) is not None
     _choose(at, LEARNER)
     assert at.button(key=f"active-{LEARNER}").label == "Disable account"
@@ -241,7 +242,7 @@ def test_exporting_and_erasing_a_person(
     assert button.label == "Download the export (JSON)"
     export = json.loads(downloads["export-legal.learner_demo.needtoshare.invalid.json"])
     assert export["email"] == LEARNER and export["found"] is True
-    assert export["tables"]["person"][0]["name"] == "Amara Legal (demo)"
+    assert export["tables"]["person"][0]["name"] == "Legal & compliance learner (demo)"
     engine = database()
     assert _events(engine, "person_exported")[0] == (ADMIN, LEARNER, "")
 
@@ -273,7 +274,7 @@ def test_a_roster_preview_shows_changes_and_numbered_problems_and_applies_nothin
             + "dee.okafor@example.org,Dee Okafor,Legal,legal,,learner\n"
             + "not-an-email,Somebody,Legal,legal,,learner\n"
             + "eli.park@example.org,Eli Park,Legal,astrology,,learner\n"
-            + f"{LEARNER},Amara Legal (demo),Legal,legal; hr,,learner\n")
+            + f"{LEARNER},Legal & compliance learner (demo),Legal,legal; hr,,learner\n")
     at.text_area(key="roster-text").input(text).run()
     _click(at, "roster-preview")
     assert _texts(at.error) == ["2 problem(s) found, so nothing will be applied. Fix them and preview again."]

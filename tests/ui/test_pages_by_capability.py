@@ -25,6 +25,7 @@ from course.settings import load_settings
 from course.store import sessions
 from course.store.engine import read_session
 from course.ui.links import PAGES, entries_for
+from tests.bundled import BUNDLED_DEMO_PEOPLE, BUNDLED_INFO, TEST_COURSE_DEMO_PEOPLE
 from tests.conftest import TreeWriter
 from tests.ui.conftest import APP, AppFactory
 
@@ -55,7 +56,7 @@ EXPECTED_PAGES = {
 #: The registered pages each demo person may not open, by the permission table.
 REFUSED = {
     person.local: [page for page in PAGES if not is_allowed(person.capabilities, page)]
-    for person in demo.DEMO_PEOPLE
+    for person in TEST_COURSE_DEMO_PEOPLE
 }
 
 
@@ -66,8 +67,8 @@ def _course(root: Path) -> Course:
 
 
 def _admin(engine: Engine) -> Actor:
-    email = next(p.email for p in demo.DEMO_PEOPLE if p.local == "admin")
-    signed = demo.demo_sign_in(engine, email, settings=load_settings())
+    email = next(p.email for p in BUNDLED_DEMO_PEOPLE if p.local == "admin")
+    signed = demo.demo_sign_in(engine, email, settings=load_settings(), info=BUNDLED_INFO)
     assert signed.actor is not None
     return signed.actor
 
@@ -122,13 +123,13 @@ def _titles(at: AppTest) -> list[str]:
 
 
 def test_the_permission_table_gives_each_demo_person_the_expected_pages() -> None:
-    assert {p.local for p in demo.DEMO_PEOPLE} == set(EXPECTED_PAGES)
-    for person in demo.DEMO_PEOPLE:
+    assert {p.local for p in BUNDLED_DEMO_PEOPLE} == set(EXPECTED_PAGES)
+    for person in BUNDLED_DEMO_PEOPLE:
         allowed = {page for page in Page if is_allowed(person.capabilities, page)}
         assert allowed == EXPECTED_PAGES[person.local], person.local
 
 
-@pytest.mark.parametrize("person", demo.DEMO_PEOPLE, ids=lambda p: p.local)
+@pytest.mark.parametrize("person", TEST_COURSE_DEMO_PEOPLE, ids=lambda p: p.local)
 def test_allowed_pages_render_and_refused_pages_are_hidden_and_refuse(
     app: AppFactory, write_tree: TreeWriter, person: demo.DemoPerson
 ) -> None:
@@ -155,7 +156,7 @@ def test_allowed_pages_render_and_refused_pages_are_hidden_and_refuse(
     menu = {link.title for link in entries_for(allowed_pages(person.capabilities)) if link.in_menu}
     assert menu == {PAGES[p].title for p in PAGES if is_allowed(person.capabilities, p) and PAGES[p].in_menu}
 
-@pytest.mark.parametrize("person", [p for p in demo.DEMO_PEOPLE if p.local in REFUSED],
+@pytest.mark.parametrize("person", [p for p in TEST_COURSE_DEMO_PEOPLE if p.local in REFUSED],
                          ids=lambda p: p.local)
 def test_refused_pages_asked_for_by_url_refuse_and_audit(
     app: AppFactory, write_tree: TreeWriter, database: Callable[[], Engine], person: demo.DemoPerson
@@ -199,7 +200,7 @@ def test_a_refused_page_asked_for_by_url_is_audited(
     at.switch_page(PAGES[Page.STUDIO_HEALTH].script)
     at.run()
     assert not at.exception
-    email = next(p.email for p in demo.DEMO_PEOPLE if p.local == "legal.learner")
+    email = next(p.email for p in BUNDLED_DEMO_PEOPLE if p.local == "legal.learner")
     assert _denials(database(), email) == [Page.STUDIO_HEALTH.value]
 
 

@@ -13,11 +13,11 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from course.domain.permissions import Page
-from course.services import demo
 from course.services.database import Engine
 from course.store import bulk
 from course.store.engine import write_transaction
 from course.ui.links import PAGES
+from tests.bundled import BUNDLED_DEMO_PEOPLE
 from tests.ui.conftest import AppFactory
 
 PEOPLE = 20_000
@@ -60,7 +60,7 @@ def test_the_people_page_sends_one_page_at_20000_people(
     _add_people(database(), PEOPLE)
     at.switch_page(PAGES[Page.ADMIN_PEOPLE][0]).run()
     assert not at.exception, at.exception
-    total = PEOPLE + len(demo.DEMO_PEOPLE)
+    total = PEOPLE + len(BUNDLED_DEMO_PEOPLE)
     assert at.caption[0].value == f"{total:,} account(s); page 1 of {-(-total // 50)}"
     assert len(_emails(at)) == 50
     assert len(at.selectbox(key="admin_people:person").options) == 50

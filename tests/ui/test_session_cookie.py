@@ -77,18 +77,19 @@ def test_a_new_tab_resumes_the_session_from_the_cookie(
     app: AppFactory, database: Callable[[], Engine], jar: Jar
 ) -> None:
     at = app(as_demo="legal.learner")
-    assert _titles(at) == ["Welcome, Amara Legal (demo)"]
+    assert _titles(at) == ["Welcome, Legal & compliance learner (demo)"]
     tab_token = at.session_state["nts_token"]
     _follow_ticket(at, database(), jar)
     for _ in range(2):  # a reload, then another tab: each a fresh Streamlit session
         tab = _new_tab()
-        assert _titles(tab) == ["Welcome, Amara Legal (demo)"]
+        assert _titles(tab) == ["Welcome, Legal & compliance learner (demo)"]
         assert "nts_token" not in tab.session_state
     # The token the first tab held was replaced by the cookie's: it opens nothing any more,
     # and the first tab carries on with the cookie.
     assert resume_session(database(), tab_token) is None
     at.run()
-    assert _titles(at) == ["Welcome, Amara Legal (demo)"] and "nts_token" not in at.session_state
+    assert _titles(at) == ["Welcome, Legal & compliance learner (demo)"]
+    assert "nts_token" not in at.session_state
 
 
 def test_signing_out_in_one_tab_signs_the_other_out_at_its_next_click(
@@ -97,7 +98,7 @@ def test_signing_out_in_one_tab_signs_the_other_out_at_its_next_click(
     first = app(as_demo="legal.learner")
     _follow_ticket(first, database(), jar)
     first, second = _new_tab(), _new_tab()
-    assert _titles(second) == ["Welcome, Amara Legal (demo)"]
+    assert _titles(second) == ["Welcome, Legal & compliance learner (demo)"]
     _sign_out(first)
     assert _titles(first) == ["Need to Share"]
     assert ["/auth/sign-out" in h.value for h in first.html] == [True]

@@ -25,6 +25,7 @@ from course.store import audit
 from course.store.engine import read_session
 from course.ui import resources
 from course.web.lifespan import try_start_up
+from tests.bundled import BUNDLED_DEMO_PEOPLE, BUNDLED_INFO
 from tests.ui.conftest import APP, AppFactory
 
 EMAIL = "ana.silva@example.org"
@@ -106,20 +107,20 @@ def test_demo_sign_in_is_absent_and_refused_when_demo_mode_is_off(
     assert "Try it as a demo user" not in [s.value for s in at.header]
 
     engine = database()
-    for person in demo.DEMO_PEOPLE:
+    for person in BUNDLED_DEMO_PEOPLE:
         with pytest.raises(demo.DemoUnavailable):
-            demo.demo_sign_in(engine, person.email, settings=load_settings())
+            demo.demo_sign_in(engine, person.email, settings=load_settings(), info=BUNDLED_INFO)
 
 
 def test_demo_sign_in_refuses_anyone_outside_the_demo(
     app: AppFactory, database: Callable[[], Engine], passwords: Passwords
 ) -> None:
     at = app()
-    assert len([b for b in at.button if (b.key or "").startswith("demo-")]) == len(demo.DEMO_PEOPLE)
+    assert len([b for b in at.button if (b.key or "").startswith("demo-")]) == len(BUNDLED_DEMO_PEOPLE)
     engine = database()
     _add_learner(engine, passwords)
     with pytest.raises(demo.DemoUnavailable):
-        demo.demo_sign_in(engine, EMAIL, settings=load_settings())
+        demo.demo_sign_in(engine, EMAIL, settings=load_settings(), info=BUNDLED_INFO)
 
 
 def test_first_run_setup_accepts_the_printed_token(
@@ -187,7 +188,7 @@ def test_the_demo_button_of_a_disabled_demo_account_shows_a_message(
     app: AppFactory, database: Callable[[], Engine]
 ) -> None:
     at = app()
-    trainer = next(p for p in demo.DEMO_PEOPLE if p.local == "trainer")
+    trainer = next(p for p in BUNDLED_DEMO_PEOPLE if p.local == "trainer")
     set_active(database(), trainer.email, active=False, by=None)
     at.button(key=f"demo-{trainer.local}").click().run()
     assert not at.exception, at.exception

@@ -66,7 +66,7 @@ def _first_page() -> None:
 def _table(actor: Actor) -> PeoplePage:
     """Draw the search box, one page of people and the page chooser; return the page shown."""
     search = st.text_input("Search by email, name or department", key=_SEARCH, on_change=_first_page,
-                           placeholder="for example: legal, okafor, @example.org")
+                           placeholder="for example: finance, okafor, @example.org")
     found = find_people(resources.engine(), by=actor, search=search,
                         page=int(state.get(state.PEOPLE_PAGE, default=1)))
     # The database may hold fewer pages than the chooser remembers (after an erasure, say).

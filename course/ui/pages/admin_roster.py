@@ -24,17 +24,20 @@ _COLUMNS = (
     ("email", "yes", "the person's email; the key that matches existing people"),
     ("name", "yes", "full name"),
     ("department", "", "free text; leaders' dashboards are scoped by it"),
-    ("tracks", "", "course tracks separated by semicolons: legal; hr"),
+    ("tracks", "", "course tracks (listed below the example) separated by semicolons"),
     ("manager", "", "the manager's email (in the file or already known)"),
-    ("capabilities", "", "learner, trainer, leader (leader:legal|hr for some departments) or admin, "
+    ("capabilities", "", "learner, trainer, leader (leader:finance|sales for some departments) or admin, "
      "separated by semicolons; empty means learner"),
 )
-EXAMPLE = """\
-email,name,department,tracks,manager,capabilities
-dee.okafor@example.org,Dee Okafor,legal,legal; leadership,,learner; leader:legal
-eli.park@example.org,Eli Park,legal,legal,dee.okafor@example.org,learner
-"sam.ng@example.org","Ng, Sam",it,it,,learner; trainer
-"""
+
+
+def _example(tracks: list[str]) -> str:
+    """Return an example file that uses the served course's own track ids."""
+    first, second = tracks[0], tracks[-1]
+    return ("email,name,department,tracks,manager,capabilities\n"
+            f"dee.okafor@example.org,Dee Okafor,finance,{first}; {second},,learner; leader:finance\n"
+            f"eli.park@example.org,Eli Park,finance,{first},dee.okafor@example.org,learner\n"
+            f'"sam.ng@example.org","Ng, Sam",sales,{second},,learner; trainer\n')
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +69,7 @@ def _help(roles: dict[str, str]) -> None:
                  "People missing from the file are left as they are. Passphrases are never imported.")
         tables.show([{"Column": name, "Required": required, "Content": content}
                       for name, required, content in _COLUMNS], hide_index=True, width="stretch")
-        st.code(EXAMPLE, language=None)
+        st.code(_example(list(roles)), language=None)
         st.caption("Tracks of this course: " + ", ".join(f"{key} ({label})" for key, label in roles.items()))
 
 

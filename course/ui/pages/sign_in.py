@@ -34,12 +34,17 @@ def _demo_buttons() -> None:
     st.header("Try it as a demo user")
     st.caption("Demo mode is on: these accounts are for trying the product and hold no real data.")
     columns = st.columns(2)
-    for index, person in enumerate(demo.DEMO_PEOPLE):
+    loaded = resources.course().course
+    info = loaded.info if loaded is not None else None
+    for index, person in enumerate(demo.demo_people(info)):
         with columns[index % 2]:
             if st.button(f"Demo: {person.label}", key=f"demo-{person.local}", width="stretch"):
                 try:
+                    # The course may have gained a role since start-up: its demo learner is added now.
+                    demo.ensure_demo_organisation(resources.engine(), resources.settings(), info=info)
                     result = demo.demo_sign_in(resources.engine(), person.email,
-                                               settings=resources.settings(), address=auth.client_address())
+                                               settings=resources.settings(), info=info,
+                                               address=auth.client_address())
                 except demo.DemoUnavailable as exc:
                     st.error(str(exc).capitalize())
                 else:
