@@ -27,7 +27,7 @@ ALLOWED = {
 OWNED = {
     "markdown_it": "content", "mdit_py_plugins": "content", "yaml": "content", "nh3": "content",
     "sqlmodel": "store", "sqlalchemy": "store", "alembic": "store", "psycopg": "store",
-    "streamlit": "ui", "plotly": "charts", "starlette": "web",
+    "streamlit": "ui", "plotly": "charts", "starlette": "web", "PIL": "content", "webvtt": "content",
 }
 
 #: The domain uses the standard library only.

@@ -54,6 +54,13 @@ class Code(StrEnum):
     SECTION_EMPTY = "section-empty"
     HEADING_EMPTY = "heading-empty"
     LINK_MISSING = "link-missing"
+    IMAGE_NO_ALT = "image-no-alt"
+    MEDIA_REMOTE = "media-remote"
+    MEDIA_MISSING = "media-missing"
+    MEDIA_SVG = "media-svg"
+    MEDIA_KIND = "media-kind"
+    MEDIA_TOO_LARGE = "media-too-large"
+    CAPTIONS_INVALID = "captions-invalid"
     # Quizzes
     NO_QUESTIONS = "no-questions"
     QUESTION_FEW_OPTIONS = "question-few-options"
