@@ -290,7 +290,7 @@ def _fingerprint(files: CourseFiles) -> str:
     for relative in sorted(files.others):
         hasher.update(f"\0{relative}".encode())
     for relative, facts in sorted(files.media.items()):
-        hasher.update(f"\0{relative}\0{facts.kind}\0{facts.size}\0{facts.cues}\0{facts.problem}".encode())
+        hasher.update(f"\0{relative}\0{facts.kind}\0{facts.size}\0{facts.problem}\0{_digest(facts.transcript)}".encode())
     return hasher.hexdigest()
 
 
