@@ -123,7 +123,8 @@ def test_a_module_shows_its_image_and_captioned_video(browser: Browser, media_co
     try:
         page = context.new_page()
         page.goto("/")
-        expect(page.get_by_role("heading", name="Need to Share", exact=True)).to_be_visible(timeout=WAIT_MS * 2)
+        heading = page.get_by_role("heading", name="Need to Share", exact=True)
+        expect(heading).to_be_visible(timeout=WAIT_MS * 2)
         _open_module(page, module)
 
         image = page.get_by_role("img", name=ALT, exact=True)
