@@ -8,6 +8,7 @@ touches the disk; `check_media` is pure and works on the facts the loader gather
 from __future__ import annotations
 
 import io
+import os
 import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,7 +21,7 @@ import webvtt
 from markdown_it.token import Token
 from PIL import Image
 
-from course.content.links import resolve
+from course.content.links import local_targets, resolve
 from course.content.markdown import IMAGE_STYLE, media_url, parse_tokens
 from course.domain.diagnostics import Code, Diagnostic, error
 
@@ -287,3 +288,31 @@ def _check_kind(source: str, use: MediaUse, path: str, fact: MediaFacts, *, what
                       f"the captions '{use.target}' cannot be used: {why}; write a WebVTT file "
                       "starting with WEBVTT and one cue per line of speech")]
     return []
+
+
+# --- the media folder, for the studio -------------------------------------------------------------
+
+#: The folder the format suggests for media; the studio lists every file in it.
+MEDIA_FOLDER = "media"
+
+
+def find_media_files(root: Path) -> list[str]:
+    """Return the course paths of the files under media/, hidden and draft ones left out."""
+    found: list[str] = []
+    base = root / MEDIA_FOLDER
+    for directory, subfolders, names in os.walk(base):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith((".", "_")))
+        folder = Path(directory).relative_to(root).as_posix()
+        found += [f"{folder}/{name}" for name in sorted(names) if not name.startswith((".", "_"))]
+    return sorted(found)
+
+
+def media_usage(texts: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """Return, for each course path an image, player, captions or local link names, the files naming it."""
+    users: dict[str, set[str]] = {}
+    for source, text in texts.items():
+        named = media_paths(source, text)
+        named |= {path for target, _, _ in local_targets(text) if (path := resolve(source, target))}
+        for path in named:
+            users.setdefault(path, set()).add(source)
+    return {path: tuple(sorted(sources)) for path, sources in users.items()}
