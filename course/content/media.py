@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import posixpath
 import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -25,6 +26,8 @@ from course.content.links import local_targets, resolve
 from course.content.markdown import IMAGE_STYLE, media_url, parse_tokens
 from course.domain.diagnostics import Code, Diagnostic, error
 
+#: The folder of a course that holds its media: the only one the app serves files from.
+MEDIA_FOLDER = "media"
 #: The largest image a page may show: a screenshot or a chart is far below it.
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 #: The largest video or audio file served: about ten minutes of 720p video.
@@ -262,6 +265,12 @@ def _check_use(source: str, use: MediaUse, facts: Mapping[str, MediaFacts]) -> l
         return [error(source, use.line, Code.MEDIA_MISSING,
                       f"{what} '{use.target}' names no file of the course (looked for {path or use.target}); "
                       "check the spelling and the case of every letter")]
+    if not path.startswith(MEDIA_FOLDER + "/"):
+        moved = f"{MEDIA_FOLDER}/{posixpath.basename(path)}"
+        suggested = posixpath.relpath(moved, posixpath.dirname(source) or ".")
+        return [error(source, use.line, Code.MEDIA_OUTSIDE_FOLDER,
+                      f"{what} '{use.target}' is not in the media/ folder, the only one the app serves "
+                      f"files from; move it there and write '{suggested}'")]
     return _check_kind(source, use, path, facts[path], what=what)
 
 
@@ -291,10 +300,6 @@ def _check_kind(source: str, use: MediaUse, path: str, fact: MediaFacts, *, what
 
 
 # --- the media folder, for the studio -------------------------------------------------------------
-
-#: The folder the format suggests for media; the studio lists every file in it.
-MEDIA_FOLDER = "media"
-
 
 def find_media_files(root: Path) -> list[str]:
     """Return the course paths of the files under media/, hidden and draft ones left out."""

@@ -57,6 +57,7 @@ class Code(StrEnum):
     IMAGE_NO_ALT = "image-no-alt"
     MEDIA_REMOTE = "media-remote"
     MEDIA_MISSING = "media-missing"
+    MEDIA_OUTSIDE_FOLDER = "media-outside-folder"
     MEDIA_SVG = "media-svg"
     MEDIA_KIND = "media-kind"
     MEDIA_TOO_LARGE = "media-too-large"

@@ -1,6 +1,6 @@
 """The course's media files as the app serves them: which file a request names, and what it is.
 
-Only a file inside the course folder, reached without `..`, hidden or draft folders, or a link
+Only a file inside the course's media/ folder, reached without `..`, hidden or draft folders, or a link
 leading elsewhere, and whose content is an accepted image, video, audio or captions kind, is
 ever served. Its kind and hash are read once per version of the file (modification time and
 size), so serving it again costs a `stat`.
@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from course.content.markdown import MEDIA_ROUTE
-from course.content.media import CONTENT_TYPES, MAX_PLAYER_BYTES, facts_of
+from course.content.media import CONTENT_TYPES, MAX_PLAYER_BYTES, MEDIA_FOLDER, facts_of
 
 __all__ = ["MEDIA_ROUTE", "MediaFile", "find_media_file"]
 
@@ -34,6 +34,8 @@ def _safe_parts(relative: str) -> list[str] | None:
     if not relative or "\\" in relative or "\0" in relative or relative.startswith("/"):
         return None
     parts = relative.split("/")
+    if len(parts) < 2 or parts[0] != MEDIA_FOLDER:
+        return None
     if any(not part or part in {".", ".."} or part.startswith((".", "_")) for part in parts):
         return None
     return parts
@@ -55,9 +57,9 @@ def find_media_file(root: Path, relative: str) -> MediaFile | None:
     parts = _safe_parts(relative)
     if parts is None:
         return None
-    base = root.resolve()
+    base = (root / MEDIA_FOLDER).resolve()
     try:
-        target = base.joinpath(*parts).resolve(strict=True)
+        target = base.joinpath(*parts[1:]).resolve(strict=True)
         status = target.stat()
     except (OSError, RuntimeError):
         return None

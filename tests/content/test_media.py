@@ -239,3 +239,15 @@ def test_an_image_the_app_cannot_serve_shows_its_alt_text_only(write_tree: TreeW
 ])
 def test_the_kind_comes_from_the_content(data: bytes, kind: str | None) -> None:
     assert detect_kind(data) == kind
+
+
+def test_media_outside_the_media_folder_is_refused(write_tree: TreeWriter) -> None:
+    files = {"modules/intro.md": module("![A chart](pictures/chart.png)\n\n"
+                                        "::: video ceo.mp4 captions=../media/ceo.vtt\n:::\n"),
+             "modules/pictures/chart.png": picture(), "modules/ceo.mp4": MP4}
+    assert [m for m in messages(write_tree, files) if "[file-ignored]" not in m] == [
+        "modules/intro.md:18: error: the image 'pictures/chart.png' is not in the media/ folder, the only "
+        "one the app serves files from; move it there and write '../media/chart.png' [media-outside-folder]",
+        "modules/intro.md:20: error: the video 'ceo.mp4' is not in the media/ folder, the only one the app "
+        "serves files from; move it there and write '../media/ceo.mp4' [media-outside-folder]",
+    ]

@@ -50,6 +50,8 @@ def course_root(tmp_path: Path) -> Path:
     (tmp_path / "outside.png").write_bytes(_png())
     (root / "media" / "escape.png").symlink_to(tmp_path / "outside.png")
     (root / "media" / "inside.png").symlink_to(root / "media" / "chart.png")
+    (root / "elsewhere.png").write_bytes(_png())
+    (root / "media" / "inside-course.png").symlink_to(root / "elsewhere.png")
     return root
 
 
@@ -134,7 +136,7 @@ def test_an_ended_session_is_refused(client: TestClient, engine: Engine) -> None
 @pytest.mark.parametrize("path", [
     "media/fake.png", "media/logo.svg", "course.yaml", "media/missing.png", "media/Chart.png",
     "media/.hidden/a.png", "media/_draft/a.png", "media/escape.png", "media/%2e%2e/course.yaml",
-    "media/%252e%252e/course.yaml", "media/",
+    "media/%252e%252e/course.yaml", "media/", "elsewhere.png", "media/inside-course.png",
 ])
 def test_everything_else_is_not_found(client: TestClient, engine: Engine, path: str) -> None:
     client.cookies.set(SESSION_COOKIE, _session(engine))
