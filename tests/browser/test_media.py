@@ -80,7 +80,7 @@ def _record_webm(browser: Browser) -> bytes:
 
 
 def _add_media(content: Path, module: Module, webm: bytes) -> None:
-    (content / "media").mkdir()
+    (content / "media").mkdir(exist_ok=True)
     (content / "media" / "replies.png").write_bytes(_chart())
     (content / "media" / "statement.webm").write_bytes(webm)
     (content / "media" / "statement.vtt").write_text(CAPTIONS, encoding="utf-8")
