@@ -100,7 +100,7 @@ def media_url(source: str, target: str) -> str:
 def _point_media_at_route(state: StateCore) -> None:
     """Point images at the media route, and make a lone image with a title a figure."""
     source = (state.env or {}).get("source") if isinstance(state.env, dict) else None
-    if source is None:
+    if source is None or "![" not in state.src:  # every image, inline or by reference, has "!["
         return
     tokens = state.tokens
     for index, token in enumerate(tokens):
