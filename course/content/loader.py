@@ -290,7 +290,8 @@ def _fingerprint(files: CourseFiles) -> str:
     for relative in sorted(files.others):
         hasher.update(f"\0{relative}".encode())
     for relative, facts in sorted(files.media.items()):
-        hasher.update(f"\0{relative}\0{facts.kind}\0{facts.size}\0{facts.problem}\0{_digest(facts.transcript)}".encode())
+        said = f"{facts.kind}\0{facts.size}\0{facts.problem}\0{facts.seconds}\0{_digest(facts.transcript)}"
+        hasher.update(f"\0{relative}\0{said}".encode())
     return hasher.hexdigest()
 
 

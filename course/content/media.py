@@ -24,7 +24,7 @@ from PIL import Image
 
 from course.content.links import local_targets, resolve
 from course.content.markdown import IMAGE_STYLE, media_url, parse_tokens
-from course.domain.diagnostics import Code, Diagnostic, error
+from course.domain.diagnostics import Code, Diagnostic, error, warning
 
 #: The folder of a course that holds its media: the only one the app serves files from.
 MEDIA_FOLDER = "media"
@@ -58,8 +58,9 @@ _REMOTE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:|//)")
 class MediaFacts:
     """What a media file of the course is: its kind by content (None: unknown), size, captions.
 
-    For captions, `cues` counts the cues, `transcript` holds their text and `problem` says why
-    the file does not parse.
+    For captions, `cues` counts the cues, `transcript` holds their text, `seconds` is when the
+    last cue ends and `problem` says why the file does not parse. For a player, `seconds` is its
+    length where the file says it (MP4), else None.
     """
 
     kind: str | None
@@ -67,6 +68,7 @@ class MediaFacts:
     cues: int = 0
     transcript: str = ""
     problem: str = ""
+    seconds: float | None = None
 
 
 def detect_kind(data: bytes) -> str | None:
@@ -107,7 +109,21 @@ def read_captions(data: bytes) -> MediaFacts:
     except Exception as exc:  # webvtt raises several kinds for malformed files
         return MediaFacts("vtt", len(data), problem=f"it does not parse as WebVTT ({exc})")
     lines = [" ".join(cue.text.split()) for cue in parsed.captions if cue.text.strip()]
-    return MediaFacts("vtt", len(data), cues=len(lines), transcript="\n".join(lines))
+    end = max((cue.end_in_seconds for cue in parsed.captions), default=0)
+    return MediaFacts("vtt", len(data), cues=len(lines), transcript="\n".join(lines), seconds=float(end))
+
+
+def mp4_seconds(data: bytes) -> float | None:
+    """Return an MP4 file's length from its movie header (`mvhd`), or None when it has none."""
+    at = data.find(b"mvhd")
+    if at < 4 or len(data) < at + 36:
+        return None
+    version = data[at + 4]
+    if version == 1:
+        scale, length = int.from_bytes(data[at + 24:at + 28]), int.from_bytes(data[at + 28:at + 36])
+    else:
+        scale, length = int.from_bytes(data[at + 16:at + 20]), int.from_bytes(data[at + 20:at + 24])
+    return length / scale if scale else None
 
 
 def facts_of(data: bytes) -> MediaFacts:
@@ -115,7 +131,7 @@ def facts_of(data: bytes) -> MediaFacts:
     kind = detect_kind(data)
     if kind == "vtt":
         return read_captions(data)
-    return MediaFacts(kind, len(data))
+    return MediaFacts(kind, len(data), seconds=mp4_seconds(data) if kind == "mp4" else None)
 
 
 @lru_cache(maxsize=1024)
@@ -148,6 +164,7 @@ class MediaUse:
     line: int
     alt: str = ""
     block: str = ""
+    media: str = ""  # for captions: the player's file, whose length the cues should cover
 
 
 def _images(children: Sequence[Token], first_line: int) -> Iterator[MediaUse]:
@@ -213,7 +230,7 @@ def media_uses(text: str) -> tuple[MediaUse, ...]:
             if params is not None:
                 block, media, captions = params
                 found.append(MediaUse(block, media, line, block=block))
-                found.append(MediaUse("captions", captions, line, block=block))
+                found.append(MediaUse("captions", captions, line, block=block, media=media))
     return tuple(found)
 
 
@@ -271,7 +288,7 @@ def _check_use(source: str, use: MediaUse, facts: Mapping[str, MediaFacts]) -> l
         return [error(source, use.line, Code.MEDIA_OUTSIDE_FOLDER,
                       f"{what} '{use.target}' is not in the media/ folder, the only one the app serves "
                       f"files from; move it there and write '{suggested}'")]
-    return _check_kind(source, use, path, facts[path], what=what)
+    return _check_kind(source, use, path, facts[path], what=what) or _check_cover(source, use, facts)
 
 
 def _check_kind(source: str, use: MediaUse, path: str, fact: MediaFacts, *, what: str) -> list[Diagnostic]:
@@ -321,3 +338,22 @@ def media_usage(texts: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
         for path in named:
             users.setdefault(path, set()).add(source)
     return {path: tuple(sorted(sources)) for path, sources in users.items()}
+
+
+#: Captions may end this long before their recording does (closing music, a silent end card).
+COVER_SLACK_SECONDS = 10.0
+
+
+def _check_cover(source: str, use: MediaUse, facts: Mapping[str, MediaFacts]) -> list[Diagnostic]:
+    """Warn when captions end well before the recording they caption, where its length is known."""
+    if use.kind != "captions" or not use.media:
+        return []
+    player = facts.get(resolve(source, use.media) or "")
+    captions = facts.get(resolve(source, use.target) or "")
+    if player is None or player.seconds is None or captions is None or captions.seconds is None:
+        return []
+    if captions.seconds + COVER_SLACK_SECONDS >= player.seconds:
+        return []
+    return [warning(source, use.line, Code.CAPTIONS_SHORT,
+                    f"the captions '{use.target}' end at {captions.seconds:.0f} s, but '{use.media}' lasts "
+                    f"{player.seconds:.0f} s; caption the rest, so that everyone can follow all of it")]

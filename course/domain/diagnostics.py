@@ -62,6 +62,7 @@ class Code(StrEnum):
     MEDIA_KIND = "media-kind"
     MEDIA_TOO_LARGE = "media-too-large"
     CAPTIONS_INVALID = "captions-invalid"
+    CAPTIONS_SHORT = "captions-short"
     # Quizzes
     NO_QUESTIONS = "no-questions"
     QUESTION_FEW_OPTIONS = "question-few-options"

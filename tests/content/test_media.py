@@ -251,3 +251,36 @@ def test_media_outside_the_media_folder_is_refused(write_tree: TreeWriter) -> No
         "modules/intro.md:20: error: the video 'ceo.mp4' is not in the media/ folder, the only one the app "
         "serves files from; move it there and write '../media/ceo.mp4' [media-outside-folder]",
     ]
+
+
+def mp4_of(seconds: int, *, version: int = 0, scale: int = 1000) -> bytes:
+    """Return an MP4 file's start whose movie header gives its length."""
+    if version == 1:
+        header = bytes([1, 0, 0, 0]) + b"\0" * 16 + scale.to_bytes(4) + (seconds * scale).to_bytes(8)
+    else:
+        header = bytes(4) + b"\0" * 8 + scale.to_bytes(4) + (seconds * scale).to_bytes(4)
+    mvhd = (8 + len(header) + 80).to_bytes(4) + b"mvhd" + header + b"\0" * 80
+    return b"\0\0\0\x18ftypmp42" + b"\0" * 12 + (8 + len(mvhd)).to_bytes(4) + b"moov" + mvhd
+
+
+@pytest.mark.parametrize("version", [0, 1])
+def test_the_length_of_an_mp4_is_read_from_its_header(version: int) -> None:
+    from course.content.media import facts_of
+    assert facts_of(mp4_of(95, version=version)).seconds == 95
+    assert facts_of(MP4).seconds is None
+
+
+def test_captions_that_stop_well_before_the_video_ends_are_reported(write_tree: TreeWriter) -> None:
+    block = "::: video ../media/long.mp4 captions=../media/ceo.vtt\n:::\n"
+    found = messages(write_tree, {"modules/intro.md": module(block), "media/long.mp4": mp4_of(120)})
+    assert found == [
+        "modules/intro.md:18: warning: the captions '../media/ceo.vtt' end at 4 s, but '../media/long.mp4' "
+        "lasts 120 s; caption the rest, so that everyone can follow all of it [captions-short]"]
+    assert messages(write_tree, {"modules/intro.md": module(block), "media/long.mp4": mp4_of(12)}) == []
+
+
+def test_players_belong_in_modules_only(write_tree: TreeWriter) -> None:
+    block = "\n::: video ../media/ceo.mp4 captions=../media/ceo.vtt\n:::\n\n- ["
+    found = messages(write_tree, {"quizzes/intro-quiz.md": QUIZ.replace("\n- [", block, 1)})
+    assert found == ["quizzes/intro-quiz.md:11: error: unknown block '::: video'; use one of explain "
+                     "[unknown-block]"]
