@@ -284,3 +284,17 @@ def test_players_belong_in_modules_only(write_tree: TreeWriter) -> None:
     found = messages(write_tree, {"quizzes/intro-quiz.md": QUIZ.replace("\n- [", block, 1)})
     assert found == ["quizzes/intro-quiz.md:11: error: unknown block '::: video'; use one of explain "
                      "[unknown-block]"]
+
+
+@pytest.mark.parametrize("attrs", [
+    '{srcset="https://tracker.example/x.png 2x"}', '{onerror="alert(1)"}', '{style="position:fixed;inset:0"}',
+    '{loading=eager}', '{width="100%" height=javascript:1}', '{src="https://tracker.example/x.png"}',
+    '{src="javascript:alert(1)"}', '{src="data:image/png;base64,AAAA"}', '{src="/course-media/../course.yaml"}',
+])
+def test_attributes_written_on_an_image_cannot_load_or_run_anything(write_tree: TreeWriter, attrs: str) -> None:
+    text = module(f"![A chart](../media/chart.png){attrs}\n")
+    result = load_course(write_tree({**MEDIA, "modules/intro.md": text}))
+    assert result.course is not None
+    html = result.course.modules["intro"].sections[-1].blocks[-1].html
+    assert html in {'<p><img src="/course-media/media/chart.png" alt="A chart" loading="lazy" '
+                    'style="max-width:100%;height:auto"></p>', "<p>A chart</p>"}
