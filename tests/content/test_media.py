@@ -287,11 +287,14 @@ def test_players_belong_in_modules_only(write_tree: TreeWriter) -> None:
 
 
 @pytest.mark.parametrize("attrs", [
-    '{srcset="https://tracker.example/x.png 2x"}', '{onerror="alert(1)"}', '{style="position:fixed;inset:0"}',
-    '{loading=eager}', '{width="100%" height=javascript:1}', '{src="https://tracker.example/x.png"}',
-    '{src="javascript:alert(1)"}', '{src="data:image/png;base64,AAAA"}', '{src="/course-media/../course.yaml"}',
+    '{srcset="https://tracker.example/x.png 2x"}', '{onerror="alert(1)"}',
+    '{style="position:fixed;inset:0"}', '{loading=eager}', '{width="100%" height=javascript:1}',
+    '{src="https://tracker.example/x.png"}',
+    '{src="javascript:alert(1)"}', '{src="data:image/png;base64,AAAA"}',
+    '{src="/course-media/../course.yaml"}',
 ])
-def test_attributes_written_on_an_image_cannot_load_or_run_anything(write_tree: TreeWriter, attrs: str) -> None:
+def test_attributes_written_on_an_image_cannot_load_or_run_anything(write_tree: TreeWriter,
+                                                                     attrs: str) -> None:
     text = module(f"![A chart](../media/chart.png){attrs}\n")
     result = load_course(write_tree({**MEDIA, "modules/intro.md": text}))
     assert result.course is not None
