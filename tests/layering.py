@@ -34,7 +34,8 @@ PROJECT_RULES: dict[str, frozenset[str]] = {
 #: here is forbidden everywhere, so adding a dependency means deciding which layer owns it.
 THIRD_PARTY_RULES: dict[str, frozenset[str]] = {
     "domain": frozenset(),
-    "content": frozenset({"markdown_it", "mdit_py_plugins", "yaml", "nh3", "networkx", "pydantic"}),
+    "content": frozenset({"markdown_it", "mdit_py_plugins", "yaml", "nh3", "networkx", "pydantic", "PIL",
+                          "webvtt"}),
     "store": frozenset({"sqlmodel", "sqlalchemy", "alembic"}),
     "services": frozenset({"argon2"}),
     "charts": frozenset({"plotly"}),

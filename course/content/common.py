@@ -58,7 +58,7 @@ def content_version(text: str) -> str:
 
 def split_body(text: str, *, path: str) -> Body:
     """Parse a file and read its front matter strictly; the body tokens follow it."""
-    tokens = parse_tokens(text)
+    tokens = parse_tokens(text, source=path)
     if not tokens or tokens[0].type != "front_matter":
         problem = error(path, 1, Code.FM_MISSING, "the file must start with front matter between --- lines")
         return Body(1, None, tokens, [problem])

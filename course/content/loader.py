@@ -22,6 +22,7 @@ from course.content.crosscheck import Item, check_course
 from course.content.formats import check_format, format_of, upgrade
 from course.content.links import check_links, local_targets, resolve
 from course.content.manifest import MANIFEST, parse_manifest, vocabulary_of
+from course.content.media import MediaFacts, check_media, media_paths, read_media_facts, transcripts_for
 from course.content.modules import parse_module
 from course.content.quizzes import parse_quiz
 from course.content.scenarios import parse_scenario
@@ -61,6 +62,7 @@ class CourseFiles:
     texts: Mapping[str, str]
     unread: tuple[Diagnostic, ...] = ()
     others: frozenset[str] = frozenset()
+    media: Mapping[str, MediaFacts] = field(default_factory=dict)
 
     def with_text(self, relative: str, text: str | None) -> CourseFiles:
         """Return the files with `relative` replaced by text (None removes it); nothing is written."""
@@ -68,7 +70,7 @@ class CourseFiles:
         if text is not None:
             texts[relative] = text
         unread = tuple(d for d in self.unread if d.path != relative)
-        return CourseFiles(texts, unread, self.others - {relative})
+        return CourseFiles(texts, unread, self.others - {relative}, self.media)
 
 
 @dataclass
@@ -220,7 +222,9 @@ def read_course_files(root: Path) -> CourseFiles:
             texts[relative] = text
         elif problem is not None:
             unread.append(problem)
-    return CourseFiles(texts, tuple(unread), frozenset(others | _linked_files(root, texts)))
+    media = _media_facts(root, texts)
+    return CourseFiles(texts, tuple(unread), frozenset(others | _linked_files(root, texts) | media.keys()),
+                       media)
 
 
 def read_edit(root: Path, files: CourseFiles, relative: str, text: str | None) -> CourseFiles:
@@ -229,14 +233,30 @@ def read_edit(root: Path, files: CourseFiles, relative: str, text: str | None) -
     if text is None:
         return edited
     linked = _linked_files(root.resolve(), {relative: text})
-    return CourseFiles(edited.texts, edited.unread, edited.others | linked)
+    media = {**files.media, **_media_facts(root.resolve(), {relative: text})}
+    return CourseFiles(edited.texts, edited.unread, edited.others | linked | media.keys(), media)
 
 
-def _parse(kind: str, text: str, relative: str, vocabulary: Vocabulary, pass_mark: int) -> Parsed[Any]:
+def _media_facts(root: Path, texts: Mapping[str, str]) -> dict[str, MediaFacts]:
+    """Return the facts of each media file the texts name that exists, letter for letter."""
+    listings: dict[Path, set[str]] = {}
+    found: dict[str, MediaFacts] = {}
+    for source, text in texts.items():
+        for path in media_paths(source, text) - found.keys():
+            folder = (root / path).parent
+            if folder not in listings:
+                listings[folder] = _file_names(folder)
+            if path.rsplit("/", 1)[-1] in listings[folder] and (facts := read_media_facts(root, path)):
+                found[path] = facts
+    return found
+
+
+def _parse(kind: str, text: str, relative: str, vocabulary: Vocabulary, pass_mark: int,
+           transcripts: Mapping[str, str]) -> Parsed[Any]:
     """Parse one file; an engine fault becomes a diagnostic, so loading never raises."""
     try:
         if kind == "modules":
-            return parse_module(text, source=relative, vocabulary=vocabulary)
+            return parse_module(text, source=relative, vocabulary=vocabulary, transcripts=transcripts)
         if kind == "quizzes":
             return parse_quiz(text, source=relative, vocabulary=vocabulary,
                               default_pass_mark=pass_mark)
@@ -269,6 +289,9 @@ def _fingerprint(files: CourseFiles) -> str:
         hasher.update(f"\0{problem.format()}".encode())
     for relative in sorted(files.others):
         hasher.update(f"\0{relative}".encode())
+    for relative, facts in sorted(files.media.items()):
+        said = f"{facts.kind}\0{facts.size}\0{facts.problem}\0{facts.seconds}\0{_digest(facts.transcript)}"
+        hasher.update(f"\0{relative}\0{said}".encode())
     return hasher.hexdigest()
 
 
@@ -332,10 +355,14 @@ def _parse_sources(files: CourseFiles, info: CourseInfo, cache: ParseCache,
         if len(text) > MAX_FILE_BYTES // 4 and (size := len(text.encode())) > MAX_FILE_BYTES:
             found.diagnostics.append(_too_large(relative, size))
             continue
-        key = (kind, f"{relative}:{_digest(text)}", vocab_key)
+        transcripts = transcripts_for(relative, text, files.media)
+        variant = hash((vocab_key, transcripts)) if transcripts else vocab_key
+        key = (kind, f"{relative}:{_digest(text)}", variant)
         used.add(key)
-        result = cache.get_or_parse(key, _parse, kind, text, relative, vocabulary, info.pass_mark)
-        found.diagnostics += [*result.diagnostics, *check_links(relative, text, existing)]
+        result = cache.get_or_parse(key, _parse, kind, text, relative, vocabulary, info.pass_mark,
+                                    dict(transcripts))
+        found.diagnostics += [*result.diagnostics, *check_links(relative, text, existing),
+                              *check_media(relative, text, files.media)]
         if result.item is not None:
             found.parsed.append(result)
         elif (guess := _declared_id(result, text)) is not None:
@@ -353,7 +380,7 @@ def _load(files: CourseFiles, fingerprint: str, cache: ParseCache, used: set[tup
         return LoadResult(None, tuple(format_problems), listed, fingerprint)
     version = format_of(manifest_text)
     if isinstance(version, int):
-        files = CourseFiles(upgrade(files.texts, version), files.unread, files.others)
+        files = CourseFiles(upgrade(files.texts, version), files.unread, files.others, files.media)
     manifest = parse_manifest(files.texts[MANIFEST])
     if manifest.item is None:
         return LoadResult(None, manifest.diagnostics, listed, fingerprint)

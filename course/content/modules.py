@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from markdown_it.token import Token
 
@@ -21,13 +21,14 @@ from course.content.common import (
     top_level,
     unclosed_containers,
 )
-from course.content.markdown import ADMONITIONS, render_blocks, slugify
+from course.content.markdown import ADMONITIONS, render_blocks, sanitize, slugify
+from course.content.media import PLAYERS, render_player
 from course.content.schema import ModuleMatter
 from course.content.suggest import did_you_mean
 from course.domain.diagnostics import Code, Diagnostic, error, has_errors, warning
 from course.domain.model import Block, BlockKind, Module, Section
 
-_ALLOWED = (*ADMONITIONS, "for <roles>")
+_ALLOWED = (*ADMONITIONS, *PLAYERS, "for <roles>")
 
 
 def _container_name(token: Token) -> str:
@@ -58,6 +59,7 @@ def _blocks(
     path: str,
     vocabulary: Vocabulary | None,
     problems: list[Diagnostic],
+    transcripts: Mapping[str, str],
 ) -> list[Block]:
     """Turn a section's tokens into blocks: prose runs, admonitions and role-limited blocks."""
     blocks: list[Block] = []
@@ -82,12 +84,17 @@ def _blocks(
                                           f"'::: for' inside '::: {name}' would be shown to every "
                                           f"learner; put the '::: {name}' inside the role block instead"))
             blocks.append(Block(BlockKind(name), render_blocks(inner), roles))
+        elif name in PLAYERS:
+            flush()
+            html = render_player(token.info, render_blocks(inner), source=path,
+                                 transcripts=transcripts)
+            blocks.append(Block(BlockKind.TEXT, sanitize(html), roles))
         elif name == "for":
             flush()
             limited = _role_block_roles(token, path=path, vocabulary=vocabulary, problems=problems)
             both = limited if roles is None else roles & limited
             blocks.extend(_blocks(inner, roles=both, path=path, vocabulary=vocabulary,
-                                  problems=problems))
+                                  problems=problems, transcripts=transcripts))
         elif name:
             problems.append(error(path, line_of(token), Code.UNKNOWN_BLOCK,
                                   f"'::: {name}' belongs in quizzes; modules use "
@@ -100,12 +107,13 @@ def _blocks(
 
 def _sections(
     tokens: Sequence[Token], *, title: str, path: str, vocabulary: Vocabulary | None,
-    problems: list[Diagnostic],
+    problems: list[Diagnostic], transcripts: Mapping[str, str],
 ) -> tuple[Section, ...]:
     before, parts = split_sections(tokens)
     sections: list[Section] = []
     seen: set[str] = set()
-    intro = _blocks(before, roles=None, path=path, vocabulary=vocabulary, problems=problems)
+    intro = _blocks(before, roles=None, path=path, vocabulary=vocabulary, problems=problems,
+                     transcripts=transcripts)
     if intro:
         sections.append(Section(0, "introduction", title, line_of(before[0]), tuple(intro)))
         seen.add("introduction")
@@ -116,7 +124,8 @@ def _sections(
         while slug in seen:
             slug, suffix = f"{base}-{suffix}", suffix + 1
         seen.add(slug)
-        blocks = _blocks(body, roles=None, path=path, vocabulary=vocabulary, problems=problems)
+        blocks = _blocks(body, roles=None, path=path, vocabulary=vocabulary, problems=problems,
+                     transcripts=transcripts)
         if not blocks:
             problems.append(warning(path, line_of(heading), Code.SECTION_EMPTY,
                                     f"section '{name}' has no text, so learners would page to an "
@@ -125,8 +134,13 @@ def _sections(
     return tuple(sections)
 
 
-def parse_module(text: str, *, source: str, vocabulary: Vocabulary | None = None) -> Parsed[Module]:
-    """Parse a module file into a Module, or None with the reasons when it has errors."""
+def parse_module(text: str, *, source: str, vocabulary: Vocabulary | None = None,
+                 transcripts: Mapping[str, str] | None = None) -> Parsed[Module]:
+    """Parse a module file into a Module, or None with the reasons when it has errors.
+
+    `transcripts` maps each captions file as the file names it to the text of its cues, shown
+    under its player on request.
+    """
     body = split_body(text, path=source)
     matter = read_matter(ModuleMatter, body, path=source, vocabulary=vocabulary)
     problems = body.diagnostics
@@ -135,7 +149,7 @@ def parse_module(text: str, *, source: str, vocabulary: Vocabulary | None = None
     problems += unclosed_containers(body.tokens, text.splitlines(), path=source)
     title = matter.title if matter else ""
     sections = _sections(body.tokens, title=title, path=source, vocabulary=vocabulary,
-                         problems=problems)
+                         problems=problems, transcripts=transcripts or {})
     if not sections:
         problems.append(error(source, len(text.splitlines()) or 1, Code.NO_SECTIONS,
                               "the module has no text; start each section with a '## ' heading"))

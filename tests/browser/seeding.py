@@ -32,7 +32,7 @@ from course.store.engine import Engine, read_session, write_transaction
 from tests.bundled import BUNDLED_DEMO_PEOPLE
 
 #: The folders of a course, beside its manifest.
-CONTENT_FOLDERS = ("modules", "quizzes", "scenarios")
+CONTENT_FOLDERS = ("modules", "quizzes", "scenarios", "media")
 #: Learners and answers written straight into the tables (fast), for the dashboards.
 BULK_LEARNERS = 150
 BULK_ANSWERS_PER_LEARNER = 14

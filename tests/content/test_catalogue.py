@@ -32,7 +32,7 @@ CASES = {
     "a misspelt block": (
         {"modules/intro.md": MODULE.replace("::: key", "::: kye")},
         ["modules/intro.md:14: error: unknown block '::: kye'; use one of key, tip, warning, example, "
-         "for <roles>; did you mean 'key'? [unknown-block]"],
+         "video, audio, for <roles>; did you mean 'key'? [unknown-block]"],
     ),
     "format 1 written out": (
         {"course.yaml": "format: 1\n" + MANIFEST},

@@ -315,7 +315,7 @@ MODULE_CASES = {
     "unknown block kind": (
         MODULE + "\n::: aside\nText.\n:::\n",
         ["modules/intro.md:18: error: unknown block '::: aside'; use one of key, tip, warning, example, "
-         "for <roles> [unknown-block]"],
+         "video, audio, for <roles> [unknown-block]"],
     ),
     "role block without roles": (
         MODULE + "\n::: for\nText.\n:::\n",

@@ -15,6 +15,7 @@ from course.content.loader import (
 )
 from course.domain.diagnostics import Code
 from tests.conftest import MANIFEST, MODULE, QUIZ, SCENARIO, TreeWriter
+from tests.content.test_media import picture
 
 TEXTS = {"course.yaml": MANIFEST, "modules/intro.md": MODULE, "quizzes/intro-quiz.md": QUIZ,
          "scenarios/first-day.md": SCENARIO}
@@ -72,7 +73,7 @@ def test_an_engine_fault_in_one_file_becomes_a_diagnostic(monkeypatch: pytest.Mo
 
 def test_only_content_folders_and_linked_files_are_listed(write_tree: TreeWriter) -> None:
     linked = MODULE + "\n![Logo](../media/logo.png) and [notes](../media/Notes.txt)\n"
-    root = write_tree({"modules/intro.md": linked, "media/logo.png": b"\x89PNG", "media/notes.txt": "x",
+    root = write_tree({"modules/intro.md": linked, "media/logo.png": picture(), "media/notes.txt": "x",
                        "README.md": "# notes", "data/history/old.md": "not content",
                        "modules/_draft.txt": "a draft"})
     files = read_course_files(root)
@@ -84,7 +85,7 @@ def test_only_content_folders_and_linked_files_are_listed(write_tree: TreeWriter
 
 
 def test_an_edit_that_links_to_an_existing_file_passes(write_tree: TreeWriter) -> None:
-    root = write_tree({"media/chart.png": b"\x89PNG"})
+    root = write_tree({"media/chart.png": picture()})
     files = read_course_files(root)
     assert "media/chart.png" not in files.others  # nothing links to it yet
     edited = read_edit(root, files, "modules/intro.md", MODULE + "\n![A chart](../media/chart.png)\n")

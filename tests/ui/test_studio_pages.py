@@ -5,9 +5,11 @@ The pages are registered here as the lead registers them in course/ui/links.py.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
 import pytest
+from PIL import Image
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
@@ -20,7 +22,7 @@ from course.settings import BUNDLED_ROOT
 from course.store import audit
 from course.store.engine import read_session
 from course.ui.links import PAGES, PageLink
-from tests.conftest import QUIZ, SCENARIO, TreeWriter
+from tests.conftest import MODULE, QUIZ, SCENARIO, TreeWriter
 from tests.ui.conftest import AppFactory
 
 REFUSAL = "You do not have access to this page."
@@ -89,6 +91,27 @@ def test_health_lists_each_problem_by_file_and_the_stale_items(
     stale = at.dataframe[0].value.to_dict("records")
     assert stale == [{"Item": "intro-quiz", "Kind": "quiz", "File": RELATIVE,
                       "Version served": text_hash(QUIZ)}]
+
+
+def test_health_lists_media_files_and_warns_about_the_unused(app: AppFactory, write_tree: TreeWriter) -> None:
+    root = write_tree({"modules/intro.md": MODULE + "\n![A chart](../media/used.gif)\n",
+                       "media/used.gif": _gif(), "media/old.gif": _gif(), "media/notes.txt": "draft notes",
+                       "media/_drafts/next.gif": _gif()})
+    at = _open(app(as_demo="trainer", content=root), HEALTH)
+    assert "Media files" in [h.value for h in at.header]
+    assert [w for w in _texts(at.warning) if "nothing uses" in w] == [
+        "2 media file(s) that nothing uses: media/notes.txt, media/old.gif. Link them from a module, quiz "
+        "or scenario, or delete them."]
+    rows = at.tabs[0].dataframe[-1].value.to_dict("records")
+    assert [(r["File"], r["Kind"], r["Used by"]) for r in rows] == [
+        ("media/notes.txt", "not an accepted kind", "nothing"), ("media/old.gif", "GIF", "nothing"),
+        ("media/used.gif", "GIF", "modules/intro.md")]
+
+
+def _gif() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), "white").save(buffer, "GIF")
+    return buffer.getvalue()
 
 
 def test_health_has_the_course_map_with_its_gaps(app: AppFactory, write_tree: TreeWriter) -> None:

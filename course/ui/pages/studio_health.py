@@ -7,6 +7,7 @@ import streamlit as st
 from course.domain.diagnostics import Severity
 from course.domain.permissions import Page
 from course.services.studio_content import Health, get_health
+from course.services.studio_media import MediaReport, get_media
 from course.ui import auth, course_map_view, resources, tables
 
 EDITOR = "course/ui/pages/studio_editor.py"
@@ -22,6 +23,7 @@ def render() -> None:
     health_tab, map_tab = st.tabs(["Health", "Course map"])
     with health_tab:
         _health(health, loaded=result.course is not None)
+        _media(get_media(resources.engine(), actor, resources.settings().content_root))
     with map_tab:
         if result.course is None:
             st.error("The course cannot be loaded: course.yaml has problems.")
@@ -55,6 +57,20 @@ def _health(health: Health, *, loaded: bool) -> None:
                 say(f"Line {diagnostic.line}: {diagnostic.message} [{diagnostic.code}]")
             st.page_link(EDITOR, label="Open in the editor", icon=":material/edit:",
                          query_params={"file": found.path})
+
+
+def _media(report: MediaReport) -> None:
+    st.header("Media files")
+    if not report.files:
+        st.caption("The course has no media/ folder, or it is empty.")
+        return
+    if report.unused:
+        names = ", ".join(entry.path for entry in report.unused)
+        st.warning(f"{len(report.unused)} media file(s) that nothing uses: {names}. Link them from a "
+                   "module, quiz or scenario, or delete them.")
+    st.dataframe([{"File": e.path, "Kind": e.kind, "Size (KB)": round(e.size / 1024, 1),
+                   "Used by": ", ".join(e.used_by) or "nothing"} for e in report.files],
+                 hide_index=True, width="stretch")
 
 
 render()
