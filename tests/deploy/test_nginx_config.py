@@ -1,0 +1,82 @@
+"""The shipped nginx configuration: it passes `nginx -t` as shipped and does what the docs say."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.deploy.proxy import SHIPPED, check_config, nginx_binary, site_config
+
+
+def _shipped() -> str:
+    return SHIPPED.read_text(encoding="utf-8")
+
+
+def _location(text: str, name: str) -> str:
+    start = text.index(f"location {name} {{")
+    return text[start:text.index("}", start)]
+
+
+def _live(text: str) -> str:
+    """Return the configuration without its comments."""
+    return "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+
+
+def test_shipped_config_passes_nginx_t(tmp_path: Path) -> None:
+    checked = check_config(nginx_binary(), tmp_path, _shipped())
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_tls_lines_are_commented_placeholders() -> None:
+    live = _live(_shipped())
+    assert "ssl_certificate" in _shipped()
+    assert "ssl_certificate" not in live and "443" not in live
+
+
+def test_sticky_by_session_cookie_with_an_address_fallback_and_no_ip_hash() -> None:
+    live = _live(_shipped())
+    assert "hash $nts_sticky_key consistent;" in live
+    assert re.search(r"map \$cookie_nts_session \$nts_sticky_key \{\s*\"\"\s+\$remote_addr;", live)
+    assert "ip_hash" not in live and "sticky" not in live.replace("nts_sticky_key", "")
+
+
+def test_websocket_upgrade_only_on_the_stream() -> None:
+    live = _live(_shipped())
+    stream = _location(live, "= /_stcore/stream")
+    assert "proxy_set_header Upgrade $http_upgrade;" in stream
+    assert "proxy_set_header Connection $nts_connection_upgrade;" in stream
+    outside = live.replace(stream, "")
+    assert "Upgrade" not in outside.replace("$http_upgrade {", "")
+    assert 'proxy_set_header Connection "";' in outside
+
+
+def test_forwarded_headers_append_and_set_the_scheme() -> None:
+    live = _live(_shipped())
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in live
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in live
+    assert "proxy_set_header Host $host;" in live
+
+
+def test_auth_is_never_cached_and_health_passes_through() -> None:
+    live = _live(_shipped())
+    auth = _location(live, "/auth/")
+    assert "proxy_no_cache 1;" in auth and "proxy_cache_bypass 1;" in auth
+    assert "proxy_cache " not in live  # no cache zone anywhere
+    for path in ("/healthz", "/readyz"):
+        assert "proxy_pass http://need_to_share;" in _location(live, f"= {path}")
+
+
+def test_test_harness_changes_only_the_addresses() -> None:
+    adapted = site_config(_shipped(), listen_port=18080, app_ports=(18501, 18502, 18503))
+    assert "listen 127.0.0.1:18080;" in adapted and "listen 80" not in _live(adapted)
+    for port in (18501, 18502, 18503):
+        assert f"server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;" in adapted
+    assert "8501" not in adapted.replace("18501", "")
+    assert _location(adapted, "= /_stcore/stream") == _location(_shipped(), "= /_stcore/stream")
+
+
+def test_test_harness_refuses_a_config_it_cannot_adapt() -> None:
+    with pytest.raises(ValueError, match="listen 80"):
+        site_config(_shipped().replace("listen 80;", "listen 8080;"), listen_port=1, app_ports=(2,))
