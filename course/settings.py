@@ -43,6 +43,8 @@ class Settings:
     retain_session_days: int = 1
     #: Proxies (addresses or CIDR networks) whose X-Forwarded-For header is believed.
     trusted_proxies: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    #: Bearer token that lets Prometheus read /metrics from another host ("" = loopback only).
+    metrics_token: str = field(default="", repr=False)
 
 
 #: Each environment variable the app reads, with its meaning and default (for the docs test).
@@ -57,6 +59,8 @@ ENVIRONMENT: dict[str, str] = {
     "an empty database, so the dashboards have data (default: 0; `python3 dev.py run` uses 60)",
     "NTS_SESSION_IDLE_MINUTES": "minutes of inactivity after which a session ends (default: 30)",
     "NTS_SESSION_ABSOLUTE_HOURS": "hours after sign-in after which a session ends (default: 12)",
+    "NTS_METRICS_TOKEN": "bearer token a scraper must send to read /metrics; unset (the default), "
+    "only the loopback address may read it (at least 16 characters)",
     "NTS_DB_POOL_SIZE": f"database connections each process keeps open (default: {DEFAULT_POOL_SIZE})",
     "NTS_DB_POOL_OVERFLOW": "extra connections a process may open under load, closed when idle "
     f"(default: {DEFAULT_POOL_OVERFLOW})",
@@ -145,7 +149,21 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retain_sign_in_days=_at_least(env, "NTS_RETAIN_SIGN_IN_DAYS", 30, minimum=30),
         retain_session_days=_positive_int(env, "NTS_RETAIN_SESSION_DAYS", 1),
         trusted_proxies=_networks(env, "NTS_TRUSTED_PROXIES", "127.0.0.1,::1"),
+        metrics_token=_secret_token(env, "NTS_METRICS_TOKEN"),
     )
+
+
+#: The shortest bearer token accepted for /metrics.
+MIN_METRICS_TOKEN_CHARS = 16
+
+
+def _secret_token(env: Mapping[str, str], name: str) -> str:
+    raw = (env.get(name) or "").strip()
+    if raw and (len(raw) < MIN_METRICS_TOKEN_CHARS or not raw.isascii() or not raw.isprintable()
+                or " " in raw):
+        raise SettingsError(f"{name}: use at least {MIN_METRICS_TOKEN_CHARS} printable ASCII "
+                            "characters without spaces")
+    return raw
 
 
 # --- email: invitations and passphrase resets ------------------------------------------------

@@ -73,10 +73,15 @@ def test_test_harness_changes_only_the_addresses() -> None:
     assert "listen 127.0.0.1:18080;" in adapted and "listen 80" not in _live(adapted)
     for port in (18501, 18502, 18503):
         assert f"server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;" in adapted
-    assert "8501" not in adapted.replace("18501", "")
+    assert "8501" not in _live(adapted).replace("18501", "")
     assert _location(adapted, "= /_stcore/stream") == _location(_shipped(), "= /_stcore/stream")
 
 
 def test_test_harness_refuses_a_config_it_cannot_adapt() -> None:
     with pytest.raises(ValueError, match="listen 80"):
         site_config(_shipped().replace("listen 80;", "listen 8080;"), listen_port=1, app_ports=(2,))
+
+
+def test_metrics_are_not_served_through_the_proxy() -> None:
+    metrics = _location(_live(_shipped()), "= /metrics")
+    assert "return 404;" in metrics and "proxy_pass" not in metrics
