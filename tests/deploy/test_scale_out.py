@@ -16,6 +16,7 @@ import secrets
 import signal
 import threading
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -322,6 +323,9 @@ def test_learners_survive_a_killed_process_and_every_acknowledged_write_is_store
             start_server(ROOT / "app.py", env=env, cwd=ROOT, timeout_s=90) as second, \
             running_nginx(nginx, tmp_path / "nginx", listen_port=free_port(),
                           app_ports=(first.port, second.port)) as url:
+        assert _get(url + "/healthz") == (200, "ok\n")
+        assert _get(url + "/readyz") == (200, "ready\n")
+        assert _get(url + "/metrics")[0] == 404  # scraped per process, never through the proxy
         tokens = _session_tokens(database_url)
         journals = [Journal(email) for email in tokens]
         deadline = time.monotonic() + RUN_SECONDS
@@ -365,6 +369,14 @@ def test_learners_survive_a_killed_process_and_every_acknowledged_write_is_store
           f"{sum(j.attempts for j in journals)} attempts, {sum(j.starts for j in journals)} runs, "
           f"{sum(j.choices for j in journals)} choices; RSS {rss_two / 2**20:.0f} MiB for two processes "
           f"with {LEARNERS} learners, {rss_one / 2**20:.0f} MiB for one with all of them")
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, ""
 
 
 def _metrics(url: str) -> dict[str, float]:
