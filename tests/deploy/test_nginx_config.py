@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -85,3 +87,38 @@ def test_test_harness_refuses_a_config_it_cannot_adapt() -> None:
 def test_metrics_are_not_served_through_the_proxy() -> None:
     metrics = _location(_live(_shipped()), "= /metrics")
     assert "return 404;" in metrics and "proxy_pass" not in metrics
+
+
+def _follow_the_tls_steps(text: str, *, cert: Path, key: Path) -> str:
+    """Do what the three `TLS step` comments tell an operator to do."""
+    text = text.replace("server_name _;", "server_name learn.example.org;", 1)
+    text = text.replace("    listen 80;\n", "    listen 443 ssl;\n", 1)
+    text = text.replace("    listen [::]:80;\n", "    listen [::]:443 ssl;\n", 1)
+    for commented, live in (
+        ("# ssl_certificate     /etc/ssl/certs/CERTIFICATE.pem;", f"ssl_certificate {cert};"),
+        ("# ssl_certificate_key /etc/ssl/private/CERTIFICATE-KEY.pem;", f"ssl_certificate_key {key};"),
+        ("# ssl_protocols ", "ssl_protocols "),
+        ("# add_header Strict", "add_header Strict"),
+    ):
+        assert commented in text, commented
+        text = text.replace(commented, live, 1)
+    tail = text.index("# TLS step 3: once")
+    block = "\n".join(line.removeprefix("# ") for line in text[tail:].splitlines()[1:])
+    return text[:tail] + block + "\n"
+
+
+def test_config_with_the_tls_steps_done_passes_nginx_t(tmp_path: Path) -> None:
+    nginx = nginx_binary()
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=learn.example.org", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    tls = _follow_the_tls_steps(_shipped(), cert=cert, key=key)
+    live = _live(tls)
+    assert "listen 443 ssl;" in live and "return 301 https://$host$request_uri;" in live
+    assert f"ssl_certificate {cert};" in live
+    checked = check_config(nginx, tmp_path / "nginx", tls)
+    assert checked.returncode == 0, checked.stderr
