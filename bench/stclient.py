@@ -290,8 +290,11 @@ class StreamlitClient:
     """
 
     def __init__(self, url: str = "http://127.0.0.1:8501", *, timeout: float = 30.0,
-                 query_string: str = "", locale: str = "en-GB", timezone: str = "UTC") -> None:
+                 query_string: str = "", locale: str = "en-GB", timezone: str = "UTC",
+                 cookies: Mapping[str, str] | None = None) -> None:
         self.base_url, self._ws_base = _loopback(url)
+        #: Cookies the browser holds for the site (a session cookie, say), sent with every request.
+        self.cookies = dict(cookies or {})
         parts = urlsplit(self.base_url)
         self._origin = f"{parts.scheme}://{parts.netloc}"  # same-origin, as from the app's page
         self.timeout = timeout
@@ -322,7 +325,8 @@ class StreamlitClient:
             self._ws = websocket.create_connection(
                 self._ws_base + STREAM_PATH, timeout=self.timeout, subprotocols=subprotocols,
                 origin=self._origin,
-                cookie=f"{XSRF_COOKIE}={xsrf}" if xsrf else None, enable_multithread=False,
+                cookie=self._cookie_header({XSRF_COOKIE: xsrf} if xsrf else {}),
+                enable_multithread=False,
             )
         except (OSError, websocket.WebSocketException) as exc:
             raise ConnectionClosed(f"cannot open {self._ws_base}{STREAM_PATH}: {exc}") from exc
@@ -362,8 +366,16 @@ class StreamlitClient:
     def connected(self) -> bool:
         return self._ws is not None
 
+    def _cookie_header(self, extra: Mapping[str, str]) -> str | None:
+        jar = {**self.cookies, **extra}
+        return "; ".join(f"{name}={value}" for name, value in jar.items()) or None
+
     def _xsrf_cookie(self) -> str:
-        request = urllib.request.Request(self.base_url + HEALTH_PATH, method="GET")
+        # The held cookies go along, so a proxy that routes by cookie sends this request to the
+        # same process as the websocket that follows.
+        cookie = self._cookie_header({})
+        request = urllib.request.Request(self.base_url + HEALTH_PATH, method="GET",
+                                         headers={"Cookie": cookie} if cookie else {})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 headers = response.headers.get_all("Set-Cookie") or []

@@ -46,6 +46,8 @@ class Settings:
     sso: SsoSettings = field(default_factory=lambda: SsoSettings())
     #: Whether people may sign in with a passphrase of this app (NTS_LOCAL_PASSPHRASES).
     local_passphrases: bool = True
+    #: Bearer token that lets Prometheus read /metrics from another host ("" = loopback only).
+    metrics_token: str = field(default="", repr=False)
 
 
 #: Each environment variable the app reads, with its meaning and default (for the docs test).
@@ -60,6 +62,8 @@ ENVIRONMENT: dict[str, str] = {
     "an empty database, so the dashboards have data (default: 0; `python3 dev.py run` uses 60)",
     "NTS_SESSION_IDLE_MINUTES": "minutes of inactivity after which a session ends (default: 30)",
     "NTS_SESSION_ABSOLUTE_HOURS": "hours after sign-in after which a session ends (default: 12)",
+    "NTS_METRICS_TOKEN": "bearer token a scraper must send to read /metrics; unset (the default), "
+    "only the loopback address may read it (at least 16 characters)",
     "NTS_DB_POOL_SIZE": f"database connections each process keeps open (default: {DEFAULT_POOL_SIZE})",
     "NTS_DB_POOL_OVERFLOW": "extra connections a process may open under load, closed when idle "
     f"(default: {DEFAULT_POOL_OVERFLOW})",
@@ -150,7 +154,21 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=_networks(env, "NTS_TRUSTED_PROXIES", "127.0.0.1,::1"),
         sso=load_sso_settings(env),
         local_passphrases=_flag(env, "NTS_LOCAL_PASSPHRASES", True),
+        metrics_token=_secret_token(env, "NTS_METRICS_TOKEN"),
     )
+
+
+#: The shortest bearer token accepted for /metrics.
+MIN_METRICS_TOKEN_CHARS = 16
+
+
+def _secret_token(env: Mapping[str, str], name: str) -> str:
+    raw = (env.get(name) or "").strip()
+    if raw and (len(raw) < MIN_METRICS_TOKEN_CHARS or not raw.isascii() or not raw.isprintable()
+                or " " in raw):
+        raise SettingsError(f"{name}: use at least {MIN_METRICS_TOKEN_CHARS} printable ASCII "
+                            "characters without spaces")
+    return raw
 
 
 # --- email: invitations and passphrase resets ------------------------------------------------

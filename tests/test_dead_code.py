@@ -19,6 +19,8 @@ CHECKED = ("function", "method", "property", "class", "import")
 EXCEPTIONS = {
     ("course/store/engine.py", "_on_connect"): "SQLAlchemy 'connect' event hook",
     ("course/store/engine.py", "_on_begin"): "SQLAlchemy 'begin' event hook",
+    ("course/services/metrics.py", "collect"): "prometheus_client calls a registered collector's collect()",
+    ("course/web/metrics.py", "collect"): "prometheus_client calls a registered collector's collect()",
     # Merged from other work after this check was written; their owners decide. Each is called
     # only by tests (and a benchmark): wire it into the app, or move it beside the tests.
     ("course/content/loader.py", "load_texts"): "the loader's pure entry; only tests call it",

@@ -29,6 +29,7 @@ from course.domain.accounts import (
 )
 from course.domain.permissions import Action, Actor, Capability, Grants
 from course.domain.throttling import Backoff, wait_until
+from course.services import metrics
 from course.services.permissions import require
 from course.settings import Settings
 from course.store import audit, people, sessions, setup, throttle, tickets
@@ -220,6 +221,7 @@ def sign_in(
     client's address is unknown; `device` is the browser's device cookie, if it sent one.
     """
     if email_too_long(email) or passphrase_too_long(passphrase):
+        metrics.SIGN_IN_FAILURES.inc()
         return SignIn(None, None, SIGN_IN_FAILED, device=device or _new_device())
     when = _now(now)
     account = _account_key(email)
@@ -264,9 +266,10 @@ def sign_in(
             )
             found = people.get_passphrase_hash(session, account)
     if refused:
+        metrics.SIGN_IN_THROTTLED.inc()
         passwords.wait_as_long_as_a_verify()
         return SignIn(None, None, SIGN_IN_FAILED, device=device)
-    return _check_and_open(
+    result = _check_and_open(
         engine,
         found,
         passphrase,
@@ -277,6 +280,9 @@ def sign_in(
         device=device,
         when=when,
     )
+    if not result.ok:
+        metrics.SIGN_IN_FAILURES.inc()
+    return result
 
 
 def _check_and_open(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from course.services import metrics
 from course.settings import Settings
 from course.store import backup, migrate
 from course.store.engine import UNAVAILABLE_ERRORS as UNAVAILABLE_ERRORS
@@ -15,7 +16,9 @@ from course.store.engine import engine_from_settings
 
 def open_database(settings: Settings) -> Engine:
     """Connect to the configured database and apply any pending migration (app start-up)."""
-    return migrate.open_store(settings)
+    engine = migrate.open_store(settings)
+    metrics.watch_pool(engine)
+    return engine
 
 
 def backup_database(settings: Settings, destination: Path) -> Path:

@@ -12,13 +12,15 @@ page instead of Streamlit's error box, and the server log gets one line with the
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import streamlit as st
 
 from course.domain.permissions import allowed_pages
+from course.services import metrics
 from course.services.database import UNAVAILABLE_ERRORS, describe_unavailable
-from course.ui import auth
+from course.ui import auth, runtime_stats
 from course.ui.links import PAGES, entries_for
 from course.ui.single_sign_on import render_notice
 
@@ -27,6 +29,7 @@ UNAVAILABLE_TITLE = "Temporarily unavailable"
 UNAVAILABLE_TEXT = ("Need to Share cannot reach its database just now. Nothing you saved before is "
                     "lost. Please try again in a few minutes.")
 log = logging.getLogger(__name__)
+metrics.count_sessions_with(runtime_stats.connected_sessions)
 
 
 def run() -> None:
@@ -64,4 +67,9 @@ def _route() -> None:
             if st.button("Sign out", icon=":material/logout:"):
                 auth.end_session()
                 st.rerun()
-    st.navigation(pages).run()
+    chosen = st.navigation(pages)
+    started = time.perf_counter()
+    try:
+        chosen.run()
+    finally:  # a page that reruns or stops early (st.rerun, st.stop) still took this long
+        metrics.record_rerun(Path(str(chosen.url_path or "home")).name, time.perf_counter() - started)

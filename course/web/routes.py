@@ -7,7 +7,7 @@ from starlette.routing import BaseRoute, Route
 from course.services.session_cookies import HAND_OVER_PATH, SIGN_OUT_PATH
 from course.services.single_sign_on import SSO_REFUSED_PATH
 from course.settings import SettingsError, load_settings
-from course.web import health, media, sessions, single_sign_on
+from course.web import health, media, metrics, sessions, single_sign_on
 
 
 def routes() -> list[BaseRoute]:
@@ -19,6 +19,7 @@ def routes() -> list[BaseRoute]:
         Route("/readyz", health.readyz, methods=["GET", "HEAD"]),
         Route(SSO_REFUSED_PATH, single_sign_on.sso_refused, methods=["GET"]),
         Route(media.ROUTE_PATH, media.course_media, methods=["GET", "HEAD"]),
+        Route(metrics.PATH, metrics.metrics_route, methods=["GET"]),
     ]
 
 

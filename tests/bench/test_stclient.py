@@ -127,3 +127,10 @@ def test_drive_runs_bounded_sessions_and_reads_memory(anchor_server: ServerHandl
     figures = report.as_dict()
     assert figures["median_ms"] > 0 and figures["per_session_kib"] is not None
     assert anchor_server.alive and anchor_server.rss_bytes() > 0
+
+
+def test_held_cookies_reach_the_page_beside_the_xsrf_cookie(nav_server: ServerHandle) -> None:
+    with StreamlitClient(nav_server.url, cookies={"flavour": "oat"}) as client:
+        assert "Cookie: oat" in client.open().text()
+    with StreamlitClient(nav_server.url) as client:
+        assert "Cookie: none" in client.open().text()

@@ -16,6 +16,7 @@ def one() -> None:
     st.header("Page one")
     st.session_state["runs_one"] = st.session_state.get("runs_one", 0) + 1
     st.markdown(f"Runs of one: {st.session_state['runs_one']}")
+    st.markdown(f"Cookie: {st.context.cookies.get('flavour', 'none')}")
     st.code(BIG, language="python")
     st.button("Refresh")
 
