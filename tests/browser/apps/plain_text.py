@@ -1,0 +1,28 @@
+"""A page that shows every string of the hostile catalogue through `plain` in each kind of call.
+
+Served by tests/browser/test_plain_text.py with Streamlit's own front end, so the test sees what
+Streamlit's Markdown really makes of the escaped text.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from course.ui.text import plain
+from tests.ui.hostile_text import CATALOGUE
+
+for number, payload in enumerate(CATALOGUE):
+    with st.container(key=f"case-{number}-markdown"):
+        st.markdown(plain(payload))
+    with st.container(key=f"case-{number}-caption"):
+        st.caption(plain(payload))
+    with st.container(key=f"case-{number}-subheader"):
+        st.subheader(plain(payload), anchor=False)
+    with st.container(key=f"case-{number}-warning"):
+        st.warning(plain(payload))
+    with st.container(key=f"case-{number}-button"):
+        st.button(plain(payload), key=f"button-{number}")
+    with st.container(key=f"case-{number}-radio"):
+        st.radio(f"Pick {number}", [payload], format_func=plain, key=f"radio-{number}")
+    with st.container(key=f"case-{number}-expander"), st.expander(plain(payload)):
+        st.text("inside")
