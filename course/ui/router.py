@@ -15,6 +15,7 @@ import streamlit as st
 from course.domain.permissions import allowed_pages
 from course.ui import auth
 from course.ui.links import PAGES, entries_for
+from course.ui.text import literal
 
 SIGN_IN = "course/ui/pages/sign_in.py"
 
@@ -35,7 +36,7 @@ def run() -> None:
             for path, title, icon, shown in entries_for(allowed_pages(actor.grants.capabilities))
         ]
         with st.sidebar:
-            st.caption(f"Signed in as `{actor.email}`")
+            st.caption(f"Signed in as {literal(actor.email)}")
             if st.button("Sign out", icon=":material/logout:"):
                 auth.end_session()
                 st.rerun()

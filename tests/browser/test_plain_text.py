@@ -1,7 +1,7 @@
 """Streamlit's own front end shows escaped plain text exactly as typed, in every kind of call.
 
 A small Streamlit page (tests/browser/apps/plain_text.py) shows each hostile string of the
-catalogue through `plain` as Markdown, a caption, a header, a warning, a button label, a radio
+catalogue through `literal` as Markdown, a caption, a header, a warning, a button label, a radio
 option and an expander label. The browser must show the string's characters and nothing else:
 no link, no image, no emphasis, no colour, no icon, no emoji, no formula, and no script run.
 """

@@ -7,6 +7,10 @@ LaTeX, raw HTML, block structure, autolinks, entities and odd whitespace.
 
 from __future__ import annotations
 
+import re
+
+from course.ui.text import JOINER
+
 #: The attacker's host: no link or image on any page may point at it.
 EVIL_HOST = "evil.example"
 
@@ -49,3 +53,16 @@ CATALOGUE: tuple[str, ...] = (
     "a_b_c snake_case__name 2*3*4 5_000",
     "Q&A: 50% off! (really?) {braces} [brackets] #hash @at ^caret ~tilde 'quote' \"double\" ;,./?",
 )
+
+
+#: A CommonMark backslash escape: a backslash before ASCII punctuation stands for the punctuation.
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def seen(markdown: str) -> str:
+    """Return what a reader sees of Markdown whose only markup is backslash escapes and joiners.
+
+    AppTests read the string a page sent; this turns escaped plain text back into its characters,
+    so a test can compare it with the content it came from.
+    """
+    return _ESCAPE.sub(r"\1", markdown).replace(JOINER, "")

@@ -26,6 +26,7 @@ from course.services.permissions import list_audit_events, record_audit_event
 from course.settings import load_settings
 from course.ui.links import PAGES
 from tests.ui.conftest import APP, AppFactory
+from tests.ui.hostile_text import seen
 
 ROOT = Path(APP).parent
 REFUSAL = "You do not have access to this page."
@@ -89,7 +90,7 @@ def _click(at: AppTest, key: str) -> AppTest:
 
 
 def _texts(elements: Iterable[Any]) -> list[str]:
-    return [str(e.value) for e in elements]
+    return [seen(str(e.value)) for e in elements]
 
 
 def _choose(at: AppTest, email: str) -> AppTest:
@@ -305,7 +306,7 @@ def test_apply_after_a_clean_preview_applies(app: AppFactory, database: Callable
     assert at.button(key="roster-apply").disabled
     _click(at, "roster-preview")
     assert _texts(at.success) == ["No problem found. Apply to make these changes."]
-    assert at.main.caption[-1].value == "hr-export.csv: 2 to add, 0 to update, 0 unchanged"
+    assert seen(at.main.caption[-1].value) == "hr-export.csv: 2 to add, 0 to update, 0 unchanged"
     assert not at.button(key="roster-apply").disabled
 
     # Another text needs its own preview.

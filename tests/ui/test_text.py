@@ -1,4 +1,4 @@
-"""`plain` escapes plain text for Streamlit's Markdown: the typed characters, and nothing else.
+"""`literal` escapes plain text for Streamlit's Markdown: the typed characters, and nothing else.
 
 Streamlit's browser rendering of the same catalogue is checked in tests/browser/test_plain_text.py;
 here a CommonMark parser with tables and strikethrough stands in for it, on the catalogue and on
@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from course.ui.text import JOINER, plain, shown
+from course.ui.text import JOINER, literal, shown
 from tests.ui.hostile_text import CATALOGUE
 
 _PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
@@ -44,19 +44,19 @@ def _rendered(markdown: str) -> tuple[list[str], str]:
 
 @pytest.mark.parametrize("text", CATALOGUE)
 def test_the_catalogue_renders_as_one_paragraph_of_its_own_characters(text: str) -> None:
-    assert _rendered(plain(text)) == (["p"], shown(text))
+    assert _rendered(literal(text)) == (["p"], shown(text))
 
 
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1))
 def test_any_text_renders_as_its_own_characters(text: str) -> None:
-    tags, seen = _rendered(plain(text))
+    tags, seen = _rendered(literal(text))
     assert seen == shown(text)
     assert set(tags) <= {"p"}
 
 
 @given(st.text(alphabet=string.punctuation + " \nabw:/.@", min_size=1))
 def test_punctuation_soup_renders_as_its_own_characters(text: str) -> None:
-    tags, seen = _rendered(plain(text))
+    tags, seen = _rendered(literal(text))
     assert seen == shown(text)
     assert set(tags) <= {"p"}
 
@@ -71,16 +71,16 @@ def test_punctuation_soup_renders_as_its_own_characters(text: str) -> None:
     ("  Zoë  ", "Zoë"),
 ])
 def test_each_special_character_is_escaped(text: str, escaped: str) -> None:
-    assert plain(text) == escaped
+    assert literal(text) == escaped
 
 
 def test_nothing_streamlit_looks_for_in_the_raw_source_survives() -> None:
-    escaped = plain(":material/home: :smile: $x$ :streamlit:")
+    escaped = literal(":material/home: :smile: $x$ :streamlit:")
     assert ":material/" not in escaped
     assert "$x$" not in escaped
     assert ":smile:" not in escaped
 
 
 def test_text_that_is_not_a_string_is_shown_as_its_string() -> None:
-    assert plain(12.5) == "12\\.5"
+    assert literal(12.5) == "12\\.5"
     assert shown(None) == "None"

@@ -23,6 +23,7 @@ from course.services.accounts import (
 from course.services.permissions import PermissionDenied
 from course.services.privacy import erase_person, export_person, render_export
 from course.ui import auth, resources
+from course.ui.text import literal
 
 _FLASH = "admin_people:flash"
 _PERSON = "admin_people:person"
@@ -87,7 +88,7 @@ def _add_form(actor: Actor, roles: dict[str, str], departments: list[str]) -> No
             department=department, tracks=tracks,
         )
     except _REFUSED as error:
-        st.error(str(error))
+        st.error(literal(error))
     else:
         _done(f"Added {added.email}.", forget=_ADD_KEYS)
 
@@ -104,7 +105,7 @@ def _access(actor: Actor, person: PersonInfo, departments: list[str]) -> None:
             try:
                 set_active(engine, person.email, active=not person.active, by=actor)
             except _REFUSED as error:
-                st.error(str(error))
+                st.error(literal(error))
             else:
                 _done(f"{'Disabled' if person.active else 'Enabled'} {person.email}.")
     current = sorted(person.grants.leader_departments or ())
@@ -121,7 +122,7 @@ def _access(actor: Actor, person: PersonInfo, departments: list[str]) -> None:
         try:
             set_capabilities(engine, person.email, grants=_grants(capabilities, scope), by=actor)
         except _REFUSED as error:
-            st.error(str(error))
+            st.error(literal(error))
         else:
             _done(f"Saved the capabilities of {person.email}.")
 
@@ -143,7 +144,7 @@ def _passphrase(actor: Actor, person: PersonInfo) -> None:
     try:
         set_passphrase(resources.engine(), person.email, first, passwords=resources.passwords(), by=actor)
     except _REFUSED as error:
-        st.error(str(error))
+        st.error(literal(error))
     else:
         _done(f"Set a new passphrase for {person.email}.")
 
@@ -155,7 +156,7 @@ def _privacy(actor: Actor, person: PersonInfo) -> None:
         try:
             text = render_export(export_person(engine, person.email, by=actor))
         except _REFUSED as error:
-            st.error(str(error))
+            st.error(literal(error))
         else:
             safe = re.sub(r"[^a-z0-9._-]+", "_", person.email)
             # Shown for this run only: the export is not kept in the session after it is downloaded.
@@ -178,7 +179,7 @@ def _privacy(actor: Actor, person: PersonInfo) -> None:
         try:
             erase_person(engine, person.email, by=actor)
         except (ValueError, PermissionDenied) as error:
-            st.error(str(error))
+            st.error(literal(error))
         else:
             _done(f"Erased everything held about {person.email}.", forget=(_PERSON,))
 
@@ -207,7 +208,7 @@ def render() -> None:
     st.title("People")
     message = st.session_state.pop(_FLASH, None)
     if message:
-        st.success(message)
+        st.success(literal(message))
     accounts = list_accounts(resources.engine(), by=actor)
     departments = sorted({p.department for p in accounts if p.department})
     loaded = resources.course()

@@ -15,6 +15,7 @@ from course.domain.permissions import Actor, Page
 from course.services.permissions import PermissionDenied
 from course.services.roster import RosterReport, import_roster
 from course.ui import auth, resources
+from course.ui.text import literal
 
 _PREVIEW = "admin_roster:preview"
 _FLASH = "admin_roster:flash"
@@ -68,7 +69,8 @@ def _help(roles: dict[str, str]) -> None:
         st.dataframe([{"Column": name, "Required": required, "Content": content}
                       for name, required, content in _COLUMNS], hide_index=True, width="stretch")
         st.code(EXAMPLE, language=None)
-        st.caption("Tracks of this course: " + ", ".join(f"{key} ({label})" for key, label in roles.items()))
+        tracks = ", ".join(f"{key} ({label})" for key, label in roles.items())
+        st.caption("Tracks of this course: " + literal(tracks))
 
 
 def _source() -> tuple[str, str] | None:
@@ -100,7 +102,7 @@ def _counts(report: RosterReport, *, done: bool = False) -> str:
 
 def _show(preview: _Preview) -> None:
     report = preview.report
-    st.caption(f"{preview.source}: {_counts(report)}")
+    st.caption(f"{literal(preview.source)}: {_counts(report)}")
     if report.problems:
         st.error(f"{len(report.problems)} problem(s) found, so nothing will be applied. "
                  "Fix them and preview again.")
@@ -120,7 +122,7 @@ def _run(actor: Actor, text: str, *, dry_run: bool, known_tracks: tuple[str, ...
     try:
         return import_roster(resources.engine(), text, by=actor, dry_run=dry_run, known_tracks=known_tracks)
     except PermissionDenied as error:
-        st.error(str(error))
+        st.error(literal(error))
         return None
 
 
@@ -130,7 +132,7 @@ def render() -> None:
     st.title("Roster import")
     message = st.session_state.pop(_FLASH, None)
     if message:
-        st.success(message)
+        st.success(literal(message))
     course = resources.course().course
     if course is None:
         st.error("The course is unavailable, so tracks cannot be checked: fix the course before importing.")

@@ -21,10 +21,11 @@ from course.services.quizzing import (
 )
 from course.ui import auth, resources, widgets
 from course.ui.links import script
+from course.ui.text import literal
 
 
 def _header(quiz: Quiz, history: QuizHistory) -> None:
-    st.title(quiz.meta.title)
+    st.title(literal(quiz.meta.title))
     allowed = "unlimited" if quiz.max_attempts is None else str(quiz.max_attempts)
     left = "" if quiz.max_attempts is None else f" · {max(0, quiz.max_attempts - history.used)} left"
     st.caption(f"Pass mark {quiz.pass_mark}% · attempts used {history.used} of {allowed}{left} · "
@@ -42,7 +43,7 @@ def _feedback(question: Question, graded: GradedAnswer) -> None:
         if not chosen and not option.correct:
             continue
         tag = ("your answer, " if chosen else "") + ("correct" if option.correct else "not correct")
-        st.markdown(f"**{option.text}** ({tag})")
+        st.markdown(f"**{literal(option.text)}** ({tag})")
         widgets.html(option.feedback_html)
     if question.explain_html:
         with st.container(border=True):
@@ -56,7 +57,7 @@ def _ask(course: Course, view: AttemptView, item: DrawnQuestion, number: int) ->
     widgets.html(f"<p><strong>{question.stem_html}</strong></p>")
     widgets.html(question.context_html)
     started = st.session_state.setdefault(f"nts_asked:{view.attempt_key}:{item.question_id}", time.time())
-    labels = {o.index: o.text for o in question.options}
+    labels = {o.index: literal(o.text) for o in question.options}
     with st.form(f"answer-{item.question_id}"):
         if question.multiple:
             st.caption("Choose all that apply.")
@@ -114,7 +115,7 @@ def render() -> None:
     course = loaded.course
     if course is None or quiz_id not in course.quizzes:
         if quiz_id:
-            st.warning(f"There is no quiz '{quiz_id}' on your path.")
+            st.warning("That quiz does not exist.")
         st.page_link(script(Page.HOME), label="Choose a quiz from your path", icon=":material/route:")
         return
     engine = resources.engine()
@@ -131,7 +132,7 @@ def render() -> None:
     try:
         view = open_attempt(engine, actor, course, quiz_id)
     except NotAvailable as exc:
-        st.warning(str(exc).capitalize())
+        st.warning(literal(str(exc).capitalize()))
         st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
         return
     _answered(view)

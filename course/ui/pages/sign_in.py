@@ -11,6 +11,7 @@ from course.services.accounts import (
     needs_first_run_setup,
 )
 from course.ui import auth, resources
+from course.ui.text import literal
 
 
 def _password_form() -> None:
@@ -23,7 +24,7 @@ def _password_form() -> None:
         if result.ok:
             auth.start_session(result)
             st.rerun()
-        st.error(result.message)
+        st.error(literal(result.message))
 
 
 def _demo_buttons() -> None:
@@ -37,7 +38,7 @@ def _demo_buttons() -> None:
                     result = demo.demo_sign_in(resources.engine(), person.email,
                                                settings=resources.settings(), address=auth.client_address())
                 except demo.DemoUnavailable as exc:
-                    st.error(str(exc).capitalize())
+                    st.error(literal(str(exc).capitalize()))
                 else:
                     auth.start_session(result)
                     st.rerun()
@@ -59,7 +60,7 @@ def _first_run() -> None:
                                          passphrase=passphrase, passwords=resources.passwords(),
                                          address=auth.client_address())
             except AccountError as exc:
-                st.error(str(exc))
+                st.error(literal(exc))
             else:
                 # Sign the new administrator in at once, through the usual (audited) sign-in.
                 result = auth.sign_in_with_passphrase(email, passphrase)

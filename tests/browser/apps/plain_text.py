@@ -1,4 +1,4 @@
-"""A page that shows every string of the hostile catalogue through `plain` in each kind of call.
+"""A page that shows every string of the hostile catalogue through `literal` in each kind of call.
 
 Served by tests/browser/test_plain_text.py with Streamlit's own front end, so the test sees what
 Streamlit's Markdown really makes of the escaped text.
@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from course.ui.text import plain
+from course.ui.text import literal
 from tests.ui.hostile_text import CATALOGUE
 
 for number, payload in enumerate(CATALOGUE):
     with st.container(key=f"case-{number}-markdown"):
-        st.markdown(plain(payload))
+        st.markdown(literal(payload))
     with st.container(key=f"case-{number}-caption"):
-        st.caption(plain(payload))
+        st.caption(literal(payload))
     with st.container(key=f"case-{number}-subheader"):
-        st.subheader(plain(payload), anchor=False)
+        st.subheader(literal(payload), anchor=False)
     with st.container(key=f"case-{number}-warning"):
-        st.warning(plain(payload))
+        st.warning(literal(payload))
     with st.container(key=f"case-{number}-button"):
-        st.button(plain(payload), key=f"button-{number}")
+        st.button(literal(payload), key=f"button-{number}")
     with st.container(key=f"case-{number}-radio"):
-        st.radio(f"Pick {number}", [payload], format_func=plain, key=f"radio-{number}")
-    with st.container(key=f"case-{number}-expander"), st.expander(plain(payload)):
+        st.radio(f"Pick {number}", [payload], format_func=literal, key=f"radio-{number}")
+    with st.container(key=f"case-{number}-expander"), st.expander(literal(payload)):
         st.text("inside")
