@@ -89,3 +89,28 @@ def test_each_kind_of_call_shows_the_typed_characters_only(catalogue_page: Page,
 def test_no_script_ran_and_nothing_was_fetched_elsewhere(catalogue_page: Page) -> None:
     assert catalogue_page.evaluate("() => window.__pwned === undefined")
     assert catalogue_page.locator("img[src*='evil'], a[href*='evil']").count() == 0
+
+
+def test_sanitised_html_is_shown_without_a_second_markdown_pass(catalogue_page: Page) -> None:
+    shown_once = catalogue_page.locator(".st-key-prose-html")
+    parsed_twice = catalogue_page.locator(".st-key-prose-markdown")
+    # What the second pass did: after a blank line in a code block the text was Markdown again
+    # (a formula, a link), and an icon shortcode in plain prose was rewritten.
+    assert parsed_twice.locator(".katex").count() >= 1
+    assert parsed_twice.locator("a[href='https://example.org/inside-code']").count() == 1
+    assert ":material_home:" in parsed_twice.inner_text()
+    made = ".katex, [data-testid='stIconMaterial'], a[href*='inside-code'], a[href*='bare']"
+    assert shown_once.locator(made).count() == 0
+    assert "It costs $5 or $6, :red[not red] and :material/home: stay text" in shown_once.inner_text()
+    assert "$x$ and $y$ [a link](https://example.org/inside-code)" in shown_once.locator("pre").inner_text()
+    link = shown_once.get_by_role("link", name="link", exact=True)
+    assert link.get_attribute("href") == "https://example.org/page"
+    assert link.get_attribute("target") == "_blank"
+    assert "noopener" in (link.get_attribute("rel") or "")
+    for selector in ("strong", "em", "code", "ul li", "table td"):
+        assert shown_once.locator(selector).count() >= 1, selector
+    # The same type as Markdown text: size and family match, paragraphs keep a gap, cells a border.
+    style = "e => { const s = getComputedStyle(e); return [s.fontSize, s.fontFamily]; }"
+    assert shown_once.locator("p").first.evaluate(style) == parsed_twice.locator("p").first.evaluate(style)
+    assert shown_once.locator("p").first.evaluate("e => parseFloat(getComputedStyle(e).marginBottom)") > 0
+    assert shown_once.locator("td").first.evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
