@@ -81,7 +81,7 @@ def test_each_kind_of_call_shows_the_typed_characters_only(catalogue_page: Page,
     expected = shown(CATALOGUE[number])
     for place, selector in PLACES.items():
         found = catalogue_page.locator(f".st-key-case-{number}-{place} {selector}")
-        assert found.count() == 1, place
+        expect(found, place).to_have_count(1)
         assert found.inner_text().replace(JOINER, "").strip() == expected, place
         assert found.locator(MARKUP).count() == 0, place
 

@@ -64,10 +64,15 @@ def test_punctuation_soup_renders_as_its_own_characters(text: str) -> None:
 @pytest.mark.parametrize(("text", "escaped"), [
     ("**bold**", "\\*\\*bold\\*\\*"),
     ("$5", "\\$5"),
-    (":red[x]", f"\\:{JOINER}red\\[x\\]"),
-    ("# one\n- two", "\\# one \\- two"),
-    ("a@b.example", f"a\\@{JOINER}b\\.example"),
-    ("WWW.example", f"WWW{JOINER}\\.example"),
+    (":red[x]", f":{JOINER}red\\[x\\]"),
+    ("# one\n- two", "\\# one - two"),
+    ("- item", "\\- item"),
+    ("12) item", "12\\) item"),
+    ("a@b.example", f"a@{JOINER}b.example"),
+    ("WWW.example", f"WWW{JOINER}.example"),
+    ("https://x", f"https:{JOINER}//x"),
+    (":+1: and :100:", f":{JOINER}+1: and :{JOINER}100:"),
+    ("&amp; &#60; & more", "\\&amp; \\&#60; & more"),
     ("  Zoë  ", "Zoë"),
 ])
 def test_each_special_character_is_escaped(text: str, escaped: str) -> None:
@@ -81,6 +86,17 @@ def test_nothing_streamlit_looks_for_in_the_raw_source_survives() -> None:
     assert ":smile:" not in escaped
 
 
+def test_common_punctuation_stays_as_typed_for_accessible_names() -> None:
+    typed = "Step 2: act (now), at 22:45 - or not? \"Yes\"; it's 50% off!"
+    assert literal(typed) == typed
+
+
 def test_text_that_is_not_a_string_is_shown_as_its_string() -> None:
-    assert literal(12.5) == "12\\.5"
+    assert literal(12.5) == "12.5"
     assert shown(None) == "None"
+
+
+@pytest.mark.parametrize("text", ["#hashtag", "-5 degrees", "+1 vote", "12.5 percent", "(2025)", "-x-"])
+def test_what_only_looks_like_a_block_start_stays_as_typed(text: str) -> None:
+    assert literal(text) == text
+    assert _rendered(literal(text)) == (["p"], text)
