@@ -28,6 +28,15 @@ _STARTUP_RACE = ("kaleido_scopes is not defined", "Cannot find context with spec
 _RENDER_ATTEMPTS = 3
 
 
+def _text(label: str) -> str:
+    """Return a label Plotly shows as typed: its text reads `<a href>`, `<b>` and the like as markup."""
+    return label.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _texts(labels: Sequence[str]) -> list[str]:
+    return [_text(label) for label in labels]
+
+
 @dataclass(frozen=True, slots=True)
 class Bar:
     """One competency bar: its label, estimate and band (0..1), and the evidence count."""
@@ -41,7 +50,7 @@ class Bar:
 
 def profile_figure(bars: Sequence[Bar], *, title: str = "") -> go.Figure:
     """Return horizontal bars of estimates with their uncertainty bands, in percent."""
-    labels = [b.label for b in bars]
+    labels = [_text(b.label) for b in bars]
     values = [round(b.estimate * 100) for b in bars]
     figure = go.Figure(go.Bar(
         x=values, y=labels, orientation="h",
@@ -63,7 +72,7 @@ def heatmap_figure(rows: Sequence[str], columns: Sequence[str], values: Sequence
     """Return a heatmap of estimates in percent; hidden cells stay blank and say why."""
     figure = go.Figure(go.Heatmap(
         z=[[None if v is None else round(v * 100) for v in row] for row in values],
-        x=list(columns), y=list(rows), text=[list(r) for r in labels], texttemplate="%{text}",
+        x=_texts(columns), y=_texts(rows), text=[list(r) for r in labels], texttemplate="%{text}",
         zmin=0, zmax=100, colorscale="Blues", colorbar={"title": "%"}, hoverongaps=False,
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
     ))
@@ -88,7 +97,7 @@ def trend_figure(series: dict[str, list[tuple[str, float]]], *, period: str = "w
     figure = go.Figure()
     for name, points in series.items():
         figure.add_trace(go.Scatter(x=[p for p, _ in points], y=[round(v * 100) for _, v in points],
-                                    mode="lines+markers", name=name))
+                                    mode="lines+markers", name=_text(name)))
     starts = sorted({p for points in series.values() for p, _ in points})
     xaxis: dict[str, object] = {"type": "date", "title": title, "tickformat": tick_format}
     if len(starts) <= 12:
@@ -117,7 +126,7 @@ def sankey_figure(links: Sequence[FlowLink]) -> go.Figure:
     names = sorted({link.source for link in links} | {link.target for link in links})
     index = {name: i for i, name in enumerate(names)}
     figure = go.Figure(go.Sankey(
-        node={"label": names, "pad": 12},
+        node={"label": _texts(names), "pad": 12},
         link={"source": [index[link.source] for link in links],
               "target": [index[link.target] for link in links],
               "value": [link.learners for link in links],
@@ -131,7 +140,7 @@ def option_choice_figure(labels: Sequence[str], counts: Sequence[int], correct: 
     """Return horizontal bars of how often each option was chosen; right options in green."""
     total = max(1, max(counts, default=0))
     figure = go.Figure(go.Bar(
-        x=list(counts), y=list(labels), orientation="h",
+        x=list(counts), y=_texts(labels), orientation="h",
         marker_color=["#2e7d32" if ok else "#9e9e9e" for ok in correct],
         text=[f"{n} ({'right' if ok else 'wrong'})" for n, ok in zip(counts, correct, strict=True)],
         textposition="auto", hovertemplate="%{y}: chosen %{x} times<extra></extra>",
@@ -144,7 +153,7 @@ def option_choice_figure(labels: Sequence[str], counts: Sequence[int], correct: 
 
 def count_bar_figure(labels: Sequence[str], counts: Sequence[float], *, axis: str) -> go.Figure:
     """Return horizontal bars of counts (or means) per label, with the axis title given."""
-    figure = go.Figure(go.Bar(x=list(counts), y=list(labels), orientation="h", marker_color="#1f5fa8",
+    figure = go.Figure(go.Bar(x=list(counts), y=_texts(labels), orientation="h", marker_color="#1f5fa8",
                               hovertemplate="%{y}: %{x}<extra></extra>"))
     figure.update_layout(xaxis={"title": axis}, yaxis={"autorange": "reversed"},
                          height=80 + 40 * max(1, len(labels)), margin={"l": 10, "r": 10, "t": 10, "b": 40})
@@ -156,7 +165,7 @@ def before_after_figure(labels: Sequence[str], before: Sequence[float], after: S
     figure = go.Figure()
     for name, values, colour in (("First answers", before, "#9e9e9e"), ("Latest answers", after, "#1f5fa8")):
         figure.add_trace(go.Bar(
-            x=[round(v * 100) for v in values], y=list(labels), orientation="h", name=name,
+            x=[round(v * 100) for v in values], y=_texts(labels), orientation="h", name=name,
             marker_color=colour, hovertemplate="%{y}: %{x}%<extra>" + name + "</extra>",
         ))
     figure.update_layout(barmode="group", xaxis={"range": [0, 100], "title": "Estimated mastery (%)"},
@@ -171,7 +180,7 @@ def stacked_bar_figure(labels: Sequence[str], parts: dict[str, Sequence[int]], *
     figure = go.Figure()
     for number, (name, values) in enumerate(parts.items()):
         colour = colours[number % len(colours)]
-        figure.add_trace(go.Bar(x=list(values), y=list(labels), orientation="h", name=name,
+        figure.add_trace(go.Bar(x=list(values), y=_texts(labels), orientation="h", name=name,
                                 marker_color=colour, hovertemplate="%{y}: %{x}<extra>" + name + "</extra>"))
     figure.update_layout(barmode="stack", xaxis={"title": axis}, yaxis={"autorange": "reversed"},
                          height=100 + 40 * max(1, len(labels)), legend={"orientation": "h"},

@@ -5,7 +5,19 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import pytest
 
-from course.charts import before_after_figure, figure_png, heatmap_figure, stacked_bar_figure, trend_figure
+from course.charts import (
+    Bar,
+    FlowLink,
+    before_after_figure,
+    count_bar_figure,
+    figure_png,
+    heatmap_figure,
+    option_choice_figure,
+    profile_figure,
+    sankey_figure,
+    stacked_bar_figure,
+    trend_figure,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -99,3 +111,17 @@ def test_other_failures_are_not_retried(monkeypatch: pytest.MonkeyPatch) -> None
     image = figure_png(go.Figure())
     assert image.data is None and len(calls) == 1
     assert "Chrome to be installed" in image.problem and "tries" not in image.problem
+
+
+def test_labels_typed_as_html_are_shown_as_typed() -> None:
+    hostile = '<a href="https://evil.example/x">click</a> <b>bold</b> & more'
+    shown = "&lt;a href=\"https://evil.example/x\"&gt;click&lt;/a&gt; &lt;b&gt;bold&lt;/b&gt; &amp; more"
+    assert list(profile_figure([Bar(hostile, 0.5, 0.4, 0.6, 1)]).data[0].y) == [shown]
+    heatmap = heatmap_figure([hostile], [hostile], [[0.5]], labels=[["50%"]]).data[0]
+    assert (list(heatmap.x), list(heatmap.y)) == ([shown], [shown])
+    assert trend_figure({hostile: [("2026-01-05", 0.5)]}).data[0].name == shown
+    assert list(sankey_figure([FlowLink(hostile, "b", 3, False)]).data[0].node.label) == [shown, "b"]
+    assert list(option_choice_figure([hostile], [1], [True]).data[0].y) == [shown]
+    assert list(count_bar_figure([hostile], [1], axis="n").data[0].y) == [shown]
+    assert list(before_after_figure([hostile], [0.1], [0.2]).data[0].y) == [shown]
+    assert list(stacked_bar_figure([hostile], {"done": [1]}, axis="n").data[0].y) == [shown]

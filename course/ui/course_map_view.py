@@ -8,6 +8,7 @@ from course.domain.model import Course
 from course.domain.paths import coverage, path_for
 from course.services.studio_content import THIN_PATH, find_gaps
 from course.ui import tables
+from course.ui.text import literal
 
 
 def draw(course: Course) -> None:
@@ -17,15 +18,16 @@ def draw(course: Course) -> None:
     if not gaps.unassessed and not gaps.thin_roles:
         st.success(f"Every competency is assessed and every role's path has at least {THIN_PATH} modules.")
     for competency in gaps.unassessed:
-        st.warning(f"Nothing assesses competency {course.info.competencies.get(competency, competency)} "
-                   f"(`{competency}`): no quiz question and no scenario.")
+        name = literal(course.info.competencies.get(competency, competency))
+        st.warning(f"Nothing assesses competency {name} ({literal(competency)}): no quiz question and no "
+                   "scenario.")
     for role, count in gaps.thin_roles:
-        st.warning(f"The {course.info.roles.get(role, role)} path is thin: {count} module(s), "
+        st.warning(f"The {literal(course.info.roles.get(role, role))} path is thin: {count} module(s), "
                    f"fewer than {THIN_PATH}.")
     st.header("Each role's path")
     for role, label in course.info.roles.items():
         modules = path_for(course, {role})
-        with st.expander(f"{label} — {len(modules)} modules", expanded=False):
+        with st.expander(f"{literal(label)} — {len(modules)} modules", expanded=False):
             rows = [
                 {"Order": m.meta.order, "Module": m.meta.title, "Minutes": m.meta.minutes,
                  "Quiz": "yes" if m.quiz else "", "Scenario": m.scenario or "",

@@ -26,6 +26,7 @@ from course.domain.model import Course, Scenario
 from course.services.dashboard import Dashboard
 from course.services.studio_stats import plain
 from course.ui import tables, widgets
+from course.ui.text import literal
 
 #: Plotly's toolbar reduced to its one useful button here: save the chart as PNG in the browser.
 CHART_CONFIG = {"displaylogo": False, "modeBarButtons": [["toImage"]]}
@@ -95,8 +96,9 @@ def train_next(course: Course, board: Dashboard, *, limit: int = 3) -> None:
         return
     for competency, estimate, learners in weakest:
         modules, quizzes = _teaching(course, competency)
-        st.markdown(f"**{label(course, competency)}**: {widgets.percent(estimate)} across {learners} "
-                    f"learners. Start with: {_first_few(modules, 'modules') or 'no module yet'}"
+        modules, quizzes = [literal(m) for m in modules], [literal(q) for q in quizzes]
+        st.markdown(f"**{literal(label(course, competency))}**: {widgets.percent(estimate)} across "
+                    f"{learners} learners. Start with: {_first_few(modules, 'modules') or 'no module yet'}"
                     + (f". Check with: {_first_few(quizzes, 'quizzes')}." if quizzes else "."))
     st.caption("Competencies ordered from the lowest organisation-wide estimate, each shown for at least "
                f"{board.min_group_size} learners; modules and quizzes that focus on it come first.")
@@ -194,7 +196,7 @@ def scenario_decisions(course: Course, board: Dashboard) -> Figures:
     groups = sorted({f.department for f in board.flows if f.scenario_id == chosen} - {TOTAL})
     group = right.selectbox("Learners", [ALL_DEPARTMENTS, *groups])
     wanted = TOTAL if group == ALL_DEPARTMENTS else group
-    who = "all departments" if wanted == TOTAL else f"the {group} department"
+    who = "all departments" if wanted == TOTAL else f"the {literal(group)} department"
     scenario = course.scenarios.get(chosen)
     flows = [f for f in board.flows if f.scenario_id == chosen and f.department == wanted]
     figures: Figures = {}

@@ -14,6 +14,7 @@ import streamlit as st
 from course.domain.model import Question, QuestionKind
 from course.domain.quiz import GradedAnswer
 from course.ui import widgets
+from course.ui.text import literal
 
 
 def feedback(question: Question, graded: GradedAnswer) -> None:
@@ -39,7 +40,7 @@ def _choice_feedback(question: Question, graded: GradedAnswer) -> None:
         if not chosen and not option.correct:
             continue
         tag = ("your answer, " if chosen else "") + ("correct" if option.correct else "not correct")
-        st.markdown(f"**{option.text}** ({tag})")
+        st.markdown(f"**{literal(option.text)}** ({tag})")
         widgets.html(option.feedback_html)
 
 
@@ -53,11 +54,11 @@ def _entry_feedback(question: Question, graded: GradedAnswer) -> None:
     for place, (given, mark) in enumerate(zip(graded.sequence, graded.marks, strict=True)):
         expected = question.items[place]
         if question.kind is QuestionKind.ORDER:
-            said = f"{place + 1}. **{question.items[given].text}**"
-            verdict = "right" if mark else f"not right; position {place + 1} is **{expected.text}**"
+            said = f"{place + 1}. **{literal(question.items[given].text)}**"
+            verdict = "right" if mark else f"not right; position {place + 1} is **{literal(expected.text)}**"
         else:
-            said = f"**{expected.text}** → {question.items[given].match_text}"
-            verdict = "right" if mark else f"not right; it goes with **{expected.match_text}**"
+            said = f"**{literal(expected.text)}** → {literal(question.items[given].match_text)}"
+            verdict = "right" if mark else f"not right; it goes with **{literal(expected.match_text)}**"
         st.markdown(f"{said} ({verdict})")
         widgets.html(expected.feedback_html)
 
@@ -76,7 +77,7 @@ def _order_widgets(question: Question, order: Sequence[int], prefix: str) -> lis
 def _match_widgets(question: Question, order: Sequence[int], prefix: str) -> list[int | None]:
     labels = {e.index: e.match_text for e in question.items}
     st.caption("Choose the match for each one. Use each match once.")
-    return [st.selectbox(entry.text, order, format_func=labels.__getitem__, index=None,
+    return [st.selectbox(literal(entry.text), order, format_func=labels.__getitem__, index=None,
                          placeholder="Choose a match", key=f"{prefix}match-{question.id}-{entry.index}")
             for entry in question.items]
 
@@ -87,7 +88,8 @@ def answer_widgets(question: Question, order: Sequence[int], *, prefix: str = ""
         return _order_widgets(question, order, prefix)
     if question.kind is QuestionKind.MATCH:
         return _match_widgets(question, order, prefix)
-    labels = {o.index: o.text for o in question.options}
+    # Radio and checkbox labels are Markdown; select box options (above) are plain text.
+    labels = {o.index: literal(o.text) for o in question.options}
     if question.multiple:
         st.caption("Choose all that apply.")
         return [i for i in order if st.checkbox(labels[i], key=f"{prefix}opt-{question.id}-{i}")]

@@ -23,6 +23,7 @@ from course.services.database import UNAVAILABLE_ERRORS, describe_unavailable
 from course.ui import auth, runtime_stats
 from course.ui.links import PAGES, entries_for
 from course.ui.single_sign_on import render_notice
+from course.ui.text import literal
 
 SIGN_IN = "course/ui/pages/sign_in.py"
 UNAVAILABLE_TITLE = "Temporarily unavailable"
@@ -63,7 +64,7 @@ def _route() -> None:
         ]
         render_notice()
         with st.sidebar:
-            st.caption(f"Signed in as `{actor.email}`")
+            st.caption(f"Signed in as {literal(actor.email)}")
             if st.button("Sign out", icon=":material/logout:"):
                 auth.end_session()
                 st.rerun()

@@ -7,6 +7,7 @@ import streamlit as st
 from course.domain.model import Block, BlockKind, Meter
 from course.domain.records import new_key
 from course.ui import state
+from course.ui.text import literal
 
 _ADMONITIONS = {
     BlockKind.KEY: (":material/key:", "Key idea"),
@@ -16,10 +17,29 @@ _ADMONITIONS = {
 }
 
 
+#: Prose styles for sanitised HTML: st.html shows it without the Markdown container's styles.
+_PROSE_STYLE = (
+    "<style>.nts-prose{line-height:1.6}.nts-prose p,.nts-prose ul,.nts-prose ol,.nts-prose table,"
+    ".nts-prose pre,.nts-prose blockquote{margin:0 0 1rem}.nts-prose :last-child{margin-bottom:0}"
+    ".nts-prose code{font-size:.875em;padding:.1em .25em;border-radius:.25rem;"
+    "background:rgba(128,128,128,.15)}.nts-prose pre{padding:1rem;overflow-x:auto;"
+    "background:rgba(128,128,128,.1)}.nts-prose pre code{padding:0;background:none}"
+    ".nts-prose blockquote{padding-left:1rem;border-left:.2rem solid rgba(128,128,128,.5)}"
+    ".nts-prose table{border-collapse:collapse}.nts-prose th,.nts-prose td{padding:.25rem .75rem;"
+    "border:1px solid rgba(128,128,128,.35)}</style>"
+)
+
+
 def html(markup: str) -> None:
-    """Show HTML the content layer has rendered and sanitised with its allow-list."""
+    """Show HTML the content layer has rendered and sanitised, with no second Markdown pass.
+
+    `st.markdown` would parse the HTML as Markdown again (a `$` pair becomes a formula, an
+    address becomes a link); `st.html` only sanitises it once more in the browser and runs no
+    script. Links open in a new tab, as Markdown links do, so the learner keeps their place.
+    """
     if markup:
-        st.markdown(markup, unsafe_allow_html=True)
+        linked = markup.replace("<a href=", '<a target="_blank" href=')
+        st.html(f'{_PROSE_STYLE}<div class="nts-prose">{linked}</div>')
 
 
 def block(item: Block) -> None:
@@ -40,7 +60,7 @@ def meters(definitions: dict[str, Meter], values: dict[str, int]) -> None:
         value = values.get(meter.id, meter.start)
         span = max(1, meter.max - meter.min)
         with column:
-            st.progress((value - meter.min) / span, text=f"{meter.label}: {value}")
+            st.progress((value - meter.min) / span, text=f"{literal(meter.label)}: {value}")
 
 
 def action_key(name: str) -> str:

@@ -27,6 +27,7 @@ from course.settings import load_settings
 from course.ui.links import PAGES
 from tests.bundled import BUNDLED_DEMO_PEOPLE, BUNDLED_INFO
 from tests.ui.conftest import APP, AppFactory
+from tests.ui.hostile_text import seen
 
 ROOT = Path(APP).parent
 REFUSAL = "You do not have access to this page."
@@ -90,7 +91,7 @@ def _click(at: AppTest, key: str) -> AppTest:
 
 
 def _texts(elements: Iterable[Any]) -> list[str]:
-    return [str(e.value) for e in elements]
+    return [seen(str(e.value)) for e in elements]
 
 
 def _choose(at: AppTest, email: str) -> AppTest:
@@ -308,7 +309,7 @@ def test_apply_after_a_clean_preview_applies(app: AppFactory, database: Callable
     assert at.button(key="roster-apply").disabled
     _click(at, "roster-preview")
     assert _texts(at.success) == ["No problem found. Apply to make these changes."]
-    assert at.main.caption[-1].value == "hr-export.csv: 2 to add, 0 to update, 0 unchanged"
+    assert seen(at.main.caption[-1].value) == "hr-export.csv: 2 to add, 0 to update, 0 unchanged"
     assert not at.button(key="roster-apply").disabled
 
     # Another text needs its own preview.

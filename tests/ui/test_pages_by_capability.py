@@ -28,6 +28,7 @@ from course.ui.links import PAGES, entries_for
 from tests.bundled import BUNDLED_DEMO_PEOPLE, BUNDLED_INFO, TEST_COURSE_DEMO_PEOPLE
 from tests.conftest import TreeWriter
 from tests.ui.conftest import APP, AppFactory
+from tests.ui.hostile_text import seen
 
 ROOT = Path(APP).parent
 REFUSAL = "You do not have access to this page."
@@ -119,7 +120,7 @@ def _open(at: AppTest, page: Page) -> AppTest:
 
 
 def _titles(at: AppTest) -> list[str]:
-    return [t.value for t in at.title]
+    return [seen(t.value) for t in at.title]
 
 
 def test_the_permission_table_gives_each_demo_person_the_expected_pages() -> None:
@@ -137,7 +138,7 @@ def test_allowed_pages_render_and_refused_pages_are_hidden_and_refuse(
     course = _course(content)
     at = app(as_demo=person.local, content=content)
     assert _titles(at) == [f"Welcome, {person.name}"]
-    assert [c.value.replace("`", "") for c in at.sidebar.caption] == [f"Signed in as {person.email}"]
+    assert [seen(c.value) for c in at.sidebar.caption] == [f"Signed in as {person.email}"]
     learner = Capability.LEARNER in person.capabilities
     assert [i.value for i in at.info] == (["Next up: **Introduction** (? min)"] if learner else [])
     assert (NO_TRACK in [m.value for m in at.markdown]) is not learner

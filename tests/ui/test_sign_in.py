@@ -27,6 +27,7 @@ from course.ui import resources
 from course.web.lifespan import try_start_up
 from tests.bundled import BUNDLED_DEMO_PEOPLE, BUNDLED_INFO
 from tests.ui.conftest import APP, AppFactory
+from tests.ui.hostile_text import seen
 
 EMAIL = "ana.silva@example.org"
 PASSPHRASE = "correct horse battery staple"
@@ -71,7 +72,7 @@ def test_a_wrong_passphrase_or_unknown_email_shows_the_generic_message(
     _add_learner(engine, passwords)
     for email, passphrase in [(EMAIL, "not the right passphrase"), ("nobody@example.org", PASSPHRASE)]:
         _sign_in(at, email, passphrase)
-        assert [e.value for e in at.error] == [SIGN_IN_FAILED]
+        assert [seen(e.value) for e in at.error] == [SIGN_IN_FAILED]
         assert _on_sign_in_page(at)
     with read_session(engine) as session:
         failed = audit.list_events(session, kind="sign_in_failed")
@@ -90,7 +91,7 @@ def test_a_real_account_signs_in(
     _sign_in(at, "  Ana.Silva@Example.ORG ", PASSPHRASE)  # addresses compare case-insensitively
     assert not at.error
     assert [t.value for t in at.title] == ["Welcome, Ana Silva"]
-    assert [c.value.replace("`", "") for c in at.sidebar.caption] == [f"Signed in as {EMAIL}"]
+    assert [seen(c.value) for c in at.sidebar.caption] == [f"Signed in as {EMAIL}"]
     assert at.info[0].value.startswith("Next up: ")
 
 
@@ -149,7 +150,7 @@ def test_first_run_setup_accepts_the_printed_token(
         assert not at.exception, at.exception
 
     set_up("not-the-token")
-    assert [e.value for e in at.error] == ["the setup token is not valid, or setup was already done"]
+    assert [seen(e.value) for e in at.error] == ["the setup token is not valid, or setup was already done"]
     set_up(token)
     assert not at.error
     # Setting up signs the new administrator in at once.
@@ -180,7 +181,7 @@ def test_disabling_an_account_ends_its_session_and_refuses_sign_in(
     at.run()
     assert _on_sign_in_page(at)
     _sign_in(at, EMAIL, PASSPHRASE)
-    assert [e.value for e in at.error] == [SIGN_IN_FAILED]
+    assert [seen(e.value) for e in at.error] == [SIGN_IN_FAILED]
     assert _on_sign_in_page(at)
 
 
@@ -193,4 +194,4 @@ def test_the_demo_button_of_a_disabled_demo_account_shows_a_message(
     at.button(key=f"demo-{trainer.local}").click().run()
     assert not at.exception, at.exception
     assert _on_sign_in_page(at)
-    assert [e.value for e in at.error] == ["This demo account does not exist or is disabled"]
+    assert [seen(e.value) for e in at.error] == ["This demo account does not exist or is disabled"]

@@ -24,6 +24,7 @@ from course.store.engine import read_session
 from course.ui.links import PAGES, PageLink
 from tests.conftest import MODULE, QUIZ, SCENARIO, TreeWriter
 from tests.ui.conftest import AppFactory
+from tests.ui.hostile_text import seen
 
 REFUSAL = "You do not have access to this page."
 HEALTH = "course/ui/pages/studio_health.py"
@@ -67,7 +68,7 @@ def _button(at: AppTest, label: str, index: int | None = None) -> AppTest:
 
 
 def _texts(elements: object) -> list[str]:
-    return [str(e.value) for e in elements]  # type: ignore[attr-defined]
+    return [seen(str(e.value)) for e in elements]  # type: ignore[attr-defined]
 
 
 # --- content health --------------------------------------------------------------------------
@@ -82,7 +83,7 @@ def test_health_lists_each_problem_by_file_and_the_stale_items(
     (root / RELATIVE).write_text(BROKEN, encoding="utf-8")
     at = _open(at, HEALTH)  # picked up without restarting
     assert [m.value for m in at.metric] == ["1", "0"]
-    labels = [e.label for e in at.expander]
+    labels = [seen(e.label) for e in at.expander]
     assert "quizzes/intro-quiz.md — 1 error(s), 0 warning(s)" in labels
     assert any("Line 9: " in t and "[question-no-correct]" in t for t in _texts(at.error))
     links = [(link.proto.label, link.proto.page, link.proto.query_string)
@@ -217,14 +218,14 @@ def test_preview_renders_checks_and_plays_without_recording(
     at = _open(app(as_demo="trainer", content=write_tree()), PREVIEW)
     before = _rows_written(database())
     assert [t.value for t in at.title] == ["Introduction"]
-    assert "The one thing to remember." in " ".join(_texts(at.markdown))
+    assert "The one thing to remember." in " ".join(h.value for h in at.html)
     at.radio[0].set_value("Quiz").run()
     assert [t.value for t in at.title] == ["Introduction check"]
     at.radio(key="pv-quiz-show").set_value("Every question, in file order").run()
     at.radio[2].set_value(1)  # "Broadcast" on the single-choice question
     _button(at, "Check", 0)
     assert "Not quite." in _texts(at.error)
-    assert any("Broadcasting talks over them." in t for t in _texts(at.markdown))
+    assert any("Broadcasting talks over them." in h.value for h in at.html)
     at.radio[0].set_value("Scenario").run()
     assert [t.value for t in at.title] == ["First day"]
     assert at.get("graphviz_chart")

@@ -12,6 +12,7 @@ import streamlit as st
 from course.domain.permissions import Actor, Page
 from course.services.permissions import list_audit_events, record_audit_event
 from course.ui import auth, resources, tables
+from course.ui.text import literal
 
 _ALL = "All kinds"
 #: The kinds the app writes, so that the filter offers them before they first happen.
@@ -72,7 +73,7 @@ def render() -> None:
          "Address": e.address}
         for e in events
     ]
-    st.caption(f"The {len(rows)} newest event(s)" + ("" if kind == _ALL else f" of kind `{kind}`") +
+    st.caption(f"The {len(rows)} newest event(s)" + ("" if kind == _ALL else f" of kind {literal(kind)}") +
                ", newest first. Times are in UTC.")
     if rows:
         tables.show(rows, hide_index=True, width="stretch", column_order=COLUMNS)

@@ -28,6 +28,7 @@ from course.services.outbox import mail_status
 from course.services.permissions import PermissionDenied
 from course.services.privacy import erase_person, export_person, render_export
 from course.ui import access_links, auth, resources, state, tables
+from course.ui.text import literal
 
 _PERSON = state.PEOPLE_CHOSEN.slot()
 _SEARCH = state.PEOPLE_SEARCH.slot()
@@ -108,7 +109,7 @@ def _add_form(actor: Actor, roles: dict[str, str], departments: list[str]) -> No
             department=department, tracks=tracks,
         )
     except _REFUSED as error:
-        st.error(str(error))
+        st.error(literal(error))
     else:
         _done(f"Added {added.email}.", forget=_ADD_KEYS)
 
@@ -166,7 +167,7 @@ def _access(actor: Actor, person: PersonInfo, departments: list[str]) -> None:
             try:
                 set_active(engine, person.email, active=not person.active, by=actor)
             except _REFUSED as error:
-                st.error(str(error))
+                st.error(literal(error))
             else:
                 _done(f"{'Disabled' if person.active else 'Enabled'} {person.email}.")
     current = sorted(person.grants.leader_departments or ())
@@ -183,7 +184,7 @@ def _access(actor: Actor, person: PersonInfo, departments: list[str]) -> None:
         try:
             set_capabilities(engine, person.email, grants=_grants(capabilities, scope), by=actor)
         except _REFUSED as error:
-            st.error(str(error))
+            st.error(literal(error))
         else:
             _done(f"Saved the capabilities of {person.email}.")
 
@@ -205,7 +206,7 @@ def _passphrase(actor: Actor, person: PersonInfo) -> None:
     try:
         set_passphrase(resources.engine(), person.email, first, passwords=resources.passwords(), by=actor)
     except _REFUSED as error:
-        st.error(str(error))
+        st.error(literal(error))
     else:
         _done(f"Set a new passphrase for {person.email}.")
 
@@ -217,7 +218,7 @@ def _privacy(actor: Actor, person: PersonInfo) -> None:
         try:
             text = render_export(export_person(engine, person.email, by=actor))
         except _REFUSED as error:
-            st.error(str(error))
+            st.error(literal(error))
         else:
             safe = re.sub(r"[^a-z0-9._-]+", "_", person.email)
             # Shown for this run only: the export is not kept in the session after it is downloaded.
@@ -240,7 +241,7 @@ def _privacy(actor: Actor, person: PersonInfo) -> None:
         try:
             erase_person(engine, person.email, by=actor)
         except (ValueError, PermissionDenied) as error:
-            st.error(str(error))
+            st.error(literal(error))
         else:
             _done(f"Erased everything held about {person.email}.", forget=(_PERSON,))
 
@@ -276,7 +277,7 @@ def render() -> None:
     st.title("People")
     message = state.take(state.PEOPLE_FLASH)
     if message:
-        st.success(message)
+        st.success(literal(message))
     departments = list_departments(resources.engine(), by=actor)
     loaded = resources.course()
     roles = dict(loaded.course.info.roles) if loaded.course is not None else {}

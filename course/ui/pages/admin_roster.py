@@ -16,6 +16,7 @@ from course.services.invitations import InviteReport, invite_people
 from course.services.permissions import PermissionDenied
 from course.services.roster import ChangeKind, RosterReport, import_roster
 from course.ui import access_links, auth, resources, state, tables
+from course.ui.text import literal
 
 #: Far above any real HR export (the service stops at 50,000 rows), far below what hurts the server.
 MAX_BYTES = 20 * 1024 * 1024
@@ -70,7 +71,8 @@ def _help(roles: dict[str, str]) -> None:
         tables.show([{"Column": name, "Required": required, "Content": content}
                       for name, required, content in _COLUMNS], hide_index=True, width="stretch")
         st.code(_example(list(roles)), language=None)
-        st.caption("Tracks of this course: " + ", ".join(f"{key} ({label})" for key, label in roles.items()))
+        tracks = ", ".join(f"{key} ({label})" for key, label in roles.items())
+        st.caption("Tracks of this course: " + literal(tracks))
 
 
 def _source() -> tuple[str, str] | None:
@@ -102,7 +104,7 @@ def _counts(report: RosterReport, *, done: bool = False) -> str:
 
 def _show(preview: _Preview) -> None:
     report = preview.report
-    st.caption(f"{preview.source}: {_counts(report)}")
+    st.caption(f"{literal(preview.source)}: {_counts(report)}")
     if report.problems:
         st.error(f"{len(report.problems)} problem(s) found, so nothing will be applied. "
                  "Fix them and preview again.")
@@ -122,7 +124,7 @@ def _run(actor: Actor, text: str, *, dry_run: bool, known_tracks: tuple[str, ...
     try:
         return import_roster(resources.engine(), text, by=actor, dry_run=dry_run, known_tracks=known_tracks)
     except PermissionDenied as error:
-        st.error(str(error))
+        st.error(literal(error))
         return None
 
 
@@ -155,7 +157,7 @@ def render() -> None:
     st.title("Roster import")
     message = state.take(state.ROSTER_FLASH)
     if message:
-        st.success(message)
+        st.success(literal(message))
     shown = state.take(state.ROSTER_LINKS)
     if shown:
         tables.show([{"Email": email, "Link": link} for email, link in shown], hide_index=True,

@@ -7,6 +7,7 @@ import streamlit as st
 from course.domain.diagnostics import Severity
 from course.domain.permissions import Page
 from course.ui import auth, course_map_view, resources
+from course.ui.text import literal
 
 
 def render() -> None:
@@ -21,8 +22,8 @@ def render() -> None:
         for diagnostic in result.diagnostics:
             st.code(diagnostic.format(), language=None)
         return
-    st.title(course.info.title)
-    st.caption(f"Version {course.info.version} · {len(course.modules)} modules · "
+    st.title(literal(course.info.title))
+    st.caption(f"Version {literal(course.info.version)} · {len(course.modules)} modules · "
                f"{len(course.quizzes)} quizzes · {len(course.scenarios)} scenarios")
     if errors or warnings:
         st.warning(f"Content health: {errors} error(s) and {warnings} warning(s). Items with errors "

@@ -9,6 +9,7 @@ from course.domain.permissions import Capability, Page
 from course.services.learner import ModuleState, ModuleStatus, PathView, get_path, get_person
 from course.ui import auth, resources
 from course.ui.links import script
+from course.ui.text import literal
 
 _STATE_ICON = {
     ModuleState.DONE: ":material/check_circle:",
@@ -23,8 +24,8 @@ def _module_row(course: Course, status: ModuleStatus) -> None:
     with st.container(border=True):
         left, right = st.columns([5, 1])
         with left:
-            st.markdown(f"{_STATE_ICON[status.state]} **{meta.title}**")
-            st.caption(f"{meta.minutes or '?'} min · {status.state.value} · {meta.summary}")
+            st.markdown(f"{_STATE_ICON[status.state]} **{literal(meta.title)}**")
+            st.caption(f"{meta.minutes or '?'} min · {status.state.value} · {literal(meta.summary)}")
             parts = [f"read {len(status.sections_read)} of {len(status.module.sections)} sections"]
             if status.quiz_passed is not None:
                 parts.append("quiz passed" if status.quiz_passed else "quiz not passed yet")
@@ -33,7 +34,7 @@ def _module_row(course: Course, status: ModuleStatus) -> None:
             st.caption(" · ".join(parts))
             if status.state is ModuleState.LOCKED:
                 needed = [course.item_meta(r) for r in meta.requires]
-                names = ", ".join(m.title for m in needed if m is not None)
+                names = ", ".join(literal(m.title) for m in needed if m is not None)
                 st.caption(f"Unlocks after: {names}")
         with right:
             if status.unlocked:
@@ -48,7 +49,8 @@ def _summary(path: PathView) -> None:
                 text=f"{path.done} of {total} modules done · about {path.minutes_left} minutes left")
     upcoming = path.next
     if upcoming is not None:
-        st.info(f"Next up: **{upcoming.module.meta.title}** ({upcoming.module.meta.minutes or '?'} min)")
+        title = literal(upcoming.module.meta.title)
+        st.info(f"Next up: **{title}** ({upcoming.module.meta.minutes or '?'} min)")
         st.page_link(script(Page.MODULE), label="Continue", query_params={"id": upcoming.module.meta.id},
                      icon=":material/play_arrow:")
     elif total:
@@ -68,7 +70,7 @@ def render() -> None:
     # A learner's path carries their record: one read of it per rerun, not two.
     path = get_path(engine, actor, loaded.course) if learner and loaded.course is not None else None
     person = path.person if path is not None else get_person(engine, actor)
-    st.title(f"Welcome, {person.name}")
+    st.title(f"Welcome, {literal(person.name)}")
     if loaded.course is None:
         st.error("The course is unavailable right now: its manifest has problems. A trainer has been told.")
         return
@@ -76,7 +78,7 @@ def render() -> None:
         _not_a_learner()
         return
     course = loaded.course
-    tracks = ", ".join(course.info.roles.get(t, t) for t in person.tracks) or "foundations only"
+    tracks = ", ".join(literal(course.info.roles.get(t, t)) for t in person.tracks) or "foundations only"
     st.caption(f"Your tracks: {tracks}")
     _summary(path)
     st.header("Your path")

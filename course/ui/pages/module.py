@@ -10,6 +10,7 @@ from course.services.learner import ModuleStatus, NotAvailable, get_person
 from course.services.reading import mark_section_read, open_module
 from course.ui import auth, resources, state, widgets
 from course.ui.links import script
+from course.ui.text import literal
 
 
 def _position(status: ModuleStatus) -> int:
@@ -30,16 +31,17 @@ def _contents(status: ModuleStatus, current: int) -> None:
         for section in status.module.sections:
             mark = ":material/check:" if section.index in status.sections_read else ":material/remove:"
             here = " (you are here)" if section.index == current else ""
-            st.markdown(f"{mark} {section.index + 1}. {section.title}{here}")
+            st.markdown(f"{mark} {section.index + 1}. {literal(section.title)}{here}")
 
 
 def _next_steps(course: Course, module: Module) -> None:
     st.subheader("Practise what you read")
     if module.quiz and module.quiz in course.quizzes:
-        st.page_link(script(Page.QUIZ), label=f"Quiz: {course.quizzes[module.quiz].meta.title}",
+        st.page_link(script(Page.QUIZ), label=f"Quiz: {literal(course.quizzes[module.quiz].meta.title)}",
                      query_params={"id": module.quiz}, icon=":material/quiz:")
     if module.scenario and module.scenario in course.scenarios:
-        st.page_link(script(Page.SCENARIO), label=f"Scenario: {course.scenarios[module.scenario].meta.title}",
+        title = literal(course.scenarios[module.scenario].meta.title)
+        st.page_link(script(Page.SCENARIO), label=f"Scenario: {title}",
                      query_params={"id": module.scenario}, icon=":material/alt_route:")
     st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
 
@@ -48,7 +50,7 @@ def _section(status: ModuleStatus, index: int, tracks: tuple[str, ...]) -> None:
     module = status.module
     section = module.sections[index]
     st.caption(f"Section {index + 1} of {len(module.sections)}")
-    st.header(section.title)
+    st.header(literal(section.title))
     for item in section.blocks_for(set(tracks)):
         widgets.block(item)
 
@@ -84,15 +86,19 @@ def render() -> None:
     if loaded.course is None or not module_id:
         st.page_link(script(Page.HOME), label="Choose a module on your path", icon=":material/route:")
         return
+    if module_id not in loaded.course.modules:
+        st.warning("That module does not exist.")
+        st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
+        return
     engine = resources.engine()
     try:
         status = open_module(engine, actor, loaded.course, module_id)
     except NotAvailable as exc:
-        st.warning(str(exc).capitalize())
+        st.warning(literal(str(exc).capitalize()))
         st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
         return
     person = get_person(engine, actor)
-    st.title(status.module.meta.title)
+    st.title(literal(status.module.meta.title))
     index = min(_position(status), len(status.module.sections) - 1)
     st.progress(len(status.sections_read) / len(status.module.sections),
                 text=f"{len(status.sections_read)} of {len(status.module.sections)} sections read")

@@ -12,6 +12,7 @@ from course.domain.permissions import Page
 from course.domain.scoring import CompetencyScore, EvidenceKind
 from course.services.learner import get_profile
 from course.ui import auth, resources, widgets
+from course.ui.text import literal
 
 
 def _evidence(course: Course, score: CompetencyScore) -> None:
@@ -26,11 +27,11 @@ def _evidence(course: Course, score: CompetencyScore) -> None:
             mark = ":material/check:" if item.outcome >= 1 else ":material/close:"
             widgets.html(f"<p>{stem}</p>")
             st.caption(f"{mark} {'right' if item.outcome >= 1 else 'wrong'} · "
-                       f"{quiz.meta.title if quiz else item.item_id} · {item.at:%d %b %Y}")
+                       f"{literal(quiz.meta.title if quiz else item.item_id)} · {item.at:%d %b %Y}")
         else:
             scenario = course.scenarios.get(item.item_id)
             title = scenario.meta.title if scenario else item.item_id
-            st.markdown(f":material/alt_route: Scenario **{title}** scored "
+            st.markdown(f":material/alt_route: Scenario **{literal(title)}** scored "
                         f"{widgets.percent(item.outcome)} ({item.at:%d %b %Y})")
 
 
@@ -51,7 +52,7 @@ def render() -> None:
     st.plotly_chart(profile_figure(bars), config={"displayModeBar": False})
     for competency, score in scores.items():
         label = course.info.competencies.get(competency, competency)
-        with st.expander(f"{label}: {widgets.percent(score.estimate)} · {score.answers} answers, "
+        with st.expander(f"{literal(label)}: {widgets.percent(score.estimate)} · {score.answers} answers, "
                          f"{score.runs} scenario runs"):
             _evidence(course, score)
 

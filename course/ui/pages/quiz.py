@@ -28,10 +28,11 @@ from course.services.quizzing import (
 )
 from course.ui import auth, question_view, resources, state, widgets
 from course.ui.links import script
+from course.ui.text import literal
 
 
 def _header(quiz: Quiz, history: QuizHistory) -> None:
-    st.title(quiz.meta.title)
+    st.title(literal(quiz.meta.title))
     allowed = "unlimited" if quiz.max_attempts is None else str(quiz.max_attempts)
     left = "" if quiz.max_attempts is None else f" · {max(0, quiz.max_attempts - history.used)} left"
     st.caption(f"Pass mark {quiz.pass_mark}% · attempts used {history.used} of {allowed}{left} · "
@@ -119,7 +120,7 @@ def render() -> None:
     course = loaded.course
     if course is None or quiz_id not in course.quizzes:
         if quiz_id:
-            st.warning(f"There is no quiz '{quiz_id}' on your path.")
+            st.warning("That quiz does not exist.")
         st.page_link(script(Page.HOME), label="Choose a quiz from your path", icon=":material/route:")
         return
     engine = resources.engine()
@@ -136,7 +137,7 @@ def render() -> None:
     try:
         view = open_attempt(engine, actor, course, quiz_id)
     except NotAvailable as exc:
-        st.warning(str(exc).capitalize())
+        st.warning(literal(str(exc).capitalize()))
         st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
         return
     _answered(view)

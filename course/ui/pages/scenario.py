@@ -13,6 +13,7 @@ from course.services.learner import NotAvailable
 from course.services.playing import RunView, choose, get_record, open_run, start_new_run
 from course.ui import auth, resources, state, widgets
 from course.ui.links import script
+from course.ui.text import literal
 
 _ENDINGS = {EndingKind.GOOD: st.success, EndingKind.MIXED: st.warning, EndingKind.BAD: st.error}
 _ENDING_WORDS = {EndingKind.GOOD: "A good ending", EndingKind.MIXED: "A mixed ending",
@@ -39,7 +40,7 @@ def _consequence(run: RunView) -> None:
     choice = run.scenario.nodes[last.node_id].choices[last.choice_index]
     if choice.consequence_html:
         with st.container(border=True):
-            st.markdown(f":material/subdirectory_arrow_right: **You chose:** {choice.label_text}")
+            st.markdown(f":material/subdirectory_arrow_right: **You chose:** {literal(choice.label_text)}")
             widgets.html(choice.consequence_html)
 
 
@@ -51,7 +52,8 @@ def _choices(course: Course, run: RunView) -> None:
         return
     st.markdown("**What do you do?**")
     for choice in offered:
-        if st.button(choice.label_text, key=f"choice-{run.run_id}-{len(run.state.steps)}-{choice.index}",
+        label = literal(choice.label_text)
+        if st.button(label, key=f"choice-{run.run_id}-{len(run.state.steps)}-{choice.index}",
                      width="stretch"):
             actor = auth.require_page(Page.SCENARIO)
             name = f"step:{run.run_id}:{len(run.state.steps) + 1}"
@@ -75,7 +77,7 @@ def _ending(run: RunView) -> None:
         for number, step in enumerate(run.state.steps, start=1):
             node = run.scenario.nodes[step.node_id]
             choice = node.choices[step.choice_index]
-            st.markdown(f"{number}. *{node.title}*: {choice.label_text}")
+            st.markdown(f"{number}. *{literal(node.title)}*: {literal(choice.label_text)}")
     if st.button("Play again", type="primary"):
         state.take(state.SCENARIO_DONE, run.scenario.meta.id)
         st.rerun()
@@ -89,15 +91,15 @@ def render() -> None:
     course = loaded.course
     if course is None or scenario_id not in course.scenarios:
         if scenario_id:
-            st.warning(f"There is no scenario '{scenario_id}' on your path.")
+            st.warning("That scenario does not exist.")
         st.page_link(script(Page.HOME), label="Choose a scenario from your path", icon=":material/route:")
         return
     scenario = course.scenarios[scenario_id]
-    st.title(scenario.meta.title)
+    st.title(literal(scenario.meta.title))
     try:
         run = open_run(resources.engine(), actor, course, scenario_id)
     except NotAvailable as exc:
-        st.warning(str(exc).capitalize())
+        st.warning(literal(str(exc).capitalize()))
         st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
         return
     finished = state.get(state.SCENARIO_DONE, scenario_id)
@@ -109,7 +111,7 @@ def render() -> None:
     widgets.meters(dict(scenario.meters), dict(run.state.meters))
     _consequence(run)
     node = current_node(scenario, run.state)
-    st.header(node.title)
+    st.header(literal(node.title))
     widgets.html(node.body_html)
     if run.ending is not None:
         _ending(run)

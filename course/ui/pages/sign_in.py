@@ -12,6 +12,7 @@ from course.services.accounts import (
 )
 from course.ui import access_links, auth, resources
 from course.ui.single_sign_on import render_single_sign_on
+from course.ui.text import literal
 
 #: The query parameter that shows the passphrase form to administrators when passphrases are off.
 BREAK_GLASS = "break_glass"
@@ -27,7 +28,7 @@ def _password_form() -> None:
         if result.ok:
             auth.start_session(result)
             st.rerun()
-        st.error(result.message)
+        st.error(literal(result.message))
 
 
 def _demo_buttons() -> None:
@@ -46,7 +47,7 @@ def _demo_buttons() -> None:
                                                settings=resources.settings(), info=info,
                                                address=auth.client_address())
                 except demo.DemoUnavailable as exc:
-                    st.error(str(exc).capitalize())
+                    st.error(literal(str(exc).capitalize()))
                 else:
                     auth.start_session(result)
                     st.rerun()
@@ -68,7 +69,7 @@ def _first_run() -> None:
                                          passphrase=passphrase, passwords=resources.passwords(),
                                          address=auth.client_address())
             except AccountError as exc:
-                st.error(str(exc))
+                st.error(literal(exc))
             else:
                 # Sign the new administrator in at once, through the usual (audited) sign-in.
                 result = auth.sign_in_with_passphrase(email, passphrase)

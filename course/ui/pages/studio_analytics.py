@@ -25,6 +25,7 @@ from course.services.studio_stats import (
     get_scenario_analytics,
 )
 from course.ui import auth, resources, state, tables, widgets
+from course.ui.text import literal
 
 EDITOR = "course/ui/pages/studio_editor.py"
 ALL_QUIZZES = "All quizzes"
@@ -101,7 +102,7 @@ def _question_filters(engine: Any, actor: Actor, course: Course) -> tuple[str | 
 
 def _details(item: ItemReport) -> None:
     stats = item.stats
-    st.markdown(f"**{item.quiz_title} · {item.question_id}**: {item.stem}")
+    st.markdown(f"**{literal(item.quiz_title)} · {literal(item.question_id)}**: {literal(item.stem)}")
     st.caption(
         f"Written at `{item.location}` (content version `{item.version}`"
         f"{', the one now loaded' if item.current else ', no longer loaded'})."
@@ -115,7 +116,7 @@ def _details(item: ItemReport) -> None:
         st.warning(FLAG_TEXT[flag].capitalize() + ".")
     if item.current and item.source:
         query = {"file": item.source} | ({"line": str(item.line)} if item.line else {})
-        st.page_link(EDITOR, label=f"Edit this question ({item.location})", icon=":material/edit:",
+        st.page_link(EDITOR, label=f"Edit this question ({literal(item.location)})", icon=":material/edit:",
                      query_params=query)
     if item.parts:
         _parts(item)
@@ -230,7 +231,7 @@ def _scenarios(engine: Any, actor: Actor, course: Course) -> None:
     if result.hidden_rows:
         st.caption(f"{result.hidden_rows} row(s) below are left out: fewer than {result.min_group_size} "
                    "learners of this department are behind each of them.")
-    who = "all departments" if result.department is None else f"the {result.department} department"
+    who = "all departments" if result.department is None else f"the {literal(result.department)} department"
     _choices_and_stops(result, who)
     _loops_and_endings(result, who)
 

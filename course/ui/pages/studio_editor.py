@@ -21,6 +21,7 @@ from course.services.studio_files import (
     validate_edit,
 )
 from course.ui import auth, resources, state
+from course.ui.text import literal
 
 
 def _show(diagnostics: tuple[Diagnostic, ...], *, relative: str, text: str) -> None:
@@ -31,7 +32,7 @@ def _show(diagnostics: tuple[Diagnostic, ...], *, relative: str, text: str) -> N
     lines = text.splitlines()
     for diagnostic in mine:
         say = st.error if diagnostic.severity is Severity.ERROR else st.warning
-        say(f"Line {diagnostic.line}: {diagnostic.message} [{diagnostic.code}]")
+        say(literal(f"Line {diagnostic.line}: {diagnostic.message} [{diagnostic.code}]"))
         if 0 < diagnostic.line <= len(lines) and lines[diagnostic.line - 1].strip():
             st.code(f"{diagnostic.line:>4} | {lines[diagnostic.line - 1]}", language=None)
     if others:
@@ -70,7 +71,7 @@ def _actions(relative: str, opened: ContentFile, text: str) -> None:
             new_hash = save(engine, actor, root, relative, text, base_hash=opened.hash,
                             history=history, address=address, cache=resources.parse_cache())
         except EditConflict as exc:
-            st.error(f"Not saved: {exc}.")
+            st.error(f"Not saved: {literal(exc)}.")
         except EditRefused as exc:
             st.error("Not saved: this version adds errors to the course. Fix them, or save it "
                      "as a draft.")
@@ -135,7 +136,7 @@ def render() -> None:
     try:
         opened = _opened(relative)
     except PathRefused as exc:
-        st.error(f"That file cannot be edited here: {exc}.")
+        st.error(f"That file cannot be edited here: {literal(exc)}.")
         return
     except PermissionDenied:
         st.error("You do not have access to this page.")

@@ -9,6 +9,7 @@ from course.domain.permissions import Page
 from course.services.studio_content import Health, get_health
 from course.services.studio_media import MediaReport, get_media
 from course.ui import auth, course_map_view, resources, tables
+from course.ui.text import literal
 
 EDITOR = "course/ui/pages/studio_editor.py"
 
@@ -50,11 +51,11 @@ def _health(health: Health, *, loaded: bool) -> None:
         st.header("Problems by file")
     for found in health.files:
         icon = ":material/error:" if found.errors else ":material/warning:"
-        label = f"{found.path} — {found.errors} error(s), {found.warnings} warning(s)"
+        label = f"{literal(found.path)} — {found.errors} error(s), {found.warnings} warning(s)"
         with st.expander(label, expanded=bool(found.errors), icon=icon):
             for diagnostic in found.diagnostics:
                 say = st.error if diagnostic.severity is Severity.ERROR else st.warning
-                say(f"Line {diagnostic.line}: {diagnostic.message} [{diagnostic.code}]")
+                say(literal(f"Line {diagnostic.line}: {diagnostic.message} [{diagnostic.code}]"))
             st.page_link(EDITOR, label="Open in the editor", icon=":material/edit:",
                          query_params={"file": found.path})
 

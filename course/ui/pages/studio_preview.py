@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from html import escape
 
 import streamlit as st
 
@@ -14,17 +15,18 @@ from course.services import previewing
 from course.services.studio_content import check_scenario_graph, scenario_dot
 from course.ui import auth, question_view, resources, widgets
 from course.ui import state as kept
+from course.ui.text import literal
 
 _ENDINGS = {EndingKind.GOOD: st.success, EndingKind.MIXED: st.warning, EndingKind.BAD: st.error}
 
 
 def _module(actor: Actor, module: Module, track: str) -> None:
-    st.title(module.meta.title)
-    widgets.html(f"<p>{module.meta.summary}</p>" if module.meta.summary else "")
+    st.title(literal(module.meta.title))
+    widgets.html(f"<p>{escape(module.meta.summary)}</p>" if module.meta.summary else "")
     sections = previewing.section_blocks(resources.engine(), actor, module, track=track)
     for number, (title, blocks) in enumerate(sections, start=1):
         st.caption(f"Section {number} of {len(sections)}")
-        st.header(title)
+        st.header(literal(title))
         for block in blocks:
             widgets.block(block)
 
@@ -34,7 +36,7 @@ EVERY = "Every question, in file order"
 
 
 def _quiz(actor: Actor, quiz: Quiz) -> None:
-    st.title(quiz.meta.title)
+    st.title(literal(quiz.meta.title))
     st.caption(f"Pass mark {quiz.pass_mark}% · {len(quiz.questions)} question(s)"
                + (f", {quiz.pick} drawn per attempt" if quiz.pick else "")
                + (", questions and options shuffled" if quiz.shuffle else ""))
@@ -50,11 +52,11 @@ def _quiz(actor: Actor, quiz: Quiz) -> None:
         drawn = previewing.draw(resources.engine(), actor, quiz, seed=seed)
         shown = [(q, list(d.option_order)) for d in drawn if (q := quiz.question(d.question_id)) is not None]
     for number, (question, order) in enumerate(shown, start=1):
-        st.header(f"Question {number} · {question.id}")
+        st.header(f"Question {number} · {literal(question.id)}")
         widgets.html(f"<p><strong>{question.stem_html}</strong></p>")
         widgets.html(question.context_html)
         if not question.scored:
-            st.text_area(question.stem_text or "Reflection", key=f"pv-reflect-{question.id}",
+            st.text_area(literal(question.stem_text) or "Reflection", key=f"pv-reflect-{question.id}",
                          help="Learners write up to 2,000 characters here, kept for them alone and "
                               "never scored. Nothing is saved in the preview.")
             widgets.html(question.explain_html)
@@ -81,7 +83,7 @@ def _feedback(actor: Actor, quiz: Quiz, question: Question, answer: list[int | N
 
 
 def _scenario(actor: Actor, scenario: Scenario) -> None:
-    st.title(scenario.meta.title)
+    st.title(literal(scenario.meta.title))
     widgets.html(scenario.intro_html)
     report = check_scenario_graph(scenario)
     with st.expander("Graph of nodes and choices", expanded=True):
@@ -91,15 +93,15 @@ def _scenario(actor: Actor, scenario: Scenario) -> None:
                    "arrow: conditional choice · each arrow reads choice number · score (point at it "
                    "for the choice's text)")
         if report.unreachable:
-            st.warning("Unreachable: " + ", ".join(sorted(report.unreachable)))
+            st.warning("Unreachable: " + literal(", ".join(sorted(report.unreachable))))
         if report.trapped:
-            st.error("Trapped: " + ", ".join(sorted(report.trapped)))
+            st.error("Trapped: " + literal(", ".join(sorted(report.trapped))))
     ids = (scenario.meta.id, scenario.meta.version)
     with st.form(f"from-node-{scenario.meta.id}"):
         node_ids = list(scenario.nodes)
         node_id = st.selectbox("Node", node_ids, index=node_ids.index(scenario.start),
                                format_func=lambda n: f"{scenario.nodes[n].title} ({n})")
-        values = {m.id: st.slider(m.label, m.min, m.max, m.start, key=f"pv-meter-{m.id}")
+        values = {m.id: st.slider(literal(m.label), m.min, m.max, m.start, key=f"pv-meter-{m.id}")
                   for m in scenario.meters.values()}
         if st.form_submit_button("Play from this node", type="primary"):
             kept.put(kept.PREVIEW_RUN, *ids, value=previewing.start_at(resources.engine(), actor, scenario,
@@ -117,9 +119,10 @@ def _play(actor: Actor, scenario: Scenario, state: RunState, ids: tuple[str, str
         choice = scenario.nodes[last.node_id].choices[last.choice_index]
         if choice.consequence_html:
             with st.container(border=True):
-                st.markdown(f":material/subdirectory_arrow_right: **You chose:** {choice.label_text}")
+                chose = literal(choice.label_text)
+                st.markdown(f":material/subdirectory_arrow_right: **You chose:** {chose}")
                 widgets.html(choice.consequence_html)
-    st.header(node.title)
+    st.header(literal(node.title))
     widgets.html(node.body_html)
     if node.ending is not None:
         _ENDINGS[node.ending](f"Ending: {node.ending}. Score so far {state.score_sum}.")
@@ -128,7 +131,7 @@ def _play(actor: Actor, scenario: Scenario, state: RunState, ids: tuple[str, str
     if not offered:
         st.warning("No choice is open here with these meter values.")
     for choice in offered:
-        if st.button(choice.label_text, key=f"pv-choice-{len(state.steps)}-{choice.index}",
+        if st.button(literal(choice.label_text), key=f"pv-choice-{len(state.steps)}-{choice.index}",
                      width="stretch"):
             try:
                 kept.put(kept.PREVIEW_RUN, *ids, value=previewing.step(resources.engine(), actor, scenario,
