@@ -74,7 +74,8 @@ def signed_in(context_on: Callable[[str], BrowserContext], hostile_url: str) -> 
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.goto("/")
         expect(page.get_by_role("heading", name="Need to Share", exact=True)).to_be_visible()
-        settle(page)
+        # The demo buttons are named after the course's roles: a trainer's text, before sign-in.
+        _check(page, "sign-in page")
         sign_in_as_demo(page, label, name=name)
         return page
 
@@ -98,7 +99,7 @@ def _visit(page: Page, path: str, where: str, wait_for: str, **options: bool) ->
 
 
 def test_a_learner_sees_the_hostile_course_as_text(signed_in: SignIn) -> None:
-    page = signed_in("Learner on the legal track", "Amara Legal (demo)")
+    page = signed_in("Learner on the HR track", "HR learner (demo)")
     expect(page.get_by_role("link", name="Open", exact=True)).to_be_visible()  # the path's last row
     _check(page, "home")
     _visit(page, "/module?id=intro", "module", "Section 1 of 1")
@@ -123,7 +124,7 @@ def test_a_learner_sees_the_hostile_course_as_text(signed_in: SignIn) -> None:
 
 @pytest.mark.parametrize("item_id", ADDRESS_IDS[:2])
 def test_an_address_shows_no_link_or_image(signed_in: SignIn, item_id: str) -> None:
-    page = signed_in("Learner on the legal track", "Amara Legal (demo)")
+    page = signed_in("Learner on the HR track", "HR learner (demo)")
     for kind in ("module", "quiz", "scenario"):
         _visit(page, f"/{kind}?id={quote(item_id)}", f"{kind}?id={item_id}", f"That {kind} does not exist.",
                shows_payload=False)

@@ -28,8 +28,8 @@ from tests.browser.test_accessibility import _axe_source, _blocking, _describe
 
 pytestmark = pytest.mark.browser
 
-LEARNER_LABEL = "Learner on the legal track"
-LEARNER_NAME = "Amara Legal (demo)"
+LEARNER_LABEL = "Learner on the Legal & compliance track"
+LEARNER_NAME = "Legal & compliance learner (demo)"
 ALT = "Bar chart: replies per hour after a complaint, highest in the first hour"
 CAPTION = "Replies peak in the first hour"
 CAPTIONS = ("WEBVTT\n\n00:00.000 --> 00:01.000\nWe got this wrong.\n\n"

@@ -91,7 +91,7 @@ def test_ordering_and_matching_by_keyboard_without_serious_violations(
     try:
         page = context.new_page()
         page.goto("/")
-        sign_in_as_demo(page, "Learner on the legal track", name="Amara Legal (demo)")
+        sign_in_as_demo(page, "Learner on the Legal track", name="Legal learner (demo)")
         page.get_by_role("link", name="Continue").click()
         page.get_by_role("button", name="Finish reading").click()
         expect(page.get_by_text("1 of 1 sections read", exact=True)).to_be_visible()

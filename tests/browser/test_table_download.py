@@ -17,12 +17,12 @@ import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from course.services import database
-from course.services.demo import DEMO_PEOPLE
 from course.settings import BUNDLED_ROOT, load_settings
 from course.store import audit
 from course.store.engine import write_transaction
 from course.ui.tables import FORMULA_STARTS
 from tests.browser.conftest import WAIT_MS, open_sign_in, serve_app, settle, sign_in_as_demo
+from tests.bundled import BUNDLED_DEMO_PEOPLE
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +54,7 @@ def test_the_audit_table_downloads_without_a_live_formula(
     # through an ordinary download, which Playwright can catch.
     context.add_init_script("delete window.showSaveFilePicker;")
     page = open_sign_in(context)
-    admin = next(p for p in DEMO_PEOPLE if p.local == "admin")
+    admin = next(p for p in BUNDLED_DEMO_PEOPLE if p.local == "admin")
     sign_in_as_demo(page, admin.label, name=admin.name)
     page.get_by_role("link", name="Audit log").click()
     expect(page.get_by_role("heading", name="Audit log", exact=True)).to_be_visible()

@@ -78,6 +78,9 @@ BOLD_WORD, COLOUR_WORD = "boldpay", "colourpay"
 PAYLOAD = (f"T ![x](https://{EVIL_HOST}/p.png) [click](https://{EVIL_HOST}/l) **{BOLD_WORD}** "
            f":red[{COLOUR_WORD}] $x^2$ <img src=https://{EVIL_HOST}/r.png> :streamlit: :smile: "
            f"www.{EVIL_HOST} <script>window.__pwned=1</script> :material/warning:")
+#: For headings and options, which the content layer parses: a Markdown image of a remote file
+#: there is refused by the validator (media-remote), so the course would not be served at all.
+IN_BODY = PAYLOAD.replace(f"![x](https://{EVIL_HOST}/p.png) ", "")
 #: For fields that Markdown itself delimits with brackets (a choice is a link's text).
 BRACKETLESS = (f"C **{BOLD_WORD}** $x^2$ <img src=https://{EVIL_HOST}/r.png> www.{EVIL_HOST} "
                f"https://{EVIL_HOST}/bare :streamlit:")
@@ -100,22 +103,22 @@ def write_hostile_course(root: Path) -> Path:
                        f"competencies:\n  crisis: {_yaml(PAYLOAD)}\n  listening: Listening\n",
         "modules/intro.md": f"---\nid: intro\ntitle: {_yaml(PAYLOAD)}\nsummary: {_yaml(PAYLOAD)}\n"
                             "roles: [all]\ncompetencies: [crisis]\nquiz: intro-quiz\n"
-                            f"scenario: first-day\n---\n\n## {PAYLOAD}\n\nSome text.\n\n"
+                            f"scenario: first-day\n---\n\n## {IN_BODY}\n\nSome text.\n\n"
                             "::: key\nThe one thing to remember.\n:::\n",
         "quizzes/intro-quiz.md": f"---\nid: intro-quiz\ntitle: {_yaml(PAYLOAD)}\nroles: [all]\n"
                                  "competencies: [crisis, listening]\n---\n\n"
                                  "{#q-one competency=crisis}\n## What comes first?\n\n"
-                                 f"- [x] {PAYLOAD}\n  > Right.\n- [ ] {BRACKETLESS}\n  > Wrong.\n",
+                                 f"- [x] {IN_BODY}\n  > Right.\n- [ ] {BRACKETLESS}\n  > Wrong.\n",
         "scenarios/first-day.md": f"---\nid: first-day\ntitle: {_yaml(PAYLOAD)}\nroles: [all]\n"
                                   "competencies: [crisis, listening]\nmeters:\n"
                                   f"  reputation: {{label: {_yaml(BRACKETLESS)}, "
                                   "start: 50, min: 0, max: 100}\n"
                                   "---\n\n{#start}\n"
-                                  f"## {PAYLOAD}\n\nA customer complains.\n\n"
+                                  f"## {IN_BODY}\n\nA customer complains.\n\n"
                                   f"- [{BRACKETLESS}](#good-end){{reputation=10 score=2}}\n"
                                   "  > They thank you.\n"
                                   f"- [Ignore](#bad-end){{reputation=-20 score=0}}\n  > It spreads.\n\n"
-                                  f"{{#good-end ending=good}}\n## {PAYLOAD}\n\nYou listened.\n\n"
+                                  f"{{#good-end ending=good}}\n## {IN_BODY}\n\nYou listened.\n\n"
                                   "{#bad-end ending=bad}\n## It spread\n\nYou did not listen.\n",
     }
     for name, text in files.items():

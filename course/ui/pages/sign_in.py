@@ -39,7 +39,7 @@ def _demo_buttons() -> None:
     info = loaded.info if loaded is not None else None
     for index, person in enumerate(demo.demo_people(info)):
         with columns[index % 2]:
-            if st.button(f"Demo: {person.label}", key=f"demo-{person.local}", width="stretch"):
+            if st.button(f"Demo: {literal(person.label)}", key=f"demo-{person.local}", width="stretch"):
                 try:
                     # The course may have gained a role since start-up: its demo learner is added now.
                     demo.ensure_demo_organisation(resources.engine(), resources.settings(), info=info)
