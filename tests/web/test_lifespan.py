@@ -8,7 +8,9 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,7 +52,7 @@ def test_an_unreachable_database_is_one_log_line_and_the_server_still_starts(
             assert any(t.name == "nts-start-up" for t in threading.enumerate())
 
     with caplog.at_level("ERROR", logger="course.web.lifespan"):
-        asyncio.run(serve())
+        _run_in_own_thread(serve())
     [record] = caplog.records
     assert record.getMessage().startswith("start-up: cannot reach the database: connection failed")
     assert "\n" not in record.getMessage() and record.exc_info is None
@@ -111,3 +113,25 @@ def test_two_servers_starting_together_print_one_setup_token(tmp_path: Path) -> 
     tokens = [t for text in printed for t in re.findall(r"first-run setup token: (\S+)", text)]
     assert len(tokens) == 1, printed
     assert sum("a setup token was already issued" in text for text in printed) == 1, printed
+
+
+def _run_in_own_thread(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run a coroutine to its end on a fresh event loop in a thread of its own.
+
+    The browser tests' Playwright (its sync API) keeps an event loop running in the main thread
+    for the whole session, where asyncio.run() refuses to start another.
+    """
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as error:  # handed back to the test's thread
+            failures.append(error)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=120)
+    assert not worker.is_alive(), "the lifespan did not finish"
+    if failures:
+        raise failures[0]

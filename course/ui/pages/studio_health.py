@@ -69,7 +69,7 @@ def _media(report: MediaReport) -> None:
         names = ", ".join(entry.path for entry in report.unused)
         st.warning(f"{len(report.unused)} media file(s) that nothing uses: {names}. Link them from a "
                    "module, quiz or scenario, or delete them.")
-    st.dataframe([{"File": e.path, "Kind": e.kind, "Size (KB)": round(e.size / 1024, 1),
+    tables.show([{"File": e.path, "Kind": e.kind, "Size (KB)": round(e.size / 1024, 1),
                    "Used by": ", ".join(e.used_by) or "nothing"} for e in report.files],
                  hide_index=True, width="stretch")
 
