@@ -14,6 +14,8 @@ from course.ui.widgets import percent
 from tests.conftest import TreeWriter
 from tests.services.test_question_kinds import KINDS
 from tests.ui.conftest import AppFactory
+from tests.ui.hostile_text import BOLD_WORD, BRACKETLESS, COLOUR_WORD, IN_BODY, seen
+from tests.ui.test_hostile_text_pages import _checked
 
 ORDER = ["Acknowledge the post", "Check the facts", "Post the update", "Review what happened"]
 MATCH = {"X": "reposts", "TikTok": "an algorithmic feed", "LinkedIn": "a professional network"}
@@ -161,3 +163,24 @@ def test_choice_inputs_are_named_by_their_question(app: AppFactory, write_tree: 
     _check(at)
     assert [c.label for c in at.checkbox] == ["Alerts", "Searches", "Guessing"]
     assert {c.help for c in at.checkbox} == {"Answers: Which help? Choose all that apply."}
+
+
+def test_a_hostile_stem_and_items_are_named_literally(app: AppFactory, write_tree: TreeWriter) -> None:
+    quiz = ("---\nid: intro-quiz\ntitle: Introduction check\nroles: [all]\n"
+            "competencies: [crisis, listening]\nshuffle: false\n---\n\n"
+            f"{{#hostile competency=crisis kind=order}}\n## {IN_BODY}\n\n"
+            f"1. {BRACKETLESS} one\n2. {BRACKETLESS} two\n3. {BRACKETLESS} three\n")
+    at = app(as_demo="legal.learner", content=write_tree({"quizzes/intro-quiz.md": quiz}))
+    at.switch_page(PAGES[Page.QUIZ][0])
+    at.query_params["id"] = "intro-quiz"
+    at.run()
+    assert not at.exception, at.exception
+    # The hidden labels are still Markdown to the front end: no payload piece may stay live in them.
+    strings = _checked(at, "quiz with a hostile ordering")
+    labels = [s.label for s in at.selectbox]
+    assert len(labels) == 3 and all(label in strings for label in labels)
+    assert seen(labels[0]).startswith("Position 1 of 3 (first) - T ")
+    assert BOLD_WORD in seen(labels[0]) and COLOUR_WORD in seen(labels[0])
+    # Select box options are plain text in the browser: shown as typed, never backslash-escaped.
+    options = list(at.selectbox[0].options)
+    assert len(options) == 3 and all("\\" not in o and "$x^2$ <img src=" in o for o in options), options
