@@ -63,38 +63,70 @@ def _entry_feedback(question: Question, graded: GradedAnswer) -> None:
         widgets.html(expected.feedback_html)
 
 
+def _named(visible: str, question: Question) -> str:
+    """Return an input's label: its visible words, then the question they belong to, made literal.
+
+    Streamlit gives a select box or radio group its label string as its accessible name (an
+    aria-label) and still renders it, hidden, as Markdown when collapsed: hence `literal`, whose
+    escaping is light enough to read aloud.
+    """
+    return literal(f"{visible} - {_stem(question)}")
+
+
+def _stem(question: Question) -> str:
+    """Return the question's words as plain text (its id when it has none)."""
+    return question.stem_text or question.id
+
+
+def _boxes(question: Question, order: Sequence[int], *, places: Sequence[tuple[str, str]],
+           texts: dict[int, str], placeholder: str) -> list[int | None]:
+    """Draw one select box per place, each shown by its words and named by them and the question."""
+    chosen: list[int | None] = []
+    for visible, key in places:
+        st.markdown(f"**{literal(visible)}**")
+        chosen.append(st.selectbox(_named(visible, question), order, format_func=texts.__getitem__,
+                                   index=None, placeholder=placeholder, key=key,
+                                   label_visibility="collapsed"))
+    return chosen
+
+
 def _order_widgets(question: Question, order: Sequence[int], prefix: str) -> list[int | None]:
-    labels = {e.index: e.text for e in question.items}
     count = len(question.items)
     st.caption("Choose the item for each position, first to last. Use each item once.")
-    return [st.selectbox(f"Position {place} of {count}" + (" (first)" if place == 1 else
-                                                           " (last)" if place == count else ""),
-                         order, format_func=labels.__getitem__, index=None,
-                         placeholder="Choose an item", key=f"{prefix}ord-{question.id}-{place}")
-            for place in range(1, count + 1)]
+    places = [(f"Position {place} of {count}" + (" (first)" if place == 1 else
+                                                 " (last)" if place == count else ""),
+               f"{prefix}ord-{question.id}-{place}") for place in range(1, count + 1)]
+    return _boxes(question, order, places=places, texts={e.index: e.text for e in question.items},
+                  placeholder="Choose an item")
 
 
 def _match_widgets(question: Question, order: Sequence[int], prefix: str) -> list[int | None]:
-    labels = {e.index: e.match_text for e in question.items}
     st.caption("Choose the match for each one. Use each match once.")
-    return [st.selectbox(literal(entry.text), order, format_func=labels.__getitem__, index=None,
-                         placeholder="Choose a match", key=f"{prefix}match-{question.id}-{entry.index}")
-            for entry in question.items]
+    places = [(entry.text, f"{prefix}match-{question.id}-{entry.index}") for entry in question.items]
+    return _boxes(question, order, places=places,
+                  texts={e.index: e.match_text for e in question.items}, placeholder="Choose a match")
 
 
 def answer_widgets(question: Question, order: Sequence[int], *, prefix: str = "") -> list[int | None]:
-    """Draw the inputs of a scored question; return the answer (None where nothing is chosen)."""
+    """Draw the inputs of a scored question; return the answer (None where nothing is chosen).
+
+    Every input is named with its question (WCAG 1.3.1 and 3.3.2), so that someone who reaches it
+    by keyboard or from a screen reader's list of form fields knows what it answers.
+    """
     if question.kind is QuestionKind.ORDER:
         return _order_widgets(question, order, prefix)
     if question.kind is QuestionKind.MATCH:
         return _match_widgets(question, order, prefix)
     # Radio and checkbox labels are Markdown; select box options (above) are plain text.
     labels = {o.index: literal(o.text) for o in question.options}
+    stem = literal(_stem(question))
     if question.multiple:
         st.caption("Choose all that apply.")
-        return [i for i in order if st.checkbox(labels[i], key=f"{prefix}opt-{question.id}-{i}")]
-    pick = st.radio("Your answer", order, format_func=labels.__getitem__, index=None,
-                    key=f"{prefix}opt-{question.id}")
+        return [i for i in order
+                if st.checkbox(labels[i], key=f"{prefix}opt-{question.id}-{i}", help=f"Answers: {stem}")]
+    st.caption("Choose one answer.")
+    pick = st.radio(stem, order, format_func=labels.__getitem__, index=None,
+                    key=f"{prefix}opt-{question.id}", label_visibility="collapsed")
     return [] if pick is None else [pick]
 
 

@@ -3,15 +3,19 @@
 The server runs on a small course whose quiz holds every kind of question (the services test's
 quiz, in file order). Select boxes are reached and filled by keyboard, as someone who cannot use
 a mouse or drag would, and the checked pages must show no serious or critical axe violation.
+Every input is found by its accessible name, which must hold the question it answers. With
+NTS_DOC_SCREENSHOTS=1 the test also refreshes the four screenshots in docs/img that
+docs/authoring.md shows: an ordering and a matching question as answered, then their feedback.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.conftest import open_isolated_context, serve_app, settle, shoot, sign_in_as_demo
 from tests.browser.test_accessibility import _axe_source, _blocking, _describe
@@ -22,6 +26,26 @@ pytestmark = pytest.mark.browser
 
 ORDER = ["Acknowledge the post", "Check the facts", "Post the update", "Review what happened"]
 MATCH = {"X": "reposts", "TikTok": "an algorithmic feed", "LinkedIn": "a professional network"}
+ORDER_STEM = "Put the first hour in order."
+MATCH_STEM = "Pair each platform with how it spreads a post."
+POSITIONS = ["Position 1 of 4 (first)", "Position 2 of 4", "Position 3 of 4", "Position 4 of 4 (last)"]
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+def _document(page: Page, name: str, top: Locator, bottom: Locator) -> None:
+    """Save the part of the page from `top` to `bottom` as docs/img/NAME.png, when asked to."""
+    if not os.environ.get("NTS_DOC_SCREENSHOTS"):
+        return
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")  # no focus ring
+    top.scroll_into_view_if_needed()
+    first, last = top.bounding_box(), bottom.bounding_box()
+    assert first is not None and last is not None
+    left = min(first["x"], last["x"]) - 8
+    width = max(first["x"] + first["width"], last["x"] + last["width"]) + 8 - left
+    height = last["y"] + last["height"] + 8 - (first["y"] - 8)
+    DOCS_IMG.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS_IMG / f"{name}.png"),
+                    clip={"x": left, "y": first["y"] - 8, "width": width, "height": height})
 
 
 @pytest.fixture(scope="module")
@@ -97,33 +121,49 @@ def test_ordering_and_matching_by_keyboard_without_serious_violations(
         expect(page.get_by_text("1 of 1 sections read", exact=True)).to_be_visible()
         page.get_by_role("link", name="Quiz: Introduction check", exact=True).click()
         expect(page.get_by_role("heading", name="Question 1 of 4", exact=True)).to_be_visible()
+        expect(page.get_by_role("radiogroup", name="What comes first?", exact=True)).to_be_visible()
         _check_choice(page, "Listen", 1)
         expect(page.get_by_role("heading", name="Question 2 of 4", exact=True)).to_be_visible()
+        # The multiple-choice page, checkboxes with the stem in their help, is checked by axe too.
+        expect(page.get_by_role("checkbox", name="Alerts", exact=True)).to_be_attached()
+        settle(page)
+        found = {"multiple choice": _blocking(page, source)}
         _check_choice(page, "Alerts", 2)
 
         expect(page.get_by_role("heading", name="Question 3 of 4", exact=True)).to_be_visible()
-        expect(page.get_by_role("combobox", name="Position 1 of 4 (first)", exact=True)).to_be_visible()
+        # Each box is named by its position and by the question; the position is also shown.
+        expect(page.get_by_role("combobox", name=f"{POSITIONS[0]} - {ORDER_STEM}",
+                                exact=True)).to_be_visible()
+        expect(page.get_by_text(POSITIONS[0], exact=True)).to_be_visible()
         settle(page)
-        found = {"ordering": _blocking(page, source)}
+        found["ordering"] = _blocking(page, source)
         shoot(page, screenshots, "kinds-ordering")
-        for label, text in zip(["Position 1 of 4 (first)", "Position 2 of 4", "Position 3 of 4",
-                                "Position 4 of 4 (last)"], ORDER, strict=True):
-            _by_keyboard(page, label, text)
+        # The first two swapped: half the positions right, so the feedback shows both verdicts.
+        answer = [ORDER[1], ORDER[0], *ORDER[2:]]
+        for place, text in zip(POSITIONS, answer, strict=True):
+            _by_keyboard(page, f"{place} - {ORDER_STEM}", text)
+        form = page.locator('[data-testid="stForm"]')
+        _document(page, "kinds-ordering", page.get_by_role("heading", name="Question 3 of 4"), form)
         _press(page, "Check answer")
-        expect(page.get_by_text("Correct: all 4 positions are right.", exact=True)).to_be_visible()
+        expect(page.get_by_text("Partly right: 2 of 4 positions are right (50%).")).to_be_visible()
+        ordered = page.get_by_test_id("stExpander").filter(has_text="Question 3: partly right (50%)")
+        _document(page, "kinds-ordering-feedback", ordered, ordered)
 
         expect(page.get_by_role("heading", name="Question 4 of 4", exact=True)).to_be_visible()
-        expect(page.get_by_role("combobox", name="X", exact=True)).to_be_visible()
+        expect(page.get_by_role("combobox", name=f"X - {MATCH_STEM}", exact=True)).to_be_visible()
         settle(page)
         for left, right in MATCH.items():
-            _by_keyboard(page, left, right if left != "X" else "a professional network")
+            _by_keyboard(page, f"{left} - {MATCH_STEM}", right if left != "X" else "a professional network")
         _press(page, "Check answer")
         expect(page.get_by_text("Each item can be used once: two boxes hold the same one.",
                                 exact=True)).to_be_visible()
-        _by_keyboard(page, "X", "reposts")
-        _by_keyboard(page, "LinkedIn", "a professional network")
+        _by_keyboard(page, f"X - {MATCH_STEM}", "reposts")
+        _by_keyboard(page, f"LinkedIn - {MATCH_STEM}", "a professional network")
+        _document(page, "kinds-matching", page.get_by_role("heading", name="Question 4 of 4"), form)
         _press(page, "Check answer")
         expect(page.get_by_text("Correct: all 3 pairs are right.", exact=True)).to_be_visible()
+        matched = page.get_by_test_id("stExpander").filter(has_text="Question 4: correct")
+        _document(page, "kinds-matching-feedback", matched, matched)
         expect(page.get_by_role("heading", name="Your reflection", exact=True)).to_be_visible()
         settle(page)
         found["matching feedback and reflection"] = _blocking(page, source)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from streamlit.proto.LabelVisibility_pb2 import LabelVisibility
 from streamlit.testing.v1 import AppTest
 
 from course.domain.permissions import Page
@@ -13,9 +14,14 @@ from course.ui.widgets import percent
 from tests.conftest import TreeWriter
 from tests.services.test_question_kinds import KINDS
 from tests.ui.conftest import AppFactory
+from tests.ui.hostile_text import BOLD_WORD, BRACKETLESS, COLOUR_WORD, IN_BODY, seen
+from tests.ui.test_hostile_text_pages import _checked
 
 ORDER = ["Acknowledge the post", "Check the facts", "Post the update", "Review what happened"]
 MATCH = {"X": "reposts", "TikTok": "an algorithmic feed", "LinkedIn": "a professional network"}
+ORDER_STEM = "Put the first hour in order."
+MATCH_STEM = "Pair each platform with how it spreads a post."
+POSITIONS = ["Position 1 of 4 (first)", "Position 2 of 4", "Position 3 of 4", "Position 4 of 4 (last)"]
 
 
 def _open(app: AppFactory, write_tree: TreeWriter) -> AppTest:
@@ -63,8 +69,11 @@ def test_ordering_matching_and_reflection_by_select_boxes(app: AppFactory, write
     _answer_choices(at)
     assert _texts(at.header) == ["Question 3 of 4"]
     labels = [s.label for s in at.selectbox]
-    assert labels == ["Position 1 of 4 (first)", "Position 2 of 4", "Position 3 of 4",
-                      "Position 4 of 4 (last)"]
+    # Each box is named by its position and by the question it answers; the position is shown.
+    assert labels == [f"{place} - {ORDER_STEM}" for place in POSITIONS]
+    assert all(s.proto.label_visibility.value == LabelVisibility.COLLAPSED for s in at.selectbox)
+    assert [m.value for m in at.markdown if m.value.startswith("**Position ")] == [
+        f"**{place}**" for place in POSITIONS]
     assert sorted(at.selectbox[0].options) == sorted(ORDER)
     assert list(at.selectbox[0].options) != ORDER  # never offered in the answer's order
     # A box left empty, or an item used twice, is caught on the page and nothing is sent.
@@ -82,9 +91,10 @@ def test_ordering_matching_and_reflection_by_select_boxes(app: AppFactory, write
     assert _texts(feedback.error) == ["Partly right: 2 of 4 positions are right (50%)."]
 
     assert _texts(at.header) == ["Question 4 of 4"]
-    assert [s.label for s in at.selectbox] == list(MATCH)
+    assert [s.label for s in at.selectbox] == [f"{left} - {MATCH_STEM}" for left in MATCH]
+    assert [m.value for m in at.markdown if m.value.strip("*") in MATCH] == [f"**{left}**" for left in MATCH]
     for left, right in MATCH.items():
-        _select(at, left, right)
+        _select(at, f"{left} - {MATCH_STEM}", right)
     _check(at)
     assert at.expander[-1].label == "Question 4: correct"
     assert _texts(at.expander[-1].success) == ["Correct: all 3 pairs are right."]
@@ -108,7 +118,7 @@ def test_a_saved_reflection_is_offered_again_next_attempt(app: AppFactory, write
         _select(at, at.selectbox[place - 1].label, text)
     _check(at)
     for left, right in MATCH.items():
-        _select(at, left, right)
+        _select(at, f"{left} - {MATCH_STEM}", right)
     _check(at)
     at.text_area[0].input("My first thoughts.")
     _check(at, "Save and continue")
@@ -118,8 +128,9 @@ def test_a_saved_reflection_is_offered_again_next_attempt(app: AppFactory, write
     for place, text in enumerate(ORDER, start=1):
         _select(at, at.selectbox[place - 1].label, text)
     _check(at)
+    assert [s.label for s in at.selectbox] == [f"{left} - {MATCH_STEM}" for left in MATCH]
     for left, right in MATCH.items():
-        _select(at, left, right)
+        _select(at, f"{left} - {MATCH_STEM}", right)
     _check(at)
     assert at.text_area[0].value == "My first thoughts."
 
@@ -131,6 +142,7 @@ def test_the_studio_preview_checks_an_ordering_and_shows_a_reflection(
     at.radio[0].set_value("Quiz").run()
     at.radio(key="pv-quiz-show").set_value("Every question, in file order").run()
     positions = [s.label for s in at.selectbox if s.label.startswith("Position ")]
+    assert positions == [f"{place} - {ORDER_STEM}" for place in POSITIONS]
     for label, text in zip(positions, ORDER[::-1], strict=True):
         _select(at, label, text)
     (check,) = [b for b in at.button if b.label == "Check" and "first-hour" in str(b.form_id)]
@@ -138,3 +150,37 @@ def test_the_studio_preview_checks_an_ordering_and_shows_a_reflection(
     assert not at.exception, at.exception
     assert "Partly right: 0 of 4 positions are right (0%)." in _texts(at.error)
     assert [a.label for a in at.text_area] == ["What will you do differently next time?"]
+
+
+def test_choice_inputs_are_named_by_their_question(app: AppFactory, write_tree: TreeWriter) -> None:
+    at = _open(app, write_tree)
+    assert "Choose one answer." in _texts(at.caption)
+    (group,) = at.radio
+    # The group is named by the stem, not by a generic "Your answer"; the stem is shown above it.
+    assert group.label == "What comes first?"
+    assert group.proto.label_visibility.value == LabelVisibility.COLLAPSED
+    group.set_value(0)
+    _check(at)
+    assert [c.label for c in at.checkbox] == ["Alerts", "Searches", "Guessing"]
+    assert {c.help for c in at.checkbox} == {"Answers: Which help? Choose all that apply."}
+
+
+def test_a_hostile_stem_and_items_are_named_literally(app: AppFactory, write_tree: TreeWriter) -> None:
+    quiz = ("---\nid: intro-quiz\ntitle: Introduction check\nroles: [all]\n"
+            "competencies: [crisis, listening]\nshuffle: false\n---\n\n"
+            f"{{#hostile competency=crisis kind=order}}\n## {IN_BODY}\n\n"
+            f"1. {BRACKETLESS} one\n2. {BRACKETLESS} two\n3. {BRACKETLESS} three\n")
+    at = app(as_demo="legal.learner", content=write_tree({"quizzes/intro-quiz.md": quiz}))
+    at.switch_page(PAGES[Page.QUIZ][0])
+    at.query_params["id"] = "intro-quiz"
+    at.run()
+    assert not at.exception, at.exception
+    # The hidden labels are still Markdown to the front end: no payload piece may stay live in them.
+    strings = _checked(at, "quiz with a hostile ordering")
+    labels = [s.label for s in at.selectbox]
+    assert len(labels) == 3 and all(label in strings for label in labels)
+    assert seen(labels[0]).startswith("Position 1 of 3 (first) - T ")
+    assert BOLD_WORD in seen(labels[0]) and COLOUR_WORD in seen(labels[0])
+    # Select box options are plain text in the browser: shown as typed, never backslash-escaped.
+    options = list(at.selectbox[0].options)
+    assert len(options) == 3 and all("\\" not in o and "$x^2$ <img src=" in o for o in options), options

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from course.content.loader import load_course
+from course.domain.model import Question, QuestionKind
 from course.domain.permissions import Page
 from course.services.database import close_database, open_database
 from course.services.seed import SEED_DOMAIN, seed_demo
@@ -123,3 +126,42 @@ def test_an_ordering_or_matching_question_shows_each_position_or_pair(app: AppFa
     assert "How often each position (ordering) or pair (matching) was right" in _text(at)
     assert "How often each option was chosen" not in _text(at)
     assert "nts-your-exceptions" not in " ".join(details.options)  # reflections have no statistics
+
+
+def _question(question_id: str) -> Question:
+    course = load_course(BUNDLED_ROOT).course
+    assert course is not None
+    return next(q for quiz in course.quizzes.values() for q in quiz.questions if q.id == question_id)
+
+
+def test_each_position_or_pair_is_named_counted_and_never_below_the_fully_right_share(
+        app: AppFactory) -> None:
+    at = app(as_demo="trainer")
+    _seed(learners=40)
+    at.switch_page(SCRIPT).run()
+    details = at.selectbox(key="items-detail")
+    shown = {o.rsplit(" ", 1)[-1]: o for o in details.options
+             if o.endswith(("lac-saturday-sequence", "lf-route-what-you-hear"))}
+    assert len(shown) == 2, f"the seeded learners answered only {sorted(shown)}"
+    for question_id, option in shown.items():
+        details.set_value(option).run()
+        assert not at.exception, at.exception
+        question = _question(question_id)
+        parts = at.dataframe[1].value
+        if question.kind is QuestionKind.ORDER:
+            expected = [f"position {e.index + 1}: {e.text}" for e in question.items]
+        else:
+            expected = [f"{e.text} → {e.match_text}" for e in question.items]
+        # One row per position or pair, in the file's order, whatever order learners saw.
+        assert list(parts["Position or pair"]) == expected
+        answers = int(re.search(r"out of (\d+) answers", _text(at))[1])  # type: ignore[index]
+        assert answers > 0 and set(parts["Answers"]) == {answers}  # every answer marks every part
+        # A fully right answer has every part right, so no part can be right less often.
+        (fully,) = [m.value for m in at.metric if m.label == "Right"]
+        assert all(_share(right) >= _share(fully) for right in parts["Right"]), (question_id, fully, parts)
+        assert len({_share(right) for right in parts["Right"]}) > 1 or _share(fully) == 100
+
+
+def _share(text: str) -> int:
+    assert re.fullmatch(r"\d{1,3}%", text), text
+    return int(text.rstrip("%"))
