@@ -58,7 +58,7 @@ def render() -> None:
     """Draw the audit log page."""
     actor = auth.require_page(Page.ADMIN_AUDIT)
     engine = resources.engine()
-    st.title("Audit log")
+    st.title("Audit log", anchor=False)
     left, right = st.columns([2, 1])
     limit = int(right.number_input("Newest events to show", min_value=10, max_value=5000, value=200,
                                    step=50, key="audit-limit"))

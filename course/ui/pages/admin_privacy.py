@@ -25,7 +25,7 @@ def render() -> None:
     """Draw the privacy settings page."""
     actor = auth.require_page(Page.ADMIN_PRIVACY)
     engine = resources.engine()
-    st.title("Privacy settings")
+    st.title("Privacy settings", anchor=False)
     current = get_privacy(engine)
     st.caption(
         "These settings protect learners on the literacy dashboard, its exports and the studio's "

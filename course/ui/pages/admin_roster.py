@@ -154,7 +154,7 @@ def _invite_added(actor: Actor, report: RosterReport) -> str:
 def render() -> None:
     """Draw the roster import page."""
     actor = auth.require_page(Page.ADMIN_ROSTER)
-    st.title("Roster import")
+    st.title("Roster import", anchor=False)
     message = state.take(state.ROSTER_FLASH)
     if message:
         st.success(literal(message))

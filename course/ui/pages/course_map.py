@@ -22,7 +22,7 @@ def render() -> None:
         for diagnostic in result.diagnostics:
             st.code(diagnostic.format(), language=None)
         return
-    st.title(literal(course.info.title))
+    st.title(literal(course.info.title), anchor=False)
     st.caption(f"Version {literal(course.info.version)} · {len(course.modules)} modules · "
                f"{len(course.quizzes)} quizzes · {len(course.scenarios)} scenarios")
     if errors or warnings:

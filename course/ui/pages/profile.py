@@ -39,7 +39,7 @@ def render() -> None:
     """Draw the learner's literacy profile."""
     actor = auth.require_page(Page.PROFILE)
     course = resources.course().course
-    st.title("My literacy profile")
+    st.title("My literacy profile", anchor=False)
     if course is None:
         st.error("The course is unavailable right now.")
         return

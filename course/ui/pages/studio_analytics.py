@@ -336,7 +336,7 @@ def render() -> None:
     """Draw the item analysis and scenario analytics."""
     actor = auth.require_page(Page.STUDIO_ANALYTICS)
     loaded = resources.course()
-    st.title("Learning from learners")
+    st.title("Learning from learners", anchor=False)
     if loaded.course is None:
         st.error("The course does not load; fix it from the health page first.")
         return
@@ -345,9 +345,9 @@ def render() -> None:
         "shown. See docs/studio.md for how each statistic is computed and how to read it."
     )
     engine = resources.engine()
-    st.header("Quiz questions")
+    st.header("Quiz questions", anchor=False)
     _questions(engine, actor, loaded.course)
-    st.header("Scenario decisions")
+    st.header("Scenario decisions", anchor=False)
     _scenarios(engine, actor, loaded.course)
 
 

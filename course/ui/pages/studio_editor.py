@@ -123,7 +123,7 @@ def _pointed_line(relative: str, text: str) -> None:
 def render() -> None:
     """Draw the editor."""
     auth.require_page(Page.STUDIO_EDITOR)
-    st.title("Edit content")
+    st.title("Edit content", anchor=False)
     relative = st.text_input("File (relative to the content folder)",
                              value=st.query_params.get("file", ""),
                              placeholder="quizzes/example.md").strip()
