@@ -8,6 +8,8 @@
 - `step(said, level=...)` is called by an action just before its `st.rerun()`: on the next rerun
   the new content's heading of that level takes the focus, the scroll goes back to the top, and
   `said` is put in the live region.
+- Progress bars (the scenario's meters, a module's sections read) are named by the words drawn
+  above them, not Streamlit's fixed "progress".
 - `finish()` runs after the page has drawn: it sends the one small script that moves the focus
   and fills the live region. The live region is a single `aria-live="polite"` element made once
   outside Streamlit's own tree, so it persists across reruns and a screen reader hears each change.
@@ -60,6 +62,26 @@ if (!live) {
   live.setAttribute("aria-live", "polite");
   live.setAttribute("role", "status");
   doc.body.appendChild(live);
+}
+if (!window.ntsNamer) {
+  // Streamlit names every progress bar "progress": give each the words drawn above it instead
+  // ("Customer trust" with the value "70"), now and whenever the page changes.
+  const name = () => {
+    for (const box of doc.querySelectorAll('[data-testid="stProgress"]')) {
+      const bar = box.querySelector('[role="progressbar"]');
+      const words = box.textContent.replace(/\\s+/g, " ").trim();
+      if (!bar || !words) { continue; }
+      const cut = words.lastIndexOf(": ");
+      const label = cut > 0 ? words.slice(0, cut) : words;
+      if (bar.getAttribute("aria-label") !== label) { bar.setAttribute("aria-label", label); }
+      if (cut > 0 && bar.getAttribute("aria-valuetext") !== words.slice(cut + 2)) {
+        bar.setAttribute("aria-valuetext", words.slice(cut + 2));
+      }
+    }
+  };
+  window.ntsNamer = new MutationObserver(name);
+  window.ntsNamer.observe(doc.body, {childList: true, subtree: true, characterData: true});
+  name();
 }
 if (ask.title) { doc.title = ask.title; }
 if (ask.said !== null) { live.textContent = ""; setTimeout(() => { live.textContent = ask.said; }, 100); }

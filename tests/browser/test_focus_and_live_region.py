@@ -177,6 +177,9 @@ def test_focus_title_and_live_region_along_the_learner_journey(page: Page) -> No
         old, new = run.meters[meter.id], after.meters[meter.id]
         assert (f"{meter.label} {old} to {new}" if old != new else f"{meter.label} stays at {new}") in said
     assert said.endswith(f"Now: {node.title}.")
+    for meter in scenario.meters.values():  # each meter named by its label, its value given
+        bar = page.get_by_role("progressbar", name=meter.label, exact=True)
+        expect(bar).to_have_attribute("aria-valuetext", str(after.meters[meter.id]))
     page.wait_for_function(f"() => ({_SCROLL})() === 0", timeout=WAIT_MS)
     settle(page)
     _no_serious(page, source, "scenario page after a choice")
