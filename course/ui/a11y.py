@@ -154,7 +154,7 @@ def text_of(fragment: str) -> str:
     reader = _Words()
     reader.feed(fragment)
     reader.close()
-    return shown(" ".join(reader.words))
+    return shown("".join(reader.words))
 
 
 def meter_changes(labels: dict[str, str], before: dict[str, int], after: dict[str, int]) -> str:
@@ -185,10 +185,23 @@ def _unescaped(text: str) -> str:
     return "".join(out)
 
 
+#: Tags that start or end a block of text: a blank goes where they stand, so words do not run together.
+_BLOCKS = frozenset({"p", "div", "li", "ul", "ol", "br", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+                     "tr", "td", "th", "table", "figure", "figcaption", "hr", "section", "pre"})
+
+
 class _Words(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.words: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCKS:
+            self.words.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCKS:
+            self.words.append(" ")
 
     def handle_data(self, data: str) -> None:
         self.words.append(data)
