@@ -27,7 +27,7 @@ from course.services.invitations import invite_people
 from course.services.outbox import mail_status
 from course.services.permissions import PermissionDenied
 from course.services.privacy import erase_person, export_person, render_export
-from course.ui import access_links, auth, resources, state, tables
+from course.ui import a11y, access_links, auth, resources, state, tables
 from course.ui.text import literal
 
 _PERSON = state.PEOPLE_CHOSEN.slot()
@@ -274,6 +274,7 @@ def _manage(actor: Actor, shown: PeoplePage, departments: list[str]) -> None:
 def render() -> None:
     """Draw the people page."""
     actor = auth.require_page(Page.ADMIN_PEOPLE)
+    a11y.page("People")
     st.title("People", anchor=False)
     message = state.take(state.PEOPLE_FLASH)
     if message:

@@ -24,7 +24,7 @@ from course.services.dashboard import (
     get_dashboard,
     leader_filters,
 )
-from course.ui import auth, dashboard_view, resources
+from course.ui import a11y, auth, dashboard_view, resources
 from course.ui.dashboard_view import Figures, label
 
 #: Choices for "compare with": how many days before the end of the period.
@@ -134,6 +134,7 @@ def render() -> None:
     """Draw the leadership dashboard."""
     actor = auth.require_page(Page.DASHBOARD)
     course = resources.course().course
+    a11y.page("Literacy dashboard")
     st.title("Literacy dashboard", anchor=False)
     if course is None:
         st.error("The course is unavailable right now.")

@@ -24,7 +24,7 @@ from course.services.studio_stats import (
     get_item_analysis,
     get_scenario_analytics,
 )
-from course.ui import auth, resources, state, tables, widgets
+from course.ui import a11y, auth, resources, state, tables, widgets
 from course.ui.text import literal
 
 EDITOR = "course/ui/pages/studio_editor.py"
@@ -336,6 +336,7 @@ def render() -> None:
     """Draw the item analysis and scenario analytics."""
     actor = auth.require_page(Page.STUDIO_ANALYTICS)
     loaded = resources.course()
+    a11y.page("Learning from learners")
     st.title("Learning from learners", anchor=False)
     if loaded.course is None:
         st.error("The course does not load; fix it from the health page first.")

@@ -8,7 +8,7 @@ from course.domain.diagnostics import Severity
 from course.domain.permissions import Page
 from course.services.studio_content import Health, get_health
 from course.services.studio_media import MediaReport, get_media
-from course.ui import auth, course_map_view, resources, tables
+from course.ui import a11y, auth, course_map_view, resources, tables
 from course.ui.text import literal
 
 EDITOR = "course/ui/pages/studio_editor.py"
@@ -20,6 +20,7 @@ def render() -> None:
     result = resources.course()
     health = get_health(resources.engine(), actor, result, resources.last_valid(),
                         resources.settings().content_root)
+    a11y.page("Content health")
     st.title("Content health", anchor=False)
     health_tab, map_tab = st.tabs(["Health", "Course map"])
     with health_tab:

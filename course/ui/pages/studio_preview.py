@@ -13,7 +13,7 @@ from course.domain.quiz import InvalidAnswer
 from course.domain.scenario import InvalidChoice, RunState, available_choices, current_node
 from course.services import previewing
 from course.services.studio_content import check_scenario_graph, scenario_dot
-from course.ui import auth, question_view, resources, widgets
+from course.ui import a11y, auth, question_view, resources, widgets
 from course.ui import state as kept
 from course.ui.text import literal
 
@@ -21,6 +21,7 @@ _ENDINGS = {EndingKind.GOOD: st.success, EndingKind.MIXED: st.warning, EndingKin
 
 
 def _module(actor: Actor, module: Module, track: str) -> None:
+    a11y.page(module.meta.title, kind="Preview")
     st.title(literal(module.meta.title), anchor=False)
     widgets.html(f"<p>{escape(module.meta.summary)}</p>" if module.meta.summary else "")
     sections = previewing.section_blocks(resources.engine(), actor, module, track=track)
@@ -36,6 +37,7 @@ EVERY = "Every question, in file order"
 
 
 def _quiz(actor: Actor, quiz: Quiz) -> None:
+    a11y.page(quiz.meta.title, kind="Preview")
     st.title(literal(quiz.meta.title), anchor=False)
     st.caption(f"Pass mark {quiz.pass_mark}% · {len(quiz.questions)} question(s)"
                + (f", {quiz.pick} drawn per attempt" if quiz.pick else "")
@@ -83,6 +85,7 @@ def _feedback(actor: Actor, quiz: Quiz, question: Question, answer: list[int | N
 
 
 def _scenario(actor: Actor, scenario: Scenario) -> None:
+    a11y.page(scenario.meta.title, kind="Preview")
     st.title(literal(scenario.meta.title), anchor=False)
     widgets.html(scenario.intro_html)
     report = check_scenario_graph(scenario)
