@@ -28,7 +28,7 @@ from course.ui.text import shown
 SITE = "Need to Share"
 LIVE_ID = "nts-live"
 
-#: A 3px outline, dark blue (#1a4fd6 on white is 6.3:1; with the white ring it stays visible on
+#: A 3px outline, dark blue (#1a4fd6 on white is 6.7:1; with the white ring it stays visible on
 #: the dark primary buttons too), on everything that takes the keyboard focus.
 STYLE = """<style>
 [data-testid="stAppViewContainer"] a:focus-visible,
