@@ -185,8 +185,8 @@ def test_focus_title_and_live_region_along_the_learner_journey(page: Page) -> No
     _no_serious(page, source, "scenario page after a choice")
 
 
-def test_focus_outline_is_drawn_on_buttons_links_and_quiz_options(page: Page) -> None:
-    """A focused control gets a 3px outline in a colour far from white (the page background)."""
+def test_focus_outline_is_drawn_on_a_focused_button(page: Page) -> None:
+    """A button reached with Tab gets the 3px outline, in a colour far from white (the page background)."""
     page.goto("/")
     button = page.get_by_role("button", name=f"Demo: {LABEL}", exact=True)
     expect(button).to_be_visible(timeout=WAIT_MS * 2)
