@@ -58,7 +58,8 @@ def _take_token_from_address() -> None:
 
 
 def _passphrase_form(token: str, *, email: str, kind: LinkKind) -> None:
-    st.header("Choose your passphrase" if kind is LinkKind.INVITE else "Choose a new passphrase")
+    st.header("Choose your passphrase" if kind is LinkKind.INVITE else "Choose a new passphrase",
+              anchor=False)
     st.text(f"For the account {email}")
     st.caption("At least 12 characters. A few unrelated words make a strong passphrase that is easy "
                "to remember.")

@@ -14,7 +14,7 @@ from course.ui.text import literal
 def draw(course: Course) -> None:
     """Draw every role's path, what assesses each competency, and the gaps of the course."""
     gaps = find_gaps(course)
-    st.header("Gaps")
+    st.header("Gaps", anchor=False)
     if not gaps.unassessed and not gaps.thin_roles:
         st.success(f"Every competency is assessed and every role's path has at least {THIN_PATH} modules.")
     for competency in gaps.unassessed:
@@ -24,7 +24,7 @@ def draw(course: Course) -> None:
     for role, count in gaps.thin_roles:
         st.warning(f"The {literal(course.info.roles.get(role, role))} path is thin: {count} module(s), "
                    f"fewer than {THIN_PATH}.")
-    st.header("Each role's path")
+    st.header("Each role's path", anchor=False)
     for role, label in course.info.roles.items():
         modules = path_for(course, {role})
         with st.expander(f"{literal(label)} — {len(modules)} modules", expanded=False):
@@ -35,7 +35,7 @@ def draw(course: Course) -> None:
                 for m in modules
             ]
             tables.show(rows, hide_index=True, width="stretch")
-    st.header("What assesses each competency")
+    st.header("What assesses each competency", anchor=False)
     counts = coverage(course)
     tables.show(
         [{"Competency": course.info.competencies.get(c, c), "Quiz questions": n["questions"],

@@ -20,7 +20,7 @@ import streamlit as st
 from course.domain.permissions import allowed_pages
 from course.services import metrics
 from course.services.database import UNAVAILABLE_ERRORS, describe_unavailable
-from course.ui import auth, runtime_stats
+from course.ui import a11y, auth, runtime_stats
 from course.ui.links import PAGES, entries_for
 from course.ui.single_sign_on import render_notice
 from course.ui.text import literal
@@ -44,7 +44,7 @@ def run() -> None:
         # One line with the cause, not a traceback per page view; the learner gets a plain page.
         log.error("page view refused: %s", describe_unavailable(error))
         page.empty()
-        st.title(UNAVAILABLE_TITLE)
+        st.title(UNAVAILABLE_TITLE, anchor=False)
         st.write(UNAVAILABLE_TEXT)
 
 
@@ -72,5 +72,6 @@ def _route() -> None:
     started = time.perf_counter()
     try:
         chosen.run()
+        a11y.finish()
     finally:  # a page that reruns or stops early (st.rerun, st.stop) still took this long
         metrics.record_rerun(Path(str(chosen.url_path or "home")).name, time.perf_counter() - started)

@@ -97,6 +97,15 @@ PREVIEW_SEED = Key("nts_preview_seed", _PAGES + "studio_preview.py", Scope.PERSO
                    "the seed of the quiz draw being previewed, by quiz id")
 PREVIEW_RUN = Key("nts_preview_run", _PAGES + "studio_preview.py", Scope.PERSON,
                   "the state of the scenario being previewed, by scenario id and version")
+_A11Y = "course/ui/a11y.py"
+A11Y_STEP = Key("nts_a11y_step", _A11Y, Scope.TAB,
+                "how many steps this tab has taken (makes each focus script new)")
+A11Y_PAGE = Key("nts_a11y_page", _A11Y, Scope.TAB,
+                "the title of the page last shown, to tell a newly opened page")
+A11Y_TITLE = Key("nts_a11y_title", _A11Y, Scope.TAB, "the title of the page being drawn")
+A11Y_FOCUS = Key("nts_a11y_focus", _A11Y, Scope.NOTICE, "the level of the heading a step wants focused next")
+A11Y_TARGET = Key("nts_a11y_target", _A11Y, Scope.NOTICE, "the text of the heading that takes the focus")
+A11Y_SAID = Key("nts_a11y_said", _A11Y, Scope.NOTICE, "what the last step did, for the live region")
 ITEMS_ORDER = Key("items-order", _PAGES + "studio_analytics.py", Scope.PERSON,
                   "the order the item analysis is listed in (a radio's widget key)")
 
@@ -104,7 +113,8 @@ KEYS: tuple[Key, ...] = (
     SESSION_TOKEN, OWNER, NAVIGATE, DEAD_COOKIE, LINK_TOKEN, LINK_NOTICE, ACTION_KEY, SECTION,
     QUESTION_SHOWN, QUIZ_RESULT, NODE_SHOWN, SCENARIO_DONE, PEOPLE_FLASH, PEOPLE_CHOSEN, PEOPLE_SEARCH,
     PEOPLE_PAGE, PEOPLE_LINKS, ROSTER_PREVIEW, ROSTER_FLASH, ROSTER_LINKS, EDITOR_FILE, EDITOR_TEXT,
-    EDITOR_NOTICE, PREVIEW_SEED, PREVIEW_RUN, ITEMS_ORDER,
+    EDITOR_NOTICE, PREVIEW_SEED, PREVIEW_RUN, ITEMS_ORDER, A11Y_STEP, A11Y_PAGE, A11Y_TITLE, A11Y_FOCUS,
+    A11Y_TARGET, A11Y_SAID,
 )
 
 

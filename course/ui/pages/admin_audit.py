@@ -11,7 +11,7 @@ import streamlit as st
 
 from course.domain.permissions import Actor, Page
 from course.services.permissions import list_audit_events, record_audit_event
-from course.ui import auth, resources, tables
+from course.ui import a11y, auth, resources, tables
 from course.ui.text import literal
 
 _ALL = "All kinds"
@@ -58,7 +58,8 @@ def render() -> None:
     """Draw the audit log page."""
     actor = auth.require_page(Page.ADMIN_AUDIT)
     engine = resources.engine()
-    st.title("Audit log")
+    a11y.page("Audit log")
+    st.title("Audit log", anchor=False)
     left, right = st.columns([2, 1])
     limit = int(right.number_input("Newest events to show", min_value=10, max_value=5000, value=200,
                                    step=50, key="audit-limit"))

@@ -27,7 +27,7 @@ from course.services.invitations import invite_people
 from course.services.outbox import mail_status
 from course.services.permissions import PermissionDenied
 from course.services.privacy import erase_person, export_person, render_export
-from course.ui import access_links, auth, resources, state, tables
+from course.ui import a11y, access_links, auth, resources, state, tables
 from course.ui.text import literal
 
 _PERSON = state.PEOPLE_CHOSEN.slot()
@@ -274,7 +274,8 @@ def _manage(actor: Actor, shown: PeoplePage, departments: list[str]) -> None:
 def render() -> None:
     """Draw the people page."""
     actor = auth.require_page(Page.ADMIN_PEOPLE)
-    st.title("People")
+    a11y.page("People")
+    st.title("People", anchor=False)
     message = state.take(state.PEOPLE_FLASH)
     if message:
         st.success(literal(message))
@@ -282,13 +283,13 @@ def render() -> None:
     loaded = resources.course()
     roles = dict(loaded.course.info.roles) if loaded.course is not None else {}
     shown = _table(actor)
-    st.header("Add a person")
+    st.header("Add a person", anchor=False)
     if loaded.course is None:
         st.warning("The course is unavailable, so no track can be chosen: add tracks later by roster import.")
     _add_form(actor, roles, departments)
-    st.header("Invite people")
+    st.header("Invite people", anchor=False)
     _invite(actor)
-    st.header("Manage a person")
+    st.header("Manage a person", anchor=False)
     _manage(actor, shown, departments)
 
 

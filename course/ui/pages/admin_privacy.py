@@ -11,7 +11,7 @@ import streamlit as st
 from course.domain.org_settings import LEADER_FILTERS, MIN_GROUP_FLOOR
 from course.domain.permissions import Page
 from course.services.org_settings import SettingsError, get_privacy, update_privacy
-from course.ui import auth, resources
+from course.ui import a11y, auth, resources
 
 FILTER_LABELS = {
     "departments": "Departments",
@@ -25,7 +25,8 @@ def render() -> None:
     """Draw the privacy settings page."""
     actor = auth.require_page(Page.ADMIN_PRIVACY)
     engine = resources.engine()
-    st.title("Privacy settings")
+    a11y.page("Privacy settings")
+    st.title("Privacy settings", anchor=False)
     current = get_privacy(engine)
     st.caption(
         "These settings protect learners on the literacy dashboard, its exports and the studio's "

@@ -15,7 +15,7 @@ from course.domain.permissions import Actor, Page
 from course.services.invitations import InviteReport, invite_people
 from course.services.permissions import PermissionDenied
 from course.services.roster import ChangeKind, RosterReport, import_roster
-from course.ui import access_links, auth, resources, state, tables
+from course.ui import a11y, access_links, auth, resources, state, tables
 from course.ui.text import literal
 
 #: Far above any real HR export (the service stops at 50,000 rows), far below what hurts the server.
@@ -154,7 +154,8 @@ def _invite_added(actor: Actor, report: RosterReport) -> str:
 def render() -> None:
     """Draw the roster import page."""
     actor = auth.require_page(Page.ADMIN_ROSTER)
-    st.title("Roster import")
+    a11y.page("Roster import")
+    st.title("Roster import", anchor=False)
     message = state.take(state.ROSTER_FLASH)
     if message:
         st.success(literal(message))

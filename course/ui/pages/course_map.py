@@ -6,7 +6,7 @@ import streamlit as st
 
 from course.domain.diagnostics import Severity
 from course.domain.permissions import Page
-from course.ui import auth, course_map_view, resources
+from course.ui import a11y, auth, course_map_view, resources
 from course.ui.text import literal
 
 
@@ -22,7 +22,8 @@ def render() -> None:
         for diagnostic in result.diagnostics:
             st.code(diagnostic.format(), language=None)
         return
-    st.title(literal(course.info.title))
+    a11y.page(course.info.title, kind="Course map")
+    st.title(literal(course.info.title), anchor=False)
     st.caption(f"Version {literal(course.info.version)} · {len(course.modules)} modules · "
                f"{len(course.quizzes)} quizzes · {len(course.scenarios)} scenarios")
     if errors or warnings:

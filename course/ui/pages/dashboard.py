@@ -24,7 +24,7 @@ from course.services.dashboard import (
     get_dashboard,
     leader_filters,
 )
-from course.ui import auth, dashboard_view, resources
+from course.ui import a11y, auth, dashboard_view, resources
 from course.ui.dashboard_view import Figures, label
 
 #: Choices for "compare with": how many days before the end of the period.
@@ -42,14 +42,14 @@ def _start_of(day: date | None) -> datetime | None:
 
 def _filters(course: Course, departments: tuple[str, ...], allowed: frozenset[str]) -> Filters:
     with st.sidebar:
-        st.subheader("Filters")
+        st.subheader("Filters", anchor=False)
         chosen = st.multiselect("Departments", departments) if "departments" in allowed else []
         tracks = (st.multiselect("Tracks", list(course.info.roles), format_func=lambda r: label(course, r))
                   if "tracks" in allowed else [])
         competencies = (st.multiselect("Competencies", list(course.info.competencies),
                                        format_func=lambda c: label(course, c))
                         if "competencies" in allowed else [])
-        st.subheader("Period")
+        st.subheader("Period", anchor=False)
         since = until = None
         if "period" in allowed:
             since = st.date_input("From", value=None, help="Trend periods from this day on. Scores always "
@@ -75,7 +75,7 @@ def _filters(course: Course, departments: tuple[str, ...], allowed: frozenset[st
 
 def _downloads(course: Course, filters: Filters, figures: Figures) -> None:
     actor = auth.require_page(Page.DASHBOARD)
-    st.header("Exports")
+    st.header("Exports", anchor=False)
     st.caption("Every export applies the same suppression as the page. Each chart can also be saved "
                "from the camera button at its top right.")
     columns = st.columns(4)
@@ -103,7 +103,7 @@ def _downloads(course: Course, filters: Filters, figures: Figures) -> None:
 def _sections(course: Course, board: Dashboard, *, period: str, overdue_days: int) -> Figures:
     figures: Figures = {}
     dashboard_view.headline(board)
-    st.header("Competency by department")
+    st.header("Competency by department", anchor=False)
     figures["department-heatmap"] = dashboard_view.heatmap(course, board.by_department, key="heat-department")
     with st.expander("Competency by track"):
         figures["track-heatmap"] = dashboard_view.heatmap(course, board.by_track, key="heat-track",
@@ -112,20 +112,20 @@ def _sections(course: Course, board: Dashboard, *, period: str, overdue_days: in
         with st.expander("Competency by management level"):
             figures["level-heatmap"] = dashboard_view.heatmap(course, board.by_level, key="heat-level",
                                                               caption=board.captions.get("level", ""))
-    st.header("What to train next")
+    st.header("What to train next", anchor=False)
     dashboard_view.train_next(course, board)
-    st.header("Before and after training")
+    st.header("Before and after training", anchor=False)
     figures["before-after"] = dashboard_view.pre_post(course, board)
-    st.header("Trend")
+    st.header("Trend", anchor=False)
     by_track = st.radio("Lines per", ["department", "track"], horizontal=True, key="trend-by")
     points = board.trend_by_track if by_track == "track" else board.trend
     figures["trend"] = dashboard_view.trend(course, board, points, by=str(by_track), period=period)
     st.caption(board.captions.get("trend_track" if by_track == "track" else "trend", ""))
-    st.header("Completion")
+    st.header("Completion", anchor=False)
     figures["completion"] = dashboard_view.completion(board, overdue_days=overdue_days)
-    st.header("Scenario decisions")
+    st.header("Scenario decisions", anchor=False)
     figures.update(dashboard_view.scenario_decisions(course, board))
-    st.header("Weakest questions")
+    st.header("Weakest questions", anchor=False)
     dashboard_view.weakest_questions(course, board)
     return {name: figure for name, figure in figures.items() if figure is not None}
 
@@ -134,7 +134,8 @@ def render() -> None:
     """Draw the leadership dashboard."""
     actor = auth.require_page(Page.DASHBOARD)
     course = resources.course().course
-    st.title("Literacy dashboard")
+    a11y.page("Literacy dashboard")
+    st.title("Literacy dashboard", anchor=False)
     if course is None:
         st.error("The course is unavailable right now.")
         return

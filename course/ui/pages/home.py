@@ -7,7 +7,7 @@ import streamlit as st
 from course.domain.model import Course
 from course.domain.permissions import Capability, Page
 from course.services.learner import ModuleState, ModuleStatus, PathView, get_path, get_person
-from course.ui import auth, resources
+from course.ui import a11y, auth, resources
 from course.ui.links import script
 from course.ui.text import literal
 
@@ -70,7 +70,8 @@ def render() -> None:
     # A learner's path carries their record: one read of it per rerun, not two.
     path = get_path(engine, actor, loaded.course) if learner and loaded.course is not None else None
     person = path.person if path is not None else get_person(engine, actor)
-    st.title(f"Welcome, {literal(person.name)}")
+    a11y.page("Your path")
+    a11y.heading(f"Welcome, {literal(person.name)}")
     if loaded.course is None:
         st.error("The course is unavailable right now: its manifest has problems. A trainer has been told.")
         return
@@ -81,7 +82,7 @@ def render() -> None:
     tracks = ", ".join(literal(course.info.roles.get(t, t)) for t in person.tracks) or "foundations only"
     st.caption(f"Your tracks: {tracks}")
     _summary(path)
-    st.header("Your path")
+    st.header("Your path", anchor=False)
     for status in path.modules:
         _module_row(course, status)
     st.page_link(script(Page.PROFILE), label="See your literacy profile", icon=":material/insights:")

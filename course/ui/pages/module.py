@@ -8,7 +8,7 @@ from course.domain.model import Course, Module
 from course.domain.permissions import Page
 from course.services.learner import ModuleStatus, NotAvailable, get_person
 from course.services.reading import mark_section_read, open_module
-from course.ui import auth, resources, state, widgets
+from course.ui import a11y, auth, resources, state, widgets
 from course.ui.links import script
 from course.ui.text import literal
 
@@ -23,6 +23,8 @@ def _position(status: ModuleStatus) -> int:
 
 
 def _go(status: ModuleStatus, index: int) -> None:
+    section = status.module.sections[index]
+    a11y.step(f"Section {index + 1} of {len(status.module.sections)}: {section.title}")
     state.put(state.SECTION, status.module.meta.id, status.module.meta.version, value=index)
 
 
@@ -35,7 +37,7 @@ def _contents(status: ModuleStatus, current: int) -> None:
 
 
 def _next_steps(course: Course, module: Module) -> None:
-    st.subheader("Practise what you read")
+    a11y.heading("Practise what you read", level=3)
     if module.quiz and module.quiz in course.quizzes:
         st.page_link(script(Page.QUIZ), label=f"Quiz: {literal(course.quizzes[module.quiz].meta.title)}",
                      query_params={"id": module.quiz}, icon=":material/quiz:")
@@ -50,7 +52,7 @@ def _section(status: ModuleStatus, index: int, tracks: tuple[str, ...]) -> None:
     module = status.module
     section = module.sections[index]
     st.caption(f"Section {index + 1} of {len(module.sections)}")
-    st.header(literal(section.title))
+    a11y.heading(literal(section.title), level=2)
     for item in section.blocks_for(set(tracks)):
         widgets.block(item)
 
@@ -74,6 +76,8 @@ def _navigation(course: Course, status: ModuleStatus, index: int) -> bool:
             widgets.used_key(name)
             if not last:
                 _go(status, index + 1)
+            else:
+                a11y.step("Module read. Practise what you read next.", level=3)
             st.rerun()
     return last and index in status.sections_read
 
@@ -98,7 +102,8 @@ def render() -> None:
         st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
         return
     person = get_person(engine, actor)
-    st.title(literal(status.module.meta.title))
+    a11y.page(status.module.meta.title, kind="Module")
+    a11y.heading(literal(status.module.meta.title))
     index = min(_position(status), len(status.module.sections) - 1)
     st.progress(len(status.sections_read) / len(status.module.sections),
                 text=f"{len(status.sections_read)} of {len(status.module.sections)} sections read")

@@ -11,7 +11,7 @@ from course.domain.model import Course
 from course.domain.permissions import Page
 from course.domain.scoring import CompetencyScore, EvidenceKind
 from course.services.learner import get_profile
-from course.ui import auth, resources, widgets
+from course.ui import a11y, auth, resources, widgets
 from course.ui.text import literal
 
 
@@ -39,7 +39,8 @@ def render() -> None:
     """Draw the learner's literacy profile."""
     actor = auth.require_page(Page.PROFILE)
     course = resources.course().course
-    st.title("My literacy profile")
+    a11y.page("My literacy profile")
+    st.title("My literacy profile", anchor=False)
     if course is None:
         st.error("The course is unavailable right now.")
         return

@@ -26,13 +26,14 @@ from course.services.quizzing import (
     open_attempt,
     submit_attempt,
 )
-from course.ui import auth, question_view, resources, state, widgets
+from course.ui import a11y, auth, question_view, resources, state, widgets
 from course.ui.links import script
 from course.ui.text import literal
 
 
 def _header(quiz: Quiz, history: QuizHistory) -> None:
-    st.title(literal(quiz.meta.title))
+    a11y.page(quiz.meta.title, kind="Quiz")
+    a11y.heading(literal(quiz.meta.title))
     allowed = "unlimited" if quiz.max_attempts is None else str(quiz.max_attempts)
     left = "" if quiz.max_attempts is None else f" · {max(0, quiz.max_attempts - history.used)} left"
     st.caption(f"Pass mark {quiz.pass_mark}% · attempts used {history.used} of {allowed}{left} · "
@@ -43,9 +44,9 @@ def _header(quiz: Quiz, history: QuizHistory) -> None:
 def _ask(course: Course, view: AttemptView, item: DrawnQuestion, number: int) -> None:
     question = view.question(item.question_id)
     if question.scored:
-        st.header(f"Question {number} of {len(view.scored)}")
+        a11y.heading(f"Question {number} of {len(view.scored)}", level=2)
     else:
-        st.header("Your reflection")
+        a11y.heading("Your reflection", level=2)
     widgets.html(f"<p><strong>{question.stem_html}</strong></p>")
     widgets.html(question.context_html)
     started = state.keep_first(state.QUESTION_SHOWN, view.attempt_key, item.question_id, value=time.time())
@@ -73,12 +74,28 @@ def _send(course: Course, view: AttemptView, item: DrawnQuestion, chosen: list[i
           started: float) -> None:
     actor = auth.require_page(Page.QUIZ)
     try:
-        answer_question(resources.engine(), actor, course, view.quiz.meta.id, attempt_key=view.attempt_key,
-                        question_id=item.question_id, chosen=chosen, seconds=time.time() - started, text=text)
+        graded = answer_question(resources.engine(), actor, course, view.quiz.meta.id,
+                                 attempt_key=view.attempt_key, question_id=item.question_id, chosen=chosen,
+                                 seconds=time.time() - started, text=text)
     except InvalidAnswer:
         st.error("That answer could not be accepted. Please choose again.")
         return
+    number = [d.question_id for d in view.drawn].index(item.question_id) + 1
+    a11y.step(_said(view.question(item.question_id), graded, number))
     st.rerun()
+
+
+def _said(question: Question, graded: GradedAnswer, number: int) -> str:
+    """Say the verdict on an answer and the right answer, for the live region."""
+    verdict = _verdict(question, graded, number) + "."
+    if not question.scored or graded.correct:
+        return verdict
+    if question.kind is QuestionKind.CHOICE:
+        right = ", ".join(o.text for o in question.options if o.correct)
+        return f"{verdict} The right answer: {right}."
+    if question.kind is QuestionKind.ORDER:
+        return f"{verdict} The right order: {', '.join(e.text for e in question.items)}."
+    return f"{verdict} The right pairs: {', '.join(f'{e.text} with {e.match_text}' for e in question.items)}."
 
 
 def _result(result: AttemptResult, quiz: Quiz) -> None:
@@ -147,6 +164,8 @@ def render() -> None:
     elif st.button("Submit the attempt", type="primary"):
         result = submit_attempt(engine, actor, course, quiz_id, attempt_key=view.attempt_key)
         state.end_attempt(view.attempt_key)
+        a11y.step(f"Attempt submitted. {'You passed.' if result.passed else 'Not passed yet.'} "
+                  f"You answered {result.correct} of {result.questions} correctly.", level=1)
         state.put(state.QUIZ_RESULT, quiz_id, value=result)
         st.rerun()
 

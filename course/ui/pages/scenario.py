@@ -11,7 +11,7 @@ from course.domain.permissions import Page
 from course.domain.scenario import InvalidChoice, available_choices, current_node
 from course.services.learner import NotAvailable
 from course.services.playing import RunView, choose, get_record, open_run, start_new_run
-from course.ui import auth, resources, state, widgets
+from course.ui import a11y, auth, resources, state, widgets
 from course.ui.links import script
 from course.ui.text import literal
 
@@ -30,6 +30,7 @@ def _start(course: Course, scenario: Scenario) -> None:
         actor = auth.require_page(Page.SCENARIO)
         start_new_run(resources.engine(), actor, course, scenario.meta.id, key=widgets.action_key(name))
         widgets.used_key(name)
+        a11y.step("Scenario started.")
         st.rerun()
 
 
@@ -64,10 +65,24 @@ def _choices(course: Course, run: RunView) -> None:
                 if after.ending is not None:
                     state.end_attempt(run.run_id)
                     state.put(state.SCENARIO_DONE, run.scenario.meta.id, value=after)
+                a11y.step(_said(run, after, choice.index))
             except InvalidChoice:
                 st.error("That choice is no longer open. The page has been refreshed.")
             widgets.used_key(name)
             st.rerun()
+
+
+def _said(before: RunView, after: RunView, index: int) -> str:
+    """Say the choice, its consequence, each meter's change and the new situation."""
+    scenario = before.scenario
+    choice = scenario.nodes[current_node(scenario, before.state).id].choices[index]
+    labels = {meter.id: meter.label for meter in scenario.meters.values()}
+    starts = {meter.id: meter.start for meter in scenario.meters.values()}
+    moved = a11y.meter_changes(labels, {**starts, **before.state.meters}, {**starts, **after.state.meters})
+    now = current_node(scenario, after.state).title
+    ending = f" {_ENDING_WORDS[after.ending]}." if after.ending is not None else ""
+    return (f"You chose: {choice.label_text}. {a11y.text_of(choice.consequence_html)} {moved} "
+            f"Now: {now}.{ending}")
 
 
 def _ending(run: RunView) -> None:
@@ -80,6 +95,7 @@ def _ending(run: RunView) -> None:
             st.markdown(f"{number}. *{literal(node.title)}*: {literal(choice.label_text)}")
     if st.button("Play again", type="primary"):
         state.take(state.SCENARIO_DONE, run.scenario.meta.id)
+        a11y.step("Ready to play again.", level=1)
         st.rerun()
 
 
@@ -95,7 +111,8 @@ def render() -> None:
         st.page_link(script(Page.HOME), label="Choose a scenario from your path", icon=":material/route:")
         return
     scenario = course.scenarios[scenario_id]
-    st.title(literal(scenario.meta.title))
+    a11y.page(scenario.meta.title, kind="Scenario")
+    a11y.heading(literal(scenario.meta.title))
     try:
         run = open_run(resources.engine(), actor, course, scenario_id)
     except NotAvailable as exc:
@@ -111,7 +128,7 @@ def render() -> None:
     widgets.meters(dict(scenario.meters), dict(run.state.meters))
     _consequence(run)
     node = current_node(scenario, run.state)
-    st.header(literal(node.title))
+    a11y.heading(literal(node.title), level=2)
     widgets.html(node.body_html)
     if run.ending is not None:
         _ending(run)

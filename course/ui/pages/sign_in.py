@@ -10,7 +10,7 @@ from course.services.accounts import (
     complete_first_run_setup,
     needs_first_run_setup,
 )
-from course.ui import access_links, auth, resources
+from course.ui import a11y, access_links, auth, resources
 from course.ui.single_sign_on import render_single_sign_on
 from course.ui.text import literal
 
@@ -32,7 +32,7 @@ def _password_form() -> None:
 
 
 def _demo_buttons() -> None:
-    st.header("Try it as a demo user")
+    st.header("Try it as a demo user", anchor=False)
     st.caption("Demo mode is on: these accounts are for trying the product and hold no real data.")
     columns = st.columns(2)
     loaded = resources.course().course
@@ -81,7 +81,8 @@ def _first_run() -> None:
 
 def render() -> None:
     """Draw the sign-in page."""
-    st.title("Need to Share")
+    a11y.page("Sign in")
+    a11y.heading("Need to Share")
     st.write("Social media literacy for the people who run organisations.")
     local = resources.settings().local_passphrases
     if local and access_links.render_landing():  # an invitation or reset link is being followed

@@ -24,7 +24,7 @@ from course.services.studio_stats import (
     get_item_analysis,
     get_scenario_analytics,
 )
-from course.ui import auth, resources, state, tables, widgets
+from course.ui import a11y, auth, resources, state, tables, widgets
 from course.ui.text import literal
 
 EDITOR = "course/ui/pages/studio_editor.py"
@@ -336,7 +336,8 @@ def render() -> None:
     """Draw the item analysis and scenario analytics."""
     actor = auth.require_page(Page.STUDIO_ANALYTICS)
     loaded = resources.course()
-    st.title("Learning from learners")
+    a11y.page("Learning from learners")
+    st.title("Learning from learners", anchor=False)
     if loaded.course is None:
         st.error("The course does not load; fix it from the health page first.")
         return
@@ -345,9 +346,9 @@ def render() -> None:
         "shown. See docs/studio.md for how each statistic is computed and how to read it."
     )
     engine = resources.engine()
-    st.header("Quiz questions")
+    st.header("Quiz questions", anchor=False)
     _questions(engine, actor, loaded.course)
-    st.header("Scenario decisions")
+    st.header("Scenario decisions", anchor=False)
     _scenarios(engine, actor, loaded.course)
 
 

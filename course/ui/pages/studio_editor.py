@@ -20,7 +20,7 @@ from course.services.studio_files import (
     save_draft,
     validate_edit,
 )
-from course.ui import auth, resources, state
+from course.ui import a11y, auth, resources, state
 from course.ui.text import literal
 
 
@@ -123,7 +123,8 @@ def _pointed_line(relative: str, text: str) -> None:
 def render() -> None:
     """Draw the editor."""
     auth.require_page(Page.STUDIO_EDITOR)
-    st.title("Edit content")
+    a11y.page("Edit content")
+    st.title("Edit content", anchor=False)
     relative = st.text_input("File (relative to the content folder)",
                              value=st.query_params.get("file", ""),
                              placeholder="quizzes/example.md").strip()

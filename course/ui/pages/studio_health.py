@@ -8,7 +8,7 @@ from course.domain.diagnostics import Severity
 from course.domain.permissions import Page
 from course.services.studio_content import Health, get_health
 from course.services.studio_media import MediaReport, get_media
-from course.ui import auth, course_map_view, resources, tables
+from course.ui import a11y, auth, course_map_view, resources, tables
 from course.ui.text import literal
 
 EDITOR = "course/ui/pages/studio_editor.py"
@@ -20,7 +20,8 @@ def render() -> None:
     result = resources.course()
     health = get_health(resources.engine(), actor, result, resources.last_valid(),
                         resources.settings().content_root)
-    st.title("Content health")
+    a11y.page("Content health")
+    st.title("Content health", anchor=False)
     health_tab, map_tab = st.tabs(["Health", "Course map"])
     with health_tab:
         _health(health, loaded=result.course is not None)
@@ -43,12 +44,12 @@ def _health(health: Health, *, loaded: bool) -> None:
     elif not health.files:
         st.success("Content health: every file validates with no error or warning.")
     if health.stale:
-        st.header("Served from their last valid version")
+        st.header("Served from their last valid version", anchor=False)
         st.caption("These files have errors; learners keep seeing the version that last validated.")
         tables.show([{"Item": s.id, "Kind": s.kind, "File": s.source, "Version served": s.version}
                       for s in health.stale], hide_index=True, width="stretch")
     if health.files:
-        st.header("Problems by file")
+        st.header("Problems by file", anchor=False)
     for found in health.files:
         icon = ":material/error:" if found.errors else ":material/warning:"
         label = f"{literal(found.path)} — {found.errors} error(s), {found.warnings} warning(s)"
@@ -61,7 +62,7 @@ def _health(health: Health, *, loaded: bool) -> None:
 
 
 def _media(report: MediaReport) -> None:
-    st.header("Media files")
+    st.header("Media files", anchor=False)
     if not report.files:
         st.caption("The course has no media/ folder, or it is empty.")
         return

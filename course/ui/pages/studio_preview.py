@@ -13,7 +13,7 @@ from course.domain.quiz import InvalidAnswer
 from course.domain.scenario import InvalidChoice, RunState, available_choices, current_node
 from course.services import previewing
 from course.services.studio_content import check_scenario_graph, scenario_dot
-from course.ui import auth, question_view, resources, widgets
+from course.ui import a11y, auth, question_view, resources, widgets
 from course.ui import state as kept
 from course.ui.text import literal
 
@@ -21,12 +21,13 @@ _ENDINGS = {EndingKind.GOOD: st.success, EndingKind.MIXED: st.warning, EndingKin
 
 
 def _module(actor: Actor, module: Module, track: str) -> None:
-    st.title(literal(module.meta.title))
+    a11y.page(module.meta.title, kind="Preview")
+    st.title(literal(module.meta.title), anchor=False)
     widgets.html(f"<p>{escape(module.meta.summary)}</p>" if module.meta.summary else "")
     sections = previewing.section_blocks(resources.engine(), actor, module, track=track)
     for number, (title, blocks) in enumerate(sections, start=1):
         st.caption(f"Section {number} of {len(sections)}")
-        st.header(literal(title))
+        st.header(literal(title), anchor=False)
         for block in blocks:
             widgets.block(block)
 
@@ -36,7 +37,8 @@ EVERY = "Every question, in file order"
 
 
 def _quiz(actor: Actor, quiz: Quiz) -> None:
-    st.title(literal(quiz.meta.title))
+    a11y.page(quiz.meta.title, kind="Preview")
+    st.title(literal(quiz.meta.title), anchor=False)
     st.caption(f"Pass mark {quiz.pass_mark}% · {len(quiz.questions)} question(s)"
                + (f", {quiz.pick} drawn per attempt" if quiz.pick else "")
                + (", questions and options shuffled" if quiz.shuffle else ""))
@@ -52,7 +54,7 @@ def _quiz(actor: Actor, quiz: Quiz) -> None:
         drawn = previewing.draw(resources.engine(), actor, quiz, seed=seed)
         shown = [(q, list(d.option_order)) for d in drawn if (q := quiz.question(d.question_id)) is not None]
     for number, (question, order) in enumerate(shown, start=1):
-        st.header(f"Question {number} · {literal(question.id)}")
+        st.header(f"Question {number} · {literal(question.id)}", anchor=False)
         widgets.html(f"<p><strong>{question.stem_html}</strong></p>")
         widgets.html(question.context_html)
         if not question.scored:
@@ -83,7 +85,8 @@ def _feedback(actor: Actor, quiz: Quiz, question: Question, answer: list[int | N
 
 
 def _scenario(actor: Actor, scenario: Scenario) -> None:
-    st.title(literal(scenario.meta.title))
+    a11y.page(scenario.meta.title, kind="Preview")
+    st.title(literal(scenario.meta.title), anchor=False)
     widgets.html(scenario.intro_html)
     report = check_scenario_graph(scenario)
     with st.expander("Graph of nodes and choices", expanded=True):
@@ -122,7 +125,7 @@ def _play(actor: Actor, scenario: Scenario, state: RunState, ids: tuple[str, str
                 chose = literal(choice.label_text)
                 st.markdown(f":material/subdirectory_arrow_right: **You chose:** {chose}")
                 widgets.html(choice.consequence_html)
-    st.header(literal(node.title))
+    st.header(literal(node.title), anchor=False)
     widgets.html(node.body_html)
     if node.ending is not None:
         _ENDINGS[node.ending](f"Ending: {node.ending}. Score so far {state.score_sum}.")
