@@ -17,7 +17,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from course.domain.permissions import allowed_pages
+from course.domain.permissions import allowed_pages, landing_page
 from course.services import metrics
 from course.services.database import UNAVAILABLE_ERRORS, describe_unavailable
 from course.ui import auth, runtime_stats
@@ -51,16 +51,20 @@ def run() -> None:
 def _route() -> None:
     auth.follow_navigation()
     actor = auth.current_actor()
+    front = "home"  # the metrics name of the page served at the root address
     if actor is None:
         pages = [st.Page(SIGN_IN, title="Sign in", icon=":material/login:", default=True)] + [
             st.Page(SIGN_IN, title="Sign in", url_path=Path(link.script).stem, visibility="hidden")
             for link in list(PAGES.values())[1:]
         ]
     else:
+        held = actor.grants.capabilities
+        links = entries_for(allowed_pages(held), landing=landing_page(held))  # first: where one lands
+        front = Path(links[0].script).stem
         pages = [
             st.Page(link.script, title=link.title, icon=link.icon,
                     visibility="visible" if link.in_menu else "hidden")
-            for link in entries_for(allowed_pages(actor.grants.capabilities))
+            for link in links
         ]
         render_notice()
         with st.sidebar:
@@ -73,4 +77,4 @@ def _route() -> None:
     try:
         chosen.run()
     finally:  # a page that reruns or stops early (st.rerun, st.stop) still took this long
-        metrics.record_rerun(Path(str(chosen.url_path or "home")).name, time.perf_counter() - started)
+        metrics.record_rerun(Path(str(chosen.url_path or front)).name, time.perf_counter() - started)

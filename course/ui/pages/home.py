@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from course.domain.model import Course
-from course.domain.permissions import Capability, Page
+from course.domain.permissions import Page
 from course.services.learner import ModuleState, ModuleStatus, PathView, get_path, get_person
 from course.ui import auth, resources
 from course.ui.links import script
@@ -57,25 +57,18 @@ def _summary(path: PathView) -> None:
         st.success("You have completed every module of your path.")
 
 
-def _not_a_learner() -> None:
-    st.write("Your account has no learner track. Use the menu to reach the pages of your role.")
-
-
 def render() -> None:
     """Draw the learner's home page."""
     actor = auth.require_page(Page.HOME)
     engine = resources.engine()
     loaded = resources.course()
-    learner = Capability.LEARNER in actor.grants.capabilities
-    # A learner's path carries their record: one read of it per rerun, not two.
-    path = get_path(engine, actor, loaded.course) if learner and loaded.course is not None else None
+    # Only learners reach this page (the permission table); their path carries their record: one
+    # read of it per rerun, not two.
+    path = get_path(engine, actor, loaded.course) if loaded.course is not None else None
     person = path.person if path is not None else get_person(engine, actor)
     st.title(f"Welcome, {literal(person.name)}")
-    if loaded.course is None:
+    if loaded.course is None or path is None:
         st.error("The course is unavailable right now: its manifest has problems. A trainer has been told.")
-        return
-    if path is None:
-        _not_a_learner()
         return
     course = loaded.course
     tracks = ", ".join(literal(course.info.roles.get(t, t)) for t in person.tracks) or "foundations only"
