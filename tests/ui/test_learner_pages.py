@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -69,6 +70,11 @@ def _click(at: AppTest, label: str) -> AppTest:
 
 def _texts(elements: Iterable[Any]) -> list[str]:
     return [seen(e.value) for e in elements]
+
+
+def _stem(page: Page) -> str:
+    """Return the address a page link points to (its script's name)."""
+    return Path(PAGES[page].script).stem
 
 
 def _progress(at: AppTest) -> list[str]:
@@ -221,6 +227,10 @@ def test_reading_a_module_records_each_section_once(
     _open(at, Page.HOME)
     assert f"read {count} of {count} sections · quiz not passed yet · scenario not played yet" in _texts(
         at.caption)
+    # "Continue" goes to what is left, the quiz, not back to the first section.
+    assert _texts(at.info) == [f"Next up: **{quiz.meta.title}** ({quiz.meta.minutes or '?'} min)"]
+    [carry_on] = [p for p in at.page_link if p.value == "Continue"]
+    assert (carry_on.proto.page, carry_on.proto.query_string) == (_stem(Page.QUIZ), f"id={QUIZ}")
 
 
 def test_a_quiz_fails_then_passes(app: AppFactory, course: Course) -> None:
@@ -357,10 +367,23 @@ def test_a_new_session_resumes_the_quiz_and_the_scenario(app: AppFactory, course
     assert f"**{wrong.text}** (your answer, not correct)" in _texts(again.expander[1].markdown)
 
 
-def test_a_module_off_the_path_or_locked_shows_a_warning(app: AppFactory) -> None:
+def test_a_locked_module_names_and_links_what_unlocks_it(app: AppFactory, course: Course) -> None:
+    at = app(as_demo=LEARNER)
+    locked = course.modules["listening-first"]
+    assert locked.meta.requires == (FIRST,)
+    _open(at, Page.MODULE, locked.meta.id)
+    assert _texts(at.warning) == [f"**{locked.meta.title}** opens once you finish:"]
+    assert "listening-first" not in " ".join(_texts(at.warning))  # a title, not an id
+    assert not at.title and not at.progress
+    assert [(seen(p.value), p.proto.page, p.proto.query_string) for p in at.page_link] == [
+        (course.modules[FIRST].meta.title, _stem(Page.MODULE), f"id={FIRST}"),
+        ("Back to your path", "", ""),  # the path is the learner's landing page, at the root
+    ]
+
+
+def test_a_module_off_the_path_shows_a_warning(app: AppFactory) -> None:
     at = app(as_demo=LEARNER)
     for module_id, warning in [
-        ("listening-first", "Module 'listening-first' is locked until its prerequisites are done"),
         ("hr-policy-and-training", "Module 'hr-policy-and-training' is not on your path"),
         ("no-such-module", "That module does not exist."),
     ]:
