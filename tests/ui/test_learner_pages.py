@@ -8,6 +8,7 @@ found from the quiz file and the options as the page labels them, in the order i
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from course.domain.model import Course, Question, Quiz, Scenario
 from course.domain.paths import path_for
 from course.domain.permissions import Page
 from course.domain.records import ProgressKind
+from course.domain.wording import counted
 from course.services.database import Engine
 from course.settings import BUNDLED_ROOT
 from course.store import people, progress
@@ -426,3 +428,27 @@ def test_an_activity_that_does_not_exist_shows_a_warning(app: AppFactory) -> Non
     for page, item_id in [(Page.QUIZ, "no-such-quiz"), (Page.SCENARIO, "no-such-scenario")]:
         _open(at, page, item_id)
         assert at.warning, item_id
+
+
+def test_a_new_learner_s_profile_says_not_yet_assessed_rather_than_half_competent(
+    app: AppFactory, course: Course
+) -> None:
+    at = _open(app(as_demo=LEARNER), Page.PROFILE)
+    names = list(course.info.competencies.values())
+    assert [seen(e.label) for e in at.expander] == [f"{n}: not yet assessed" for n in names]
+    [chart] = at.get("plotly_chart")
+    assert '"x":[null' in chart.proto.spec.replace(" ", "") and "50%" not in chart.proto.spec
+
+    # A failed attempt: the competencies it covers are scored, their answers counted in words.
+    quiz = course.quizzes[QUIZ]
+    _open(at, Page.QUIZ, QUIZ)
+    asked = _answer_all(at, quiz, right=False)
+    _click(at, "Submit the attempt")
+    _open(at, Page.PROFILE)
+    answers = Counter(course.info.competencies[q.competency] for q in asked)
+    expected = [rf"{re.escape(n)}: \d+% · {counted(answers[n], 'answer', 'answers')}, 0 scenario runs"
+                if n in answers else re.escape(f"{n}: not yet assessed") for n in names]
+    lines = [seen(e.label) for e in at.expander]
+    assert len(lines) == len(expected), lines
+    assert all(re.fullmatch(e, line) for e, line in zip(expected, lines, strict=True)), lines
+    assert any(n == 1 for n in answers.values()) is any(" 1 answer," in line for line in lines)
