@@ -160,6 +160,8 @@ def test_allowed_pages_render_and_refused_pages_are_hidden_and_refuse(
     content = write_tree()
     course = _course(content)
     at = app(as_demo=person.local, content=content)
+    at.run()  # as the browser does on its return from the cookie route, at the root address
+    assert not at.exception, at.exception
     assert _titles(at) == [_marker(EXPECTED_LANDING[person.local], person, course)]
     assert [seen(c.value) for c in at.sidebar.caption] == [f"Signed in as {person.email}"]
     lands_home = EXPECTED_LANDING[person.local] is Page.HOME
