@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 import plotly.graph_objects as go
 
+from course.domain.wording import counted
+
 #: What every function here returns; pages that keep figures name the type through this module.
 Figure = go.Figure
 
@@ -48,19 +50,32 @@ class Bar:
     evidence: int
 
 
+#: What the profile shows, instead of a bar, for a competency with no evidence yet.
+NOT_ASSESSED = "not yet assessed"
+
+
 def profile_figure(bars: Sequence[Bar], *, title: str = "") -> go.Figure:
-    """Return horizontal bars of estimates with their uncertainty bands, in percent."""
+    """Return horizontal bars of estimates with their uncertainty bands, in percent.
+
+    A competency with no evidence gets no bar (its estimate is only the prior), just the words
+    "not yet assessed" on its line. A bar's text sits at its start, clear of the whiskers.
+    """
     labels = [_text(b.label) for b in bars]
-    values = [round(b.estimate * 100) for b in bars]
+    values = [round(b.estimate * 100) if b.evidence else None for b in bars]
     figure = go.Figure(go.Bar(
         x=values, y=labels, orientation="h",
         error_x={"type": "data", "symmetric": False,
-                 "array": [round((b.high - b.estimate) * 100) for b in bars],
-                 "arrayminus": [round((b.estimate - b.low) * 100) for b in bars]},
-        text=[f"{v}% ({b.evidence} pieces of evidence)" for v, b in zip(values, bars, strict=True)],
-        textposition="auto", marker_color="#1f5fa8",
+                 "array": [round((b.high - b.estimate) * 100) if b.evidence else 0 for b in bars],
+                 "arrayminus": [round((b.estimate - b.low) * 100) if b.evidence else 0 for b in bars]},
+        text=[f"{v}% ({counted(b.evidence, 'piece of evidence', 'pieces of evidence')})" if b.evidence
+              else "" for v, b in zip(values, bars, strict=True)],
+        textposition="auto", insidetextanchor="start", marker_color="#1f5fa8",
         hovertemplate="%{y}: %{x}%<extra></extra>",
     ))
+    for label, bar in zip(labels, bars, strict=True):
+        if not bar.evidence:
+            figure.add_annotation(x=0, y=label, text=NOT_ASSESSED, showarrow=False, xanchor="left",
+                                  font={"color": "#555555"})
     figure.update_layout(title=title, xaxis={"range": [0, 100], "title": "Estimated mastery (%)"},
                          yaxis={"autorange": "reversed"}, height=80 + 48 * len(bars),
                          margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 40})

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import pytest
 
 from course.charts import (
+    NOT_ASSESSED,
     Bar,
     FlowLink,
     before_after_figure,
@@ -18,6 +19,7 @@ from course.charts import (
     stacked_bar_figure,
     trend_figure,
 )
+from course.domain.wording import counted
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -125,3 +127,18 @@ def test_labels_typed_as_html_are_shown_as_typed() -> None:
     assert list(count_bar_figure([hostile], [1], axis="n").data[0].y) == [shown]
     assert list(before_after_figure([hostile], [0.1], [0.2]).data[0].y) == [shown]
     assert list(stacked_bar_figure([hostile], {"done": [1]}, axis="n").data[0].y) == [shown]
+
+
+def test_a_competency_without_evidence_gets_no_bar_but_says_not_yet_assessed() -> None:
+    figure = profile_figure([Bar("Listening", 0.5, 0.1, 0.9, 0), Bar("Tone", 0.7, 0.6, 0.8, 1),
+                             Bar("Timing", 0.4, 0.3, 0.5, 3)])
+    bars = figure.data[0]
+    assert list(bars.x) == [None, 70, 40]  # no 50% bar for the prior alone
+    assert list(bars.text) == ["", "70% (1 piece of evidence)", "40% (3 pieces of evidence)"]
+    assert (bars.error_x.array[0], bars.error_x.arrayminus[0]) == (0, 0)
+    assert [(a.y, a.text) for a in figure.layout.annotations] == [("Listening", NOT_ASSESSED)]
+
+
+def test_counts_take_the_singular_for_exactly_one() -> None:
+    assert [counted(n, "answer", "answers") for n in (0, 1, 2, 11)] == [
+        "0 answers", "1 answer", "2 answers", "11 answers"]

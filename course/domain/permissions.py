@@ -68,11 +68,11 @@ _ADMIN = frozenset({Capability.ADMIN})
 
 #: The one permission table: each page and action, and the capabilities that allow it.
 PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
-    Page.HOME: _ALL,
+    Page.HOME: _LEARNER,
     Page.MODULE: _LEARNER,
     Page.QUIZ: _LEARNER,
     Page.SCENARIO: _LEARNER,
-    Page.PROFILE: _ALL,
+    Page.PROFILE: _LEARNER,
     Page.STUDIO_HEALTH: _STUDIO,
     Page.STUDIO_PREVIEW: _STUDIO,
     Page.STUDIO_EDITOR: _STUDIO,
@@ -112,6 +112,22 @@ def allowed_pages(capabilities: Iterable[Capability]) -> tuple[Page, ...]:
     """Return the pages the capabilities allow, in navigation order."""
     held = frozenset(capabilities)
     return tuple(page for page in Page if is_allowed(held, page))
+
+
+#: Where each capability lands after sign-in, most specific duty first: a person holding several
+#: lands on the page of the first one they hold (an admin who also learns lands on People).
+LANDING_ORDER: tuple[tuple[Capability, Page], ...] = (
+    (Capability.ADMIN, Page.ADMIN_PEOPLE),
+    (Capability.TRAINER, Page.STUDIO_HEALTH),
+    (Capability.LEADER, Page.DASHBOARD),
+    (Capability.LEARNER, Page.HOME),
+)
+
+
+def landing_page(capabilities: Iterable[Capability]) -> Page | None:
+    """Return the page a person lands on, by LANDING_ORDER (None for a person with no capability)."""
+    held = frozenset(capabilities)
+    return next((page for capability, page in LANDING_ORDER if capability in held), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from course.domain.accounts import PersonInfo
 from course.domain.model import Course, Module
 from course.domain.paths import path_for
-from course.domain.permissions import Action, Actor
+from course.domain.permissions import Action, Actor, Page
 from course.domain.records import ProgressKind
 from course.domain.scoring import CompetencyScore, Evidence, EvidenceKind, profile, scenario_evidence
 from course.services.permissions import require
@@ -17,7 +17,14 @@ from course.store.engine import Engine, read_session
 
 
 class NotAvailable(LookupError):
-    """The item does not exist, is not on the learner's path, or is still locked."""
+    """The item does not exist, is not on the learner's path, or is still locked.
+
+    `waiting_for` holds, for a locked item, the ids of the prerequisites still to finish.
+    """
+
+    def __init__(self, message: str, *, waiting_for: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.waiting_for = waiting_for
 
 
 class ModuleState(StrEnum):
@@ -38,6 +45,7 @@ class ModuleStatus:
     quiz_passed: bool | None
     scenario_done: bool | None
     unlocked: bool
+    waiting_for: tuple[str, ...] = ()  # prerequisites (module, quiz or scenario ids) not yet done
 
     @property
     def read_all(self) -> bool:
@@ -78,6 +86,23 @@ class PathView:
         """Estimate the reading time left on the modules not yet done."""
         return sum(m.module.meta.minutes or 0 for m in self.modules if m.state is not ModuleState.DONE)
 
+    def next_step(self) -> tuple[Page, str] | None:
+        """Return where the learner carries on: the page and item id of what is left to do.
+
+        The first unread section's module, else the quiz not yet passed, else the scenario not
+        yet played; None when the module is locked or done.
+        """
+        status = self.next
+        if status is None:
+            return None
+        if not status.read_all:
+            return Page.MODULE, status.module.meta.id
+        if status.quiz_passed is False and status.module.quiz is not None:
+            return Page.QUIZ, status.module.quiz
+        if status.scenario_done is False and status.module.scenario is not None:
+            return Page.SCENARIO, status.module.scenario
+        return Page.MODULE, status.module.meta.id
+
     def status(self, module_id: str) -> ModuleStatus | None:
         """Return the status of a module of this path."""
         return next((m for m in self.modules if m.module.meta.id == module_id), None)
@@ -113,12 +138,12 @@ def get_path(engine: Engine, actor: Actor, course: Course) -> PathView:
             unlocked=True,
         )
     done = {i for i, s in statuses.items() if s.state is ModuleState.DONE} | passed | finished
-    final = tuple(
-        ModuleStatus(s.module, s.sections_read, s.quiz_passed, s.scenario_done,
-                     unlocked=all(r in done for r in s.module.meta.requires))
-        for s in statuses.values()
-    )
-    return PathView(person, final)
+    final = []
+    for s in statuses.values():
+        waiting = tuple(r for r in s.module.meta.requires if r not in done)
+        final.append(ModuleStatus(s.module, s.sections_read, s.quiz_passed, s.scenario_done,
+                                  unlocked=not waiting, waiting_for=waiting))
+    return PathView(person, tuple(final))
 
 
 def find_module_on_path(path: PathView, module_id: str) -> ModuleStatus:
@@ -127,7 +152,8 @@ def find_module_on_path(path: PathView, module_id: str) -> ModuleStatus:
     if status is None:
         raise NotAvailable(f"module '{module_id}' is not on your path")
     if not status.unlocked:
-        raise NotAvailable(f"module '{module_id}' is locked until its prerequisites are done")
+        raise NotAvailable(f"module '{module_id}' is locked until its prerequisites are done",
+                           waiting_for=status.waiting_for)
     return status
 
 

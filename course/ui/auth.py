@@ -220,13 +220,14 @@ def end_session() -> None:
     state.put(state.NAVIGATE, value=session_cookies.SIGN_OUT_PATH)
 
 
-def follow_navigation() -> None:
-    """Send the whole browser page where a sign-in or sign-out asked, once."""
+def follow_navigation() -> bool:
+    """Send the whole browser page where a sign-in or sign-out asked, once; say whether it did."""
     target = state.take(state.NAVIGATE)
     if not isinstance(target, str):
-        return
+        return False
     st.html(f"<script>window.location.replace({json.dumps(target)});</script>",
             unsafe_allow_javascript=True)
+    return True
 
 
 def require_page(page: Page) -> Actor:

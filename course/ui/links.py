@@ -46,11 +46,12 @@ def script(page: Page) -> str:
     return PAGES[page].script
 
 
-def entries_for(allowed: tuple[Page, ...]) -> list[PageLink]:
-    """Return every page's link, allowed pages first, shown in the menu only if allowed.
+def entries_for(allowed: tuple[Page, ...], *, landing: Page | None = None) -> list[PageLink]:
+    """Return every page's link, the landing page first, then the other allowed pages.
 
-    Pages the person may not open stay routable but hidden: asking for one by its address runs
-    the page's own server-side check, which refuses it and audits the refusal.
+    The first link is where the person lands (the router's default page). Pages the person may
+    not open stay routable but hidden: asking for one by its address runs the page's own
+    server-side check, which refuses it and audits the refusal.
     """
-    ordered = sorted(PAGES, key=lambda page: page not in allowed)
+    ordered = sorted(PAGES, key=lambda page: (page is not landing, page not in allowed))
     return [PAGES[page]._replace(in_menu=PAGES[page].in_menu and page in allowed) for page in ordered]

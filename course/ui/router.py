@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
-from course.domain.permissions import allowed_pages
+from course.domain.permissions import Page, allowed_pages, landing_page
 from course.services import metrics
 from course.services.database import UNAVAILABLE_ERRORS, describe_unavailable
 from course.ui import a11y, auth, runtime_stats
@@ -26,6 +27,7 @@ from course.ui.single_sign_on import render_notice
 from course.ui.text import literal
 
 SIGN_IN = "course/ui/pages/sign_in.py"
+_LANDING = "start"  # the root's page name for a person whose landing page is not My path
 UNAVAILABLE_TITLE = "Temporarily unavailable"
 UNAVAILABLE_TEXT = ("Need to Share cannot reach its database just now. Nothing you saved before is "
                     "lost. Please try again in a few minutes.")
@@ -48,20 +50,44 @@ def run() -> None:
         st.write(UNAVAILABLE_TEXT)
 
 
+def _sends_to(script: str, *, leaving: bool) -> Callable[[], None]:
+    """Return a page that switches straight to the page of `script`.
+
+    While the browser is `leaving` for the cookie route (just signed in) it stays put, so the
+    navigation drawn in this run reaches the browser; the route brings it back to the root.
+    """
+    def send() -> None:
+        if not leaving:
+            st.switch_page(script)
+    return send
+
+
 def _route() -> None:
-    auth.follow_navigation()
+    leaving = auth.follow_navigation()
     actor = auth.current_actor()
+    front = "home"  # the metrics name of the page served at the root address
     if actor is None:
         pages = [st.Page(SIGN_IN, title="Sign in", icon=":material/login:", default=True)] + [
             st.Page(SIGN_IN, title="Sign in", url_path=Path(link.script).stem, visibility="hidden")
             for link in list(PAGES.values())[1:]
         ]
     else:
+        held = actor.grants.capabilities
+        landing = landing_page(held)
+        links = entries_for(allowed_pages(held), landing=landing)  # first: where this person lands
+        front = Path(links[0].script).stem
         pages = [
             st.Page(link.script, title=link.title, icon=link.icon,
                     visibility="visible" if link.in_menu else "hidden")
-            for link in entries_for(allowed_pages(actor.grants.capabilities))
+            for link in links
         ]
+        if landing not in (None, Page.HOME):
+            # The root sends this person on to their page, which keeps its own address (a
+            # bookmark or typed link to it still works, as it would not for the default page).
+            front = _LANDING
+            send = _sends_to(links[0].script, leaving=leaving)
+            pages.insert(0, st.Page(send, title=links[0].title, url_path=_LANDING, default=True,
+                                    visibility="hidden"))
         render_notice()
         with st.sidebar:
             st.caption(f"Signed in as {literal(actor.email)}")
@@ -74,4 +100,4 @@ def _route() -> None:
         chosen.run()
         a11y.finish()
     finally:  # a page that reruns or stops early (st.rerun, st.stop) still took this long
-        metrics.record_rerun(Path(str(chosen.url_path or "home")).name, time.perf_counter() - started)
+        metrics.record_rerun(Path(str(chosen.url_path or front)).name, time.perf_counter() - started)

@@ -265,14 +265,17 @@ def choose(page: Page, box: str, option: str) -> None:
     settle(page)
 
 
-def sign_in_as_demo(page: Page, label: str, *, name: str) -> None:
-    """Press the demo button with this label on the sign-in page and wait for the home page.
+def sign_in_as_demo(page: Page, label: str, *, name: str, lands_on: str | None = None) -> None:
+    """Press the demo button with this label on the sign-in page and wait for the landing page.
 
-    A sign-in sends the browser through the cookie route and back: wait for that return, so the
-    next click lands on the page that stays.
+    A learner lands on their path ("Welcome, <name>"); other roles land on the heading given as
+    `lands_on` (a trainer on "Content health", a leader on "Literacy dashboard", an admin on
+    "People"). A sign-in sends the browser through the cookie route and back: wait for that
+    return, so the next click lands on the page that stays.
     """
     follow_sign_in(page, lambda: page.get_by_role("button", name=f"Demo: {label}", exact=True).click())
-    expect(page.get_by_role("heading", name=f"Welcome, {name}", exact=True)).to_be_visible()
+    heading = lands_on or f"Welcome, {name}"
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     settle(page)
 
 

@@ -139,7 +139,8 @@ def _tour(page: Page, source: str, screenshots: Path) -> dict[str, Violations]:
 
     page.get_by_role("link", name="My path").click()
     expect(page.get_by_role("heading", name=f"Welcome, {LEARNER_NAME}", exact=True)).to_be_visible()
-    page.get_by_role("link", name="Continue").click()
+    # "Continue" would now reopen the unfinished quiz: the module's own link leads to its scenario.
+    page.get_by_role("link", name="Open", exact=True).first.click()
     page.get_by_role("link", name=f"Scenario: {scenario.meta.title}", exact=True).click()
     expect(page.get_by_role("heading", name=scenario.meta.title, level=1, exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Start the scenario")).to_be_visible()
@@ -209,7 +210,7 @@ def _studio_tour(page: Page, source: str, served: ServedCourse, screenshots: Pat
 
     page.goto("/")
     expect(page.get_by_role("button", name=f"Demo: {trainer.label}")).to_be_visible(timeout=WAIT_MS * 2)
-    sign_in_as_demo(page, trainer.label, name=trainer.name)
+    sign_in_as_demo(page, trainer.label, name=trainer.name, lands_on="Content health")
     page.get_by_role("link", name="Content health", exact=True).click()
     problems = page.get_by_test_id("stExpander").filter(has_text=BROKEN_FILE)
     expect(problems.get_by_role("link", name="Open in the editor")).to_be_visible()
@@ -275,7 +276,7 @@ def _dashboard_tour(page: Page, source: str, screenshots: Path) -> Violations:
     leader = _demo(Capability.LEADER)
     page.goto("/")
     expect(page.get_by_role("button", name=f"Demo: {leader.label}")).to_be_visible(timeout=WAIT_MS * 2)
-    sign_in_as_demo(page, leader.label, name=leader.name)
+    sign_in_as_demo(page, leader.label, name=leader.name, lands_on="Literacy dashboard")
     page.get_by_role("link", name="Literacy dashboard", exact=True).click()
     expect(page.get_by_role("heading", name="Literacy dashboard", level=1)).to_be_visible()
     expect(page.locator(".st-key-heat-department .ytick text").first).to_be_attached()

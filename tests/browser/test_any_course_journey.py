@@ -75,12 +75,13 @@ def served(request: pytest.FixtureRequest, chromium_path: Path,
         yield Served(name, url, course)
 
 
-def _open(context_on: Callable[[str], BrowserContext], served: Served, person: DemoPerson) -> Page:
+def _open(context_on: Callable[[str], BrowserContext], served: Served, person: DemoPerson, *,
+          lands_on: str | None = None) -> Page:
     page = context_on(served.url).new_page()
     page.goto("/")
     expect(page.get_by_role("heading", name="Need to Share", exact=True)).to_be_visible(timeout=WAIT_MS * 2)
     settle(page)
-    sign_in_as_demo(page, person.label, name=person.name)
+    sign_in_as_demo(page, person.label, name=person.name, lands_on=lands_on)
     return page
 
 
@@ -128,8 +129,8 @@ def test_a_learner_of_the_first_role_reads_passes_a_quiz_and_finishes_a_scenario
     page.get_by_role("link", name="Back to your path").click()
     expect(page.get_by_role("heading", name=f"Welcome, {learner.name}", exact=True)).to_be_visible()
     settle(page)
-    _continue(page, module)
-    page.get_by_role("link", name=f"Scenario: {scenario.meta.title}", exact=True).click()
+    # Every section read and the quiz passed: "Continue" goes straight to the scenario.
+    page.get_by_role("link", name="Continue").click()
     expect(page.get_by_role("heading", name=scenario.meta.title, level=1, exact=True)).to_be_visible()
     page.get_by_role("button", name="Start the scenario").click()
     state = start_run(scenario)
@@ -149,7 +150,7 @@ def test_the_leader_sees_the_course_s_own_departments_on_the_dashboard(
     served: Served, context_on: Callable[[str], BrowserContext], screenshots: Path
 ) -> None:
     leader = served.person(lambda p: Capability.LEADER in p.capabilities)
-    page = _open(context_on, served, leader)
+    page = _open(context_on, served, leader, lands_on="Literacy dashboard")
     page.get_by_role("link", name="Literacy dashboard", exact=True).click()
     expect(page.get_by_role("heading", name="Literacy dashboard", level=1)).to_be_visible()
     expect(page.get_by_role("heading", name="Competency by department")).to_be_visible()
@@ -168,7 +169,7 @@ def test_the_trainer_finds_every_file_clean_in_the_studio(
     served: Served, context_on: Callable[[str], BrowserContext], screenshots: Path
 ) -> None:
     trainer = served.person(lambda p: Capability.TRAINER in p.capabilities)
-    page = _open(context_on, served, trainer)
+    page = _open(context_on, served, trainer, lands_on="Content health")
     page.get_by_role("link", name="Content health", exact=True).click()
     expect(page.get_by_role("heading", name="Content health", level=1)).to_be_visible()
     expect(page.get_by_text(re.compile("every file validates"))).to_be_visible()

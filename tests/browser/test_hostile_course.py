@@ -43,7 +43,7 @@ RENDERED = (f"img[src*='{EVIL_HOST}'], a[href*='{EVIL_HOST}'], iframe, .katex, "
             "img[alt='x']")
 #: Dialogs each page opened (an alert from an injected script would land here).
 _DIALOGS: dict[int, list[str]] = {}
-SignIn = Callable[[str, str], Page]
+SignIn = Callable[..., Page]  # (label, name, heading landed on: a learner's by default)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def hostile_url(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture
 def signed_in(context_on: Callable[[str], BrowserContext], hostile_url: str) -> SignIn:
     """Return a function that opens a context on the hostile server signed in as a demo person."""
-    def open_as(label: str, name: str) -> Page:
+    def open_as(label: str, name: str, lands_on: str | None = None) -> Page:
         page = context_on(hostile_url).new_page()
         dialogs = _DIALOGS.setdefault(id(page), [])
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -76,7 +76,7 @@ def signed_in(context_on: Callable[[str], BrowserContext], hostile_url: str) -> 
         expect(page.get_by_role("heading", name="Need to Share", exact=True)).to_be_visible()
         # The demo buttons are named after the course's roles: a trainer's text, before sign-in.
         _check(page, "sign-in page")
-        sign_in_as_demo(page, label, name=name)
+        sign_in_as_demo(page, label, name=name, lands_on=lands_on)
         return page
 
     return open_as
@@ -132,7 +132,7 @@ def test_an_address_shows_no_link_or_image(signed_in: SignIn, item_id: str) -> N
 
 
 def test_a_trainer_sees_the_hostile_course_as_text(signed_in: SignIn) -> None:
-    page = signed_in("Trainer", "Tara Trainer (demo)")
+    page = signed_in("Trainer", "Tara Trainer (demo)", "Content health")
     _visit(page, "/studio_health", "health", "Content health", shows_payload=False)
     page.get_by_role("tab", name="Course map").click()
     _check(page, "course map")
@@ -147,7 +147,7 @@ def test_a_trainer_sees_the_hostile_course_as_text(signed_in: SignIn) -> None:
 
 
 def test_an_admin_sees_the_hostile_person_as_text(signed_in: SignIn) -> None:
-    page = signed_in("Administrator", "Ada Admin (demo)")
+    page = signed_in("Administrator", "Ada Admin (demo)", "People")
     _visit(page, "/admin_people", "people", "Manage a person", shows_payload=False)
     _visit(page, "/admin_roster", "roster", "Roster import", shows_payload=False)
     _visit(page, "/admin_audit", "audit", "Audit log", shows_payload=False)

@@ -55,7 +55,7 @@ def test_the_audit_table_downloads_without_a_live_formula(
     context.add_init_script("delete window.showSaveFilePicker;")
     page = open_sign_in(context)
     admin = next(p for p in BUNDLED_DEMO_PEOPLE if p.local == "admin")
-    sign_in_as_demo(page, admin.label, name=admin.name)
+    sign_in_as_demo(page, admin.label, name=admin.name, lands_on="People")
     page.get_by_role("link", name="Audit log").click()
     expect(page.get_by_role("heading", name="Audit log", exact=True)).to_be_visible()
     settle(page)

@@ -120,7 +120,9 @@ def test_a_trainer_finds_fixes_previews_and_reads_the_item_analysis(
     title_line, broken = _break(path)
     problems = _diagnostics(served.content)
     assert problems, f"removing the title of {RELATIVE} should be an error"
-    sign_in_as_demo(page, trainer.label, name=trainer.name)
+    # A trainer lands on content health, not on a learner's path.
+    sign_in_as_demo(page, trainer.label, name=trainer.name, lands_on="Content health")
+    expect(page.get_by_role("link", name="My path", exact=True)).to_have_count(0)
     _open_health(page)
     expect(_metric(page, "Errors")).to_have_text(str(len(problems)))
     found = _expander(page, f"{RELATIVE} — {len(problems)} error(s), 0 warning(s)")

@@ -73,8 +73,7 @@ def test_a_working_process_is_ready_and_serves_its_pages(
         assert _get(f"{url}/nothing-here")[1] != "ready\n"  # Streamlit's catch-all is not readiness
         # The guard around every page changes nothing while the database answers.
         page = open_sign_in(context_on(url))
-        sign_in_as_demo(page, "Administrator", name="Ada Admin (demo)")
-        page.get_by_role("link", name="People").click()
+        sign_in_as_demo(page, "Administrator", name="Ada Admin (demo)", lands_on="People")
         expect(page.get_by_role("heading", name="People", exact=True)).to_be_visible()
         expect(page.get_by_text("page 1 of 1")).to_be_visible()
         assert UNAVAILABLE_TITLE not in page.content()

@@ -11,17 +11,18 @@ from course.domain.permissions import (
     Page,
     allowed_pages,
     is_allowed,
+    landing_page,
 )
 
 L, T, D, A = Capability.LEARNER, Capability.TRAINER, Capability.LEADER, Capability.ADMIN
 
 #: The expected matrix, written out independently of PERMISSIONS so a change shows up here.
 EXPECTED: dict[Page | Action, set[Capability]] = {
-    Page.HOME: {L, T, D, A},
+    Page.HOME: {L},
     Page.MODULE: {L},
     Page.QUIZ: {L},
     Page.SCENARIO: {L},
-    Page.PROFILE: {L, T, D, A},
+    Page.PROFILE: {L},
     Page.STUDIO_HEALTH: {T, A},
     Page.STUDIO_PREVIEW: {T, A},
     Page.STUDIO_EDITOR: {T, A},
@@ -70,5 +71,32 @@ def test_capabilities_add_up() -> None:
 
 
 def test_navigation_lists_allowed_pages_in_order() -> None:
-    assert allowed_pages({D}) == (Page.HOME, Page.PROFILE, Page.DASHBOARD)
+    assert allowed_pages({D}) == (Page.DASHBOARD,)
     assert allowed_pages({L}) == (Page.HOME, Page.MODULE, Page.QUIZ, Page.SCENARIO, Page.PROFILE)
+
+
+@pytest.mark.parametrize(("held", "lands"), [
+    ({L}, Page.HOME),
+    ({T}, Page.STUDIO_HEALTH),
+    ({D}, Page.DASHBOARD),
+    ({A}, Page.ADMIN_PEOPLE),
+    ({L, D}, Page.DASHBOARD),  # a leader who also learns starts on the dashboard
+    ({L, T}, Page.STUDIO_HEALTH),
+    ({T, D}, Page.STUDIO_HEALTH),
+    ({L, A}, Page.ADMIN_PEOPLE),
+    ({L, T, D, A}, Page.ADMIN_PEOPLE),
+], ids=str)
+def test_each_person_lands_on_the_page_of_their_first_capability_in_order(
+    held: set[Capability], lands: Page
+) -> None:
+    assert landing_page(held) is lands
+    assert is_allowed(held, lands)
+
+
+def test_a_person_with_no_capability_lands_nowhere() -> None:
+    assert landing_page(set()) is None
+
+
+def test_learner_pages_belong_to_learners_only() -> None:
+    for held in ({T}, {D}, {A}, {T, D, A}):
+        assert not {Page.HOME, Page.PROFILE} & set(allowed_pages(held)), held

@@ -8,7 +8,9 @@ found from the quiz file and the options as the page labels them, in the order i
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +21,7 @@ from course.domain.model import Course, Question, Quiz, Scenario
 from course.domain.paths import path_for
 from course.domain.permissions import Page
 from course.domain.records import ProgressKind
+from course.domain.wording import counted
 from course.services.database import Engine
 from course.settings import BUNDLED_ROOT
 from course.store import people, progress
@@ -69,6 +72,11 @@ def _click(at: AppTest, label: str) -> AppTest:
 
 def _texts(elements: Iterable[Any]) -> list[str]:
     return [seen(e.value) for e in elements]
+
+
+def _stem(page: Page) -> str:
+    """Return the address a page link points to (its script's name)."""
+    return Path(PAGES[page].script).stem
 
 
 def _progress(at: AppTest) -> list[str]:
@@ -221,6 +229,10 @@ def test_reading_a_module_records_each_section_once(
     _open(at, Page.HOME)
     assert f"read {count} of {count} sections · quiz not passed yet · scenario not played yet" in _texts(
         at.caption)
+    # "Continue" goes to what is left, the quiz, not back to the first section.
+    assert _texts(at.info) == [f"Next up: **{quiz.meta.title}** ({quiz.meta.minutes or '?'} min)"]
+    [carry_on] = [p for p in at.page_link if p.value == "Continue"]
+    assert (carry_on.proto.page, carry_on.proto.query_string) == (_stem(Page.QUIZ), f"id={QUIZ}")
 
 
 def test_a_quiz_fails_then_passes(app: AppFactory, course: Course) -> None:
@@ -357,10 +369,23 @@ def test_a_new_session_resumes_the_quiz_and_the_scenario(app: AppFactory, course
     assert f"**{wrong.text}** (your answer, not correct)" in _texts(again.expander[1].markdown)
 
 
-def test_a_module_off_the_path_or_locked_shows_a_warning(app: AppFactory) -> None:
+def test_a_locked_module_names_and_links_what_unlocks_it(app: AppFactory, course: Course) -> None:
+    at = app(as_demo=LEARNER)
+    locked = course.modules["listening-first"]
+    assert locked.meta.requires == (FIRST,)
+    _open(at, Page.MODULE, locked.meta.id)
+    assert _texts(at.warning) == [f"**{locked.meta.title}** opens once you finish:"]
+    assert "listening-first" not in " ".join(_texts(at.warning))  # a title, not an id
+    assert not at.title and not at.progress
+    assert [(seen(p.value), p.proto.page, p.proto.query_string) for p in at.page_link] == [
+        (course.modules[FIRST].meta.title, _stem(Page.MODULE), f"id={FIRST}"),
+        ("Back to your path", "", ""),  # the path is the learner's landing page, at the root
+    ]
+
+
+def test_a_module_off_the_path_shows_a_warning(app: AppFactory) -> None:
     at = app(as_demo=LEARNER)
     for module_id, warning in [
-        ("listening-first", "Module 'listening-first' is locked until its prerequisites are done"),
         ("hr-policy-and-training", "Module 'hr-policy-and-training' is not on your path"),
         ("no-such-module", "That module does not exist."),
     ]:
@@ -403,3 +428,27 @@ def test_an_activity_that_does_not_exist_shows_a_warning(app: AppFactory) -> Non
     for page, item_id in [(Page.QUIZ, "no-such-quiz"), (Page.SCENARIO, "no-such-scenario")]:
         _open(at, page, item_id)
         assert at.warning, item_id
+
+
+def test_a_new_learner_s_profile_says_not_yet_assessed_rather_than_half_competent(
+    app: AppFactory, course: Course
+) -> None:
+    at = _open(app(as_demo=LEARNER), Page.PROFILE)
+    names = list(course.info.competencies.values())
+    assert [seen(e.label) for e in at.expander] == [f"{n}: not yet assessed" for n in names]
+    [chart] = at.get("plotly_chart")
+    assert '"x":[null' in chart.proto.spec.replace(" ", "") and "50%" not in chart.proto.spec
+
+    # A failed attempt: the competencies it covers are scored, their answers counted in words.
+    quiz = course.quizzes[QUIZ]
+    _open(at, Page.QUIZ, QUIZ)
+    asked = _answer_all(at, quiz, right=False)
+    _click(at, "Submit the attempt")
+    _open(at, Page.PROFILE)
+    answers = Counter(course.info.competencies[q.competency] for q in asked)
+    expected = [rf"{re.escape(n)}: \d+% · {counted(answers[n], 'answer', 'answers')}, 0 scenario runs"
+                if n in answers else re.escape(f"{n}: not yet assessed") for n in names]
+    lines = [seen(e.label) for e in at.expander]
+    assert len(lines) == len(expected), lines
+    assert all(re.fullmatch(e, line) for e, line in zip(expected, lines, strict=True)), lines
+    assert any(n == 1 for n in answers.values()) is any(" 1 answer," in line for line in lines)

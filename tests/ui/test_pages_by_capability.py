@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from course.content.loader import load_course
 from course.domain.model import Course
-from course.domain.permissions import Actor, Capability, Page, allowed_pages, is_allowed
+from course.domain.permissions import Actor, Capability, Page, allowed_pages, is_allowed, landing_page
 from course.services import demo
 from course.services.accounts import hash_token
 from course.services.database import Engine
@@ -37,10 +37,8 @@ _TOKEN = "nts_token"
 
 #: The items of the test course (tests/conftest.py, for every role) for pages that need an id.
 SAMPLE_IDS = {Page.MODULE: "intro", Page.QUIZ: "intro-quiz", Page.SCENARIO: "first-day"}
-NO_TRACK = "Your account has no learner track. Use the menu to reach the pages of your role."
 
-_EVERYONE = {Page.HOME, Page.PROFILE}
-_LEARNING = _EVERYONE | {Page.MODULE, Page.QUIZ, Page.SCENARIO}
+_LEARNING = {Page.HOME, Page.PROFILE, Page.MODULE, Page.QUIZ, Page.SCENARIO}
 _STUDIO = {Page.STUDIO_HEALTH, Page.STUDIO_PREVIEW, Page.STUDIO_EDITOR, Page.STUDIO_ANALYTICS}
 _ADMIN = {Page.ADMIN_PEOPLE, Page.ADMIN_ROSTER, Page.ADMIN_AUDIT, Page.ADMIN_PRIVACY}
 #: What each demo person may open, over every page of the app, written out by hand.
@@ -49,9 +47,19 @@ EXPECTED_PAGES = {
     "hr.learner": _LEARNING,
     "it.learner": _LEARNING,
     "leadership.learner": _LEARNING,
-    "trainer": _EVERYONE | _STUDIO,
+    "trainer": _STUDIO,
     "leader": _LEARNING | {Page.DASHBOARD},
-    "admin": _EVERYONE | _STUDIO | {Page.DASHBOARD} | _ADMIN,
+    "admin": _STUDIO | {Page.DASHBOARD} | _ADMIN,
+}
+#: Where each demo person lands after signing in, written out by hand.
+EXPECTED_LANDING = {
+    "legal.learner": Page.HOME,
+    "hr.learner": Page.HOME,
+    "it.learner": Page.HOME,
+    "leadership.learner": Page.HOME,
+    "trainer": Page.STUDIO_HEALTH,
+    "leader": Page.DASHBOARD,
+    "admin": Page.ADMIN_PEOPLE,
 }
 
 #: The registered pages each demo person may not open, by the permission table.
@@ -88,6 +96,7 @@ def _marker(page: Page, person: demo.DemoPerson, course: Course) -> str | None:
         Page.QUIZ: course.quizzes[SAMPLE_IDS[Page.QUIZ]].meta.title,
         Page.SCENARIO: course.scenarios[SAMPLE_IDS[Page.SCENARIO]].meta.title,
         Page.PROFILE: "My literacy profile",
+        Page.DASHBOARD: "Literacy dashboard",
         # the content health page once registered (the course map shows the course's title)
         Page.STUDIO_HEALTH: "Content health" if PAGES[Page.STUDIO_HEALTH].script.endswith(
             "studio_health.py") else course.info.title,
@@ -124,10 +133,24 @@ def _titles(at: AppTest) -> list[str]:
 
 
 def test_the_permission_table_gives_each_demo_person_the_expected_pages() -> None:
-    assert {p.local for p in BUNDLED_DEMO_PEOPLE} == set(EXPECTED_PAGES)
+    assert {p.local for p in BUNDLED_DEMO_PEOPLE} == set(EXPECTED_PAGES) == set(EXPECTED_LANDING)
     for person in BUNDLED_DEMO_PEOPLE:
         allowed = {page for page in Page if is_allowed(person.capabilities, page)}
         assert allowed == EXPECTED_PAGES[person.local], person.local
+        assert landing_page(person.capabilities) is EXPECTED_LANDING[person.local], person.local
+
+
+@pytest.mark.parametrize("person", TEST_COURSE_DEMO_PEOPLE, ids=lambda p: p.local)
+def test_the_menu_starts_with_the_landing_page_and_shows_learner_pages_only_to_learners(
+    person: demo.DemoPerson,
+) -> None:
+    held = person.capabilities
+    links = entries_for(allowed_pages(held), landing=landing_page(held))
+    assert links[0] == PAGES[EXPECTED_LANDING[person.local]]
+    menu = {link.title for link in links if link.in_menu}
+    learner_pages = {PAGES[Page.HOME].title, PAGES[Page.PROFILE].title}
+    assert (learner_pages <= menu) is (Capability.LEARNER in held)
+    assert not (learner_pages & menu) or Capability.LEARNER in held
 
 
 @pytest.mark.parametrize("person", TEST_COURSE_DEMO_PEOPLE, ids=lambda p: p.local)
@@ -137,11 +160,12 @@ def test_allowed_pages_render_and_refused_pages_are_hidden_and_refuse(
     content = write_tree()
     course = _course(content)
     at = app(as_demo=person.local, content=content)
-    assert _titles(at) == [f"Welcome, {person.name}"]
+    at.run()  # as the browser does on its return from the cookie route, at the root address
+    assert not at.exception, at.exception
+    assert _titles(at) == [_marker(EXPECTED_LANDING[person.local], person, course)]
     assert [seen(c.value) for c in at.sidebar.caption] == [f"Signed in as {person.email}"]
-    learner = Capability.LEARNER in person.capabilities
-    assert [i.value for i in at.info] == (["Next up: **Introduction** (? min)"] if learner else [])
-    assert (NO_TRACK in [m.value for m in at.markdown]) is not learner
+    lands_home = EXPECTED_LANDING[person.local] is Page.HOME
+    assert [i.value for i in at.info] == (["Next up: **Introduction** (? min)"] if lands_home else [])
     for page in PAGES:
         if is_allowed(person.capabilities, page):
             _open(at, page)

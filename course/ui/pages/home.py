@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from course.domain.model import Course
-from course.domain.permissions import Capability, Page
+from course.domain.permissions import Page
 from course.services.learner import ModuleState, ModuleStatus, PathView, get_path, get_person
 from course.ui import a11y, auth, resources
 from course.ui.links import script
+from course.ui.prerequisites import title_of
 from course.ui.text import literal
 
 _STATE_ICON = {
@@ -33,8 +34,7 @@ def _module_row(course: Course, status: ModuleStatus) -> None:
                 parts.append("scenario played" if status.scenario_done else "scenario not played yet")
             st.caption(" · ".join(parts))
             if status.state is ModuleState.LOCKED:
-                needed = [course.item_meta(r) for r in meta.requires]
-                names = ", ".join(literal(m.title) for m in needed if m is not None)
+                names = ", ".join(literal(title_of(course, r)) for r in status.waiting_for)
                 st.caption(f"Unlocks after: {names}")
         with right:
             if status.unlocked:
@@ -43,22 +43,20 @@ def _module_row(course: Course, status: ModuleStatus) -> None:
                              icon=":material/arrow_forward:")
 
 
-def _summary(path: PathView) -> None:
+def _summary(course: Course, path: PathView) -> None:
     total = len(path.modules)
     st.progress(path.done / total if total else 0.0,
                 text=f"{path.done} of {total} modules done · about {path.minutes_left} minutes left")
-    upcoming = path.next
-    if upcoming is not None:
-        title = literal(upcoming.module.meta.title)
-        st.info(f"Next up: **{title}** ({upcoming.module.meta.minutes or '?'} min)")
-        st.page_link(script(Page.MODULE), label="Continue", query_params={"id": upcoming.module.meta.id},
+    step = path.next_step()
+    if step is not None:  # straight to what is left: the unread section, the quiz or the scenario
+        page, item_id = step
+        meta = course.item_meta(item_id)
+        minutes = meta.minutes if meta is not None else None
+        st.info(f"Next up: **{literal(title_of(course, item_id))}** ({minutes or '?'} min)")
+        st.page_link(script(page), label="Continue", query_params={"id": item_id},
                      icon=":material/play_arrow:")
     elif total:
         st.success("You have completed every module of your path.")
-
-
-def _not_a_learner() -> None:
-    st.write("Your account has no learner track. Use the menu to reach the pages of your role.")
 
 
 def render() -> None:
@@ -66,22 +64,19 @@ def render() -> None:
     actor = auth.require_page(Page.HOME)
     engine = resources.engine()
     loaded = resources.course()
-    learner = Capability.LEARNER in actor.grants.capabilities
-    # A learner's path carries their record: one read of it per rerun, not two.
-    path = get_path(engine, actor, loaded.course) if learner and loaded.course is not None else None
+    # Only learners reach this page (the permission table); their path carries their record: one
+    # read of it per rerun, not two.
+    path = get_path(engine, actor, loaded.course) if loaded.course is not None else None
     person = path.person if path is not None else get_person(engine, actor)
     a11y.page("Your path")
     a11y.heading(f"Welcome, {literal(person.name)}")
-    if loaded.course is None:
+    if loaded.course is None or path is None:
         st.error("The course is unavailable right now: its manifest has problems. A trainer has been told.")
-        return
-    if path is None:
-        _not_a_learner()
         return
     course = loaded.course
     tracks = ", ".join(literal(course.info.roles.get(t, t)) for t in person.tracks) or "foundations only"
     st.caption(f"Your tracks: {tracks}")
-    _summary(path)
+    _summary(course, path)
     st.header("Your path", anchor=False)
     for status in path.modules:
         _module_row(course, status)

@@ -10,6 +10,7 @@ from course.services.learner import ModuleStatus, NotAvailable, get_person
 from course.services.reading import mark_section_read, open_module
 from course.ui import a11y, auth, resources, state, widgets
 from course.ui.links import script
+from course.ui.prerequisites import show_locked
 from course.ui.text import literal
 
 
@@ -98,7 +99,10 @@ def render() -> None:
     try:
         status = open_module(engine, actor, loaded.course, module_id)
     except NotAvailable as exc:
-        st.warning(literal(str(exc).capitalize()))
+        if exc.waiting_for:
+            show_locked(loaded.course, loaded.course.modules[module_id].meta.title, exc.waiting_for)
+        else:
+            st.warning(literal(str(exc).capitalize()))
         st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
         return
     person = get_person(engine, actor)

@@ -6,10 +6,11 @@ from html import escape
 
 import streamlit as st
 
-from course.charts import Bar, profile_figure
+from course.charts import NOT_ASSESSED, Bar, profile_figure
 from course.domain.model import Course
 from course.domain.permissions import Page
 from course.domain.scoring import CompetencyScore, EvidenceKind
+from course.domain.wording import counted
 from course.services.learner import get_profile
 from course.ui import a11y, auth, resources, widgets
 from course.ui.text import literal
@@ -35,6 +36,15 @@ def _evidence(course: Course, score: CompetencyScore) -> None:
                         f"{widgets.percent(item.outcome)} ({item.at:%d %b %Y})")
 
 
+def _summary(label: str, score: CompetencyScore) -> str:
+    """Return a competency's line: its score and evidence counted, or "not yet assessed"."""
+    if not score.evidence:
+        return f"{literal(label)}: {NOT_ASSESSED}"
+    return (f"{literal(label)}: {widgets.percent(score.estimate)} · "
+            f"{counted(score.answers, 'answer', 'answers')}, "
+            f"{counted(score.runs, 'scenario run', 'scenario runs')}")
+
+
 def render() -> None:
     """Draw the learner's literacy profile."""
     actor = auth.require_page(Page.PROFILE)
@@ -47,14 +57,14 @@ def render() -> None:
     scores = get_profile(resources.engine(), actor, course)
     st.caption("Each score estimates how well you master a competency from your latest answer to each "
                "question and your latest run of each scenario. The bar's whiskers show the uncertainty: "
-               "with little evidence they are wide. A score starts at 50% before any evidence.")
+               "with little evidence they are wide. A competency with no evidence yet is not yet "
+               "assessed rather than scored.")
     bars = [Bar(course.info.competencies.get(c, c), s.estimate, s.low, s.high, len(s.evidence))
             for c, s in scores.items()]
     st.plotly_chart(profile_figure(bars), config={"displayModeBar": False})
     for competency, score in scores.items():
         label = course.info.competencies.get(competency, competency)
-        with st.expander(f"{literal(label)}: {widgets.percent(score.estimate)} · {score.answers} answers, "
-                         f"{score.runs} scenario runs"):
+        with st.expander(_summary(label, score)):
             _evidence(course, score)
 
 
