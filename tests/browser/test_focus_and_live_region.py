@@ -202,7 +202,7 @@ def test_focus_outline_is_drawn_on_a_focused_button(page: Page) -> None:
 
 
 def test_at_320_px_home_opens_at_its_h1_and_a_trainer_page_is_titled(page: Page) -> None:
-    """At phone width the home page opens at the top, its h1 focused; a studio page names itself."""
+    """At phone width a trainer's landing page opens at the top, its h1 focused, and names itself."""
     source = _axe_source()
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto("/")
@@ -210,10 +210,10 @@ def test_at_320_px_home_opens_at_its_h1_and_a_trainer_page_is_titled(page: Page)
     settle(page)
     with page.expect_navigation(timeout=WAIT_MS):
         _press(page, page.get_by_role("button", name="Demo: Trainer", exact=True))
-    _focus_is(page, "H1", "Welcome, Tara Trainer (demo)")
+    _focus_is(page, "H1", "Content health")  # a trainer lands on content health
     page.wait_for_function(f"() => ({_SCROLL})() === 0", timeout=WAIT_MS)
     settle(page)
-    _no_serious(page, source, "home page at 320 px")
+    _no_serious(page, source, "a trainer's landing page at 320 px")
     page.goto("/studio_health")
     expect(page.get_by_role("heading", name="Content health", level=1, exact=True)).to_be_visible()
     expect(page).to_have_title(f"Content health - {SITE}")
