@@ -18,7 +18,7 @@ import json
 import threading
 import weakref
 from collections.abc import Mapping
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -87,8 +87,11 @@ def _current_path() -> str:
         return "/"
     if not url:
         return "/"
+    # The address the tab was opened at may predate the page's own query parameters (a link to
+    # /module?id=... shown as the sign-in page): this run's parameters are the ones to keep.
     parts = urlsplit(url)
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    query = urlencode(st.query_params.to_dict()) or parts.query
+    path = parts.path + (f"?{query}" if query else "")
     return session_cookies.safe_return_path(path)
 
 
