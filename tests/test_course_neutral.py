@@ -26,7 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     # The noun, in messages about headers and sessions ("security headers").
     "security": {"*"},
     # The HTML horizontal-rule element in the sanitiser's list of tags.
-    "hr": {"content/markdown.py"},
+    "hr": {"content/markdown.py", "ui/a11y.py"},
     # The product's own name: the default database file, sender and export format.
     "need-to-share": {"settings.py", "services/privacy.py"},
 }

@@ -19,6 +19,9 @@ CHECKED = ("function", "method", "property", "class", "import")
 EXCEPTIONS = {
     ("course/store/engine.py", "_on_connect"): "SQLAlchemy 'connect' event hook",
     ("course/store/engine.py", "_on_begin"): "SQLAlchemy 'begin' event hook",
+    ("course/ui/a11y.py", "handle_data"): "html.parser.HTMLParser calls it for each run of text",
+    ("course/ui/a11y.py", "handle_starttag"): "html.parser.HTMLParser calls it for each opening tag",
+    ("course/ui/a11y.py", "handle_endtag"): "html.parser.HTMLParser calls it for each closing tag",
     ("course/services/metrics.py", "collect"): "prometheus_client calls a registered collector's collect()",
     ("course/web/metrics.py", "collect"): "prometheus_client calls a registered collector's collect()",
     # Merged from other work after this check was written; their owners decide. Each is called

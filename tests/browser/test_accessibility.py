@@ -242,6 +242,9 @@ def _studio_tour(page: Page, source: str, served: ServedCourse, screenshots: Pat
     shoot(page, screenshots, "a11y-preview-module")
 
     page.get_by_text("Quiz", exact=True).click()
+    # The kind switch reruns the page: let it draw the quiz box before typing into it.
+    expect(page.get_by_role("combobox", name="Quiz", exact=True)).to_be_visible()
+    settle(page)
     choose(page, "Quiz", f"{quiz.meta.title} ({quiz.meta.id})")
     expect(page.get_by_role("heading", name=quiz.meta.title, level=1, exact=True)).to_be_visible()
     first = page.get_by_test_id("stForm").first
@@ -253,6 +256,9 @@ def _studio_tour(page: Page, source: str, served: ServedCourse, screenshots: Pat
     shoot(page, screenshots, "a11y-preview-quiz")
 
     page.get_by_text("Scenario", exact=True).click()
+    # The kind switch reruns the page: let it draw the scenario box before typing into it.
+    expect(page.get_by_role("combobox", name="Scenario", exact=True)).to_be_visible()
+    settle(page)
     choose(page, "Scenario", f"{scenario.meta.title} ({scenario.meta.id})")
     expect(page.get_by_role("heading", name=scenario.meta.title, level=1, exact=True)).to_be_visible()
     page.get_by_role("button", name="Play from this node").click()
