@@ -13,10 +13,10 @@ import threading
 from datetime import timedelta
 from types import FrameType
 
+from course.cli.opening import open_or_report
 from course.integrations.mail import mailer_from_settings
 from course.services import jobs, outbox
-from course.services.database import StoreError, close_database, open_database
-from course.settings import SettingsError, load_settings
+from course.services.database import close_database
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,12 +38,10 @@ def run_jobs(args: argparse.Namespace) -> int:
     if args.poll <= 0:
         print("error: --poll must be a number of seconds above 0", file=sys.stderr)
         return 2
-    try:
-        settings = load_settings()
-        engine = open_database(settings)
-    except (SettingsError, StoreError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    opened = open_or_report()
+    if opened is None:
         return 2
+    settings, engine = opened
     configured = [*jobs.configured_jobs(settings),
                   outbox.mail_job(settings.mail, mailer_from_settings(settings.mail))]
     holder = jobs.new_holder()
@@ -73,11 +71,10 @@ def run_jobs(args: argparse.Namespace) -> int:
 
 def list_jobs(args: argparse.Namespace) -> int:
     """Print each job the database knows: holder, lease, next due time, last outcome."""
-    try:
-        engine = open_database(load_settings())
-    except (SettingsError, StoreError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    opened = open_or_report()
+    if opened is None:
         return 2
+    _, engine = opened
     try:
         for state in jobs.list_job_states(engine):
             held = f"held by {state.holder} until {state.lease_until:%Y-%m-%d %H:%M:%S}" if (

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from course.cli.opening import open_or_report
 from course.integrations.mail import mailer_from_settings
 from course.services import invitations, outbox
-from course.services.database import StoreError, close_database, open_database
-from course.settings import SettingsError, load_settings
+from course.services.database import close_database
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,12 +24,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _send(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings()
-        engine = open_database(settings)
-    except (SettingsError, StoreError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    opened = open_or_report()
+    if opened is None:
         return 2
+    settings, engine = opened
     try:
         report = outbox.send_outbox(engine, mailer_from_settings(settings.mail), mail=settings.mail,
                                          limit=args.limit)
@@ -43,11 +41,10 @@ def _send(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    try:
-        engine = open_database(load_settings())
-    except (SettingsError, StoreError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    opened = open_or_report()
+    if opened is None:
         return 2
+    _, engine = opened
     try:
         counts, failed = outbox.mail_status(engine, by=None)
     finally:

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from course.cli.opening import open_or_report
 from course.domain.accounts import (
     MAX_PASSPHRASE_CHARS,
     AccountRuleError,
@@ -22,8 +23,8 @@ from course.domain.accounts import (
 )
 from course.services import accounts, invitations, privacy, roster
 from course.services.accounts import AccountError, Passwords
-from course.services.database import Engine, StoreError, close_database, open_database
-from course.settings import SettingsError, load_settings
+from course.services.database import Engine, close_database
+from course.settings import load_settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -98,11 +99,10 @@ Handler = Callable[[Engine, argparse.Namespace], int]
 
 def _command(handler: Handler) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
-        try:
-            engine = open_database(load_settings())
-        except (SettingsError, StoreError) as error:
-            print(f"error: {error}", file=sys.stderr)
+        opened = open_or_report()
+        if opened is None:
             return 2
+        _, engine = opened
         try:
             return handler(engine, args)
         except (AccountError, AccountRuleError, ValueError) as error:
