@@ -161,7 +161,8 @@ def test_each_position_or_pair_is_named_counted_and_never_below_the_fully_right_
         # A fully right answer has every part right, so no part can be right less often.
         (fully,) = [m.value for m in at.metric if m.label == "Right"]
         assert all(_share(right) >= _share(fully) for right in parts["Right"]), (question_id, fully, parts)
-        assert len({_share(right) for right in parts["Right"]}) > 1 or _share(fully) == 100
+        # Whether parts differ depends on which wrong orders the seeded learners drew (a rotation
+        # moves every part); tests/services/test_question_kinds.py checks distinct shares exactly.
 
 
 def _share(text: str) -> int:
