@@ -35,7 +35,7 @@ PROJECT_RULES: dict[str, frozenset[str]] = {
 THIRD_PARTY_RULES: dict[str, frozenset[str]] = {
     "domain": frozenset(),
     "content": frozenset({"markdown_it", "mdit_py_plugins", "yaml", "nh3", "networkx", "pydantic", "PIL",
-                          "webvtt"}),
+                          "webvtt", "mutagen", "enzyme"}),
     "store": frozenset({"sqlmodel", "sqlalchemy", "alembic"}),
     "services": frozenset({"argon2", "prometheus_client"}),
     "charts": frozenset({"plotly"}),

@@ -18,6 +18,8 @@ from functools import lru_cache
 from html import escape
 from pathlib import Path
 
+import enzyme
+import mutagen
 import webvtt
 from markdown_it.token import Token
 from PIL import Image
@@ -60,7 +62,7 @@ class MediaFacts:
 
     For captions, `cues` counts the cues, `transcript` holds their text, `seconds` is when the
     last cue ends and `problem` says why the file does not parse. For a player, `seconds` is its
-    length where the file says it (MP4), else None.
+    length where the file says it, else None.
     """
 
     kind: str | None
@@ -113,17 +115,22 @@ def read_captions(data: bytes) -> MediaFacts:
     return MediaFacts("vtt", len(data), cues=len(lines), transcript="\n".join(lines), seconds=float(end))
 
 
-def mp4_seconds(data: bytes) -> float | None:
-    """Return an MP4 file's length from its movie header (`mvhd`), or None when it has none."""
-    at = data.find(b"mvhd")
-    if at < 4 or len(data) < at + 36:
+def player_seconds(data: bytes, kind: str) -> float | None:
+    """Return a recording's length in seconds where its file states it, else None.
+
+    Mutagen reads MP4, MP3 and Ogg; enzyme reads WebM files that carry a duration and a seek
+    head (as ffmpeg and mkvmerge write them). Recordings saved straight from a browser often have
+    neither, and then the length is unknown and captions coverage cannot be checked.
+    """
+    try:
+        if kind == "webm":
+            duration = enzyme.MKV(io.BytesIO(data)).info.duration
+            return duration.total_seconds() if duration else None
+        recording = mutagen.File(io.BytesIO(data))
+        length = getattr(getattr(recording, "info", None), "length", None)
+    except Exception:  # a damaged header only means the length is unknown
         return None
-    version = data[at + 4]
-    if version == 1:
-        scale, length = int.from_bytes(data[at + 24:at + 28]), int.from_bytes(data[at + 28:at + 36])
-    else:
-        scale, length = int.from_bytes(data[at + 16:at + 20]), int.from_bytes(data[at + 20:at + 24])
-    return length / scale if scale else None
+    return float(length) if length else None
 
 
 def facts_of(data: bytes) -> MediaFacts:
@@ -131,7 +138,7 @@ def facts_of(data: bytes) -> MediaFacts:
     kind = detect_kind(data)
     if kind == "vtt":
         return read_captions(data)
-    return MediaFacts(kind, len(data), seconds=mp4_seconds(data) if kind == "mp4" else None)
+    return MediaFacts(kind, len(data), seconds=player_seconds(data, kind) if kind in PLAYER_KINDS else None)
 
 
 @lru_cache(maxsize=1024)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import struct
+from collections.abc import Callable
 
 import pytest
 from PIL import Image
@@ -263,11 +265,81 @@ def mp4_of(seconds: int, *, version: int = 0, scale: int = 1000) -> bytes:
     return b"\0\0\0\x18ftypmp42" + b"\0" * 12 + (8 + len(mvhd)).to_bytes(4) + b"moov" + mvhd
 
 
+def mp3_of(seconds: int) -> bytes:
+    """Return an MP3 file of silent frames (MPEG-1 layer III, 128 kbit/s, 44.1 kHz) this long."""
+    frame = bytes([0xFF, 0xFB, 0x90, 0x64]) + bytes(413)  # 1152 samples each
+    return frame * round(seconds * 44_100 / 1152)
+
+
+def ogg_of(seconds: int) -> bytes:
+    """Return an Ogg Opus file whose last page's granule position gives its length."""
+    from mutagen.ogg import OggPage
+
+    def page(packet: bytes, sequence: int, position: int, *, first: bool = False,
+             last: bool = False) -> bytes:
+        made = OggPage()
+        made.serial, made.sequence, made.position, made.packets = 1, sequence, position, [packet]
+        made.first, made.last = first, last
+        return bytes(made.write())
+
+    rate = (48_000).to_bytes(4, "little")
+    head = b"OpusHead" + bytes([1, 1]) + (312).to_bytes(2, "little") + rate + bytes(3)
+    tags = b"OpusTags" + (4).to_bytes(4, "little") + b"test" + bytes(4)
+    return (page(head, 0, 0, first=True) + page(tags, 1, 0)
+            + page(b"\xf8\xff\xfe", 2, 48_000 * seconds + 312, last=True))
+
+
+def _element(ident: str, payload: bytes) -> bytes:
+    return bytes.fromhex(ident) + (1 << 56 | len(payload)).to_bytes(8) + payload
+
+
+def webm_of(seconds: int, *, with_seek_head: bool = True) -> bytes:
+    """Return a WebM file's start: its header, a seek head and an Info element with its duration."""
+
+    doc_type = _element("4282", b"webm") + _element("4287", b"\x04") + _element("4285", b"\x02")
+    header = _element("1A45DFA3", doc_type)
+    info = _element("1549A966", _element("2AD7B1", (1_000_000).to_bytes(3))
+                    + _element("4489", struct.pack(">d", seconds * 1000.0)))
+    def seek_head(info_at: int) -> bytes:  # where Info starts, counted from the segment's data
+        entry = _element("53AB", bytes.fromhex("1549A966")) + _element("53AC", info_at.to_bytes(8))
+        return _element("114D9B74", _element("4DBB", entry))
+
+    seek = seek_head(len(seek_head(0))) if with_seek_head else b""
+    return header + _element("18538067", seek + info)
+
+
 @pytest.mark.parametrize("version", [0, 1])
 def test_the_length_of_an_mp4_is_read_from_its_header(version: int) -> None:
     from course.content.media import facts_of
     assert facts_of(mp4_of(95, version=version)).seconds == 95
     assert facts_of(MP4).seconds is None
+
+
+@pytest.mark.parametrize(("make", "kind"), [(mp3_of, "mp3"), (ogg_of, "ogg"), (webm_of, "webm")])
+def test_the_length_of_mp3_ogg_and_webm_recordings_is_read(make: Callable[[int], bytes], kind: str) -> None:
+    from course.content.media import facts_of
+    facts = facts_of(make(95))
+    assert facts.kind == kind and facts.seconds is not None
+    assert abs(facts.seconds - 95) < 0.5  # an MP3's length is estimated from its bit rate
+
+
+def test_a_webm_without_a_stated_length_is_accepted_without_a_coverage_check() -> None:
+    from course.content.media import facts_of
+    facts = facts_of(webm_of(95, with_seek_head=False))  # as browsers record it: no seek head
+    assert facts.kind == "webm" and facts.seconds is None
+    assert facts_of(webm_of(95)[:60]).seconds is None  # cut short: unknown, never a crash
+
+
+@pytest.mark.parametrize(("make", "name", "block"), [
+    (mp3_of, "talk.mp3", "audio"), (ogg_of, "talk.ogg", "audio"), (webm_of, "talk.webm", "video")])
+def test_captions_short_of_an_mp3_ogg_or_webm_recording_are_reported(
+        write_tree: TreeWriter, make: Callable[[int], bytes], name: str, block: str) -> None:
+    text = f"::: {block} ../media/{name} captions=../media/ceo.vtt\n:::\n"
+    found = messages(write_tree, {"modules/intro.md": module(text), f"media/{name}": make(120)})
+    assert found == [
+        f"modules/intro.md:18: warning: the captions '../media/ceo.vtt' end at 4 s, but '../media/{name}' "
+        "lasts 120 s; caption the rest, so that everyone can follow all of it [captions-short]"]
+    assert messages(write_tree, {"modules/intro.md": module(text), f"media/{name}": make(12)}) == []
 
 
 def test_captions_that_stop_well_before_the_video_ends_are_reported(write_tree: TreeWriter) -> None:
