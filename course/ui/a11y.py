@@ -27,6 +27,10 @@ from course.ui.text import shown
 
 SITE = "Need to Share"
 LIVE_ID = "nts-live"
+#: A container keyed GROUP + a suffix becomes a named group of inputs (role="group"), labelled
+#: by the element whose id is GROUP_LABEL + the same suffix (a question's words, for its checkboxes).
+GROUP = "nts-group-"
+GROUP_LABEL = "nts-stem-"
 
 #: A 3px outline, dark blue (#1a4fd6 on white is 6.7:1; with the white ring it stays visible on
 #: the dark primary buttons too), on everything that takes the keyboard focus.
@@ -79,9 +83,21 @@ if (!window.ntsNamer) {
       }
     }
   };
-  window.ntsNamer = new MutationObserver(name);
+  // A multiple-answer question's checkboxes: one group, named by the question's words.
+  const group = () => {
+    for (const box of doc.querySelectorAll('[class*="st-key-%(group)s"]')) {
+      const key = Array.from(box.classList).find((c) => c.startsWith("st-key-%(group)s"));
+      const label = "%(label)s" + key.slice("st-key-%(group)s".length);
+      if (box.getAttribute("role") !== "group") { box.setAttribute("role", "group"); }
+      if (doc.getElementById(label) && box.getAttribute("aria-labelledby") !== label) {
+        box.setAttribute("aria-labelledby", label);
+      }
+    }
+  };
+  window.ntsNamer = new MutationObserver(() => { name(); group(); });
   window.ntsNamer.observe(doc.body, {childList: true, subtree: true, characterData: true});
   name();
+  group();
 }
 if (ask.title) { doc.title = ask.title; }
 if (ask.said !== null) { live.textContent = ""; setTimeout(() => { live.textContent = ask.said; }, 100); }
@@ -105,7 +121,7 @@ const go = () => {
   window.scrollTo(0, 0);
 };
 setTimeout(go, 50);
-})();</script>"""
+})();</script>""".replace("%(group)s", GROUP).replace("%(label)s", GROUP_LABEL)
 
 
 def page(title: str, *, kind: str = "") -> None:

@@ -14,6 +14,7 @@ import streamlit as st
 from course.domain.model import Question, QuestionKind
 from course.domain.quiz import GradedAnswer
 from course.ui import widgets
+from course.ui.a11y import GROUP, GROUP_LABEL
 from course.ui.text import literal
 
 
@@ -61,6 +62,11 @@ def _entry_feedback(question: Question, graded: GradedAnswer) -> None:
             verdict = "right" if mark else f"not right; it goes with **{literal(expected.match_text)}**"
         st.markdown(f"{said} ({verdict})")
         widgets.html(expected.feedback_html)
+
+
+def stem(question: Question, *, prefix: str = "") -> None:
+    """Draw the question's words, with the id its group of checkboxes is labelled by."""
+    widgets.html(f'<p id="{GROUP_LABEL}{prefix}{question.id}"><strong>{question.stem_html}</strong></p>')
 
 
 def _named(visible: str, question: Question) -> str:
@@ -119,13 +125,12 @@ def answer_widgets(question: Question, order: Sequence[int], *, prefix: str = ""
         return _match_widgets(question, order, prefix)
     # Radio and checkbox labels are Markdown; select box options (above) are plain text.
     labels = {o.index: literal(o.text) for o in question.options}
-    stem = literal(_stem(question))
     if question.multiple:
-        st.caption("Choose all that apply.")
-        return [i for i in order
-                if st.checkbox(labels[i], key=f"{prefix}opt-{question.id}-{i}", help=f"Answers: {stem}")]
+        with st.container(key=f"{GROUP}{prefix}{question.id}"):
+            st.caption("Choose all that apply.")
+            return [i for i in order if st.checkbox(labels[i], key=f"{prefix}opt-{question.id}-{i}")]
     st.caption("Choose one answer.")
-    pick = st.radio(stem, order, format_func=labels.__getitem__, index=None,
+    pick = st.radio(literal(_stem(question)), order, format_func=labels.__getitem__, index=None,
                     key=f"{prefix}opt-{question.id}", label_visibility="collapsed")
     return [] if pick is None else [pick]
 

@@ -47,7 +47,7 @@ def _ask(course: Course, view: AttemptView, item: DrawnQuestion, number: int) ->
         a11y.heading(f"Question {number} of {len(view.scored)}", level=2)
     else:
         a11y.heading("Your reflection", level=2)
-    widgets.html(f"<p><strong>{question.stem_html}</strong></p>")
+    question_view.stem(question)
     widgets.html(question.context_html)
     started = state.keep_first(state.QUESTION_SHOWN, view.attempt_key, item.question_id, value=time.time())
     text: str | None = None

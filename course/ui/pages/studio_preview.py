@@ -55,7 +55,7 @@ def _quiz(actor: Actor, quiz: Quiz) -> None:
         shown = [(q, list(d.option_order)) for d in drawn if (q := quiz.question(d.question_id)) is not None]
     for number, (question, order) in enumerate(shown, start=1):
         st.header(f"Question {number} · {literal(question.id)}", anchor=False)
-        widgets.html(f"<p><strong>{question.stem_html}</strong></p>")
+        question_view.stem(question, prefix="pv-")
         widgets.html(question.context_html)
         if not question.scored:
             st.text_area(literal(question.stem_text) or "Reflection", key=f"pv-reflect-{question.id}",
