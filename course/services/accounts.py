@@ -10,7 +10,7 @@ import hashlib
 import secrets
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher, Type
@@ -149,10 +149,10 @@ class SessionPolicy:
     @classmethod
     def from_settings(cls, settings: Settings) -> SessionPolicy:
         """Build the policy from NTS_SESSION_IDLE_MINUTES and NTS_SESSION_ABSOLUTE_HOURS."""
-        return cls(
-            idle=timedelta(minutes=settings.session_idle_minutes),
-            absolute=timedelta(hours=settings.session_absolute_hours),
-        )
+        idle = timedelta(minutes=settings.session_idle_minutes)
+        # A short idle time-out writes activity more often, so that steady use never ends it.
+        return cls(idle=idle, absolute=timedelta(hours=settings.session_absolute_hours),
+                   touch_every=min(timedelta(seconds=60), idle / 4))
 
 
 DEFAULT_SESSIONS = SessionPolicy(idle=timedelta(minutes=30), absolute=timedelta(hours=12))
@@ -389,6 +389,34 @@ def resume_session(
         with write_transaction(engine) as session:
             sessions.touch_session(session, token_hash, now=when)
     return Actor(person_id=row.person_id, email=holder.email, grants=holder.grants)
+
+
+def session_time_left(
+    engine: Engine,
+    token: str | None,
+    *,
+    policy: SessionPolicy = DEFAULT_SESSIONS,
+    keep: bool = False,
+    now: datetime | None = None,
+) -> timedelta | None:
+    """Return how long the session of this token has left, or None when it is over.
+
+    With `keep`, the session counts as used now first ("Stay signed in"), so the idle time-out
+    starts again; without it, nothing is written (the page's idle warning asks this).
+    """
+    if not token or len(token) > MAX_TOKEN_CHARS:
+        return None
+    when = _now(now)
+    if keep and resume_session(engine, token, policy=replace(policy, touch_every=timedelta(0)),
+                               now=when) is None:
+        return None
+    with read_session(engine) as session:
+        holder = sessions.find_session_holder(session, hash_token(token))
+    if holder is None or holder.session.ended_at is not None or not holder.active:
+        return None
+    row = holder.session
+    left = min(row.last_seen_at + policy.idle, row.created_at + policy.absolute) - when
+    return left if left > timedelta(0) else None
 
 
 def sign_out(engine: Engine, token: str, *, now: datetime | None = None) -> None:

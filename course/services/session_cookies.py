@@ -30,6 +30,8 @@ TICKET_SECONDS = 60
 #: Where the cookie route lives, and the one that signs out.
 HAND_OVER_PATH = "/auth/session"
 SIGN_OUT_PATH = "/auth/sign-out"
+#: Where the page's idle warning asks how long the session has left (GET) or keeps it (POST).
+KEEP_ALIVE_PATH = "/auth/keep-alive"
 #: Tokens, tickets and device values are URL-safe base64 of 32 random bytes (43 characters);
 #: anything longer or made of other characters is refused before any work is done on it.
 _OPAQUE = re.compile(r"[A-Za-z0-9_-]{16,64}")

@@ -128,9 +128,14 @@ def _session_tokens() -> list[tuple[str, bool]]:
     return found
 
 
+def session_policy() -> SessionPolicy:
+    """Return how long sessions last, from the settings."""
+    return SessionPolicy.from_settings(resources.settings())
+
+
 def _resume() -> tuple[Actor | None, str | None]:
     """Return the actor of the first live candidate token, and that token when it is the tab's."""
-    policy = SessionPolicy.from_settings(resources.settings())
+    policy = session_policy()
     for token, from_cookie in _session_tokens():
         actor = resume_session(resources.engine(), token, policy=policy)
         if actor is not None:

@@ -21,7 +21,7 @@ import streamlit as st
 from course.domain.permissions import Page, allowed_pages, landing_page
 from course.services import metrics
 from course.services.database import UNAVAILABLE_ERRORS, describe_unavailable
-from course.ui import a11y, auth, runtime_stats
+from course.ui import a11y, auth, idle_warning, runtime_stats
 from course.ui.links import PAGES, entries_for
 from course.ui.single_sign_on import render_notice
 from course.ui.text import literal
@@ -99,5 +99,7 @@ def _route() -> None:
     try:
         chosen.run()
         a11y.finish()
+        if actor is not None:
+            idle_warning.watch(auth.session_policy(), live_region=a11y.LIVE_ID)
     finally:  # a page that reruns or stops early (st.rerun, st.stop) still took this long
         metrics.record_rerun(Path(str(chosen.url_path or front)).name, time.perf_counter() - started)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from course.services.session_cookies import HAND_OVER_PATH, SIGN_OUT_PATH
+from course.services.session_cookies import HAND_OVER_PATH, KEEP_ALIVE_PATH, SIGN_OUT_PATH
 from course.services.single_sign_on import SSO_REFUSED_PATH
 from course.settings import SettingsError, load_settings
 from course.web import health, media, metrics, sessions, single_sign_on
@@ -16,6 +16,7 @@ def routes() -> list[BaseRoute]:
         Route("/healthz", health.healthz, methods=["GET", "HEAD"]),
         Route(HAND_OVER_PATH, sessions.hand_over, methods=["GET"]),
         Route(SIGN_OUT_PATH, sessions.sign_out_route, methods=["GET", "POST"]),
+        Route(KEEP_ALIVE_PATH, sessions.keep_alive, methods=["GET", "POST"]),
         Route("/readyz", health.readyz, methods=["GET", "HEAD"]),
         Route(SSO_REFUSED_PATH, single_sign_on.sso_refused, methods=["GET"]),
         Route(media.ROUTE_PATH, media.course_media, methods=["GET", "HEAD"]),

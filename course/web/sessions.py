@@ -1,6 +1,6 @@
-"""The session cookie routes: exchange a sign-in ticket for the cookie, and sign out.
+"""The session cookie routes: exchange a sign-in ticket for the cookie, keep it alive, and sign out.
 
-Both refuse requests that another site started (a cross-site page must be able neither to sign
+All refuse requests that another site started (a cross-site page must be able neither to sign
 someone in as the attacker nor to sign them out): the browser's `Sec-Fetch-Site` header must say
 `same-origin`, or, from a browser too old to send it, the `Origin` or `Referer` must be this
 site. Neither route ever shows the token; the cookie is HttpOnly, so page scripts cannot read it.
@@ -13,10 +13,10 @@ from html import escape
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from course.services import session_cookies
-from course.services.accounts import sign_out
+from course.services.accounts import SessionPolicy, session_time_left, sign_out
 from course.services.session_cookies import DEVICE_COOKIE, SESSION_COOKIE
 from course.web import resources
 from course.web.single_sign_on import drop_streamlit_sign_in
@@ -87,3 +87,21 @@ def sign_out_route(request: Request) -> Response:
     response.delete_cookie(SESSION_COOKIE, path="/", secure=_is_https(request), httponly=True,
                            samesite="lax")
     return response
+
+
+def keep_alive(request: Request) -> Response:
+    """Say how many seconds this browser's session has left; a POST first counts it as used now.
+
+    The page's idle warning asks with GET (nothing is written) and, when the person chooses
+    "Stay signed in", with POST. A session that is over gets 401 and `{"seconds_left": 0}`.
+    """
+    if not is_same_origin(request):
+        return JSONResponse({"error": "refused"}, status_code=403, headers=_NO_STORE)
+    token = request.cookies.get(SESSION_COOKIE)
+    left = None
+    if session_cookies.is_opaque_value(token):
+        left = session_time_left(resources.engine(), token, keep=request.method == "POST",
+                                 policy=SessionPolicy.from_settings(resources.settings()))
+    if left is None:
+        return JSONResponse({"seconds_left": 0}, status_code=401, headers=_NO_STORE)
+    return JSONResponse({"seconds_left": int(left.total_seconds())}, headers=_NO_STORE)

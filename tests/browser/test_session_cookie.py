@@ -7,6 +7,7 @@ a person sees in each tab.
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -205,4 +206,58 @@ def test_another_process_on_the_same_database_resumes_the_session(
         elsewhere.get_by_role("button", name="Sign out").click()
         _signed_out(elsewhere)
     page.reload()
+    _signed_out(page)
+
+
+def _last_used(data: Path, minutes_ago: int) -> None:
+    """Make every open session look last used this many minutes ago (the server's clock is real)."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from course.store.engine import write_transaction
+    from course.store.tables import AuthSession
+
+    engine = open_database(load_settings({
+        "NTS_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data / 'browser.db'}"}))
+    try:
+        with write_transaction(engine) as session:
+            session.connection().execute(update(AuthSession).values(
+                last_seen_at=datetime.now(UTC) - timedelta(minutes=minutes_ago)))
+    finally:
+        close_database(engine)
+
+
+def test_a_warning_before_the_idle_time_out_keeps_the_session_or_says_it_ended(
+        context: BrowserContext, data: Path) -> None:
+    page = context.new_page()
+    page.clock.install()  # the page's timers run on a clock the test can move on
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Need to Share", exact=True)).to_be_visible()
+    settle(page)
+    sign_in_as_demo(page, LABEL, name=NAME)
+    welcome = page.get_by_role("heading", name=f"Welcome, {NAME}", exact=True)
+    expect(welcome).to_be_focused()  # where the page put the focus when it opened
+    dialog = page.get_by_role("alertdialog", name="Are you still there?")
+    expect(dialog).to_be_hidden()
+
+    _last_used(data, 29)  # a minute is left on the server
+    page.clock.fast_forward("28:00")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text(re.compile(r"You will be signed out in \d+ seconds"))
+    expect(dialog.get_by_role("button", name="Stay signed in")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#nts-live")).to_have_text("You are still signed in.")
+    expect(welcome).to_be_focused()  # the focus is back where it was
+    page.get_by_role("link", name="My literacy profile").click()  # the session was kept
+    expect(page.get_by_role("heading", name="My literacy profile", exact=True)).to_be_visible()
+    settle(page)
+
+    _last_used(data, 31)  # nothing happened for longer than the idle time-out
+    page.clock.fast_forward("28:00")
+    ended = page.get_by_role("alertdialog", name="You have been signed out")
+    expect(ended).to_be_visible()
+    expect(ended).to_contain_text("everything you finished is saved")
+    ended.get_by_role("button", name="Sign in again").click()
     _signed_out(page)

@@ -134,6 +134,45 @@ def test_session_policy_follows_the_settings() -> None:
     settings = load_settings({"NTS_SESSION_IDLE_MINUTES": "5", "NTS_SESSION_ABSOLUTE_HOURS": "1"})
     policy = SessionPolicy.from_settings(settings)
     assert (policy.idle, policy.absolute) == (timedelta(minutes=5), timedelta(hours=1))
+    assert policy.touch_every == timedelta(minutes=1)
+    short = SessionPolicy.from_settings(load_settings({"NTS_SESSION_IDLE_MINUTES": "1"}))
+    assert short.touch_every == timedelta(seconds=15)  # steady clicks keep even a 1-minute session
+
+
+def test_steady_use_never_ends_a_one_minute_session() -> None:
+    policy = SessionPolicy.from_settings(load_settings({"NTS_SESSION_IDLE_MINUTES": "1"}))
+    # A click every 50 seconds: with a write at most every 60 seconds the session would end.
+    assert policy.touch_every <= timedelta(seconds=50)
+    assert policy.idle - policy.touch_every > timedelta(seconds=40)
+
+
+def test_time_left_is_read_without_counting_as_use_and_kept_on_request(
+        engine: Engine, passwords: Passwords) -> None:
+    add(engine, passwords)
+    policy = SessionPolicy(idle=timedelta(minutes=30), absolute=timedelta(hours=2))
+    token = accounts.sign_in(engine, "ada@example.org", PASSPHRASE, passwords=passwords, now=NOW).token
+    left = accounts.session_time_left
+    assert left(engine, token, policy=policy, now=NOW + timedelta(minutes=28)) == timedelta(minutes=2)
+    assert left(engine, token, policy=policy, now=NOW + timedelta(minutes=29)) == timedelta(minutes=1)
+    kept = left(engine, token, policy=policy, keep=True, now=NOW + timedelta(minutes=29))
+    assert kept == timedelta(minutes=30)
+    # Near the absolute limit, "Stay signed in" cannot go beyond it.
+    for minutes in (49, 69, 89, 109):  # kept every 20 minutes
+        assert left(engine, token, policy=policy, keep=True, now=NOW + timedelta(minutes=minutes)) is not None
+    assert left(engine, token, policy=policy, keep=True, now=NOW + timedelta(hours=1, minutes=55)) == \
+        timedelta(minutes=5)
+    assert left(engine, token, policy=policy, now=NOW + timedelta(hours=2, seconds=1)) is None
+
+
+def test_no_time_is_left_for_an_ended_or_forged_session(engine: Engine, passwords: Passwords) -> None:
+    add(engine, passwords)
+    policy = SessionPolicy(idle=timedelta(minutes=30), absolute=timedelta(hours=2))
+    token = accounts.sign_in(engine, "ada@example.org", PASSPHRASE, passwords=passwords, now=NOW).token
+    assert accounts.session_time_left(engine, token, policy=policy, now=NOW + timedelta(minutes=31)) is None
+    assert accounts.session_time_left(engine, token, policy=policy, keep=True,
+                                      now=NOW + timedelta(minutes=31)) is None
+    for forged in (None, "", "x" * 5000, "forged-token"):
+        assert accounts.session_time_left(engine, forged, policy=policy, keep=True, now=NOW) is None
 
 
 def test_a_hash_with_old_parameters_is_replaced_at_sign_in(engine: Engine, passwords: Passwords) -> None:

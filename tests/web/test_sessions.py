@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -77,7 +77,7 @@ def _ticket(engine: Engine, **options: str) -> tuple[str, str]:
 
 def test_the_app_serves_both_routes() -> None:
     paths = [getattr(route, "path", "") for route in routes()]
-    assert "/auth/session" in paths and "/auth/sign-out" in paths
+    assert {"/auth/session", "/auth/sign-out", "/auth/keep-alive"} <= set(paths)
 
 
 def test_a_ticket_sets_an_httponly_lax_cookie_and_goes_back_to_the_page(engine: Engine) -> None:
@@ -169,3 +169,47 @@ def test_signing_out_ends_the_session_and_clears_the_cookie(engine: Engine) -> N
 def test_signing_out_without_a_usable_cookie_still_clears_it(engine: Engine, cookie: str) -> None:
     out = sessions.sign_out_route(_request("/auth/sign-out", headers=SAME_SITE, cookie=cookie))
     assert out.status_code == 303 and _cookies(out)["nts_session"]["value"] == ""
+
+
+def _left(response: Response) -> int:
+    import json
+    return int(json.loads(bytes(response.body))["seconds_left"])
+
+
+def test_the_idle_warning_asks_without_keeping_and_stay_signed_in_keeps(engine: Engine) -> None:
+    _, token = _signed_in(engine)
+    cookie = f"{session_cookies.SESSION_COOKIE}={token}"
+    asked = sessions.keep_alive(_request("/auth/keep-alive", headers=SAME_SITE, cookie=cookie))
+    assert asked.status_code == 200 and 29 * 60 < _left(asked) <= 30 * 60
+    assert asked.headers["cache-control"] == "no-store"
+    with write_transaction(engine) as session:  # as if the last click was 29 minutes ago
+        stored.touch_session(session, accounts.hash_token(token),
+                             now=datetime.now(UTC) - accounts.DEFAULT_SESSIONS.idle + timedelta(minutes=1))
+    asked = sessions.keep_alive(_request("/auth/keep-alive", headers=SAME_SITE, cookie=cookie))
+    assert 0 < _left(asked) <= 60
+    kept = sessions.keep_alive(_request("/auth/keep-alive", headers=SAME_SITE, cookie=cookie,
+                                        method="POST"))
+    assert kept.status_code == 200 and _left(kept) > 29 * 60
+
+
+@pytest.mark.parametrize("cookie", ["", "nts_session=" + "x" * 43, "nts_session=<script>"])
+def test_keep_alive_without_a_live_session_says_it_is_over(engine: Engine, cookie: str) -> None:
+    for method in ("GET", "POST"):
+        response = sessions.keep_alive(_request("/auth/keep-alive", headers=SAME_SITE, cookie=cookie,
+                                                method=method))
+        assert response.status_code == 401 and _left(response) == 0
+
+
+def test_another_site_can_neither_read_nor_keep_a_session_alive(engine: Engine) -> None:
+    _, token = _signed_in(engine)
+    cookie = f"{session_cookies.SESSION_COOKIE}={token}"
+    with write_transaction(engine) as session:
+        stored.touch_session(session, accounts.hash_token(token),
+                             now=datetime.now(UTC) - timedelta(minutes=20))
+    for headers in ([(b"sec-fetch-site", b"cross-site")], [(b"origin", b"https://evil.example")], []):
+        response = sessions.keep_alive(_request("/auth/keep-alive", headers=headers, cookie=cookie,
+                                                method="POST"))
+        assert response.status_code == 403
+    # The forged POSTs did not count as activity: about 10 minutes are left, not 30.
+    left = _left(sessions.keep_alive(_request("/auth/keep-alive", headers=SAME_SITE, cookie=cookie)))
+    assert 9 * 60 < left <= 10 * 60
