@@ -48,6 +48,11 @@ class Settings:
     local_passphrases: bool = True
     #: Bearer token that lets Prometheus read /metrics from another host ("" = loopback only).
     metrics_token: str = field(default="", repr=False)
+    #: How log lines are written: "text" for people, "json" for machines (NTS_LOG_FORMAT).
+    log_format: str = "text"
+    log_level: str = "INFO"
+    #: The key of the pseudonyms that stand for people in the logs ("" = a new one per process).
+    log_key: str = field(default="", repr=False)
 
 
 #: Each environment variable the app reads, with its meaning and default (for the docs test).
@@ -73,7 +78,25 @@ ENVIRONMENT: dict[str, str] = {
     "deletes them (default: 1)",
     "NTS_TRUSTED_PROXIES": "addresses or CIDR networks of the reverse proxies whose "
     "X-Forwarded-For header is believed, separated by commas (default: 127.0.0.1,::1)",
+    "NTS_LOG_FORMAT": "text (a line a person reads, the default) or json (one JSON object per line, "
+    "for a log collector)",
+    "NTS_LOG_LEVEL": "the least important log lines written: DEBUG, INFO, WARNING or ERROR "
+    "(default: INFO)",
+    "NTS_LOG_KEY": "secret key of the pseudonyms that stand for people in the logs; give every "
+    "process the same one (at least 16 characters) so one person has one pseudonym everywhere "
+    "(default: a new random key per process)",
 }
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...], *,
+            upper: bool = False) -> str:
+    raw = (env.get(name) or default).strip()
+    value = raw.upper() if upper else raw.lower()
+    if value not in allowed:
+        raise SettingsError(f"{name}={raw!r}: expected one of {', '.join(allowed)}")
+    return value
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -155,6 +178,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sso=load_sso_settings(env),
         local_passphrases=_flag(env, "NTS_LOCAL_PASSPHRASES", True),
         metrics_token=_secret_token(env, "NTS_METRICS_TOKEN"),
+        log_format=_choice(env, "NTS_LOG_FORMAT", "text", ("text", "json")),
+        log_level=_choice(env, "NTS_LOG_LEVEL", "INFO", _LOG_LEVELS, upper=True),
+        log_key=_secret_token(env, "NTS_LOG_KEY"),
     )
 
 

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
 from tests.databases import postgres_session_url, postgres_url, sqlite_template
+
+
+@pytest.fixture(autouse=True)
+def _root_logger_restored() -> Iterator[None]:
+    """Give the root logger back as it was: a test that starts the app configures the logs."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
 
 __all__ = ["chromium_path", "postgres_session_url", "postgres_url", "sqlite_template", "write_tree"]
 

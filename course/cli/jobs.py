@@ -6,7 +6,6 @@ Start the runner on every host if you like: a lease in the database makes each j
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import sys
 import threading
@@ -15,7 +14,7 @@ from types import FrameType
 
 from course.cli.opening import open_or_report
 from course.integrations.mail import mailer_from_settings
-from course.services import jobs, outbox
+from course.services import jobs, logs, outbox
 from course.services.database import close_database
 
 
@@ -59,8 +58,8 @@ def run_jobs(args: argparse.Namespace) -> int:
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
-        # A long-running runner reports each run in the log (one line each), for journald or a file.
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        # A long-running runner reports each run in the log (one line each, in NTS_LOG_FORMAT).
+        logs.configure(settings)
         print(f"job runner {holder}: {', '.join(j.name for j in configured)}", flush=True)
         jobs.run_forever(engine, configured, holder=holder, stop=stop,
                          poll=timedelta(seconds=args.poll))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +11,8 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from course.store.tables import AuditEvent
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +42,8 @@ def record_event(
     detail: dict[str, object] | None = None,
     address: str = "",
 ) -> None:
-    """Append an event to the audit log (in the caller's transaction)."""
+    """Append an event to the audit log (in the caller's transaction), and log one line for it."""
+    log.info("audit event %s", kind, extra={"event": kind, "person_id": actor_id})
     session.connection().execute(
         insert(AuditEvent.__table__),  # type: ignore[attr-defined]
         {
@@ -86,6 +90,7 @@ def record_events(session: Session, events: list[dict[str, object]], *, now: dat
     """Append many events in one statement; each holds kind and any of record_event's labels."""
     if not events:
         return
+    log.info("audit events recorded in bulk: %d", len(events))
     rows = [
         {
             "at": now,

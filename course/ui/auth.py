@@ -102,6 +102,12 @@ def _rerun_marker() -> object | None:
     return None if ctx is None else getattr(ctx, "parallel_coordinator", None)
 
 
+def tab_id() -> str:
+    """Return this browser tab's Streamlit session id ("" outside a script run), for the logs."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return "" if ctx is None else str(ctx.session_id)
+
+
 def _forget_resolution() -> None:
     marker = _rerun_marker()
     if marker is not None:

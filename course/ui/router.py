@@ -19,7 +19,7 @@ from pathlib import Path
 import streamlit as st
 
 from course.domain.permissions import Page, allowed_pages, landing_page
-from course.services import metrics
+from course.services import logs, metrics
 from course.services.database import UNAVAILABLE_ERRORS, describe_unavailable
 from course.ui import a11y, auth, idle_warning, runtime_stats
 from course.ui.links import PAGES, entries_for
@@ -97,7 +97,8 @@ def _route() -> None:
     chosen = st.navigation(pages)
     started = time.perf_counter()
     try:
-        chosen.run()
+        with logs.bound(session=auth.tab_id(), person_id=None if actor is None else actor.person_id):
+            chosen.run()
         a11y.finish()
         if actor is not None:
             idle_warning.watch(auth.session_policy(), live_region=a11y.LIVE_ID)

@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from course.services import logs
 from course.services.database import UNAVAILABLE_ERRORS, StoreError, describe_unavailable
 from course.services.startup import start_up
 from course.settings import Settings, SettingsError, load_settings
@@ -61,6 +62,7 @@ async def lifespan(_app: Any) -> AsyncIterator[None]:
         # stop with the exit code the command line uses for bad configuration.
         print(f"error: {error}", file=sys.stderr, flush=True)
         os._exit(2)
+    logs.configure(settings)
     stop = threading.Event()
     if not await asyncio.to_thread(try_start_up, settings):
         threading.Thread(target=retry_start_up, args=(settings,), kwargs={"stop": stop},
