@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +84,19 @@ class ParseCache:
 
     entries: dict[tuple[str, str, int], Parsed[Any]] = field(default_factory=dict)
     last: LoadResult | None = None
+    #: The text read from each file, with the modification time and size it had: a file whose
+    #: stat is unchanged is not read or hashed again (see `read_course_files`).
+    reads: dict[Path, tuple[int, int, str]] = field(default_factory=dict)
+    #: The SHA-256 of each text seen, keyed by the text (Python keeps a string's hash, so a
+    #: text served again from `reads` is looked up without being hashed again).
+    digests: dict[str, str] = field(default_factory=dict)
+
+    def digest(self, text: str) -> str:
+        """Return the SHA-256 of a text, remembered."""
+        found = self.digests.get(text)
+        if found is None:
+            found = self.digests[text] = _digest(text)
+        return found
 
     def get_or_parse(
         self, key: tuple[str, str, int], parse: Callable[..., Parsed[Any]], *args: Any
@@ -93,10 +107,14 @@ class ParseCache:
             found = self.entries[key] = parse(*args)
         return found
 
-    def retain(self, keys: set[tuple[str, str, int]]) -> None:
-        """Forget entries for content that no longer exists."""
+    def retain(self, keys: set[tuple[str, str, int]], texts: Mapping[str, str] | None = None) -> None:
+        """Forget entries for content that no longer exists (and digests of texts not current)."""
         for key in set(self.entries) - keys:
             del self.entries[key]
+        if texts is not None:
+            current = set(texts.values())
+            for text in set(self.digests) - current:
+                del self.digests[text]
 
 
 def kind_of(relative: str) -> str | None:
@@ -180,6 +198,33 @@ def _file_names(folder: Path) -> set[str]:
         return set()
 
 
+#: A file changed this recently may change again within its timestamp's resolution without its
+#: modification time moving (as git knows it): it is always read again.
+RACY_SECONDS = 2.0
+
+
+def _read_unchanged(path: Path, relative: str,
+                    cache: ParseCache | None) -> tuple[str | None, Diagnostic | None]:
+    """Read a file, or reuse the text read before when its modification time and size are the same."""
+    if cache is None:
+        return read_text(path, relative=relative)
+    try:
+        status = path.stat()
+    except OSError:
+        status = None
+    if status is not None:
+        known = cache.reads.get(path)
+        if known is not None and known[:2] == (status.st_mtime_ns, status.st_size):
+            return known[2], None
+    text, problem = read_text(path, relative=relative)
+    settled = status is not None and time.time() - status.st_mtime > RACY_SECONDS
+    if text is not None and settled:
+        cache.reads[path] = (status.st_mtime_ns, status.st_size, text)  # type: ignore[union-attr]
+    else:
+        cache.reads.pop(path, None)
+    return text, problem
+
+
 def read_text(path: Path, *, relative: str) -> tuple[str | None, Diagnostic | None]:
     """Read a file as UTF-8 within the size cap, or return the diagnostic saying why not."""
     try:
@@ -204,8 +249,11 @@ def _too_large(relative: str, size: int) -> Diagnostic:
                  "Split it into smaller files")
 
 
-def read_course_files(root: Path) -> CourseFiles:
-    """Read course.yaml and every content file under root; list other files and linked ones."""
+def read_course_files(root: Path, *, cache: ParseCache | None = None) -> CourseFiles:
+    """Read course.yaml and every content file under root; list other files and linked ones.
+
+    With a cache, a file whose modification time and size are unchanged is not read again.
+    """
     root = root.resolve()
     texts: dict[str, str] = {}
     unread: list[Diagnostic] = []
@@ -217,7 +265,7 @@ def read_course_files(root: Path) -> CourseFiles:
         if relative == MANIFEST and not (root / MANIFEST).exists():
             others |= {name for name in _file_names(root) if name.lower().startswith("course.")}
             continue
-        text, problem = read_text(root / relative, relative=relative)
+        text, problem = _read_unchanged(root / relative, relative, cache)
         if text is not None:
             texts[relative] = text
         elif problem is not None:
@@ -281,10 +329,11 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _fingerprint(files: CourseFiles) -> str:
+def _fingerprint(files: CourseFiles, cache: ParseCache | None = None) -> str:
+    digest = _digest if cache is None else cache.digest
     hasher = hashlib.sha256()
     for relative in sorted(files.texts):
-        hasher.update(f"\0{relative}\0{_digest(files.texts[relative])}".encode())
+        hasher.update(f"\0{relative}\0{digest(files.texts[relative])}".encode())
     for problem in files.unread:
         hasher.update(f"\0{problem.format()}".encode())
     for relative in sorted(files.others):
@@ -298,13 +347,13 @@ def _fingerprint(files: CourseFiles) -> str:
 def load_course(root: Path, *, cache: ParseCache | None = None) -> LoadResult:
     """Load and validate the course at `root`; the cache keeps parsed files and the last result."""
     cache = cache if cache is not None else ParseCache()
-    files = read_course_files(root)
-    fingerprint = _fingerprint(files)
+    files = read_course_files(root, cache=cache)
+    fingerprint = _fingerprint(files, cache)
     if cache.last is not None and cache.last.fingerprint == fingerprint:
         return cache.last
     used: set[tuple[str, str, int]] = set()
     result = _load(files, fingerprint, cache, used, root_name=root.resolve().name)
-    cache.retain(used)
+    cache.retain(used, files.texts)
     cache.last = result
     return result
 
@@ -357,7 +406,7 @@ def _parse_sources(files: CourseFiles, info: CourseInfo, cache: ParseCache,
             continue
         transcripts = transcripts_for(relative, text, files.media)
         variant = hash((vocab_key, transcripts)) if transcripts else vocab_key
-        key = (kind, f"{relative}:{_digest(text)}", variant)
+        key = (kind, f"{relative}:{cache.digest(text)}", variant)
         used.add(key)
         result = cache.get_or_parse(key, _parse, kind, text, relative, vocabulary, info.pass_mark,
                                     dict(transcripts))
