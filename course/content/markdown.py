@@ -60,6 +60,7 @@ def build_parser() -> MarkdownIt:
     md = MarkdownIt("js-default")
     md.core.ruler.push("course_media", _point_media_at_route)
     md.add_render_rule("image", _render_image)
+    md.add_render_rule("html_inline", _render_check_box)
     md.use(front_matter_plugin)
     md.use(attrs_plugin)
     md.use(attrs_block_plugin)
@@ -67,6 +68,20 @@ def build_parser() -> MarkdownIt:
     for name in CONTAINERS:
         md.use(container_plugin, name=name, validate=_container_validator(name))
     return md
+
+
+#: What the tasklists plugin writes for `- [ ]` and `- [x]` in a module: a checklist to print
+#: or tick off on paper, drawn as a box character (quiz options read the tokens, not this).
+_CHECK_BOXES = {
+    '<input class="task-list-item-checkbox" disabled="disabled" type="checkbox">': "\u2610",
+    '<input class="task-list-item-checkbox" checked="checked" disabled="disabled" type="checkbox">': "\u2611",
+}
+
+
+def _render_check_box(self: RendererHTML, tokens: Sequence[Token], idx: int, options: object,
+                      env: object) -> str:
+    """Draw a checklist's box as a character; raw HTML is off, so nothing else comes here."""
+    return _CHECK_BOXES.get(tokens[idx].content, "")
 
 
 def _container_validator(name: str) -> Callable[..., bool]:

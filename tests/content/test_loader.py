@@ -144,3 +144,14 @@ def test_a_minimum_group_in_the_manifest_is_ignored_with_a_warning(write_tree: T
         "setting now, changed by an administrator on the Privacy settings page; remove the key"
         " [setting-moved]"
     ]
+
+
+def test_a_checklist_in_a_module_draws_its_boxes(write_tree: TreeWriter) -> None:
+    checklist = "## Before you post\n\n- [ ] Check the facts\n- [x] Ask legal\n"
+    root = write_tree({"modules/intro.md": MODULE.rstrip("\n") + "\n\n" + checklist})
+    result = load_course(root)
+    assert result.course is not None
+    html = " ".join(block.html for section in result.course.modules["intro"].sections
+                    for block in section.blocks)
+    assert "<li>\u2610 Check the facts</li>" in html and "<li>\u2611 Ask legal</li>" in html
+    assert "<input" not in html
