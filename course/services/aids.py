@@ -96,12 +96,14 @@ def _item(pdf: FPDF, part: AidPart, size: float) -> None:
 
 
 def _widths(rows: Sequence[Sequence[str]], columns: int) -> tuple[float, ...]:
-    """Share the line between columns by how much text each holds, none narrower than 10%."""
-    weights = [max(6, max((len(row[c]) if c < len(row) else 0) for row in rows)) for c in range(columns)]
-    weights = [min(w, 60) for w in weights]
-    total = sum(weights)
-    shares = [max(w / total, 0.1) for w in weights]
-    return tuple(s / sum(shares) for s in shares)
+    """Share the line between columns by how much text each holds, never below its longest word."""
+    def weight(column: int) -> float:
+        cells = [row[column] for row in rows if column < len(row)]
+        longest_word = max((len(word) for cell in cells for word in cell.split()), default=1)
+        return max(longest_word * 2.6, min(max((len(cell) for cell in cells), default=1), 60))
+
+    weights = [weight(c) for c in range(columns)]
+    return tuple(w / sum(weights) for w in weights)
 
 
 def _table(pdf: FPDF, part: AidPart, size: float) -> None:
@@ -121,7 +123,7 @@ def _table(pdf: FPDF, part: AidPart, size: float) -> None:
 
 
 def _note(pdf: FPDF, part: AidPart, size: float) -> None:
-    pdf.ln(size * 0.08)
+    pdf.ln(size * 0.25)
     top = pdf.get_y()
     pdf.set_x(pdf.l_margin + 3)
     pdf.set_font(_FONT, "B", size)
