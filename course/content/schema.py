@@ -188,12 +188,17 @@ def validate_matter(
     try:
         return model.model_validate(dict(document.data)), []
     except ValidationError as exc:
-        diagnostics = []
+        diagnostics: list[Diagnostic] = []
         for err in exc.errors():
             loc = [str(part) for part in err["loc"]]
             where = ".".join(loc)
             kind = str(err["type"])
-            if kind == "missing":
+            if loc[0] == "jurisdiction":  # one or many codes: say so once, not per reading tried
+                if not any(d.message.startswith("'jurisdiction'") for d in diagnostics):
+                    at = document.line_of("jurisdiction", default=line)
+                    diagnostics.append(error(path, at, Code.FM_TYPE, "'jurisdiction': expected a code such "
+                                             "as US, or a list of codes such as [US, UK]"))
+            elif kind == "missing":
                 diagnostics.append(error(path, document.line_of(*loc[:-1], default=line),
                                          Code.FM_MISSING_KEY, f"'{where}' is required"))
             elif kind == "extra_forbidden":

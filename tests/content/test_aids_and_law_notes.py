@@ -98,6 +98,15 @@ def test_an_unknown_jurisdiction_is_an_error_on_its_line(write_tree: TreeWriter)
     assert "write UK for the United Kingdom" in found[0].message
 
 
+@pytest.mark.parametrize("value", ["5", "{a: b}", "[5, US]"])
+def test_a_jurisdiction_of_the_wrong_type_is_one_error(write_tree: TreeWriter, value: str) -> None:
+    text = LAW_MODULE.replace("[US, uk]", value)
+    result = load_course(write_tree({"modules/intro.md": text, "aids/first-hour.md": AID}), today=TODAY)
+    found = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    assert [(d.line, d.code, d.message) for d in found] == [
+        (6, Code.FM_TYPE, "'jurisdiction': expected a code such as US, or a list of codes such as [US, UK]")]
+
+
 def test_a_single_jurisdiction_may_be_written_as_text(write_tree: TreeWriter) -> None:
     text = LAW_MODULE.replace("[US, uk]", "global")
     result = load_course(write_tree({"modules/intro.md": text, "aids/first-hour.md": AID}), today=TODAY)
