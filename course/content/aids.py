@@ -35,13 +35,23 @@ from course.domain.model import Aid, AidPart, AidPartKind, Block, BlockKind
 NOTE_LABELS = {"key": "Key idea", "tip": "Tip", "warning": "Watch out", "example": "Example"}
 
 
+def _box(child: Token) -> Token:
+    """Return a checklist's checkbox as a box character (the sanitiser would drop the input)."""
+    if child.type == "html_inline" and "task-list-item-checkbox" in child.content:
+        return Token("text", "", 0, content="\u2611" if "checked" in child.content else "\u2610")
+    return child
+
+
 def _demote(tokens: Sequence[Token]) -> list[Token]:
-    """Return the tokens with headings one level down (`#`/`##` become h3): the page holds the h2."""
+    """Return the tokens ready for the screen: headings one level down (`#`/`##` become h3, as the
+    page holds the h2), and checklist boxes drawn as characters."""
     out = []
     for token in tokens:
         if token.type in {"heading_open", "heading_close"}:
             level = min(max(int(token.tag[1]) + 1, 3), 6)
             token = token.copy(tag=f"h{level}")
+        elif token.type == "inline" and token.children:
+            token = token.copy(children=[_box(child) for child in token.children])
         out.append(token)
     return out
 

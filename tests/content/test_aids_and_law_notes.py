@@ -131,6 +131,7 @@ def test_an_aid_is_read_for_screen_and_for_print(write_tree: TreeWriter) -> None
     aid = result.course.aids["first-hour"]
     assert (aid.title, aid.summary, aid.reviewed) == ("The first hour", "What to do first", date(2026, 6, 1))
     assert "<h3>First 15 minutes</h3>" in aid.blocks[0].html
+    assert "<li>\u2610 Screenshot the post</li>" in aid.blocks[0].html
     assert [b.kind.value for b in aid.blocks] == ["text", "warning"]
     kinds = [(p.kind, p.text, p.depth) for p in aid.parts if p.kind is not AidPartKind.TABLE]
     assert kinds == [
