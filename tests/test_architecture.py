@@ -52,7 +52,7 @@ def test_every_runtime_dependency_has_an_owning_layer_or_is_indirect() -> None:
 
 _IMPORT_NAMES = {"markdown-it-py": "markdown_it", "mdit-py-plugins": "mdit_py_plugins", "pyyaml": "yaml",
                  "argon2-cffi": "argon2", "pillow": "PIL", "webvtt-py": "webvtt",
-                 "prometheus-client": "prometheus_client"}
+                 "prometheus-client": "prometheus_client", "fpdf2": "fpdf"}
 
 
 def _distribution(line: str) -> str:

@@ -12,9 +12,10 @@ from markdown_it.token import Token
 
 from course.content.frontmatter import YamlDocument, read_yaml_mapping
 from course.content.markdown import parse_tokens, plain_text
-from course.content.schema import CommonMatter, validate_matter
+from course.content.schema import CommonMatter, Reviewed, parse_review_date, validate_matter
 from course.content.suggest import did_you_mean
 from course.domain.diagnostics import Code, Diagnostic, error
+from course.domain.law import JURISDICTIONS, canonical_jurisdiction
 from course.domain.model import ALL_ROLES, ItemMeta
 
 T = TypeVar("T")
@@ -84,9 +85,30 @@ def read_matter(
         return None
     matter, problems = validate_matter(model, body.document, path=path, line=body.matter_line)
     body.diagnostics.extend(problems)
+    if matter is not None:
+        body.diagnostics.extend(check_jurisdictions(matter, body.document, path=path))
     if matter is not None and vocabulary is not None:
         body.diagnostics.extend(check_vocabulary(matter, body.document, vocabulary, path=path))
     return matter
+
+
+def check_jurisdictions(matter: Reviewed, document: YamlDocument, *, path: str) -> list[Diagnostic]:
+    """Report jurisdiction codes the course does not know."""
+    problems = []
+    for code in matter.jurisdictions():
+        if canonical_jurisdiction(code) is None:
+            hint = ("; write UK for the United Kingdom" if code.upper() in {"GB", "GBR"}
+                    else did_you_mean(code.upper(), JURISDICTIONS))
+            problems.append(error(path, document.line_of("jurisdiction"), Code.JURISDICTION_UNKNOWN,
+                                  f"unknown jurisdiction '{code}'; use 'global' or a code such as "
+                                  f"US, UK or EU{hint}"))
+    return problems
+
+
+def jurisdictions_of(matter: Reviewed) -> tuple[str, ...]:
+    """Return the known jurisdiction codes of validated front matter, as the course writes them."""
+    codes = (canonical_jurisdiction(code) for code in matter.jurisdictions())
+    return tuple(dict.fromkeys(code for code in codes if code is not None))
 
 
 def check_vocabulary(
@@ -129,6 +151,8 @@ def build_meta(matter: CommonMatter, *, source: str, version: str) -> ItemMeta:
         order=matter.order,
         requires=tuple(matter.requires),
         objectives=tuple(matter.objectives),
+        jurisdiction=jurisdictions_of(matter),
+        reviewed=parse_review_date(matter.reviewed),
     )
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence, Set
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 from course.content.common import Parsed
 from course.content.graphs import Cycle, find_cycles
 from course.content.suggest import did_you_mean
 from course.domain.diagnostics import Code, Diagnostic, error, has_errors, warning
-from course.domain.model import ALL_ROLES, CourseInfo, Module, Quiz, Scenario
+from course.domain.law import review_overdue
+from course.domain.model import ALL_ROLES, Aid, CourseInfo, Module, Quiz, Scenario
 
 Item = Module | Quiz | Scenario
 
@@ -22,6 +24,7 @@ class Checked:
     quizzes: dict[str, Quiz]
     scenarios: dict[str, Scenario]
     diagnostics: list[Diagnostic]
+    aids: dict[str, Aid] = field(default_factory=dict)
 
 
 def _unique(parsed: Sequence[Parsed[Item]], problems: list[Diagnostic]) -> dict[str, Parsed[Item]]:
@@ -114,15 +117,67 @@ def _coverage(info: CourseInfo, modules: Mapping[str, Module], quizzes: Mapping[
     return problems
 
 
+def _unique_aids(parsed: Sequence[Parsed[Aid]], problems: list[Diagnostic]) -> dict[str, Parsed[Aid]]:
+    """Keep the first job aid for each id (in path order); report the others."""
+    first: dict[str, Parsed[Aid]] = {}
+    for result in parsed:
+        aid = result.item
+        if aid is None:
+            continue
+        previous = first.get(aid.id)
+        if previous is not None and previous.item is not None:
+            problems.append(error(aid.source, result.lines.get("id", 1), Code.ID_DUPLICATE,
+                                  f"job aid id '{aid.id}' is already used by {previous.item.source}"))
+            continue
+        first[aid.id] = result
+    return first
+
+
+def _aid_links(module: Module, lines: Mapping[str, int], aids: Mapping[str, Parsed[Aid]],
+               declared: Set[str], problems: list[Diagnostic]) -> Module:
+    """Drop and report a module's links to job aids that do not exist."""
+    kept = []
+    for aid_id in module.aids:
+        if aid_id in aids:
+            kept.append(aid_id)
+        elif aid_id not in declared:
+            problems.append(error(module.meta.source, lines.get("aids", 1), Code.UNKNOWN_AID,
+                                  f"job aid '{aid_id}' does not exist (aids/ holds "
+                                  f"{', '.join(sorted(aids)) or 'none'}){did_you_mean(aid_id, aids)}"))
+    return replace(module, aids=tuple(kept)) if len(kept) != len(module.aids) else module
+
+
+def _unused_aids(aids: Mapping[str, Parsed[Aid]], modules: Mapping[str, Module]) -> list[Diagnostic]:
+    """Warn about job aids no module links: no learner would find them on a module page."""
+    used = {aid_id for module in modules.values() for aid_id in module.aids}
+    return [warning(result.item.source, result.lines.get("id", 1), Code.AID_UNUSED,
+                    f"no module links job aid '{aid_id}'; add it to a module's 'aids:' list")
+            for aid_id, result in aids.items() if result.item is not None and aid_id not in used]
+
+
+def check_reviews(dated: Sequence[tuple[str, date | None, Mapping[str, int]]],
+                  today: date) -> list[Diagnostic]:
+    """Warn about each (source, reviewed date, front-matter lines) whose review is over a year old."""
+    return [warning(source, lines.get("reviewed", 1), Code.REVIEW_OVERDUE,
+                    f"last reviewed on {reviewed.isoformat()}, more than a year before {today.isoformat()}; "
+                    "check what it says still holds, then update 'reviewed:'")
+            for source, reviewed, lines in dated
+            if reviewed is not None and review_overdue(reviewed, today)]
+
+
 def check_course(info: CourseInfo, manifest_lines: Mapping[str, int],
-                 parsed: Sequence[Parsed[Item]], declared: set[str], *, complete: bool) -> Checked:
+                 parsed: Sequence[Parsed[Item]], declared: set[str], *, complete: bool,
+                 aids: Sequence[Parsed[Aid]] = (), declared_aids: Set[str] = frozenset(),
+                 today: date | None = None) -> Checked:
     """Cross-check every parsed item; `declared` holds ids of files that failed to parse.
 
     Coverage (roles without modules, competencies nothing assesses) is judged only when
-    `complete`, that is when every file parsed: a broken file's coverage is unknown.
+    `complete`, that is when every file parsed: a broken file's coverage is unknown. Review
+    dates are judged against `today` when it is given.
     """
     problems: list[Diagnostic] = []
     items = _unique(parsed, problems)
+    unique_aids = _unique_aids(aids, problems)
     requires = _requires(items, declared, problems)
     quizzes = {i: r.item for i, r in items.items() if isinstance(r.item, Quiz)}
     scenarios = {i: r.item for i, r in items.items() if isinstance(r.item, Scenario)}
@@ -130,9 +185,16 @@ def check_course(info: CourseInfo, manifest_lines: Mapping[str, int],
     for item_id, result in items.items():
         if isinstance(result.item, Module):
             module = _links(result.item, result.lines, quizzes, scenarios, declared, problems)
+            module = _aid_links(module, result.lines, unique_aids, declared_aids, problems)
             modules[item_id] = replace(module, meta=replace(module.meta, requires=requires[item_id]))
     quizzes = {i: replace(q, meta=replace(q.meta, requires=requires[i])) for i, q in quizzes.items()}
     scenarios = {i: replace(s, meta=replace(s.meta, requires=requires[i])) for i, s in scenarios.items()}
     if complete and not has_errors(problems):
         problems += _coverage(info, modules, quizzes, scenarios, manifest_lines)
-    return Checked(modules, quizzes, scenarios, problems)
+        problems += _unused_aids(unique_aids, modules)
+    if today is not None:
+        dated = [(r.item.meta.source, r.item.meta.reviewed, r.lines) for r in items.values() if r.item]
+        dated += [(r.item.source, r.item.reviewed, r.lines) for r in unique_aids.values() if r.item]
+        problems += check_reviews(dated, today)
+    kept_aids = {i: r.item for i, r in unique_aids.items() if r.item is not None}
+    return Checked(modules, quizzes, scenarios, problems, kept_aids)

@@ -25,6 +25,10 @@ _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _PLAIN_INT = re.compile(r"-?(0|[1-9][0-9]{0,14})")
 _PLAIN_FLOAT = re.compile(r"-?(0|[1-9][0-9]{0,14})\.[0-9]{1,15}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: Keys whose value is a date by design: an unquoted YYYY-MM-DD there is what the author meant,
+#: so it is kept as its text (the schema checks it is a real date) instead of being refused.
+DATE_KEYS = frozenset({"reviewed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,8 @@ class _Reader:
             return float(text)
         if tag == _NULL and text in {"", "~", "null"}:
             return None
+        if tag == _TIMESTAMP and where in DATE_KEYS and _ISO_DATE.fullmatch(text):
+            return text
         kind = {_TIMESTAMP: "a date", _INT: "a number", _FLOAT: "a number", _NULL: "empty"}
         what = kind.get(tag, f"a {tag.rsplit(':', 1)[-1]} value")
         if tag in {_INT, _FLOAT} and len(text) > 15:

@@ -15,9 +15,11 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from course.content.aids import parse_aid
 from course.content.common import Parsed, Vocabulary
 from course.content.crosscheck import Item, check_course
 from course.content.formats import check_format, format_of, upgrade
@@ -29,13 +31,13 @@ from course.content.quizzes import parse_quiz
 from course.content.scenarios import parse_scenario
 from course.content.suggest import closest
 from course.domain.diagnostics import Code, Diagnostic, error, has_errors, warning
-from course.domain.model import Course, CourseInfo, frozen_map
+from course.domain.model import Aid, Course, CourseInfo, frozen_map
 
 #: Files larger than this are refused unread: pathological Markdown can take ~200x longer to
 #: parse than prose, and no real module comes near this size.
 MAX_FILE_BYTES = 256 * 1024
 
-KINDS = ("modules", "quizzes", "scenarios")
+KINDS = ("modules", "quizzes", "scenarios", "aids")
 
 #: Endings trainers give Markdown or text files by mistake: the report says to rename them.
 _TEXT_ENDINGS = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".txt", ".text")
@@ -84,6 +86,8 @@ class ParseCache:
 
     entries: dict[tuple[str, str, int], Parsed[Any]] = field(default_factory=dict)
     last: LoadResult | None = None
+    #: The day `last` was judged on (review dates are warned about a year after them).
+    last_day: date | None = None
     #: The text read from each file, with the modification time and size it had: a file whose
     #: stat is unchanged is not read or hashed again (see `read_course_files`).
     reads: dict[Path, tuple[int, int, str]] = field(default_factory=dict)
@@ -120,7 +124,7 @@ class ParseCache:
 def kind_of(relative: str) -> str | None:
     """Return the kind of content a relative path holds, or None when the loader skips it.
 
-    Content files end in `.md` inside modules/, quizzes/ or scenarios/; a file or folder whose
+    Content files end in `.md` inside modules/, quizzes/, scenarios/ or aids/; a file or folder whose
     name starts with `_` or `.` is a draft and is skipped.
     """
     parts = relative.split("/")
@@ -158,7 +162,7 @@ def find_content_files(root: Path) -> Iterator[tuple[str, Path]]:
 def _walk(root: Path) -> list[str]:
     """Return the relative path of every file in the content folders, sorted, hidden ones left out.
 
-    Only modules/, quizzes/ and scenarios/ are walked: a course folder may also hold a large
+    Only modules/, quizzes/, scenarios/ and aids/ are walked: a course folder may also hold a large
     history or a database, which no load should list on every page.
     """
     found = []
@@ -308,6 +312,8 @@ def _parse(kind: str, text: str, relative: str, vocabulary: Vocabulary, pass_mar
         if kind == "quizzes":
             return parse_quiz(text, source=relative, vocabulary=vocabulary,
                               default_pass_mark=pass_mark)
+        if kind == "aids":
+            return parse_aid(text, source=relative)
         return parse_scenario(text, source=relative, vocabulary=vocabulary)
     except Exception as exc:  # one file must never stop the course loading
         return Parsed(None, (error(relative, 1, Code.PARSE_FAILED,
@@ -344,32 +350,40 @@ def _fingerprint(files: CourseFiles, cache: ParseCache | None = None) -> str:
     return hasher.hexdigest()
 
 
-def load_course(root: Path, *, cache: ParseCache | None = None) -> LoadResult:
-    """Load and validate the course at `root`; the cache keeps parsed files and the last result."""
+def load_course(root: Path, *, cache: ParseCache | None = None, today: date | None = None) -> LoadResult:
+    """Load and validate the course at `root`; the cache keeps parsed files and the last result.
+
+    `today` is the date review dates are judged against (default: the real date).
+    """
     cache = cache if cache is not None else ParseCache()
     files = read_course_files(root, cache=cache)
     fingerprint = _fingerprint(files, cache)
-    if cache.last is not None and cache.last.fingerprint == fingerprint:
+    day = today or date.today()  # review dates age: a new day is a new result
+    if cache.last is not None and cache.last.fingerprint == fingerprint and cache.last_day == day:
         return cache.last
     used: set[tuple[str, str, int]] = set()
-    result = _load(files, fingerprint, cache, used, root_name=root.resolve().name)
+    result = _load(files, fingerprint, cache, used, root_name=root.resolve().name, today=day)
     cache.retain(used, files.texts)
+    cache.last_day = day
     cache.last = result
     return result
 
 
-def load_files(files: CourseFiles, *, cache: ParseCache | None = None) -> LoadResult:
+def load_files(files: CourseFiles, *, cache: ParseCache | None = None,
+               today: date | None = None) -> LoadResult:
     """Load and validate a course from its file texts; nothing is read from disk.
 
     A cache is read and filled with parsed files but neither trimmed nor given this result as
     its last, so checking an edit leaves the served course's cache as it was.
     """
-    return _load(files, _fingerprint(files), cache if cache is not None else ParseCache(), set())
+    return _load(files, _fingerprint(files), cache if cache is not None else ParseCache(), set(),
+                 today=today)
 
 
-def load_texts(texts: Mapping[str, str], *, cache: ParseCache | None = None) -> LoadResult:
+def load_texts(texts: Mapping[str, str], *, cache: ParseCache | None = None,
+               today: date | None = None) -> LoadResult:
     """Load and validate a course given as `{relative path: text}`."""
-    return load_files(CourseFiles(dict(texts)), cache=cache)
+    return load_files(CourseFiles(dict(texts)), cache=cache, today=today)
 
 
 def _missing_manifest(files: CourseFiles, root_name: str) -> Diagnostic:
@@ -389,6 +403,8 @@ class _Collected:
     diagnostics: list[Diagnostic]
     parsed: list[Parsed[Item]] = field(default_factory=list)
     declared: set[str] = field(default_factory=set)
+    aids: list[Parsed[Aid]] = field(default_factory=list)
+    declared_aids: set[str] = field(default_factory=set)
 
 
 def _parse_sources(files: CourseFiles, info: CourseInfo, cache: ParseCache,
@@ -413,13 +429,13 @@ def _parse_sources(files: CourseFiles, info: CourseInfo, cache: ParseCache,
         found.diagnostics += [*result.diagnostics, *check_links(relative, text, existing),
                               *check_media(relative, text, files.media)]
         if result.item is not None:
-            found.parsed.append(result)
+            (found.aids if kind == "aids" else found.parsed).append(result)
         elif (guess := _declared_id(result, text)) is not None:
-            found.declared.add(guess)
+            (found.declared_aids if kind == "aids" else found.declared).add(guess)
 
 
 def _load(files: CourseFiles, fingerprint: str, cache: ParseCache, used: set[tuple[str, str, int]],
-          *, root_name: str = "") -> LoadResult:
+          *, root_name: str = "", today: date | None = None) -> LoadResult:
     listed = (MANIFEST, *sorted((files.texts.keys() | {d.path for d in files.unread}) - {MANIFEST}))
     manifest_text = files.texts.get(MANIFEST)
     if manifest_text is None:
@@ -437,12 +453,15 @@ def _load(files: CourseFiles, fingerprint: str, cache: ParseCache, used: set[tup
     found.diagnostics += [d for d in map(_ignored, sorted(files.others | files.texts.keys())) if d]
     _parse_sources(files, manifest.item, cache, used, found)
     checked = check_course(manifest.item, manifest.lines, found.parsed, found.declared,
-                           complete=not has_errors(found.diagnostics))
+                           complete=not has_errors(found.diagnostics),
+                           aids=found.aids, declared_aids=found.declared_aids,
+                           today=today or date.today())
     course = Course(
         info=manifest.item,
         modules=frozen_map(checked.modules),
         quizzes=frozen_map(checked.quizzes),
         scenarios=frozen_map(checked.scenarios),
+        aids=frozen_map(dict(sorted(checked.aids.items()))),
     )
     diagnostics = found.diagnostics + checked.diagnostics
     return LoadResult(course, tuple(sorted(set(diagnostics))), listed, fingerprint)

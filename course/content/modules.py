@@ -157,5 +157,6 @@ def parse_module(text: str, *, source: str, vocabulary: Vocabulary | None = None
     if matter is None or has_errors(problems):
         return Parsed(None, tuple(problems), lines)
     meta = build_meta(matter, source=source, version=content_version(text))
-    module = Module(meta=meta, sections=sections, quiz=matter.quiz, scenario=matter.scenario)
+    module = Module(meta=meta, sections=sections, quiz=matter.quiz, scenario=matter.scenario,
+                    aids=tuple(dict.fromkeys(matter.aids)))
     return Parsed(module, tuple(problems), lines)

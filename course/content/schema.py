@@ -6,9 +6,10 @@ expected is an error that tells the author to quote it, not a silent guess.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from course.content.frontmatter import YamlDocument
 from course.content.suggest import did_you_mean
@@ -62,7 +63,35 @@ class CourseManifest(_Strict):
     demo: DemoMatter | None = None
 
 
-class CommonMatter(_Strict):
+def parse_review_date(value: str | None) -> date | None:
+    """Return the date a `reviewed:` value names (YYYY-MM-DD), or None when there is none."""
+    return date.fromisoformat(value) if value is not None else None
+
+
+class Reviewed(_Strict):
+    """The keys that date and place what an item says: `jurisdiction` and `reviewed`."""
+
+    #: One code or a list of codes (course.domain.law.JURISDICTIONS); checked after the schema.
+    jurisdiction: list[Text] | Text | None = None
+    reviewed: str | None = None
+
+    @field_validator("reviewed")
+    @classmethod
+    def _real_date(cls, value: str | None) -> str | None:
+        try:
+            parse_review_date(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD, such as 2026-03-31") from None
+        return value
+
+    def jurisdictions(self) -> list[str]:
+        """Return the codes as a list, whichever way they were written."""
+        if self.jurisdiction is None:
+            return []
+        return [self.jurisdiction] if isinstance(self.jurisdiction, str) else list(self.jurisdiction)
+
+
+class CommonMatter(Reviewed):
     """Keys every module, quiz and scenario may have."""
 
     id: Slug
@@ -82,6 +111,15 @@ class ModuleMatter(CommonMatter):
     competencies: list[Slug] = Field(min_length=1)
     quiz: Slug | None = None
     scenario: Slug | None = None
+    aids: list[Slug] = Field(default_factory=list)
+
+
+class AidMatter(Reviewed):
+    """Front matter of a job aid (aids/*.md)."""
+
+    id: Slug
+    title: Text
+    summary: Text
 
 
 class QuizMatter(CommonMatter):
@@ -131,6 +169,8 @@ def _message(err: Any, where: str) -> str:
     kind = str(err["type"])
     if kind in {"greater_than_equal", "less_than_equal"}:
         return f"'{where}': {err['msg'].lower()}"
+    if kind == "value_error":
+        return f"'{where}': {str(err['msg']).removeprefix('Value error, ')}"
     return f"'{where}': {_FRIENDLY.get(kind, err['msg'])}"
 
 
@@ -148,12 +188,17 @@ def validate_matter(
     try:
         return model.model_validate(dict(document.data)), []
     except ValidationError as exc:
-        diagnostics = []
+        diagnostics: list[Diagnostic] = []
         for err in exc.errors():
             loc = [str(part) for part in err["loc"]]
             where = ".".join(loc)
             kind = str(err["type"])
-            if kind == "missing":
+            if loc[0] == "jurisdiction":  # one or many codes: say so once, not per reading tried
+                if not any(d.message.startswith("'jurisdiction'") for d in diagnostics):
+                    at = document.line_of("jurisdiction", default=line)
+                    diagnostics.append(error(path, at, Code.FM_TYPE, "'jurisdiction': expected a code such "
+                                             "as US, or a list of codes such as [US, UK]"))
+            elif kind == "missing":
                 diagnostics.append(error(path, document.line_of(*loc[:-1], default=line),
                                          Code.FM_MISSING_KEY, f"'{where}' is required"))
             elif kind == "extra_forbidden":

@@ -100,6 +100,12 @@ class Code(StrEnum):
     CHOICES_ALL_CONDITIONAL = "choices-all-conditional"
     NO_GOOD_ENDING = "no-good-ending"
     BEST_PATH_BAD = "best-path-bad"
+    # Law notes and job aids
+    JURISDICTION_UNKNOWN = "jurisdiction-unknown"
+    REVIEW_OVERDUE = "review-overdue"
+    UNKNOWN_AID = "unknown-aid"
+    AID_UNUSED = "aid-unused"
+    AID_IMAGE = "aid-image"
     # Whole course
     ROLE_WITHOUT_MODULE = "role-without-module"
     COMPETENCY_UNASSESSED = "competency-unassessed"

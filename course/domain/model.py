@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 from typing import TypeVar
@@ -90,6 +91,10 @@ class ItemMeta:
     order: int | None = None
     requires: tuple[str, ...] = ()
     objectives: tuple[str, ...] = ()
+    #: Where the item's statements of law hold (codes from course.domain.law), if it makes any.
+    jurisdiction: tuple[str, ...] = ()
+    #: When an expert last checked the item's facts (a law note's "as of" date).
+    reviewed: date | None = None
 
     def is_for(self, tracks: frozenset[str] | set[str]) -> bool:
         """Tell whether a learner on these tracks should see the item."""
@@ -142,6 +147,52 @@ class Module:
     sections: tuple[Section, ...]
     quiz: str | None = None
     scenario: str | None = None
+    #: Ids of the job aids the module links, in the order its front matter lists them.
+    aids: tuple[str, ...] = ()
+
+
+class AidPartKind(StrEnum):
+    """What one printable part of a job aid is."""
+
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    BULLET = "bullet"
+    NUMBERED = "numbered"
+    CHECK = "check"
+    TABLE = "table"
+    NOTE = "note"
+
+
+@dataclass(frozen=True, slots=True)
+class AidPart:
+    """One block of a job aid as plain text, for print: a heading, a paragraph, a list item, a table.
+
+    `text` holds the visible text without markup; `rows` the cells of a table (the first row is its
+    header); `label` the word a note starts with (such as "Key point"); `number` a numbered item's
+    number; `depth` how deeply a list item is nested (0 for the outermost list).
+    """
+
+    kind: AidPartKind
+    text: str = ""
+    rows: tuple[tuple[str, ...], ...] = ()
+    label: str = ""
+    number: int = 0
+    depth: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Aid:
+    """A job aid: a printable one-pager, rendered for the screen (blocks) and for print (parts)."""
+
+    id: str
+    title: str
+    summary: str
+    source: str
+    version: str
+    blocks: tuple[Block, ...]
+    parts: tuple[AidPart, ...]
+    jurisdiction: tuple[str, ...] = ()
+    reviewed: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +370,8 @@ class Course:
     modules: Mapping[str, Module]
     quizzes: Mapping[str, Quiz]
     scenarios: Mapping[str, Scenario]
+    #: Job aids keyed by id, in id order.
+    aids: Mapping[str, Aid] = field(default_factory=frozen_map)
 
     def item_meta(self, item_id: str) -> ItemMeta | None:
         """Find the metadata of any module, quiz or scenario by id."""

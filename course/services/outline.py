@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from course.domain.model import ALL_ROLES, Course, Module, Quiz, Scenario
+from course.domain.law import law_note
+from course.domain.model import ALL_ROLES, Aid, Course, Module, Quiz, Scenario
 from course.domain.paths import coverage, path_for
 
 SCORE_NOTE = """\
@@ -44,6 +45,10 @@ def _module(course: Course, module: Module) -> list[str]:
         lines.append(f"- Quiz: `{module.quiz}`")
     if module.scenario:
         lines.append(f"- Scenario: `{module.scenario}`")
+    if module.aids:
+        lines.append(f"- Job aids: {', '.join(f'`{a}`' for a in module.aids)}")
+    if meta.jurisdiction:
+        lines.append(f"- Law note: {law_note(meta.jurisdiction, meta.reviewed)}")
     lines += ["- Objectives:", *(f"  - {o}" for o in meta.objectives), ""]
     return lines
 
@@ -71,6 +76,11 @@ def _scenario(course: Course, scenario: Scenario) -> list[str]:
     return lines
 
 
+def _aid(course: Course, aid: Aid) -> str:
+    users = ", ".join(f"`{m.meta.id}`" for m in course.modules.values() if aid.id in m.aids)
+    return f"| `{aid.id}` | {aid.title} | {aid.summary} | {users} |"
+
+
 def render_outline(course: Course) -> str:
     """Return the outline of a course as Markdown."""
     out = [f"# Course outline: {course.info.title}", "",
@@ -94,6 +104,12 @@ def render_outline(course: Course) -> str:
     out += ["", "## Scenarios", ""]
     for scenario in sorted(course.scenarios.values(), key=lambda s: s.meta.id):
         out += _scenario(course, scenario)
+    if course.aids:
+        out += ["## Job aids", "",
+                "One-page sheets learners download as PDF from the modules that link them.", "",
+                "| Job aid | Title | Summary | Linked from |", "|---|---|---|---|"]
+        out += [_aid(course, aid) for aid in course.aids.values()]
+        out.append("")
     out += ["## What assesses each competency", "", "| Competency | Quiz questions | Scenarios |",
             "|---|---|---|"]
     for competency, counts in coverage(course).items():

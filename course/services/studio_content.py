@@ -113,6 +113,7 @@ def merge_last_valid(result: LoadResult, last: LastValid, root: Path) -> LoadRes
         modules=frozen_map({i: m for i, m in merged.items() if isinstance(m, Module)}),
         quizzes=frozen_map({i: q for i, q in merged.items() if isinstance(q, Quiz)}),
         scenarios=frozen_map({i: s for i, s in merged.items() if isinstance(s, Scenario)}),
+        aids=course.aids,
     ))
     state.fingerprint, state.served, state.stale = result.fingerprint, served, tuple(stale)
     return served

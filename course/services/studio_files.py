@@ -102,7 +102,7 @@ def resolve_path(root: Path, relative: str) -> Path:
     """Return the file a relative path names inside the content root, or raise PathRefused.
 
     Refused: empty or absolute paths, `..` segments, names not ending in .md or .yaml, files
-    outside course.yaml and the modules/quizzes/scenarios folders, and symlinks leading out.
+    outside course.yaml and the modules/quizzes/scenarios/aids folders, and symlinks leading out.
     """
     if not relative or "\\" in relative or "\0" in relative or relative.startswith("/") \
             or Path(relative).is_absolute():

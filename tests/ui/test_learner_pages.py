@@ -187,7 +187,7 @@ def test_home_shows_the_path_with_next_up_and_the_locks(app: AppFactory, course:
     minutes = sum(m.meta.minutes or 0 for m in path)
     assert _progress(at) == [f"0 of {len(path)} modules done · about {minutes} minutes left"]
     assert _texts(at.info) == [f"Next up: **{first.meta.title}** ({first.meta.minutes} min)"]
-    rows = [m for m in _texts(at.markdown) if m.startswith(":material/")]
+    rows = [m for m in _texts(at.markdown) if m.startswith(":material/") and "description:" not in m]
     assert rows[0] == f":material/radio_button_unchecked: **{first.meta.title}**"
     assert rows[1:] == [f":material/lock: **{m.meta.title}**" for m in path[1:]]
     assert "Unlocks after: Conversation, not broadcast" in _texts(at.caption)
@@ -204,11 +204,12 @@ def test_reading_a_module_records_each_section_once(
     _open(at, Page.MODULE, FIRST)
     assert _texts(at.title) == [module.meta.title]
     assert _texts(at.header) == [module.sections[0].title]
-    assert not at.subheader  # "Practise what you read" comes after the last section
+    # "Practise what you read" comes after the last section; the module's job aids are always there
+    assert _texts(at.subheader) == ["Job aids to print"]
 
     counts = _read_module(at, count)
     assert counts == [f"{n} of {count} sections read" for n in range(count + 1)]
-    assert _texts(at.subheader) == ["Practise what you read"]
+    assert _texts(at.subheader) == ["Practise what you read", "Job aids to print"]
     quiz, scenario = course.quizzes[QUIZ], course.scenarios[SCENARIO]
     assert [(seen(p.value), p.proto.query_string) for p in at.page_link] == [
         (f"Quiz: {quiz.meta.title}", f"id={QUIZ}"),

@@ -6,8 +6,10 @@ import streamlit as st
 
 from course.domain.model import Course
 from course.domain.permissions import Page
+from course.services.aids import aids_for_modules
 from course.services.learner import ModuleState, ModuleStatus, PathView, get_path, get_person
 from course.ui import a11y, auth, resources
+from course.ui.aids_view import path_aids
 from course.ui.links import script
 from course.ui.prerequisites import title_of
 from course.ui.text import literal
@@ -80,6 +82,7 @@ def render() -> None:
     st.header("Your path", anchor=False)
     for status in path.modules:
         _module_row(course, status)
+    path_aids(aids_for_modules(course, [s.module for s in path.modules]), course.info.title)
     st.page_link(script(Page.PROFILE), label="See your literacy profile", icon=":material/insights:")
 
 

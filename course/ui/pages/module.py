@@ -6,9 +6,11 @@ import streamlit as st
 
 from course.domain.model import Course, Module
 from course.domain.permissions import Page
+from course.services.aids import aids_of
 from course.services.learner import ModuleStatus, NotAvailable, get_person
 from course.services.reading import mark_section_read, open_module
 from course.ui import a11y, auth, resources, state, widgets
+from course.ui.aids_view import law_banner, module_aids
 from course.ui.links import script
 from course.ui.prerequisites import show_locked
 from course.ui.text import literal
@@ -108,6 +110,7 @@ def render() -> None:
     person = get_person(engine, actor)
     a11y.page(status.module.meta.title, kind="Module")
     a11y.heading(literal(status.module.meta.title))
+    law_banner(status.module.meta)
     index = min(_position(status), len(status.module.sections) - 1)
     st.progress(len(status.sections_read) / len(status.module.sections),
                 text=f"{len(status.sections_read)} of {len(status.module.sections)} sections read")
@@ -115,6 +118,7 @@ def render() -> None:
     _section(status, index, person.tracks)
     if _navigation(loaded.course, status, index) or status.read_all:
         _next_steps(loaded.course, status.module)
+    module_aids(aids_of(loaded.course, status.module), loaded.course.info.title)
 
 
 render()
