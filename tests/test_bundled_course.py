@@ -42,10 +42,10 @@ def test_modules_are_sized_and_structured_for_a_short_read() -> None:
         assert module.meta.minutes is not None and 5 <= module.meta.minutes <= 12, module.meta.id
         assert len(module.sections) >= 3, module.meta.id
         assert module.meta.objectives, module.meta.id
-        for section in module.sections:
-            kinds = [b.kind for b in section.blocks]
-            assert kinds.count("key") >= 1, f"{module.meta.id}: {section.title}"
-        assert any(b.kind == "example" for s in module.sections for b in s.blocks), module.meta.id
+        # A key idea and a worked example in every module; not one of each per section, so that
+        # a module can be a table, a checklist or a decision aid where that teaches better.
+        kinds = [b.kind for s in module.sections for b in s.blocks]
+        assert "key" in kinds and "example" in kinds, module.meta.id
 
 
 def test_foundation_modules_speak_to_each_department() -> None:
