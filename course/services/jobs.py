@@ -2,9 +2,9 @@
 
 Each job has a row in the database (`job_lease`). A runner takes a due job with one atomic
 UPDATE, runs it, and records when it is next due; runners on other hosts find the job taken or
-not yet due and skip it. A runner killed mid-job holds it only until its lease expires, then
-another runner takes it over. Jobs should therefore be idempotent (a purge is) and finish well
-within their lease.
+not yet due and skip it. While a job runs, its runner renews the lease every third of it, so a
+long run keeps the job; a runner killed mid-job stops renewing and holds it only until its lease
+expires, then another runner takes it over. Jobs should therefore be idempotent (a purge is).
 
 Later work adds a job by appending a factory to `JOB_FACTORIES`: a function of the settings
 returning a `Job`, or None when the job is switched off by those settings.
@@ -125,6 +125,10 @@ def _run_one(engine: Engine, job: Job, *, holder: str, clock: Clock) -> Outcome:
         return Outcome(job.name, "held", f"by {other}")
     if not taken:
         return Outcome(job.name, "not due")
+    done = threading.Event()
+    renewer = threading.Thread(target=_renew_while_running, args=(engine, job, holder, clock, done),
+                               name=f"lease-{job.name}", daemon=True)
+    renewer.start()
     try:
         message = job.run(engine, now)
     except Exception as error:  # a job's failure is recorded and logged; the runner goes on
@@ -134,6 +138,9 @@ def _run_one(engine: Engine, job: Job, *, holder: str, clock: Clock) -> Outcome:
     else:
         status, next_due = "ran", now + job.every
         log.info("job %s: %s", job.name, message)
+    finally:
+        done.set()
+        renewer.join()
     finished = clock()
     with write_transaction(engine, durable=False) as session:
         released = leases.release_lease(
@@ -144,6 +151,22 @@ def _run_one(engine: Engine, job: Job, *, holder: str, clock: Clock) -> Outcome:
         log.warning("job %s outlived its lease of %s; another runner took it over", job.name, job.lease)
         return Outcome(job.name, "lost lease", message)
     return Outcome(job.name, status, message)
+
+
+def _renew_while_running(engine: Engine, job: Job, holder: str, clock: Clock,
+                         done: threading.Event) -> None:
+    """Extend the lease every third of it until the run is done (or the lease was lost)."""
+    while not done.wait(job.lease.total_seconds() / 3):
+        now = clock()
+        try:
+            with write_transaction(engine, durable=False) as session:
+                kept = leases.renew_lease(session, job.name, holder=holder, now=now, until=now + job.lease)
+        except UNAVAILABLE_ERRORS as error:  # the next beat tries again, within the lease
+            log.warning("job %s: lease not renewed: %s", job.name, describe_unavailable(error))
+            continue
+        if not kept:
+            log.warning("job %s: lease lost while running; another runner may take it", job.name)
+            return
 
 
 def run_forever(

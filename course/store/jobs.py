@@ -66,6 +66,17 @@ def take_lease(session: Session, name: str, *, holder: str, now: datetime, until
     return int(session.connection().execute(statement).rowcount) == 1
 
 
+def renew_lease(session: Session, name: str, *, holder: str, now: datetime, until: datetime) -> bool:
+    """Extend `holder`'s unexpired lease on the job to `until`; return False if it is no longer held."""
+    statement = (
+        update(JobLease)
+        .where(and_(col(JobLease.name) == name, col(JobLease.holder) == holder,
+                    col(JobLease.lease_until) > now))
+        .values(lease_until=until)
+    )
+    return int(session.connection().execute(statement).rowcount) == 1
+
+
 def current_holder(session: Session, name: str, *, now: datetime) -> str | None:
     """Return who holds the job now (an unexpired lease), or None."""
     row = session.get(JobLease, name)

@@ -123,6 +123,27 @@ def test_a_runner_that_outlives_its_lease_cannot_overwrite_the_new_holder(engine
     assert (state.runs, state.last_message) == (1, "run 1")  # b's record stands
 
 
+def test_a_long_run_renews_its_lease_so_no_other_runner_takes_the_job(engine: Engine) -> None:
+    """A run three times longer than its lease keeps the job: the lease is renewed as it runs."""
+    lease = timedelta(seconds=0.6)
+    others: list[str] = []
+    rival = Job(name="long", every=timedelta(hours=1), lease=lease, run=lambda _e, _n: "rival ran")
+
+    def long_run(engine_: Engine, _now: datetime) -> str:
+        for _ in range(6):  # 1.8 s in all, checking the job's holder as a second runner would
+            threading.Event().wait(0.3)
+            (outcome,) = jobs.run_due_jobs(engine_, [rival], holder="b")
+            others.append(outcome.status)
+        return "long run done"
+
+    job = Job(name="long", every=timedelta(hours=1), lease=lease, run=long_run)
+    (outcome,) = jobs.run_due_jobs(engine, [job], holder="a")
+    assert (outcome.status, outcome.message) == ("ran", "long run done")
+    assert set(others) == {"held"}, others  # never free to take, never run twice
+    (state,) = jobs.list_job_states(engine)
+    assert (state.runs, state.last_message, state.holder) == (1, "long run done", "")
+
+
 def test_a_failing_job_is_recorded_retried_soon_and_does_not_stop_the_others(
     engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
