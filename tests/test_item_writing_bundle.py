@@ -25,7 +25,7 @@ import pytest
 from course.content.item_writing import best_choices, has_absolute, length_rank
 from course.content.loader import load_course
 from course.domain.model import Course, Question, QuestionKind
-from course.domain.policies import PolicyRun, moderation, simulate
+from course.domain.policies import PolicyRun, moderation, simulate, valuer
 from course.settings import BUNDLED_ROOT
 
 pytestmark = pytest.mark.course20
@@ -139,7 +139,7 @@ def test_the_best_choice_is_sometimes_not_the_most_moderate_one() -> None:
         for node in scenario.nodes.values():
             if len(node.choices) < 2:
                 continue
-            best = best_choices(scenario, node.choices)
+            best = best_choices(valuer(scenario), node.choices)
             softest = max(node.choices, key=lambda c: (moderation(c.label_text), -c.index))
             firm += softest.index not in best
     assert firm >= len(bundled().scenarios), firm

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from course.domain.diagnostics import Code, Diagnostic, warning
 from course.domain.model import Choice, Option, Question, QuestionKind, Quiz, Scenario
-from course.domain.policies import choice_value
+from course.domain.policies import ChoiceValue, valuer
 
 #: The fewest single-answer (or multiple-answer) questions a quiz needs before its pattern counts.
 MIN_QUESTIONS = 3
@@ -160,9 +160,9 @@ def check_quiz(quiz: Quiz, line: int) -> list[Diagnostic]:
     return [d for rule in QUIZ_RULES for d in rule(quiz, line)]
 
 
-def best_choices(scenario: Scenario, choices: Sequence[Choice]) -> frozenset[int]:
+def best_choices(value: ChoiceValue, choices: Sequence[Choice]) -> frozenset[int]:
     """Return the indexes of the choices on a highest-scoring path (conditions ignored)."""
-    values = {c.index: choice_value(scenario, c) for c in choices}
+    values = {c.index: value(c, frozenset()) for c in choices}
     known = [v for v in values.values() if v is not None]
     top = max(known, default=None)
     return frozenset() if top is None else frozenset(i for i, v in values.items() if v == top)
@@ -177,10 +177,11 @@ def strictly_longest(choices: Sequence[Choice]) -> int | None:
 def longest_best_choice(scenario: Scenario, line: int) -> list[Diagnostic]:
     """Warn when the best choice is strictly the longest at more than half the decision points."""
     points = longest = 0
+    value = valuer(scenario)
     for node in scenario.nodes.values():
         if node.ending is not None or len(node.choices) < 2:
             continue
-        best = best_choices(scenario, node.choices)
+        best = best_choices(value, node.choices)
         if not best:
             continue
         points += 1

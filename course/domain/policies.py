@@ -27,9 +27,11 @@ from dataclasses import dataclass
 
 from course.domain.model import Choice, EndingKind, Scenario
 from course.domain.scenario import (
+    BestFrom,
     RunState,
     available_choices,
-    best_from,
+    best_finder,
+    best_sums,
     ending_of,
     run_score,
     start_run,
@@ -38,6 +40,10 @@ from course.domain.scenario import (
 
 #: A policy: given the scenario, the run so far and the choices on offer (never empty), pick one.
 Policy = Callable[[Scenario, RunState, tuple[Choice, ...]], Choice]
+#: What makes a policy for one scenario (so that work on the scenario is done once per run).
+PolicyMaker = Callable[[Scenario], Policy]
+#: A choice's score plus the best sum after it, avoiding some nodes (None: it reaches no ending).
+ChoiceValue = Callable[[Choice, frozenset[str]], "int | None"]
 
 #: Word beginnings that make a choice sound careful, consultative or consensual.
 MODERATE_WORDS = (
@@ -101,20 +107,33 @@ def moderate(_scenario: Scenario, _state: RunState, choices: tuple[Choice, ...])
     return max(choices, key=lambda c: (moderation(_label(c)), -c.index))
 
 
-def choice_value(scenario: Scenario, choice: Choice, visited: frozenset[str] = frozenset()) -> int | None:
-    """Return a choice's score plus the best sum after it, or None when it reaches no ending."""
-    rest = best_from(scenario, choice.target, visited)
-    return None if rest is None else choice.score + rest
+def valuer(scenario: Scenario) -> ChoiceValue:
+    """Return how to value a choice of this scenario: its score plus the best sum after it."""
+    find: BestFrom = best_finder(scenario)
+
+    def value(choice: Choice, visited: frozenset[str]) -> int | None:
+        rest = find(choice.target, visited)
+        return None if rest is None else choice.score + rest
+
+    return value
 
 
-def best(scenario: Scenario, state: RunState, choices: tuple[Choice, ...]) -> Choice:
-    """Pick a choice on a highest-scoring path from here (the first of equals)."""
-    visited = frozenset({state.node_id, *(s.node_id for s in state.steps)})
-    values = {c.index: choice_value(scenario, c, visited) for c in choices}
-    return max(choices, key=lambda c: (values[c.index] is not None, values[c.index] or 0, -c.index))
+def best(scenario: Scenario) -> Policy:
+    """Return the policy that picks a choice on a highest-scoring path from here (first of equals)."""
+    value = valuer(scenario)
+    loops = best_sums(scenario) is None
+
+    def pick(_scenario: Scenario, state: RunState, choices: tuple[Choice, ...]) -> Choice:
+        # Only with loops does the path so far matter: a path never visits a node twice.
+        visited = frozenset({state.node_id, *(s.node_id for s in state.steps)}) if loops else frozenset()
+        values = {c.index: value(c, visited) for c in choices}
+        return max(choices, key=lambda c: (values[c.index] is not None, values[c.index] or 0, -c.index))
+
+    return pick
 
 
-POLICIES: dict[str, Policy] = {"longest": longest, "moderate": moderate, "best": best}
+POLICIES: dict[str, PolicyMaker] = {"longest": lambda _s: longest, "moderate": lambda _s: moderate,
+                                    "best": best}
 
 
 def simulate(scenario: Scenario, name: str, policy: Policy | None = None) -> PolicyRun:
@@ -122,7 +141,7 @@ def simulate(scenario: Scenario, name: str, policy: Policy | None = None) -> Pol
 
     Linear in the number of distinct (node, meters) states the run passes through.
     """
-    chosen = policy or POLICIES[name]
+    chosen = policy or POLICIES[name](scenario)
     state = start_run(scenario)
     seen: set[tuple[str, tuple[tuple[str, int], ...]]] = set()
     while ending_of(scenario, state) is None:

@@ -141,17 +141,23 @@ def best_sums(scenario: Scenario) -> Mapping[str, int] | None:
     return frozen_map(best)
 
 
-def best_from(scenario: Scenario, node_id: str, visited: frozenset[str] = frozenset()) -> int | None:
-    """Return the highest score sum of a path from node_id to an ending avoiding `visited`.
+#: The best sum from a node to an ending along a path that avoids the nodes given (None: none).
+BestFrom = Callable[[str, frozenset[str]], "int | None"]
 
-    Acyclic graphs are answered in linear time from `best_sums`; graphs with loops fall back to
-    a memoised search over simple paths, which is exponential in the worst case but runs only
-    for scenarios with loops (none of the bundled ones has one).
+
+def best_finder(scenario: Scenario) -> BestFrom:
+    """Return a function giving the highest score sum from a node to an ending, avoiding some nodes.
+
+    The work is done once per scenario. Acyclic graphs are answered from `best_sums` (linear
+    time, and nodes to avoid cannot be reached again anyway); graphs with loops fall back to a
+    memoised search over simple paths, exponential in the worst case but used only for
+    scenarios with loops (none of the bundled ones has one).
     """
     sums = best_sums(scenario)
     if sums is not None:
-        return sums.get(node_id)
-    return _search(scenario)(node_id, visited | {node_id})
+        return lambda node_id, _visited: sums.get(node_id)
+    search = _search(scenario)
+    return lambda node_id, visited: search(node_id, visited | {node_id})
 
 
 def _search(scenario: Scenario) -> Callable[[str, frozenset[str]], int | None]:
@@ -183,7 +189,7 @@ def best_score_sum(scenario: Scenario) -> int:
     node twice, so loops cannot inflate the best. Acyclic graphs (the usual case) take linear
     time; graphs with loops fall back to a search over simple paths.
     """
-    return best_from(scenario, scenario.start) or 0
+    return best_finder(scenario)(scenario.start, frozenset()) or 0
 
 
 def run_score(scenario: Scenario, state: RunState) -> float:
