@@ -1,4 +1,4 @@
-"""`python -m course validate [ROOT] [--strict] [--format text|json|github]`."""
+"""`python -m course validate [ROOT] [--strict] [--format text|json|github] [--report-policies]`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from course.domain.diagnostics import Diagnostic, Severity
-from course.services.catalog import ValidationReport, validate
+from course.domain.policies import POLICIES, PolicyRun, simulate_all
+from course.services.catalog import ValidationReport, load, validate
 from course.settings import SettingsError, load_settings
 
 
@@ -28,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--format", choices=("text", "json", "github"), default="text",
                         help="output format: text, json for editors and scripts, or github for "
                         "GitHub Actions annotations on a pull request's lines (default: text)")
+    parser.add_argument("--report-policies", action="store_true",
+                        help="also play every scenario with blind policies (always the longest "
+                        "choice, the most moderate wording, the best) and print how each fares")
     parser.set_defaults(run=run)
 
 
@@ -72,7 +76,12 @@ def as_github(report: ValidationReport) -> list[str]:
     return [*lines, _summary(report)]
 
 
-def _as_json(report: ValidationReport) -> str:
+def _as_json(report: ValidationReport, runs: list[PolicyRun] | None = None) -> str:
+    policies = {} if runs is None else {"policies": [
+        {"scenario": r.scenario, "policy": r.policy, "score": round(r.score, 4),
+         "ending": None if r.ending is None else str(r.ending), "ending_node": r.ending_node,
+         "steps": r.steps}
+        for r in runs]}
     return json.dumps({
         "root": str(report.root),
         "files": report.files,
@@ -85,7 +94,38 @@ def _as_json(report: ValidationReport) -> str:
              "message": d.message, "code": str(d.code), "help": help_for(d)}
             for d in report.diagnostics
         ],
+        **policies,
     }, indent=2)
+
+
+def policy_runs(root: Path) -> list[PolicyRun]:
+    """Play every valid scenario of the course at root with every policy."""
+    course = load(root).course
+    if course is None:
+        return []
+    return [r for _id, scenario in sorted(course.scenarios.items()) for r in simulate_all(scenario)]
+
+
+def policy_table(runs: list[PolicyRun]) -> list[str]:
+    """Return the policy report: a line per scenario, then each policy's average and good endings."""
+    names = list(POLICIES)
+    by_scenario: dict[str, dict[str, PolicyRun]] = {}
+    for r in runs:
+        by_scenario.setdefault(r.scenario, {})[r.policy] = r
+    width = max((len(s) for s in by_scenario), default=8)
+    lines = ["Policies (score as a share of the best, and the ending reached):",
+             f"{'scenario':<{width}}  " + "  ".join(f"{n:<15}" for n in names)]
+    for scenario, found in by_scenario.items():
+        cells = [f"{found[n].score:>4.0%} {found[n].ending or 'none':<10}" for n in names]
+        lines.append(f"{scenario:<{width}}  " + "  ".join(cells))
+    for name in names:
+        mine = [r for r in runs if r.policy == name]
+        if mine:
+            average = sum(r.score for r in mine) / len(mine)
+            good = sum(r.good for r in mine)
+            lines.append(f"{name}: average {average:.0%} of the best, {good} of {len(mine)} "
+                         "good endings")
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     report = validate(root, strict=args.strict)
     if args.format == "json":
-        print(_as_json(report))
+        print(_as_json(report, policy_runs(root) if args.report_policies else None))
     elif args.format == "github":
         print("\n".join(as_github(report)))
     else:
@@ -109,4 +149,6 @@ def run(args: argparse.Namespace) -> int:
         if report.diagnostics:
             print(_FOOTER)
         print(_summary(report))
+        if args.report_policies:
+            print("\n".join(policy_table(policy_runs(root))))
     return 0 if report.ok else 1

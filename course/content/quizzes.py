@@ -27,6 +27,7 @@ from course.content.common import (
     unclosed_containers,
     unknown_competency,
 )
+from course.content.item_writing import check_quiz
 from course.content.markdown import build_parser, plain_text, render_blocks, render_inline, slugify
 from course.content.schema import QuizMatter
 from course.domain.diagnostics import Code, Diagnostic, error, has_errors, warning
@@ -40,7 +41,7 @@ MAX_ENTRIES = 10
 PAIR_SEPARATOR = " -> "
 
 
-def _option(tokens: Sequence[Token], index: int) -> Option:
+def _option(tokens: Sequence[Token], index: int, line: int) -> Option:
     """Build an option from a task-list item's tokens (between list_item_open and close)."""
     inline = tokens[1]
     children = list(inline.children or [])
@@ -56,7 +57,7 @@ def _option(tokens: Sequence[Token], index: int) -> Option:
         text = f"{text} {render_blocks(extra)}"
     inner = [t for t in feedback if t.type not in {"blockquote_open", "blockquote_close"}]
     return Option(index=index, html=text.strip(), correct=correct, feedback_html=render_blocks(inner),
-                  text=plain_text(children))
+                  text=plain_text(children), line=line)
 
 
 def _empty_item(inner: Sequence[Token], *, path: str, line: int, question_id: str,
@@ -79,7 +80,7 @@ def _options(
         if _empty_item(item[1:-1], path=path, line=line_of(item[0]), question_id=question_id,
                        problems=problems):
             continue
-        options.append((_option(item[1:-1], len(options)), line_of(item[0])))
+        options.append((_option(item[1:-1], len(options), line_of(item[0])), line_of(item[0])))
     return options
 
 
@@ -402,4 +403,5 @@ def parse_quiz(
         max_attempts=matter.max_attempts,
         intro_html=intro,
     )
+    problems += check_quiz(quiz, lines.get("id", 1))
     return Parsed(quiz, tuple(problems), lines)

@@ -24,6 +24,7 @@ from course.content.common import (
     unclosed_containers,
 )
 from course.content.condition_checks import can_hold
+from course.content.item_writing import check_scenario
 from course.content.markdown import plain_text, render_blocks, render_inline, slugify
 from course.content.scenario_checks import check_graph
 from course.content.schema import ScenarioMatter
@@ -236,4 +237,5 @@ def parse_scenario(text: str, *, source: str, vocabulary: Vocabulary | None = No
         nodes=frozen_map(nodes),
         intro_html=render_blocks(intro),
     )
+    problems += check_scenario(scenario, lines.get("id", 1))
     return Parsed(scenario, tuple(problems), lines)

@@ -81,6 +81,12 @@ class Code(StrEnum):
     ENTRIES_TOO_MANY = "entries-too-many"
     ENTRY_EMPTY = "entry-empty"
     REFLECTION_EMPTY = "reflection-empty"
+    # Item writing (warnings: the form of a question or choice gives the answer away)
+    ANSWER_LENGTH_CUE = "answer-length-cue"
+    FIXED_CORRECT_COUNT = "fixed-correct-count"
+    ALL_OR_NONE_OF_THE_ABOVE = "all-or-none-of-the-above"
+    NEGATIVE_STEM = "negative-stem"
+    ABSOLUTE_WORD_TELL = "absolute-word-tell"
     # Scenarios
     NODE_DUPLICATE_ID = "node-duplicate-id"
     START_UNKNOWN = "start-unknown"
@@ -100,6 +106,7 @@ class Code(StrEnum):
     CHOICES_ALL_CONDITIONAL = "choices-all-conditional"
     NO_GOOD_ENDING = "no-good-ending"
     BEST_PATH_BAD = "best-path-bad"
+    LONGEST_BEST_CHOICE = "longest-best-choice"
     # Law notes and job aids
     JURISDICTION_UNKNOWN = "jurisdiction-unknown"
     REVIEW_OVERDUE = "review-overdue"

@@ -204,6 +204,8 @@ class Option:
     correct: bool
     feedback_html: str = ""
     text: str = ""
+    #: The option's line in its file (0 when not read from a file).
+    line: int = 0
 
 
 class QuestionKind(StrEnum):

@@ -27,6 +27,7 @@ class Page(StrEnum):
     QUIZ = "quiz"
     SCENARIO = "scenario"
     PROFILE = "profile"
+    PLACEMENT = "placement"
     STUDIO_HEALTH = "studio_health"
     STUDIO_PREVIEW = "studio_preview"
     STUDIO_EDITOR = "studio_editor"
@@ -73,6 +74,7 @@ PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
     Page.QUIZ: _LEARNER,
     Page.SCENARIO: _LEARNER,
     Page.PROFILE: _LEARNER,
+    Page.PLACEMENT: _LEARNER,
     Page.STUDIO_HEALTH: _STUDIO,
     Page.STUDIO_PREVIEW: _STUDIO,
     Page.STUDIO_EDITOR: _STUDIO,

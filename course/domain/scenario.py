@@ -6,7 +6,7 @@ calls `take_choice` with whatever the browser sent, so every rule is checked her
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -92,35 +92,79 @@ def ending_of(scenario: Scenario, state: RunState) -> EndingKind | None:
     return current_node(scenario, state).ending
 
 
-def _has_cycle(scenario: Scenario) -> bool:
-    colour: dict[str, int] = {}  # 1: on the current path, 2: done
-
-    def visit(node_id: str) -> bool:
-        colour[node_id] = 1
-        for choice in scenario.nodes[node_id].choices:
-            if choice.target not in scenario.nodes:
-                continue
-            state = colour.get(choice.target, 0)
-            if state == 1 or (state == 0 and visit(choice.target)):
-                return True
-        colour[node_id] = 2
-        return False
-
-    return any(colour.get(n, 0) == 0 and visit(n) for n in scenario.nodes)
+def _edges(scenario: Scenario) -> dict[str, list[str]]:
+    """Return each node's successors that exist (choices to missing nodes are left out)."""
+    return {node_id: [c.target for c in node.choices if c.target in scenario.nodes]
+            for node_id, node in scenario.nodes.items()}
 
 
-def best_score_sum(scenario: Scenario) -> int:
-    """Return the highest score sum of any path from the start to an ending.
+def _topological_order(scenario: Scenario) -> list[str] | None:
+    """Return the nodes so that every choice leads forward, or None when the graph has a loop.
 
-    Conditions are ignored (the best a learner could possibly do), and a path never visits a
-    node twice, so loops cannot inflate the best. Acyclic graphs (the usual case) take linear
-    time; graphs with loops fall back to a search over simple paths.
+    Kahn's algorithm: linear in nodes and choices, and without recursion.
     """
+    edges = _edges(scenario)
+    incoming = dict.fromkeys(edges, 0)
+    for targets in edges.values():
+        for target in targets:
+            incoming[target] += 1
+    ready = [node_id for node_id, count in incoming.items() if count == 0]
+    order: list[str] = []
+    while ready:
+        node_id = ready.pop()
+        order.append(node_id)
+        for target in edges[node_id]:
+            incoming[target] -= 1
+            if incoming[target] == 0:
+                ready.append(target)
+    return order if len(order) == len(edges) else None
+
+
+def best_sums(scenario: Scenario) -> Mapping[str, int] | None:
+    """Return, for each node, the highest score sum from it to an ending (conditions ignored).
+
+    Nodes that reach no ending are left out. Linear time; None for a graph with loops, where the
+    best is path-dependent (a path never visits a node twice).
+    """
+    order = _topological_order(scenario)
+    if order is None:
+        return None
+    best: dict[str, int] = {}
+    for node_id in reversed(order):
+        node = scenario.nodes[node_id]
+        if node.ending is not None:
+            best[node_id] = 0
+            continue
+        totals = [c.score + best[c.target] for c in node.choices if c.target in best]
+        if totals:
+            best[node_id] = max(totals)
+    return frozen_map(best)
+
+
+#: The best sum from a node to an ending along a path that avoids the nodes given (None: none).
+BestFrom = Callable[[str, frozenset[str]], "int | None"]
+
+
+def best_finder(scenario: Scenario) -> BestFrom:
+    """Return a function giving the highest score sum from a node to an ending, avoiding some nodes.
+
+    The work is done once per scenario. Acyclic graphs are answered from `best_sums` (linear
+    time, and nodes to avoid cannot be reached again anyway); graphs with loops fall back to a
+    memoised search over simple paths, exponential in the worst case but used only for
+    scenarios with loops (none of the bundled ones has one).
+    """
+    sums = best_sums(scenario)
+    if sums is not None:
+        return lambda node_id, _visited: sums.get(node_id)
+    search = _search(scenario)
+    return lambda node_id, visited: search(node_id, visited | {node_id})
+
+
+def _search(scenario: Scenario) -> Callable[[str, frozenset[str]], int | None]:
     nodes = scenario.nodes
-    acyclic = not _has_cycle(scenario)
 
     @cache
-    def best_from(node_id: str, visited: frozenset[str]) -> int | None:
+    def search(node_id: str, visited: frozenset[str]) -> int | None:
         node = nodes.get(node_id)
         if node is None:
             return None
@@ -130,14 +174,22 @@ def best_score_sum(scenario: Scenario) -> int:
         for choice in node.choices:
             if choice.target in visited:
                 continue
-            seen = frozenset() if acyclic else visited | {choice.target}
-            rest = best_from(choice.target, seen)
+            rest = search(choice.target, visited | {choice.target})
             if rest is not None:
                 results.append(choice.score + rest)
         return max(results) if results else None
 
-    start_visited = frozenset() if acyclic else frozenset({scenario.start})
-    return best_from(scenario.start, start_visited) or 0
+    return search
+
+
+def best_score_sum(scenario: Scenario) -> int:
+    """Return the highest score sum of any path from the start to an ending.
+
+    Conditions are ignored (the best a learner could possibly do), and a path never visits a
+    node twice, so loops cannot inflate the best. Acyclic graphs (the usual case) take linear
+    time; graphs with loops fall back to a search over simple paths.
+    """
+    return best_finder(scenario)(scenario.start, frozenset()) or 0
 
 
 def run_score(scenario: Scenario, state: RunState) -> float:

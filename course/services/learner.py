@@ -9,10 +9,11 @@ from course.domain.accounts import PersonInfo
 from course.domain.model import Course, Module
 from course.domain.paths import path_for
 from course.domain.permissions import Action, Actor, Page
+from course.domain.placement import fast_tracked, pre_scores, shown_competencies
 from course.domain.records import ProgressKind
 from course.domain.scoring import CompetencyScore, Evidence, EvidenceKind, profile, scenario_evidence
 from course.services.permissions import require
-from course.store import attempts, people, progress, scenario_runs
+from course.store import attempts, people, placement, progress, scenario_runs
 from course.store.engine import Engine, read_session
 
 
@@ -46,6 +47,8 @@ class ModuleStatus:
     scenario_done: bool | None
     unlocked: bool
     waiting_for: tuple[str, ...] = ()  # prerequisites (module, quiz or scenario ids) not yet done
+    #: The placement pre-check showed every competency of the module: reading it is optional.
+    fast_tracked: bool = False
 
     @property
     def read_all(self) -> bool:
@@ -57,7 +60,8 @@ class ModuleStatus:
         """Return the module's state for this learner."""
         if not self.unlocked:
             return ModuleState.LOCKED
-        if self.read_all and self.quiz_passed is not False and self.scenario_done is not False:
+        read = self.read_all or self.fast_tracked
+        if read and self.quiz_passed is not False and self.scenario_done is not False:
             return ModuleState.DONE
         started = self.sections_read or self.quiz_passed or self.scenario_done
         return ModuleState.IN_PROGRESS if started else ModuleState.NOT_STARTED
@@ -69,6 +73,8 @@ class PathView:
 
     person: PersonInfo
     modules: tuple[ModuleStatus, ...]
+    #: Whether the learner has answered the placement pre-check.
+    placement_taken: bool = False
 
     @property
     def done(self) -> int:
@@ -95,7 +101,8 @@ class PathView:
         status = self.next
         if status is None:
             return None
-        if not status.read_all:
+        if not status.read_all and not (status.fast_tracked and status.module.quiz is not None
+                                        and status.quiz_passed is False):
             return Page.MODULE, status.module.meta.id
         if status.quiz_passed is False and status.module.quiz is not None:
             return Page.QUIZ, status.module.quiz
@@ -124,9 +131,11 @@ def get_path(engine: Engine, actor: Actor, course: Course) -> PathView:
     with read_session(engine) as session:
         entries = progress.list_progress(session, actor.person_id)
         read = progress.list_all_sections_read(session, actor.person_id)
+        placed = placement.list_placement(session, actor.person_id)
     passed = {e.item_id for e in entries if e.kind is ProgressKind.QUIZ and e.passed}
     finished = {e.item_id for e in entries if e.kind is ProgressKind.SCENARIO and e.events > 0}
     modules = path_for(course, person.tracks)
+    quick = fast_tracked(modules, shown_competencies(pre_scores((a.competency, a.score) for a in placed)))
     statuses: dict[str, ModuleStatus] = {}
     for module in modules:
         sections = frozenset(read.get((module.meta.id, module.meta.version), set()))
@@ -136,14 +145,15 @@ def get_path(engine: Engine, actor: Actor, course: Course) -> PathView:
             quiz_passed=None if module.quiz is None else module.quiz in passed,
             scenario_done=None if module.scenario is None else module.scenario in finished,
             unlocked=True,
+            fast_tracked=module.meta.id in quick,
         )
     done = {i for i, s in statuses.items() if s.state is ModuleState.DONE} | passed | finished
     final = []
     for s in statuses.values():
         waiting = tuple(r for r in s.module.meta.requires if r not in done)
         final.append(ModuleStatus(s.module, s.sections_read, s.quiz_passed, s.scenario_done,
-                                  unlocked=not waiting, waiting_for=waiting))
-    return PathView(person, tuple(final))
+                                  unlocked=not waiting, waiting_for=waiting, fast_tracked=s.fast_tracked))
+    return PathView(person, tuple(final), placement_taken=bool(placed))
 
 
 def find_module_on_path(path: PathView, module_id: str) -> ModuleStatus:

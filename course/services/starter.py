@@ -114,7 +114,7 @@ summary: "Two situations about answering in public."
   > Thanks show that the message was heard.
 - [x] Saying when they will hear from you next
   > A time to expect an answer calms a thread.
-- [ ] Copying the same statement under every post
+- [ ] Copying the same statement under each post
   > Repeated statements read as if nobody reads the replies.
 """
 
@@ -139,7 +139,7 @@ have replied that the same happened to them.
 
 - [Reply now: thank them and say when the next update comes](#answered){goodwill=15 score=2}
   > Your reply is the first thing new readers see under the post.
-- [Wait until the facts are clear before saying anything](#silence){goodwill=-15 score=0}
+- [Wait until the facts are clear before saying anything in public](#silence){goodwill=-15 score=0}
   > The thread keeps growing with no answer from you.
 
 {#answered ending=good}

@@ -367,6 +367,32 @@ class Reflection(SQLModel, table=True):
     saved_at: datetime
 
 
+class PlacementAnswer(SQLModel, table=True):
+    """One answer of a learner's placement pre-check: evidence of what they knew before the path.
+
+    Kept apart from quiz attempts so that it is never mistaken for an answer given after
+    learning; it is the learner's true pre score for the answer's competency.
+    """
+
+    __tablename__ = "placement_answer"
+    __table_args__ = (
+        UniqueConstraint("person_id", "quiz_id", "question_id", name="uq_placement_person_question"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    quiz_id: str = Field(max_length=100)
+    question_id: str = Field(max_length=100)
+    competency: str = Field(max_length=50)
+    #: The content version of the quiz file the question was drawn from.
+    quiz_version: str = Field(max_length=64)
+    #: The chosen positions as JSON, for example "[0, 2]".
+    chosen: str = Field(max_length=200)
+    #: The credit earned, 0 to 1, as for a quiz answer.
+    score: float
+    answered_at: datetime
+
+
 class OrganisationSetting(SQLModel, table=True):
     """One organisation setting (for example the dashboards' minimum group), kept by admins."""
 
@@ -394,6 +420,7 @@ PERSONAL_DATA: dict[str, str] = {
     "scenario_step": "run_id -> scenario_run.person_id",
     "quiz_draft": "person_id",
     "reflection": "person_id",
+    "placement_answer": "person_id",
     "audit_event": "actor_id or subject_id (labels hold the email)",
     "access_link": "person_id",
     "mail_outbox": "person_id",

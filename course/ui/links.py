@@ -23,6 +23,7 @@ _TABLE: dict[Page, tuple[str, str, str, bool]] = {
     Page.QUIZ: ("course/ui/pages/quiz.py", "Quiz", ":material/quiz:", False),
     Page.SCENARIO: ("course/ui/pages/scenario.py", "Scenario", ":material/alt_route:", False),
     Page.PROFILE: ("course/ui/pages/profile.py", "My literacy profile", ":material/insights:", True),
+    Page.PLACEMENT: ("course/ui/pages/placement.py", "Pre-check", ":material/checklist:", False),
     Page.DASHBOARD: ("course/ui/pages/dashboard.py", "Literacy dashboard", ":material/monitoring:", True),
     Page.STUDIO_HEALTH: ("course/ui/pages/studio_health.py", "Content health", ":material/health_and_safety:",
                          True),

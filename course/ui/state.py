@@ -74,6 +74,8 @@ NODE_SHOWN = Key("nts_node", _PAGES + "scenario.py", Scope.ATTEMPT,
                  "when a scenario step was first shown, by run id and step number")
 SCENARIO_DONE = Key("nts_scenario_done", _PAGES + "scenario.py", Scope.PERSON,
                     "the run just finished, by scenario id, until the learner moves on")
+PRECHECK_SKIPPED = Key("nts_precheck_skipped", _PAGES + "placement.py", Scope.PERSON,
+                       "that the learner put the placement pre-check off for this sign-in")
 PEOPLE_FLASH = Key("nts_people_flash", _PAGES + "admin_people.py", Scope.NOTICE, "what the last change did")
 PEOPLE_CHOSEN = Key("admin_people:person", _PAGES + "admin_people.py", Scope.PERSON,
                     "the email of the person being edited (a select box's widget key)")
@@ -114,7 +116,7 @@ KEYS: tuple[Key, ...] = (
     QUESTION_SHOWN, QUIZ_RESULT, NODE_SHOWN, SCENARIO_DONE, PEOPLE_FLASH, PEOPLE_CHOSEN, PEOPLE_SEARCH,
     PEOPLE_PAGE, PEOPLE_LINKS, ROSTER_PREVIEW, ROSTER_FLASH, ROSTER_LINKS, EDITOR_FILE, EDITOR_TEXT,
     EDITOR_NOTICE, PREVIEW_SEED, PREVIEW_RUN, ITEMS_ORDER, A11Y_STEP, A11Y_PAGE, A11Y_TITLE, A11Y_FOCUS,
-    A11Y_TARGET, A11Y_SAID,
+    A11Y_TARGET, A11Y_SAID, PRECHECK_SKIPPED,
 )
 
 

@@ -51,7 +51,7 @@ ALWAYS_BLOCKING = {"heading-order"}
 #: Streamlit 1.67 every serious or critical finding is in content the project draws.
 STREAMLIT_EXCLUSIONS: dict[tuple[str, str], str] = {}
 
-PAGES = ["sign-in", "home", "module", "quiz", "quiz feedback", "scenario start", "scenario",
+PAGES = ["sign-in", "home", "pre-check", "module", "quiz", "quiz feedback", "scenario start", "scenario",
          "scenario ending"]
 
 Violations = list[dict[str, Any]]
@@ -107,6 +107,14 @@ def _tour(page: Page, source: str, screenshots: Path) -> dict[str, Violations]:
     expect(page.get_by_role("link", name="Continue")).to_be_visible()
     found["home"] = _blocking(page, source)
     shoot(page, screenshots, "a11y-home")
+
+    page.get_by_role("link", name="Take the pre-check").click()
+    expect(page.get_by_role("heading", name="A short pre-check", level=1, exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Question 1 of", level=2, exact=False)).to_be_visible()
+    found["pre-check"] = _blocking(page, source)
+    shoot(page, screenshots, "a11y-pre-check")
+    page.get_by_role("link", name="My path").click()
+    expect(page.get_by_role("link", name="Continue")).to_be_visible()
 
     page.get_by_role("link", name="Continue").click()
     expect(page.get_by_role("heading", name=module.meta.title, level=1, exact=True)).to_be_visible()

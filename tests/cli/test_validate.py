@@ -115,3 +115,18 @@ def test_outline_of_a_folder_without_manifest_fails(
 ) -> None:
     assert main(["outline", str(write_tree({"course.yaml": None}))]) == 1
     assert "[manifest-missing]" in capsys.readouterr().err
+
+
+def test_report_policies_prints_each_scenario_and_each_policys_average(
+    write_tree: TreeWriter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_tree()
+    assert main(["validate", "--report-policies", str(root)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "Policies (score as a share of the best, and the ending reached):"
+    assert len(out) == 1 + 2 + 1 + 3  # summary, title and header, one scenario, three policies
+    assert out[-1].startswith("best: average 100% of the best, 1 of 1 good endings")
+    assert main(["validate", "--format", "json", "--report-policies", str(root)]) == 0
+    policies = json.loads(capsys.readouterr().out)["policies"]
+    assert [p["policy"] for p in policies] == ["longest", "moderate", "best"]
+    assert policies[-1]["score"] == 1.0 and policies[-1]["ending"] == "good"

@@ -23,6 +23,7 @@ EXPECTED: dict[Page | Action, set[Capability]] = {
     Page.QUIZ: {L},
     Page.SCENARIO: {L},
     Page.PROFILE: {L},
+    Page.PLACEMENT: {L},
     Page.STUDIO_HEALTH: {T, A},
     Page.STUDIO_PREVIEW: {T, A},
     Page.STUDIO_EDITOR: {T, A},
@@ -72,7 +73,8 @@ def test_capabilities_add_up() -> None:
 
 def test_navigation_lists_allowed_pages_in_order() -> None:
     assert allowed_pages({D}) == (Page.DASHBOARD,)
-    assert allowed_pages({L}) == (Page.HOME, Page.MODULE, Page.QUIZ, Page.SCENARIO, Page.PROFILE)
+    assert allowed_pages({L}) == (Page.HOME, Page.MODULE, Page.QUIZ, Page.SCENARIO, Page.PROFILE,
+                                  Page.PLACEMENT)
 
 
 @pytest.mark.parametrize(("held", "lands"), [

@@ -23,7 +23,7 @@ from course.services import accounts, invitations, privacy, progress, roster, se
 from course.services.accounts import Passwords
 from course.services.permissions import PermissionDenied, check_allowed
 from course.settings import MailSettings
-from course.store import attempts, audit, drafts, people, reflections, scenario_runs, tables
+from course.store import attempts, audit, drafts, people, placement, reflections, scenario_runs, tables
 from course.store.engine import read_session, write_transaction
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -78,6 +78,8 @@ def fill_everything(engine: Engine, passwords: Passwords) -> int:
         drafts.start_draft(session, ada_id, draft, now=NOW)
         reflections.save_reflection(session, ada_id, quiz_id="m-quiz", question_id="r",
                                     text="What I will change: answer within the hour.", now=NOW)
+        placement.record_placement(session, ada_id, [  # a pre-check answered before the path
+            placement.PlacementEvidence("m-quiz", "q", "culture", "v", (1,), 1.0, NOW)])
     mail = MailSettings(smtp_host="mail.invalid")
     invitations.invite_people(engine, [ADA], by=None, mail=mail, now=NOW)  # a link and its queued email
     invitations.request_reset(engine, ADA, mail=mail, address=ADDRESS, now=NOW)

@@ -192,7 +192,9 @@ def test_home_shows_the_path_with_next_up_and_the_locks(app: AppFactory, course:
     assert rows[1:] == [f":material/lock: **{m.meta.title}**" for m in path[1:]]
     assert "Unlocks after: Conversation, not broadcast" in _texts(at.caption)
     links = [(p.value, p.proto.query_string) for p in at.page_link]
-    assert links == [("Continue", f"id={FIRST}"), ("Open", f"id={FIRST}"), ("See your literacy profile", "")]
+    # Nothing is started yet, so the path first offers the placement pre-check.
+    assert links == [("Take the pre-check", ""), ("Continue", f"id={FIRST}"), ("Open", f"id={FIRST}"),
+                     ("See your literacy profile", "")]
 
 
 def test_reading_a_module_records_each_section_once(

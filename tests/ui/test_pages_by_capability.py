@@ -38,7 +38,7 @@ _TOKEN = "nts_token"
 #: The items of the test course (tests/conftest.py, for every role) for pages that need an id.
 SAMPLE_IDS = {Page.MODULE: "intro", Page.QUIZ: "intro-quiz", Page.SCENARIO: "first-day"}
 
-_LEARNING = {Page.HOME, Page.PROFILE, Page.MODULE, Page.QUIZ, Page.SCENARIO}
+_LEARNING = {Page.HOME, Page.PROFILE, Page.MODULE, Page.QUIZ, Page.SCENARIO, Page.PLACEMENT}
 _STUDIO = {Page.STUDIO_HEALTH, Page.STUDIO_PREVIEW, Page.STUDIO_EDITOR, Page.STUDIO_ANALYTICS}
 _ADMIN = {Page.ADMIN_PEOPLE, Page.ADMIN_ROSTER, Page.ADMIN_AUDIT, Page.ADMIN_PRIVACY}
 #: What each demo person may open, over every page of the app, written out by hand.
@@ -96,6 +96,7 @@ def _marker(page: Page, person: demo.DemoPerson, course: Course) -> str | None:
         Page.QUIZ: course.quizzes[SAMPLE_IDS[Page.QUIZ]].meta.title,
         Page.SCENARIO: course.scenarios[SAMPLE_IDS[Page.SCENARIO]].meta.title,
         Page.PROFILE: "My literacy profile",
+        Page.PLACEMENT: "A short pre-check",
         Page.DASHBOARD: "Literacy dashboard",
         # the content health page once registered (the course map shows the course's title)
         Page.STUDIO_HEALTH: "Content health" if PAGES[Page.STUDIO_HEALTH].script.endswith(

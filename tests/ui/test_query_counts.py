@@ -30,11 +30,12 @@ IDENTITY_CEILING = 5
 #: Who opens each page, the item it shows, and the most statements one rerun of it may send
 #: (BEGIN counts as one; before this, a learner's home rerun sent 17, 12 of them for identity).
 VISITS: dict[Page, tuple[str, str | None, int]] = {
-    Page.HOME: ("legal.learner", None, 8),
-    Page.MODULE: ("legal.learner", "conversation-not-broadcast", 11),
-    Page.QUIZ: ("legal.learner", "conversation-not-broadcast-quiz", 14),
-    Page.SCENARIO: ("legal.learner", "viral-video", 12),
+    Page.HOME: ("legal.learner", None, 9),  # 9: with the placement pre-check's answers
+    Page.MODULE: ("legal.learner", "conversation-not-broadcast", 12),
+    Page.QUIZ: ("legal.learner", "conversation-not-broadcast-quiz", 15),
+    Page.SCENARIO: ("legal.learner", "viral-video", 13),
     Page.PROFILE: ("legal.learner", None, 5),
+    Page.PLACEMENT: ("legal.learner", None, 10),  # what it showed, then the draw
     Page.DASHBOARD: ("leader", None, 9),  # adds the privacy settings and the release windows
     Page.STUDIO_HEALTH: ("trainer", None, 2),
     Page.STUDIO_PREVIEW: ("trainer", None, 2),

@@ -8,7 +8,8 @@ from course.domain.model import Course
 from course.domain.permissions import Page
 from course.services.aids import aids_for_modules
 from course.services.learner import ModuleState, ModuleStatus, PathView, get_path, get_person
-from course.ui import a11y, auth, resources
+from course.services.placement import precheck_offered
+from course.ui import a11y, auth, resources, state
 from course.ui.aids_view import path_aids
 from course.ui.links import script
 from course.ui.prerequisites import title_of
@@ -61,6 +62,20 @@ def _summary(course: Course, path: PathView) -> None:
         st.success("You have completed every module of your path.")
 
 
+def _offer_precheck() -> None:
+    with st.container(border=True):
+        st.markdown("**Before you start: a five-minute pre-check**")
+        st.caption("A few questions on what your path covers. It records what you know now, and "
+                   "where you already know a skill you may go straight to the quizzes that test it.")
+        left, right = st.columns(2)
+        with left:
+            st.page_link(script(Page.PLACEMENT), label="Take the pre-check", icon=":material/checklist:")
+        with right:
+            if st.button("Not now", key="precheck-not-now"):
+                state.put(state.PRECHECK_SKIPPED, value=True)
+                st.rerun()
+
+
 def render() -> None:
     """Draw the learner's home page."""
     actor = auth.require_page(Page.HOME)
@@ -78,6 +93,8 @@ def render() -> None:
     course = loaded.course
     tracks = ", ".join(literal(course.info.roles.get(t, t)) for t in person.tracks) or "foundations only"
     st.caption(f"Your tracks: {tracks}")
+    if precheck_offered(path) and not state.get(state.PRECHECK_SKIPPED, default=False):
+        _offer_precheck()
     _summary(course, path)
     st.header("Your path", anchor=False)
     for status in path.modules:
