@@ -7,6 +7,7 @@ found from the quiz file and the options as the page labels them, in the order i
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -266,42 +267,105 @@ def test_a_quiz_fails_then_passes(app: AppFactory, course: Course) -> None:
     assert any("quiz passed" in c for c in _texts(at.caption))
 
 
+def _said(at: AppTest) -> str | None:
+    """Return what the page's script puts in the live region on this run, if anything."""
+    for element in at.get("html"):
+        found = re.search(r"const ask = (\{.*?\});\n", element.value)
+        if found:
+            return str(json.loads(found[1])["said"])
+    return None
+
+
+def _in_order(block: Any) -> list[str]:
+    """Return the values of the elements under a block, in the order the page shows them."""
+    found: list[str] = []
+    for child in getattr(block, "children", {}).values():
+        value = getattr(child, "value", None)
+        if isinstance(value, str):
+            found.append(value)
+        found.extend(_in_order(child))
+    return found
+
+
+def test_a_scenario_opens_on_an_intro_with_its_objectives_and_meters(app: AppFactory, course: Course) -> None:
+    at = app(as_demo=LEARNER)
+    scenario = course.scenarios[SCENARIO]
+    meta = scenario.meta
+    _open(at, Page.SCENARIO, SCENARIO)
+    assert _texts(at.title) == [meta.title]
+    assert not at.progress
+    assert seen(at.markdown[0].value) == meta.summary
+    assert f"About {meta.minutes} minutes" in _texts(at.caption)
+    assert _texts(at.header) == ["What you will practise", "The meters"]
+    markdown = _texts(at.markdown)
+    assert "\n".join(f"- {o}" for o in meta.objectives) in markdown
+    assert "\n".join(f"- **{m.label}**: starts at {m.start}, on a scale from {m.min} to {m.max}"
+                     for m in scenario.meters.values()) in markdown
+    assert "Start the scenario" in _labels(at)
+
+
 def test_a_scenario_runs_to_an_ending_and_plays_again(app: AppFactory, course: Course) -> None:
     at = app(as_demo=LEARNER)
     scenario = course.scenarios[SCENARIO]
     start = scenario.nodes[scenario.start]
     _open(at, Page.SCENARIO, SCENARIO)
-    assert _texts(at.title) == [scenario.meta.title]
-    assert not at.progress
 
     _click(at, "Start the scenario")
     assert _progress(at) == _meters_at_start(scenario)
     assert _texts(at.header) == [start.title]
     assert _choices(at) == [c.label_text for c in start.choices]
+    assert _said(at) == f"Scenario started. {start.title}."
 
     _choose(at)
-    assert f":material/subdirectory_arrow_right: **You chose:** {start.choices[0].label_text}" in _texts(
-        at.markdown)
+    first = start.choices[0]
+    assert f":material/subdirectory_arrow_right: **You chose:** {first.label_text}" in _texts(at.markdown)
     assert _progress(at) != _meters_at_start(scenario)
-    assert _texts(at.header) == [scenario.nodes[start.choices[0].target].title]
+    assert _texts(at.header) == [scenario.nodes[first.target].title]
+    # Under each meter, how far the choice moved it; the live region says it too.
+    moved = [f"{m.label} {first.effects[m.id]:+d}" if first.effects.get(m.id) else f"{m.label} no change"
+             for m in scenario.meters.values()]
+    assert [c for c in _texts(at.caption) if c.startswith(tuple(m.label for m in scenario.meters.values()))] \
+        == moved
+    said = _said(at)
+    assert said is not None and said.startswith(f"You chose: {first.label_text}.")
+    for meter in scenario.meters.values():
+        if first.effects.get(meter.id):
+            after = meter.start + first.effects[meter.id]
+            assert f"{meter.label} {meter.start} to {after} ({first.effects[meter.id]:+d})" in said
     steps = 1 + _play_to_an_ending(at)
 
+    # The ending: the verdict first, then the debrief, then each decision with what followed it.
     [ending] = [n for n in scenario.nodes.values() if n.title == seen(at.header[0].value)]
     assert ending.ending is not None
     verdict = {"good": at.success, "mixed": at.warning, "bad": at.error}[ending.ending.value]
     assert ENDING.match(verdict[0].value), verdict[0].value
-    debrief = at.expander[0]
-    assert debrief.label == "The path you took"
-    assert len(debrief.markdown) == steps
+    shown = _in_order(at.main)
+    where = [shown.index(e.value) for e in (verdict[0], at.header[0], at.subheader[0])]
+    assert where == sorted(where)
+    assert _texts(at.subheader) == ["Your decisions, one by one"]
+    decisions = [m for m in _texts(at.markdown) if re.match(r"\*\*\d+\. ", m)]
+    assert len(decisions) == steps
+    assert decisions[0] == f"**1. {start.title}**: you chose {first.label_text}"
+    assert len([c for c in _texts(at.caption) if c.startswith("Meters: ")]) == steps
+    assert "A " in (_said(at) or "") and "ending: your decisions scored" in (_said(at) or "")
 
-    _click(at, "Play again")
-    assert at.caption[0].value.startswith("Played 1 time(s) · best score ")
+    # One click starts a new run at once.
     _click(at, "Play again")
     assert _progress(at) == _meters_at_start(scenario)
     assert _texts(at.header) == [start.title]
+    assert _said(at) == f"Scenario started again. {start.title}."
 
     _open(at, Page.HOME)
     assert any("scenario played" in c for c in _texts(at.caption))
+
+
+def test_a_scenario_s_choices_read_from_the_left(app: AppFactory) -> None:
+    at = app(as_demo=LEARNER)
+    _open(at, Page.SCENARIO, SCENARIO)
+    _click(at, "Start the scenario")
+    styles = [h.value for h in at.get("html") if ".st-key-nts-choices button" in h.value]
+    assert styles and "text-align: left" in styles[0]
+    assert _choices(at)
 
 
 def test_finishing_the_first_module_unlocks_the_next(app: AppFactory, course: Course) -> None:
