@@ -249,12 +249,20 @@ def test_a_quiz_fails_then_passes(app: AppFactory, course: Course) -> None:
     assert _texts(at.warning) == ["Choose an answer first."]
     assert _texts(at.header) == [f"Question 1 of {quiz.pick}"]
 
-    _answer_all(at, quiz, right=False)
+    missed = _answer_all(at, quiz, right=False)
     assert "Check answer" not in _labels(at)
     _click(at, "Submit the attempt")
     assert _texts(at.warning) == [
         f"Not passed yet: the pass mark is {quiz.pass_mark}%. You answered 0 of {quiz.pick} correctly (0%)."]
     assert "attempts used 1 of unlimited · best 0% · latest 0%" in at.caption[0].value
+    # What was missed, and the way back to the module that teaches it.
+    assert _texts(at.header) == ["What to review"]
+    assert "\n".join(f"- {q.stem_text}" for q in missed) in _texts(at.markdown)
+    module = course.modules[FIRST]
+    assert (f"Reread {module.meta.title}", _stem(Page.MODULE), f"id={FIRST}") in [
+        (seen(p.value), p.proto.page, p.proto.query_string) for p in at.page_link]
+    [again] = [b for b in at.button if b.label == "Start a new attempt"]
+    assert again.proto.type == "primary"
 
     _click(at, "Start a new attempt")
     assert _texts(at.header) == [f"Question 1 of {quiz.pick}"]
@@ -262,6 +270,14 @@ def test_a_quiz_fails_then_passes(app: AppFactory, course: Course) -> None:
     _click(at, "Submit the attempt")
     assert _texts(at.success) == [f"You passed. You answered {quiz.pick} of {quiz.pick} correctly (100%)."]
     assert "attempts used 2 of unlimited · best 100% · latest 100%" in at.caption[0].value
+    assert not at.header  # nothing to review
+    # After a pass the main button goes on along the path; another attempt stays on offer.
+    [onward] = [b for b in at.button if b.proto.type == "primary"]
+    assert seen(onward.label) == f"Next: {module.meta.title}"  # its sections are not read yet
+    assert [b.proto.type for b in at.button if b.label == "Start a new attempt"] == ["secondary"]
+    onward.click().run()
+    assert not at.exception
+    assert _texts(at.title) == [module.meta.title]
 
     _open(at, Page.HOME)
     assert any("quiz passed" in c for c in _texts(at.caption))
@@ -375,7 +391,9 @@ def test_finishing_the_first_module_unlocks_the_next(app: AppFactory, course: Co
     _open(at, Page.QUIZ, QUIZ)
     _answer_all(at, course.quizzes[QUIZ], right=True)
     _click(at, "Submit the attempt")
-    _open(at, Page.SCENARIO, SCENARIO)
+    _click(at, f"Next: {course.scenarios[SCENARIO].meta.title}")  # what is left of the module
+    assert _texts(at.title) == [course.scenarios[SCENARIO].meta.title]
+    _open(at, Page.SCENARIO, SCENARIO)  # the test client does not keep the address switch_page set
     _click(at, "Start the scenario")
     _play_to_an_ending(at)
 
