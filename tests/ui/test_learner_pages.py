@@ -193,7 +193,9 @@ def test_home_shows_the_path_with_next_up_and_the_locks(app: AppFactory, course:
     assert rows[1:] == [f":material/lock: **{m.meta.title}**" for m in path[1:]]
     assert "Unlocks after: Conversation, not broadcast" in _texts(at.caption)
     links = [(p.value, p.proto.query_string) for p in at.page_link]
-    assert links == [("Continue", f"id={FIRST}"), ("Open", f"id={FIRST}"), ("See your literacy profile", "")]
+    # Each link says where it goes, not only "Open" or "Continue".
+    assert links == [(f"Continue {first.meta.title}", f"id={FIRST}"),
+                     (f"Open {first.meta.title}", f"id={FIRST}"), ("See your literacy profile", "")]
 
 
 def test_reading_a_module_records_each_section_once(
@@ -232,7 +234,7 @@ def test_reading_a_module_records_each_section_once(
         at.caption)
     # "Continue" goes to what is left, the quiz, not back to the first section.
     assert _texts(at.info) == [f"Next up: **{quiz.meta.title}** ({quiz.meta.minutes or '?'} min)"]
-    [carry_on] = [p for p in at.page_link if p.value == "Continue"]
+    [carry_on] = [p for p in at.page_link if p.value == f"Continue {quiz.meta.title}"]
     assert (carry_on.proto.page, carry_on.proto.query_string) == (_stem(Page.QUIZ), f"id={QUIZ}")
 
 
@@ -403,7 +405,7 @@ def test_finishing_the_first_module_unlocks_the_next(app: AppFactory, course: Co
     following = course.modules["listening-first"].meta
     assert _texts(at.info) == [f"Next up: **{following.title}** ({following.minutes} min)"]
     assert f":material/check_circle: **{course.modules[FIRST].meta.title}**" in _texts(at.markdown)
-    opened = {p.proto.query_string for p in at.page_link if p.value in {"Open", "Review"}}
+    opened = {p.proto.query_string for p in at.page_link if p.value.startswith(("Open ", "Review "))}
     unlocked = {m.meta.id for m in path if set(m.meta.requires) <= {FIRST}}
     assert opened == {f"id={m}" for m in unlocked}
 
