@@ -230,11 +230,11 @@ def test_a_legal_learner_reads_fails_passes_resumes_and_finishes(
     score = f"{round(run_score(scenario, state) * 100)}%"
     expect(page.get_by_text(f"A {ending.value} ending · your decisions scored {score}", exact=True)
            ).to_be_visible()
-    expect(page.get_by_text("The path you took", exact=True)).to_be_visible()
-    for step in state.steps:
+    expect(page.get_by_text("Your decisions, one by one", exact=True)).to_be_visible()
+    for number, step in enumerate(state.steps, start=1):
         node = scenario.nodes[step.node_id]
         label = node.choices[step.choice_index].label_text
-        expect(page.get_by_text(f"{node.title}: {label}", exact=True)).to_be_visible()
+        expect(page.get_by_text(f"{number}. {node.title}: you chose {label}", exact=True)).to_be_visible()
     shoot(page, screenshots, "06-scenario-debrief")
 
 

@@ -259,6 +259,7 @@ def test_a_quiz_fails_then_passes(app: AppFactory, course: Course) -> None:
     assert "attempts used 1 of unlimited · best 0% · latest 0%" in at.caption[0].value
     # What was missed, and the way back to the module that teaches it.
     assert _texts(at.header) == ["What to review"]
+    assert (_said(at) or "").endswith(f"correctly. {quiz.pick} questions to review.")
     assert "\n".join(f"- {q.stem_text}" for q in missed) in _texts(at.markdown)
     module = course.modules[FIRST]
     assert (f"Reread {module.meta.title}", _stem(Page.MODULE), f"id={FIRST}") in [

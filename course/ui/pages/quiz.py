@@ -14,6 +14,7 @@ import streamlit as st
 from course.domain.model import Course, Module, Question, QuestionKind, Quiz
 from course.domain.permissions import Page
 from course.domain.quiz import DrawnQuestion, GradedAnswer, InvalidAnswer
+from course.domain.wording import counted
 from course.services.learner import NotAvailable, get_path
 from course.services.quizzing import (
     MAX_REFLECTION_CHARS,
@@ -203,11 +204,12 @@ def render() -> None:
     elif st.button("Submit the attempt", type="primary"):
         result = submit_attempt(engine, actor, course, quiz_id, attempt_key=view.attempt_key)
         state.end_attempt(view.attempt_key)
-        state.put(state.QUIZ_MISSED, quiz_id, value=tuple(
-            d.question_id for d in view.drawn
-            if view.question(d.question_id).scored and not view.graded[d.question_id].correct))
+        missed = tuple(d.question_id for d in view.drawn
+                       if view.question(d.question_id).scored and not view.graded[d.question_id].correct)
+        state.put(state.QUIZ_MISSED, quiz_id, value=missed)
+        review = f" {counted(len(missed), 'question', 'questions')} to review." if missed else ""
         a11y.step(f"Attempt submitted. {'You passed.' if result.passed else 'Not passed yet.'} "
-                  f"You answered {result.correct} of {result.questions} correctly.", level=1)
+                  f"You answered {result.correct} of {result.questions} correctly.{review}", level=1)
         state.put(state.QUIZ_RESULT, quiz_id, value=result)
         st.rerun()
 
