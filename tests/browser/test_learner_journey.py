@@ -168,7 +168,7 @@ def _meter_texts(page: Page, scenario: Scenario) -> list[str]:
 
 def _open_scenario_from_home(page: Page, module: Module, scenario: Scenario) -> None:
     """From the home page, open the module by its own row's link, then its scenario."""
-    page.get_by_role("link", name=re.compile(r"^(Open|Review)$")).first.click()
+    page.get_by_role("link", name=re.compile(rf"^(Open|Review) {re.escape(module.meta.title)}$")).click()
     expect(page.get_by_role("heading", name=module.meta.title, level=1, exact=True)).to_be_visible()
     page.get_by_role("link", name=f"Scenario: {scenario.meta.title}", exact=True).click()
     expect(page.get_by_role("heading", name=scenario.meta.title, level=1, exact=True)).to_be_visible()
