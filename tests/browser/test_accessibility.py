@@ -162,7 +162,7 @@ def _tour(page: Page, source: str, screenshots: Path) -> dict[str, Violations]:
         state = take_choice(scenario, state, choice.index)
         node = current_node(scenario, state)
         expect(page.get_by_role("heading", name=node.title, level=2, exact=True)).to_be_visible()
-    expect(page.get_by_text("your decisions scored", exact=False)).to_be_visible()
+    expect(page.get_by_text(re.compile(r" ending · your decisions scored \d+%$"))).to_be_visible()
     found["scenario ending"] = _blocking(page, source)
     shoot(page, screenshots, "a11y-scenario-ending")
     return found
