@@ -321,6 +321,7 @@ def test_a_scenario_opens_on_an_intro_with_its_objectives_and_meters(app: AppFac
     assert "\n".join(f"- **{m.label}**: starts at {m.start}, on a scale from {m.min} to {m.max}"
                      for m in scenario.meters.values()) in markdown
     assert "Start the scenario" in _labels(at)
+    assert [p.value for p in at.page_link] == ["Back to your path"]
 
 
 def test_a_scenario_runs_to_an_ending_and_plays_again(app: AppFactory, course: Course) -> None:

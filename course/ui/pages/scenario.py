@@ -136,6 +136,27 @@ def _decisions(run: RunView) -> None:
             st.caption(f"Meters: {scenario_view.moves_text(run.scenario, move)}")
 
 
+def _play(course: Course, run: RunView) -> None:
+    """Draw a run: the verdict when it has ended, the meters, the scene, then choices or decisions."""
+    scenario = run.scenario
+    if run.ending is not None:
+        _verdict(run)
+    moves = scenario_view.step_moves(scenario, run.state)
+    widgets.meters(dict(scenario.meters), dict(run.state.meters), moves[-1] if moves else None)
+    if run.ending is None:
+        _consequence(run)
+    node = current_node(scenario, run.state)
+    a11y.heading(literal(node.title), level=2)
+    widgets.html(node.body_html)
+    if run.ending is None:
+        _choices(course, run)
+    else:
+        _decisions(run)
+        if st.button("Play again", type="primary"):  # one click: a new run starts at once
+            _begin(course, scenario, "Scenario started again.")
+
+
+
 def render() -> None:
     """Draw the scenario player."""
     actor = auth.require_page(Page.SCENARIO)
@@ -161,22 +182,8 @@ def render() -> None:
         run = finished
     if run is None:
         _intro(course, scenario)
-        return
-    if run.ending is not None:
-        _verdict(run)
-    moves = scenario_view.step_moves(scenario, run.state)
-    widgets.meters(dict(scenario.meters), dict(run.state.meters), moves[-1] if moves else None)
-    if run.ending is None:
-        _consequence(run)
-    node = current_node(scenario, run.state)
-    a11y.heading(literal(node.title), level=2)
-    widgets.html(node.body_html)
-    if run.ending is None:
-        _choices(course, run)
     else:
-        _decisions(run)
-        if st.button("Play again", type="primary"):  # one click: a new run starts at once
-            _begin(course, scenario, "Scenario started again.")
+        _play(course, run)
     st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
 
 
