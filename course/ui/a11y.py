@@ -174,13 +174,14 @@ def text_of(fragment: str) -> str:
 
 
 def meter_changes(labels: dict[str, str], before: dict[str, int], after: dict[str, int]) -> str:
-    """Say how each meter moved: "Customer trust 50 to 70." ("stays at" when unchanged)."""
+    """Say how each meter moved: "Customer trust 50 to 70 (+20)." ("stays at" when unchanged)."""
     parts = []
     for meter_id, label in labels.items():
         old, new = before.get(meter_id), after.get(meter_id)
         if old is None or new is None:
             continue
-        parts.append(f"{shown(label)} {old} to {new}" if old != new else f"{shown(label)} stays at {new}")
+        parts.append(f"{shown(label)} {old} to {new} ({new - old:+d})" if old != new
+                     else f"{shown(label)} stays at {new}")
     return "; ".join(parts) + "." if parts else ""
 
 

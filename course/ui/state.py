@@ -70,6 +70,8 @@ QUESTION_SHOWN = Key("nts_asked", _PAGES + "quiz.py", Scope.ATTEMPT,
                      "when a question was first shown, by attempt key and question id")
 QUIZ_RESULT = Key("nts_result", _PAGES + "quiz.py", Scope.PERSON,
                   "the result of the attempt just submitted, by quiz id, until the learner moves on")
+QUIZ_MISSED = Key("nts_missed", _PAGES + "quiz.py", Scope.PERSON,
+                  "the questions the attempt just submitted got wrong, by quiz id, for the review list")
 NODE_SHOWN = Key("nts_node", _PAGES + "scenario.py", Scope.ATTEMPT,
                  "when a scenario step was first shown, by run id and step number")
 SCENARIO_DONE = Key("nts_scenario_done", _PAGES + "scenario.py", Scope.PERSON,
@@ -113,7 +115,8 @@ ITEMS_ORDER = Key("items-order", _PAGES + "studio_analytics.py", Scope.PERSON,
 
 KEYS: tuple[Key, ...] = (
     SESSION_TOKEN, OWNER, NAVIGATE, DEAD_COOKIE, LINK_TOKEN, LINK_NOTICE, ACTION_KEY, SECTION,
-    QUESTION_SHOWN, QUIZ_RESULT, NODE_SHOWN, SCENARIO_DONE, PEOPLE_FLASH, PEOPLE_CHOSEN, PEOPLE_SEARCH,
+    QUESTION_SHOWN, QUIZ_RESULT, QUIZ_MISSED, NODE_SHOWN, SCENARIO_DONE, PEOPLE_FLASH, PEOPLE_CHOSEN,
+    PEOPLE_SEARCH,
     PEOPLE_PAGE, PEOPLE_LINKS, ROSTER_PREVIEW, ROSTER_FLASH, ROSTER_LINKS, EDITOR_FILE, EDITOR_TEXT,
     EDITOR_NOTICE, PREVIEW_SEED, PREVIEW_RUN, ITEMS_ORDER, A11Y_STEP, A11Y_PAGE, A11Y_TITLE, A11Y_FOCUS,
     A11Y_TARGET, A11Y_SAID, PRECHECK_SKIPPED,

@@ -7,6 +7,7 @@ import streamlit as st
 from course.domain.model import Block, BlockKind, Meter
 from course.domain.records import new_key
 from course.ui import state
+from course.ui.scenario_view import signed
 from course.ui.text import literal
 
 _ADMONITIONS = {
@@ -53,14 +54,17 @@ def block(item: Block) -> None:
         html(item.html)
 
 
-def meters(definitions: dict[str, Meter], values: dict[str, int]) -> None:
-    """Show each meter as a labelled bar with its value."""
+def meters(definitions: dict[str, Meter], values: dict[str, int], moved: dict[str, int] | None = None,
+           ) -> None:
+    """Show each meter as a labelled bar with its value, and under it how far the last choice moved it."""
     columns = st.columns(max(1, len(definitions)))
     for column, meter in zip(columns, definitions.values(), strict=False):
         value = values.get(meter.id, meter.start)
         span = max(1, meter.max - meter.min)
         with column:
             st.progress((value - meter.min) / span, text=f"{literal(meter.label)}: {value}")
+            if moved is not None:
+                st.caption(f"{literal(meter.label)} {signed(moved.get(meter.id, 0))}")
 
 
 def action_key(name: str) -> str:

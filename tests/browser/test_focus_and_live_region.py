@@ -163,10 +163,15 @@ def test_focus_title_and_live_region_along_the_learner_journey(page: Page) -> No
     page.goto(f"/scenario?id={scenario.meta.id}")
     expect(page.get_by_role("heading", name=scenario.meta.title, level=1, exact=True)).to_be_visible()
     expect(page).to_have_title(f"Scenario: {scenario.meta.title} - {SITE}")
+    # Before a first run: what the scenario is about, what it practises and its meters explained.
+    expect(page.get_by_role("heading", name="What you will practise", level=2, exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="The meters", level=2, exact=True)).to_be_visible()
+    for meter in scenario.meters.values():
+        expect(page.get_by_text(f"{meter.label}: starts at {meter.start}", exact=False)).to_be_visible()
     _press(page, page.get_by_role("button", name="Start the scenario"))
     start = scenario.nodes[scenario.start]
     _focus_is(page, "H2", start.title)
-    _live_says(page, "^Scenario started\\.$")
+    _live_says(page, "^" + re.escape(f"Scenario started. {start.title}.") + "$")
     run = start_run(scenario)
     choice = available_choices(scenario, run)[0]
     after = take_choice(scenario, run, choice.index)
@@ -178,7 +183,11 @@ def test_focus_title_and_live_region_along_the_learner_journey(page: Page) -> No
     said = _live_says(page, "^" + re.escape(f"You chose: {choice.label_text}."))
     for meter in scenario.meters.values():
         old, new = run.meters[meter.id], after.meters[meter.id]
-        assert (f"{meter.label} {old} to {new}" if old != new else f"{meter.label} stays at {new}") in said
+        assert (f"{meter.label} {old} to {new} ({new - old:+d})" if old != new
+                else f"{meter.label} stays at {new}") in said
+        # The move is also written under the meter, for everyone.
+        moved = f"{meter.label} {new - old:+d}" if old != new else f"{meter.label} no change"
+        expect(page.get_by_text(moved, exact=True)).to_be_visible()
     assert said.endswith(f"Now: {node.title}.")
     for meter in scenario.meters.values():  # each meter named by its label, its value given
         bar = page.get_by_role("progressbar", name=meter.label, exact=True)
@@ -186,6 +195,30 @@ def test_focus_title_and_live_region_along_the_learner_journey(page: Page) -> No
     page.wait_for_function(f"() => ({_SCROLL})() === 0", timeout=WAIT_MS)
     settle(page)
     _no_serious(page, source, "scenario page after a choice")
+    # Long choice texts read from the left, like the story above them.
+    first = page.get_by_role("button", name=available_choices(scenario, after)[0].label_text, exact=True)
+    assert first.evaluate("b => getComputedStyle(b.querySelector('p')).textAlign") == "left"
+
+    # On to an ending by keyboard: the verdict comes first, then each decision; one press replays.
+    while current_node(scenario, after).ending is None:
+        choice = available_choices(scenario, after)[0]
+        after = take_choice(scenario, after, choice.index)
+        _press(page, page.get_by_role("button", name=choice.label_text, exact=True))
+        _focus_is(page, "H2", current_node(scenario, after).title)
+    said = _live_says(page, r"A (good|mixed|bad) ending: your decisions scored \d+%\.$")
+    verdict = page.get_by_text(re.compile(r"^A (good|mixed|bad) ending · your decisions scored \d+%$"))
+    expect(verdict).to_be_visible()
+    assert verdict.inner_text().split(" · ")[0] in said
+    ending = page.get_by_role("heading", name=current_node(scenario, after).title, level=2, exact=True)
+    decisions = page.get_by_role("heading", name="Your decisions, one by one", level=3, exact=True)
+    assert verdict.bounding_box()["y"] < ending.bounding_box()["y"] < decisions.bounding_box()["y"]
+    settle(page)
+    _no_serious(page, source, "scenario ending")
+    _press(page, page.get_by_role("button", name="Play again", exact=True))
+    _focus_is(page, "H2", start.title)
+    _live_says(page, "^" + re.escape(f"Scenario started again. {start.title}.") + "$")
+    expect(page.get_by_role("button", name=available_choices(scenario, run)[0].label_text, exact=True)) \
+        .to_be_visible()
 
 
 def test_focus_outline_is_drawn_on_a_focused_button(page: Page) -> None:

@@ -168,7 +168,7 @@ def _meter_texts(page: Page, scenario: Scenario) -> list[str]:
 
 def _open_scenario_from_home(page: Page, module: Module, scenario: Scenario) -> None:
     """From the home page, open the module by its own row's link, then its scenario."""
-    page.get_by_role("link", name=re.compile(r"^(Open|Review)$")).first.click()
+    page.get_by_role("link", name=re.compile(rf"^(Open|Review) {re.escape(module.meta.title)}$")).click()
     expect(page.get_by_role("heading", name=module.meta.title, level=1, exact=True)).to_be_visible()
     page.get_by_role("link", name=f"Scenario: {scenario.meta.title}", exact=True).click()
     expect(page.get_by_role("heading", name=scenario.meta.title, level=1, exact=True)).to_be_visible()
@@ -230,11 +230,11 @@ def test_a_legal_learner_reads_fails_passes_resumes_and_finishes(
     score = f"{round(run_score(scenario, state) * 100)}%"
     expect(page.get_by_text(f"A {ending.value} ending · your decisions scored {score}", exact=True)
            ).to_be_visible()
-    expect(page.get_by_text("The path you took", exact=True)).to_be_visible()
-    for step in state.steps:
+    expect(page.get_by_text("Your decisions, one by one", exact=True)).to_be_visible()
+    for number, step in enumerate(state.steps, start=1):
         node = scenario.nodes[step.node_id]
         label = node.choices[step.choice_index].label_text
-        expect(page.get_by_text(f"{node.title}: {label}", exact=True)).to_be_visible()
+        expect(page.get_by_text(f"{number}. {node.title}: you chose {label}", exact=True)).to_be_visible()
     shoot(page, screenshots, "06-scenario-debrief")
 
 

@@ -11,12 +11,17 @@ from course.ui.text import literal
 def test_meter_changes_say_each_meter_from_and_to_in_order() -> None:
     labels = {"trust": "Customer trust", "reputation": "Public reputation"}
     said = a11y.meter_changes(labels, {"trust": 50, "reputation": 40}, {"trust": 70, "reputation": 40})
-    assert said == "Customer trust 50 to 70; Public reputation stays at 40."
+    assert said == "Customer trust 50 to 70 (+20); Public reputation stays at 40."
 
 
 def test_meter_changes_skip_unknown_meters_and_say_nothing_without_any() -> None:
     assert a11y.meter_changes({"x": "X"}, {}, {"x": 3}) == ""
     assert a11y.meter_changes({}, {"x": 1}, {"x": 2}) == ""
+
+
+def test_meter_changes_sign_a_fall() -> None:
+    said = a11y.meter_changes({"risk": "Legal risk"}, {"risk": 30}, {"risk": 25})
+    assert said == "Legal risk 30 to 25 (-5)."
 
 
 def test_text_of_drops_tags_and_keeps_words_with_entities_decoded() -> None:

@@ -111,6 +111,9 @@ def test_learner_pages_show_the_hostile_course_literally(app: AppFactory, hostil
     at.radio(key="opt-q-one").set_value(0)
     _click(at, "Check answer")
     assert _shows_payload(_checked(at, "quiz, feedback"))
+    _click(at, "Submit the attempt")
+    result = _checked(at, "quiz, result")  # the review list, the module's link or the next step's button
+    assert any(seen(s).startswith(("Reread ", "Next: ")) for s in result), result
     assert _shows_payload(_checked(_open(at, Page.SCENARIO, id="first-day"), "scenario"))
     _click(at, "Start the scenario")
     assert _shows_payload(_checked(at, "scenario, started"))

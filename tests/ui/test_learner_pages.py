@@ -7,6 +7,7 @@ found from the quiz file and the options as the page labels them, in the order i
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -192,9 +193,10 @@ def test_home_shows_the_path_with_next_up_and_the_locks(app: AppFactory, course:
     assert rows[1:] == [f":material/lock: **{m.meta.title}**" for m in path[1:]]
     assert "Unlocks after: Conversation, not broadcast" in _texts(at.caption)
     links = [(p.value, p.proto.query_string) for p in at.page_link]
-    # Nothing is started yet, so the path first offers the placement pre-check.
-    assert links == [("Take the pre-check", ""), ("Continue", f"id={FIRST}"), ("Open", f"id={FIRST}"),
-                     ("See your literacy profile", "")]
+    # Nothing is started yet, so the path first offers the placement pre-check; each link says
+    # where it goes, not only "Open" or "Continue".
+    assert links == [("Take the pre-check", ""), (f"Continue {first.meta.title}", f"id={FIRST}"),
+                     (f"Open {first.meta.title}", f"id={FIRST}"), ("See your literacy profile", "")]
 
 
 def test_reading_a_module_records_each_section_once(
@@ -234,7 +236,7 @@ def test_reading_a_module_records_each_section_once(
         at.caption)
     # "Continue" goes to what is left, the quiz, not back to the first section.
     assert _texts(at.info) == [f"Next up: **{quiz.meta.title}** ({quiz.meta.minutes or '?'} min)"]
-    [carry_on] = [p for p in at.page_link if p.value == "Continue"]
+    [carry_on] = [p for p in at.page_link if p.value == f"Continue {quiz.meta.title}"]
     assert (carry_on.proto.page, carry_on.proto.query_string) == (_stem(Page.QUIZ), f"id={QUIZ}")
 
 
@@ -251,12 +253,21 @@ def test_a_quiz_fails_then_passes(app: AppFactory, course: Course) -> None:
     assert _texts(at.warning) == ["Choose an answer first."]
     assert _texts(at.header) == [f"Question 1 of {quiz.pick}"]
 
-    _answer_all(at, quiz, right=False)
+    missed = _answer_all(at, quiz, right=False)
     assert "Check answer" not in _labels(at)
     _click(at, "Submit the attempt")
     assert _texts(at.warning) == [
         f"Not passed yet: the pass mark is {quiz.pass_mark}%. You answered 0 of {quiz.pick} correctly (0%)."]
     assert "attempts used 1 of unlimited · best 0% · latest 0%" in at.caption[0].value
+    # What was missed, and the way back to the module that teaches it.
+    assert _texts(at.header) == ["What to review"]
+    assert (_said(at) or "").endswith(f"correctly. {quiz.pick} questions to review.")
+    assert "\n".join(f"- {q.stem_text}" for q in missed) in _texts(at.markdown)
+    module = course.modules[FIRST]
+    assert (f"Reread {module.meta.title}", _stem(Page.MODULE), f"id={FIRST}") in [
+        (seen(p.value), p.proto.page, p.proto.query_string) for p in at.page_link]
+    [again] = [b for b in at.button if b.label == "Start a new attempt"]
+    assert again.proto.type == "primary"
 
     _click(at, "Start a new attempt")
     assert _texts(at.header) == [f"Question 1 of {quiz.pick}"]
@@ -264,9 +275,55 @@ def test_a_quiz_fails_then_passes(app: AppFactory, course: Course) -> None:
     _click(at, "Submit the attempt")
     assert _texts(at.success) == [f"You passed. You answered {quiz.pick} of {quiz.pick} correctly (100%)."]
     assert "attempts used 2 of unlimited · best 100% · latest 100%" in at.caption[0].value
+    assert not at.header  # nothing to review
+    # After a pass the main button goes on along the path; another attempt stays on offer.
+    [onward] = [b for b in at.button if b.proto.type == "primary"]
+    assert seen(onward.label) == f"Next: {module.meta.title}"  # its sections are not read yet
+    assert [b.proto.type for b in at.button if b.label == "Start a new attempt"] == ["secondary"]
+    onward.click().run()
+    assert not at.exception
+    assert _texts(at.title) == [module.meta.title]
 
     _open(at, Page.HOME)
     assert any("quiz passed" in c for c in _texts(at.caption))
+
+
+def _said(at: AppTest) -> str | None:
+    """Return what the page's script puts in the live region on this run, if anything."""
+    for element in at.get("html"):
+        found = re.search(r"const ask = (\{.*?\});\n", element.value)
+        if found:
+            return str(json.loads(found[1])["said"])
+    return None
+
+
+def _in_order(block: Any) -> list[str]:
+    """Return the values of the elements under a block, in the order the page shows them."""
+    found: list[str] = []
+    for child in getattr(block, "children", {}).values():
+        value = getattr(child, "value", None)
+        if isinstance(value, str):
+            found.append(value)
+        found.extend(_in_order(child))
+    return found
+
+
+def test_a_scenario_opens_on_an_intro_with_its_objectives_and_meters(app: AppFactory, course: Course) -> None:
+    at = app(as_demo=LEARNER)
+    scenario = course.scenarios[SCENARIO]
+    meta = scenario.meta
+    _open(at, Page.SCENARIO, SCENARIO)
+    assert _texts(at.title) == [meta.title]
+    assert not at.progress
+    assert seen(at.markdown[0].value) == meta.summary
+    assert f"About {meta.minutes} minutes" in _texts(at.caption)
+    assert _texts(at.header) == ["What you will practise", "The meters"]
+    markdown = _texts(at.markdown)
+    assert "\n".join(f"- {o}" for o in meta.objectives) in markdown
+    assert "\n".join(f"- **{m.label}**: starts at {m.start}, on a scale from {m.min} to {m.max}"
+                     for m in scenario.meters.values()) in markdown
+    assert "Start the scenario" in _labels(at)
+    assert [p.value for p in at.page_link] == ["Back to your path"]
 
 
 def test_a_scenario_runs_to_an_ending_and_plays_again(app: AppFactory, course: Course) -> None:
@@ -274,37 +331,63 @@ def test_a_scenario_runs_to_an_ending_and_plays_again(app: AppFactory, course: C
     scenario = course.scenarios[SCENARIO]
     start = scenario.nodes[scenario.start]
     _open(at, Page.SCENARIO, SCENARIO)
-    assert _texts(at.title) == [scenario.meta.title]
-    assert not at.progress
 
     _click(at, "Start the scenario")
     assert _progress(at) == _meters_at_start(scenario)
     assert _texts(at.header) == [start.title]
     assert _choices(at) == [c.label_text for c in start.choices]
+    assert _said(at) == f"Scenario started. {start.title}."
 
     _choose(at)
-    assert f":material/subdirectory_arrow_right: **You chose:** {start.choices[0].label_text}" in _texts(
-        at.markdown)
+    first = start.choices[0]
+    assert f":material/subdirectory_arrow_right: **You chose:** {first.label_text}" in _texts(at.markdown)
     assert _progress(at) != _meters_at_start(scenario)
-    assert _texts(at.header) == [scenario.nodes[start.choices[0].target].title]
+    assert _texts(at.header) == [scenario.nodes[first.target].title]
+    # Under each meter, how far the choice moved it; the live region says it too.
+    moved = [f"{m.label} {first.effects[m.id]:+d}" if first.effects.get(m.id) else f"{m.label} no change"
+             for m in scenario.meters.values()]
+    assert [c for c in _texts(at.caption) if c.startswith(tuple(m.label for m in scenario.meters.values()))] \
+        == moved
+    said = _said(at)
+    assert said is not None and said.startswith(f"You chose: {first.label_text}.")
+    for meter in scenario.meters.values():
+        if first.effects.get(meter.id):
+            after = meter.start + first.effects[meter.id]
+            assert f"{meter.label} {meter.start} to {after} ({first.effects[meter.id]:+d})" in said
     steps = 1 + _play_to_an_ending(at)
 
+    # The ending: the verdict first, then the debrief, then each decision with what followed it.
     [ending] = [n for n in scenario.nodes.values() if n.title == seen(at.header[0].value)]
     assert ending.ending is not None
     verdict = {"good": at.success, "mixed": at.warning, "bad": at.error}[ending.ending.value]
     assert ENDING.match(verdict[0].value), verdict[0].value
-    debrief = at.expander[0]
-    assert debrief.label == "The path you took"
-    assert len(debrief.markdown) == steps
+    shown = _in_order(at.main)
+    where = [shown.index(e.value) for e in (verdict[0], at.header[0], at.subheader[0])]
+    assert where == sorted(where)
+    assert _texts(at.subheader) == ["Your decisions, one by one"]
+    decisions = [m for m in _texts(at.markdown) if re.match(r"\*\*\d+\. ", m)]
+    assert len(decisions) == steps
+    assert decisions[0] == f"**1. {start.title}**: you chose {first.label_text}"
+    assert len([c for c in _texts(at.caption) if c.startswith("Meters: ")]) == steps
+    assert "A " in (_said(at) or "") and "ending: your decisions scored" in (_said(at) or "")
 
-    _click(at, "Play again")
-    assert at.caption[0].value.startswith("Played 1 time(s) · best score ")
+    # One click starts a new run at once.
     _click(at, "Play again")
     assert _progress(at) == _meters_at_start(scenario)
     assert _texts(at.header) == [start.title]
+    assert _said(at) == f"Scenario started again. {start.title}."
 
     _open(at, Page.HOME)
     assert any("scenario played" in c for c in _texts(at.caption))
+
+
+def test_a_scenario_s_choices_read_from_the_left(app: AppFactory) -> None:
+    at = app(as_demo=LEARNER)
+    _open(at, Page.SCENARIO, SCENARIO)
+    _click(at, "Start the scenario")
+    styles = [h.value for h in at.get("html") if ".st-key-nts-choices button" in h.value]
+    assert styles and "text-align: left" in styles[0]
+    assert _choices(at)
 
 
 def test_finishing_the_first_module_unlocks_the_next(app: AppFactory, course: Course) -> None:
@@ -314,7 +397,9 @@ def test_finishing_the_first_module_unlocks_the_next(app: AppFactory, course: Co
     _open(at, Page.QUIZ, QUIZ)
     _answer_all(at, course.quizzes[QUIZ], right=True)
     _click(at, "Submit the attempt")
-    _open(at, Page.SCENARIO, SCENARIO)
+    _click(at, f"Next: {course.scenarios[SCENARIO].meta.title}")  # what is left of the module
+    assert _texts(at.title) == [course.scenarios[SCENARIO].meta.title]
+    _open(at, Page.SCENARIO, SCENARIO)  # the test client does not keep the address switch_page set
     _click(at, "Start the scenario")
     _play_to_an_ending(at)
 
@@ -324,7 +409,7 @@ def test_finishing_the_first_module_unlocks_the_next(app: AppFactory, course: Co
     following = course.modules["listening-first"].meta
     assert _texts(at.info) == [f"Next up: **{following.title}** ({following.minutes} min)"]
     assert f":material/check_circle: **{course.modules[FIRST].meta.title}**" in _texts(at.markdown)
-    opened = {p.proto.query_string for p in at.page_link if p.value in {"Open", "Review"}}
+    opened = {p.proto.query_string for p in at.page_link if p.value.startswith(("Open ", "Review "))}
     unlocked = {m.meta.id for m in path if set(m.meta.requires) <= {FIRST}}
     assert opened == {f"id={m}" for m in unlocked}
 

@@ -26,24 +26,21 @@ _STATE_ICON = {
 def _module_row(course: Course, status: ModuleStatus) -> None:
     meta = status.module.meta
     with st.container(border=True):
-        left, right = st.columns([5, 1])
-        with left:
-            st.markdown(f"{_STATE_ICON[status.state]} **{literal(meta.title)}**")
-            st.caption(f"{meta.minutes or '?'} min · {status.state.value} · {literal(meta.summary)}")
-            parts = [f"read {len(status.sections_read)} of {len(status.module.sections)} sections"]
-            if status.quiz_passed is not None:
-                parts.append("quiz passed" if status.quiz_passed else "quiz not passed yet")
-            if status.scenario_done is not None:
-                parts.append("scenario played" if status.scenario_done else "scenario not played yet")
-            st.caption(" · ".join(parts))
-            if status.state is ModuleState.LOCKED:
-                names = ", ".join(literal(title_of(course, r)) for r in status.waiting_for)
-                st.caption(f"Unlocks after: {names}")
-        with right:
-            if status.unlocked:
-                label = "Review" if status.state is ModuleState.DONE else "Open"
-                st.page_link(script(Page.MODULE), label=label, query_params={"id": meta.id},
-                             icon=":material/arrow_forward:")
+        st.markdown(f"{_STATE_ICON[status.state]} **{literal(meta.title)}**")
+        st.caption(f"{meta.minutes or '?'} min · {status.state.value} · {literal(meta.summary)}")
+        parts = [f"read {len(status.sections_read)} of {len(status.module.sections)} sections"]
+        if status.quiz_passed is not None:
+            parts.append("quiz passed" if status.quiz_passed else "quiz not passed yet")
+        if status.scenario_done is not None:
+            parts.append("scenario played" if status.scenario_done else "scenario not played yet")
+        st.caption(" · ".join(parts))
+        if status.state is ModuleState.LOCKED:
+            names = ", ".join(literal(title_of(course, r)) for r in status.waiting_for)
+            st.caption(f"Unlocks after: {names}")
+        if status.unlocked:  # the link says where it goes: "Open Spotting fakes", not "Open"
+            verb = "Review" if status.state is ModuleState.DONE else "Open"
+            st.page_link(script(Page.MODULE), label=f"{verb} {literal(meta.title)}",
+                         query_params={"id": meta.id}, icon=":material/arrow_forward:")
 
 
 def _summary(course: Course, path: PathView) -> None:
@@ -56,8 +53,8 @@ def _summary(course: Course, path: PathView) -> None:
         meta = course.item_meta(item_id)
         minutes = meta.minutes if meta is not None else None
         st.info(f"Next up: **{literal(title_of(course, item_id))}** ({minutes or '?'} min)")
-        st.page_link(script(page), label="Continue", query_params={"id": item_id},
-                     icon=":material/play_arrow:")
+        st.page_link(script(page), label=f"Continue {literal(title_of(course, item_id))}",
+                     query_params={"id": item_id}, icon=":material/play_arrow:")
     elif total:
         st.success("You have completed every module of your path.")
 

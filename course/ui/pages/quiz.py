@@ -11,10 +11,11 @@ import time
 
 import streamlit as st
 
-from course.domain.model import Course, Question, QuestionKind, Quiz
+from course.domain.model import Course, Module, Question, QuestionKind, Quiz
 from course.domain.permissions import Page
 from course.domain.quiz import DrawnQuestion, GradedAnswer, InvalidAnswer
-from course.services.learner import NotAvailable
+from course.domain.wording import counted
+from course.services.learner import NotAvailable, get_path
 from course.services.quizzing import (
     MAX_REFLECTION_CHARS,
     AttemptResult,
@@ -28,6 +29,7 @@ from course.services.quizzing import (
 )
 from course.ui import a11y, auth, question_view, resources, state, widgets
 from course.ui.links import script
+from course.ui.prerequisites import title_of
 from course.ui.text import literal
 
 
@@ -105,6 +107,46 @@ def _result(result: AttemptResult, quiz: Quiz) -> None:
         f"({widgets.percent(result.score)}).")
 
 
+def _teaching(course: Course, quiz: Quiz) -> Module | None:
+    """Return the module whose front matter names this quiz: the one that teaches what it asks."""
+    return next((m for m in course.modules.values() if m.quiz == quiz.meta.id), None)
+
+
+def _review(course: Course, quiz: Quiz, missed: tuple[str, ...]) -> None:
+    """List the questions the attempt got wrong, with the way back to the module that teaches them."""
+    questions = [q for q in (quiz.question(i) for i in missed) if q is not None]
+    if not questions:
+        return
+    a11y.heading("What to review", level=2)
+    st.markdown("\n".join(f"- {literal(q.stem_text or q.id)}" for q in questions))
+    module = _teaching(course, quiz)
+    if module is not None:
+        st.page_link(script(Page.MODULE), label=f"Reread {literal(module.meta.title)}",
+                     query_params={"id": module.meta.id}, icon=":material/menu_book:")
+
+
+def _after(course: Course, quiz: Quiz, result: AttemptResult) -> None:
+    """Offer the next step: after a pass, the next item on the path; else another attempt."""
+    step = None
+    if result.passed:
+        step = get_path(resources.engine(), auth.require_page(Page.QUIZ), course).next_step()
+    if step is not None:
+        page, item_id = step
+        label = f"Next: {literal(title_of(course, item_id))}"
+        if st.button(label, type="primary", icon=":material/play_arrow:"):
+            _leave(quiz)
+            st.switch_page(script(page), query_params={"id": item_id})
+    if st.button("Start a new attempt", type="secondary" if step is not None else "primary"):
+        _leave(quiz)
+        st.rerun()
+    st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
+
+
+def _leave(quiz: Quiz) -> None:
+    state.take(state.QUIZ_RESULT, quiz.meta.id)
+    state.take(state.QUIZ_MISSED, quiz.meta.id)
+
+
 def _answered(view: AttemptView) -> None:
     for number, item in enumerate(view.drawn, start=1):
         graded = view.graded.get(item.question_id)
@@ -146,10 +188,8 @@ def render() -> None:
     done = state.get(state.QUIZ_RESULT, quiz_id)
     if isinstance(done, AttemptResult):
         _result(done, quiz)
-        if st.button("Start a new attempt", type="primary"):
-            state.take(state.QUIZ_RESULT, quiz_id)
-            st.rerun()
-        st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
+        _review(course, quiz, state.get(state.QUIZ_MISSED, quiz_id, default=()))
+        _after(course, quiz, done)
         return
     try:
         view = open_attempt(engine, actor, course, quiz_id)
@@ -164,8 +204,12 @@ def render() -> None:
     elif st.button("Submit the attempt", type="primary"):
         result = submit_attempt(engine, actor, course, quiz_id, attempt_key=view.attempt_key)
         state.end_attempt(view.attempt_key)
+        missed = tuple(d.question_id for d in view.drawn
+                       if view.question(d.question_id).scored and not view.graded[d.question_id].correct)
+        state.put(state.QUIZ_MISSED, quiz_id, value=missed)
+        review = f" {counted(len(missed), 'question', 'questions')} to review." if missed else ""
         a11y.step(f"Attempt submitted. {'You passed.' if result.passed else 'Not passed yet.'} "
-                  f"You answered {result.correct} of {result.questions} correctly.", level=1)
+                  f"You answered {result.correct} of {result.questions} correctly.{review}", level=1)
         state.put(state.QUIZ_RESULT, quiz_id, value=result)
         st.rerun()
 
