@@ -33,7 +33,7 @@ from course.services.org_settings import (
     update_privacy,
 )
 from course.services.permissions import PermissionDenied
-from course.services.seed import seed_demo
+from course.services.seed import seed_bulk
 from course.settings import BUNDLED_ROOT
 from course.store import audit
 from course.store.engine import read_session
@@ -108,7 +108,7 @@ def test_a_target_out_of_range_or_an_empty_name_is_refused(
 def test_the_board_report_holds_the_pages_figures_and_hides_what_it_hides(
     engine: Engine, make_person: MakePerson, course: Course
 ) -> None:
-    seed_demo(engine, course, learners=60, seed=3, weeks=4)
+    seed_bulk(engine, course, learners=80, answers=4000, seed=3)
     admin = make_person("admin@x.org", capabilities="admin")
     update_dashboard_settings(engine, admin, target=75, organisation="Example Trust", now=NOW)
     filters, now = Filters(previous_days=90), datetime.now(UTC)  # the seeded answers are recent
@@ -138,7 +138,7 @@ def test_the_board_report_holds_the_pages_figures_and_hides_what_it_hides(
 def test_when_every_group_is_hidden_the_report_says_so_and_shows_no_score(
     engine: Engine, make_person: MakePerson, course: Course
 ) -> None:
-    seed_demo(engine, course, learners=12, seed=3, weeks=4)
+    seed_bulk(engine, course, learners=12, answers=400, seed=3)
     admin = make_person("admin@x.org", capabilities="admin")
     update_privacy(engine, admin, min_group_size=50, leader_filters=[], now=NOW)
     text = _text(board_report(engine, admin, course))
@@ -149,7 +149,7 @@ def test_when_every_group_is_hidden_the_report_says_so_and_shows_no_score(
 def test_the_downloads_use_the_pages_column_names_and_percentages(
     engine: Engine, make_person: MakePerson, course: Course
 ) -> None:
-    seed_demo(engine, course, learners=40, seed=3, weeks=4)
+    seed_bulk(engine, course, learners=60, answers=3000, seed=3)
     admin = make_person("admin@x.org", capabilities="admin")
     now = datetime.now(UTC)
     board = get_dashboard(engine, admin, course, now=now)
