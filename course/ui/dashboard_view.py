@@ -45,8 +45,16 @@ def _chart(figure: Figure, *, key: str) -> None:
     st.plotly_chart(figure, config=CHART_CONFIG, key=key)
 
 
-def heatmap(course: Course, table: Table, *, key: str, caption: str = "") -> Figure:
-    """Draw a group x competency table as a heatmap whose hidden cells say so."""
+def heatmap(course: Course, table: Table, *, key: str, caption: str = "") -> Figure | None:
+    """Draw a group x competency table as a heatmap whose hidden cells say so.
+
+    When no cell can be shown, a sentence says why instead of an empty chart.
+    """
+    if not any(not c.suppressed and c.estimate is not None for c in table.cells):
+        st.info("Every group here has fewer learners with answers than the minimum your administrator "
+                "set, so no cell can be shown without pointing at individuals.",
+                icon=":material/visibility_off:")
+        return None
     values: list[list[float | None]] = []
     labels: list[list[str]] = []
     for row in table.rows:
