@@ -1,12 +1,11 @@
 """Plotly figures from plain data. No Streamlit here: pages decide where figures go.
 
-`figure_png` is this layer's one edge: it asks Plotly's image export (kaleido, which drives a
-local Chromium) for a PNG and reports why when the machine cannot render one.
+A chart is saved as an image in the browser (the camera button of Plotly's toolbar); reports
+draw their own tables (course/services/dashboard/report.py), so no server-side renderer is needed.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,15 +18,6 @@ from course.domain.wording import counted
 #: What every function here returns; pages that keep figures name the type through this module.
 Figure = go.Figure
 
-#: One headless browser at a time renders images; each takes a few hundred MB while it runs.
-_RENDER_LOCK = threading.Lock()
-
-#: Kaleido 1.x takes the page's JavaScript context from the first one Chromium reports after it
-#: starts navigating to its render page. On a loaded machine that can still be the blank
-#: page's context, and the render then fails with one of these messages although nothing is
-#: wrong with the figure. Every call starts a fresh browser, so trying again is a fair retry.
-_STARTUP_RACE = ("kaleido_scopes is not defined", "Cannot find context with specified id")
-_RENDER_ATTEMPTS = 3
 
 
 def _text(label: str) -> str:
@@ -201,27 +191,3 @@ def stacked_bar_figure(labels: Sequence[str], parts: dict[str, Sequence[int]], *
                          height=100 + 40 * max(1, len(labels)), legend={"orientation": "h"},
                          margin={"l": 10, "r": 10, "t": 10, "b": 40})
     return figure
-
-
-@dataclass(frozen=True, slots=True)
-class Png:
-    """A rendered image, or the reason none could be rendered on this machine."""
-
-    data: bytes | None
-    problem: str = ""
-
-
-def figure_png(figure: go.Figure, *, width: int = 1100, height: int | None = None) -> Png:
-    """Render a figure as PNG with Plotly's image export; say why when the machine cannot."""
-    size = height or int(figure.layout.height or 500)
-    with _RENDER_LOCK:
-        for attempt in range(1, _RENDER_ATTEMPTS + 1):
-            try:
-                return Png(bytes(figure.to_image(format="png", width=width, height=size, scale=1)))
-            except Exception as error:  # kaleido missing, no Chromium, or the browser failed
-                raced = any(marker in str(error) for marker in _STARTUP_RACE)
-                if not raced or attempt == _RENDER_ATTEMPTS:
-                    tries = f" after {attempt} tries" if raced else ""
-                    problem = f"This server cannot render images{tries} ({type(error).__name__}: {error})."
-                    return Png(None, problem)
-    raise AssertionError("unreachable")

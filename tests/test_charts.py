@@ -1,9 +1,6 @@
-"""Charts: figures built from plain data, and their PNG export through a local Chromium."""
+"""Charts: figures built from plain data."""
 
 from __future__ import annotations
-
-import plotly.graph_objects as go
-import pytest
 
 from course.charts import (
     NOT_ASSESSED,
@@ -11,7 +8,6 @@ from course.charts import (
     FlowLink,
     before_after_figure,
     count_bar_figure,
-    figure_png,
     heatmap_figure,
     option_choice_figure,
     profile_figure,
@@ -20,8 +16,6 @@ from course.charts import (
     trend_figure,
 )
 from course.domain.wording import counted
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def test_before_after_pairs_each_label_with_two_bars_in_percent() -> None:
@@ -54,65 +48,6 @@ def test_months_are_ticked_monthly_and_many_periods_left_to_plotly() -> None:
     assert months.layout.xaxis.range is None
     weeks = [(f"2026-{m:02d}-0{d}", 0.5) for m in range(1, 8) for d in (1, 8)]
     assert trend_figure({"HR": weeks}).layout.xaxis.dtick is None
-
-
-@pytest.mark.usefixtures("chromium_path")
-def test_a_chart_renders_as_png_where_chromium_is_installed() -> None:
-    figure = heatmap_figure(["Legal"], ["Crisis"], [[0.5]], labels=[["50%"]])
-    image = figure_png(figure, width=400)
-    assert image.problem == ""
-    assert image.data is not None and image.data.startswith(PNG_SIGNATURE)
-
-
-def test_a_machine_that_cannot_render_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(self: go.Figure, **_: object) -> bytes:
-        raise RuntimeError("no browser found")
-
-    monkeypatch.setattr(go.Figure, "to_image", refuse)
-    image = figure_png(go.Figure())
-    assert image.data is None
-    assert "cannot render images" in image.problem and "no browser found" in image.problem
-
-
-RACE = (
-    "{'type': 'object', 'subtype': 'error', 'className': 'ReferenceError', "
-    "'description': 'ReferenceError: kaleido_scopes is not defined'}"
-)
-
-
-def _to_image_failing(monkeypatch: pytest.MonkeyPatch, failures: list[str]) -> list[int]:
-    calls: list[int] = []
-
-    def render(self: go.Figure, **_: object) -> bytes:
-        calls.append(1)
-        if failures:
-            raise RuntimeError(failures.pop(0))
-        return PNG_SIGNATURE + b"image"
-
-    monkeypatch.setattr(go.Figure, "to_image", render)
-    return calls
-
-
-def test_the_kaleido_start_up_race_is_rendered_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Kaleido can read the blank page's JavaScript context under load: a fresh browser fixes it.
-    calls = _to_image_failing(monkeypatch, [RACE, RACE])
-    image = figure_png(go.Figure())
-    assert image.problem == "" and image.data == PNG_SIGNATURE + b"image"
-    assert len(calls) == 3
-
-
-def test_a_race_that_keeps_happening_is_reported_with_the_tries(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _to_image_failing(monkeypatch, [RACE] * 5)
-    image = figure_png(go.Figure())
-    assert image.data is None and len(calls) == 3
-    assert "cannot render images after 3 tries" in image.problem and "kaleido_scopes" in image.problem
-
-
-def test_other_failures_are_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _to_image_failing(monkeypatch, ["Kaleido requires Chrome to be installed"])
-    image = figure_png(go.Figure())
-    assert image.data is None and len(calls) == 1
-    assert "Chrome to be installed" in image.problem and "tries" not in image.problem
 
 
 def test_labels_typed_as_html_are_shown_as_typed() -> None:

@@ -59,6 +59,7 @@ class Action(StrEnum):
     ERASE_PERSON = "erase_person"
     VIEW_AUDIT = "view_audit"
     MANAGE_PRIVACY = "manage_privacy"
+    SET_DASHBOARD_TARGET = "set_dashboard_target"
 
 
 _ALL = frozenset(Capability)
@@ -101,6 +102,7 @@ PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
     Action.ERASE_PERSON: _ADMIN,
     Action.VIEW_AUDIT: _ADMIN,
     Action.MANAGE_PRIVACY: _ADMIN,
+    Action.SET_DASHBOARD_TARGET: _ADMIN,
 }
 
 

@@ -1,8 +1,10 @@
-"""The organisation's privacy settings: read by the dashboards, changed by administrators only."""
+"""The organisation's settings: privacy (read by the dashboards and item analysis) and the
+dashboard's literacy target and organisation name; administrators alone change them, audited."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from course.domain.org_settings import (
@@ -13,9 +15,13 @@ from course.domain.org_settings import (
     check_privacy_settings,
 )
 from course.domain.permissions import Action, Actor
+from course.domain.targets import DEFAULT_TARGET, check_organisation_name, check_target
 from course.services.permissions import require
 from course.store import audit, org_settings
 from course.store.engine import Engine, Session, read_session, write_transaction
+
+#: The organisation's name on the board report until an administrator gives one.
+DEFAULT_ORGANISATION = "Your organisation"
 
 
 class SettingsError(ValueError):
@@ -71,3 +77,54 @@ def update_privacy(
             },
         )
     return PrivacySettings(min_group_size, frozenset(chosen))
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardSettings:
+    """What the executive dashboard and its board report measure against, and whose they are."""
+
+    target: int = DEFAULT_TARGET
+    organisation: str = DEFAULT_ORGANISATION
+
+
+def read_dashboard_settings(session: Session) -> DashboardSettings:
+    """Return the target and organisation name in force (defaults for anything unset or invalid)."""
+    stored = org_settings.get_settings(session)
+    target = stored.get("literacy_target", DEFAULT_TARGET)
+    name = stored.get("organisation_name", DEFAULT_ORGANISATION)
+    return DashboardSettings(
+        target if not check_target(target) else DEFAULT_TARGET,
+        name if isinstance(name, str) and not check_organisation_name(name) else DEFAULT_ORGANISATION,
+    )
+
+
+def get_dashboard_settings(engine: Engine) -> DashboardSettings:
+    """Return the dashboard's target and the organisation's name."""
+    with read_session(engine) as session:
+        return read_dashboard_settings(session)
+
+
+def update_dashboard_settings(
+    engine: Engine, actor: Actor, *, target: int, organisation: str, now: datetime | None = None
+) -> DashboardSettings:
+    """Change the literacy target and organisation name (administrators only), audited."""
+    require(engine, actor, Action.SET_DASHBOARD_TARGET)
+    name = organisation.strip()
+    problems = check_target(target) + check_organisation_name(name)
+    if problems:
+        raise SettingsError(" ".join(problems))
+    when = now or datetime.now(UTC)
+    with write_transaction(engine) as session:
+        before = read_dashboard_settings(session)
+        org_settings.put_setting(session, "literacy_target", target, now=when, by=actor.person_id)
+        org_settings.put_setting(session, "organisation_name", name, now=when, by=actor.person_id)
+        audit.record_event(
+            session,
+            "dashboard_target_changed",
+            now=when,
+            actor_id=actor.person_id,
+            actor_label=actor.email,
+            target="dashboard",
+            detail={"target": [before.target, target], "organisation": [before.organisation, name]},
+        )
+    return DashboardSettings(target, name)

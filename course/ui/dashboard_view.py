@@ -24,6 +24,7 @@ from course.charts import (
 from course.domain.dashboard import TOTAL, ChoiceFlow, Table, TrendPoint
 from course.domain.model import Course, Scenario
 from course.services.dashboard import Dashboard
+from course.services.dashboard.shown import ShownTable
 from course.services.studio_stats import plain
 from course.ui import tables, widgets
 from course.ui.text import literal
@@ -44,19 +45,16 @@ def _chart(figure: Figure, *, key: str) -> None:
     st.plotly_chart(figure, config=CHART_CONFIG, key=key)
 
 
-def headline(board: Dashboard) -> None:
-    """Show the organisation's score, learners and participation, with the change."""
-    head = board.headline
-    first, second, third = st.columns(3)
-    change = None if head.change is None else f"{round(head.change * 100):+d} points"
-    first.metric("Organisation literacy", widgets.percent(head.score), change)
-    second.metric("Learners", "–" if head.learners is None else str(head.learners))
-    third.metric("Participation", widgets.percent(head.participation))
-    st.caption(head.caption)
+def heatmap(course: Course, table: Table, *, key: str, caption: str = "") -> Figure | None:
+    """Draw a group x competency table as a heatmap whose hidden cells say so.
 
-
-def heatmap(course: Course, table: Table, *, key: str, caption: str = "") -> Figure:
-    """Draw a group x competency table as a heatmap whose hidden cells say so."""
+    When no cell can be shown, a sentence says why instead of an empty chart.
+    """
+    if not any(not c.suppressed and c.estimate is not None for c in table.cells):
+        st.info("Every group here has fewer learners with answers than the minimum your administrator "
+                "set, so no cell can be shown without pointing at individuals.",
+                icon=":material/visibility_off:")
+        return None
     values: list[list[float | None]] = []
     labels: list[list[str]] = []
     for row in table.rows:
@@ -104,7 +102,7 @@ def train_next(course: Course, board: Dashboard, *, limit: int = 3) -> None:
                f"{board.min_group_size} learners; modules and quizzes that focus on it come first.")
 
 
-def pre_post(course: Course, board: Dashboard) -> Figure | None:
+def pre_post(course: Course, board: Dashboard, table: ShownTable) -> Figure | None:
     """Compare first and latest evidence per competency for everyone in scope."""
     totals = [p for p in board.pre_post if p.row == TOTAL and p.before is not None and p.after is not None]
     if not totals:
@@ -114,13 +112,8 @@ def pre_post(course: Course, board: Dashboard) -> Figure | None:
                                  [p.before or 0.0 for p in totals], [p.after or 0.0 for p in totals])
     _chart(figure, key="chart-pre-post")
     st.caption(board.captions.get("pre_post", ""))
-    rows = [{"Department": p.row, "Competency": label(course, p.column), "Learners": p.learners,
-             "First": widgets.percent(p.before), "Latest": widgets.percent(p.after),
-             "Change": "hidden" if p.change is None else f"{round(p.change * 100):+d} points"}
-            for p in board.pre_post if p.row != TOTAL]
-    if rows:
-        with st.expander("By department"):
-            tables.show(rows, hide_index=True)
+    with st.expander("As a table, by department"):
+        tables.show(list(table.rows), hide_index=True)
     return figure
 
 
@@ -144,7 +137,7 @@ def trend(
     return figure
 
 
-def completion(board: Dashboard, *, overdue_days: int) -> Figure | None:
+def completion(board: Dashboard, table: ShownTable, *, overdue_days: int) -> Figure | None:
     """Show learners by status per department (counts only), as bars and a table."""
     shown = [c for c in board.completion if c.learners is not None and c.department != TOTAL]
     figure = None
@@ -157,13 +150,7 @@ def completion(board: Dashboard, *, overdue_days: int) -> Figure | None:
             axis="Learners",
         )
         _chart(figure, key="chart-completion")
-    def count(value: int | None) -> str:
-        return "hidden" if value is None else str(value)
-
-    tables.show([{"Department": c.department, "Learners": count(c.learners),
-                   "Not started": count(c.not_started), "In progress": count(c.in_progress),
-                   "Completed": count(c.completed), "Overdue": count(c.overdue)}
-                  for c in board.completion], hide_index=True)
+    tables.show(list(table.rows), hide_index=True)
     st.caption(board.captions.get("completion", "") + " Overdue: not completed and on the roster longer "
                f"than {overdue_days} days.")
     return figure
@@ -240,15 +227,10 @@ def _wrong_turns(scenario: Scenario | None, flows: list[ChoiceFlow]) -> None:
                    "Learners": f.learners} for f in wrong[:8]], hide_index=True)
 
 
-def weakest_questions(course: Course, board: Dashboard) -> None:
+def weakest_questions(board: Dashboard, table: ShownTable) -> None:
     """List the questions answered correctly least often, with their wording."""
-    def stem(quiz_id: str, question_id: str) -> str:
-        quiz = course.quizzes.get(quiz_id)
-        question = quiz.question(question_id) if quiz else None
-        return plain(question.stem_html) if question else question_id
-
-    tables.show([{"Quiz": course.quizzes[q.quiz_id].meta.title if q.quiz_id in course.quizzes else q.quiz_id,
-                   "Question": stem(q.quiz_id, q.question_id), "Competency": label(course, q.competency),
-                   "Answered": q.answers, "Right": widgets.percent(q.facility)}
-                  for q in board.weakest_questions], hide_index=True)
+    if not table.rows:
+        st.caption(f"No question has been answered by {board.min_group_size} or more learners yet.")
+        return
+    tables.show(list(table.rows), hide_index=True)
     st.caption(board.captions.get("questions", ""))

@@ -153,7 +153,7 @@ def test_the_leader_sees_the_course_s_own_departments_on_the_dashboard(
     page = _open(context_on, served, leader, lands_on="Literacy dashboard")
     page.get_by_role("link", name="Literacy dashboard", exact=True).click()
     expect(page.get_by_role("heading", name="Literacy dashboard", level=1)).to_be_visible()
-    expect(page.get_by_role("heading", name="Competency by department")).to_be_visible()
+    expect(page.get_by_role("tab", name="By department")).to_be_visible()
     ticks = page.locator(".st-key-heat-department .ytick text").filter(has_text=re.compile(r"\S"))
     expect(ticks.first).to_be_visible()
     settle(page)

@@ -50,6 +50,7 @@ EXPECTED: dict[Page | Action, set[Capability]] = {
     Action.ERASE_PERSON: {A},
     Action.VIEW_AUDIT: {A},
     Action.MANAGE_PRIVACY: {A},
+    Action.SET_DASHBOARD_TARGET: {A},
 }
 
 

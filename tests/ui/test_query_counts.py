@@ -36,7 +36,7 @@ VISITS: dict[Page, tuple[str, str | None, int]] = {
     Page.SCENARIO: ("legal.learner", "viral-video", 13),
     Page.PROFILE: ("legal.learner", None, 5),
     Page.PLACEMENT: ("legal.learner", None, 10),  # what it showed, then the draw
-    Page.DASHBOARD: ("leader", None, 9),  # adds the privacy settings and the release windows
+    Page.DASHBOARD: ("leader", None, 11),  # adds the privacy settings, the release windows, the target
     Page.STUDIO_HEALTH: ("trainer", None, 2),
     Page.STUDIO_PREVIEW: ("trainer", None, 2),
     Page.STUDIO_EDITOR: ("trainer", None, 2),

@@ -28,7 +28,7 @@ def with_captions(board: Dashboard) -> Dashboard:
     captions = {
         "headline": board.headline.caption,
         "department": (
-            f"Mean literacy estimate per department and competency, from {people}; {hidden}."
+            f"Literacy score per department and competency, from {people}; {hidden}."
         ),
         "track": (
             f"The same by course track, from the same {people} (one on two tracks counts in both); "
@@ -40,11 +40,11 @@ def with_captions(board: Dashboard) -> Dashboard:
             f"on the same questions and scenarios ({pre_post_n}); {hidden}."
         ),
         "trend": (
-            f"Share of answers correct per period (Beta-Binomial estimate), "
+            f"Share of answers correct per period, "
             f"{sum(p.answers or 0 for p in board.trend)} answers shown; {hidden}."
         ),
         "trend_track": (
-            f"Share of answers correct per period and course track (Beta-Binomial estimate; a "
+            f"Share of answers correct per period and course track (a "
             f"learner on two tracks counts in both), "
             f"{sum(p.answers or 0 for p in board.trend_by_track)} answers shown; {hidden}."
         ),
