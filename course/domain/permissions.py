@@ -58,6 +58,7 @@ class Action(StrEnum):
     ERASE_PERSON = "erase_person"
     VIEW_AUDIT = "view_audit"
     MANAGE_PRIVACY = "manage_privacy"
+    REVOKE_CERTIFICATE = "revoke_certificate"
 
 
 _ALL = frozenset(Capability)
@@ -99,6 +100,7 @@ PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
     Action.ERASE_PERSON: _ADMIN,
     Action.VIEW_AUDIT: _ADMIN,
     Action.MANAGE_PRIVACY: _ADMIN,
+    Action.REVOKE_CERTIFICATE: _ADMIN,
 }
 
 
