@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 #: Where anyone checks a verification code (`?code=...`), without signing in.
 VERIFY_PATH = "/credentials/verify"
@@ -73,6 +74,16 @@ class Issuer:
     def id(self) -> str:
         """Return the issuer's identifier: the address of its profile."""
         return self.public_url + ISSUER_PATH
+
+    @classmethod
+    def named(cls, name: str, public_url: str) -> Issuer:
+        """Return the issuer with this name, or named after the app's host when the name is ""."""
+        return cls(name.strip() or urlsplit(public_url).netloc or public_url, public_url)
+
+    def profile(self) -> dict[str, object]:
+        """Return the issuer's Open Badges 3.0 Profile, as published at its id."""
+        return {"@context": [VC_CONTEXT, OB_CONTEXT], "id": self.id, "type": ["Profile"],
+                "name": self.name, "url": self.public_url}
 
 
 def verification_url(public_url: str, code: str) -> str:

@@ -155,21 +155,18 @@ def sign_jwt(claims: dict[str, object], signing: SigningKey) -> str:
 # --- what the learner downloads ---------------------------------------------------------------
 
 def credential(engine: Engine, actor: Actor, course: Course, code: str, *,
-               public_url: str) -> dict[str, object]:
+               issuer: Issuer) -> dict[str, object]:
     """Return the learner's OpenBadgeCredential for one of their certificates (unsigned JSON)."""
     certificate, holder = owned_certificate(engine, actor, code)
-    return build_credential(certificate, holder=holder, issuer=Issuer(course.info.title, public_url),
-                            course_title=course.info.title)
+    return build_credential(certificate, holder=holder, issuer=issuer, course_title=course.info.title)
 
 
 def signed_credential(engine: Engine, actor: Actor, course: Course, code: str, *,
-                      public_url: str) -> str:
+                      issuer: Issuer) -> str:
     """Return the credential as a VC-JWT: its JSON plus the JWT claims iss, jti and nbf."""
-    document = credential(engine, actor, course, code, public_url=public_url)
+    document = credential(engine, actor, course, code, issuer=issuer)
     certificate, _ = owned_certificate(engine, actor, code)
-    issuer = document["issuer"]
-    assert isinstance(issuer, dict)
-    claims = {**document, "iss": issuer["id"], "jti": document["id"],
+    claims = {**document, "iss": issuer.id, "jti": document["id"],
               "nbf": int(certificate.issued_at.timestamp())}
     return sign_jwt(claims, signing_keys(engine)[0])
 

@@ -6,7 +6,7 @@ import json
 
 import streamlit as st
 
-from course.domain.certificates import Certificate, verification_url
+from course.domain.certificates import Certificate, Issuer, verification_url
 from course.domain.model import Course
 from course.domain.permissions import Actor
 from course.services.certificate_pdf import certificate_pdf
@@ -18,6 +18,7 @@ from course.ui.text import literal
 
 def _downloads(actor: Actor, course: Course, certificate: Certificate, public_url: str) -> None:
     engine = resources.engine()
+    issuer = Issuer.named(resources.settings().organisation_name, public_url)
     stem = f"certificate-{certificate.track}-{certificate.code}"
     left, middle, right = st.columns(3)
     left.download_button(
@@ -27,12 +28,12 @@ def _downloads(actor: Actor, course: Course, certificate: Certificate, public_ur
     middle.download_button(
         "Signed badge (Open Badges 3.0, JWT)", icon=":material/verified:", on_click="ignore",
         mime="application/jwt", file_name=f"{stem}.jwt", key=f"certificate-jwt-{certificate.code}",
-        data=lambda: signed_credential(engine, actor, course, certificate.code, public_url=public_url))
+        data=lambda: signed_credential(engine, actor, course, certificate.code, issuer=issuer))
     right.download_button(
         "Badge contents (JSON)", icon=":material/data_object:", on_click="ignore",
         mime="application/json", file_name=f"{stem}.json", key=f"certificate-json-{certificate.code}",
-        data=lambda: json.dumps(credential(engine, actor, course, certificate.code,
-                                           public_url=public_url), indent=2, ensure_ascii=False))
+        data=lambda: json.dumps(credential(engine, actor, course, certificate.code, issuer=issuer),
+                                indent=2, ensure_ascii=False))
 
 
 def certificates_section(actor: Actor, course: Course) -> None:

@@ -12,6 +12,7 @@ from html import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
+from course.domain.certificates import Issuer
 from course.services import certificates
 from course.web import resources
 
@@ -61,3 +62,11 @@ def key_set(_request: Request) -> JSONResponse:
     """Publish the organisation's public signing keys as a JSON Web Key Set."""
     headers = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
     return JSONResponse(certificates.public_key_set(resources.engine()), headers=headers)
+
+
+def issuer_profile(_request: Request) -> JSONResponse:
+    """Describe the issuer of the credentials: the organisation, as an Open Badges 3.0 Profile."""
+    settings = resources.settings()
+    issuer = Issuer.named(settings.organisation_name, settings.mail.public_url)
+    headers = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
+    return JSONResponse(issuer.profile(), headers=headers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from course.domain.certificates import KEYS_PATH, VERIFY_PATH
+from course.domain.certificates import ISSUER_PATH, KEYS_PATH, VERIFY_PATH
 from course.services.session_cookies import HAND_OVER_PATH, KEEP_ALIVE_PATH, SIGN_OUT_PATH
 from course.services.single_sign_on import SSO_REFUSED_PATH
 from course.settings import SettingsError, load_settings
@@ -24,6 +24,7 @@ def routes() -> list[BaseRoute]:
         Route(metrics.PATH, metrics.metrics_route, methods=["GET"]),
         Route(VERIFY_PATH, credentials.verify, methods=["GET"]),
         Route(KEYS_PATH, credentials.key_set, methods=["GET"]),
+        Route(ISSUER_PATH, credentials.issuer_profile, methods=["GET"]),
     ]
 
 

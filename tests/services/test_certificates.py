@@ -18,7 +18,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import Engine
 
-from course.domain.certificates import VERIFY_PATH, score_band
+from course.domain.certificates import VERIFY_PATH, Issuer, score_band
 from course.domain.model import Course
 from course.domain.permissions import Actor, Capability
 from course.services import certificate_pdf, certificates
@@ -30,6 +30,7 @@ from tests.services.test_learning import NOW, PATH_TREE, AddPerson, events, load
 SCHEMA = json.loads((Path(__file__).parents[1] / "fixtures" / "open_badges"
                      / "achievementcredential_schema.json").read_text(encoding="utf-8"))
 URL = "https://learn.example.org"
+ISSUER = Issuer("Example Ltd", URL)
 
 
 @pytest.fixture
@@ -107,7 +108,7 @@ def test_the_credential_is_signed_with_the_published_key_and_fits_the_schema(
     ada = add_person()
     finish_track(engine, ada, course)
     [issued] = certificates.issue_certificates(engine, ada, course, now=NOW)
-    token = certificates.signed_credential(engine, ada, course, issued.code, public_url=URL)
+    token = certificates.signed_credential(engine, ada, course, issued.code, issuer=ISSUER)
 
     key_set = jwt.PyJWKSet.from_dict(certificates.public_key_set(engine))
     header = jwt.get_unverified_header(token)
@@ -118,6 +119,7 @@ def test_the_credential_is_signed_with_the_published_key_and_fits_the_schema(
     jsonschema.Draft201909Validator(SCHEMA).validate(claims)
     assert claims["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert claims["iss"] == claims["issuer"]["id"] == f"{URL}/credentials/issuer"
+    assert claims["issuer"]["name"] == "Example Ltd"
     assert claims["jti"] == claims["id"] == f"{URL}{VERIFY_PATH}?code={issued.code}"
     assert claims["validFrom"] == "2026-05-01T09:00:00Z"
     [identity] = claims["credentialSubject"]["identifier"]
@@ -145,7 +147,7 @@ def test_only_the_holder_gets_their_credential_and_pdf(engine: Engine, add_perso
     finish_track(engine, ada, course)
     [issued] = certificates.issue_certificates(engine, ada, course, now=NOW)
     with pytest.raises(CertificateNotFound):
-        certificates.signed_credential(engine, bo, course, issued.code, public_url=URL)
+        certificates.signed_credential(engine, bo, course, issued.code, issuer=ISSUER)
     with pytest.raises(CertificateNotFound):
         certificate_pdf.certificate_pdf(engine, bo, course, issued.code, public_url=URL)
 
@@ -197,3 +199,8 @@ def test_admins_revoke_once_with_an_audit_entry_and_learners_may_not(
 @pytest.mark.parametrize("code", ["", "NOSUCHCODE", "'; drop table certificate;--", "A" * 40])
 def test_unknown_codes_are_simply_not_found(engine: Engine, code: str) -> None:
     assert certificates.check_code(engine, code) is None
+
+
+def test_the_issuer_is_named_after_the_host_unless_named() -> None:
+    assert Issuer.named("", URL).name == "learn.example.org"
+    assert Issuer.named("  Example Ltd ", URL).name == "Example Ltd"

@@ -11,7 +11,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from course.domain.certificates import KEYS_PATH, VERIFY_PATH, Certificate
+from course.domain.certificates import ISSUER_PATH, KEYS_PATH, VERIFY_PATH, Certificate, Issuer
 from course.domain.permissions import Actor, Capability, Grants
 from course.services import certificates
 from course.services.accounts import add_account
@@ -96,7 +96,16 @@ def test_the_key_set_verifies_a_credential(engine: Engine) -> None:
     course = load_course(BUNDLED_ROOT).course
     assert course is not None
     token = certificates.signed_credential(engine, actor, course, certificate.code,
-                                           public_url="https://learn.example.org")
+                                           issuer=Issuer("Example Ltd", "https://learn.example.org"))
     [key] = jwt.PyJWKSet.from_dict(published).keys
     claims = jwt.decode(token, key=key.key, algorithms=["EdDSA"])
     assert claims["credentialSubject"]["achievement"]["name"].endswith("Legal")
+
+
+def test_the_issuer_profile_names_the_organisation(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NTS_ORGANISATION_NAME", "Example Ltd")
+    monkeypatch.setenv("NTS_PUBLIC_URL", "https://learn.example.org")
+    resources.settings.cache_clear()
+    profile = _client().get(ISSUER_PATH).json()
+    assert profile["id"] == f"https://learn.example.org{ISSUER_PATH}"
+    assert (profile["type"], profile["name"]) == (["Profile"], "Example Ltd")
