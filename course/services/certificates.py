@@ -29,8 +29,8 @@ from course.domain.certificates import (
 )
 from course.domain.model import Course
 from course.domain.permissions import Action, Actor
-from course.domain.records import ProgressKind
-from course.services.learner import ModuleState, get_path
+from course.domain.records import ProgressEntry, ProgressKind
+from course.services.learner import ModuleState, PathView, build_path
 from course.services.permissions import require
 from course.store import audit, people, progress
 from course.store import certificates as store
@@ -49,30 +49,42 @@ def _new_code() -> str:
     return secrets.token_hex(10).upper()  # 80 random bits, printed on the certificate
 
 
-def completed_tracks(engine: Engine, actor: Actor, course: Course) -> dict[str, float | None]:
-    """Return each track of the learner that is complete, with its score (mean best quiz score)."""
-    path = get_path(engine, actor, course)
-    with read_session(engine) as session:
-        entries = progress.list_progress(session, actor.person_id)
+def _track_scores(path: PathView, entries: list[ProgressEntry]) -> dict[str, float | None]:
+    """Return each track of the path that is complete, with its score (mean best quiz score)."""
     best = {e.item_id: e.best_score for e in entries if e.kind is ProgressKind.QUIZ}
     done: dict[str, float | None] = {}
     for track in path.person.tracks:
         statuses = [s for s in path.modules if s.module.meta.is_for({track})]
         if not statuses or any(s.state is not ModuleState.DONE for s in statuses):
             continue
-        scores = [best[s.module.quiz] for s in statuses
-                  if s.module.quiz is not None and best.get(s.module.quiz) is not None]
-        done[track] = sum(s for s in scores if s is not None) / len(scores) if scores else None
+        scores = [score for s in statuses if s.module.quiz is not None
+                  for score in [best.get(s.module.quiz)] if score is not None]
+        done[track] = sum(scores) / len(scores) if scores else None
     return done
 
 
 def issue_certificates(engine: Engine, actor: Actor, course: Course, *,
                        now: datetime | None = None) -> list[Certificate]:
-    """Issue a certificate for each completed track that has none yet; return all the learner's."""
-    done = completed_tracks(engine, actor, course)
+    """Issue a certificate for each completed track that has none yet; return all the learner's.
+
+    One read finds the learner, their progress and their certificates; a write happens only
+    when a track is newly complete.
+    """
+    require(engine, actor, Action.READ_SECTION)
+    with read_session(engine) as session:
+        person = people.get_person(session, actor.person_id)
+        entries = progress.list_progress(session, actor.person_id)
+        read = progress.list_all_sections_read(session, actor.person_id)
+        held = store.list_certificates(session, actor.person_id)
+    if person is None:
+        return []
+    done = _track_scores(build_path(course, person, entries, read), entries)
+    new = {track: score for track, score in done.items() if track not in {c.track for c in held}}
+    if not new:
+        return held
     when = now or datetime.now(UTC)
     with write_transaction(engine) as session:
-        for track, score in done.items():
+        for track, score in new.items():
             certificate = Certificate(
                 code=_new_code(), person_id=actor.person_id, track=track,
                 track_title=course.info.roles.get(track, track), issued_at=when, score=score,

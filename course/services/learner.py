@@ -9,7 +9,7 @@ from course.domain.accounts import PersonInfo
 from course.domain.model import Course, Module
 from course.domain.paths import path_for
 from course.domain.permissions import Action, Actor, Page
-from course.domain.records import ProgressKind
+from course.domain.records import ProgressEntry, ProgressKind
 from course.domain.scoring import CompetencyScore, Evidence, EvidenceKind, profile, scenario_evidence
 from course.services.permissions import require
 from course.store import attempts, people, progress, scenario_runs
@@ -124,6 +124,12 @@ def get_path(engine: Engine, actor: Actor, course: Course) -> PathView:
     with read_session(engine) as session:
         entries = progress.list_progress(session, actor.person_id)
         read = progress.list_all_sections_read(session, actor.person_id)
+    return build_path(course, person, entries, read)
+
+
+def build_path(course: Course, person: PersonInfo, entries: list[ProgressEntry],
+               read: dict[tuple[str, str], set[int]]) -> PathView:
+    """Return a learner's path from their progress entries and the sections they have read."""
     passed = {e.item_id for e in entries if e.kind is ProgressKind.QUIZ and e.passed}
     finished = {e.item_id for e in entries if e.kind is ProgressKind.SCENARIO and e.events > 0}
     modules = path_for(course, person.tracks)

@@ -34,7 +34,7 @@ VISITS: dict[Page, tuple[str, str | None, int]] = {
     Page.MODULE: ("legal.learner", "conversation-not-broadcast", 11),
     Page.QUIZ: ("legal.learner", "conversation-not-broadcast-quiz", 14),
     Page.SCENARIO: ("legal.learner", "viral-video", 12),
-    Page.PROFILE: ("legal.learner", None, 5),
+    Page.PROFILE: ("legal.learner", None, 11),  # adds one read of the path and certificates
     Page.DASHBOARD: ("leader", None, 9),  # adds the privacy settings and the release windows
     Page.STUDIO_HEALTH: ("trainer", None, 2),
     Page.STUDIO_PREVIEW: ("trainer", None, 2),
