@@ -53,6 +53,8 @@ class Settings:
     log_level: str = "INFO"
     #: The key of the pseudonyms that stand for people in the logs ("" = a new one per process).
     log_key: str = field(default="", repr=False)
+    #: The organisation's name, as the issuer of certificates ("" = the host of NTS_PUBLIC_URL).
+    organisation_name: str = ""
 
 
 #: Each environment variable the app reads, with its meaning and default (for the docs test).
@@ -67,6 +69,8 @@ ENVIRONMENT: dict[str, str] = {
     "an empty database, so the dashboards have data (default: 0; `python3 dev.py run` uses 60)",
     "NTS_SESSION_IDLE_MINUTES": "minutes of inactivity after which a session ends (default: 30)",
     "NTS_SESSION_ABSOLUTE_HOURS": "hours after sign-in after which a session ends (default: 12)",
+    "NTS_ORGANISATION_NAME": "the organisation's name, which issues certificates and signs their "
+    "badges (default: the host name of NTS_PUBLIC_URL)",
     "NTS_METRICS_TOKEN": "bearer token a scraper must send to read /metrics; unset (the default), "
     "only the loopback address may read it (at least 16 characters)",
     "NTS_DB_POOL_SIZE": f"database connections each process keeps open (default: {DEFAULT_POOL_SIZE})",
@@ -181,6 +185,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_format=_choice(env, "NTS_LOG_FORMAT", "text", ("text", "json")),
         log_level=_choice(env, "NTS_LOG_LEVEL", "INFO", _LOG_LEVELS, upper=True),
         log_key=_secret_token(env, "NTS_LOG_KEY"),
+        organisation_name=" ".join((env.get("NTS_ORGANISATION_NAME") or "").split())[:200],
     )
 
 

@@ -37,7 +37,7 @@ THIRD_PARTY_RULES: dict[str, frozenset[str]] = {
     "content": frozenset({"markdown_it", "mdit_py_plugins", "yaml", "nh3", "networkx", "pydantic", "PIL",
                           "webvtt", "mutagen", "enzyme"}),
     "store": frozenset({"sqlmodel", "sqlalchemy", "alembic"}),
-    "services": frozenset({"argon2", "prometheus_client", "fpdf"}),
+    "services": frozenset({"argon2", "prometheus_client", "fpdf", "cryptography"}),
     "charts": frozenset({"plotly"}),
     "ui": frozenset({"streamlit"}),
     "cli": frozenset(),

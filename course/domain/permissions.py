@@ -60,6 +60,7 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_PRIVACY = "manage_privacy"
     SET_DASHBOARD_TARGET = "set_dashboard_target"
+    REVOKE_CERTIFICATE = "revoke_certificate"
 
 
 _ALL = frozenset(Capability)
@@ -103,6 +104,7 @@ PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
     Action.VIEW_AUDIT: _ADMIN,
     Action.MANAGE_PRIVACY: _ADMIN,
     Action.SET_DASHBOARD_TARGET: _ADMIN,
+    Action.REVOKE_CERTIFICATE: _ADMIN,
 }
 
 

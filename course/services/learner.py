@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -10,7 +11,7 @@ from course.domain.model import Course, Module
 from course.domain.paths import path_for
 from course.domain.permissions import Action, Actor, Page
 from course.domain.placement import fast_tracked, pre_scores, shown_competencies
-from course.domain.records import ProgressKind
+from course.domain.records import ProgressEntry, ProgressKind
 from course.domain.scoring import CompetencyScore, Evidence, EvidenceKind, profile, scenario_evidence
 from course.services.permissions import require
 from course.store import attempts, people, placement, progress, scenario_runs
@@ -132,6 +133,13 @@ def get_path(engine: Engine, actor: Actor, course: Course) -> PathView:
         entries = progress.list_progress(session, actor.person_id)
         read = progress.list_all_sections_read(session, actor.person_id)
         placed = placement.list_placement(session, actor.person_id)
+    return build_path(course, person, entries, read, placed=placed)
+
+
+def build_path(course: Course, person: PersonInfo, entries: list[ProgressEntry],
+               read: dict[tuple[str, str], set[int]], *,
+               placed: Sequence[placement.PlacementEvidence] = ()) -> PathView:
+    """Return a learner's path from their progress, the sections read and the pre-check's answers."""
     passed = {e.item_id for e in entries if e.kind is ProgressKind.QUIZ and e.passed}
     finished = {e.item_id for e in entries if e.kind is ProgressKind.SCENARIO and e.events > 0}
     modules = path_for(course, person.tracks)

@@ -34,7 +34,19 @@ def export_person(
 ) -> dict[str, object]:
     """Return everything held about the person, table by table (empty tables included)."""
     actor_id, actor_label = _authorise(engine, by, Action.EXPORT_PERSON)
-    normalised = _email(email)
+    return _export(engine, _email(email), actor_id=actor_id, actor_label=actor_label,
+                   kind="person_exported", now=now)
+
+
+def export_own(engine: Engine, actor: Actor, *, now: datetime | None = None) -> dict[str, object]:
+    """Return everything held about the signed-in person: their own records (audited)."""
+    require(engine, actor, Action.VIEW_OWN_PROFILE)
+    return _export(engine, actor.email, actor_id=actor.person_id, actor_label=actor.email,
+                   kind="own_records_exported", now=now)
+
+
+def _export(engine: Engine, normalised: str, *, actor_id: int | None, actor_label: str, kind: str,
+            now: datetime | None) -> dict[str, object]:
     when = now or datetime.now(UTC)
     with write_transaction(engine) as session:
         person_id = people.find_person_id(session, normalised)
@@ -44,7 +56,7 @@ def export_person(
             tables = privacy.export_rows(session, person_id, email=normalised)
         audit.record_event(
             session,
-            "person_exported",
+            kind,
             now=when,
             actor_id=actor_id,
             actor_label=actor_label,
@@ -58,6 +70,21 @@ def export_person(
         "found": person_id is not None,
         "tables": tables,
     }
+
+
+def render_readable(export: dict[str, object]) -> str:
+    """Return the export as plain text a person can read: one heading per table, one block per row."""
+    lines = [f"Records held about {export['email']}", f"Exported at {export['exported_at']}", ""]
+    tables = export.get("tables")
+    for name, rows in sorted(tables.items()) if isinstance(tables, dict) else ():
+        if not rows:
+            continue
+        title = name.replace("_", " ").capitalize()
+        lines += [title, "=" * len(title), ""]
+        for row in rows:
+            lines += [f"  {key}: {'' if value is None else value}" for key, value in sorted(row.items())]
+            lines.append("")
+    return "\n".join(lines)
 
 
 def render_export(export: dict[str, object]) -> str:

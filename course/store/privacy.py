@@ -17,6 +17,7 @@ from course.store.tables import (
     AuditEvent,
     AuthSession,
     CapabilityGrant,
+    Certificate,
     LoginAttempt,
     MailOutbox,
     Person,
@@ -98,6 +99,7 @@ def export_rows(session: Session, person_id: int, *, email: str) -> dict[str, li
         "access_link": _rows(session, _table(AccessLink), _table(AccessLink).c.person_id == person_id),
         "mail_outbox": _rows(session, _table(MailOutbox), _table(MailOutbox).c.person_id == person_id),
         "reset_request": _rows(session, _table(ResetRequest), _table(ResetRequest).c.account == email),
+        "certificate": _rows(session, _table(Certificate), _table(Certificate).c.person_id == person_id),
     }
 
 

@@ -405,6 +405,38 @@ class OrganisationSetting(SQLModel, table=True):
     updated_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
 
 
+class Certificate(SQLModel, table=True):
+    """A certificate issued to a person for a completed track: once per person and track."""
+
+    __tablename__ = "certificate"
+    __table_args__ = (UniqueConstraint("person_id", "track", name="uq_certificate_person_track"),)
+
+    #: The random verification code printed on the certificate and named in its credential.
+    code: str = Field(primary_key=True, max_length=32)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    track: str = Field(max_length=100)
+    #: The track's name when the certificate was issued, as printed on it.
+    track_title: str = Field(max_length=200)
+    issued_at: datetime
+    #: The mean of the best scores of the track's quizzes (0 to 1); None when none is scored.
+    score: float | None = None
+    band: str = Field(max_length=40)
+    revoked_at: datetime | None = None
+    revoked_reason: str = Field(default="", max_length=500)
+
+
+class SigningKey(SQLModel, table=True):
+    """An Ed25519 key the organisation signs credentials with (made on first use)."""
+
+    __tablename__ = "signing_key"
+
+    #: The key id published in the key set and named in each credential's header.
+    kid: str = Field(primary_key=True, max_length=64)
+    #: The private key, PKCS#8 PEM.
+    private_pem: str = Field(max_length=400)
+    created_at: datetime
+
+
 #: Tables holding data about a person, with how their rows are found for one person.
 PERSONAL_DATA: dict[str, str] = {
     "person": "the person's own row (and manager_id of the people they manage)",
@@ -425,8 +457,9 @@ PERSONAL_DATA: dict[str, str] = {
     "access_link": "person_id",
     "mail_outbox": "person_id",
     "reset_request": "account = the person's email",
+    "certificate": "person_id",
 }
 
 #: Tables that hold nothing about any person.
 NO_PERSONAL_DATA: frozenset[str] = frozenset({"setup_token", "alembic_version", "job_lease",
-                                                  "organisation_setting"})
+                                                  "organisation_setting", "signing_key"})

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
+from course.domain.certificates import ISSUER_PATH, KEYS_PATH, VERIFY_PATH
 from course.services.session_cookies import HAND_OVER_PATH, KEEP_ALIVE_PATH, SIGN_OUT_PATH
 from course.services.single_sign_on import SSO_REFUSED_PATH
 from course.settings import SettingsError, load_settings
-from course.web import health, media, metrics, sessions, single_sign_on
+from course.web import credentials, health, media, metrics, sessions, single_sign_on
 
 
 def routes() -> list[BaseRoute]:
@@ -21,6 +22,9 @@ def routes() -> list[BaseRoute]:
         Route(SSO_REFUSED_PATH, single_sign_on.sso_refused, methods=["GET"]),
         Route(media.ROUTE_PATH, media.course_media, methods=["GET", "HEAD"]),
         Route(metrics.PATH, metrics.metrics_route, methods=["GET"]),
+        Route(VERIFY_PATH, credentials.verify, methods=["GET"]),
+        Route(KEYS_PATH, credentials.key_set, methods=["GET"]),
+        Route(ISSUER_PATH, credentials.issuer_profile, methods=["GET"]),
     ]
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, String, select
 from sqlmodel import SQLModel
 
 from course.domain.accounts import parse_capabilities
+from course.domain.certificates import Certificate
 from course.domain.permissions import Actor, Page
 from course.domain.records import (
     AnswerRecord,
@@ -23,7 +24,17 @@ from course.services import accounts, invitations, privacy, progress, roster, se
 from course.services.accounts import Passwords
 from course.services.permissions import PermissionDenied, check_allowed
 from course.settings import MailSettings
-from course.store import attempts, audit, drafts, people, placement, reflections, scenario_runs, tables
+from course.store import (
+    attempts,
+    audit,
+    certificates,
+    drafts,
+    people,
+    placement,
+    reflections,
+    scenario_runs,
+    tables,
+)
 from course.store.engine import read_session, write_transaction
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -80,6 +91,8 @@ def fill_everything(engine: Engine, passwords: Passwords) -> int:
                                     text="What I will change: answer within the hour.", now=NOW)
         placement.record_placement(session, ada_id, [  # a pre-check answered before the path
             placement.PlacementEvidence("m-quiz", "q", "culture", "v", (1,), 1.0, NOW)])
+        certificates.add_certificate(session, Certificate("C0DE", ada_id, "legal", "Legal", NOW, 0.9,
+                                                          "Distinguished"))
     mail = MailSettings(smtp_host="mail.invalid")
     invitations.invite_people(engine, [ADA], by=None, mail=mail, now=NOW)  # a link and its queued email
     invitations.request_reset(engine, ADA, mail=mail, address=ADDRESS, now=NOW)

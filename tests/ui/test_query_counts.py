@@ -34,7 +34,7 @@ VISITS: dict[Page, tuple[str, str | None, int]] = {
     Page.MODULE: ("legal.learner", "conversation-not-broadcast", 12),
     Page.QUIZ: ("legal.learner", "conversation-not-broadcast-quiz", 15),
     Page.SCENARIO: ("legal.learner", "viral-video", 13),
-    Page.PROFILE: ("legal.learner", None, 5),
+    Page.PROFILE: ("legal.learner", None, 12),  # adds one read of the path, pre-check and certificates
     Page.PLACEMENT: ("legal.learner", None, 10),  # what it showed, then the draw
     Page.DASHBOARD: ("leader", None, 11),  # adds the privacy settings, the release windows, the target
     Page.STUDIO_HEALTH: ("trainer", None, 2),

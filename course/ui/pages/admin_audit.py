@@ -18,10 +18,10 @@ _ALL = "All kinds"
 #: The kinds the app writes, so that the filter offers them before they first happen.
 KNOWN_KINDS = (
     "account_created", "account_disabled", "account_enabled", "action_denied", "audit_exported",
-    "capabilities_changed", "content_published", "dashboard_exported", "demo_person_created",
-    "demo_sign_in", "first_admin_created", "forged_request", "page_denied", "passphrase_changed",
-    "person_erased", "person_exported", "privacy_settings_changed", "roster_imported", "sign_in",
-    "sign_in_failed",
+    "capabilities_changed", "certificate_issued", "certificate_revoked", "content_published",
+    "dashboard_exported", "demo_person_created", "demo_sign_in", "first_admin_created",
+    "forged_request", "own_records_exported", "page_denied", "passphrase_changed", "person_erased",
+    "person_exported", "privacy_settings_changed", "roster_imported", "sign_in", "sign_in_failed",
     "sign_in_throttled",
 )
 COLUMNS = ("Kind", "When", "Who", "Whom", "Target", "Detail", "Address")

@@ -1,4 +1,4 @@
-"""People: every account, adding a person, and one person's access, passphrase and privacy requests.
+"""People: every account, adding a person, and one person's access, passphrase, privacy and certificates.
 
 Every action calls its service with `by=actor`: the service checks the permission and writes the
 audit log, so a forged click from the browser changes nothing the table does not allow.
@@ -22,6 +22,7 @@ from course.services.accounts import (
     set_capabilities,
     set_passphrase,
 )
+from course.services.certificates import certificates_of, revoke_certificate
 from course.services.directory import PeoplePage, find_people, find_person, list_departments
 from course.services.invitations import invite_people
 from course.services.outbox import mail_status
@@ -246,6 +247,32 @@ def _privacy(actor: Actor, person: PersonInfo) -> None:
             _done(f"Erased everything held about {person.email}.", forget=(_PERSON,))
 
 
+def _certificates(actor: Actor, person: PersonInfo) -> None:
+    issued = certificates_of(resources.engine(), actor, person.id)
+    if not issued:
+        st.caption("This person holds no certificate yet.")
+        return
+    for certificate in issued:
+        with st.container(border=True):
+            st.markdown(f"**{literal(certificate.track_title)}** · {literal(certificate.band)} · "
+                        f"issued {certificate.issued_at:%d %b %Y} · code {certificate.code}")
+            if certificate.revoked_at is not None:
+                st.caption(f"Revoked on {certificate.revoked_at:%d %b %Y}: "
+                           f"{literal(certificate.revoked_reason) or 'no reason given'}")
+                continue
+            reason = st.text_input("Reason for revoking", key=f"revoke-reason-{certificate.code}",
+                                   max_chars=300)
+            if st.button("Revoke this certificate", key=f"revoke-{certificate.code}",
+                         icon=":material/block:"):
+                try:
+                    revoke_certificate(resources.engine(), actor, certificate.code, reason=reason)
+                except (LookupError, PermissionDenied) as error:
+                    st.error(literal(error))
+                else:
+                    _done(f"Revoked the {certificate.track_title} certificate of {person.email}.",
+                          forget=(f"revoke-reason-{certificate.code}",))
+
+
 def _manage(actor: Actor, shown: PeoplePage, departments: list[str]) -> None:
     by_email = {p.email: p for p in shown.people}
     chosen_before = state.get(state.PEOPLE_CHOSEN)
@@ -262,13 +289,16 @@ def _manage(actor: Actor, shown: PeoplePage, departments: list[str]) -> None:
     if chosen is None:
         return
     person = by_email[chosen]
-    access, passphrase, privacy = st.tabs(["Access", "Passphrase", "Privacy requests"])
+    access, passphrase, privacy, certificates = st.tabs(
+        ["Access", "Passphrase", "Privacy requests", "Certificates"])
     with access:
         _access(actor, person, departments)
     with passphrase:
         _passphrase(actor, person)
     with privacy:
         _privacy(actor, person)
+    with certificates:
+        _certificates(actor, person)
 
 
 def render() -> None:

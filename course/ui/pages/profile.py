@@ -1,4 +1,4 @@
-"""My literacy profile: a score per competency, its uncertainty, and the evidence behind it."""
+"""My literacy profile: a score per competency with its evidence, my certificates and my records."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from course.domain.scoring import CompetencyScore, EvidenceKind
 from course.domain.wording import counted
 from course.services.learner import get_profile
 from course.ui import a11y, auth, resources, widgets
+from course.ui.certificates_view import certificates_section, records_section
 from course.ui.text import literal
 
 
@@ -66,6 +67,8 @@ def render() -> None:
         label = course.info.competencies.get(competency, competency)
         with st.expander(_summary(label, score)):
             _evidence(course, score)
+    certificates_section(actor, course)
+    records_section(actor)
 
 
 render()

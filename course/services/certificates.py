@@ -1,0 +1,232 @@
+"""Certificates: issued when a learner completes a track, signed as Open Badges 3.0, revocable.
+
+A track is complete when every module of the learner's path that is for that track is done
+(every section read, its quiz passed, its scenario played). The certificate is stored once per
+person and track, with a random verification code. Its credential is an OpenBadgeCredential
+signed as a VC-JWT (JWS compact form, alg EdDSA) with the organisation's Ed25519 key, which is
+made on first use and kept in the database; the public half is published as a JSON Web Key Set
+so that anyone can check a credential without this code.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from course.domain.certificates import (
+    Certificate,
+    Holder,
+    Issuer,
+    build_credential,
+    score_band,
+)
+from course.domain.model import Course
+from course.domain.permissions import Action, Actor
+from course.domain.records import ProgressEntry, ProgressKind
+from course.services.learner import ModuleState, PathView, build_path
+from course.services.permissions import require
+from course.store import audit, people, placement, progress
+from course.store import certificates as store
+from course.store.engine import Engine, read_session, write_transaction
+
+
+class CertificateNotFound(LookupError):
+    """No certificate of this person has that code."""
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _new_code() -> str:
+    return secrets.token_hex(10).upper()  # 80 random bits, printed on the certificate
+
+
+def _track_scores(path: PathView, entries: list[ProgressEntry]) -> dict[str, float | None]:
+    """Return each track of the path that is complete, with its score (mean best quiz score)."""
+    best = {e.item_id: e.best_score for e in entries if e.kind is ProgressKind.QUIZ}
+    done: dict[str, float | None] = {}
+    for track in path.person.tracks:
+        statuses = [s for s in path.modules if s.module.meta.is_for({track})]
+        if not statuses or any(s.state is not ModuleState.DONE for s in statuses):
+            continue
+        scores = [score for s in statuses if s.module.quiz is not None
+                  for score in [best.get(s.module.quiz)] if score is not None]
+        done[track] = sum(scores) / len(scores) if scores else None
+    return done
+
+
+def issue_certificates(engine: Engine, actor: Actor, course: Course, *,
+                       now: datetime | None = None) -> list[Certificate]:
+    """Issue a certificate for each completed track that has none yet; return all the learner's.
+
+    One read finds the learner, their progress and their certificates; a write happens only
+    when a track is newly complete.
+    """
+    require(engine, actor, Action.READ_SECTION)
+    with read_session(engine) as session:
+        person = people.get_person(session, actor.person_id)
+        entries = progress.list_progress(session, actor.person_id)
+        read = progress.list_all_sections_read(session, actor.person_id)
+        held = store.list_certificates(session, actor.person_id)
+        placed = placement.list_placement(session, actor.person_id)
+    if person is None:
+        return []
+    done = _track_scores(build_path(course, person, entries, read, placed=placed), entries)
+    new = {track: score for track, score in done.items() if track not in {c.track for c in held}}
+    if not new:
+        return held
+    when = now or datetime.now(UTC)
+    with write_transaction(engine) as session:
+        for track, score in new.items():
+            certificate = Certificate(
+                code=_new_code(), person_id=actor.person_id, track=track,
+                track_title=course.info.roles.get(track, track), issued_at=when, score=score,
+                band=score_band(score))
+            if store.add_certificate(session, certificate):
+                audit.record_event(session, "certificate_issued", now=when, actor_id=actor.person_id,
+                                   actor_label=actor.email, subject_id=actor.person_id,
+                                   subject_label=actor.email, target=track,
+                                   detail={"code": certificate.code, "band": certificate.band})
+        return store.list_certificates(session, actor.person_id)
+
+
+def owned_certificate(engine: Engine, actor: Actor, code: str) -> tuple[Certificate, Holder]:
+    """Return one of the signed-in person's certificates and how it names them."""
+    require(engine, actor, Action.VIEW_OWN_PROFILE)
+    with read_session(engine) as session:
+        certificate = store.get_certificate(session, code)
+        person = people.get_person(session, actor.person_id)
+    if certificate is None or person is None or certificate.person_id != actor.person_id:
+        raise CertificateNotFound(f"you hold no certificate with the code {code}")
+    return certificate, Holder(person.name, person.email)
+
+
+# --- the signing key --------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    """The organisation's Ed25519 key and its published id."""
+
+    kid: str
+    key: Ed25519PrivateKey
+
+
+def _kid(key: Ed25519PrivateKey) -> str:
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def _load(kid: str, pem: str) -> SigningKey:
+    key = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"signing key {kid} is not an Ed25519 key")
+    return SigningKey(kid, key)
+
+
+def signing_keys(engine: Engine, *, now: datetime | None = None) -> list[SigningKey]:
+    """Return the organisation's signing keys, oldest first, making the first one if none exists."""
+    with read_session(engine) as session:
+        stored = store.list_keys(session)
+    if not stored:
+        key = Ed25519PrivateKey.generate()
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode("ascii")
+        with write_transaction(engine) as session:
+            store.add_key(session, _kid(key), pem, now=now or datetime.now(UTC))
+            stored = store.list_keys(session)
+    return [_load(kid, pem) for kid, pem in stored]
+
+
+def public_key_set(engine: Engine) -> dict[str, object]:
+    """Return the public signing keys as a JSON Web Key Set (RFC 7517, OKP keys of RFC 8037)."""
+    keys = []
+    for signing in signing_keys(engine):
+        raw = signing.key.public_key().public_bytes(serialization.Encoding.Raw,
+                                                    serialization.PublicFormat.Raw)
+        keys.append({"kty": "OKP", "crv": "Ed25519", "x": _b64url(raw), "kid": signing.kid,
+                     "use": "sig", "alg": "EdDSA"})
+    return {"keys": keys}
+
+
+def sign_jwt(claims: dict[str, object], signing: SigningKey) -> str:
+    """Return the claims as a compact JWS signed with EdDSA (Ed25519)."""
+    header = {"alg": "EdDSA", "typ": "JWT", "kid": signing.kid}
+    encoded = [_b64url(json.dumps(part, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+               for part in (header, claims)]
+    signing_input = ".".join(encoded).encode("ascii")
+    return ".".join([*encoded, _b64url(signing.key.sign(signing_input))])
+
+
+# --- what the learner downloads ---------------------------------------------------------------
+
+def credential(engine: Engine, actor: Actor, course: Course, code: str, *,
+               issuer: Issuer) -> dict[str, object]:
+    """Return the learner's OpenBadgeCredential for one of their certificates (unsigned JSON)."""
+    certificate, holder = owned_certificate(engine, actor, code)
+    return build_credential(certificate, holder=holder, issuer=issuer, course_title=course.info.title)
+
+
+def signed_credential(engine: Engine, actor: Actor, course: Course, code: str, *,
+                      issuer: Issuer) -> str:
+    """Return the credential as a VC-JWT: its JSON plus the JWT claims iss, jti and nbf."""
+    document = credential(engine, actor, course, code, issuer=issuer)
+    certificate, _ = owned_certificate(engine, actor, code)
+    claims = {**document, "iss": issuer.id, "jti": document["id"],
+              "nbf": int(certificate.issued_at.timestamp())}
+    return sign_jwt(claims, signing_keys(engine)[0])
+
+
+# --- checking and revoking --------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class CodeCheck:
+    """What the public verification page says about a code."""
+
+    certificate: Certificate
+    holder_name: str
+
+
+def check_code(engine: Engine, code: str) -> CodeCheck | None:
+    """Return the certificate a verification code names (valid or revoked), or None. Public."""
+    cleaned = code.strip().upper()
+    if not cleaned.isalnum() or len(cleaned) > 32:
+        return None
+    with read_session(engine) as session:
+        certificate = store.get_certificate(session, cleaned)
+        person = None if certificate is None else people.get_person(session, certificate.person_id)
+    if certificate is None or person is None:
+        return None
+    return CodeCheck(certificate, person.name)
+
+
+def certificates_of(engine: Engine, actor: Actor, person_id: int) -> list[Certificate]:
+    """Return one person's certificates, revoked ones included (administrators only)."""
+    require(engine, actor, Action.REVOKE_CERTIFICATE)
+    with read_session(engine) as session:
+        return store.list_certificates(session, person_id)
+
+
+def revoke_certificate(engine: Engine, actor: Actor, code: str, *, reason: str,
+                       now: datetime | None = None) -> bool:
+    """Revoke a certificate (administrators only, audited); False when it was already revoked."""
+    require(engine, actor, Action.REVOKE_CERTIFICATE)
+    when = now or datetime.now(UTC)
+    with write_transaction(engine) as session:
+        certificate = store.get_certificate(session, code)
+        if certificate is None:
+            raise CertificateNotFound(f"no certificate has the code {code}")
+        revoked = store.revoke_certificate(session, code, now=when, reason=reason.strip())
+        if revoked:
+            audit.record_event(session, "certificate_revoked", now=when, actor_id=actor.person_id,
+                               actor_label=actor.email, subject_id=certificate.person_id,
+                               target=certificate.track,
+                               detail={"code": code, "reason": reason.strip()[:300]})
+    return revoked
