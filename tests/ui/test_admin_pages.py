@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from course.services.accounts import list_accounts, resume_session
 from course.services.database import Engine
 from course.services.permissions import list_audit_events, record_audit_event
 from course.settings import load_settings
+from course.ui.audit_rows import render_csv, rows_of
 from course.ui.links import PAGES
 from tests.bundled import BUNDLED_DEMO_PEOPLE, BUNDLED_INFO
 from tests.ui.conftest import APP, AppFactory
@@ -345,8 +347,8 @@ def test_apply_after_a_clean_preview_applies(app: AppFactory, database: Callable
 # --- audit log --------------------------------------------------------------------------------------
 
 
-def test_the_audit_csv_neutralises_formulas(
-    app: AppFactory, database: Callable[[], Engine], downloads: dict[str, bytes]
+def test_the_audit_log_reads_as_sentences_and_its_csv_neutralises_formulas(
+    app: AppFactory, database: Callable[[], Engine]
 ) -> None:
     at = _open(app(as_demo="admin"), Page.ADMIN_PEOPLE)
     at.text_input(key="add-email").input("=cmd@example.org")
@@ -360,28 +362,53 @@ def test_the_audit_csv_neutralises_formulas(
 
     _open(at, Page.ADMIN_AUDIT)
     shown = _rows(at)
-    # Shown defused, as the table toolbar's own CSV download would copy it.
-    assert shown[0]["Kind"] == "probe" and shown[0]["Target"] == "'-2+3"
-    rows = list(csv.DictReader(io.StringIO(downloads["audit-log.csv"].decode())))
-    assert list(rows[0]) == ["Kind", "When", "Who", "Whom", "Target", "Detail", "Address"]
+    assert shown[0]["Kind"] == "probe" and shown[0]["Event"] == f"Ada Admin (demo) ({ADMIN}): probe on -2+3."
+    created = next(r for r in shown if r["Kind"] == "account_created")
+    assert str(created["Event"]).endswith("added =HYPERLINK(\"http://evil.example\") (=cmd@example.org) "
+                                          "as learner.")
+    entries = list_audit_events(engine, admin, limit=1000)
+    rows = list(csv.DictReader(io.StringIO(render_csv(rows_of(entries)))))
+    assert list(rows[0]) == ["When", "Event", "Kind", "Who", "Whom", "Target", "Detail", "Address"]
     assert [(r["Target"], r["Detail"], r["Address"]) for r in rows[:2]] == [
         ("'-2+3", '{"a": "=1"}', ""), ("'+SUM(1,2)", "", "'@evil")]
-    created = next(r for r in rows if r["Kind"] == "account_created")
-    assert (created["Who"], created["Whom"]) == (ADMIN, "'=cmd@example.org")
+    created_row = next(r for r in rows if r["Kind"] == "account_created")
+    assert (created_row["Who"], created_row["Whom"]) == (ADMIN, "'=cmd@example.org")
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
 
-    at.download_button[0].click().run()
+    button = at.get("download_button")[0]
+    assert button.proto.label == f"Download the {len(entries)} matching events as CSV"
+    button.click().run()
     assert not at.exception
     assert _events(engine, "audit_exported")[0] == (ADMIN, "", "audit_log")
 
 
-def test_the_audit_log_filters_by_kind(app: AppFactory) -> None:
-    at = _open(app(as_demo="admin"), Page.ADMIN_AUDIT)
+def test_the_audit_log_filters_by_kind_person_and_day_a_page_at_a_time(
+    app: AppFactory, database: Callable[[], Engine]
+) -> None:
+    at = app(as_demo="admin")
+    engine = database()
+    admin = _actor(engine, ADMIN)
+    for number in range(60):
+        record_audit_event(engine, admin, "probe", target=f"t{number}")
+    _open(at, Page.ADMIN_AUDIT)
     assert "page_denied" in at.selectbox(key="audit-kind").options
     at.selectbox(key="audit-kind").set_value("demo_sign_in").run()
     assert {row["Kind"] for row in _rows(at)} == {"demo_sign_in"}
     at.selectbox(key="audit-kind").set_value("person_erased").run()
-    assert not at.dataframe and _texts(at.info) == ["No event of this kind yet."]
+    assert not at.dataframe and _texts(at.info) == ["No event matches this filter."]
+
+    at.selectbox(key="audit-kind").set_value("All kinds")
+    at.text_input(key="audit-person").input("legal.learner").run()
+    assert all("legal.learner" in f"{row['Event']}" for row in _rows(at))
+    at.text_input(key="audit-person").input("").run()
+    total = len(list_audit_events(engine, admin, limit=1000))
+    assert at.main.caption[0].value == f"Events 1 to 50 of {total}, newest first. Times are in UTC."
+    at.number_input(key="audit-page").set_value(2).run()
+    assert at.main.caption[0].value.startswith("Events 51 to ")
+    assert _rows(at)[0]["Event"] == f"Ada Admin (demo) ({ADMIN}): probe on t9."
+    at.number_input(key="audit-page").set_value(1)
+    at.date_input(key="audit-until").set_value(date(2020, 1, 1)).run()
+    assert not at.dataframe and _texts(at.info) == ["No event matches this filter."]
 
 
 # --- refusals -------------------------------------------------------------------------------------
