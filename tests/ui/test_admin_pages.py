@@ -269,28 +269,39 @@ def test_exporting_and_erasing_a_person(
 # --- roster import ---------------------------------------------------------------------------------
 
 
-def test_a_roster_preview_shows_changes_and_numbered_problems_and_applies_nothing(
-    app: AppFactory, database: Callable[[], Engine]
+def test_a_roster_preview_lists_each_line_once_and_applies_nothing_unless_told(
+    app: AppFactory, database: Callable[[], Engine], downloads: dict[str, bytes]
 ) -> None:
     at = _open(app(as_demo="admin"), Page.ADMIN_ROSTER)
     text = (HEADER
             + "dee.okafor@example.org,Dee Okafor,Legal,legal,,learner\n"
             + "not-an-email,Somebody,Legal,legal,,learner\n"
-            + "eli.park@example.org,Eli Park,Legal,astrology,,learner\n"
+            + "eli.park@example.org,=Eli Park,Legal,astrology,,learner\n"
+            + "fay@example.org,Fay,Legal,legal,ghost@example.org,learner\n"
             + f"{LEARNER},Legal & compliance learner (demo),Legal,legal; hr,,learner\n")
     at.text_area(key="roster-text").input(text).run()
     _click(at, "roster-preview")
-    assert _texts(at.error) == ["2 problem(s) found, so nothing will be applied. Fix them and preview again."]
-    assert _rows(at, 1) == [{"Line": 3, "Problem": "'not-an-email' is not an email address"},
-                            {"Line": 4, "Problem": "eli.park@example.org: unknown track 'astrology'"}]
-    assert _rows(at, 2) == [
-        {"Line": 2, "Email": "dee.okafor@example.org", "Change": "add", "Fields": ""},
-        {"Line": 5, "Email": LEARNER, "Change": "update", "Fields": "tracks"},
+    lines = len(at.dataframe) - 1  # the last table lists the lines
+    assert _texts(at.warning) == ["3 problem row(s) found. Fix them and preview again, or tick "
+                                  "\"Leave out the problem rows\" to apply the other rows only."]
+    assert _rows(at, lines) == [
+        {"Line": 2, "Email": "dee.okafor@example.org", "Outcome": "add", "Details": ""},
+        {"Line": 3, "Email": "", "Outcome": "problem", "Details": "'not-an-email' is not an email address"},
+        {"Line": 4, "Email": "", "Outcome": "problem",
+         "Details": "eli.park@example.org: unknown track 'astrology'"},
+        {"Line": 5, "Email": "", "Outcome": "problem",
+         "Details": "fay@example.org: unknown manager ghost@example.org"},
+        {"Line": 6, "Email": LEARNER, "Outcome": "change", "Details": "tracks"},
     ]
-    assert at.main.caption[-1].value == "pasted text: 1 to add, 1 to update, 0 unchanged"
+    assert at.main.caption[-1].value == "pasted text: 1 to add, 1 to update, 0 unchanged, 3 problem(s)"
     assert at.button(key="roster-apply").disabled
+    problems = list(csv.reader(io.StringIO(downloads["roster-problems.csv"].decode())))
+    assert problems[0] == ["line", *HEADER.strip().split(","), "problem"]
+    assert problems[2] == ["4", "eli.park@example.org", "'=Eli Park", "Legal", "astrology", "", "learner",
+                           "eli.park@example.org: unknown track 'astrology'"]
+    assert [row[0] for row in problems[1:]] == ["3", "4", "5"]
 
-    # A press of Apply, even forged, applies nothing while the preview found problems.
+    # A press of Apply, even forged, applies nothing until the admin chose to leave the problems out.
     apply = at.button(key="roster-apply")
     apply.proto.disabled = False
     apply.click().run()
@@ -299,6 +310,18 @@ def test_a_roster_preview_shows_changes_and_numbered_problems_and_applies_nothin
     people = _accounts(engine)
     assert "dee.okafor@example.org" not in people and people[LEARNER].tracks == ("legal",)
     assert _events(engine, "roster_imported") == []
+
+    at.checkbox(key="roster-leave-out").check().run()
+    assert at.checkbox(key="roster-leave-out").label == (
+        "Leave out the 3 problem row(s) and apply the other rows")
+    _click(at, "roster-apply")
+    assert _texts(at.success) == [
+        "Roster applied: 1 added, 1 updated, 0 unchanged, 3 problem row(s) left out."]
+    people = _accounts(engine)
+    assert "dee.okafor@example.org" in people and people[LEARNER].tracks == ("legal", "hr")
+    assert "fay@example.org" not in people and "eli.park@example.org" not in people
+    imported = list_audit_events(engine, _actor(engine, ADMIN), kind="roster_imported")
+    assert [e.detail for e in imported] == [{"add": 1, "update": 1, "unchanged": 0, "left_out": 3}]
 
 
 def test_apply_after_a_clean_preview_applies(app: AppFactory, database: Callable[[], Engine]) -> None:
@@ -311,7 +334,8 @@ def test_apply_after_a_clean_preview_applies(app: AppFactory, database: Callable
     assert at.button(key="roster-apply").disabled
     _click(at, "roster-preview")
     assert _texts(at.success) == ["No problem found. Apply to make these changes."]
-    assert seen(at.main.caption[-1].value) == "hr-export.csv: 2 to add, 0 to update, 0 unchanged"
+    assert seen(at.main.caption[-1].value) == (
+        "hr-export.csv: 2 to add, 0 to update, 0 unchanged, 0 problem(s)")
     assert not at.button(key="roster-apply").disabled
 
     # Another text needs its own preview.
