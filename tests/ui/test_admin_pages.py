@@ -286,10 +286,11 @@ def test_a_roster_preview_lists_each_line_once_and_applies_nothing_unless_told(
                                   "\"Leave out the problem rows\" to apply the other rows only."]
     assert _rows(at, lines) == [
         {"Line": 2, "Email": "dee.okafor@example.org", "Outcome": "add", "Details": ""},
-        {"Line": 3, "Email": "", "Outcome": "problem", "Details": "'not-an-email' is not an email address"},
-        {"Line": 4, "Email": "", "Outcome": "problem",
+        {"Line": 3, "Email": "not-an-email", "Outcome": "problem",
+         "Details": "'not-an-email' is not an email address"},
+        {"Line": 4, "Email": "eli.park@example.org", "Outcome": "problem",
          "Details": "eli.park@example.org: unknown track 'astrology'"},
-        {"Line": 5, "Email": "", "Outcome": "problem",
+        {"Line": 5, "Email": "fay@example.org", "Outcome": "problem",
          "Details": "fay@example.org: unknown manager ghost@example.org"},
         {"Line": 6, "Email": LEARNER, "Outcome": "change", "Details": "tracks"},
     ]

@@ -110,14 +110,18 @@ def _counts(report: RosterReport, *, done: bool = False) -> str:
     return text if done else text + f", {len(report.problems)} problem(s)"
 
 
+def _email_of(header: tuple[str, ...], values: tuple[str, ...]) -> str:
+    return dict(zip(header, values, strict=False)).get("email", "").strip()
+
+
 def _lines(report: RosterReport) -> list[dict[str, object]]:
     """Return one row per line of the file: what the import does with it, or what is wrong."""
     rows: list[dict[str, object]] = [
         {"Line": c.line, "Email": c.email, "Outcome": _OUTCOME[c.kind], "Details": ", ".join(c.fields)}
         for c in report.changes
     ]
-    rows += [{"Line": p.line, "Email": "", "Outcome": "problem", "Details": p.message}
-             for p in report.problems]
+    rows += [{"Line": p.line, "Email": _email_of(report.header, p.values), "Outcome": "problem",
+              "Details": p.message} for p in report.problems]
     return sorted(rows, key=lambda row: int(str(row["Line"])))
 
 
