@@ -86,6 +86,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     imports.add_argument("csv", type=Path)
     imports.add_argument("--dry-run", action="store_true", help="show the changes, apply none")
     imports.add_argument("--invite", action="store_true", help="invite the people the import adds")
+    imports.add_argument("--leave-out-problems", action="store_true",
+                         help="apply the good rows and leave out the rows with problems (listed on stderr)")
     imports.set_defaults(run=_command(_import))
 
     invite = commands.add_parser("invite", help="send people a one-time link to choose a passphrase")
@@ -225,7 +227,11 @@ def _import(engine: Engine, args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         print(f"error: cannot read {args.csv}: {error}", file=sys.stderr)
         return 1
-    report = roster.import_roster(engine, text, by=None, dry_run=args.dry_run)
+    partial = args.leave_out_problems and not args.dry_run
+    report = roster.import_roster(engine, text, by=None, dry_run=args.dry_run or partial)
+    if partial and report.changes:  # the problem lines just reported are the ones agreed to be left out
+        report = roster.import_roster(engine, text, by=None, dry_run=False,
+                                      leave_out=[problem.line for problem in report.problems])
     for problem in report.problems:
         print(problem.render(str(args.csv)), file=sys.stderr)
     for change in report.changes:
@@ -233,10 +239,12 @@ def _import(engine: Engine, args: argparse.Namespace) -> int:
             detail = f" ({', '.join(change.fields)})" if change.fields else ""
             print(f"{args.csv}:{change.line}: {change.kind.value} {change.email}{detail}")
     summary = ", ".join(f"{count} {kind}" for kind, count in report.counts.items())
-    if report.problems:
+    if report.problems and not report.applied:
         print(f"{len(report.problems)} problem(s); nothing was imported", file=sys.stderr)
         return 1
     verb = "applied" if report.applied else "dry run, nothing applied"
+    if report.left_out:
+        verb += f"; {report.left_out} problem row(s) left out"
     print(f"{summary} ({verb})")
     added = [c.email for c in report.changes if c.kind is roster.ChangeKind.ADD]
     if args.invite and report.applied and added:

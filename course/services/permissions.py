@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from course.domain.audit_log import AuditFilter
 from course.domain.permissions import Action, Actor, Page
 from course.store import audit
+from course.store.audit import AuditEntry as AuditEntry  # re-exported for the pages
 from course.store.engine import Engine, read_session, write_transaction
 
 
@@ -100,9 +102,27 @@ def record_audit_event(
 
 
 def list_audit_events(
-    engine: Engine, actor: Actor, *, limit: int = 200, kind: str | None = None
-) -> list[audit.AuditEntry]:
-    """Return the newest audit events first, for the admin audit page."""
+    engine: Engine,
+    actor: Actor,
+    *,
+    limit: int = 200,
+    kind: str | None = None,
+    where: AuditFilter | None = None,
+    offset: int = 0,
+) -> list[AuditEntry]:
+    """Return the newest audit events first, for the admin audit page (one page of a filter)."""
+    require(engine, actor, Action.VIEW_AUDIT)
+    chosen = where or AuditFilter(kind=kind)
+    with read_session(engine) as session:
+        return audit.list_events(session, limit=limit, offset=offset, kind=chosen.kind or kind,
+                                 person=chosen.person, since=chosen.since, until=chosen.until)
+
+
+def audit_page(
+    engine: Engine, actor: Actor, where: AuditFilter, *, limit: int, offset: int
+) -> tuple[list[AuditEntry], int]:
+    """Return one page of the events the filter matches, newest first, and how many match in all."""
     require(engine, actor, Action.VIEW_AUDIT)
     with read_session(engine) as session:
-        return audit.list_events(session, limit=limit, kind=kind)
+        return audit.search_events(session, limit=limit, offset=offset, kind=where.kind, person=where.person,
+                                   since=where.since, until=where.until)

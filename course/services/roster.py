@@ -1,4 +1,5 @@
-"""Roster import from an HR export (CSV): check every row, show the changes, apply all or none.
+"""Roster import from an HR export (CSV): check every row, classify each line once (add, change,
+unchanged or problem), and apply all of it, or, when the admin chooses so, the good rows only.
 
 Columns: email, name, department, tracks, manager, capabilities. Tracks and capabilities are
 lists separated by semicolons ("legal; hr", "learner; leader:legal|hr"); manager is an email,
@@ -10,8 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -23,6 +24,7 @@ from course.domain.accounts import (
     parse_list,
     render_capabilities,
 )
+from course.domain.dashboard import render_csv
 from course.domain.permissions import Action, Actor, Capability, Grants
 from course.services.permissions import require
 from course.store import audit, people
@@ -40,6 +42,8 @@ class RosterProblem:
 
     line: int
     message: str
+    #: The line's values as read, for the download of the problem rows (not compared).
+    values: tuple[str, ...] = field(default=(), compare=False)
 
     def render(self, source: str) -> str:
         """Return `source:line: error: message [roster]`."""
@@ -87,6 +91,10 @@ class RosterReport:
     changes: tuple[RosterChange, ...] = ()
     applied: bool = False
     counts: dict[str, int] = field(default_factory=dict)
+    #: The file's header as read, for the download of the problem rows.
+    header: tuple[str, ...] = ()
+    #: Problem rows left out of an applied import.
+    left_out: int = 0
 
 
 def parse_roster(
@@ -123,7 +131,7 @@ def parse_roster(
             if not any(value.strip() for value in values):
                 continue
             if len(rows) + len(problems) >= MAX_ROWS:
-                problems.append(RosterProblem(line, f"more than {MAX_ROWS} rows"))
+                problems.append(RosterProblem(line, f"more than {MAX_ROWS} rows", tuple(values)))
                 break
             row, problem = _parse_row(dict(zip(header, values, strict=False)), line, tracks_allowed)
             if len(values) != len(header):
@@ -131,7 +139,7 @@ def parse_roster(
             if problem is None and row is not None and row.email in seen:
                 problem = f"{row.email} already appears on line {seen[row.email]}"
             if problem is not None or row is None:
-                problems.append(RosterProblem(line, problem or "invalid row"))
+                problems.append(RosterProblem(line, problem or "invalid row", tuple(values)))
                 continue
             seen[row.email] = line
             rows.append(row)
@@ -195,33 +203,92 @@ def import_roster(
     by: Actor | None,
     dry_run: bool,
     known_tracks: Iterable[str] | None = None,
+    leave_out: Collection[int] = (),
     now: datetime | None = None,
 ) -> RosterReport:
-    """Check the roster and, unless it is a dry run or any row is bad, apply all of it at once."""
+    """Check the roster and, unless it is a dry run, apply its good rows in one transaction.
+
+    Any problem row stops the import, unless the admin chose to leave out exactly those lines
+    (`leave_out`, the lines of the problems they were shown): then the other rows are applied
+    and the problem rows are not. Each line is either a problem or a change, never both.
+    """
     if by is not None:
         require(engine, by, Action.IMPORT_ROSTER)
     rows, problems = parse_roster(text, known_tracks=known_tracks)
     with read_session(engine) as session:
         existing = {p.email: p for p in people.list_people(session)}
-    in_file = {row.email for row in rows}
-    for row in rows:
-        if row.manager is not None and row.manager not in in_file and row.manager not in existing:
-            problems.append(RosterProblem(row.line, f"{row.email}: unknown manager {row.manager}"))
-        if (
-            by is not None
-            and row.email == by.email
-            and Capability.ADMIN not in row.grants.capabilities
-        ):
-            problems.append(
-                RosterProblem(row.line, f"{row.email}: you cannot remove your own admin capability")
-            )
-    problems.sort(key=lambda problem: problem.line)
+    header = _header(text)
+    rows, late = _check_against(rows, existing, by, header)
+    problems = sorted([*problems, *late], key=lambda problem: problem.line)
     changes = tuple(_plan(row, existing.get(row.email)) for row in rows)
     counts = {kind.value: sum(1 for c in changes if c.kind is kind) for kind in ChangeKind}
-    if problems or dry_run:
-        return RosterReport(tuple(problems), changes, applied=False, counts=counts)
-    _apply(engine, rows, changes, by=by, counts=counts, now=now or datetime.now(UTC))
-    return RosterReport((), changes, applied=True, counts=counts)
+    report = RosterReport(tuple(problems), changes, applied=False, counts=counts, header=header)
+    agreed = not problems or {problem.line for problem in problems} <= set(leave_out)
+    if dry_run or not agreed or not rows:
+        return report
+    _apply(engine, rows, changes, by=by, counts=counts, left_out=len(problems), now=now or datetime.now(UTC))
+    return replace(report, applied=True, left_out=len(problems))
+
+
+def _check_against(
+    rows: list[RosterRow], existing: dict[str, PersonInfo], by: Actor | None, header: tuple[str, ...]
+) -> tuple[list[RosterRow], list[RosterProblem]]:
+    """Split the parsed rows into good rows and problems found against the people already known.
+
+    A manager must be known or on a good row of the file, so a problem row's people lose their
+    manager too and become problems themselves, until no more change.
+    """
+    problems: list[RosterProblem] = []
+    good = list(rows)
+    while True:
+        in_file = {row.email for row in good}
+        kept: list[RosterRow] = []
+        for row in good:
+            message = _row_problem(row, in_file, existing, by)
+            if message is None:
+                kept.append(row)
+            else:
+                problems.append(RosterProblem(row.line, message, _values_of(row, header)))
+        if len(kept) == len(good):
+            return kept, problems
+        good = kept
+
+
+def _row_problem(row: RosterRow, in_file: set[str], existing: dict[str, PersonInfo],
+                 by: Actor | None) -> str | None:
+    if row.manager is not None and row.manager not in in_file and row.manager not in existing:
+        return f"{row.email}: unknown manager {row.manager}"
+    if by is not None and row.email == by.email and Capability.ADMIN not in row.grants.capabilities:
+        return f"{row.email}: you cannot remove your own admin capability"
+    return None
+
+
+def _values_of(row: RosterRow, header: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the row's values in the order of the file's header (for the problem rows' download)."""
+    values = {"email": row.email, "name": row.name, "department": row.department,
+              "tracks": "; ".join(row.tracks), "manager": row.manager or "",
+              "capabilities": render_capabilities(row.grants), "level": row.level or ""}
+    return tuple(values.get(name, "") for name in header)
+
+
+def _header(text: str) -> tuple[str, ...]:
+    try:
+        first = next(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")), [])
+    except csv.Error:
+        return ()
+    return tuple(name.strip().casefold() for name in first)
+
+
+def problems_csv(report: RosterReport) -> str:
+    """Return the problem rows as CSV: the line, the columns as read, and what is wrong.
+
+    Every text cell is neutralised, so a spreadsheet runs no formula from the file.
+    """
+    header = list(report.header)
+    width = len(header)
+    rows = [[problem.line, *(list(problem.values) + [""] * width)[:width], problem.message]
+            for problem in report.problems]
+    return render_csv(["line", *header, "problem"], rows)
 
 
 def _plan(row: RosterRow, person: PersonInfo | None) -> RosterChange:
@@ -239,6 +306,7 @@ def _apply(
     *,
     by: Actor | None,
     counts: dict[str, int],
+    left_out: int,
     now: datetime,
 ) -> None:
     actor_id = None if by is None else by.person_id
@@ -302,5 +370,5 @@ def _apply(
             now=now,
             actor_id=actor_id,
             actor_label=actor_label,
-            detail=dict(counts),
+            detail={**counts, "left_out": left_out} if left_out else dict(counts),
         )

@@ -136,6 +136,11 @@ def test_roster_import_with_bad_rows_applies_nothing(capsys: Capture, tmp_path: 
     assert run(["users", "list"], capsys)[1] == ""
     assert run(["users", "import", str(tmp_path / "missing.csv")], capsys)[0] == 1
 
+    code, out, err = run(["users", "import", str(csv_file), "--leave-out-problems"], capsys)
+    assert code == 0 and out.endswith("1 add, 0 update, 0 unchanged (applied; 1 problem row(s) left out)\n")
+    assert err.splitlines() == [f"{csv_file}:3: error: 'not-an-email' is not an email address [roster]"]
+    assert "ok@example.org\tOk" in run(["users", "list"], capsys)[1]
+
 
 def test_unlock_forgets_failed_sign_ins_and_is_audited(capsys: Capture) -> None:
     from course.services import accounts

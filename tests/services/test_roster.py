@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -161,3 +163,69 @@ def test_a_large_import_is_applied_in_bulk_with_every_manager_and_capability(eng
     assert people_now["chief@example.org"] == ("Chief", "board", None, "admin")
     with read_session(engine) as session:
         assert len(audit.list_events(session, kind="account_created", limit=5_000)) == 1_201
+
+
+def test_each_line_is_either_a_change_or_a_problem_never_both(engine: Engine) -> None:
+    text = HEADER + (
+        "a@example.org,A,legal,legal,,learner\n"
+        "b@example.org,B,legal,legal,ghost@example.org,learner\n"  # unknown manager
+        "c@example.org,C,legal,legal,b@example.org,learner\n"  # managed by a problem row
+        "not-an-email,D,legal,legal,,learner\n"
+    )
+    report = roster.import_roster(engine, text, by=None, dry_run=True)
+    assert [c.line for c in report.changes] == [2]
+    assert [(p.line, p.message) for p in report.problems] == [
+        (3, "b@example.org: unknown manager ghost@example.org"),
+        (4, "c@example.org: unknown manager b@example.org"),
+        (5, "'not-an-email' is not an email address"),
+    ]
+    lines = [c.line for c in report.changes] + [p.line for p in report.problems]
+    assert sorted(lines) == [2, 3, 4, 5] and len(set(lines)) == len(lines)
+
+
+def test_the_good_rows_are_applied_only_when_the_admin_leaves_out_exactly_the_problems(
+    engine: Engine, make_person: MakePerson
+) -> None:
+    admin = make_person("root@example.org", capabilities="admin")
+    text = HEADER + (
+        "a@example.org,A,legal,legal,,learner\n"
+        "b@example.org,B,legal,legal,ghost@example.org,learner\n"
+        "not-an-email,D,legal,legal,,learner\n"
+    )
+    refused = roster.import_roster(engine, text, by=admin, dry_run=False, leave_out={3}, now=NOW)
+    assert not refused.applied and "a@example.org" not in everyone(engine)  # line 4 was not agreed
+    report = roster.import_roster(engine, text, by=admin, dry_run=False, leave_out={3, 4}, now=NOW)
+    assert report.applied and report.left_out == 2 and report.counts["add"] == 1
+    assert set(everyone(engine)) == {"root@example.org", "a@example.org"}
+    with read_session(engine) as session:
+        (imported,) = audit.list_events(session, kind="roster_imported")
+    assert imported.detail == {"add": 1, "update": 0, "unchanged": 0, "left_out": 2}
+    assert imported.actor == "root@example.org"
+
+
+def test_a_forged_partial_apply_by_a_non_admin_is_refused(engine: Engine, make_person: MakePerson) -> None:
+    learner = make_person("lee@example.org")
+    text = HEADER + "a@example.org,A,legal,legal,,learner\nnot-an-email,D,legal,legal,,learner\n"
+    with pytest.raises(PermissionDenied):
+        roster.import_roster(engine, text, by=learner, dry_run=False, leave_out={3})
+    assert "a@example.org" not in everyone(engine)
+    with read_session(engine) as session:
+        denied = audit.list_events(session, kind="action_denied")
+    assert [(e.actor, e.target) for e in denied] == [("lee@example.org", "import_roster")]
+
+
+def test_the_problem_rows_download_says_what_is_wrong_and_runs_no_formula(engine: Engine) -> None:
+    text = "name,email,department\n=HYPERLINK(\"http://evil.example\"),not-an-email,@SUM(1)\n" \
+        "Ann,ann@example.org,-2+3\n"
+    report = roster.import_roster(engine, text, by=None, dry_run=True)
+    rows = list(csv.reader(io.StringIO(roster.problems_csv(report))))
+    assert rows == [
+        ["line", "name", "email", "department", "problem"],
+        ["2", "'=HYPERLINK(\"http://evil.example\")", "not-an-email", "'@SUM(1)",
+         "'not-an-email' is not an email address"],
+    ]
+    managed = HEADER + "b@example.org,B,legal,legal,ghost@example.org,learner\n"
+    late = roster.import_roster(engine, managed, by=None, dry_run=True)
+    assert list(csv.reader(io.StringIO(roster.problems_csv(late))))[1] == [
+        "2", "b@example.org", "B", "legal", "legal", "ghost@example.org", "learner",
+        "b@example.org: unknown manager ghost@example.org"]

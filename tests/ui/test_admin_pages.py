@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from course.services.accounts import list_accounts, resume_session
 from course.services.database import Engine
 from course.services.permissions import list_audit_events, record_audit_event
 from course.settings import load_settings
+from course.ui.audit_rows import render_csv, rows_of
 from course.ui.links import PAGES
 from tests.bundled import BUNDLED_DEMO_PEOPLE, BUNDLED_INFO
 from tests.ui.conftest import APP, AppFactory
@@ -267,28 +269,40 @@ def test_exporting_and_erasing_a_person(
 # --- roster import ---------------------------------------------------------------------------------
 
 
-def test_a_roster_preview_shows_changes_and_numbered_problems_and_applies_nothing(
-    app: AppFactory, database: Callable[[], Engine]
+def test_a_roster_preview_lists_each_line_once_and_applies_nothing_unless_told(
+    app: AppFactory, database: Callable[[], Engine], downloads: dict[str, bytes]
 ) -> None:
     at = _open(app(as_demo="admin"), Page.ADMIN_ROSTER)
     text = (HEADER
             + "dee.okafor@example.org,Dee Okafor,Legal,legal,,learner\n"
             + "not-an-email,Somebody,Legal,legal,,learner\n"
-            + "eli.park@example.org,Eli Park,Legal,astrology,,learner\n"
+            + "eli.park@example.org,=Eli Park,Legal,astrology,,learner\n"
+            + "fay@example.org,Fay,Legal,legal,ghost@example.org,learner\n"
             + f"{LEARNER},Legal & compliance learner (demo),Legal,legal; hr,,learner\n")
     at.text_area(key="roster-text").input(text).run()
     _click(at, "roster-preview")
-    assert _texts(at.error) == ["2 problem(s) found, so nothing will be applied. Fix them and preview again."]
-    assert _rows(at, 1) == [{"Line": 3, "Problem": "'not-an-email' is not an email address"},
-                            {"Line": 4, "Problem": "eli.park@example.org: unknown track 'astrology'"}]
-    assert _rows(at, 2) == [
-        {"Line": 2, "Email": "dee.okafor@example.org", "Change": "add", "Fields": ""},
-        {"Line": 5, "Email": LEARNER, "Change": "update", "Fields": "tracks"},
+    lines = len(at.dataframe) - 1  # the last table lists the lines
+    assert _texts(at.warning) == ["3 problem row(s) found. Fix them and preview again, or tick "
+                                  "\"Leave out the problem rows\" to apply the other rows only."]
+    assert _rows(at, lines) == [
+        {"Line": 2, "Email": "dee.okafor@example.org", "Outcome": "add", "Details": ""},
+        {"Line": 3, "Email": "not-an-email", "Outcome": "problem",
+         "Details": "'not-an-email' is not an email address"},
+        {"Line": 4, "Email": "eli.park@example.org", "Outcome": "problem",
+         "Details": "eli.park@example.org: unknown track 'astrology'"},
+        {"Line": 5, "Email": "fay@example.org", "Outcome": "problem",
+         "Details": "fay@example.org: unknown manager ghost@example.org"},
+        {"Line": 6, "Email": LEARNER, "Outcome": "change", "Details": "tracks"},
     ]
-    assert at.main.caption[-1].value == "pasted text: 1 to add, 1 to update, 0 unchanged"
+    assert at.main.caption[-1].value == "pasted text: 1 to add, 1 to update, 0 unchanged, 3 problem(s)"
     assert at.button(key="roster-apply").disabled
+    problems = list(csv.reader(io.StringIO(downloads["roster-problems.csv"].decode())))
+    assert problems[0] == ["line", *HEADER.strip().split(","), "problem"]
+    assert problems[2] == ["4", "eli.park@example.org", "'=Eli Park", "Legal", "astrology", "", "learner",
+                           "eli.park@example.org: unknown track 'astrology'"]
+    assert [row[0] for row in problems[1:]] == ["3", "4", "5"]
 
-    # A press of Apply, even forged, applies nothing while the preview found problems.
+    # A press of Apply, even forged, applies nothing until the admin chose to leave the problems out.
     apply = at.button(key="roster-apply")
     apply.proto.disabled = False
     apply.click().run()
@@ -297,6 +311,18 @@ def test_a_roster_preview_shows_changes_and_numbered_problems_and_applies_nothin
     people = _accounts(engine)
     assert "dee.okafor@example.org" not in people and people[LEARNER].tracks == ("legal",)
     assert _events(engine, "roster_imported") == []
+
+    at.checkbox(key="roster-leave-out").check().run()
+    assert at.checkbox(key="roster-leave-out").label == (
+        "Leave out the 3 problem row(s) and apply the other rows")
+    _click(at, "roster-apply")
+    assert _texts(at.success) == [
+        "Roster applied: 1 added, 1 updated, 0 unchanged, 3 problem row(s) left out."]
+    people = _accounts(engine)
+    assert "dee.okafor@example.org" in people and people[LEARNER].tracks == ("legal", "hr")
+    assert "fay@example.org" not in people and "eli.park@example.org" not in people
+    imported = list_audit_events(engine, _actor(engine, ADMIN), kind="roster_imported")
+    assert [e.detail for e in imported] == [{"add": 1, "update": 1, "unchanged": 0, "left_out": 3}]
 
 
 def test_apply_after_a_clean_preview_applies(app: AppFactory, database: Callable[[], Engine]) -> None:
@@ -309,7 +335,8 @@ def test_apply_after_a_clean_preview_applies(app: AppFactory, database: Callable
     assert at.button(key="roster-apply").disabled
     _click(at, "roster-preview")
     assert _texts(at.success) == ["No problem found. Apply to make these changes."]
-    assert seen(at.main.caption[-1].value) == "hr-export.csv: 2 to add, 0 to update, 0 unchanged"
+    assert seen(at.main.caption[-1].value) == (
+        "hr-export.csv: 2 to add, 0 to update, 0 unchanged, 0 problem(s)")
     assert not at.button(key="roster-apply").disabled
 
     # Another text needs its own preview.
@@ -345,8 +372,8 @@ def test_apply_after_a_clean_preview_applies(app: AppFactory, database: Callable
 # --- audit log --------------------------------------------------------------------------------------
 
 
-def test_the_audit_csv_neutralises_formulas(
-    app: AppFactory, database: Callable[[], Engine], downloads: dict[str, bytes]
+def test_the_audit_log_reads_as_sentences_and_its_csv_neutralises_formulas(
+    app: AppFactory, database: Callable[[], Engine]
 ) -> None:
     at = _open(app(as_demo="admin"), Page.ADMIN_PEOPLE)
     at.text_input(key="add-email").input("=cmd@example.org")
@@ -360,28 +387,53 @@ def test_the_audit_csv_neutralises_formulas(
 
     _open(at, Page.ADMIN_AUDIT)
     shown = _rows(at)
-    # Shown defused, as the table toolbar's own CSV download would copy it.
-    assert shown[0]["Kind"] == "probe" and shown[0]["Target"] == "'-2+3"
-    rows = list(csv.DictReader(io.StringIO(downloads["audit-log.csv"].decode())))
-    assert list(rows[0]) == ["Kind", "When", "Who", "Whom", "Target", "Detail", "Address"]
+    assert shown[0]["Kind"] == "probe" and shown[0]["Event"] == f"Ada Admin (demo) ({ADMIN}): probe on -2+3."
+    created = next(r for r in shown if r["Kind"] == "account_created")
+    assert str(created["Event"]).endswith("added =HYPERLINK(\"http://evil.example\") (=cmd@example.org) "
+                                          "as learner.")
+    entries = list_audit_events(engine, admin, limit=1000)
+    rows = list(csv.DictReader(io.StringIO(render_csv(rows_of(entries)))))
+    assert list(rows[0]) == ["When", "Event", "Kind", "Who", "Whom", "Target", "Detail", "Address"]
     assert [(r["Target"], r["Detail"], r["Address"]) for r in rows[:2]] == [
         ("'-2+3", '{"a": "=1"}', ""), ("'+SUM(1,2)", "", "'@evil")]
-    created = next(r for r in rows if r["Kind"] == "account_created")
-    assert (created["Who"], created["Whom"]) == (ADMIN, "'=cmd@example.org")
+    created_row = next(r for r in rows if r["Kind"] == "account_created")
+    assert (created_row["Who"], created_row["Whom"]) == (ADMIN, "'=cmd@example.org")
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
 
-    at.download_button[0].click().run()
+    button = at.get("download_button")[0]
+    assert button.proto.label == f"Download the {len(entries)} matching events as CSV"
+    button.click().run()
     assert not at.exception
     assert _events(engine, "audit_exported")[0] == (ADMIN, "", "audit_log")
 
 
-def test_the_audit_log_filters_by_kind(app: AppFactory) -> None:
-    at = _open(app(as_demo="admin"), Page.ADMIN_AUDIT)
+def test_the_audit_log_filters_by_kind_person_and_day_a_page_at_a_time(
+    app: AppFactory, database: Callable[[], Engine]
+) -> None:
+    at = app(as_demo="admin")
+    engine = database()
+    admin = _actor(engine, ADMIN)
+    for number in range(60):
+        record_audit_event(engine, admin, "probe", target=f"t{number}")
+    _open(at, Page.ADMIN_AUDIT)
     assert "page_denied" in at.selectbox(key="audit-kind").options
     at.selectbox(key="audit-kind").set_value("demo_sign_in").run()
     assert {row["Kind"] for row in _rows(at)} == {"demo_sign_in"}
     at.selectbox(key="audit-kind").set_value("person_erased").run()
-    assert not at.dataframe and _texts(at.info) == ["No event of this kind yet."]
+    assert not at.dataframe and _texts(at.info) == ["No event matches this filter."]
+
+    at.selectbox(key="audit-kind").set_value("All kinds")
+    at.text_input(key="audit-person").input("legal.learner").run()
+    assert all("legal.learner" in f"{row['Event']}" for row in _rows(at))
+    at.text_input(key="audit-person").input("").run()
+    total = len(list_audit_events(engine, admin, limit=1000))
+    assert at.main.caption[0].value == f"Events 1 to 50 of {total}, newest first. Times are in UTC."
+    at.number_input(key="audit-page").set_value(2).run()
+    assert at.main.caption[0].value.startswith("Events 51 to ")
+    assert _rows(at)[0]["Event"] == f"Ada Admin (demo) ({ADMIN}): probe on t9."
+    at.number_input(key="audit-page").set_value(1)
+    at.date_input(key="audit-until").set_value(date(2020, 1, 1)).run()
+    assert not at.dataframe and _texts(at.info) == ["No event matches this filter."]
 
 
 # --- refusals -------------------------------------------------------------------------------------

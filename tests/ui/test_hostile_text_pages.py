@@ -11,6 +11,8 @@ browser then shows.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -144,6 +146,20 @@ def test_admin_pages_show_a_hostile_person_literally(
     _checked(at, "people, the hostile person chosen")
     for page in (Page.ADMIN_ROSTER, Page.ADMIN_AUDIT):
         _checked(_open(at, page), page.value)
+    at.text_input(key="audit-person").input(HOSTILE_PERSON["name"]).run()
+    _checked(at, "audit log, filtered by a hostile name")
+    _open(at, Page.ADMIN_ROSTER)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([
+        ("email", "name", "department", "manager"),
+        ("new@example.org", HOSTILE_PERSON["name"], HOSTILE_PERSON["department"], ""),
+        ("bad@example.org", HOSTILE_PERSON["name"], HOSTILE_PERSON["department"], f"ghost@{EVIL_HOST}"),
+    ])
+    roster = buffer.getvalue()
+    at.text_area(key="roster-text").input(roster).run()
+    at.button(key="roster-preview").click().run()
+    strings = _checked(at, "roster preview with a hostile name and department")
+    assert any("1 to add, 0 to update, 0 unchanged, 1 problem(s)" in seen(text) for text in strings)
 
 
 def _learner() -> Grants:

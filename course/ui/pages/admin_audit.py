@@ -1,88 +1,83 @@
-"""The audit log: the newest events, filtered by kind, and a CSV download safe to open in a spreadsheet."""
+"""The audit log: one plain sentence per event, filtered by day, person and kind on the server,
+shown a page at a time, and a CSV download of the filtered events safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from datetime import UTC, datetime
+from datetime import date
 
 import streamlit as st
 
+from course.domain.audit_log import KNOWN_KINDS, AuditFilter
 from course.domain.permissions import Actor, Page
-from course.services.permissions import list_audit_events, record_audit_event
+from course.services.permissions import audit_page, list_audit_events, record_audit_event
 from course.ui import a11y, auth, resources, tables
+from course.ui.audit_rows import render_csv, rows_of
 from course.ui.text import literal
 
 _ALL = "All kinds"
-#: The kinds the app writes, so that the filter offers them before they first happen.
-KNOWN_KINDS = (
-    "account_created", "account_disabled", "account_enabled", "action_denied", "audit_exported",
-    "capabilities_changed", "certificate_issued", "certificate_revoked", "content_published",
-    "dashboard_exported", "demo_person_created", "demo_sign_in", "first_admin_created",
-    "forged_request", "own_records_exported", "page_denied", "passphrase_changed", "person_erased",
-    "person_exported", "privacy_settings_changed", "roster_imported", "sign_in", "sign_in_failed",
-    "sign_in_throttled",
-)
-COLUMNS = ("Kind", "When", "Who", "Whom", "Target", "Detail", "Address")
-#: A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PAGE_SIZE = 50
+#: The most events one download holds; narrow the filter for older ones.
+EXPORT_LIMIT = 5000
+SHOWN = ("When", "Event", "Kind", "Address")
 
 
-def neutralise(cell: str) -> str:
-    """Return the cell with a leading quote if a spreadsheet would take it for a formula."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+def export(actor: Actor, where: AuditFilter) -> str:
+    """Return the newest filtered events (at most EXPORT_LIMIT) as CSV."""
+    return render_csv(rows_of(list_audit_events(resources.engine(), actor, where=where, limit=EXPORT_LIMIT)))
 
 
-def render_csv(rows: list[dict[str, str]]) -> str:
-    """Return the rows as CSV text, every cell neutralised against formula injection."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([neutralise(row[column]) for column in COLUMNS])
-    return out.getvalue()
-
-
-def _when(at: datetime) -> str:
-    moment = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)  # stored in UTC
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def _record_download(actor: Actor, kind: str, count: int) -> None:
+def _record_download(actor: Actor, where: AuditFilter, count: int) -> None:
+    detail: dict[str, object] = {"kind": where.kind or "", "person": where.person,
+                                 "since": str(where.since or ""), "until": str(where.until or ""),
+                                 "rows": count}
     record_audit_event(resources.engine(), actor, "audit_exported", target="audit_log",
-                       detail={"kind": kind, "rows": count}, address=auth.client_address())
+                       detail=detail, address=auth.client_address())
+
+
+def _day(value: object) -> date | None:
+    return value if isinstance(value, date) else None
+
+
+def _filter() -> AuditFilter:
+    since_column, until_column, person_column, kind_column = st.columns(4)
+    since = since_column.date_input("From (UTC day)", value=None, key="audit-since", format="YYYY-MM-DD")
+    until = until_column.date_input("To (UTC day)", value=None, key="audit-until", format="YYYY-MM-DD")
+    person = person_column.text_input("Person (email or name)", key="audit-person", max_chars=254,
+                                      help="Matches who acted or to whom it was done.")
+    kind = kind_column.selectbox("Kind of event", options=[_ALL, *KNOWN_KINDS], key="audit-kind")
+    return AuditFilter(kind=None if kind == _ALL else kind, person=person.strip(),
+                       since=_day(since), until=_day(until))
 
 
 def render() -> None:
     """Draw the audit log page."""
     actor = auth.require_page(Page.ADMIN_AUDIT)
-    engine = resources.engine()
     a11y.page("Audit log")
     st.title("Audit log", anchor=False)
-    left, right = st.columns([2, 1])
-    limit = int(right.number_input("Newest events to show", min_value=10, max_value=5000, value=200,
-                                   step=50, key="audit-limit"))
-    events = list_audit_events(engine, actor, limit=limit)
-    kinds = sorted({*KNOWN_KINDS, *(event.kind for event in events)})
-    kind = left.selectbox("Kind of event", options=[_ALL, *kinds], key="audit-kind")
-    if kind != _ALL:
-        events = list_audit_events(engine, actor, limit=limit, kind=kind)
-    rows = [
-        {"Kind": e.kind, "When": _when(e.at), "Who": e.actor, "Whom": e.subject, "Target": e.target,
-         "Detail": json.dumps(e.detail, sort_keys=True, ensure_ascii=False) if e.detail else "",
-         "Address": e.address}
-        for e in events
-    ]
-    st.caption(f"The {len(rows)} newest event(s)" + ("" if kind == _ALL else f" of kind {literal(kind)}") +
-               ", newest first. Times are in UTC.")
+    where = _filter()
+    if where.since and where.until and where.since > where.until:
+        st.warning("The first day is after the last day, so no event can match.")
+    page = int(st.number_input("Page", min_value=1, value=1, step=1, key="audit-page"))
+    offset = (page - 1) * PAGE_SIZE
+    entries, total = audit_page(resources.engine(), actor, where, limit=PAGE_SIZE, offset=offset)
+    rows = rows_of(entries)
     if rows:
-        tables.show(rows, hide_index=True, width="stretch", column_order=COLUMNS)
+        first = offset + 1
+        st.caption(f"Events {first} to {first + len(rows) - 1} of {total}, newest first. Times are in UTC.")
+        tables.show(rows, hide_index=True, width="stretch", column_order=SHOWN)
+    elif total:
+        st.info(f"Page {page} is past the end: the {total} matching events fit on "
+                f"{(total + PAGE_SIZE - 1) // PAGE_SIZE} page(s).")
     else:
-        st.info("No event of this kind yet.")
-    st.download_button("Download as CSV", data=render_csv(rows), file_name="audit-log.csv", mime="text/csv",
-                       on_click=_record_download, args=(actor, kind, len(rows)), icon=":material/download:",
-                       key="audit-csv", help="Cells that a spreadsheet would run as a formula start with '.")
+        st.info("No event matches this filter.")
+    if where.person:
+        st.caption("Showing events where " + literal(where.person) + " acted or was acted on.")
+    st.download_button(f"Download the {min(total, EXPORT_LIMIT)} matching events as CSV",
+                       data=lambda: export(actor, where), file_name="audit-log.csv", mime="text/csv",
+                       on_click=_record_download, args=(actor, where, min(total, EXPORT_LIMIT)),
+                       icon=":material/download:", key="audit-csv", disabled=total == 0,
+                       help="The newest 5,000 at most. Cells that a spreadsheet would run as a formula "
+                            "start with '.")
 
 
 render()

@@ -1,7 +1,9 @@
-"""Roster import: upload or paste an HR export, preview every change and problem, then apply it.
+"""Roster import: upload or paste an HR export, preview each line once (add, change, unchanged or
+problem), then apply it, or apply the good rows and leave the problem rows out.
 
-"Apply" is offered only after a preview of the very same text found no problem, and the service
-checks every row again when it applies: a file with any bad row changes nothing.
+"Apply" is offered only after a preview of the very same text; with problems, only once the admin
+ticks to leave them out. The service checks every row again when it applies, and applies the good
+rows only if the problems it finds are exactly the lines the admin agreed to leave out.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import streamlit as st
 from course.domain.permissions import Actor, Page
 from course.services.invitations import InviteReport, invite_people
 from course.services.permissions import PermissionDenied
-from course.services.roster import ChangeKind, RosterReport, import_roster
+from course.services.roster import ChangeKind, RosterReport, import_roster, problems_csv
 from course.ui import a11y, access_links, auth, resources, state, tables
 from course.ui.text import literal
 
@@ -95,34 +97,59 @@ def _source() -> tuple[str, str] | None:
     return None
 
 
+_OUTCOME = {ChangeKind.ADD: "add", ChangeKind.UPDATE: "change", ChangeKind.UNCHANGED: "unchanged"}
+
+
 def _counts(report: RosterReport, *, done: bool = False) -> str:
     counts = report.counts
     add, update = ("added", "updated") if done else ("to add", "to update")
-    return (f"{counts.get('add', 0)} {add}, {counts.get('update', 0)} {update}, "
+    text = (f"{counts.get('add', 0)} {add}, {counts.get('update', 0)} {update}, "
             f"{counts.get('unchanged', 0)} unchanged")
+    if done and report.left_out:
+        return text + f", {report.left_out} problem row(s) left out"
+    return text if done else text + f", {len(report.problems)} problem(s)"
+
+
+def _email_of(header: tuple[str, ...], values: tuple[str, ...]) -> str:
+    return dict(zip(header, values, strict=False)).get("email", "").strip()
+
+
+def _lines(report: RosterReport) -> list[dict[str, object]]:
+    """Return one row per line of the file: what the import does with it, or what is wrong."""
+    rows: list[dict[str, object]] = [
+        {"Line": c.line, "Email": c.email, "Outcome": _OUTCOME[c.kind], "Details": ", ".join(c.fields)}
+        for c in report.changes
+    ]
+    rows += [{"Line": p.line, "Email": _email_of(report.header, p.values), "Outcome": "problem",
+              "Details": p.message} for p in report.problems]
+    return sorted(rows, key=lambda row: int(str(row["Line"])))
 
 
 def _show(preview: _Preview) -> None:
     report = preview.report
     st.caption(f"{literal(preview.source)}: {_counts(report)}")
-    if report.problems:
-        st.error(f"{len(report.problems)} problem(s) found, so nothing will be applied. "
+    if report.problems and report.changes:
+        st.warning(f"{len(report.problems)} problem row(s) found. Fix them and preview again, or tick "
+                   "\"Leave out the problem rows\" to apply the other rows only.")
+    elif report.problems:
+        st.error(f"{len(report.problems)} problem(s) found and no good row, so nothing can be applied. "
                  "Fix them and preview again.")
-        tables.show([{"Line": p.line, "Problem": p.message} for p in report.problems],
-                     hide_index=True, width="stretch")
     else:
         st.success("No problem found. Apply to make these changes.")
-    if report.changes:
-        tables.show(
-            [{"Line": c.line, "Email": c.email, "Change": c.kind.value, "Fields": ", ".join(c.fields)}
-             for c in report.changes],
-            hide_index=True, width="stretch",
-        )
+    tables.show(_lines(report), hide_index=True, width="stretch")
+    if report.problems:
+        st.download_button("Download the problem rows (CSV)", data=problems_csv(report),
+                           file_name="roster-problems.csv", mime="text/csv", key="roster-problems",
+                           icon=":material/download:",
+                           help="The rows as read, with a column saying what is wrong. Cells that a "
+                                "spreadsheet would run as a formula start with '.")
 
 
-def _run(actor: Actor, text: str, *, dry_run: bool, known_tracks: tuple[str, ...]) -> RosterReport | None:
+def _run(actor: Actor, text: str, *, dry_run: bool, known_tracks: tuple[str, ...],
+         leave_out: tuple[int, ...] = ()) -> RosterReport | None:
     try:
-        return import_roster(resources.engine(), text, by=actor, dry_run=dry_run, known_tracks=known_tracks)
+        return import_roster(resources.engine(), text, by=actor, dry_run=dry_run, known_tracks=known_tracks,
+                             leave_out=leave_out)
     except PermissionDenied as error:
         st.error(literal(error))
         return None
@@ -178,15 +205,21 @@ def render() -> None:
             _Preview(_digest(source[1]), source[0], report).keep()
     stored = _Preview.kept()
     current = stored if stored is not None and stored.digest == digest else None
-    ready = current is not None and not current.report.problems
+    problems = () if current is None else tuple(p.line for p in current.report.problems)
+    leave_out = bool(problems) and bool(current and current.report.changes) and st.checkbox(
+        f"Leave out the {len(problems)} problem row(s) and apply the other rows", key="roster-leave-out",
+        help="The problem rows change nothing; download them, fix them and import them later.")
+    ready = current is not None and bool(current.report.changes) and (not problems or leave_out)
     invite = st.checkbox("Send invitations to the people it adds", key="roster-invite",
                          help="Each new person gets a one-time link by email to choose a passphrase.")
     if apply_column.button("Apply", type="primary", disabled=not ready, key="roster-apply"):
         # Checked here too: a forged message can press a disabled button.
         if not ready or source is None:
-            st.error("Preview this roster first: it is applied only after a preview with no problem.")
+            st.error("Preview this roster first: it is applied only after a preview, and with problems "
+                     "only when you choose to leave them out.")
         else:
-            report = _run(actor, source[1], dry_run=False, known_tracks=known_tracks)
+            report = _run(actor, source[1], dry_run=False, known_tracks=known_tracks,
+                          leave_out=problems if leave_out else ())
             if report is not None and report.applied:
                 state.take(state.ROSTER_PREVIEW)
                 invited = _invite_added(actor, report) if invite else ""
