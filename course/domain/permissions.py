@@ -36,6 +36,7 @@ class Page(StrEnum):
     ADMIN_ROSTER = "admin_roster"
     ADMIN_AUDIT = "admin_audit"
     ADMIN_PRIVACY = "admin_privacy"
+    ADMIN_ASSIGNMENTS = "admin_assignments"
 
 
 class Action(StrEnum):
@@ -58,6 +59,8 @@ class Action(StrEnum):
     ERASE_PERSON = "erase_person"
     VIEW_AUDIT = "view_audit"
     MANAGE_PRIVACY = "manage_privacy"
+    #: Create and end assignments; a leader only within the departments they may see.
+    MANAGE_ASSIGNMENTS = "manage_assignments"
 
 
 _ALL = frozenset(Capability)
@@ -82,6 +85,7 @@ PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
     Page.ADMIN_ROSTER: _ADMIN,
     Page.ADMIN_AUDIT: _ADMIN,
     Page.ADMIN_PRIVACY: _ADMIN,
+    Page.ADMIN_ASSIGNMENTS: _LEADERS,
     Action.READ_SECTION: _LEARNER,
     Action.SUBMIT_QUIZ: _LEARNER,
     Action.TAKE_CHOICE: _LEARNER,
@@ -99,6 +103,7 @@ PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
     Action.ERASE_PERSON: _ADMIN,
     Action.VIEW_AUDIT: _ADMIN,
     Action.MANAGE_PRIVACY: _ADMIN,
+    Action.MANAGE_ASSIGNMENTS: _LEADERS,
 }
 
 

@@ -30,6 +30,7 @@ from course.domain.accounts import (
 from course.domain.permissions import Action, Actor, Capability, Grants
 from course.domain.throttling import Backoff, wait_until
 from course.services import metrics
+from course.services.assignments import enrol_matching
 from course.services.permissions import require
 from course.settings import Settings
 from course.store import audit, people, sessions, setup, throttle, tickets
@@ -282,6 +283,8 @@ def sign_in(
     )
     if not result.ok:
         metrics.SIGN_IN_FAILURES.inc()
+    elif result.actor is not None:
+        enrol_matching(engine, [result.actor.person_id], now=when)
     return result
 
 
@@ -757,6 +760,7 @@ def sign_in_vouched(
                                 address=address)
         audit.record_event(session, f"sign_in_{method}", now=when, actor_id=person_id,
                            actor_label=person.email, address=address)
+    enrol_matching(engine, [person_id], now=when)
     return SignIn(token, Actor(person_id=person_id, email=person.email, grants=person.grants), "")
 
 

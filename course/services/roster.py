@@ -24,6 +24,7 @@ from course.domain.accounts import (
     render_capabilities,
 )
 from course.domain.permissions import Action, Actor, Capability, Grants
+from course.services.assignments import enrol_matching
 from course.services.permissions import require
 from course.store import audit, people
 from course.store.engine import Engine, read_session, write_transaction
@@ -220,7 +221,9 @@ def import_roster(
     counts = {kind.value: sum(1 for c in changes if c.kind is kind) for kind in ChangeKind}
     if problems or dry_run:
         return RosterReport(tuple(problems), changes, applied=False, counts=counts)
-    _apply(engine, rows, changes, by=by, counts=counts, now=now or datetime.now(UTC))
+    when = now or datetime.now(UTC)
+    _apply(engine, rows, changes, by=by, counts=counts, now=when)
+    enrol_matching(engine, now=when)  # newcomers and movers join the running assignments
     return RosterReport((), changes, applied=True, counts=counts)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, String, select
 from sqlmodel import SQLModel
 
 from course.domain.accounts import parse_capabilities
+from course.domain.assignments import Rule, TargetKind
 from course.domain.permissions import Actor, Page
 from course.domain.records import (
     AnswerRecord,
@@ -23,6 +24,7 @@ from course.services import accounts, invitations, privacy, progress, roster, se
 from course.services.accounts import Passwords
 from course.services.permissions import PermissionDenied, check_allowed
 from course.settings import MailSettings
+from course.store import assignments as store_assignments
 from course.store import attempts, audit, drafts, people, reflections, scenario_runs, tables
 from course.store.engine import read_session, write_transaction
 
@@ -78,6 +80,12 @@ def fill_everything(engine: Engine, passwords: Passwords) -> int:
         drafts.start_draft(session, ada_id, draft, now=NOW)
         reflections.save_reflection(session, ada_id, quiz_id="m-quiz", question_id="r",
                                     text="What I will change: answer within the hour.", now=NOW)
+    with write_transaction(engine) as session:  # an assignment that names her, made by her
+        assignment_id = store_assignments.add_assignment(
+            session, kind=TargetKind.TRACK, target_id="legal", title="Legal track",
+            rule=Rule.of(emails=[ADA]), starts_on=NOW.date(), due_on=NOW.date(), retake_months=None,
+            created_by=ada_id, now=NOW)
+        store_assignments.enrol(session, assignment_id, [ada_id], now=NOW)
     mail = MailSettings(smtp_host="mail.invalid")
     invitations.invite_people(engine, [ADA], by=None, mail=mail, now=NOW)  # a link and its queued email
     invitations.request_reset(engine, ADA, mail=mail, address=ADDRESS, now=NOW)

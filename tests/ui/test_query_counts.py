@@ -30,7 +30,7 @@ IDENTITY_CEILING = 5
 #: Who opens each page, the item it shows, and the most statements one rerun of it may send
 #: (BEGIN counts as one; before this, a learner's home rerun sent 17, 12 of them for identity).
 VISITS: dict[Page, tuple[str, str | None, int]] = {
-    Page.HOME: ("legal.learner", None, 8),
+    Page.HOME: ("legal.learner", None, 10),  # adds the learner's assignments (one read)
     Page.MODULE: ("legal.learner", "conversation-not-broadcast", 11),
     Page.QUIZ: ("legal.learner", "conversation-not-broadcast-quiz", 14),
     Page.SCENARIO: ("legal.learner", "viral-video", 12),
@@ -44,6 +44,7 @@ VISITS: dict[Page, tuple[str, str | None, int]] = {
     Page.ADMIN_ROSTER: ("admin", None, 2),
     Page.ADMIN_AUDIT: ("admin", None, 4),
     Page.ADMIN_PRIVACY: ("admin", None, 4),
+    Page.ADMIN_ASSIGNMENTS: ("admin", None, 6),  # none assigned yet; each adds two reads
 }
 
 
