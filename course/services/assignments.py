@@ -173,6 +173,9 @@ def _progress(rows: Iterable[store.ProgressRow]) -> Progress:
     return Progress(sections, frozenset(quizzes), frozenset(scenarios))
 
 
+_NO_PROGRESS = Progress({}, frozenset(), frozenset())
+
+
 @dataclass(frozen=True, slots=True)
 class AssignmentSummary:
     """One assignment as the admin page lists it, with counts of where its people stand."""
@@ -192,13 +195,10 @@ class AssignmentSummary:
     overdue: int
 
 
-def _summary(session: Session, row: store.AssignmentRow, course: Course, today: date) -> AssignmentSummary:
-    by_person: dict[int, list[store.ProgressRow]] = defaultdict(list)
-    for progress_row in store.enrolled_progress(session, row.id):
-        by_person[progress_row.person_id].append(progress_row)
-    people = store.enrolled_ids(session, row.id)
+def _summary(row: store.AssignmentRow, people: set[int], progress: dict[int, Progress], course: Course,
+             today: date) -> AssignmentSummary:
     due = current_due(row.starts_on, row.due_on, row.retake_months, today)
-    states = [completion(course, row.kind, row.target_id, _progress(by_person.get(p, ()))) for p in people]
+    states = [completion(course, row.kind, row.target_id, progress.get(p, _NO_PROGRESS)) for p in people]
     done = sum(s is Completion.DONE for s in states)
     return AssignmentSummary(
         row.id, row.kind, row.target_id, row.title, row.rule, row.starts_on, due, row.retake_months,
@@ -212,10 +212,16 @@ def list_assignments(engine: Engine, actor: Actor, course: Course, *,
     require(engine, actor, Action.MANAGE_ASSIGNMENTS)
     scope = _scope(actor)
     day = today or datetime.now(UTC).date()
-    with read_session(engine) as session:
-        rows = store.list_assignments(session)
-        return [_summary(session, row, course, day) for row in rows
+    with read_session(engine) as session:  # three reads, however many assignments there are
+        rows = [row for row in store.list_assignments(session)
                 if scope is None or (row.rule.departments and row.rule.departments <= scope)]
+        enrolments = store.all_enrolments(session) if rows else {}
+        counters = store.enrolled_progress(session) if rows else []
+    by_person: dict[int, list[store.ProgressRow]] = defaultdict(list)
+    for counter in counters:
+        by_person[counter.person_id].append(counter)
+    progress = {person_id: _progress(found) for person_id, found in by_person.items()}
+    return [_summary(row, enrolments.get(row.id, set()), progress, course, day) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)

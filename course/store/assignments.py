@@ -165,13 +165,22 @@ class ProgressRow:
     passed: bool
 
 
-def enrolled_progress(session: Session, assignment_id: int) -> list[ProgressRow]:
-    """Return every progress counter of the people enrolled in the assignment."""
+def all_enrolments(session: Session) -> dict[int, set[int]]:
+    """Return the people enrolled in each assignment, by assignment id (one query for all)."""
+    table = _table(Enrolment)
+    found: dict[int, set[int]] = {}
+    for assignment_id, person_id in session.connection().execute(select(table.c.assignment_id,
+                                                                         table.c.person_id)):
+        found.setdefault(int(assignment_id), set()).add(int(person_id))
+    return found
+
+
+def enrolled_progress(session: Session) -> list[ProgressRow]:
+    """Return every progress counter of the people enrolled in any assignment (one query)."""
     progress, enrolment = _table(Progress), _table(Enrolment)
-    statement = (select(progress.c.person_id, progress.c.kind, progress.c.item_id, progress.c.events,
-                        progress.c.passed)
-                 .join(enrolment, enrolment.c.person_id == progress.c.person_id)
-                 .where(enrolment.c.assignment_id == assignment_id))
+    enrolled = select(enrolment.c.person_id).distinct().scalar_subquery()
+    statement = select(progress.c.person_id, progress.c.kind, progress.c.item_id, progress.c.events,
+                       progress.c.passed).where(progress.c.person_id.in_(enrolled))
     return [ProgressRow(int(r[0]), r[1], r[2], int(r[3]), bool(r[4]))
             for r in session.connection().execute(statement)]
 
