@@ -134,23 +134,37 @@ def end_assignment(engine: Engine, actor: Actor, assignment_id: int, *, now: dat
     return ended
 
 
+def _matches(session: Session, row: store.AssignmentRow, wanted: set[int] | None) -> list[store.Candidate]:
+    """Return the people the assignment's rule picks and who are not enrolled in it yet."""
+    if wanted is not None and len(wanted) == 1:
+        people = store.candidates(session, row.rule, person_id=next(iter(wanted)))
+    else:
+        people = [p for p in store.candidates(session, row.rule) if wanted is None or p.id in wanted]
+    if not people:
+        return []
+    known = store.enrolled_ids(session, row.id, among=[p.id for p in people])
+    return [p for p in people if p.id not in known]
+
+
 def enrol_matching(engine: Engine, person_ids: Iterable[int] | None = None, *,
                    now: datetime | None = None) -> int:
     """Enrol in every running assignment the people its rule picks now (these people, or everyone).
 
     Called after a roster import and at sign-in, so people who join or change later are
-    enrolled too. Returns how many enrolments were added; each is audited and welcomed.
+    enrolled too. It only reads unless someone is to be enrolled. Returns how many enrolments
+    were added; each batch is audited and each person welcomed.
     """
     when = _now(now)
     wanted = None if person_ids is None else set(person_ids)
+    with read_session(engine) as session:
+        pending = [(row, found) for row in store.list_assignments(session, running_only=True)
+                   if (found := _matches(session, row, wanted))]
     added = 0
+    if not pending:
+        return added
     with write_transaction(engine) as session:
-        for row in store.list_assignments(session, running_only=True):
-            if wanted is not None and len(wanted) == 1:
-                people = store.candidates(session, row.rule, person_id=next(iter(wanted)))
-            else:
-                people = [p for p in store.candidates(session, row.rule) if wanted is None or p.id in wanted]
-            count = _enrol(session, row.id, people, now=when)
+        for row, people in pending:
+            count = _enrol(session, row.id, people, now=when)  # skips anyone enrolled meanwhile
             if count:
                 audit.record_event(session, "assignment_enrolled", now=when, actor_label="system",
                                    target=f"{row.kind.value}:{row.target_id}",

@@ -21,6 +21,10 @@ def _table(model: type[Any]) -> Table:
     return table
 
 
+#: Up to this many people, enrolment checks only them; beyond, it reads the whole assignment once.
+_FEW = 500
+
+
 @dataclass(frozen=True, slots=True)
 class AssignmentRow:
     """One stored assignment."""
@@ -113,17 +117,22 @@ def candidates(session: Session, rule: Rule, *, person_id: int | None = None) ->
     return [c for c in found if c.matched_by(rule)]
 
 
-def enrolled_ids(session: Session, assignment_id: int) -> set[int]:
-    """Return the ids of the people enrolled in the assignment."""
+def enrolled_ids(session: Session, assignment_id: int, *, among: Sequence[int] | None = None) -> set[int]:
+    """Return the ids of the people enrolled in the assignment (only of `among`, when given).
+
+    A few people are looked up by id; many are read with the whole assignment, in one go.
+    """
     table = _table(Enrolment)
     statement = select(table.c.person_id).where(table.c.assignment_id == assignment_id)
-    rows = session.connection().execute(statement)
-    return {int(r[0]) for r in rows}
+    if among is not None and len(among) <= _FEW:
+        statement = statement.where(table.c.person_id.in_(list(among)))
+    found = {int(r[0]) for r in session.connection().execute(statement)}
+    return found if among is None else found & set(among)
 
 
 def enrol(session: Session, assignment_id: int, person_ids: Sequence[int], *, now: datetime) -> list[int]:
     """Enrol the people not enrolled yet, in one bulk insert; return the ids newly enrolled."""
-    known = enrolled_ids(session, assignment_id)
+    known = enrolled_ids(session, assignment_id, among=person_ids)
     new = [pid for pid in dict.fromkeys(person_ids) if pid not in known]
     if new:
         session.connection().execute(
