@@ -146,31 +146,39 @@ def _matches(session: Session, row: store.AssignmentRow, wanted: set[int] | None
     return [p for p in people if p.id not in known]
 
 
+def _enrol_matching_in(session: Session, wanted: set[int] | None, *, now: datetime) -> int:
+    added = 0
+    for row in store.list_assignments(session, running_only=True):
+        count = _enrol(session, row.id, _matches(session, row, wanted), now=now)
+        if count:
+            audit.record_event(session, "assignment_enrolled", now=now, actor_label="system",
+                               target=f"{row.kind.value}:{row.target_id}",
+                               detail={"assignment": row.id, "enrolled": count, "source": "later match"})
+        added += count
+    return added
+
+
 def enrol_matching(engine: Engine, person_ids: Iterable[int] | None = None, *,
                    now: datetime | None = None) -> int:
     """Enrol in every running assignment the people its rule picks now (these people, or everyone).
 
-    Called after a roster import and at sign-in, so people who join or change later are
-    enrolled too. It only reads unless someone is to be enrolled. Returns how many enrolments
-    were added; each batch is audited and each person welcomed.
+    Called after a roster import, so people who join or change later are enrolled too. It only
+    reads unless someone is to be enrolled. Returns how many enrolments were added; each batch
+    is audited and each person welcomed.
     """
-    when = _now(now)
     wanted = None if person_ids is None else set(person_ids)
     with read_session(engine) as session:
-        pending = [(row, found) for row in store.list_assignments(session, running_only=True)
-                   if (found := _matches(session, row, wanted))]
-    added = 0
+        pending = any(_matches(session, row, wanted)
+                      for row in store.list_assignments(session, running_only=True))
     if not pending:
-        return added
+        return 0
     with write_transaction(engine) as session:
-        for row, people in pending:
-            count = _enrol(session, row.id, people, now=when)  # skips anyone enrolled meanwhile
-            if count:
-                audit.record_event(session, "assignment_enrolled", now=when, actor_label="system",
-                                   target=f"{row.kind.value}:{row.target_id}",
-                                   detail={"assignment": row.id, "enrolled": count, "source": "later match"})
-            added += count
-    return added
+        return _enrol_matching_in(session, wanted, now=_now(now))
+
+
+def enrol_at_sign_in(session: Session, person_id: int, *, now: datetime) -> int:
+    """Enrol a person who is signing in, in the sign-in's own transaction (a read when nothing is new)."""
+    return _enrol_matching_in(session, {person_id}, now=now)
 
 
 def _progress(rows: Iterable[store.ProgressRow]) -> Progress:
