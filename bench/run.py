@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:
 
 #: Benchmark modules in bench/, in the order they run.
 BENCHMARKS = ("content_load", "content_graph", "writes", "login", "learner_page", "dashboard", "studio",
-              "invite", "people_page")
+              "invite", "people_page", "assign")
 
 
 def available() -> dict[str, Any]:

@@ -37,6 +37,7 @@ class Page(StrEnum):
     ADMIN_ROSTER = "admin_roster"
     ADMIN_AUDIT = "admin_audit"
     ADMIN_PRIVACY = "admin_privacy"
+    ADMIN_ASSIGNMENTS = "admin_assignments"
 
 
 class Action(StrEnum):
@@ -61,6 +62,8 @@ class Action(StrEnum):
     MANAGE_PRIVACY = "manage_privacy"
     SET_DASHBOARD_TARGET = "set_dashboard_target"
     REVOKE_CERTIFICATE = "revoke_certificate"
+    #: Create and end assignments; a leader only within the departments they may see.
+    MANAGE_ASSIGNMENTS = "manage_assignments"
 
 
 _ALL = frozenset(Capability)
@@ -86,6 +89,7 @@ PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
     Page.ADMIN_ROSTER: _ADMIN,
     Page.ADMIN_AUDIT: _ADMIN,
     Page.ADMIN_PRIVACY: _ADMIN,
+    Page.ADMIN_ASSIGNMENTS: _LEADERS,
     Action.READ_SECTION: _LEARNER,
     Action.SUBMIT_QUIZ: _LEARNER,
     Action.TAKE_CHOICE: _LEARNER,
@@ -105,6 +109,7 @@ PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
     Action.MANAGE_PRIVACY: _ADMIN,
     Action.SET_DASHBOARD_TARGET: _ADMIN,
     Action.REVOKE_CERTIFICATE: _ADMIN,
+    Action.MANAGE_ASSIGNMENTS: _LEADERS,
 }
 
 

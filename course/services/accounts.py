@@ -30,6 +30,7 @@ from course.domain.accounts import (
 from course.domain.permissions import Action, Actor, Capability, Grants
 from course.domain.throttling import Backoff, wait_until
 from course.services import metrics
+from course.services.assignments import enrol_at_sign_in
 from course.services.permissions import require
 from course.settings import Settings
 from course.store import audit, people, sessions, setup, throttle, tickets
@@ -319,6 +320,7 @@ def _check_and_open(
             if rehashed is not None:
                 people.set_passphrase_hash(session, person_id, passphrase_hash=rehashed, now=when)
             grants = people.get_grants(session, person_id)
+            enrol_at_sign_in(session, person_id, now=when)  # a running assignment they now match
         audit.record_event(
             session,
             "sign_in" if matched else "sign_in_failed",
@@ -757,6 +759,7 @@ def sign_in_vouched(
                                 address=address)
         audit.record_event(session, f"sign_in_{method}", now=when, actor_id=person_id,
                            actor_label=person.email, address=address)
+        enrol_at_sign_in(session, person_id, now=when)
     return SignIn(token, Actor(person_id=person_id, email=person.email, grants=person.grants), "")
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from course.domain.model import CourseInfo, demo_departments_of, demo_leader_of
 from course.domain.permissions import Actor, Capability, Grants
 from course.services.accounts import SignIn, hash_token
+from course.services.assignments import enrol_at_sign_in
 from course.settings import Settings
 from course.store import audit, people, sessions
 from course.store.engine import Engine, read_session, write_transaction
@@ -119,4 +120,5 @@ def demo_sign_in(
         sessions.create_session(session, hash_token(token), person_id=person.id, now=when, address=address)
         audit.record_event(session, "demo_sign_in", now=when, actor_id=person.id, actor_label=email,
                            address=address)
+        enrol_at_sign_in(session, person.id, now=when)
     return SignIn(token, Actor(person.id, person.email, person.grants), "")

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from course.domain.mail import LinkKind, MailError, OutgoingMail, render_link, render_link_mail
+from course.domain.assignments import current_due
+from course.domain.mail import (
+    LinkKind,
+    MailError,
+    OutgoingMail,
+    render_assignment_mail,
+    render_link,
+    render_link_mail,
+)
 from course.domain.permissions import Action, Actor
 from course.services import invitations
 from course.services.accounts import hash_token
@@ -20,8 +28,8 @@ from course.services.invitations import new_token
 from course.services.jobs import Job
 from course.services.permissions import require
 from course.settings import MailSettings
-from course.store import links
-from course.store.engine import Engine, read_session, write_transaction
+from course.store import assignments, links
+from course.store.engine import Engine, Session, read_session, write_transaction
 
 
 class MailSender(Protocol):
@@ -66,12 +74,31 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+#: The outbox kind of an assignment's welcome email (key "assigned:<assignment id>:<person id>").
+ASSIGNED = "assigned"
+
+
+def _assignment_mail(session: Session, due: links.DueMail, *, mail: MailSettings,
+                     when: datetime) -> OutgoingMail | None:
+    """Render an assignment's welcome email; None when the assignment is gone or has ended."""
+    row = assignments.get_assignment(session, int(due.key.split(":")[1]))
+    if row is None or row.ended_at is not None:
+        return None
+    return render_assignment_mail(
+        recipient=due.recipient, name=due.name, title=row.title,
+        due_on=current_due(row.starts_on, row.due_on, row.retake_months, when.date()),
+        public_url=mail.public_url, message_id=f"nts.{due.key.replace(':', '.')}.{due.attempts}")
+
+
 def _claim(engine: Engine, *, mail: MailSettings, retry: RetryPolicy, when: datetime,
            batch: int) -> list[tuple[links.DueMail, OutgoingMail | None]]:
     """Claim due emails and draw each one's token; None marks an email whose link is closed."""
     claimed: list[tuple[links.DueMail, OutgoingMail | None]] = []
     with write_transaction(engine, durable=False) as session:
         for due in links.claim_due_mail(session, now=when, limit=batch, retry_at=when + retry.lease):
+            if due.kind == ASSIGNED:
+                claimed.append((due, _assignment_mail(session, due, mail=mail, when=when)))
+                continue
             if due.link_id is None or due.link_kind is None or due.expires_at is None:
                 claimed.append((due, None))
                 continue
@@ -116,7 +143,9 @@ def send_outbox(
             break
         done += len(claimed)
         for due, message in claimed:
-            error = "the link was used, replaced or expired before it was sent" if message is None else None
+            gone = ("the assignment ended before it was sent" if due.kind == ASSIGNED
+                    else "the link was used, replaced or expired before it was sent")
+            error = gone if message is None else None
             if message is not None:
                 try:
                     sender.send(message)

@@ -26,6 +26,7 @@ from course.domain.accounts import (
 )
 from course.domain.dashboard import render_csv
 from course.domain.permissions import Action, Actor, Capability, Grants
+from course.services.assignments import enrol_matching
 from course.services.permissions import require
 from course.store import audit, people
 from course.store.engine import Engine, read_session, write_transaction
@@ -226,7 +227,9 @@ def import_roster(
     agreed = not problems or {problem.line for problem in problems} <= set(leave_out)
     if dry_run or not agreed or not rows:
         return report
-    _apply(engine, rows, changes, by=by, counts=counts, left_out=len(problems), now=now or datetime.now(UTC))
+    when = now or datetime.now(UTC)
+    _apply(engine, rows, changes, by=by, counts=counts, left_out=len(problems), now=when)
+    enrol_matching(engine, now=when)  # newcomers and movers join the running assignments
     return replace(report, applied=True, left_out=len(problems))
 
 

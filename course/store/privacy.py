@@ -6,18 +6,21 @@ person and checks that export shows each and that erasure leaves no trace.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, or_, select, update
 from sqlmodel import Session
 
+from course.store import assignments
 from course.store.tables import (
     AccessLink,
+    Assignment,
     AuditEvent,
     AuthSession,
     CapabilityGrant,
     Certificate,
+    Enrolment,
     LoginAttempt,
     MailOutbox,
     Person,
@@ -54,7 +57,7 @@ def _table(model: type[Any]) -> Table:
 
 
 def _plain(value: object) -> object:
-    return value.isoformat() if isinstance(value, datetime) else value
+    return value.isoformat() if isinstance(value, datetime | date) else value
 
 
 def _rows(session: Session, table: Table, condition: Any) -> list[dict[str, object]]:
@@ -74,7 +77,7 @@ def export_rows(session: Session, person_id: int, *, email: str) -> dict[str, li
     person, grant, auth = _table(Person), _table(CapabilityGrant), _table(AuthSession)
     attempt, answer = _table(QuizAttempt), _table(QuizAnswer)
     run, step = _table(ScenarioRun), _table(ScenarioStep)
-    event = _table(AuditEvent)
+    event, assignment = _table(AuditEvent), _table(Assignment)
     attempt_ids = select(attempt.c.id).where(attempt.c.person_id == person_id)
     run_ids = select(run.c.id).where(run.c.person_id == person_id)
     return {
@@ -100,6 +103,9 @@ def export_rows(session: Session, person_id: int, *, email: str) -> dict[str, li
         "mail_outbox": _rows(session, _table(MailOutbox), _table(MailOutbox).c.person_id == person_id),
         "reset_request": _rows(session, _table(ResetRequest), _table(ResetRequest).c.account == email),
         "certificate": _rows(session, _table(Certificate), _table(Certificate).c.person_id == person_id),
+        "enrolment": _rows(session, _table(Enrolment), _table(Enrolment).c.person_id == person_id),
+        "assignment": _rows(session, assignment, or_(assignment.c.created_by == person_id,
+                                                     assignment.c.rule.contains(f'"{email}"'))),
     }
 
 
@@ -125,6 +131,7 @@ def erase_rows(session: Session, person_id: int | None, *, email: str) -> None:
         ident = event.c[f"{column}_id"]
         mine = label == email if person_id is None else or_(label == email, ident == person_id)
         connection.execute(update(event).where(mine).values({label.name: ERASED, ident.name: None}))
+    assignments.forget_email(session, email)
     connection.execute(delete(_table(LoginAttempt)).where(_table(LoginAttempt).c.account == email))
     connection.execute(delete(_table(ResetRequest)).where(_table(ResetRequest).c.account == email))
     if person_id is not None:

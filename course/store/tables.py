@@ -8,7 +8,7 @@ table of the first kind, and a test fails when a new table is in neither.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -437,6 +437,39 @@ class SigningKey(SQLModel, table=True):
     created_at: datetime
 
 
+class Assignment(SQLModel, table=True):
+    """An assignment (campaign): a track, module or scenario that people picked by a rule must take."""
+
+    __tablename__ = "assignment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: "track", "module" or "scenario", and the id of that track or item.
+    target_kind: str = Field(max_length=10)
+    target_id: str = Field(max_length=100)
+    #: The target's title when the assignment was made (for lists and emails).
+    title: str = Field(default="", max_length=200)
+    #: The rule as JSON: {"departments": [...], "tracks": [...], "levels": [...], "emails": [...]}.
+    rule: str = Field(max_length=20000)
+    starts_on: date
+    due_on: date
+    #: Re-take every this many months; None for once.
+    retake_months: int | None = None
+    created_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    created_at: datetime
+    #: When an admin ended it: nobody more is enrolled and it leaves learners' homes.
+    ended_at: datetime | None = None
+
+
+class Enrolment(SQLModel, table=True):
+    """One person enrolled in an assignment (by its rule, when it was made or when they matched later)."""
+
+    __tablename__ = "enrolment"
+
+    assignment_id: int = Field(foreign_key="assignment.id", ondelete="CASCADE", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True, index=True)
+    enrolled_at: datetime
+
+
 #: Tables holding data about a person, with how their rows are found for one person.
 PERSONAL_DATA: dict[str, str] = {
     "person": "the person's own row (and manager_id of the people they manage)",
@@ -458,6 +491,8 @@ PERSONAL_DATA: dict[str, str] = {
     "mail_outbox": "person_id",
     "reset_request": "account = the person's email",
     "certificate": "person_id",
+    "enrolment": "person_id",
+    "assignment": "created_by (who made it; the rule may name the person's email)",
 }
 
 #: Tables that hold nothing about any person.

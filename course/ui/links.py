@@ -37,6 +37,8 @@ _TABLE: dict[Page, tuple[str, str, str, bool]] = {
     Page.ADMIN_AUDIT: ("course/ui/pages/admin_audit.py", "Audit log", ":material/policy:", True),
     Page.ADMIN_PRIVACY: ("course/ui/pages/admin_privacy.py", "Privacy settings", ":material/shield_person:",
                          True),
+    Page.ADMIN_ASSIGNMENTS: ("course/ui/pages/admin_assignments.py", "Assignments", ":material/assignment:",
+                             True),
 }
 
 PAGES: dict[Page, PageLink] = {page: PageLink(*entry) for page, entry in _TABLE.items()}

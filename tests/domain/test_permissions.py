@@ -33,6 +33,7 @@ EXPECTED: dict[Page | Action, set[Capability]] = {
     Page.ADMIN_ROSTER: {A},
     Page.ADMIN_AUDIT: {A},
     Page.ADMIN_PRIVACY: {A},
+    Page.ADMIN_ASSIGNMENTS: {D, A},
     Action.READ_SECTION: {L},
     Action.SUBMIT_QUIZ: {L},
     Action.TAKE_CHOICE: {L},
@@ -51,6 +52,8 @@ EXPECTED: dict[Page | Action, set[Capability]] = {
     Action.VIEW_AUDIT: {A},
     Action.MANAGE_PRIVACY: {A},
     Action.SET_DASHBOARD_TARGET: {A},
+    Action.REVOKE_CERTIFICATE: {A},
+    Action.MANAGE_ASSIGNMENTS: {D, A},
 }
 
 
@@ -73,7 +76,7 @@ def test_capabilities_add_up() -> None:
 
 
 def test_navigation_lists_allowed_pages_in_order() -> None:
-    assert allowed_pages({D}) == (Page.DASHBOARD,)
+    assert allowed_pages({D}) == (Page.DASHBOARD, Page.ADMIN_ASSIGNMENTS)
     assert allowed_pages({L}) == (Page.HOME, Page.MODULE, Page.QUIZ, Page.SCENARIO, Page.PROFILE,
                                   Page.PLACEMENT)
 

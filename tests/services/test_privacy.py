@@ -9,6 +9,7 @@ from sqlalchemy import Engine, String, select
 from sqlmodel import SQLModel
 
 from course.domain.accounts import parse_capabilities
+from course.domain.assignments import Rule, TargetKind
 from course.domain.certificates import Certificate
 from course.domain.permissions import Actor, Page
 from course.domain.records import (
@@ -24,6 +25,7 @@ from course.services import accounts, invitations, privacy, progress, roster, se
 from course.services.accounts import Passwords
 from course.services.permissions import PermissionDenied, check_allowed
 from course.settings import MailSettings
+from course.store import assignments as store_assignments
 from course.store import (
     attempts,
     audit,
@@ -93,6 +95,12 @@ def fill_everything(engine: Engine, passwords: Passwords) -> int:
             placement.PlacementEvidence("m-quiz", "q", "culture", "v", (1,), 1.0, NOW)])
         certificates.add_certificate(session, Certificate("C0DE", ada_id, "legal", "Legal", NOW, 0.9,
                                                           "Distinguished"))
+    with write_transaction(engine) as session:  # an assignment that names her, made by her
+        assignment_id = store_assignments.add_assignment(
+            session, kind=TargetKind.TRACK, target_id="legal", title="Legal track",
+            rule=Rule.of(emails=[ADA]), starts_on=NOW.date(), due_on=NOW.date(), retake_months=None,
+            created_by=ada_id, now=NOW)
+        store_assignments.enrol(session, assignment_id, [ada_id], now=NOW)
     mail = MailSettings(smtp_host="mail.invalid")
     invitations.invite_people(engine, [ADA], by=None, mail=mail, now=NOW)  # a link and its queued email
     invitations.request_reset(engine, ADA, mail=mail, address=ADDRESS, now=NOW)

@@ -48,8 +48,8 @@ EXPECTED_PAGES = {
     "it.learner": _LEARNING,
     "leadership.learner": _LEARNING,
     "trainer": _STUDIO,
-    "leader": _LEARNING | {Page.DASHBOARD},
-    "admin": _STUDIO | {Page.DASHBOARD} | _ADMIN,
+    "leader": _LEARNING | {Page.DASHBOARD, Page.ADMIN_ASSIGNMENTS},
+    "admin": _STUDIO | {Page.DASHBOARD, Page.ADMIN_ASSIGNMENTS} | _ADMIN,
 }
 #: Where each demo person lands after signing in, written out by hand.
 EXPECTED_LANDING = {
@@ -105,6 +105,7 @@ def _marker(page: Page, person: demo.DemoPerson, course: Course) -> str | None:
         Page.ADMIN_ROSTER: "Roster import",
         Page.ADMIN_AUDIT: "Audit log",
         Page.ADMIN_PRIVACY: "Privacy settings",
+        Page.ADMIN_ASSIGNMENTS: "Assignments",
     }.get(page)
 
 

@@ -30,7 +30,7 @@ IDENTITY_CEILING = 5
 #: Who opens each page, the item it shows, and the most statements one rerun of it may send
 #: (BEGIN counts as one; before this, a learner's home rerun sent 17, 12 of them for identity).
 VISITS: dict[Page, tuple[str, str | None, int]] = {
-    Page.HOME: ("legal.learner", None, 9),  # 9: with the placement pre-check's answers
+    Page.HOME: ("legal.learner", None, 11),  # the pre-check's answers and the learner's assignments
     Page.MODULE: ("legal.learner", "conversation-not-broadcast", 12),
     Page.QUIZ: ("legal.learner", "conversation-not-broadcast-quiz", 15),
     Page.SCENARIO: ("legal.learner", "viral-video", 13),
@@ -45,6 +45,7 @@ VISITS: dict[Page, tuple[str, str | None, int]] = {
     Page.ADMIN_ROSTER: ("admin", None, 2),
     Page.ADMIN_AUDIT: ("admin", None, 4),
     Page.ADMIN_PRIVACY: ("admin", None, 4),
+    Page.ADMIN_ASSIGNMENTS: ("admin", None, 6),  # none assigned yet; any number adds two reads
 }
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from course.domain.assignments import Standing, TargetKind
 from course.domain.model import Course
 from course.domain.permissions import Page
 from course.services.aids import aids_for_modules
+from course.services.assignments import DueItem, my_assignments
 from course.services.learner import ModuleState, ModuleStatus, PathView, get_path, get_person
 from course.services.placement import precheck_offered
 from course.ui import a11y, auth, resources, state
@@ -41,6 +43,38 @@ def _module_row(course: Course, status: ModuleStatus) -> None:
             verb = "Review" if status.state is ModuleState.DONE else "Open"
             st.page_link(script(Page.MODULE), label=f"{verb} {literal(meta.title)}",
                          query_params={"id": meta.id}, icon=":material/arrow_forward:")
+
+
+_STANDING = {Standing.DUE: ("due", ":material/event:"), Standing.OVERDUE: ("overdue", ":material/warning:"),
+             Standing.DONE: ("done", ":material/check_circle:")}
+
+
+def _target_link(course: Course, item: DueItem, path: PathView) -> tuple[Page, str] | None:
+    """Return where an assigned item opens: its module or scenario, or a track's next module."""
+    if item.kind is TargetKind.MODULE:
+        return Page.MODULE, item.target_id
+    if item.kind is TargetKind.SCENARIO:
+        return Page.SCENARIO, item.target_id
+    return path.next_step()
+
+
+def _assigned(course: Course, items: list[DueItem], path: PathView) -> None:
+    """List what is assigned: due, then overdue, then done, each with its date and a link."""
+    if not items:
+        return
+    st.header("Assigned to you", anchor=False)
+    for item in items:
+        label, icon = _STANDING[item.standing]
+        date_text = f"{item.due_on:%d %B %Y}".lstrip("0")
+        with st.container(border=True):
+            left, right = st.columns([5, 1])
+            left.markdown(f"{icon} **{literal(item.title)}**")
+            when = "was due" if item.standing is Standing.OVERDUE else "due"
+            left.caption(f"{label.capitalize()} · {when} {date_text} · {item.completion.value}")
+            target = _target_link(course, item, path)
+            if target is not None and item.standing is not Standing.DONE:
+                right.page_link(script(target[0]), label="Open", query_params={"id": target[1]},
+                                icon=":material/arrow_forward:")
 
 
 def _summary(course: Course, path: PathView) -> None:
@@ -90,6 +124,7 @@ def render() -> None:
     course = loaded.course
     tracks = ", ".join(literal(course.info.roles.get(t, t)) for t in person.tracks) or "foundations only"
     st.caption(f"Your tracks: {tracks}")
+    _assigned(course, my_assignments(engine, actor, course), path)
     if precheck_offered(path) and not state.get(state.PRECHECK_SKIPPED, default=False):
         _offer_precheck()
     _summary(course, path)

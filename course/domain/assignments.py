@@ -1,0 +1,219 @@
+"""Assignments (campaigns): who must take which part of the course, by when.
+
+An assignment names a target (a track, a module or a scenario), a rule that picks people from
+the roster (departments, tracks, management levels, named people), a start date, a due date and
+an optional re-take period. Everything here is pure: the store keeps the rows, the services
+check permissions and enrol people.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from course.domain.model import Course, Module
+from course.domain.paths import path_for
+
+
+class AssignmentError(ValueError):
+    """The assignment cannot be made as asked (the message says why, for the admin)."""
+
+
+class TargetKind(StrEnum):
+    """What part of the course an assignment asks for."""
+
+    TRACK = "track"
+    MODULE = "module"
+    SCENARIO = "scenario"
+
+
+class Standing(StrEnum):
+    """Where one assigned person stands, in the order a learner's home lists them."""
+
+    OVERDUE = "overdue"
+    DUE = "due"
+    DONE = "done"
+
+
+class Completion(StrEnum):
+    """How far a person is with an assignment's target."""
+
+    NOT_STARTED = "not started"
+    IN_PROGRESS = "in progress"
+    DONE = "done"
+
+
+def _clean(values: Iterable[str], *, fold: bool = False) -> frozenset[str]:
+    cleaned = (v.strip() for v in values)
+    return frozenset((v.casefold() if fold else v) for v in cleaned if v)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Who an assignment is for.
+
+    A person matches when they are named, or when every attribute that the rule lists holds for
+    them (their department is one of `departments`, one of their tracks is in `tracks`, their
+    level is one of `levels`); a rule that lists nothing matches nobody.
+    """
+
+    departments: frozenset[str] = frozenset()
+    tracks: frozenset[str] = frozenset()
+    levels: frozenset[str] = frozenset()
+    emails: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, *, departments: Iterable[str] = (), tracks: Iterable[str] = (),
+           levels: Iterable[str] = (), emails: Iterable[str] = ()) -> Rule:
+        """Return a rule with blank values dropped (tracks and emails compared case-blind)."""
+        return cls(_clean(departments), _clean(tracks, fold=True), _clean(levels),
+                   _clean(emails, fold=True))
+
+    @property
+    def by_attribute(self) -> bool:
+        """Tell whether the rule picks people by roster attribute (not only by name)."""
+        return bool(self.departments or self.tracks or self.levels)
+
+    @property
+    def empty(self) -> bool:
+        """Tell whether the rule picks nobody."""
+        return not (self.by_attribute or self.emails)
+
+    def matches(self, *, email: str, department: str, tracks: Iterable[str], level: str) -> bool:
+        """Tell whether a person with these roster attributes is picked by the rule."""
+        if email.casefold() in self.emails:
+            return True
+        if not self.by_attribute:
+            return False
+        return ((not self.departments or department in self.departments)
+                and (not self.tracks or bool(self.tracks & {t.casefold() for t in tracks}))
+                and (not self.levels or level in self.levels))
+
+    def to_json(self) -> dict[str, list[str]]:
+        """Return the rule as a JSON-ready object (lists sorted, so equal rules store equal)."""
+        return {"departments": sorted(self.departments), "tracks": sorted(self.tracks),
+                "levels": sorted(self.levels), "emails": sorted(self.emails)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Rule:
+        """Return the rule stored by `to_json`."""
+        def values(name: str) -> list[str]:
+            raw = data.get(name, [])
+            return [str(v) for v in raw] if isinstance(raw, list) else []
+        return cls.of(departments=values("departments"), tracks=values("tracks"),
+                      levels=values("levels"), emails=values("emails"))
+
+    def describe(self) -> str:
+        """Return the rule in words, for tables and emails."""
+        parts = []
+        if self.departments:
+            parts.append("department " + " or ".join(sorted(self.departments)))
+        if self.tracks:
+            parts.append("track " + " or ".join(sorted(self.tracks)))
+        if self.levels:
+            parts.append("level " + " or ".join(sorted(self.levels)))
+        text = " and ".join(parts)
+        if self.emails:
+            named = f"{len(self.emails)} named person" + ("" if len(self.emails) == 1 else "s")
+            text = f"{text}, plus {named}" if text else named
+        return text or "nobody"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What an admin asks for when creating an assignment, before it is checked and stored."""
+
+    kind: TargetKind
+    target_id: str
+    rule: Rule
+    starts_on: date
+    due_on: date
+    retake_months: int | None = None
+
+
+def check_plan(plan: Plan, course: Course) -> None:
+    """Raise AssignmentError unless the plan names a real target, a rule, and dates in order."""
+    if plan.rule.empty:
+        raise AssignmentError("choose at least one department, track, level or named person")
+    if plan.due_on < plan.starts_on:
+        raise AssignmentError("the due date is before the start date")
+    if plan.retake_months is not None and not 1 <= plan.retake_months <= 120:
+        raise AssignmentError("re-take every 1 to 120 months, or never")
+    known = {
+        TargetKind.TRACK: course.info.roles,
+        TargetKind.MODULE: course.modules,
+        TargetKind.SCENARIO: course.scenarios,
+    }[plan.kind]
+    if plan.target_id not in known:
+        raise AssignmentError(f"there is no {plan.kind.value} {plan.target_id!r} in the course")
+
+
+def target_title(course: Course, kind: TargetKind, target_id: str) -> str:
+    """Return the target's title (its id when the course no longer has it)."""
+    if kind is TargetKind.TRACK:
+        return f"{course.info.roles.get(target_id, target_id)} track"
+    meta = course.item_meta(target_id)
+    return target_id if meta is None else meta.title
+
+
+def add_months(day: date, months: int) -> date:
+    """Return the same day `months` later (the month's last day when it is shorter)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def current_due(starts_on: date, due_on: date, retake_months: int | None, today: date) -> date:
+    """Return the due date of the cycle running today: the first one, or a later re-take's."""
+    if retake_months is None:
+        return due_on
+    cycle = 0
+    while add_months(starts_on, retake_months * (cycle + 1)) <= today:
+        cycle += 1
+    return add_months(due_on, retake_months * cycle)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What the store knows of one person's progress, keyed by item id."""
+
+    sections_read: Mapping[str, int]
+    quizzes_passed: frozenset[str]
+    scenarios_done: frozenset[str]
+
+    def module(self, module: Module) -> Completion:
+        """Return how far the person is with a module: every section read, quiz passed, scenario played."""
+        read = self.sections_read.get(module.meta.id, 0)
+        quiz = module.quiz is None or module.quiz in self.quizzes_passed
+        scenario = module.scenario is None or module.scenario in self.scenarios_done
+        if read >= len(module.sections) and quiz and scenario:
+            return Completion.DONE
+        started = read > 0 or module.quiz in self.quizzes_passed or module.scenario in self.scenarios_done
+        return Completion.IN_PROGRESS if started else Completion.NOT_STARTED
+
+
+def completion(course: Course, kind: TargetKind, target_id: str, progress: Progress) -> Completion:
+    """Return how far a person is with the target (a missing target counts as not started)."""
+    if kind is TargetKind.SCENARIO:
+        return Completion.DONE if target_id in progress.scenarios_done else Completion.NOT_STARTED
+    if kind is TargetKind.MODULE:
+        module = course.modules.get(target_id)
+        return Completion.NOT_STARTED if module is None else progress.module(module)
+    if target_id not in course.info.roles:
+        return Completion.NOT_STARTED
+    states = [progress.module(m) for m in path_for(course, [target_id])]
+    if states and all(s is Completion.DONE for s in states):
+        return Completion.DONE
+    if any(s is not Completion.NOT_STARTED for s in states):
+        return Completion.IN_PROGRESS
+    return Completion.NOT_STARTED
+
+
+def standing(done: Completion, due: date, today: date) -> Standing:
+    """Return whether an assigned item is done, due, or overdue today."""
+    if done is Completion.DONE:
+        return Standing.DONE
+    return Standing.OVERDUE if today > due else Standing.DUE
