@@ -10,7 +10,14 @@ from course.domain.model import Course, Module
 from course.domain.paths import path_for
 from course.domain.permissions import Action, Actor, Page
 from course.domain.records import ProgressKind
-from course.domain.scoring import CompetencyScore, Evidence, EvidenceKind, profile, scenario_evidence
+from course.domain.scoring import (
+    CompetencyScore,
+    Evidence,
+    EvidenceKind,
+    after_practice,
+    profile,
+    scenario_evidence,
+)
 from course.services.permissions import require
 from course.store import attempts, people, progress, scenario_runs
 from course.store.engine import Engine, read_session
@@ -187,5 +194,14 @@ def get_evidence(engine: Engine, actor: Actor, course: Course) -> list[Evidence]
 
 
 def get_profile(engine: Engine, actor: Actor, course: Course) -> dict[str, CompetencyScore]:
-    """Return the learner's literacy score for every competency, with the evidence behind it."""
+    """Return the learner's literacy score for every competency, with the evidence behind it.
+
+    The score rests on the first answer to each question and the first finished run of each
+    scenario; `get_after_practice` scores the latest ones.
+    """
     return profile(get_evidence(engine, actor, course), course.info.competencies)
+
+
+def get_after_practice(engine: Engine, actor: Actor, course: Course) -> dict[str, CompetencyScore]:
+    """Return the learner's score per competency from their latest evidence (after practice)."""
+    return after_practice(get_evidence(engine, actor, course), course.info.competencies)

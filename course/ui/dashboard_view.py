@@ -105,7 +105,7 @@ def train_next(course: Course, board: Dashboard, *, limit: int = 3) -> None:
 
 
 def pre_post(course: Course, board: Dashboard) -> Figure | None:
-    """Compare first and latest evidence per competency for everyone in scope."""
+    """Compare first answers with after practice (latest) per competency for everyone in scope."""
     totals = [p for p in board.pre_post if p.row == TOTAL and p.before is not None and p.after is not None]
     if not totals:
         st.caption(f"Too few learners ({board.min_group_size} needed per competency) have answered twice.")
@@ -115,7 +115,7 @@ def pre_post(course: Course, board: Dashboard) -> Figure | None:
     _chart(figure, key="chart-pre-post")
     st.caption(board.captions.get("pre_post", ""))
     rows = [{"Department": p.row, "Competency": label(course, p.column), "Learners": p.learners,
-             "First": widgets.percent(p.before), "Latest": widgets.percent(p.after),
+             "First answers": widgets.percent(p.before), "After practice": widgets.percent(p.after),
              "Change": "hidden" if p.change is None else f"{round(p.change * 100):+d} points"}
             for p in board.pre_post if p.row != TOTAL]
     if rows:

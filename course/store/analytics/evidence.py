@@ -1,11 +1,12 @@
-"""Scores from the latest (and first) evidence per person and competency, read from one table.
+"""Scores from the first (and, after practice, latest) evidence per person and competency.
 
-Per person and competency, the evidence is the latest answer to each question and the latest
+Per person and competency, the evidence is the first answer to each question and the first
 finished run of each scenario, exactly as course/domain/scoring.py defines it; the person's
 estimate is the Beta-Binomial posterior mean (1 + successes) / (2 + trials). `evidence_table`
-works that out once per read session into a temporary table (with the first evidence and the
-latest before an earlier date alongside); `group_scores` and `group_changes` then average it per
-department, track, level or everyone. Rows per person stay in the database.
+works that out once per read session into a temporary table (with the latest evidence of the
+same questions, after practice, and the first evidence older than an earlier date alongside);
+`group_scores` and `group_changes` then average it per department, track, level or everyone.
+Rows per person stay in the database.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class GroupScore:
 
 @dataclass(frozen=True, slots=True)
 class GroupChange:
-    """A group's mean estimate from first evidence and from latest evidence, per competency."""
+    """A group's mean estimate from first evidence and after practice (latest), per competency."""
 
     group: str
     competency: str
@@ -54,69 +55,66 @@ class GroupChange:
 def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None) -> str:
     """Return a SELECT of each person's evidence per competency, in one sorted pass.
 
-    One window per question (and per scenario) orders its rows latest first: `rn` = 1 is the
-    latest evidence, and a row before `previous_until` whose next newer row (LAG) is not is the
-    latest before that cut. The first (oldest) answer is found without looking ahead (LEAD made
-    SQLite buffer every partition, about 40% slower here): each row adds its value minus the
-    next newer row's, so a question's terms add up to its oldest value, exactly, as answers are
-    0 or 1. Runs are few and use LEAD, which keeps their fractional scores exact.
+    One window per question (and per scenario) orders its rows oldest first: `rn` = 1 is the
+    first evidence, the one the score rests on, and it counts before `previous_until` when it
+    is older than that cut. The latest evidence (after practice) is found without looking ahead
+    (LEAD made SQLite buffer every partition): each row adds its value minus the next older
+    row's, so a question's terms add up to its newest value, exactly, as answers are 0 or 1 or
+    a share of parts. Runs are few and use LEAD, which keeps their fractional scores exact.
 
-    Columns: person_id, competency, successes and trials (latest evidence), first_successes
-    (first evidence of the same questions and scenarios), previous_successes and
-    previous_trials (latest evidence before the cut; zero trials when there was none).
+    Columns: person_id, competency, successes and trials (first evidence), latest_successes
+    (latest evidence of the same questions and scenarios: after practice), previous_successes
+    and previous_trials (first evidence older than the cut; zero trials when there was none).
     """
     competencies = sql.in_list(scope.competencies)
     scenario_map = sql.values_table(("scenario_id", "competency"), scope.scenario_competencies)
     windowed = scope.release_table is not None
     if windowed:  # each reporting cell's own comparison point
-        previous = "done_at < cut AND (newer_at IS NULL OR newer_at >= cut)"
+        previous = "rn = 1 AND done_at < cut"
     elif previous_until is None:
         previous = "1 = 0"
     else:
         cut = sql.bind(previous_until, kind=DateTime(timezone=True))
-        previous = f"done_at < {cut} AND (newer_at IS NULL OR newer_at >= {cut})"
+        previous = f"rn = 1 AND done_at < {cut}"
     answer_cut, run_cut = ("w.cut", "w.cut") if windowed else ("NULL", "NULL")
     value, weight = f"runs.score * {SCENARIO_WEIGHT}", str(SCENARIO_WEIGHT)
     return f"""
     WITH scen AS ({scenario_map}),
     ans AS (
         SELECT a.person_id, q.competency, a.finished_at AS done_at, {answer_cut} AS cut,
-               q.score AS v,
-               ROW_NUMBER() OVER slot AS rn, LAG(a.finished_at) OVER slot AS newer_at,
-               LAG(q.score) OVER slot AS newer_v
+               q.score AS v, ROW_NUMBER() OVER slot AS rn, LAG(q.score) OVER slot AS older_v
         FROM quiz_answer q
         JOIN quiz_attempt a ON a.id = q.attempt_id
         {_answer_filter(sql, scope, competencies)}
         WINDOW slot AS (PARTITION BY a.person_id, a.quiz_id, q.question_id, q.competency
-                        ORDER BY a.finished_at DESC, a.id DESC, q.position DESC)
+                        ORDER BY a.finished_at, a.id, q.position)
     ),
     runs AS (
         SELECT r.person_id, r.scenario_id, scen.competency, r.score, r.finished_at AS done_at,
-               {run_cut} AS cut, ROW_NUMBER() OVER slot AS rn, LAG(r.finished_at) OVER slot AS newer_at,
-               LEAD(r.id) OVER slot AS older_id
+               {run_cut} AS cut, ROW_NUMBER() OVER slot AS rn, LEAD(r.id) OVER slot AS newer_id
         FROM scenario_run r JOIN scen ON scen.scenario_id = r.scenario_id
         {_run_filter(sql, scope, competencies)}
         WINDOW slot AS (PARTITION BY r.person_id, r.scenario_id, scen.competency
-                        ORDER BY r.finished_at DESC, r.id DESC)
+                        ORDER BY r.finished_at, r.id)
     ),
     ev AS (
         SELECT person_id, competency,
                CASE WHEN rn = 1 THEN v ELSE 0.0 END AS s,
                CASE WHEN rn = 1 THEN 1.0 ELSE 0.0 END AS w,
-               CASE WHEN rn = 1 THEN v ELSE v - newer_v END AS f,
+               CASE WHEN rn = 1 THEN v ELSE v - older_v END AS l,
                CASE WHEN {previous} THEN v ELSE 0.0 END AS ps,
                CASE WHEN {previous} THEN 1.0 ELSE 0.0 END AS pw
-        FROM ans WHERE rn = 1 OR v <> newer_v OR ({previous})
+        FROM ans WHERE rn = 1 OR v <> older_v
         UNION ALL
         SELECT runs.person_id, runs.competency,
                CASE WHEN rn = 1 THEN {value} ELSE 0.0 END,
                CASE WHEN rn = 1 THEN {weight} ELSE 0.0 END,
-               CASE WHEN older_id IS NULL THEN {value} ELSE 0.0 END,
+               CASE WHEN newer_id IS NULL THEN {value} ELSE 0.0 END,
                CASE WHEN {previous} THEN {value} ELSE 0.0 END,
                CASE WHEN {previous} THEN {weight} ELSE 0.0 END
-        FROM runs WHERE rn = 1 OR older_id IS NULL OR ({previous})
+        FROM runs WHERE rn = 1 OR newer_id IS NULL
     )
-    SELECT person_id, competency, SUM(s) AS successes, SUM(w) AS trials, SUM(f) AS first_successes,
+    SELECT person_id, competency, SUM(s) AS successes, SUM(w) AS trials, SUM(l) AS latest_successes,
            SUM(ps) AS previous_successes, SUM(pw) AS previous_trials
     FROM ev GROUP BY person_id, competency"""
 
@@ -155,7 +153,7 @@ def evidence_table(
 ) -> Iterator[Evidence]:
     """Materialise the scope's evidence per person and competency in a temporary table.
 
-    `previous_until` (not later than the scope's end) also keeps the latest evidence before
+    `previous_until` (not later than the scope's end) also keeps the first evidence older than
     that time, for the score of an earlier moment. The table is dropped on leaving; if the
     transaction fails first, its rollback (when the session closes) drops it instead.
     """
@@ -185,7 +183,7 @@ def group_scores(
 
     Over all competencies, a learner's literacy is the mean of their competency estimates, and
     the group's is the mean of its learners' (competency ""). With `previous`, the estimates
-    rest on the evidence before the table's `previous_until` instead of on all of it.
+    rest on the first evidence older than the table's `previous_until` instead of on all of it.
     """
     sql = Sql()
     source = evidence.table
@@ -217,16 +215,16 @@ def group_scores(
 
 
 def group_changes(session: Session, evidence: Evidence, *, grouping: str) -> list[GroupChange]:
-    """Return each group's mean estimate from first evidence and from latest, per competency.
+    """Return each group's mean estimate from first evidence and after practice, per competency.
 
     Both come from the same questions and scenarios (each slot's first and latest evidence), so
-    the change is the learners' improvement on the same material.
+    the change is the learners' improvement on the same material; it never enters the score.
     """
     sql = Sql()
     join, group, group_by = grouping_sql(sql, evidence.scope, grouping)
-    first = _estimate("pc.first_successes", "pc.trials")
+    practised = _estimate("pc.latest_successes", "pc.trials")
     statement = f"""
-        SELECT {group} AS grp, pc.competency, COUNT(*), AVG({first}), AVG({_ESTIMATE})
+        SELECT {group} AS grp, pc.competency, COUNT(*), AVG({_ESTIMATE}), AVG({practised})
         FROM {evidence.table} pc JOIN person p ON p.id = pc.person_id {join}
         GROUP BY {group_by}pc.competency ORDER BY 1, 2"""
     rows = session.connection().execute(sql.statement(statement), sql.values)
