@@ -193,15 +193,15 @@ def get_evidence(engine: Engine, actor: Actor, course: Course) -> list[Evidence]
     return evidence
 
 
-def get_profile(engine: Engine, actor: Actor, course: Course) -> dict[str, CompetencyScore]:
-    """Return the learner's literacy score for every competency, with the evidence behind it.
+def get_profile_and_practice(
+    engine: Engine, actor: Actor, course: Course
+) -> tuple[dict[str, CompetencyScore], dict[str, CompetencyScore]]:
+    """Return the learner's literacy score per competency, and apart, the score after practice.
 
     The score rests on the first answer to each question and the first finished run of each
-    scenario; `get_after_practice` scores the latest ones.
+    scenario, with the evidence behind it; after practice scores the latest ones. One read of
+    the learner's evidence serves both.
     """
-    return profile(get_evidence(engine, actor, course), course.info.competencies)
-
-
-def get_after_practice(engine: Engine, actor: Actor, course: Course) -> dict[str, CompetencyScore]:
-    """Return the learner's score per competency from their latest evidence (after practice)."""
-    return after_practice(get_evidence(engine, actor, course), course.info.competencies)
+    evidence = get_evidence(engine, actor, course)
+    return (profile(evidence, course.info.competencies),
+            after_practice(evidence, course.info.competencies))

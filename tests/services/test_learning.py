@@ -901,7 +901,7 @@ def test_the_profile_scores_the_first_answers_and_runs_with_their_evidence(
     engine: Engine, ada: Actor, write_tree: TreeWriter
 ) -> None:
     course = load(write_tree(SCENARIO_TREE))
-    untouched = learner.get_profile(engine, ada, course)
+    untouched = learner.get_profile_and_practice(engine, ada, course)[0]
     assert {c: s.estimate for c, s in untouched.items()} == {"crisis": 0.5, "listening": 0.5}
 
     take_quiz(engine, ada, course, "intro-quiz", wrong=["q-two"], now=NOW)
@@ -910,7 +910,7 @@ def test_the_profile_scores_the_first_answers_and_runs_with_their_evidence(
     assert play(engine, ada, course, "first-day", [1], now=NOW + timedelta(hours=3)).score == 0.0
     play(engine, ada, course, "tricky", [0], now=NOW + timedelta(hours=4))  # unfinished: no evidence
 
-    scores = learner.get_profile(engine, ada, course)
+    scores = learner.get_profile_and_practice(engine, ada, course)[0]
     assert list(scores) == ["crisis", "listening"]
     crisis, listening = scores["crisis"], scores["listening"]
     # crisis: q-one right in the first attempt (1 of 1), tricky 0.5 x 3, first-day 0 x 3:
@@ -934,7 +934,8 @@ def test_the_profile_scores_the_first_answers_and_runs_with_their_evidence(
         (EvidenceKind.SCENARIO, "first-day", 0.0),
     ]
     # After practice: the second attempt's answers (q-one wrong, q-two right), shown apart.
-    practised = learner.get_after_practice(engine, ada, course)
+    same, practised = learner.get_profile_and_practice(engine, ada, course)
+    assert same == scores
     assert (practised["crisis"].successes, practised["listening"].successes) == (1.5, 1.0)
     # Every answer and finished run is still kept as evidence, for before-and-after comparisons.
     everything = learner.get_evidence(engine, ada, course)
@@ -950,7 +951,7 @@ def test_the_profile_is_the_learners_own(
     ada = add_person("ada@example.org")
     bo = add_person("bo@example.org")
     take_quiz(engine, bo, course, "intro-quiz")
-    assert {c: s.trials for c, s in learner.get_profile(engine, ada, course).items()} == {
+    assert {c: s.trials for c, s in learner.get_profile_and_practice(engine, ada, course)[0].items()} == {
         "crisis": 0, "listening": 0}
-    assert {c: s.trials for c, s in learner.get_profile(engine, bo, course).items()} == {
+    assert {c: s.trials for c, s in learner.get_profile_and_practice(engine, bo, course)[0].items()} == {
         "crisis": 1, "listening": 1}

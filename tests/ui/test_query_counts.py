@@ -32,7 +32,7 @@ IDENTITY_CEILING = 5
 VISITS: dict[Page, tuple[str, str | None, int]] = {
     Page.HOME: ("legal.learner", None, 8),
     Page.MODULE: ("legal.learner", "conversation-not-broadcast", 11),
-    Page.QUIZ: ("legal.learner", "conversation-not-broadcast-quiz", 14),
+    Page.QUIZ: ("legal.learner", "conversation-not-broadcast-quiz", 15),  # the questions seen before
     Page.SCENARIO: ("legal.learner", "viral-video", 12),
     Page.PROFILE: ("legal.learner", None, 5),
     Page.DASHBOARD: ("leader", None, 9),  # adds the privacy settings and the release windows

@@ -11,7 +11,7 @@ from course.domain.model import Course
 from course.domain.permissions import Page
 from course.domain.scoring import CompetencyScore, EvidenceKind
 from course.domain.wording import counted
-from course.services.learner import get_after_practice, get_profile
+from course.services.learner import get_profile_and_practice
 from course.ui import a11y, auth, resources, widgets
 from course.ui.text import literal
 
@@ -61,8 +61,7 @@ def render() -> None:
     if course is None:
         st.error("The course is unavailable right now.")
         return
-    scores = get_profile(resources.engine(), actor, course)
-    practised = get_after_practice(resources.engine(), actor, course)
+    scores, practised = get_profile_and_practice(resources.engine(), actor, course)
     st.caption("Each score estimates how well you master a competency from your first answer to each "
                "question and your first complete run of each scenario; answering again after the "
                "feedback shows as \"after practice\" and does not change the score. The bar's "
