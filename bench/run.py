@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run the project's benchmarks: each measures its anchor in the same run and prints the ratio.
 
-    python bench/run.py [--quick] [--only NAME ...] [--json]
+    python bench/run.py [--quick] [--scale] [--only NAME ...] [--json]
 
 Each benchmark module defines NAME and `run(*, quick) -> dict` with at least value, anchor,
 ratio, target, unit and pass. The exit code is 1 when any benchmark misses its target.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -59,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller workloads, for CI and checks")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these benchmarks")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--scale", action="store_true",
+                        help="also report the growth curve where a benchmark has one (slow)")
     args = parser.parse_args(argv)
     modules = available()
     unknown = set(args.only or ()) - set(modules)
@@ -69,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, module in modules.items():
         if args.only and name not in args.only:
             continue
-        results[name] = module.run(quick=args.quick)
+        accepts_scale = "scale" in inspect.signature(module.run).parameters
+        results[name] = module.run(quick=args.quick, scale=args.scale) if accepts_scale else module.run(
+            quick=args.quick)
         if not args.json:
             print(_line(name, results[name]), flush=True)
     if args.json:

@@ -166,9 +166,9 @@ def count_bar_figure(labels: Sequence[str], counts: Sequence[float], *, axis: st
 
 
 def before_after_figure(labels: Sequence[str], before: Sequence[float], after: Sequence[float]) -> go.Figure:
-    """Return paired bars of first-evidence and latest-evidence estimates per label, in percent."""
+    """Return paired bars of first-answer and after-practice estimates per label, in percent."""
     figure = go.Figure()
-    for name, values, colour in (("First answers", before, "#9e9e9e"), ("Latest answers", after, "#1f5fa8")):
+    for name, values, colour in (("First answers", before, "#9e9e9e"), ("After practice", after, "#1f5fa8")):
         figure.add_trace(go.Bar(
             x=[round(v * 100) for v in values], y=_texts(labels), orientation="h", name=name,
             marker_color=colour, hovertemplate="%{y}: %{x}%<extra>" + name + "</extra>",

@@ -21,7 +21,7 @@ from course.domain.wording import counted
 def test_before_after_pairs_each_label_with_two_bars_in_percent() -> None:
     figure = before_after_figure(["Crisis", "Policy"], [0.25, 0.5], [0.75, 0.5])
     first, latest = figure.data
-    assert (first.name, latest.name) == ("First answers", "Latest answers")
+    assert (first.name, latest.name) == ("First answers", "After practice")
     assert list(first.x) == [25, 50] and list(latest.x) == [75, 50]
     assert list(first.y) == ["Crisis", "Policy"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from course.domain.model import Question, QuestionKind, Quiz
@@ -56,10 +56,13 @@ class GradedAnswer:
         return self.sequence if self.sequence else tuple(sorted(self.chosen))
 
 
-def draw_attempt(quiz: Quiz, *, seed: int) -> tuple[DrawnQuestion, ...]:
+def draw_attempt(quiz: Quiz, *, seed: int, seen: Collection[str] = ()) -> tuple[DrawnQuestion, ...]:
     """Draw the questions of one attempt: `pick` of them, in shuffled order when asked to.
 
-    The same seed always draws the same attempt, so an attempt can be rebuilt after a reload.
+    Questions the learner has not `seen` (answered in an earlier attempt) are drawn first, and
+    repeats only fill what is left, so a retake tests them on new questions where the bank has
+    them. The same seed and `seen` always draw the same attempt, so an attempt can be rebuilt
+    after a reload.
     Reflections are never drawn at random: all of them follow the scored questions, in file
     order. The items of ordering and matching questions are always shuffled (the file order is
     the answer), each from its own generator so that adding such a question leaves the draw of
@@ -68,7 +71,7 @@ def draw_attempt(quiz: Quiz, *, seed: int) -> tuple[DrawnQuestion, ...]:
     rng = random.Random(seed)
     questions = list(quiz.scored_questions)
     count = len(questions) if quiz.pick is None else min(quiz.pick, len(questions))
-    drawn = rng.sample(questions, count) if count < len(questions) else list(questions)
+    drawn = _unseen_first(rng, questions, count, seen=frozenset(seen))
     if quiz.shuffle:
         rng.shuffle(drawn)
     else:
@@ -84,6 +87,18 @@ def draw_attempt(quiz: Quiz, *, seed: int) -> tuple[DrawnQuestion, ...]:
         result.append(DrawnQuestion(question.id, tuple(order)))
     result += [DrawnQuestion(q.id, ()) for q in quiz.reflections]
     return tuple(result)
+
+
+def _unseen_first(rng: random.Random, questions: list[Question], count: int, *,
+                  seen: frozenset[str]) -> list[Question]:
+    """Draw `count` questions at random, unseen ones before any the learner has seen."""
+    if count >= len(questions):
+        return list(questions)
+    fresh = [q for q in questions if q.id not in seen]
+    if len(fresh) >= count:
+        return rng.sample(fresh, count)
+    again = [q for q in questions if q.id in seen]
+    return fresh + rng.sample(again, count - len(fresh))
 
 
 def _shuffled_entries(question: Question, *, seed: int) -> list[int]:

@@ -4,9 +4,10 @@ Each piece of evidence is an outcome between 0 and 1 with a weight: a quiz answe
 (1 if right, 0 if wrong); a finished scenario run counts SCENARIO_WEIGHT times its normalised
 score. Starting from a uniform prior Beta(1, 1), the estimate is the posterior mean
 (1 + successes) / (2 + trials), and the band is the mean plus or minus 1.645 posterior standard
-deviations (about a 90% interval). Only the latest evidence per question and per scenario
-counts, so the score says where a learner stands now; earlier evidence is kept for the
-before-and-after comparison. docs/scoring.md explains the model and why it was chosen.
+deviations (about a 90% interval). Only the first evidence per question and per scenario
+counts: a retake after feedback cannot raise the score. The latest evidence of the same
+questions and scenarios is scored separately, as "after practice". docs/scoring.md explains
+the model and why it was chosen.
 """
 
 from __future__ import annotations
@@ -86,6 +87,14 @@ def latest_only(evidence: Iterable[Evidence]) -> list[Evidence]:
     return sorted(latest.values(), key=lambda e: e.at)
 
 
+def first_only(evidence: Iterable[Evidence]) -> list[Evidence]:
+    """Keep the first evidence for each question or scenario (and competency)."""
+    first: dict[tuple[str, str, str], Evidence] = {}
+    for item in sorted(evidence, key=lambda e: e.at):
+        first.setdefault(_slot(item), item)
+    return sorted(first.values(), key=lambda e: e.at)
+
+
 def estimate(successes: float, trials: float) -> tuple[float, float, float]:
     """Return the posterior mean and its ~90% band for these successes out of these trials."""
     a = PRIOR_SUCCESSES + successes
@@ -105,9 +114,18 @@ def score_competency(competency: str, evidence: Iterable[Evidence]) -> Competenc
 
 
 def profile(evidence: Iterable[Evidence], competencies: Iterable[str]) -> dict[str, CompetencyScore]:
-    """Score every competency from the latest evidence for each question and scenario."""
-    current = latest_only(evidence)
-    return {c: score_competency(c, current) for c in competencies}
+    """Score every competency from the first evidence for each question and scenario."""
+    first = first_only(evidence)
+    return {c: score_competency(c, first) for c in competencies}
+
+
+def after_practice(evidence: Iterable[Evidence], competencies: Iterable[str]) -> dict[str, CompetencyScore]:
+    """Score every competency from the latest evidence of the same questions and scenarios.
+
+    Shown next to the score, never in its place: it tells how practice after feedback went.
+    """
+    latest = latest_only(evidence)
+    return {c: score_competency(c, latest) for c in competencies}
 
 
 def scenario_evidence(

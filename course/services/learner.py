@@ -12,7 +12,14 @@ from course.domain.paths import path_for
 from course.domain.permissions import Action, Actor, Page
 from course.domain.placement import fast_tracked, pre_scores, shown_competencies
 from course.domain.records import ProgressEntry, ProgressKind
-from course.domain.scoring import CompetencyScore, Evidence, EvidenceKind, profile, scenario_evidence
+from course.domain.scoring import (
+    CompetencyScore,
+    Evidence,
+    EvidenceKind,
+    after_practice,
+    profile,
+    scenario_evidence,
+)
 from course.services.permissions import require
 from course.store import attempts, people, placement, progress, scenario_runs
 from course.store.engine import Engine, read_session
@@ -204,6 +211,15 @@ def get_evidence(engine: Engine, actor: Actor, course: Course) -> list[Evidence]
     return evidence
 
 
-def get_profile(engine: Engine, actor: Actor, course: Course) -> dict[str, CompetencyScore]:
-    """Return the learner's literacy score for every competency, with the evidence behind it."""
-    return profile(get_evidence(engine, actor, course), course.info.competencies)
+def get_profile_and_practice(
+    engine: Engine, actor: Actor, course: Course
+) -> tuple[dict[str, CompetencyScore], dict[str, CompetencyScore]]:
+    """Return the learner's literacy score per competency, and apart, the score after practice.
+
+    The score rests on the first answer to each question and the first finished run of each
+    scenario, with the evidence behind it; after practice scores the latest ones. One read of
+    the learner's evidence serves both.
+    """
+    evidence = get_evidence(engine, actor, course)
+    return (profile(evidence, course.info.competencies),
+            after_practice(evidence, course.info.competencies))

@@ -111,8 +111,14 @@ def get_history(engine: Engine, actor: Actor, quiz_id: str) -> QuizHistory:
                        any(a.passed for a in done))
 
 
-def _view(quiz: Quiz, draft: drafts.Draft) -> AttemptView:
-    drawn = draw_attempt(quiz, seed=draft.seed)
+def _view(session: Session, person_id: int, quiz: Quiz, draft: drafts.Draft) -> AttemptView:
+    """Rebuild the attempt in progress: the draw prefers questions of no earlier attempt.
+
+    The draft is the only open attempt of this quiz, so what was seen before cannot change
+    until it is submitted: the same questions are drawn again on every request.
+    """
+    seen = attempts.seen_questions(session, person_id, quiz_id=quiz.meta.id) if quiz.pick is not None else ()
+    drawn = draw_attempt(quiz, seed=draft.seed, seen=seen)
     graded = {}
     for item in drawn:
         answer = draft.answers.get(item.question_id)
@@ -139,7 +145,7 @@ def open_attempt(
                 raise AttemptsUsedUp(f"all {quiz.max_attempts} attempts of this quiz are used")
             fresh = drafts.Draft(quiz_id, quiz.meta.version, new_key(), secrets.randbelow(2**31), {}, when)
             draft = drafts.start_draft(session, actor.person_id, fresh, now=when)
-    return _view(quiz, draft)
+        return _view(session, actor.person_id, quiz, draft)
 
 
 def _refuse(engine: Engine, actor: Actor, quiz_id: str, problem: str) -> InvalidAnswer:
@@ -193,7 +199,7 @@ def _grade_and_save(
     session: Session, actor: Actor, quiz: Quiz, draft: drafts.Draft, *, question_id: str,
     chosen: list[int], seconds: float, now: datetime | None, text: str | None,
 ) -> GradedAnswer:
-    view = _view(quiz, draft)
+    view = _view(session, actor.person_id, quiz, draft)
     if question_id in view.graded:
         return view.graded[question_id]  # a repeat of an answer already given changes nothing
     offered = next((d.option_order for d in view.drawn if d.question_id == question_id), None)
@@ -255,7 +261,7 @@ def _record_attempt(
     session: Session, actor: Actor, quiz: Quiz, draft: drafts.Draft, *, when: datetime
 ) -> AttemptResult:
     """Store the graded attempt and remove its draft, in the caller's transaction."""
-    view = _view(quiz, draft)
+    view = _view(session, actor.person_id, quiz, draft)
     if not view.complete:
         raise NotAvailable("answer every question before submitting")
     score = score_attempt(view.graded.values(), question_count=len(view.scored))

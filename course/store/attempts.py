@@ -11,6 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from course.domain.records import ProgressKind, QuizAttemptRecord, RecordOutcome
+from course.store import evidence_slots
 from course.store._sql import insert_ignoring_conflicts
 from course.store.progress import bump_progress
 from course.store.tables import QuizAnswer, QuizAttempt
@@ -67,6 +68,10 @@ def record_quiz_attempt(session: Session, record: QuizAttemptRecord, *, now: dat
                 for position, answer in enumerate(record.answers)
             ],
         )
+        evidence_slots.record_answers(
+            session, record.person_id, quiz_id=record.quiz_id, at=record.finished_at,
+            answers=[(a.question_id, a.competency, a.credit) for a in record.answers],
+        )
     bump_progress(
         session,
         record.person_id,
@@ -112,6 +117,16 @@ def list_attempts(session: Session, person_id: int, *, quiz_id: str | None = Non
 def count_attempts(session: Session, person_id: int, *, quiz_id: str) -> int:
     """Return how many attempts of the quiz the person has stored (for max_attempts)."""
     return len(list_attempts(session, person_id, quiz_id=quiz_id))
+
+
+def seen_questions(session: Session, person_id: int, *, quiz_id: str) -> frozenset[str]:
+    """Return the questions of a quiz the person answered in any stored attempt."""
+    statement = (
+        sa_select(col(QuizAnswer.question_id)).distinct()
+        .join(QuizAttempt, col(QuizAnswer.attempt_id) == col(QuizAttempt.id))
+        .where(col(QuizAttempt.person_id) == person_id, col(QuizAttempt.quiz_id) == quiz_id)
+    )
+    return frozenset(str(q) for (q,) in session.connection().execute(statement))
 
 
 @dataclass(frozen=True, slots=True)

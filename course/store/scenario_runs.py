@@ -16,6 +16,7 @@ from course.domain.records import (
     ScenarioRunStartRecord,
     ScenarioStepRecord,
 )
+from course.store import evidence_slots
 from course.store._sql import insert_ignoring_conflicts
 from course.store.progress import bump_progress
 from course.store.tables import ScenarioRun, ScenarioStep
@@ -117,6 +118,9 @@ def finish_run(session: Session, record: ScenarioRunFinishRecord) -> RecordOutco
         finished = _find_run(session, record.run_id)
         same = finished is not None and finished.finish_key == record.key
         return RecordOutcome.DUPLICATE if same else RecordOutcome.CONFLICT
+    if record.score is not None:
+        evidence_slots.record_run(session, record.person_id, scenario_id=run.scenario_id,
+                                  at=record.finished_at, score=record.score)
     bump_progress(
         session,
         record.person_id,

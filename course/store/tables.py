@@ -470,6 +470,31 @@ class Enrolment(SQLModel, table=True):
     enrolled_at: datetime
 
 
+class EvidenceSlot(SQLModel, table=True):
+    """A person's first and latest evidence for one question of a quiz, or one scenario.
+
+    Kept up to date in the transaction that stores each attempt or finished run
+    (course/store/evidence_slots.py), so the dashboards read one row per person and question
+    instead of ranking every answer. `kind` is "answer" (item_id the quiz, question_id and
+    competency set) or "run" (item_id the scenario, question_id and competency empty: a
+    scenario's competencies come from the course when it is read).
+    """
+
+    __tablename__ = "evidence_slot"
+
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True)
+    kind: str = Field(max_length=10, primary_key=True)
+    item_id: str = Field(max_length=100, primary_key=True)
+    question_id: str = Field(max_length=100, primary_key=True)
+    competency: str = Field(max_length=50, primary_key=True)
+    first_score: float
+    first_at: datetime
+    latest_score: float
+    latest_at: datetime
+    #: How many answers (or finished runs) the slot has had.
+    answers: int = Field(default=1)
+
+
 #: Tables holding data about a person, with how their rows are found for one person.
 PERSONAL_DATA: dict[str, str] = {
     "person": "the person's own row (and manager_id of the people they manage)",
@@ -481,6 +506,7 @@ PERSONAL_DATA: dict[str, str] = {
     "progress": "person_id",
     "quiz_attempt": "person_id",
     "quiz_answer": "attempt_id -> quiz_attempt.person_id",
+    "evidence_slot": "person_id",
     "scenario_run": "person_id",
     "scenario_step": "run_id -> scenario_run.person_id",
     "quiz_draft": "person_id",

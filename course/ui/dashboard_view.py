@@ -103,7 +103,7 @@ def train_next(course: Course, board: Dashboard, *, limit: int = 3) -> None:
 
 
 def pre_post(course: Course, board: Dashboard, table: ShownTable) -> Figure | None:
-    """Compare first and latest evidence per competency for everyone in scope."""
+    """Compare first answers with after practice (latest) per competency for everyone in scope."""
     totals = [p for p in board.pre_post if p.row == TOTAL and p.before is not None and p.after is not None]
     if not totals:
         st.caption(f"Too few learners ({board.min_group_size} needed per competency) have answered twice.")

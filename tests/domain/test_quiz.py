@@ -59,6 +59,23 @@ def test_pick_draws_that_many_distinct_questions_from_the_bank() -> None:
         assert {d.question_id for d in drawn} <= ids
 
 
+def test_a_retake_draws_unseen_questions_before_repeats() -> None:
+    quiz = bank(10, pick=4)
+    for seed in range(50):
+        first = {d.question_id for d in draw_attempt(quiz, seed=seed)}
+        second = {d.question_id for d in draw_attempt(quiz, seed=seed + 1, seen=first)}
+        assert not second & first  # six unseen questions cover a draw of four
+        third = {d.question_id for d in draw_attempt(quiz, seed=seed + 2, seen=first | second)}
+        assert len(third) == 4 and third >= {q.id for q in quiz.questions} - first - second
+
+
+def test_the_unseen_first_draw_is_the_same_on_every_reload() -> None:
+    quiz = bank(10, pick=4)
+    seen = {"q1", "q2", "q3"}
+    assert draw_attempt(quiz, seed=7, seen=seen) == draw_attempt(quiz, seed=7, seen=seen)
+    assert draw_attempt(quiz, seed=7, seen=()) == draw_attempt(quiz, seed=7)
+
+
 def test_every_question_is_drawn_when_pick_is_absent() -> None:
     quiz = bank(7)
     for seed in range(20):

@@ -15,7 +15,9 @@ from course.domain.scoring import (
     SCENARIO_WEIGHT,
     Evidence,
     EvidenceKind,
+    after_practice,
     estimate,
+    first_only,
     latest_only,
     profile,
     scenario_evidence,
@@ -118,20 +120,41 @@ def test_latest_only_keeps_the_latest_answer_per_question_and_run_per_scenario()
     ]
 
 
-def test_profile_scores_every_competency_from_the_latest_evidence_even_without_any() -> None:
+def test_first_only_keeps_the_first_answer_per_question_and_run_per_scenario() -> None:
+    kept = first_only(reversed(HISTORY))
+    assert [(e.item_id, e.detail_id, e.outcome) for e in kept] == [
+        ("check", "q1", 0.0),
+        ("first-day", "run-1", 0.2),
+        ("check", "q2", 1.0),
+        ("other", "q1", 0.0),
+        ("last-day", "run-3", 1.0),
+    ]
+
+
+def test_profile_scores_every_competency_from_the_first_evidence_even_without_any() -> None:
     scores = profile(HISTORY, ["crisis", "listening"])
     assert list(scores) == ["crisis", "listening"]
     crisis = scores["crisis"]
-    # Latest: q2 right, check/q1 right, other/q1 wrong, first-day 0.8 x 3, last-day 1.0 x 3.
-    # successes 1 + 1 + 0 + 2.4 + 3 = 7.4 of 3 + 3 + 3 = 9 trials; mean 8.4 / 11.
-    assert crisis.successes == pytest.approx(7.4)
+    # First: check/q1 wrong, q2 right, other/q1 wrong, first-day 0.2 x 3, last-day 1.0 x 3.
+    # successes 0 + 1 + 0 + 0.6 + 3 = 4.6 of 3 + 3 + 3 = 9 trials; mean 5.6 / 11.
+    assert crisis.successes == pytest.approx(4.6)
     assert crisis.trials == 9.0
-    assert crisis.estimate == pytest.approx(8.4 / 11)
+    assert crisis.estimate == pytest.approx(5.6 / 11)
     assert (crisis.answers, crisis.runs) == (3, 2)
-    assert {e.detail_id for e in crisis.evidence} == {"q1", "q2", "run-2", "run-3"}
+    assert {e.detail_id for e in crisis.evidence} == {"q1", "q2", "run-1", "run-3"}
     listening = scores["listening"]
     assert (listening.estimate, listening.successes, listening.trials, listening.evidence) == (0.5, 0, 0, ())
     assert listening.high - listening.low == pytest.approx(2 * 0.474871, abs=1e-6)
+
+
+def test_practice_after_feedback_shows_apart_and_never_raises_the_score() -> None:
+    retake = [*HISTORY, answer("q1", True, 20), answer("q1", True, 21, quiz="other"),
+              run("first-day", "run-4", 1.0, 22)]
+    assert profile(retake, ["crisis"]) == profile(HISTORY, ["crisis"])
+    practised = after_practice(retake, ["crisis"])["crisis"]
+    # Latest: both q1 right, q2 right, both runs 1.0: 3 + 6 = 9 of 9 trials.
+    assert (practised.successes, practised.trials) == (pytest.approx(9.0), 9.0)
+    assert practised.estimate > profile(retake, ["crisis"])["crisis"].estimate
 
 
 def test_profile_of_nothing_is_one_half_everywhere() -> None:

@@ -201,8 +201,24 @@ def test_the_cache_hits_on_unchanged_data_and_misses_after_a_new_answer(
     _answer(engine, org["h2"], "qa", "listening", True, at=T0 + timedelta(days=1))
     fresh = dashboard.get_dashboard(engine, org["admin"], _course(), cache=cache, now=NOW)
     assert fresh is not first and cache.misses == 3
+    # A retake counts after practice only: the score still rests on h2's first (wrong) answer.
     hr = fresh.by_department.cell("HR", "listening")
-    assert hr is not None and hr.estimate == pytest.approx(2 / 3)
+    assert hr is not None and hr.estimate == pytest.approx(5 / 9)
+    practised = next(p for p in fresh.pre_post if (p.row, p.column) == ("HR", "listening"))
+    assert (practised.before, practised.after) == (pytest.approx(5 / 9), pytest.approx(2 / 3))
+
+
+def test_a_retake_all_right_does_not_raise_the_headline_but_shows_after_practice(
+    engine: Engine, org: dict[str, Actor]
+) -> None:
+    before = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
+    for who in ("h1", "h2", "h3", "o1", "o2", "o3", "i1"):
+        _answer(engine, org[who], "qa", "listening", True, at=T0 + timedelta(days=1))
+    after = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
+    assert after.headline.score == pytest.approx(before.headline.score)
+    assert after.by_department.cell("HR", "listening") == before.by_department.cell("HR", "listening")
+    total = next(p for p in after.pre_post if p.row == TOTAL and p.column == "listening")
+    assert total.after is not None and total.before is not None and total.after > total.before
 
 
 def test_export_is_suppressed_neutralised_and_audited(engine: Engine, org: dict[str, Actor]) -> None:
@@ -250,8 +266,8 @@ def test_pre_post_total_and_trend_points(engine: Engine, org: dict[str, Actor]) 
     total = next(p for p in board.pre_post if p.row == TOTAL and p.column == "listening")
     # h2 moved from wrong (1/3) to right (2/3); h1 and h3 answered right again; @Ops did not change.
     assert total.change == pytest.approx((2 / 3 - 1 / 3) / 6)
-    second = next(t for t in board.trend if t.department == "HR" and t.period == "2026-03-09")
-    assert (second.learners, second.answers) == (3, 3)
+    # Trends count first answers, like the score: the retakes of the second week add no point.
+    assert {t.period for t in board.trend if t.department == "HR"} == {"2026-03-02"}
 
 
 def test_demo_seeding_runs_once_through_the_services_and_feeds_the_dashboard(
@@ -311,14 +327,16 @@ def test_trend_by_track_counts_a_learner_in_both_tracks_and_withholds_small_cell
 def test_the_headline_compares_with_the_score_some_days_earlier(
     engine: Engine, org: dict[str, Actor]
 ) -> None:
-    for name in ("h1", "h2", "h3"):  # the three learners of HR answer right in the second week
-        _answer(engine, org[name], "qa", "listening", True, at=T0 + timedelta(days=8))
+    # The three learners of HR answer a new question right in the second week (answering qa
+    # again would change nothing: the score rests on first answers). HR: 3/4, 1/2, 3/4.
+    for name in ("h1", "h2", "h3"):
+        _answer(engine, org[name], "qb", "listening", True, at=T0 + timedelta(days=8))
     compare = Filters(previous_days=10)  # NOW - 10 days falls in the second week: its Monday
     board = dashboard.get_dashboard(engine, org["admin"], _course(), filters=compare, now=NOW)
     # Only listening is shown (crisis has one learner); HR and @Ops, six learners.
     assert board.headline.score == pytest.approx(2 / 3)
     assert board.headline.previous_score == pytest.approx(11 / 18)
-    assert board.headline.change == pytest.approx((2 / 3 - 1 / 3) / 6)
+    assert board.headline.change == pytest.approx(2 / 3 - 11 / 18)
     before_anything = dashboard.get_dashboard(
         engine, org["admin"], _course(), filters=Filters(previous_days=30), now=NOW
     )

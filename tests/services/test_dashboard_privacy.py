@@ -30,7 +30,7 @@ from course.services import dashboard
 from course.services.dashboard import Dashboard, Filters
 from course.services.dashboard.compute import _count
 from course.services.dashboard.sections import assemble
-from course.services.learner import get_profile
+from course.services.learner import get_profile_and_practice
 from course.services.seed import seed_bulk
 from course.settings import BUNDLED_ROOT
 from course.store import analytics, attempts, people
@@ -167,7 +167,7 @@ def test_completion_totals_are_exactly_the_shown_rows(org: Org) -> None:
 
 
 def test_a_period_ending_yesterday_does_not_isolate_who_answered_today(org: Org) -> None:
-    truth = get_profile(org.engine, org.late, org.course)[org.late_competency].estimate
+    truth = get_profile_and_practice(org.engine, org.late, org.course)[0][org.late_competency].estimate
     # Unprotected, the difference of two column totals is the late learner's score.
     scope = dashboard.build_scope(org.course, Filters(), None)
     with read_session(org.engine) as session:

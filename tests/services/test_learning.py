@@ -393,6 +393,22 @@ def test_reading_needs_the_learner_capability_and_a_refusal_is_audited(
 CNB = "conversation-not-broadcast-quiz"
 
 
+def test_a_retake_draws_the_questions_not_seen_before_any_repeat(
+    engine: Engine, ada: Actor, bundled: Course
+) -> None:
+    quiz = bundled.quizzes[CNB]
+    bank = {q.id for q in quiz.scored_questions}
+    assert quiz.pick is not None and quiz.pick < len(bank)
+    seen: set[str] = set()
+    for attempt in range(3):
+        view = quizzing.open_attempt(engine, ada, bundled, CNB, now=NOW + timedelta(hours=attempt))
+        drawn = {d.question_id for d in view.drawn if d.question_id in bank}
+        unseen = bank - seen
+        assert drawn >= unseen if len(unseen) <= quiz.pick else drawn <= unseen
+        take_quiz(engine, ada, bundled, CNB, now=NOW + timedelta(hours=attempt))
+        seen |= drawn
+
+
 def test_an_attempt_is_drawn_once_and_resumed_in_a_later_session(
     engine: Engine, ada: Actor, bundled: Course, database_url: str
 ) -> None:
@@ -881,11 +897,11 @@ def test_another_persons_run_is_refused(
 
 # --- the profile -----------------------------------------------------------------------------
 
-def test_the_profile_scores_the_latest_answers_and_runs_with_their_evidence(
+def test_the_profile_scores_the_first_answers_and_runs_with_their_evidence(
     engine: Engine, ada: Actor, write_tree: TreeWriter
 ) -> None:
     course = load(write_tree(SCENARIO_TREE))
-    untouched = learner.get_profile(engine, ada, course)
+    untouched = learner.get_profile_and_practice(engine, ada, course)[0]
     assert {c: s.estimate for c, s in untouched.items()} == {"crisis": 0.5, "listening": 0.5}
 
     take_quiz(engine, ada, course, "intro-quiz", wrong=["q-two"], now=NOW)
@@ -894,30 +910,33 @@ def test_the_profile_scores_the_latest_answers_and_runs_with_their_evidence(
     assert play(engine, ada, course, "first-day", [1], now=NOW + timedelta(hours=3)).score == 0.0
     play(engine, ada, course, "tricky", [0], now=NOW + timedelta(hours=4))  # unfinished: no evidence
 
-    scores = learner.get_profile(engine, ada, course)
+    scores = learner.get_profile_and_practice(engine, ada, course)[0]
     assert list(scores) == ["crisis", "listening"]
     crisis, listening = scores["crisis"], scores["listening"]
-    # crisis: q-one wrong in the latest attempt (0 of 1), tricky 0.5 x 3, first-day 0 x 3:
-    # 1.5 successes of 7 trials; a = 2.5, b = 6.5, mean 2.5 / 9, spread 1.645 * 0.141638.
-    assert (crisis.successes, crisis.trials) == (1.5, 7.0)
-    assert crisis.estimate == pytest.approx(0.277778, abs=1e-6)
-    assert (crisis.low, crisis.high) == (pytest.approx(0.044781, abs=1e-6), pytest.approx(0.510775, abs=1e-6))
+    # crisis: q-one right in the first attempt (1 of 1), tricky 0.5 x 3, first-day 0 x 3:
+    # 2.5 successes of 7 trials; a = 3.5, b = 5.5, mean 3.5 / 9, spread 1.645 * 0.154160.
+    assert (crisis.successes, crisis.trials) == (2.5, 7.0)
+    assert crisis.estimate == pytest.approx(0.388889, abs=1e-6)
+    assert (crisis.low, crisis.high) == (pytest.approx(0.135295, abs=1e-6), pytest.approx(0.642483, abs=1e-6))
     assert sorted((e.kind, e.item_id, e.detail_id if e.kind is EvidenceKind.ANSWER else "", e.outcome)
                   for e in crisis.evidence) == [
-        (EvidenceKind.ANSWER, "intro-quiz", "q-one", 0.0),
+        (EvidenceKind.ANSWER, "intro-quiz", "q-one", 1.0),
         (EvidenceKind.SCENARIO, "first-day", "", 0.0),
         (EvidenceKind.SCENARIO, "tricky", "", 0.5),
     ]
     assert (crisis.answers, crisis.runs) == (1, 2)
-    # listening: q-two right in the latest attempt (1 of 1), first-day 0 x 3: 1 of 4; mean 2 / 6.
-    assert (listening.successes, listening.trials) == (1.0, 4.0)
-    assert listening.estimate == pytest.approx(1 / 3)
-    assert (listening.low, listening.high) == (pytest.approx(0.040237, abs=1e-6),
-                                               pytest.approx(0.626430, abs=1e-6))
+    # listening: q-two wrong in the first attempt (0 of 1), first-day 0 x 3: 0 of 4; mean 1 / 6.
+    assert (listening.successes, listening.trials) == (0.0, 4.0)
+    assert listening.estimate == pytest.approx(1 / 6)
+    assert (listening.low, listening.high) == (0.0, pytest.approx(0.398380, abs=1e-6))
     assert sorted((e.kind, e.item_id, e.outcome) for e in listening.evidence) == [
-        (EvidenceKind.ANSWER, "intro-quiz", 1.0),
+        (EvidenceKind.ANSWER, "intro-quiz", 0.0),
         (EvidenceKind.SCENARIO, "first-day", 0.0),
     ]
+    # After practice: the second attempt's answers (q-one wrong, q-two right), shown apart.
+    same, practised = learner.get_profile_and_practice(engine, ada, course)
+    assert same == scores
+    assert (practised["crisis"].successes, practised["listening"].successes) == (1.5, 1.0)
     # Every answer and finished run is still kept as evidence, for before-and-after comparisons.
     everything = learner.get_evidence(engine, ada, course)
     assert sorted((e.kind.value, e.competency) for e in everything) == sorted(
@@ -932,7 +951,7 @@ def test_the_profile_is_the_learners_own(
     ada = add_person("ada@example.org")
     bo = add_person("bo@example.org")
     take_quiz(engine, bo, course, "intro-quiz")
-    assert {c: s.trials for c, s in learner.get_profile(engine, ada, course).items()} == {
+    assert {c: s.trials for c, s in learner.get_profile_and_practice(engine, ada, course)[0].items()} == {
         "crisis": 0, "listening": 0}
-    assert {c: s.trials for c, s in learner.get_profile(engine, bo, course).items()} == {
+    assert {c: s.trials for c, s in learner.get_profile_and_practice(engine, bo, course)[0].items()} == {
         "crisis": 1, "listening": 1}

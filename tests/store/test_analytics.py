@@ -131,12 +131,13 @@ def _cells(rows: list[analytics.GroupScore]) -> dict[tuple[str, str], tuple[int,
 def test_department_by_competency_matches_the_hand_computation(engine: Engine, org: Org) -> None:
     with read_session(engine) as session:
         rows = analytics.competency_scores(session, SCOPE, grouping="department")
-    # h1 listening: latest qa right, qb right: (1+2)/(2+2) = 0.75; h2 listening: (1+0)/(2+1) = 1/3.
-    # h2 crisis: run 0.5 x 3: (1+1.5)/(2+3) = 0.5; i1 crisis: qc right + latest run 0.0: 2/6.
+    # First answers count. h1 listening: qa first wrong, qb right: (1+1)/(2+2) = 0.5 (the retake
+    # that got qa right does not count); h2 listening: (1+0)/(2+1) = 1/3.
+    # h2 crisis: run 0.5 x 3: (1+1.5)/(2+3) = 0.5; i1 crisis: qc right + first run 1.0: 5/6.
     assert _cells(rows) == {
-        ("HR", "listening"): (2, round((0.75 + 1 / 3) / 2, 6), 3.0),
+        ("HR", "listening"): (2, round((0.5 + 1 / 3) / 2, 6), 3.0),
         ("HR", "crisis"): (1, 0.5, 3.0),
-        ("IT", "crisis"): (1, round(1 / 3, 6), 4.0),
+        ("IT", "crisis"): (1, round(5 / 6, 6), 4.0),
     }
 
 
@@ -157,10 +158,10 @@ def test_overall_literacy_is_the_mean_of_each_learners_mean(engine: Engine, org:
     with read_session(engine) as session:
         rows = analytics.competency_scores(session, SCOPE, grouping="department", by_competency=False)
         everyone = analytics.competency_scores(session, SCOPE, grouping="all", by_competency=False)
-    hr = (0.75 + (1 / 3 + 0.5) / 2) / 2
-    assert _cells(rows) == {("HR", ""): (2, round(hr, 6), 6.0), ("IT", ""): (1, round(1 / 3, 6), 4.0)}
+    hr = (0.5 + (1 / 3 + 0.5) / 2) / 2
+    assert _cells(rows) == {("HR", ""): (2, round(hr, 6), 6.0), ("IT", ""): (1, round(5 / 6, 6), 4.0)}
     assert everyone[0].learners == 3
-    assert everyone[0].estimate == pytest.approx((0.75 + (1 / 3 + 0.5) / 2 + 1 / 3) / 3)
+    assert everyone[0].estimate == pytest.approx((0.5 + (1 / 3 + 0.5) / 2 + 5 / 6) / 3)
 
 
 def test_tracks_count_a_learner_in_each_of_their_tracks_and_levels_come_from_the_roster(
@@ -172,7 +173,7 @@ def test_tracks_count_a_learner_in_each_of_their_tracks_and_levels_come_from_the
         assert analytics.list_levels(session) == ["manager", "staff"]
     assert tracks[("hr", "listening")][0] == 2 and tracks[("it", "listening")] == (1, round(1 / 3, 6), 1.0)
     assert tracks[("it", "crisis")][0] == 2
-    assert levels[("staff", "listening")] == (1, 0.75, 2.0)
+    assert levels[("staff", "listening")] == (1, 0.5, 2.0)
     assert levels[("manager", "crisis")] == (1, 0.5, 3.0)
 
 
@@ -184,7 +185,7 @@ def test_scope_and_period_limit_the_evidence(engine: Engine, org: Org) -> None:
             "IT"
         }
         early = _cells(analytics.competency_scores(session, before_t2, grouping="department"))
-    # Before T2, h1's latest qa is the wrong one: (1+1)/(2+2) = 0.5.
+    # Before T2, h1's first qa is the wrong one: (1+1)/(2+2) = 0.5.
     assert early[("HR", "listening")] == (2, round((0.5 + 1 / 3) / 2, 6), 3.0)
 
 
@@ -213,8 +214,7 @@ def test_answers_per_week_for_trends(engine: Engine, org: Org) -> None:
     assert got == {
         ("2026-03-02", "HR", "listening"): (2, 3, 1),
         ("2026-03-02", "IT", "crisis"): (1, 1, 1),
-        ("2026-03-09", "HR", "listening"): (1, 1, 1),
-    }
+    }  # h1's retake of qa in the second week is not a first answer: no trend point
 
 
 def test_completion_counts_per_department(engine: Engine, org: Org) -> None:
@@ -272,7 +272,8 @@ def test_choice_flows_endings_and_question_counts(engine: Engine, org: Org) -> N
         ("IT", "start", 1, "end"): (1, 1),
     }
     assert endings == {("HR", "bad"): (1, 1), ("IT", "good"): (1, 1), ("IT", "bad"): (1, 1)}
-    assert questions == {"qa": (3, 1, 2), "qb": (1, 1, 1), "qc": (1, 1, 1)}
+    # First answers only: h1's retake of qa, right, does not count.
+    assert questions == {"qa": (2, 0, 2), "qb": (1, 1, 1), "qc": (1, 1, 1)}
 
 
 def test_the_data_version_changes_with_new_work(engine: Engine, org: Org) -> None:
@@ -295,11 +296,9 @@ def test_trend_per_track_counts_a_learner_in_each_of_their_tracks(engine: Engine
     assert got == {
         ("department", "2026-03-02", "HR", "listening"): (2, 3, 1),
         ("department", "2026-03-02", "IT", "crisis"): (1, 1, 1),
-        ("department", "2026-03-09", "HR", "listening"): (1, 1, 1),
         ("track", "2026-03-02", "hr", "listening"): (2, 3, 1),
         ("track", "2026-03-02", "it", "listening"): (1, 1, 0),
         ("track", "2026-03-02", "it", "crisis"): (1, 1, 1),
-        ("track", "2026-03-09", "hr", "listening"): (1, 1, 1),
     }
     assert tracks_only == [r for r in rows if r.grouping == "track"]
 
@@ -322,7 +321,7 @@ def test_first_latest_and_previous_evidence_of_repeated_answers(engine: Engine, 
         for cut, listening, crisis in (
             (T0, None, None),  # nothing before the first answer
             (T1, 1 / 4, 1.6 / 5),  # qa and qb wrong; the 0.2 run: (1 + 0.6) / (2 + 3)
-            (T2, 3 / 4, 3.7 / 5),  # qa and qb right; the 0.9 run
+            (T2, 1 / 4, 1.6 / 5),  # still the first answers: the retakes right do not count
         ):
             with analytics.evidence_table(session, scope, previous_until=cut) as table:
                 previous = _cells(analytics.group_scores(session, table, grouping="all", previous=True))
@@ -357,17 +356,17 @@ def test_previous_first_and_latest_agree_with_each_learners_own_evidence(
         }
         changes = {r.competency: r for r in analytics.group_changes(session, table, grouping="all")}
     for competency in SCOPE.competencies:
-        now = [score_competency(competency, latest_only(e)) for e in everyone.values()]
-        first = [score_competency(competency, _first_only(e)) for e in everyone.values()]
+        now = [score_competency(competency, _first_only(e)) for e in everyone.values()]
+        practised = [score_competency(competency, latest_only(e)) for e in everyone.values()]
         before = [
-            score_competency(competency, latest_only(x for x in e if x.at < cut)) for e in everyone.values()
+            score_competency(competency, _first_only([x for x in e if x.at < cut])) for e in everyone.values()
         ]
         assert _mean(now) == pytest.approx(latest[competency].estimate)
         assert (changes[competency].learners, changes[competency].after) == (
-            len([s for s in now if s.trials]),
-            pytest.approx(_mean(now)),
+            len([s for s in practised if s.trials]),
+            pytest.approx(_mean(practised)),
         )
-        assert changes[competency].before == pytest.approx(_mean(first))
+        assert changes[competency].before == pytest.approx(_mean(now))
         if any(s.trials for s in before):
             assert previous[competency].learners == len([s for s in before if s.trials])
             assert previous[competency].estimate == pytest.approx(_mean(before))

@@ -32,7 +32,7 @@ IDENTITY_CEILING = 5
 VISITS: dict[Page, tuple[str, str | None, int]] = {
     Page.HOME: ("legal.learner", None, 11),  # the pre-check's answers and the learner's assignments
     Page.MODULE: ("legal.learner", "conversation-not-broadcast", 12),
-    Page.QUIZ: ("legal.learner", "conversation-not-broadcast-quiz", 15),
+    Page.QUIZ: ("legal.learner", "conversation-not-broadcast-quiz", 16),  # the pre-check, questions seen
     Page.SCENARIO: ("legal.learner", "viral-video", 13),
     Page.PROFILE: ("legal.learner", None, 12),  # adds one read of the path, pre-check and certificates
     Page.PLACEMENT: ("legal.learner", None, 10),  # what it showed, then the draw

@@ -36,8 +36,9 @@ def with_captions(board: Dashboard) -> Dashboard:
         ),
         "level": f"The same by management level from the roster, from the same {people}; {hidden}.",
         "pre_post": (
-            f"Mean estimate from each learner's first answers and runs against their latest, "
-            f"on the same questions and scenarios ({pre_post_n}); {hidden}."
+            f"Mean estimate from each learner's first answers and runs (the literacy score) against "
+            f"their latest after practice, on the same questions and scenarios ({pre_post_n}); "
+            f"practice never raises the score; {hidden}."
         ),
         "trend": (
             f"Share of answers correct per period, "

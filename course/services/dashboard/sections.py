@@ -182,8 +182,8 @@ def _headline(
     participation = participants / learners if participants is not None and learners else None
     change = score - previous_score if score is not None and previous_score is not None else None
     caption = (
-        f"Literacy score of {participants} learners with evidence, out of {learners} learners; "
-        f"change against {previous_days} days earlier."
+        f"Literacy score from first answers of {participants} learners with evidence, out of "
+        f"{learners} learners; change against {previous_days} days earlier."
         if participants is not None
         else f"Fewer than {k} learners have evidence yet: the score is hidden."
     )

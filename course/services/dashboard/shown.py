@@ -100,14 +100,14 @@ def status(board: Dashboard, *, target: int) -> ShownTable:
 
 
 def pre_post(course: Course, board: Dashboard) -> ShownTable:
-    """Return first and latest answers per department and competency."""
+    """Return first answers and after practice (latest answers) per department and competency."""
     rows = tuple(
         {"Department": "All departments" if p.row == TOTAL else p.row, "Competency": _label(course, p.column),
-         "Learners": p.learners, "First": percent(p.before) if p.before is not None else HIDDEN,
-         "Latest": percent(p.after) if p.after is not None else HIDDEN, "Change (points)": _points(p.change)}
+         "Learners": p.learners, "First answers": percent(p.before) if p.before is not None else HIDDEN,
+         "After practice": percent(p.after) if p.after is not None else HIDDEN, "Change (points)": _points(p.change)}
         for p in board.pre_post
     )
-    header = ("Department", "Competency", "Learners", "First", "Latest", "Change (points)")
+    header = ("Department", "Competency", "Learners", "First answers", "After practice", "Change (points)")
     return ShownTable("Before and after training", header, rows)
 
 

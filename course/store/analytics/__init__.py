@@ -1,6 +1,6 @@
 """Dashboard queries: every aggregate computed in SQL (GROUP BY, window functions).
 
-Per person and competency, the evidence is the latest answer to each question and the latest
+Per person and competency, the evidence is the first answer to each question and the first
 finished run of each scenario, exactly as course/domain/scoring.py defines it; the person's
 estimate is the Beta-Binomial posterior mean (1 + successes) / (2 + trials). Groups (department,
 track, level, or everyone) then get the mean of their learners' estimates, the learner count and
@@ -9,7 +9,7 @@ the evidence behind it. No query returns a row per person to Python; the same SQ
 
 - scope: what a query looks at (`Scope`) and the SQL building blocks the queries share;
 - evidence: the per-person evidence, materialised once per read session (`evidence_table`),
-  and the group scores and first-versus-latest changes read from it;
+  and the group scores and first-versus-after-practice changes read from it;
 - activity: when each reporting cell was active, for the release windows;
 - counts: trends, completion, choice flows, endings, question facility, the data version.
 """

@@ -85,13 +85,15 @@ TREND_GROUPINGS = ("department", "track")
 def answers_per_period(
     session: Session, scope: Scope, *, period: str = "week", groupings: Sequence[str] = ("department",)
 ) -> list[PeriodScore]:
-    """Return answers and correct answers per period (week or month start), group, competency.
+    """Return first answers and those right per period (week or month start), group, competency.
 
-    One pass over the answers serves every grouping asked for (TREND_GROUPINGS): they are
-    counted per attempt (so the period is worked out once per attempt, not per answer), then
-    per period, department, stored track list and competency. Each person has one department
-    and one track list, so learners add up across those; a track's learners are those of every
-    track list holding it (a learner on two tracks counts in both).
+    Like the score, trends count each learner's first answer to each question (a retake after
+    the feedback would make a period look better by persistence), read from the evidence slots
+    (course/store/evidence_slots.py), in the period of that first answer; "right" is full
+    credit. One pass serves every grouping asked for (TREND_GROUPINGS): first answers are
+    counted per moment, then per period, department, stored track list and competency. Each
+    person has one department and one track list, so learners add up across those; a track's
+    learners are those of every track list holding it (a learner on two tracks counts in both).
     """
     unknown = sorted(set(groupings) - set(TREND_GROUPINGS))
     if unknown:
@@ -100,7 +102,7 @@ def answers_per_period(
         return []
     sql = Sql()
     bucket = (week_start if period == "week" else month_start)(session, "x.finished_at")
-    people, competencies = people_in(sql, scope, "a.person_id"), sql.in_list(scope.competencies)
+    people, competencies = people_in(sql, scope, "s.person_id"), sql.in_list(scope.competencies)
     sums = "SUM(c.learners), SUM(c.answers), SUM(c.correct)"
     parts = []
     if "department" in groupings:
@@ -115,12 +117,11 @@ def answers_per_period(
         GROUP BY c.period, t.track, c.competency""")
     statement = f"""
         WITH per_attempt AS (
-            SELECT a.person_id, a.finished_at, q.competency, COUNT(*) AS answers,
-                   SUM(CASE WHEN q.correct THEN 1 ELSE 0 END) AS correct
-            FROM quiz_answer q
-            JOIN quiz_attempt a ON a.id = q.attempt_id
-            WHERE {people} AND q.competency IN {competencies}
-            GROUP BY a.id, a.person_id, a.finished_at, q.competency
+            SELECT s.person_id, s.first_at AS finished_at, s.competency, COUNT(*) AS answers,
+                   SUM(CASE WHEN s.first_score >= 1 THEN 1 ELSE 0 END) AS correct
+            FROM evidence_slot s
+            WHERE s.kind = 'answer' AND {people} AND s.competency IN {competencies}
+            GROUP BY s.person_id, s.first_at, s.competency
         ),
         cube AS (
             SELECT {bucket} AS period, p.department, p.tracks, x.competency,
@@ -257,16 +258,23 @@ def ending_tallies(session: Session, scope: Scope) -> list[EndingCount]:
 
 
 def question_counts(session: Session, scope: Scope) -> list[QuestionFacility]:
-    """Count answers and correct answers per question (for its facility), with learners."""
+    """Count first answers and those right per question (for its facility), with learners.
+
+    Item statistics rest on first answers, as the score does: a question answered again after
+    its feedback has been seen says little about how hard it is. Read from the evidence slots
+    (one row per person and question), "right" meaning full credit.
+    """
     sql = Sql()
     source = _cell_source(sql, scope, measure="x.competency", at="x.finished_at", person_id="x.person_id")
-    # Answers first, then their windows: joined the other way round, SQLite built an index on
-    # every answer for each dashboard.
+    # Slots first, then their windows: joined the other way round, SQLite built an index on
+    # every row for each dashboard.
     statement = f"""
         WITH x AS MATERIALIZED (
-            SELECT a.quiz_id, q.question_id, q.competency, a.person_id, a.finished_at, q.correct
-            FROM quiz_answer q JOIN quiz_attempt a ON a.id = q.attempt_id
-            WHERE {people_in(sql, scope, "a.person_id")} AND q.competency IN {sql.in_list(scope.competencies)}
+            SELECT s.item_id AS quiz_id, s.question_id, s.competency, s.person_id,
+                   s.first_at AS finished_at, s.first_score >= 1 AS correct
+            FROM evidence_slot s
+            WHERE s.kind = 'answer' AND {people_in(sql, scope, "s.person_id")}
+            AND s.competency IN {sql.in_list(scope.competencies)}
         )
         SELECT z, qid, c, SUM(n), SUM(k), SUM(l) FROM (
             SELECT x.quiz_id AS z, x.question_id AS qid, x.competency AS c, COUNT(*) AS n,

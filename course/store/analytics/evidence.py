@@ -1,11 +1,12 @@
-"""Scores from the latest (and first) evidence per person and competency, read from one table.
+"""Scores from the first (and, after practice, latest) evidence per person and competency.
 
-Per person and competency, the evidence is the latest answer to each question and the latest
+Per person and competency, the evidence is the first answer to each question and the first
 finished run of each scenario, exactly as course/domain/scoring.py defines it; the person's
 estimate is the Beta-Binomial posterior mean (1 + successes) / (2 + trials). `evidence_table`
-works that out once per read session into a temporary table (with the first evidence and the
-latest before an earlier date alongside); `group_scores` and `group_changes` then average it per
-department, track, level or everyone. Rows per person stay in the database.
+works that out once per read session into a temporary table (with the latest evidence of the
+same questions, after practice, and the first evidence older than an earlier date alongside);
+`group_scores` and `group_changes` then average it per department, track, level or everyone.
+Rows per person stay in the database.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class GroupScore:
 
 @dataclass(frozen=True, slots=True)
 class GroupChange:
-    """A group's mean estimate from first evidence and from latest evidence, per competency."""
+    """A group's mean estimate from first evidence and after practice (latest), per competency."""
 
     group: str
     competency: str
@@ -51,88 +52,96 @@ class GroupChange:
     after: float
 
 
+#: A typed empty time (PostgreSQL would take a bare NULL for text); never cast a value in
+#: SQLite, where this type name means a number.
+_NO_TIME = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)"
+
+
 def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None) -> str:
-    """Return a SELECT of each person's evidence per competency, in one sorted pass.
+    """Return a SELECT of each person's evidence per competency, read from the evidence slots.
 
-    One window per question (and per scenario) orders its rows latest first: `rn` = 1 is the
-    latest evidence, and a row before `previous_until` whose next newer row (LAG) is not is the
-    latest before that cut. The first (oldest) answer is found without looking ahead (LEAD made
-    SQLite buffer every partition, about 40% slower here): each row adds its value minus the
-    next newer row's, so a question's terms add up to its oldest value, exactly, as answers are
-    0 or 1. Runs are few and use LEAD, which keeps their fractional scores exact.
+    `evidence_slot` (course/store/evidence_slots.py) holds each person's first and latest
+    answer to each question and run of each scenario, kept up to date as they are written, so
+    no answer is ranked here. A slot counts when its first evidence falls in the person's
+    release window (or the scope's period): its first value is the score's evidence, and it
+    counts before `previous_until` when it is older than that cut. After practice is the
+    latest value before the window's end: the slot's own latest when that is older than the
+    end, else (someone answered again since) the latest stored answer before the end, looked
+    up for those slots alone through the (person, quiz) index. (CROSS JOIN keeps SQLite to
+    that order, and `|| ''` keeps it off the question index, which would read every answer
+    to the question.)
 
-    Columns: person_id, competency, successes and trials (latest evidence), first_successes
-    (first evidence of the same questions and scenarios), previous_successes and
-    previous_trials (latest evidence before the cut; zero trials when there was none).
+    Columns: person_id, competency, successes and trials (first evidence), latest_successes
+    (latest evidence of the same questions and scenarios: after practice), previous_successes
+    and previous_trials (first evidence older than the cut; zero trials when there was none).
     """
     competencies = sql.in_list(scope.competencies)
     scenario_map = sql.values_table(("scenario_id", "competency"), scope.scenario_competencies)
-    windowed = scope.release_table is not None
-    if windowed:  # each reporting cell's own comparison point
-        previous = "done_at < cut AND (newer_at IS NULL OR newer_at >= cut)"
-    elif previous_until is None:
-        previous = "1 = 0"
+    stamp = DateTime(timezone=True)
+    if scope.release_table is not None:  # each reporting cell's own end and comparison point
+        previous, cut, until = "done_at < cut", "w.cut", "w.until"
     else:
-        cut = sql.bind(previous_until, kind=DateTime(timezone=True))
-        previous = f"done_at < {cut} AND (newer_at IS NULL OR newer_at >= {cut})"
-    answer_cut, run_cut = ("w.cut", "w.cut") if windowed else ("NULL", "NULL")
-    value, weight = f"runs.score * {SCENARIO_WEIGHT}", str(SCENARIO_WEIGHT)
+        cut = "NULL" if previous_until is None else sql.bind(previous_until, kind=stamp)
+        previous = "1 = 0" if previous_until is None else "done_at < cut"
+        until = "NULL" if scope.until is None else sql.bind(scope.until, kind=stamp)
+    cut, until = (_NO_TIME if t == "NULL" else t for t in (cut, until))
+    late = "(until IS NULL OR latest_at < until)"
+    value, weight = f"v * {SCENARIO_WEIGHT}", str(SCENARIO_WEIGHT)
+    answers = window_join(sql, scope, measure="s.competency", at="s.first_at", person_id="s.person_id")
+    runs = window_join(sql, scope, measure="scen.competency", at="s.first_at", person_id="s.person_id")
     return f"""
     WITH scen AS ({scenario_map}),
-    ans AS (
-        SELECT a.person_id, q.competency, a.finished_at AS done_at, {answer_cut} AS cut,
-               q.score AS v,
-               ROW_NUMBER() OVER slot AS rn, LAG(a.finished_at) OVER slot AS newer_at,
-               LAG(q.score) OVER slot AS newer_v
-        FROM quiz_answer q
-        JOIN quiz_attempt a ON a.id = q.attempt_id
-        {_answer_filter(sql, scope, competencies)}
-        WINDOW slot AS (PARTITION BY a.person_id, a.quiz_id, q.question_id, q.competency
-                        ORDER BY a.finished_at DESC, a.id DESC, q.position DESC)
+    slot AS MATERIALIZED (
+        SELECT s.person_id, s.item_id, s.question_id, s.competency, s.first_score AS v,
+               s.first_at AS done_at, s.latest_score AS lv, s.latest_at, {cut} AS cut, {until} AS until
+        FROM evidence_slot s {answers}
+        WHERE s.kind = 'answer' AND {people_in(sql, scope, "s.person_id")} AND s.competency IN {competencies}
     ),
-    runs AS (
-        SELECT r.person_id, r.scenario_id, scen.competency, r.score, r.finished_at AS done_at,
-               {run_cut} AS cut, ROW_NUMBER() OVER slot AS rn, LAG(r.finished_at) OVER slot AS newer_at,
-               LEAD(r.id) OVER slot AS older_id
-        FROM scenario_run r JOIN scen ON scen.scenario_id = r.scenario_id
-        {_run_filter(sql, scope, competencies)}
-        WINDOW slot AS (PARTITION BY r.person_id, r.scenario_id, scen.competency
-                        ORDER BY r.finished_at DESC, r.id DESC)
+    run_slot AS MATERIALIZED (
+        SELECT s.person_id, s.item_id, scen.competency, s.first_score AS v, s.first_at AS done_at,
+               s.latest_score AS lv, s.latest_at, {cut} AS cut, {until} AS until
+        FROM evidence_slot s JOIN scen ON scen.scenario_id = s.item_id {runs}
+        WHERE s.kind = 'run' AND {people_in(sql, scope, "s.person_id")} AND scen.competency IN {competencies}
+    ),
+    recent AS (
+        SELECT sl.person_id, sl.competency, q.score AS v,
+               ROW_NUMBER() OVER (PARTITION BY sl.person_id, sl.item_id, sl.question_id, sl.competency
+                                  ORDER BY a.finished_at DESC, a.id DESC, q.position DESC) AS rn
+        FROM slot sl
+        CROSS JOIN quiz_attempt a
+        CROSS JOIN quiz_answer q
+        WHERE sl.latest_at >= sl.until AND a.person_id = sl.person_id AND a.quiz_id = sl.item_id
+        AND a.finished_at < sl.until AND q.attempt_id = a.id AND q.question_id || '' = sl.question_id
+        AND q.competency = sl.competency
+    ),
+    recent_runs AS (
+        SELECT rs.person_id, rs.competency, r.score AS v,
+               ROW_NUMBER() OVER (PARTITION BY rs.person_id, rs.item_id, rs.competency
+                                  ORDER BY r.finished_at DESC, r.id DESC) AS rn
+        FROM run_slot rs
+        JOIN scenario_run r ON r.person_id = rs.person_id AND r.scenario_id = rs.item_id
+                           AND r.finished_at < rs.until AND r.score IS NOT NULL
+        WHERE rs.latest_at >= rs.until
     ),
     ev AS (
-        SELECT person_id, competency,
-               CASE WHEN rn = 1 THEN v ELSE 0.0 END AS s,
-               CASE WHEN rn = 1 THEN 1.0 ELSE 0.0 END AS w,
-               CASE WHEN rn = 1 THEN v ELSE v - newer_v END AS f,
+        SELECT person_id, competency, v AS s, 1.0 AS w, CASE WHEN {late} THEN lv ELSE 0.0 END AS l,
                CASE WHEN {previous} THEN v ELSE 0.0 END AS ps,
                CASE WHEN {previous} THEN 1.0 ELSE 0.0 END AS pw
-        FROM ans WHERE rn = 1 OR v <> newer_v OR ({previous})
+        FROM slot
         UNION ALL
-        SELECT runs.person_id, runs.competency,
-               CASE WHEN rn = 1 THEN {value} ELSE 0.0 END,
-               CASE WHEN rn = 1 THEN {weight} ELSE 0.0 END,
-               CASE WHEN older_id IS NULL THEN {value} ELSE 0.0 END,
+        SELECT person_id, competency, 0.0, 0.0, v, 0.0, 0.0 FROM recent WHERE rn = 1
+        UNION ALL
+        SELECT person_id, competency, {value}, {weight},
+               CASE WHEN {late} THEN lv * {SCENARIO_WEIGHT} ELSE 0.0 END,
                CASE WHEN {previous} THEN {value} ELSE 0.0 END,
                CASE WHEN {previous} THEN {weight} ELSE 0.0 END
-        FROM runs WHERE rn = 1 OR older_id IS NULL OR ({previous})
+        FROM run_slot
+        UNION ALL
+        SELECT person_id, competency, 0.0, 0.0, {value}, 0.0, 0.0 FROM recent_runs WHERE rn = 1
     )
-    SELECT person_id, competency, SUM(s) AS successes, SUM(w) AS trials, SUM(f) AS first_successes,
+    SELECT person_id, competency, SUM(s) AS successes, SUM(w) AS trials, SUM(l) AS latest_successes,
            SUM(ps) AS previous_successes, SUM(pw) AS previous_trials
     FROM ev GROUP BY person_id, competency"""
-
-
-def _answer_filter(sql: Sql, scope: Scope, competencies: str) -> str:
-    """Return the JOIN and WHERE that keep a scope's answers (released ones, with a release table)."""
-    return (f"{window_join(sql, scope, measure='q.competency', at='a.finished_at', person_id='a.person_id')} "
-            f"WHERE {people_in(sql, scope, 'a.person_id')} AND q.competency IN {competencies}")
-
-
-def _run_filter(sql: Sql, scope: Scope, competencies: str) -> str:
-    """Return the JOIN and WHERE that keep a scope's finished, scored runs per competency."""
-    released = window_join(sql, scope, measure="scen.competency", at="r.finished_at", person_id="r.person_id")
-    return (f"{released} "
-            f"WHERE {people_in(sql, scope, 'r.person_id')} AND r.finished_at IS NOT NULL "
-            f"AND r.score IS NOT NULL AND scen.competency IN {competencies}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +164,7 @@ def evidence_table(
 ) -> Iterator[Evidence]:
     """Materialise the scope's evidence per person and competency in a temporary table.
 
-    `previous_until` (not later than the scope's end) also keeps the latest evidence before
+    `previous_until` (not later than the scope's end) also keeps the first evidence older than
     that time, for the score of an earlier moment. The table is dropped on leaving; if the
     transaction fails first, its rollback (when the session closes) drops it instead.
     """
@@ -185,7 +194,7 @@ def group_scores(
 
     Over all competencies, a learner's literacy is the mean of their competency estimates, and
     the group's is the mean of its learners' (competency ""). With `previous`, the estimates
-    rest on the evidence before the table's `previous_until` instead of on all of it.
+    rest on the first evidence older than the table's `previous_until` instead of on all of it.
     """
     sql = Sql()
     source = evidence.table
@@ -217,16 +226,16 @@ def group_scores(
 
 
 def group_changes(session: Session, evidence: Evidence, *, grouping: str) -> list[GroupChange]:
-    """Return each group's mean estimate from first evidence and from latest, per competency.
+    """Return each group's mean estimate from first evidence and after practice, per competency.
 
     Both come from the same questions and scenarios (each slot's first and latest evidence), so
-    the change is the learners' improvement on the same material.
+    the change is the learners' improvement on the same material; it never enters the score.
     """
     sql = Sql()
     join, group, group_by = grouping_sql(sql, evidence.scope, grouping)
-    first = _estimate("pc.first_successes", "pc.trials")
+    practised = _estimate("pc.latest_successes", "pc.trials")
     statement = f"""
-        SELECT {group} AS grp, pc.competency, COUNT(*), AVG({first}), AVG({_ESTIMATE})
+        SELECT {group} AS grp, pc.competency, COUNT(*), AVG({_ESTIMATE}), AVG({practised})
         FROM {evidence.table} pc JOIN person p ON p.id = pc.person_id {join}
         GROUP BY {group_by}pc.competency ORDER BY 1, 2"""
     rows = session.connection().execute(sql.statement(statement), sql.values)

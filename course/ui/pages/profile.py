@@ -11,7 +11,7 @@ from course.domain.model import Course
 from course.domain.permissions import Page
 from course.domain.scoring import CompetencyScore, EvidenceKind
 from course.domain.wording import counted
-from course.services.learner import get_profile
+from course.services.learner import get_profile_and_practice
 from course.ui import a11y, auth, resources, widgets
 from course.ui.certificates_view import certificates_section, records_section
 from course.ui.text import literal
@@ -37,13 +37,20 @@ def _evidence(course: Course, score: CompetencyScore) -> None:
                         f"{widgets.percent(item.outcome)} ({item.at:%d %b %Y})")
 
 
-def _summary(label: str, score: CompetencyScore) -> str:
-    """Return a competency's line: its score and evidence counted, or "not yet assessed"."""
+def _summary(label: str, score: CompetencyScore, practised: CompetencyScore | None) -> str:
+    """Return a competency's line: its score and evidence counted, or "not yet assessed".
+
+    Where the latest answers differ from the first, the score after practice follows; it is
+    never the score itself.
+    """
     if not score.evidence:
         return f"{literal(label)}: {NOT_ASSESSED}"
+    after = ""
+    if practised is not None and abs(practised.estimate - score.estimate) > 1e-9:
+        after = f" · after practice {widgets.percent(practised.estimate)}"
     return (f"{literal(label)}: {widgets.percent(score.estimate)} · "
-            f"{counted(score.answers, 'answer', 'answers')}, "
-            f"{counted(score.runs, 'scenario run', 'scenario runs')}")
+            f"{counted(score.answers, 'first answer', 'first answers')}, "
+            f"{counted(score.runs, 'scenario run', 'scenario runs')}{after}")
 
 
 def render() -> None:
@@ -55,17 +62,18 @@ def render() -> None:
     if course is None:
         st.error("The course is unavailable right now.")
         return
-    scores = get_profile(resources.engine(), actor, course)
-    st.caption("Each score estimates how well you master a competency from your latest answer to each "
-               "question and your latest run of each scenario. The bar's whiskers show the uncertainty: "
-               "with little evidence they are wide. A competency with no evidence yet is not yet "
-               "assessed rather than scored.")
+    scores, practised = get_profile_and_practice(resources.engine(), actor, course)
+    st.caption("Each score estimates how well you master a competency from your first answer to each "
+               "question and your first complete run of each scenario; answering again after the "
+               "feedback shows as \"after practice\" and does not change the score. The bar's "
+               "whiskers show the uncertainty: with little evidence they are wide. A competency with "
+               "no evidence yet is not yet assessed rather than scored.")
     bars = [Bar(course.info.competencies.get(c, c), s.estimate, s.low, s.high, len(s.evidence))
             for c, s in scores.items()]
     st.plotly_chart(profile_figure(bars), config={"displayModeBar": False})
     for competency, score in scores.items():
         label = course.info.competencies.get(competency, competency)
-        with st.expander(_summary(label, score)):
+        with st.expander(_summary(label, score, practised.get(competency))):
             _evidence(course, score)
     certificates_section(actor, course)
     records_section(actor)
