@@ -40,14 +40,21 @@ def _start_of(day: date | None) -> datetime | None:
     return None if day is None else datetime.combine(day, time.min, tzinfo=UTC)
 
 
+def _changed(what: str) -> None:
+    a11y.say(f"Filter changed: {what}. The dashboard is drawn again for it.")
+
+
 def _filters(course: Course, departments: tuple[str, ...], allowed: frozenset[str]) -> Filters:
     with st.sidebar:
         st.subheader("Filters", anchor=False)
-        chosen = st.multiselect("Departments", departments) if "departments" in allowed else []
-        tracks = (st.multiselect("Tracks", list(course.info.roles), format_func=lambda r: label(course, r))
+        chosen = (st.multiselect("Departments", departments, on_change=_changed, args=("departments",))
+                  if "departments" in allowed else [])
+        tracks = (st.multiselect("Tracks", list(course.info.roles), format_func=lambda r: label(course, r),
+                                 on_change=_changed, args=("tracks",))
                   if "tracks" in allowed else [])
         competencies = (st.multiselect("Competencies", list(course.info.competencies),
-                                       format_func=lambda c: label(course, c))
+                                       format_func=lambda c: label(course, c), on_change=_changed,
+                                       args=("competencies",))
                         if "competencies" in allowed else [])
         st.subheader("Period", anchor=False)
         since = until = None
@@ -86,6 +93,7 @@ def _downloads(course: Course, filters: Filters, figures: Figures) -> None:
                                   cache=_cache())
                 st.download_button(f"Download {table}.csv", data, file_name=f"literacy-{table}.csv",
                                    mime="text/csv", key=f"download-{table}")
+                a11y.say(f"{table}.csv is ready: the button Download {table}.csv saves it.")
     if not figures:
         return
     left, right = st.columns([3, 1])
