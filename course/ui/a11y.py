@@ -103,6 +103,9 @@ if (!window.ntsNamer) {
 }
 if (ask.title) { doc.title = ask.title; }
 if (ask.said !== null) { live.textContent = ""; setTimeout(() => { live.textContent = ask.said; }, 100); }
+// Each newer script ends the focus keeping of the one before it.
+const run = (window.ntsFocusRun || 0) + 1;
+window.ntsFocusRun = run;
 if (ask.level === null) { return; }
 let tries = 0;
 const find = () => {
@@ -112,6 +115,7 @@ const find = () => {
   return ask.text === null ? all[0] : all.find(same);
 };
 const go = () => {
+  if (window.ntsFocusRun !== run) { return; }
   const target = find();
   if (!target && tries++ < 40) { setTimeout(go, 75); return; }
   if (!target) { return; }
@@ -127,6 +131,7 @@ const go = () => {
 // focus to the page body: for a few seconds, give it back, unless the person has moved it on.
 let held = 0;
 const hold = () => {
+  if (window.ntsFocusRun !== run) { return; }
   const lost = !doc.activeElement || doc.activeElement === doc.body;
   const target = find();
   if (lost && target) {
