@@ -10,6 +10,8 @@
   `said` is put in the live region.
 - Progress bars (the scenario's meters, a module's sections read) are named by the words drawn
   above them, not Streamlit's fixed "progress".
+- `say(said)` puts words in the live region without moving the focus (a filter changed, a
+  download made ready), for an action whose control should keep the focus.
 - `finish()` runs after the page has drawn: it sends the one small script that moves the focus
   and fills the live region. The live region is a single `aria-live="polite"` element made once
   outside Streamlit's own tree, so it persists across reruns and a screen reader hears each change.
@@ -101,6 +103,9 @@ if (!window.ntsNamer) {
 }
 if (ask.title) { doc.title = ask.title; }
 if (ask.said !== null) { live.textContent = ""; setTimeout(() => { live.textContent = ask.said; }, 100); }
+// Each newer script ends the focus keeping of the one before it.
+const run = (window.ntsFocusRun || 0) + 1;
+window.ntsFocusRun = run;
 if (ask.level === null) { return; }
 let tries = 0;
 const find = () => {
@@ -110,6 +115,7 @@ const find = () => {
   return ask.text === null ? all[0] : all.find(same);
 };
 const go = () => {
+  if (window.ntsFocusRun !== run) { return; }
   const target = find();
   if (!target && tries++ < 40) { setTimeout(go, 75); return; }
   if (!target) { return; }
@@ -119,6 +125,20 @@ const go = () => {
     if (box) { box.scrollTop = 0; }
   }
   window.scrollTo(0, 0);
+  setTimeout(hold, 100);
+};
+// A long page (the dashboard) may redraw the heading after it took the focus, which drops the
+// focus to the page body: for a few seconds, give it back, unless the person has moved it on.
+let held = 0;
+const hold = () => {
+  if (window.ntsFocusRun !== run) { return; }
+  const lost = !doc.activeElement || doc.activeElement === doc.body;
+  const target = find();
+  if (lost && target) {
+    target.setAttribute("tabindex", "-1");
+    target.focus({preventScroll: true});
+  }
+  if (held++ < 40) { setTimeout(hold, 100); }
 };
 setTimeout(go, 50);
 })();</script>""".replace("%(group)s", GROUP).replace("%(label)s", GROUP_LABEL)
@@ -147,6 +167,12 @@ def heading(text: str, *, level: int = 1) -> None:
 def step(said: str, *, level: int = 2) -> None:
     """Ask for the focus on the next rerun's heading of `level`, and say `said` in the live region."""
     state.put(state.A11Y_FOCUS, value=level)
+    state.put(state.A11Y_SAID, value=shown(said))
+    state.put(state.A11Y_STEP, value=int(state.get(state.A11Y_STEP, default=0)) + 1)
+
+
+def say(said: str) -> None:
+    """Put `said` in the live region after this run, leaving the focus where it is (a filter, say)."""
     state.put(state.A11Y_SAID, value=shown(said))
     state.put(state.A11Y_STEP, value=int(state.get(state.A11Y_STEP, default=0)) + 1)
 

@@ -32,7 +32,7 @@ from course.store.engine import Engine, read_session, write_transaction
 from tests.bundled import BUNDLED_DEMO_PEOPLE
 
 #: The folders of a course, beside its manifest.
-CONTENT_FOLDERS = ("modules", "quizzes", "scenarios", "media")
+CONTENT_FOLDERS = ("modules", "quizzes", "scenarios", "media", "aids")
 #: Learners and answers written straight into the tables (fast), for the dashboards.
 BULK_LEARNERS = 150
 BULK_ANSWERS_PER_LEARNER = 14
@@ -46,7 +46,7 @@ MAX_COHORT = 120
 
 
 def copy_course(into: Path, *, source: Path = BUNDLED_ROOT) -> Path:
-    """Copy course.yaml, modules/, quizzes/ and scenarios/ into a new folder; return it."""
+    """Copy course.yaml and its content folders (modules, quizzes, scenarios, media, aids); return it."""
     into.mkdir(parents=True, exist_ok=True)
     shutil.copy2(source / MANIFEST, into / MANIFEST)
     for folder in CONTENT_FOLDERS:

@@ -192,6 +192,19 @@ def test_the_first_screen_gives_each_department_a_status_in_words(
         assert f"**{item.title}**: {percent(item.score)}" in text
 
 
+def test_every_heatmap_and_the_trend_have_their_values_as_a_table(app: AppFactory) -> None:
+    """A chart's text alternative (WCAG 1.1.1): the same figures as a table beside it."""
+    at = app(as_demo="leader")
+    _seed_fast(120, 6000)
+    at.switch_page(DASHBOARD).run()
+    assert not at.exception, at.exception
+    tabled = [e for e in at.expander if e.label == "As a table"]
+    assert len(tabled) >= 3  # by department, by track (and level), over time
+    columns = [list(e.dataframe[0].value.columns) for e in tabled if e.dataframe]
+    assert ["Department" in c for c in columns].count(True) >= 2  # the department grid and the trend
+    assert any("Track" in c for c in columns)
+
+
 def test_a_train_next_link_opens_the_competency_drill_down(app: AppFactory) -> None:
     at = app(as_demo="leader")
     _seed_fast(60, 2000)

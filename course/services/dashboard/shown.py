@@ -104,7 +104,8 @@ def pre_post(course: Course, board: Dashboard) -> ShownTable:
     rows = tuple(
         {"Department": "All departments" if p.row == TOTAL else p.row, "Competency": _label(course, p.column),
          "Learners": p.learners, "First answers": percent(p.before) if p.before is not None else HIDDEN,
-         "After practice": percent(p.after) if p.after is not None else HIDDEN, "Change (points)": _points(p.change)}
+         "After practice": percent(p.after) if p.after is not None else HIDDEN,
+         "Change (points)": _points(p.change)}
         for p in board.pre_post
     )
     header = ("Department", "Competency", "Learners", "First answers", "After practice", "Change (points)")

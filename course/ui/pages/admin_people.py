@@ -47,6 +47,7 @@ def _done(message: str, *, forget: tuple[str, ...] = ()) -> None:
     for key in forget:
         state.forget_widget(key)
     state.put(state.PEOPLE_FLASH, value=message)
+    a11y.step(message, level=1)  # the page's h1 takes the focus; the message is read out
     st.rerun()
 
 
@@ -61,14 +62,18 @@ def _grants(capabilities: list[str], departments: list[str]) -> Grants:
     return Grants(capabilities=chosen, leader_departments=scope or None)
 
 
-def _first_page() -> None:
+def _searched(actor: Actor) -> None:
+    """Go back to the first page of a new search, and say how many accounts it found."""
     state.put(state.PEOPLE_PAGE, value=1)
+    found = find_people(resources.engine(), by=actor, search=str(state.get(state.PEOPLE_SEARCH, default="")))
+    matching = f" matching “{found.search}”" if found.search else ""
+    a11y.say(f"{found.total:,} account(s){matching}.")
 
 
 def _table(actor: Actor) -> PeoplePage:
     """Draw the search box, one page of people and the page chooser; return the page shown."""
-    search = st.text_input("Search by email, name or department", key=_SEARCH, on_change=_first_page,
-                           placeholder="for example: finance, okafor, @example.org")
+    search = st.text_input("Search by email, name or department", key=_SEARCH, on_change=_searched,
+                           args=(actor,), placeholder="for example: finance, okafor, @example.org")
     found = find_people(resources.engine(), by=actor, search=search,
                         page=int(state.get(state.PEOPLE_PAGE, default=1)))
     # The database may hold fewer pages than the chooser remembers (after an erasure, say).

@@ -53,15 +53,22 @@ def _asked_competency(course: Course) -> list[str]:
     return [asked] if asked in course.info.competencies else []
 
 
+def _changed(what: str) -> None:
+    a11y.say(f"Filter changed: {what}. The dashboard is drawn again for it.")
+
+
 def _filters(course: Course, departments: tuple[str, ...], allowed: frozenset[str]) -> Filters:
     with st.sidebar:
         st.subheader("Filters", anchor=False)
-        chosen = st.multiselect("Departments", departments) if "departments" in allowed else []
-        tracks = (st.multiselect("Tracks", list(course.info.roles), format_func=lambda r: label(course, r))
+        chosen = (st.multiselect("Departments", departments, on_change=_changed, args=("departments",))
+                  if "departments" in allowed else [])
+        tracks = (st.multiselect("Tracks", list(course.info.roles), format_func=lambda r: label(course, r),
+                                 on_change=_changed, args=("tracks",))
                   if "tracks" in allowed else [])
         competencies = (st.multiselect("Competencies", list(course.info.competencies),
                                        default=_asked_competency(course),
-                                       format_func=lambda c: label(course, c))
+                                       format_func=lambda c: label(course, c), on_change=_changed,
+                                       args=("competencies",))
                         if "competencies" in allowed else [])
         st.subheader("Period", anchor=False)
         since = until = None
@@ -112,10 +119,12 @@ def _drill_down(course: Course, board: Dashboard, shown: dict[str, ShownTable], 
     with by_track:
         dashboard_view.heatmap(course, board.by_track, key="heat-track",
                                caption=board.captions.get("track", ""))
+        _as_table(shown["track"])
         if board.by_level is not None:
             st.subheader("By management level", anchor=False)
             dashboard_view.heatmap(course, board.by_level, key="heat-level",
                                    caption=board.captions.get("level", ""))
+            _as_table(shown["level"])
     with before_after:
         dashboard_view.pre_post(course, board, shown["pre_post"])
     with over_time:
@@ -123,6 +132,7 @@ def _drill_down(course: Course, board: Dashboard, shown: dict[str, ShownTable], 
         points = board.trend_by_track if lines == "track" else board.trend
         dashboard_view.trend(course, board, points, by=str(lines), period=filters.period)
         st.caption(board.captions.get("trend_track" if lines == "track" else "trend", ""))
+        _as_table(shown["trend_track" if lines == "track" else "trend"])
     with completion:
         dashboard_view.completion(board, shown["completion"], overdue_days=filters.overdue_days)
     with decisions:

@@ -40,6 +40,21 @@ def _show(diagnostics: tuple[Diagnostic, ...], *, relative: str, text: str) -> N
             st.code("\n".join(d.format() for d in others), language=None)
 
 
+def _verdict(diagnostics: tuple[Diagnostic, ...], *, relative: str) -> str:
+    """Say what a validation found, for the live region: "Validated: 2 errors, 1 warning in this file."."""
+    if not diagnostics:
+        return "Validated: no error, no warning."
+    mine = [d for d in diagnostics if d.path == relative]
+    errors = sum(d.severity is Severity.ERROR for d in mine)
+    others = len(diagnostics) - len(mine)
+    said = f"Validated: {_count(errors, 'error')}, {_count(len(mine) - errors, 'warning')} in this file"
+    return said + (f"; {_count(others, 'problem')} in other files." if others else ".")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def _opened(relative: str) -> ContentFile:
     """Return the file as opened in this session (its hash is the base of the next save)."""
     if not state.has(state.EDITOR_FILE, relative):
@@ -64,6 +79,8 @@ def _actions(relative: str, opened: ContentFile, text: str) -> None:
     if check.button("Validate", icon=":material/rule:"):
         actor = auth.require_page(Page.STUDIO_EDITOR)
         result = validate_edit(engine, actor, root, relative, text, cache=resources.parse_cache())
+        a11y.step(_verdict(result.diagnostics, relative=result.relative))
+        a11y.heading("Validation result", level=2)
         _show(result.diagnostics, relative=result.relative, text=text)
     if publish.button("Save", type="primary", icon=":material/save:"):
         actor = auth.require_page(Page.STUDIO_EDITOR)
