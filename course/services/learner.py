@@ -211,6 +211,14 @@ def get_evidence(engine: Engine, actor: Actor, course: Course) -> list[Evidence]
     return evidence
 
 
+def get_pre_check(engine: Engine, actor: Actor) -> dict[str, float]:
+    """Return the learner's own placement pre-check, per competency: the share of its credit earned."""
+    require(engine, actor, Action.VIEW_OWN_PROFILE)
+    with read_session(engine) as session:
+        placed = placement.list_placement(session, actor.person_id)
+    return {c: share for c, (share, _) in pre_scores((a.competency, a.score) for a in placed).items()}
+
+
 def get_profile_and_practice(
     engine: Engine, actor: Actor, course: Course
 ) -> tuple[dict[str, CompetencyScore], dict[str, CompetencyScore]]:

@@ -117,6 +117,21 @@ def pre_post(course: Course, board: Dashboard, table: ShownTable) -> Figure | No
     return figure
 
 
+def pre_check(board: Dashboard, table: ShownTable | None) -> None:
+    """Show, for learners who took the placement pre-check, its score against their first answers."""
+    st.subheader("The pre-check and the course", anchor=False)
+    shown = [p for p in board.pre_check if p.before is not None]
+    if table is None or not shown:
+        st.caption(f"Too few learners ({board.min_group_size} needed per group, with at least as many "
+                   "who did not take it) have taken the pre-check to show this.")
+        return
+    st.caption("For learners who took the placement pre-check before their path: its score, and their "
+               "literacy score from first answers in the course, per competency. The pre-check never "
+               "counts in the literacy score. A group is shown when it has at least "
+               f"{board.min_group_size} learners and the rest of its department is none or at least as many.")
+    tables.show(list(table.rows), hide_index=True)
+
+
 def trend(
     course: Course, board: Dashboard, points: Iterable[TrendPoint], *, by: str, period: str
 ) -> Figure | None:

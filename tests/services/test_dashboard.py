@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, text
 
-from course.domain.dashboard import TOTAL
+from course.domain.dashboard import TOTAL, Suppression
 from course.domain.model import Choice, Course, CourseInfo, ItemMeta, Node, Scenario
 from course.domain.org_settings import LEADER_FILTERS
 from course.domain.permissions import Actor, Capability, Grants
@@ -26,7 +26,7 @@ from course.services import dashboard
 from course.services.dashboard import DashboardCache, Filters
 from course.services.org_settings import update_privacy
 from course.services.permissions import PermissionDenied
-from course.store import attempts, audit, people, scenario_runs
+from course.store import attempts, audit, people, placement, scenario_runs
 from course.store.engine import read_session, write_transaction
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -411,3 +411,45 @@ def test_two_overdue_thresholds_never_single_out_one_late_joiner(
             people.add_person(session, f"late{n}@x.org", name="Late", department="HR", tracks=("hr",),
                               grants=LEARNER, now=T0 + timedelta(days=9))
     assert (overdue(13), overdue(5)) == (0, 3)
+
+
+def _pre_check(engine: Engine, actor: Actor, score: float, competency: str = "listening") -> None:
+    with write_transaction(engine) as session:
+        placement.record_placement(session, actor.person_id, [
+            placement.PlacementEvidence("q1", "pre-1", competency, "v1", (0,), score, T0)])
+
+
+def test_the_pre_check_is_set_against_first_answers_for_those_who_took_it(
+    engine: Engine, org: dict[str, Actor]
+) -> None:
+    for name, score in (("h1", 0.0), ("h2", 0.0), ("h3", 1.0)):
+        _pre_check(engine, org[name], score)
+    board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
+    (hr,) = [p for p in board.pre_check if p.row == "HR" and p.column == "listening"]
+    # Pre-check: (1+0)/3, (1+0)/3, (1+1)/3; first answers: 2/3, 1/3, 2/3.
+    assert (hr.learners, hr.before, hr.after) == (3, pytest.approx(4 / 9), pytest.approx(5 / 9))
+    assert not [p for p in board.pre_check if p.row == "@Ops" and p.learners]  # nobody there took it
+    # It never enters the literacy score.
+    assert board.by_department.cell("HR", "listening").estimate == pytest.approx(5 / 9)  # type: ignore[union-attr]
+
+
+def test_a_pre_check_group_is_hidden_when_the_rest_of_its_department_is_a_few(
+    engine: Engine, org: dict[str, Actor]
+) -> None:
+    """Five in Sales, four took the pre-check: their first answers beside the grid's five would
+    give away the fifth person's; the group shows only once the fifth took it too."""
+    sales = [_person(engine, f"s{i}@x.org", "Sales", LEARNER) for i in range(5)]
+    for index, actor in enumerate(sales):
+        _answer(engine, actor, "qa", "listening", index % 2 == 0)
+    for actor in sales[:4]:
+        _pre_check(engine, actor, 0.5)
+    board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
+    (cell,) = [p for p in board.pre_check if p.row == "Sales" and p.column == "listening"]
+    assert (cell.learners, cell.before, cell.after) == (None, None, None)
+    assert cell.suppression is not Suppression.SHOWN
+    grid = board.by_department.cell("Sales", "listening")
+    assert grid is not None and grid.learners == 5  # the grid itself still shows all five
+    _pre_check(engine, sales[4], 0.5)
+    board = dashboard.get_dashboard(engine, org["admin"], _course(), now=NOW)
+    (cell,) = [p for p in board.pre_check if p.row == "Sales" and p.column == "listening"]
+    assert cell.learners == 5 and cell.after == pytest.approx(grid.estimate)

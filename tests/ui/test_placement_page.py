@@ -80,3 +80,7 @@ def test_a_learner_answers_the_precheck_once_and_sees_what_it_showed(app: AppFac
     assert not at.radio and [seen(s.value) for s in at.success] == ["Thank you: your pre-check is recorded."]
     _open(at, Page.HOME)
     assert not any("pre-check" in seen(m.value) for m in at.markdown)
+    # The profile shows the pre-check's result beside each competency it covered, all right here.
+    _open(at, Page.PROFILE)
+    lines = [seen(e.label) for e in at.expander]
+    assert lines and all(line.endswith("pre-check 100%") for line in lines), lines

@@ -62,6 +62,8 @@ class Dashboard:
     departments: tuple[str, ...]
     min_group_size: int
     captions: dict[str, str] = field(default_factory=dict)
+    #: Learners who took the placement pre-check: its estimate against their first answers.
+    pre_check: tuple[PrePost, ...] = ()
 
 
 class DashboardCache(LruCache[Dashboard]):

@@ -190,6 +190,8 @@ def _count(
         level_cells = scores("level") if analytics.list_levels(session) else None
         changes = analytics.group_changes(session, evidence, grouping="department")
         change_totals = analytics.group_changes(session, evidence, grouping="all")
+        pre_checks = analytics.group_pre_check_changes(session, evidence, grouping="department")
+        pre_check_totals = analytics.group_pre_check_changes(session, evidence, grouping="all")
     periods = analytics.answers_per_period(
         session, scope, period=filters.period, groupings=("department", "track")
     )
@@ -212,6 +214,8 @@ def _count(
         level_cells=level_cells,
         changes=changes,
         change_totals=change_totals,
+        pre_checks=pre_checks,
+        pre_check_totals=pre_check_totals,
         periods=periods,
         completion=completion,
         learners=analytics.count_learners(session, scope),

@@ -47,6 +47,9 @@ class Aggregates:
     level_cells: list[analytics.GroupScore] | None
     changes: list[analytics.GroupChange]
     change_totals: list[analytics.GroupChange]
+    #: Learners who took the placement pre-check: their pre-check against their first answers.
+    pre_checks: list[analytics.GroupChange]
+    pre_check_totals: list[analytics.GroupChange]
     periods: list[analytics.PeriodScore]
     completion: list[analytics.CompletionCounts]
     learners: int
@@ -84,6 +87,7 @@ def assemble(
         by_track=by_track,
         by_level=by_level,
         pre_post=_pre_post(raw.changes, raw.change_totals, k),
+        pre_check=_pre_check(raw, k),
         trend=_trend([p for p in raw.periods if p.grouping == "department"], k),
         trend_by_track=_trend([p for p in raw.periods if p.grouping == "track"], k),
         completion=_completion(raw.completion, k),
@@ -219,6 +223,33 @@ def _pre_post(
             else PrePost(TOTAL, t.competency, t.learners, t.before, t.after)
         )
     return tuple(out)
+
+
+def _pre_check(raw: Aggregates, k: int) -> tuple[PrePost, ...]:
+    """Compare the pre-check with first answers for the learners who took it, complement-proof.
+
+    Those learners are a part of each cell of the department grid. A cell where fewer than k of
+    the grid's learners did not take it is hidden (its first-answer mean, set beside the grid's,
+    would give away the few others' mean); so is a total short of the same rule. Then the usual
+    suppression runs, with the complementary cells it needs.
+    """
+    everyone = {(c.group, c.competency): c.learners for c in raw.cells}
+    everyone_total = {c.competency: c.learners for c in raw.column_totals}
+
+    def others_few(total: int, part: int) -> bool:
+        return 0 < total - part < k
+
+    changes = [
+        c if not others_few(everyone.get((c.group, c.competency), c.learners), c.learners)
+        else analytics.GroupChange(c.group, c.competency, 1, c.before, c.after)  # 1: hidden as small
+        for c in raw.pre_checks
+    ]
+    totals = [
+        t if not others_few(everyone_total.get(t.competency, t.learners), t.learners)
+        else analytics.GroupChange(t.group, t.competency, 0, t.before, t.after)
+        for t in raw.pre_check_totals
+    ]
+    return _pre_post(changes, totals, k)
 
 
 def _trend(periods: list[analytics.PeriodScore], k: int) -> tuple[TrendPoint, ...]:

@@ -112,6 +112,19 @@ def pre_post(course: Course, board: Dashboard) -> ShownTable:
     return ShownTable("Before and after training", header, rows)
 
 
+def pre_check(course: Course, board: Dashboard) -> ShownTable:
+    """Return, for learners who took the pre-check, its score and their first answers' score."""
+    rows = tuple(
+        {"Department": "All departments" if p.row == TOTAL else p.row, "Competency": _label(course, p.column),
+         "Learners": p.learners, "Pre-check": percent(p.before) if p.before is not None else HIDDEN,
+         "First answers": percent(p.after) if p.after is not None else HIDDEN,
+         "Change (points)": _points(p.change)}
+        for p in board.pre_check
+    )
+    header = ("Department", "Competency", "Learners", "Pre-check", "First answers", "Change (points)")
+    return ShownTable("Pre-check and first answers", header, rows)
+
+
 def trend(course: Course, points: tuple[TrendPoint, ...], *, by: str) -> ShownTable:
     """Return the share of answers correct per period, group and competency."""
     header = ("Period", by, "Competency", "Learners", "Answers", "Share correct")
@@ -211,6 +224,7 @@ def all_tables(course: Course, board: Dashboard, *, target: int) -> dict[str, Sh
         "level": lambda: None if board.by_level is None else grid(
             course, board.by_level, rows_are="Level", all_rows="All levels"),
         "pre_post": lambda: pre_post(course, board),
+        "pre_check": lambda: pre_check(course, board) if board.pre_check else None,
         "trend": lambda: trend(course, board.trend, by="Department"),
         "trend_track": lambda: trend(course, board.trend_by_track, by="Track"),
         "completion": lambda: completion(board),

@@ -39,6 +39,7 @@ from course.store.analytics.evidence import (
     competency_scores,
     evidence_table,
     group_changes,
+    group_pre_check_changes,
     group_scores,
 )
 from course.store.analytics.scope import EVERYONE, GROUPINGS, Scope
@@ -64,6 +65,7 @@ __all__ = [
     "evidence_table",
     "get_data_version",
     "group_changes",
+    "group_pre_check_changes",
     "group_scores",
     "list_activity",
     "list_departments",

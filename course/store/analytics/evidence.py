@@ -242,6 +242,30 @@ def group_changes(session: Session, evidence: Evidence, *, grouping: str) -> lis
     return [GroupChange(str(g), str(c), int(n), float(b), float(a)) for g, c, n, b, a in rows]
 
 
+def group_pre_check_changes(session: Session, evidence: Evidence, *, grouping: str) -> list[GroupChange]:
+    """Return, for learners who took the placement pre-check, each group's mean estimate from it
+    (`before`) and from their first answers in the course (`after`), per competency.
+
+    Only a learner with both the pre-check's answers and course evidence in a competency counts
+    there; the pre-check never enters the literacy score.
+    """
+    sql = Sql()
+    join, group, group_by = grouping_sql(sql, evidence.scope, grouping)
+    pre = _estimate("pre.successes", "pre.trials")
+    statement = f"""
+        WITH pre AS (
+            SELECT person_id, competency, SUM(score) AS successes, COUNT(*) AS trials
+            FROM placement_answer GROUP BY person_id, competency
+        )
+        SELECT {group} AS grp, pc.competency, COUNT(*), AVG({pre}), AVG({_ESTIMATE})
+        FROM {evidence.table} pc
+        JOIN pre ON pre.person_id = pc.person_id AND pre.competency = pc.competency
+        JOIN person p ON p.id = pc.person_id {join}
+        GROUP BY {group_by}pc.competency ORDER BY 1, 2"""
+    rows = session.connection().execute(sql.statement(statement), sql.values)
+    return [GroupChange(str(g), str(c), int(n), float(b), float(a)) for g, c, n, b, a in rows]
+
+
 def competency_scores(
     session: Session, scope: Scope, *, grouping: str, by_competency: bool = True
 ) -> list[GroupScore]:

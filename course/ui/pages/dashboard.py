@@ -127,6 +127,7 @@ def _drill_down(course: Course, board: Dashboard, shown: dict[str, ShownTable], 
             _as_table(shown["level"])
     with before_after:
         dashboard_view.pre_post(course, board, shown["pre_post"])
+        dashboard_view.pre_check(board, shown.get("pre_check"))
     with over_time:
         lines = st.radio("Lines per", ["department", "track"], horizontal=True, key="trend-by")
         points = board.trend_by_track if lines == "track" else board.trend

@@ -11,7 +11,7 @@ from course.domain.model import Course
 from course.domain.permissions import Page
 from course.domain.scoring import CompetencyScore, EvidenceKind
 from course.domain.wording import counted
-from course.services.learner import get_profile_and_practice
+from course.services.learner import get_pre_check, get_profile_and_practice
 from course.ui import a11y, auth, resources, widgets
 from course.ui.certificates_view import certificates_section, records_section
 from course.ui.text import literal
@@ -37,20 +37,22 @@ def _evidence(course: Course, score: CompetencyScore) -> None:
                         f"{widgets.percent(item.outcome)} ({item.at:%d %b %Y})")
 
 
-def _summary(label: str, score: CompetencyScore, practised: CompetencyScore | None) -> str:
+def _summary(label: str, score: CompetencyScore, practised: CompetencyScore | None,
+             pre_check: float | None = None) -> str:
     """Return a competency's line: its score and evidence counted, or "not yet assessed".
 
-    Where the latest answers differ from the first, the score after practice follows; it is
-    never the score itself.
+    Where the latest answers differ from the first, the score after practice follows; where the
+    learner took the placement pre-check, its result follows. Neither is the score itself.
     """
+    before = "" if pre_check is None else f" · pre-check {widgets.percent(pre_check)}"
     if not score.evidence:
-        return f"{literal(label)}: {NOT_ASSESSED}"
+        return f"{literal(label)}: {NOT_ASSESSED}{before}"
     after = ""
     if practised is not None and abs(practised.estimate - score.estimate) > 1e-9:
         after = f" · after practice {widgets.percent(practised.estimate)}"
     return (f"{literal(label)}: {widgets.percent(score.estimate)} · "
             f"{counted(score.answers, 'first answer', 'first answers')}, "
-            f"{counted(score.runs, 'scenario run', 'scenario runs')}{after}")
+            f"{counted(score.runs, 'scenario run', 'scenario runs')}{after}{before}")
 
 
 def render() -> None:
@@ -63,17 +65,19 @@ def render() -> None:
         st.error("The course is unavailable right now.")
         return
     scores, practised = get_profile_and_practice(resources.engine(), actor, course)
+    pre_check = get_pre_check(resources.engine(), actor)
     st.caption("Each score estimates how well you master a competency from your first answer to each "
                "question and your first complete run of each scenario; answering again after the "
                "feedback shows as \"after practice\" and does not change the score. The bar's "
                "whiskers show the uncertainty: with little evidence they are wide. A competency with "
-               "no evidence yet is not yet assessed rather than scored.")
+               "no evidence yet is not yet assessed rather than scored. If you took the pre-check, "
+               "its result is shown beside each score; it does not count in the score.")
     bars = [Bar(course.info.competencies.get(c, c), s.estimate, s.low, s.high, len(s.evidence))
             for c, s in scores.items()]
     st.plotly_chart(profile_figure(bars), config={"displayModeBar": False})
     for competency, score in scores.items():
         label = course.info.competencies.get(competency, competency)
-        with st.expander(_summary(label, score, practised.get(competency))):
+        with st.expander(_summary(label, score, practised.get(competency), pre_check.get(competency))):
             _evidence(course, score)
     certificates_section(actor, course)
     records_section(actor)
