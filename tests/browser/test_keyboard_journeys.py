@@ -140,33 +140,37 @@ def test_a_leader_filters_the_dashboard_opens_a_breakdown_and_downloads_an_expor
     expect(page.get_by_role("combobox", name="Departments", exact=True)).to_be_focused()  # focus kept
     settle(page)
 
-    # A breakdown by track: an expander or a tab, whichever the page draws it as.
-    track = re.compile(r"by track", re.IGNORECASE)
-    opener = page.get_by_role("tab", name=track).or_(page.locator("summary").filter(has_text=track)).first
-    _tab_to(page, opener)
-    opened = _focused(page)
+    # A breakdown by track: Tab reaches the tab list's chosen tab; the arrow keys move along it.
+    _tab_to(page, page.get_by_role("tab", name="By department", exact=True))
+    by_track = page.get_by_role("tab", name="By track and level", exact=True)
+    _arrow_to(page, by_track)
     page.keyboard.press("Enter")
-    if opened["role"] == "tab":
-        expect(page.get_by_role("tab", name=re.compile("by track", re.IGNORECASE))).to_have_attribute(
-            "aria-selected", "true")
-    else:
-        details = page.locator("details").filter(has_text=re.compile("by track", re.IGNORECASE)).first
-        expect(details).to_have_attribute("open", "")
+    expect(by_track).to_have_attribute("aria-selected", "true")
     settle(page)
 
-    # An export: prepare the department table, hear that it is ready, and download it.
-    _tab_to(page, page.get_by_role("button", name="Prepare department CSV", exact=True))
+    # An export: the Downloads tab, then one button per table that downloads at once.
+    downloads = page.get_by_role("tab", name="Downloads", exact=True)
+    _arrow_to(page, downloads)
     page.keyboard.press("Enter")
-    said = _live_says(page, "^department.csv is ready")
-    assert said == "department.csv is ready: the button Download department.csv saves it."
+    expect(downloads).to_have_attribute("aria-selected", "true")
     settle(page)
-    _tab_to(page, page.get_by_role("button", name="Download department.csv", exact=True))
+    button = page.get_by_role("button", name="Literacy score by department and competency (CSV)", exact=True)
+    _tab_to(page, button)
     with page.expect_download() as download:
         page.keyboard.press("Enter")
     assert download.value.suggested_filename == "literacy-department.csv"
     saved = tmp_path / "department.csv"
     download.value.save_as(saved)
-    assert saved.read_text(encoding="utf-8").splitlines()[0]
+    assert saved.read_text(encoding="utf-8").splitlines()[0].startswith("Department,")
+
+
+def _arrow_to(page: Page, target: Locator) -> None:
+    """Press the right arrow along a tab list until `target` has the focus."""
+    for _ in range(12):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("ArrowRight")
+    raise AssertionError(f"the arrow keys never reached {target}; at {_focused(page)}")
 
 
 def test_an_administrator_searches_opens_a_person_and_saves_a_change_by_keyboard(

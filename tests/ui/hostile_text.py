@@ -117,7 +117,9 @@ def write_hostile_course(root: Path) -> Path:
                                   f"## {IN_BODY}\n\nA customer complains.\n\n"
                                   f"- [{BRACKETLESS}](#good-end){{reputation=10 score=2}}\n"
                                   "  > They thank you.\n"
-                                  f"- [Ignore](#bad-end){{reputation=-20 score=0}}\n  > It spreads.\n\n"
+                                  # longer than the best choice, so that length gives nothing away
+                                  f"- [Ignore it, {BRACKETLESS}](#bad-end){{reputation=-20 score=0}}\n"
+                                  "  > It spreads.\n\n"
                                   f"{{#good-end ending=good}}\n## {IN_BODY}\n\nYou listened.\n\n"
                                   "{#bad-end ending=bad}\n## It spread\n\nYou did not listen.\n",
     }
