@@ -34,7 +34,7 @@ VISITS: dict[Page, tuple[str, str | None, int]] = {
     Page.MODULE: ("legal.learner", "conversation-not-broadcast", 12),
     Page.QUIZ: ("legal.learner", "conversation-not-broadcast-quiz", 16),  # the pre-check, questions seen
     Page.SCENARIO: ("legal.learner", "viral-video", 13),
-    Page.PROFILE: ("legal.learner", None, 12),  # adds one read of the path, pre-check and certificates
+    Page.PROFILE: ("legal.learner", None, 14),  # reads of the path and certificates, and the pre-check
     Page.PLACEMENT: ("legal.learner", None, 10),  # what it showed, then the draw
     Page.DASHBOARD: ("leader", None, 11),  # adds the privacy settings, the release windows, the target
     Page.STUDIO_HEALTH: ("trainer", None, 2),
