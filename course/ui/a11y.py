@@ -103,10 +103,11 @@ if (!window.ntsNamer) {
 }
 if (ask.title) { doc.title = ask.title; }
 if (ask.said !== null) { live.textContent = ""; setTimeout(() => { live.textContent = ask.said; }, 100); }
-// Each newer script ends the focus keeping of the one before it.
+// Each newer script that moves the focus ends the focus moving and keeping of the one before it
+// (one that only speaks leaves them be).
+if (ask.level === null) { return; }
 const run = (window.ntsFocusRun || 0) + 1;
 window.ntsFocusRun = run;
-if (ask.level === null) { return; }
 let tries = 0;
 const find = () => {
   const main = doc.querySelector('[data-testid="stMain"]') || doc.body;
@@ -117,7 +118,7 @@ const find = () => {
 const go = () => {
   if (window.ntsFocusRun !== run) { return; }
   const target = find();
-  if (!target && tries++ < 40) { setTimeout(go, 75); return; }
+  if (!target && tries++ < 160) { setTimeout(go, 75); return; }  // up to 12 s on a slow machine
   if (!target) { return; }
   target.setAttribute("tabindex", "-1");
   target.focus({preventScroll: true});
