@@ -79,6 +79,8 @@ def heatmap_figure(rows: Sequence[str], columns: Sequence[str], values: Sequence
         z=[[None if v is None else round(v * 100) for v in row] for row in values],
         x=_texts(columns), y=_texts(rows), text=[list(r) for r in labels], texttemplate="%{text}",
         zmin=0, zmax=100, colorscale="Blues", colorbar={"title": "%"}, hoverongaps=False,
+        # A fixed size: left to itself Plotly shrinks the values to fit narrow cells (6 px at 320 px).
+        textfont={"size": 13},
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
     ))
     # Room for the column labels (tilted when long) even when there is a single row.

@@ -51,6 +51,10 @@ h1[tabindex="-1"]:focus, h2[tabindex="-1"]:focus, h3[tabindex="-1"]:focus {
   box-shadow: 0 0 0 5px #ffffff !important;
   border-radius: 4px;
 }
+/* A heatmap is two-dimensional content (WCAG 1.4.10 exempts it from reflow): on a narrow screen it
+   keeps room for its values and scrolls sideways inside its own box, never the page. */
+[class*="st-key-nts-heatmap-"] { overflow-x: auto; }
+[class*="st-key-nts-heatmap-"] > * { min-width: 40rem; }
 #nts-live { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; border: 0;
   overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 </style>"""

@@ -41,6 +41,11 @@ def label(course: Course, key: str) -> str:
     return course.info.competencies.get(key, course.info.roles.get(key, key))
 
 
+#: The key prefix of the box around each heatmap; the stylesheet (course/ui/a11y.py) lets it
+#: scroll sideways on a narrow screen so that its cells keep their values.
+HEATMAP_BOX = "nts-heatmap-"
+
+
 def _chart(figure: Figure, *, key: str) -> None:
     st.plotly_chart(figure, config=CHART_CONFIG, key=key)
 
@@ -64,7 +69,8 @@ def heatmap(course: Course, table: Table, *, key: str, caption: str = "") -> Fig
                        for c in cells])
     figure = heatmap_figure([label(course, r) for r in table.rows], [label(course, c) for c in table.columns],
                             values, labels=labels)
-    _chart(figure, key=key)
+    with st.container(key=f"{HEATMAP_BOX}{key}"):
+        _chart(figure, key=key)
     st.caption(caption or table.caption)
     return figure
 

@@ -4,7 +4,9 @@ One seeded server; one browser context per person, each sized 320 by 640: the le
 also a learner) walks the learner pages and the dashboard, the administrator (who holds the
 trainer's studio pages too) walks the studio and the administration pages. Each page is opened
 by its address, as a person following a link would, and axe runs once it has drawn. A serious
-or critical finding (or any skipped heading level) fails the page's own test.
+or critical finding (or any skipped heading level) fails the page's own test. On the
+dashboard the walk also reads the department heatmap's drawn values, which must all stay
+legible at 320 px (the heatmap scrolls sideways in its own box rather than shrinking them).
 """
 
 from __future__ import annotations
@@ -78,6 +80,71 @@ ADMIN_STOPS = (
 PAGES = ["sign-in"] + [f"leader {s.name}" for s in LEADER_STOPS] + [f"admin {s.name}" for s in ADMIN_STOPS]
 
 
+#: The words of every value the department heatmap draws, with its font size in pixels.
+_HEATMAP_TEXTS = """() => {
+  const box = document.querySelector('[class*="st-key-nts-heatmap-heat-department"]');
+  if (!box) { return null; }
+  return Array.from(box.querySelectorAll("svg text"))
+    .filter((t) => /^(\\d+%|hidden|no data)$/.test(t.textContent.trim()))
+    .map((t) => [t.textContent.trim(), parseFloat(getComputedStyle(t).fontSize),
+                 t.getBoundingClientRect().width]);
+}"""
+
+#: What on the page reaches past the right edge of the screen, outside any box that scrolls
+#: sideways by itself (a heatmap, a wide table may: WCAG 1.4.10 exempts two-dimensional content).
+#: Such content either makes the page scroll sideways or is cut off; both count.
+_SIDEWAYS = """() => {
+  const edge = document.documentElement.clientWidth + 1;
+  const scrolls = (node) => {
+    for (let up = node; up; up = up.parentElement) {
+      const x = getComputedStyle(up).overflowX;
+      if ((x === "auto" || x === "scroll") && up.clientWidth < document.documentElement.clientWidth) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const past = [];
+  for (const node of document.querySelectorAll('[data-testid="stMain"] *')) {
+    const box = node.getBoundingClientRect();
+    if (box.width > 0 && box.height > 0 && box.right > edge && !scrolls(node)) {
+      past.push(`${node.tagName.toLowerCase()}${node.dataset.testid ? "[" + node.dataset.testid + "]" : ""}`
+                + ` to ${Math.round(box.right)} px`);
+    }
+  }
+  return past.slice(0, 5);
+}"""
+
+#: WCAG 1.4.12's text spacing, applied to every element; then the text that no longer fits the
+#: box it is drawn in and is cut off (a box that hides its overflow and is now too small for it).
+_SPACED_AND_CUT = """async () => {
+  const style = document.createElement("style");
+  style.textContent = `* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
+    word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }`;
+  document.head.appendChild(style);
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const cut = [];
+  for (const node of document.querySelectorAll('[data-testid="stMain"] *')) {
+    const look = getComputedStyle(node);
+    const hides = (v) => v === "hidden" || v === "clip";
+    const own = Array.from(node.childNodes).some((c) => c.nodeType === 3 && c.textContent.trim());
+    if (!own || node.clientHeight === 0 || look.position === "absolute") { continue; }
+    if ((hides(look.overflowY) && node.scrollHeight > node.clientHeight + 2)
+        || (hides(look.overflowX) && node.scrollWidth > node.clientWidth + 2
+            && look.textOverflow !== "ellipsis")) {
+      cut.push(`${node.tagName.toLowerCase()}: ${node.textContent.trim().slice(0, 40)}`);
+    }
+  }
+  style.remove();
+  return cut.slice(0, 5);
+}"""
+
+#: What the walk found besides axe's findings: the department heatmap's drawn values, and each
+#: page's sideways overflow (under "sideways <page>") and text cut off under WCAG's text
+#: spacing (under "spacing <page>").
+HEATMAP = "heatmap"
+
+
 def _tour(page: Page, course: Course, source: str, stops: tuple[Stop, ...], who: str,
           screenshots: Path) -> dict[str, Violations]:
     ids = {"module": _first_module(course), "quiz": _quiz(course), "scenario": _scenario(course)}
@@ -90,6 +157,12 @@ def _tour(page: Page, course: Course, source: str, stops: tuple[Stop, ...], who:
             expect(page.get_by_role("heading", name=title, level=1, exact=True)).to_be_visible()
         settle(page)
         found[f"{who} {stop.name}"] = _blocking(page, source)
+        found[f"sideways {who} {stop.name}"] = page.evaluate(_SIDEWAYS)
+        found[f"spacing {who} {stop.name}"] = page.evaluate(_SPACED_AND_CUT)
+        if stop.name == "dashboard":  # Plotly draws after the page has settled
+            box = page.locator('[class*="st-key-nts-heatmap-heat-department"]')
+            expect(box.locator("svg text").first).to_be_attached(timeout=WAIT_MS * 2)
+            found[HEATMAP] = page.evaluate(_HEATMAP_TEXTS)
         shoot(page, screenshots, f"narrow-{who}-{stop.name.replace(' ', '-')}")
     return found
 
@@ -132,3 +205,28 @@ def test_no_serious_or_critical_violation_at_320_px(narrow_violations: dict[str,
                                                     page_name: str) -> None:
     found = narrow_violations[page_name]
     assert not found, f"axe found on the {page_name} page at 320 px:\n{_describe(found)}"
+
+
+def test_department_heatmap_keeps_its_values_at_320_px(narrow_violations: dict[str, Violations],
+                                                       seeded_app: ServedCourse) -> None:
+    drawn = narrow_violations[HEATMAP]
+    assert drawn, "the department heatmap drew no values at 320 px"
+    course = load_course(seeded_app.content).course
+    assert course is not None
+    assert len(drawn) >= len(course.info.competencies), drawn
+    small = [(text, size) for text, size, width in drawn if size < 10 or width <= 0]
+    assert not small, f"values drawn too small to read at 320 px: {small}"
+
+
+@pytest.mark.parametrize("page_name", PAGES[1:])
+def test_page_does_not_scroll_sideways_at_320_px(narrow_violations: dict[str, Violations],
+                                                 page_name: str) -> None:
+    past = narrow_violations[f"sideways {page_name}"]
+    assert not past, f"on the {page_name} page, content reaches past a 320 px screen: {past}"
+
+
+@pytest.mark.parametrize("page_name", PAGES[1:])
+def test_text_spacing_cuts_off_no_text_at_320_px(narrow_violations: dict[str, Violations],
+                                                 page_name: str) -> None:
+    cut = narrow_violations[f"spacing {page_name}"]
+    assert not cut, f"on the {page_name} page, WCAG text spacing cuts off: {cut}"

@@ -88,14 +88,14 @@ def _question_filters(engine: Any, actor: Actor, course: Course) -> tuple[str | 
     quizzes = sorted({v.quiz_id for v in overview.versions} | set(course.quizzes))
     left, right, third = st.columns(3)
     chosen = left.selectbox("Quiz", [ALL_QUIZZES, *quizzes], key="items-quiz")
-    versions = [v.version for v in overview.versions if v.quiz_id == chosen and not v.current]
-    version = right.selectbox(
-        "Version",
-        [CURRENT, *versions],
-        key="items-version",
-        disabled=chosen == ALL_QUIZZES,
-        help="Statistics are kept apart per content version of the quiz.",
-    )
+    if chosen == ALL_QUIZZES:
+        # No greyed-out control (its label would be unreadable): a sentence says how to get one.
+        right.caption("Pick one quiz to see its earlier content versions.")
+        version = CURRENT
+    else:
+        versions = [v.version for v in overview.versions if v.quiz_id == chosen and not v.current]
+        version = right.selectbox("Version", [CURRENT, *versions], key="items-version",
+                                  help="Statistics are kept apart per content version of the quiz.")
     third.radio("Order", ORDERS, key=state.ITEMS_ORDER.slot(), horizontal=False)
     return (None if chosen == ALL_QUIZZES else chosen), (None if version == CURRENT else version)
 
