@@ -20,6 +20,7 @@ from course.domain.paths import path_for
 from course.domain.scenario import available_choices, current_node, start_run, take_choice
 from course.settings import BUNDLED_ROOT
 from tests.browser.conftest import WAIT_MS, open_isolated_context, settle
+from tests.browser.keyboard import tab_and_press
 from tests.browser.test_accessibility import _axe_source, _blocking, _describe
 
 pytestmark = pytest.mark.browser
@@ -44,9 +45,8 @@ def _course() -> Course:
 
 
 def _press(page: Page, locator: Any) -> None:
-    """Put the keyboard focus on a control and press Enter, as a keyboard user would."""
-    locator.focus()
-    page.keyboard.press("Enter")
+    """Tab from wherever the focus is to a control and press Enter, as a keyboard user would."""
+    tab_and_press(page, locator)
 
 
 def _focus_is(page: Page, tag: str, text: str) -> None:
@@ -136,8 +136,7 @@ def test_focus_title_and_live_region_along_the_learner_journey(page: Page) -> No
     expect(page).to_have_title(f"Quiz: {quiz.meta.title} - {SITE}")
     form = page.locator('[data-testid="stForm"]')
     option = form.locator("input[type=radio], input[type=checkbox]").first
-    option.focus()
-    page.keyboard.press("Space")
+    tab_and_press(page, option, "Space")
     if not option.is_checked():  # a box drawn a moment ago may not take the first key yet
         option.check()
     expect(option).to_be_checked()

@@ -18,6 +18,8 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from course.domain.permissions import Capability
 from tests.browser.conftest import WAIT_MS, ServedCourse, open_isolated_context, settle, sign_in_as_demo
+from tests.browser.keyboard import focused as _focused
+from tests.browser.keyboard import tab_to as _tab_to
 from tests.browser.test_accessibility import _demo
 
 pytestmark = pytest.mark.browser
@@ -26,35 +28,6 @@ SITE = "Need to Share"
 #: A file with errors, added to the seeded course so the health page lists a file to open.
 BROKEN_FILE = "quizzes/keyboard-check.md"
 BROKEN_TEXT = "---\nid: keyboard-check\nroles: [legal]\npick: nine\n---\n\nNo questions yet.\n"
-#: The most Tab presses a step may take to reach its control (the sidebar menu comes first).
-MOST_TABS = 150
-
-#: What the focused element is, by the names a screen reader would use.
-_FOCUSED = """() => { const e = document.activeElement; if (!e) { return null; }
-  const labelled = e.getAttribute('aria-labelledby');
-  const byId = labelled ? document.getElementById(labelled) : null;
-  const label = e.getAttribute('aria-label') || (byId && byId.textContent)
-    || (e.labels && e.labels.length ? e.labels[0].textContent : '') || e.textContent || '';
-  return {tag: e.tagName, role: e.getAttribute('role') || '', name: label.replace(/\\s+/g, ' ').trim(),
-          text: (e.textContent || '').replace(/\\s+/g, ' ').trim()}; }"""
-
-
-def _focused(page: Page) -> dict[str, str]:
-    found = page.evaluate(_FOCUSED)
-    assert found is not None
-    return dict(found)
-
-
-def _tab_to(page: Page, target: Locator, *, back: bool = False) -> None:
-    """Press Tab (or Shift+Tab) until the control, found by role and name, has the focus."""
-    key = "Shift+Tab" if back else "Tab"
-    for _ in range(MOST_TABS):
-        page.keyboard.press(key)
-        if target.evaluate("(e) => e === document.activeElement"):
-            return
-    raise AssertionError(f"{MOST_TABS} presses of {key} never reached {target}; at {_focused(page)}")
-
-
 def _live_says(page: Page, pattern: str) -> str:
     page.wait_for_function(
         "(p) => { const e = document.getElementById('nts-live');"
