@@ -9,7 +9,7 @@ Quiet hours and the daily cap are read in the organisation's time zone. Stdlib o
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -136,23 +136,27 @@ def parse_reminder_key(key: str) -> ReminderRef | None:
         return None
 
 
-def _candidates(row: Enrolled, today: date, days_before: int) -> Iterable[Planned]:
-    """Yield the reminders this enrolment is due for today, most urgent first."""
+def _candidate(row: Enrolled, today: date, days_before: int, queued: Container[str]) -> Planned | None:
+    """Return the reminder this enrolment is due for today and that is not queued yet, if any."""
     if row.done or today < row.starts_on:
-        return
+        return None
     cycle = cycle_of(row.starts_on, row.retake_months, today)
     due = add_months(row.due_on, row.retake_months * cycle) if row.retake_months else row.due_on
-
-    def planned(kind: MessageKind, recipient: int) -> Planned:
-        return Planned(reminder_key(kind, row.assignment_id, row.person_id, cycle), kind, recipient,
-                       row.person_id, row.assignment_id, cycle, due)
-
+    recipient: int | None = row.person_id
     if today == due:
-        yield planned(MessageKind.REMINDER_DUE, row.person_id)
-    elif today > due and row.manager_id is not None and row.manager_id != row.person_id:
-        yield planned(MessageKind.OVERDUE_MANAGER, row.manager_id)
-    elif today < due and (due - today).days <= days_before and not row.opted_out:
-        yield planned(MessageKind.REMINDER_BEFORE, row.person_id)
+        kind = MessageKind.REMINDER_DUE
+    elif today > due:
+        kind, recipient = MessageKind.OVERDUE_MANAGER, row.manager_id
+    elif (due - today).days <= days_before and not row.opted_out:
+        kind = MessageKind.REMINDER_BEFORE
+    else:
+        return None
+    if recipient is None or (kind is MessageKind.OVERDUE_MANAGER and recipient == row.person_id):
+        return None  # nobody to tell: no manager, or a person listed as their own manager
+    key = reminder_key(kind, row.assignment_id, row.person_id, cycle)
+    if key in queued:
+        return None
+    return Planned(key, kind, recipient, row.person_id, row.assignment_id, cycle, due)
 
 
 _URGENCY = {kind: rank for rank, kind in enumerate(REMINDER_KINDS)}
@@ -161,7 +165,7 @@ _URGENCY = {kind: rank for rank, kind in enumerate(REMINDER_KINDS)}
 def plan_reminders(
     enrolled: Iterable[Enrolled],
     *,
-    queued: frozenset[str] | set[str],
+    queued: Container[str],
     queued_today: Mapping[int, int],
     now: datetime,
     settings: ReminderSettings,
@@ -177,7 +181,8 @@ def plan_reminders(
     if settings.is_quiet(now):
         return []
     today = settings.local_day(now)
-    wanted = [p for row in enrolled for p in _candidates(row, today, days_before) if p.key not in queued]
+    found = (_candidate(row, today, days_before, queued) for row in enrolled)
+    wanted = [p for p in found if p is not None]
     wanted.sort(key=lambda p: (_URGENCY[p.kind], p.due_on, p.assignment_id, p.person_id))
     used: Counter[int] = Counter(queued_today)
     chosen = []

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from course.content.loader import ParseCache, load_course
 from course.content.messages import MessageSet, load_messages
-from course.domain.assignments import Completion, Progress, TargetKind, completion
+from course.domain.assignments import Completion, Progress, completion
 from course.domain.messages import MessageKind
 from course.domain.model import Course
 from course.domain.records import ProgressKind
@@ -35,9 +35,6 @@ from course.store.engine import Engine, read_session, write_transaction
 
 #: Returns the course and its messages as they are now (the job reloads them on each run).
 CourseSource = Callable[[], tuple[Course, MessageSet]]
-
-_NO_PROGRESS = Progress({}, frozenset(), frozenset())
-
 
 @dataclass(frozen=True, slots=True)
 class ReminderRun:
@@ -67,19 +64,16 @@ def _enrolled(engine: Engine, course: Course) -> list[Enrolled]:
     """Read every running enrolment and whether its person has completed what was assigned."""
     with read_session(engine) as session:
         facts = store.running_enrolments(session, optional_kind=MessageKind.REMINDER_BEFORE.value)
+        running = {row.id: row for row in assignment_store.list_assignments(session, running_only=True)}
         progress = _progress_by_person(assignment_store.enrolled_progress(session)) if facts else {}
-    done: dict[tuple[str, str, int], bool] = {}
 
-    def is_done(kind: str, target: str, person_id: int) -> bool:
-        key = (kind, target, person_id)
-        if key not in done:
-            found = progress.get(person_id, _NO_PROGRESS)
-            done[key] = completion(course, TargetKind(kind), target, found) is Completion.DONE
-        return done[key]
+    def is_done(row: assignment_store.AssignmentRow, person_id: int) -> bool:
+        found = progress.get(person_id)  # no progress at all: not done
+        return found is not None and completion(course, row.kind, row.target_id, found) is Completion.DONE
 
-    return [Enrolled(f.assignment_id, f.person_id, f.starts_on, f.due_on, f.retake_months,
-                     is_done(f.target_kind, f.target_id, f.person_id), f.manager_id, f.opted_out)
-            for f in facts]
+    return [Enrolled(f.assignment_id, f.person_id, row.starts_on, row.due_on, row.retake_months,
+                     is_done(row, f.person_id), f.manager_id, f.opted_out)
+            for f in facts if (row := running.get(f.assignment_id)) is not None]
 
 
 def _start_of_day(settings: ReminderSettings, now: datetime) -> datetime:

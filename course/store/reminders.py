@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, and_, func, insert, select, text
@@ -29,14 +29,9 @@ def _table(model: type[Any]) -> Table:
 
 @dataclass(frozen=True, slots=True)
 class EnrolmentFacts:
-    """One enrolment in a running assignment, with what reminders need of the person."""
+    """One active person enrolled in an assignment, with their manager and their opt-out."""
 
     assignment_id: int
-    target_kind: str
-    target_id: str
-    starts_on: date
-    due_on: date
-    retake_months: int | None
     person_id: int
     manager_id: int | None
     opted_out: bool
@@ -52,18 +47,15 @@ def running_enrolments(session: Session, *, optional_kind: str) -> list[Enrolmen
     person, opt_out = _table(Person), _table(MailOptOut)
     manager = aliased(person)
     statement = (
-        select(assignment.c.id, assignment.c.target_kind, assignment.c.target_id, assignment.c.starts_on,
-               assignment.c.due_on, assignment.c.retake_months, person.c.id, manager.c.id,
-               opt_out.c.person_id.is_not(None))
-        .join(enrolment, enrolment.c.assignment_id == assignment.c.id)
+        select(enrolment.c.assignment_id, person.c.id, manager.c.id, opt_out.c.person_id)
+        .join(assignment, enrolment.c.assignment_id == assignment.c.id)
         .join(person, person.c.id == enrolment.c.person_id)
         .join(manager, and_(manager.c.id == person.c.manager_id, manager.c.active.is_(True)), isouter=True)
         .join(opt_out, and_(opt_out.c.person_id == person.c.id, opt_out.c.kind == optional_kind),
               isouter=True)
         .where(assignment.c.ended_at.is_(None), person.c.active.is_(True))
     )
-    return [EnrolmentFacts(int(r[0]), r[1], r[2], r[3], r[4], r[5], int(r[6]),
-                           None if r[7] is None else int(r[7]), bool(r[8]))
+    return [EnrolmentFacts(r[0], r[1], r[2], r[3] is not None)
             for r in session.connection().execute(statement)]
 
 
