@@ -86,8 +86,9 @@ def queue_mail(session: Session, rows: Sequence[dict[str, object]]) -> int:
     dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
     added = 0
     for start in range(0, len(rows), CHUNK):
-        statement = dialect.insert(outbox).on_conflict_do_nothing(index_elements=["key"])
-        added += int(session.connection().execute(statement, list(rows[start:start + CHUNK])).rowcount)
+        statement = (dialect.insert(outbox).on_conflict_do_nothing(index_elements=["key"])
+                     .returning(outbox.c.id))  # a driver's rowcount of a batch may be -1
+        added += len(session.connection().execute(statement, list(rows[start:start + CHUNK])).all())
     return added
 
 
