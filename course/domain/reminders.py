@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from course.domain.assignments import add_months
@@ -57,11 +58,16 @@ class ReminderSettings:
         return moment.astimezone(self.zone).date()
 
 
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())  # reads the zone database once per process
+
+
 def check_reminder_settings(time_zone: str, quiet_start: int, quiet_end: int, daily_cap: int) -> list[str]:
     """Return what is wrong with these settings, in plain words (empty when they are valid)."""
     problems = []
-    if time_zone not in available_timezones():
-        problems.append(f"Unknown time zone {time_zone[:60]!r}: use a name such as Europe/Paris or UTC.")
+    if not isinstance(time_zone, str) or time_zone not in _zones():
+        problems.append(f"Unknown time zone {str(time_zone)[:60]!r}: use a name such as Europe/Paris or UTC.")
     for label, hour in (("start", quiet_start), ("end", quiet_end)):
         if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
             problems.append(f"The quiet hours' {label} must be an hour from 0 to 23.")
