@@ -3,6 +3,8 @@ file, stopped by a signed unsubscribe link, and ruled by settings only an admin 
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 
@@ -182,3 +184,28 @@ def test_only_an_admin_sets_the_reminder_rules_and_each_change_is_audited(
     assert event.actor == "admin@example.org"
     assert event.detail["after"] == {"time_zone": "Europe/Berlin", "quiet_start": 19, "quiet_end": 7,
                                      "daily_cap": 2}
+
+
+def test_two_runners_at_the_same_moment_queue_each_reminder_once(
+    engine: Engine, make_person: MakePerson, course: Course
+) -> None:
+    admin = make_person("admin@example.org", capabilities="admin", department="it")
+    for n in range(60):
+        make_person(f"p{n}@example.org", department="legal")
+    _assign(engine, admin, course)
+    barrier = threading.Barrier(3)
+    counts: list[int] = []
+
+    def runner() -> None:
+        barrier.wait()
+        counts.append(queue_reminders(engine, course, days_before=7, now=at(DUE - timedelta(days=2))).queued)
+
+    threads = [threading.Thread(target=runner) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(counts) == [0, 0, 60]  # one runner queued everything; the others found it done
+    with read_session(engine) as session:
+        kinds = Counter(r[0] for r in session.connection().execute(select(MailOutbox.kind)))  # type: ignore[call-overload]
+    assert kinds == {"assigned": 60, "reminder-before": 60}
