@@ -374,7 +374,8 @@ def _rules(value: object) -> str:
     if not isinstance(value, dict):
         return ""
     zone, start, end, cap = (value.get(k) for k in ("time_zone", "quiet_start", "quiet_end", "daily_cap"))
-    if not (isinstance(zone, str) and isinstance(start, int) and isinstance(end, int) and isinstance(cap, int)):
+    if not (isinstance(zone, str) and isinstance(start, int) and isinstance(end, int)
+            and isinstance(cap, int)):
         return ""
     quiet = "no quiet hours" if start == end else f"quiet {start:02d}:00 to {end:02d}:00"
     return f"{zone}, {quiet}, at most {counted(cap, 'email', 'emails')} a day"
