@@ -43,7 +43,7 @@ def run_jobs(args: argparse.Namespace) -> int:
     settings, engine = opened
     configured = [*jobs.configured_jobs(settings),
                   outbox.mail_job(settings.mail, mailer_from_settings(settings.mail),
-                                  messages=outbox.course_messages(settings.content_root))]
+                                  content_root=settings.content_root)]
     holder = jobs.new_holder()
     try:
         if args.once:

@@ -189,14 +189,17 @@ def mail_status(engine: Engine, *, by: Actor | None) -> tuple[links.OutboxCounts
 
 
 def mail_job(settings: MailSettings, sender: MailSender, *, batch: int = 200,
-             messages: MessageSet | None = None) -> Job:
+             content_root: Path | None = None) -> Job:
     """Return the job that drains the outbox and purges old links, for the job runner.
 
     Each run sends at most `batch` emails so that it ends well within its lease; the next run
     (a minute later) carries on. The edge passes the adapter in (SMTP, or the console).
+    Assignment emails are worded by the messages of the course at `content_root`, read on each
+    run so that a trainer's change needs no restart (the built-in wording when it is None).
     """
 
     def send(engine: Engine, now: datetime) -> str:
+        messages = None if content_root is None else course_messages(content_root)
         report = send_outbox(engine, sender, mail=settings, limit=batch, now=now, messages=messages)
         purged, requests = invitations.purge_link_records(engine, now=now)
         return (f"{report.sent} sent, {report.retrying} to retry, {report.failed} given up; "
