@@ -36,6 +36,7 @@ from course.store.engine import Engine, read_session, write_transaction
 #: Returns the course and its messages as they are now (the job reloads them on each run).
 CourseSource = Callable[[], tuple[Course, MessageSet]]
 
+
 @dataclass(frozen=True, slots=True)
 class ReminderRun:
     """What one pass of the reminder job did."""
