@@ -42,7 +42,8 @@ def run_jobs(args: argparse.Namespace) -> int:
         return 2
     settings, engine = opened
     configured = [*jobs.configured_jobs(settings),
-                  outbox.mail_job(settings.mail, mailer_from_settings(settings.mail))]
+                  outbox.mail_job(settings.mail, mailer_from_settings(settings.mail),
+                                  content_root=settings.content_root)]
     holder = jobs.new_holder()
     try:
         if args.once:

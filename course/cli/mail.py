@@ -30,7 +30,8 @@ def _send(args: argparse.Namespace) -> int:
     settings, engine = opened
     try:
         report = outbox.send_outbox(engine, mailer_from_settings(settings.mail), mail=settings.mail,
-                                         limit=args.limit)
+                                    limit=args.limit,
+                                    messages=outbox.course_messages(settings.content_root))
         invitations.purge_link_records(engine)
     finally:
         close_database(engine)

@@ -365,6 +365,28 @@ def _assignment_enrolled(facts: AuditFacts) -> str:
     return f"The assignment of {item} enrolled {who} its rule"
 
 
+def _mail_opt_out(facts: AuditFacts) -> str:
+    return (f"{facts.actor} stopped the optional reminders sent ahead of due dates, with the link in "
+            f"their email{facts.from_address()}")
+
+
+def _rules(value: object) -> str:
+    if not isinstance(value, dict):
+        return ""
+    zone, start, end, cap = (value.get(k) for k in ("time_zone", "quiet_start", "quiet_end", "daily_cap"))
+    if not (isinstance(zone, str) and isinstance(start, int) and isinstance(end, int)
+            and isinstance(cap, int)):
+        return ""
+    quiet = "no quiet hours" if start == end else f"quiet {start:02d}:00 to {end:02d}:00"
+    return f"{zone}, {quiet}, at most {counted(cap, 'email', 'emails')} a day"
+
+
+def _reminder_settings_changed(facts: AuditFacts) -> str:
+    before, after = _rules(facts.detail.get("before")), _rules(facts.detail.get("after"))
+    change = f" from {before} to {after}" if before and after else (f" to {after}" if after else "")
+    return f"{facts.actor} changed the reminder rules{change}"
+
+
 SENTENCES: Mapping[str, Callable[[AuditFacts], str]] = {
     "sign_in": _sign_in,
     "sign_in_failed": _sign_in_failed,
@@ -406,6 +428,8 @@ SENTENCES: Mapping[str, Callable[[AuditFacts], str]] = {
     "assignment_created": _assignment_created,
     "assignment_ended": _assignment_ended,
     "assignment_enrolled": _assignment_enrolled,
+    "mail_opt_out": _mail_opt_out,
+    "reminder_settings_changed": _reminder_settings_changed,
 }
 
 #: Every kind of event the app records, for the audit page's filter.

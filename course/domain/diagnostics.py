@@ -113,6 +113,10 @@ class Code(StrEnum):
     UNKNOWN_AID = "unknown-aid"
     AID_UNUSED = "aid-unused"
     AID_IMAGE = "aid-image"
+    # Email messages (messages/)
+    MESSAGE_UNKNOWN = "message-unknown"
+    PLACEHOLDER_UNKNOWN = "placeholder-unknown"
+    PLACEHOLDER_MISSING = "placeholder-missing"
     # Whole course
     ROLE_WITHOUT_MODULE = "role-without-module"
     COMPETENCY_UNASSESSED = "competency-unassessed"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -17,6 +17,16 @@ class LinkKind(StrEnum):
 
     INVITE = "invite"
     RESET = "reset"
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with an email, such as the calendar entry of a due date."""
+
+    filename: str
+    #: The MIME type, as "text/calendar".
+    content_type: str
+    data: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +39,9 @@ class OutgoingMail:
     html: str
     #: The same for every attempt to send this message, so a receiver can drop a repeat.
     message_id: str
+    attachments: tuple[Attachment, ...] = ()
+    #: Where the recipient stops optional messages (sent as List-Unsubscribe), when they may.
+    unsubscribe_url: str = ""
 
 
 def render_link(public_url: str, kind: LinkKind, token: str) -> str:
@@ -81,26 +94,6 @@ def render_link_mail(
     )
     return OutgoingMail(recipient=recipient, subject=subject, text=text, html=body,
                         message_id=message_id)
-
-
-def render_assignment_mail(
-    *, recipient: str, name: str, title: str, due_on: date, public_url: str, message_id: str
-) -> OutgoingMail:
-    """Return the welcome email for an assignment: what to take, and by when."""
-    greeting = f"Hello {name}," if name else "Hello,"
-    due = f"{due_on:%A %d %B %Y}".replace(" 0", " ")
-    subject = f"Please complete {title} by {due}"
-    lines = [
-        f"You have been asked to complete {title} on Need to Share, the course on speaking for "
-        "your organisation on social media.",
-        f"Please finish it by {due}. It is listed on your home page, with what is left to do.",
-    ]
-    link = public_url.rstrip("/") + "/"
-    text = "\n\n".join([greeting, *lines, link]) + "\n"
-    paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in [greeting, *lines])
-    body = (f"<!DOCTYPE html><html><body>{paragraphs}"
-            f'<p><a href="{html.escape(link, quote=True)}">Open the course</a></p></body></html>')
-    return OutgoingMail(recipient=recipient, subject=subject, text=text, html=body, message_id=message_id)
 
 
 class MailError(Exception):

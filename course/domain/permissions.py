@@ -64,6 +64,8 @@ class Action(StrEnum):
     REVOKE_CERTIFICATE = "revoke_certificate"
     #: Create and end assignments; a leader only within the departments they may see.
     MANAGE_ASSIGNMENTS = "manage_assignments"
+    #: Set when reminders may go out (time zone, quiet hours) and how many a day.
+    SET_REMINDER_RULES = "set_reminder_rules"
 
 
 _ALL = frozenset(Capability)
@@ -110,6 +112,7 @@ PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
     Action.SET_DASHBOARD_TARGET: _ADMIN,
     Action.REVOKE_CERTIFICATE: _ADMIN,
     Action.MANAGE_ASSIGNMENTS: _LEADERS,
+    Action.SET_REMINDER_RULES: _ADMIN,
 }
 
 

@@ -21,7 +21,7 @@ TIMEOUT = 20.0
 
 
 def build_message(message: OutgoingMail, *, sender: str) -> EmailMessage:
-    """Return the MIME message: a plain-text part and an HTML alternative."""
+    """Return the MIME message: a plain-text part, an HTML alternative, then any attachments."""
     mime = EmailMessage()
     mime["From"] = sender
     mime["To"] = message.recipient
@@ -29,8 +29,15 @@ def build_message(message: OutgoingMail, *, sender: str) -> EmailMessage:
     mime["Date"] = formatdate(localtime=False, usegmt=True)
     domain = sender.rpartition("@")[2] or "localhost"
     mime["Message-ID"] = f"<{message.message_id}@{domain}>"
+    if message.unsubscribe_url:  # RFC 8058: mail programs offer a one-click unsubscribe
+        mime["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mime.set_content(message.text)
     mime.add_alternative(message.html, subtype="html")
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        mime.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
+                            filename=attachment.filename)
     return mime
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from course.content.loader import LoadResult, ParseCache, load_course
+from course.content.messages import load_messages
 from course.domain.diagnostics import Diagnostic, Severity
 
 __all__ = ["LoadResult", "ParseCache", "ValidationReport", "load", "validate"]
@@ -42,6 +43,10 @@ def load(root: Path, *, cache: ParseCache | None = None) -> LoadResult:
 
 
 def validate(root: Path, *, strict: bool = False) -> ValidationReport:
-    """Validate every file of the course at root and return every problem found."""
+    """Validate every file of the course at root, its email messages too, and return every problem."""
     result = load_course(root)
-    return ValidationReport(root, len(result.files), result.diagnostics, strict)
+    messages = load_messages(root) if result.files else None
+    if messages is None:  # not a course folder: the loader has said so
+        return ValidationReport(root, len(result.files), result.diagnostics, strict)
+    found = tuple(sorted(set(result.diagnostics) | set(messages.diagnostics)))
+    return ValidationReport(root, len(result.files) + messages.files, found, strict)

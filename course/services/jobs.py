@@ -86,8 +86,15 @@ def _purge_job(settings: Settings) -> Job:
                lease=timedelta(minutes=10), run=purge)
 
 
+def _reminder_job(settings: Settings) -> Job:
+    # Imported here: the reminder service builds on this module's Job.
+    from course.services.reminders import reminder_job_for
+
+    return reminder_job_for(settings)
+
+
 #: Every job the runner knows: each factory builds its job from the settings (None: switched off).
-JOB_FACTORIES: tuple[Callable[[Settings], Job | None], ...] = (_purge_job,)
+JOB_FACTORIES: tuple[Callable[[Settings], Job | None], ...] = (_purge_job, _reminder_job)
 
 
 def configured_jobs(settings: Settings) -> list[Job]:

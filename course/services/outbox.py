@@ -10,25 +10,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
-from course.domain.assignments import current_due
+from course.content.messages import MessageSet, built_in_messages, load_messages
 from course.domain.mail import (
     LinkKind,
     MailError,
     OutgoingMail,
-    render_assignment_mail,
     render_link,
     render_link_mail,
 )
 from course.domain.permissions import Action, Actor
+from course.domain.reminders import REMINDER_KINDS
 from course.services import invitations
 from course.services.accounts import hash_token
 from course.services.invitations import new_token
 from course.services.jobs import Job
+from course.services.mail_messages import render_reminder, render_welcome
 from course.services.permissions import require
 from course.settings import MailSettings
-from course.store import assignments, links
+from course.store import links
 from course.store.engine import Engine, Session, read_session, write_transaction
 
 
@@ -78,26 +80,31 @@ def _aware(moment: datetime) -> datetime:
 ASSIGNED = "assigned"
 
 
-def _assignment_mail(session: Session, due: links.DueMail, *, mail: MailSettings,
-                     when: datetime) -> OutgoingMail | None:
-    """Render an assignment's welcome email; None when the assignment is gone or has ended."""
-    row = assignments.get_assignment(session, int(due.key.split(":")[1]))
-    if row is None or row.ended_at is not None:
-        return None
-    return render_assignment_mail(
-        recipient=due.recipient, name=due.name, title=row.title,
-        due_on=current_due(row.starts_on, row.due_on, row.retake_months, when.date()),
-        public_url=mail.public_url, message_id=f"nts.{due.key.replace(':', '.')}.{due.attempts}")
+def course_messages(root: Path) -> MessageSet:
+    """Return the course's message templates: its messages/ files, the built-in ones for the rest."""
+    return load_messages(root)
 
 
-def _claim(engine: Engine, *, mail: MailSettings, retry: RetryPolicy, when: datetime,
-           batch: int) -> list[tuple[links.DueMail, OutgoingMail | None]]:
+#: Outbox kinds rendered from the course's message templates.
+_TEMPLATED = frozenset({ASSIGNED, *(kind.value for kind in REMINDER_KINDS)})
+
+
+def _templated_mail(session: Session, due: links.DueMail, *, mail: MailSettings, messages: MessageSet,
+                    when: datetime) -> OutgoingMail | None:
+    """Render a welcome or a reminder; None when its assignment ended or its person left."""
+    render = render_welcome if due.kind == ASSIGNED else render_reminder
+    return render(session, due, mail=mail, messages=messages, when=when)
+
+
+def _claim(engine: Engine, *, mail: MailSettings, messages: MessageSet, retry: RetryPolicy,
+           when: datetime, batch: int) -> list[tuple[links.DueMail, OutgoingMail | None]]:
     """Claim due emails and draw each one's token; None marks an email whose link is closed."""
     claimed: list[tuple[links.DueMail, OutgoingMail | None]] = []
     with write_transaction(engine, durable=False) as session:
         for due in links.claim_due_mail(session, now=when, limit=batch, retry_at=when + retry.lease):
-            if due.kind == ASSIGNED:
-                claimed.append((due, _assignment_mail(session, due, mail=mail, when=when)))
+            if due.kind in _TEMPLATED:
+                claimed.append((due, _templated_mail(session, due, mail=mail, messages=messages,
+                                                     when=when)))
                 continue
             if due.link_id is None or due.link_kind is None or due.expires_at is None:
                 claimed.append((due, None))
@@ -127,23 +134,27 @@ def send_outbox(
     batch: int = 50,
     limit: int | None = None,
     now: datetime | None = None,
+    messages: MessageSet | None = None,
 ) -> SendReport:
     """Send every due email (or up to `limit`); failures wait and are retried, then given up.
 
     Safe to run from several processes at once: each email is claimed before it is sent.
+    Assignment emails are worded by `messages` (the course's templates; the built-in ones if None).
     """
     when = _now(now)
+    worded = messages or built_in_messages()
     sent = retrying = failed = 0
     errors: list[str] = []
     done = 0
     while limit is None or done < limit:
         size = batch if limit is None else min(batch, limit - done)
-        claimed = _claim(engine, mail=mail, retry=retry, when=when, batch=size)
+        claimed = _claim(engine, mail=mail, messages=worded, retry=retry, when=when, batch=size)
         if not claimed:
             break
         done += len(claimed)
         for due, message in claimed:
-            gone = ("the assignment ended before it was sent" if due.kind == ASSIGNED
+            gone = ("the assignment ended, or its person left or opted out, before it was sent"
+                    if due.kind in _TEMPLATED
                     else "the link was used, replaced or expired before it was sent")
             error = gone if message is None else None
             if message is not None:
@@ -177,15 +188,19 @@ def mail_status(engine: Engine, *, by: Actor | None) -> tuple[links.OutboxCounts
         return links.count_mail(session), links.list_failed_mail(session)
 
 
-def mail_job(settings: MailSettings, sender: MailSender, *, batch: int = 200) -> Job:
+def mail_job(settings: MailSettings, sender: MailSender, *, batch: int = 200,
+             content_root: Path | None = None) -> Job:
     """Return the job that drains the outbox and purges old links, for the job runner.
 
     Each run sends at most `batch` emails so that it ends well within its lease; the next run
     (a minute later) carries on. The edge passes the adapter in (SMTP, or the console).
+    Assignment emails are worded by the messages of the course at `content_root`, read on each
+    run so that a trainer's change needs no restart (the built-in wording when it is None).
     """
 
     def send(engine: Engine, now: datetime) -> str:
-        report = send_outbox(engine, sender, mail=settings, limit=batch, now=now)
+        messages = None if content_root is None else course_messages(content_root)
+        report = send_outbox(engine, sender, mail=settings, limit=batch, now=now, messages=messages)
         purged, requests = invitations.purge_link_records(engine, now=now)
         return (f"{report.sent} sent, {report.retrying} to retry, {report.failed} given up; "
                 f"purged {purged} old link(s) and {requests} reset request(s)")

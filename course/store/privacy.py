@@ -23,6 +23,7 @@ from course.store.tables import (
     Enrolment,
     EvidenceSlot,
     LoginAttempt,
+    MailOptOut,
     MailOutbox,
     Person,
     PlacementAnswer,
@@ -106,6 +107,7 @@ def export_rows(session: Session, person_id: int, *, email: str) -> dict[str, li
         "reset_request": _rows(session, _table(ResetRequest), _table(ResetRequest).c.account == email),
         "certificate": _rows(session, _table(Certificate), _table(Certificate).c.person_id == person_id),
         "enrolment": _rows(session, _table(Enrolment), _table(Enrolment).c.person_id == person_id),
+        "mail_opt_out": _rows(session, _table(MailOptOut), _table(MailOptOut).c.person_id == person_id),
         "assignment": _rows(session, assignment, or_(assignment.c.created_by == person_id,
                                                      assignment.c.rule.contains(f'"{email}"'))),
     }
@@ -137,4 +139,7 @@ def erase_rows(session: Session, person_id: int | None, *, email: str) -> None:
     connection.execute(delete(_table(LoginAttempt)).where(_table(LoginAttempt).c.account == email))
     connection.execute(delete(_table(ResetRequest)).where(_table(ResetRequest).c.account == email))
     if person_id is not None:
+        # A note to the person's manager about them is the manager's row: remove it by its key.
+        outbox = _table(MailOutbox)
+        connection.execute(delete(outbox).where(outbox.c.key.like(f"overdue-manager:%:{person_id}:%")))
         connection.execute(delete(_table(Person)).where(_table(Person).c.id == person_id))

@@ -293,7 +293,11 @@ class MailOutbox(SQLModel, table=True):
     """An email waiting to be sent, or sent, or given up on; the body is rendered when sending."""
 
     __tablename__ = "mail_outbox"
-    __table_args__ = (Index("ix_mail_outbox_due", "sent_at", "failed_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_mail_outbox_due", "sent_at", "failed_at", "next_attempt_at"),
+        # The reminder job counts each person's emails of the day (its daily cap).
+        Index("ix_mail_outbox_created_at", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     #: Deterministic ("invite:<link id>"): queuing the same message twice stores it once.
@@ -470,6 +474,17 @@ class Enrolment(SQLModel, table=True):
     enrolled_at: datetime
 
 
+class MailOptOut(SQLModel, table=True):
+    """A person's choice not to receive one kind of optional email (made from its signed link)."""
+
+    __tablename__ = "mail_opt_out"
+
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True)
+    #: The message kind, as "reminder-before".
+    kind: str = Field(max_length=20, primary_key=True)
+    created_at: datetime
+
+
 class EvidenceSlot(SQLModel, table=True):
     """A person's first and latest evidence for one question of a quiz, or one scenario.
 
@@ -518,6 +533,7 @@ PERSONAL_DATA: dict[str, str] = {
     "reset_request": "account = the person's email",
     "certificate": "person_id",
     "enrolment": "person_id",
+    "mail_opt_out": "person_id",
     "assignment": "created_by (who made it; the rule may name the person's email)",
 }
 

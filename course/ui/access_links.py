@@ -15,7 +15,7 @@ from course.domain.mail import LinkKind
 from course.integrations.mail import mailer_from_settings
 from course.services.accounts import AccountError
 from course.services.invitations import LINK_REFUSED, ShownLink, check_link, request_reset, use_link
-from course.services.outbox import send_outbox
+from course.services.outbox import course_messages, send_outbox
 from course.ui import auth, resources, state
 
 #: Emails one background run sends at most; `python -m course mail send` sends the rest.
@@ -26,10 +26,12 @@ def send_soon() -> None:
     """Send due emails in a background thread, so no page waits for the mail server."""
     engine = resources.engine()
     mail = resources.settings().mail
+    root = resources.settings().content_root
 
     def work() -> None:
         try:
-            report = send_outbox(engine, mailer_from_settings(mail), mail=mail, limit=BACKGROUND_LIMIT)
+            report = send_outbox(engine, mailer_from_settings(mail), mail=mail, limit=BACKGROUND_LIMIT,
+                                 messages=course_messages(root))
         except Exception as error:  # a thread's exception would vanish: say it where operators look
             print(f"Need to Share: sending email failed: {type(error).__name__}: {error}", flush=True)
             return

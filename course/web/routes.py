@@ -7,8 +7,9 @@ from starlette.routing import BaseRoute, Route
 from course.domain.certificates import ISSUER_PATH, KEYS_PATH, VERIFY_PATH
 from course.services.session_cookies import HAND_OVER_PATH, KEEP_ALIVE_PATH, SIGN_OUT_PATH
 from course.services.single_sign_on import SSO_REFUSED_PATH
+from course.services.unsubscribe import UNSUBSCRIBE_PATH
 from course.settings import SettingsError, load_settings
-from course.web import credentials, health, media, metrics, sessions, single_sign_on
+from course.web import credentials, health, mail_links, media, metrics, sessions, single_sign_on
 
 
 def routes() -> list[BaseRoute]:
@@ -25,6 +26,7 @@ def routes() -> list[BaseRoute]:
         Route(VERIFY_PATH, credentials.verify, methods=["GET"]),
         Route(KEYS_PATH, credentials.key_set, methods=["GET"]),
         Route(ISSUER_PATH, credentials.issuer_profile, methods=["GET"]),
+        Route(UNSUBSCRIBE_PATH, mail_links.unsubscribe_page, methods=["GET", "POST"]),
     ]
 
 

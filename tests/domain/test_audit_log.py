@@ -221,6 +221,16 @@ CASES: list[tuple[AuditFacts, str]] = [
     ),
     (AuditFacts("assignment_ended", actor_name="Ada", target="track:legal"),
      "Ada ended the assignment of track:legal."),
+    (AuditFacts("mail_opt_out", actor_label="bo@example.org", target="reminder-before", address="10.0.0.9"),
+     "bo@example.org stopped the optional reminders sent ahead of due dates, with the link in their email "
+     "from 10.0.0.9."),
+    (AuditFacts("reminder_settings_changed", actor_name="Ada", detail={
+        "before": {"time_zone": "UTC", "quiet_start": 20, "quiet_end": 8, "daily_cap": 1},
+        "after": {"time_zone": "Europe/Paris", "quiet_start": 0, "quiet_end": 0, "daily_cap": 2}}),
+     "Ada changed the reminder rules from UTC, quiet 20:00 to 08:00, at most 1 email a day to "
+     "Europe/Paris, no quiet hours, at most 2 emails a day."),
+    (AuditFacts("reminder_settings_changed", actor_name="Ada", detail={"after": "odd"}),
+     "Ada changed the reminder rules."),
     (
         AuditFacts("assignment_enrolled", actor_label="system", target="track:legal", detail={"enrolled": 1}),
         "The assignment of track:legal enrolled 1 more person who now matches its rule.",

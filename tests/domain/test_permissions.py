@@ -54,6 +54,7 @@ EXPECTED: dict[Page | Action, set[Capability]] = {
     Action.SET_DASHBOARD_TARGET: {A},
     Action.REVOKE_CERTIFICATE: {A},
     Action.MANAGE_ASSIGNMENTS: {D, A},
+    Action.SET_REMINDER_RULES: {A},
 }
 
 

@@ -184,7 +184,8 @@ def test_the_purge_job_keeps_records_for_the_retention_settings(
             seen = T0 - timedelta(days=days)
             session.add(AuthSession(id=f"s{i}", person_id=person.person_id, created_at=seen,
                                     last_seen_at=seen))
-    (purge,) = jobs.configured_jobs(settings)
+    purge, reminders = jobs.configured_jobs(settings)
+    assert reminders.name == "queue-reminders"
     (outcome,) = jobs.run_due_jobs(engine, [purge], holder="a", clock=Clock())
     assert outcome.message == "deleted 2 sign-in attempt(s) and 1 session(s)"
     with read_session(engine) as session:

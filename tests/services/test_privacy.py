@@ -37,6 +37,7 @@ from course.store import (
     scenario_runs,
     tables,
 )
+from course.store import reminders as store_reminders
 from course.store.engine import read_session, write_transaction
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -101,6 +102,7 @@ def fill_everything(engine: Engine, passwords: Passwords) -> int:
             rule=Rule.of(emails=[ADA]), starts_on=NOW.date(), due_on=NOW.date(), retake_months=None,
             created_by=ada_id, now=NOW)
         store_assignments.enrol(session, assignment_id, [ada_id], now=NOW)
+        store_reminders.add_opt_out(session, ada_id, "reminder-before", now=NOW)  # from a signed link
     mail = MailSettings(smtp_host="mail.invalid")
     invitations.invite_people(engine, [ADA], by=None, mail=mail, now=NOW)  # a link and its queued email
     invitations.request_reset(engine, ADA, mail=mail, address=ADDRESS, now=NOW)

@@ -8,7 +8,9 @@ from sqlalchemy import Engine
 
 from course.domain.org_settings import PrivacySettings
 from course.domain.permissions import Page
+from course.domain.reminders import ReminderSettings
 from course.services.org_settings import get_privacy
+from course.services.reminder_settings import get_reminder_settings
 from course.ui.links import PAGES
 from tests.ui.conftest import AppFactory
 
@@ -50,3 +52,18 @@ def test_a_leader_no_longer_sees_a_filter_the_admin_switched_off(app: AppFactory
     assert [m.label for m in leader.multiselect] == ["Departments"]
     assert not leader.date_input
     assert any("switched some filters off" in c.value for c in leader.caption)
+
+
+def test_an_admin_sets_the_reminder_rules_and_a_bad_time_zone_is_refused(
+        app: AppFactory, database: Callable[[], Engine]) -> None:
+    at = app(as_demo="admin")
+    at.switch_page(PRIVACY).run()
+    at.text_input[0].set_value("Mars/Olympus")
+    next(b for b in at.button if b.label == "Save reminder rules").click().run()
+    assert next(e.value for e in at.error).startswith("Unknown time zone 'Mars/Olympus'")
+    at.text_input[0].set_value("Europe/Paris")
+    at.number_input[3].set_value(2)
+    next(b for b in at.button if b.label == "Save reminder rules").click().run()
+    assert not at.exception, at.exception
+    assert "Saved. The next reminder run follows these rules." in [s.value for s in at.success]
+    assert get_reminder_settings(database()) == ReminderSettings("Europe/Paris", 20, 8, 2)

@@ -44,7 +44,7 @@ VISITS: dict[Page, tuple[str, str | None, int]] = {
     Page.ADMIN_PEOPLE: ("admin", None, 12),  # departments, count, one page, grants, mail status
     Page.ADMIN_ROSTER: ("admin", None, 2),
     Page.ADMIN_AUDIT: ("admin", None, 4),
-    Page.ADMIN_PRIVACY: ("admin", None, 4),
+    Page.ADMIN_PRIVACY: ("admin", None, 6),  # privacy settings, then the reminder rules
     Page.ADMIN_ASSIGNMENTS: ("admin", None, 6),  # none assigned yet; any number adds two reads
 }
 

@@ -1,7 +1,8 @@
-"""Privacy settings: the dashboards' minimum group and the filters leaders may use (admins only).
+"""Privacy settings: the dashboards' minimum group, the filters leaders may use, and when
+reminder emails may reach people (admins only).
 
-The service checks the permission and the floor again on saving, so a forged message changes
-nothing; every change is audited as "privacy_settings_changed".
+The services check the permission and the values again on saving, so a forged message changes
+nothing; every change is audited ("privacy_settings_changed", "reminder_settings_changed").
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from course.domain.org_settings import LEADER_FILTERS, MIN_GROUP_FLOOR
-from course.domain.permissions import Page
+from course.domain.permissions import Actor, Page
 from course.services.org_settings import SettingsError, get_privacy, update_privacy
+from course.services.reminder_settings import get_reminder_settings, update_reminder_settings
 from course.ui import a11y, auth, resources
 
 FILTER_LABELS = {
@@ -52,6 +54,34 @@ def render() -> None:
             st.error(str(problem))
         else:
             st.success("Saved. Dashboards use the new settings from now on.")
+    _reminder_form(actor)
+
+
+def _reminder_form(actor: Actor) -> None:
+    """Draw the reminder rules: the organisation's time zone, quiet hours and daily cap."""
+    engine = resources.engine()
+    current = get_reminder_settings(engine)
+    st.subheader("Reminder emails", anchor=False)
+    st.caption("Reminders before and on a due date, and notes to managers afterwards, are never "
+               "queued in the quiet hours, and nobody receives more emails a day than the cap.")
+    with st.form("reminder-settings"):
+        zone = st.text_input("Time zone", value=current.time_zone, max_chars=60,
+                             help="A name such as Europe/Paris, America/New_York or UTC.")
+        start = st.number_input("Quiet hours start (hour, 0 to 23)", min_value=0, max_value=23,
+                                value=current.quiet_start, step=1)
+        end = st.number_input("Quiet hours end (hour, 0 to 23)", min_value=0, max_value=23,
+                              value=current.quiet_end, step=1, help="The same hour twice: no quiet hours.")
+        cap = st.number_input("Emails per person per day, at most", min_value=1, max_value=10,
+                              value=current.daily_cap, step=1)
+        saved = st.form_submit_button("Save reminder rules")
+    if saved:
+        try:
+            update_reminder_settings(engine, actor, time_zone=zone.strip(), quiet_start=int(start),
+                                     quiet_end=int(end), daily_cap=int(cap))
+        except SettingsError as problem:
+            st.error(str(problem))
+        else:
+            st.success("Saved. The next reminder run follows these rules.")
 
 
 render()
