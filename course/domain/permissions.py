@@ -64,6 +64,8 @@ class Action(StrEnum):
     REVOKE_CERTIFICATE = "revoke_certificate"
     #: Create and end assignments; a leader only within the departments they may see.
     MANAGE_ASSIGNMENTS = "manage_assignments"
+    #: See what the learning record store has been sent and what is failing.
+    VIEW_LEARNING_RECORDS = "view_learning_records"
 
 
 _ALL = frozenset(Capability)
@@ -110,6 +112,7 @@ PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
     Action.SET_DASHBOARD_TARGET: _ADMIN,
     Action.REVOKE_CERTIFICATE: _ADMIN,
     Action.MANAGE_ASSIGNMENTS: _LEADERS,
+    Action.VIEW_LEARNING_RECORDS: _ADMIN,
 }
 
 
