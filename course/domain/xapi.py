@@ -112,11 +112,6 @@ class Statement:
     person_id: int
     document: str
 
-    def as_json(self) -> dict[str, object]:
-        """Return the statement as a JSON object."""
-        loaded: dict[str, object] = json.loads(self.document)
-        return loaded
-
 
 def pseudonym(person_id: int, *, key: str) -> str:
     """Return a person's stable pseudonym: an HMAC of their id, which reveals nothing without the key."""

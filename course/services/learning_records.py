@@ -41,11 +41,6 @@ def connect_lrs(engine: Engine, lrs: LrsSettings) -> None:
                                         actor_key=lrs.actor_key)
 
 
-def disconnect_lrs(engine: Engine) -> None:
-    """Stop recording statements for this engine."""
-    _CONTEXTS.pop(engine, None)
-
-
 def context_for(engine: Engine, course: Course) -> XapiContext | None:
     """Return the context of this course's statements, or None when no LRS is connected."""
     base = _CONTEXTS.get(engine)
