@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text, update
 
+from course.cli import main
 from course.content.loader import load_course
 from course.domain.model import Course
 from course.domain.permissions import Actor, Capability, Grants
@@ -24,13 +25,16 @@ from course.domain.xapi import EventKind, LrsError
 from course.integrations.lrs import HttpLrs
 from course.services import certificates, learning_records, playing, quizzing, reading
 from course.services.accounts import add_account
+from course.services.database import close_database, open_database
 from course.services.jobs import new_holder, run_due_jobs
+from course.settings import load_settings
 from course.store.engine import read_session, write_transaction
 from course.store.tables import XapiOutbox
 from tests.conftest import TreeWriter
 from tests.databases import sqlite_engine, sqlite_template
 from tests.domain.test_xapi import every_kind
 from tests.ralph_lrs import RalphLrs, ralph_lrs, validate_with_ralph
+from tests.services.test_question_kinds import KINDS, take
 
 __all__ = ["ralph_lrs", "sqlite_engine", "sqlite_template"]
 
@@ -193,3 +197,33 @@ def test_wrong_credentials_are_kept_as_the_error_and_nothing_is_marked_sent(
     assert (report.sent, report.failed) == (0, 1)
     state = learning_records.outbox_state(engine, by=None)
     assert (state.pending, state.failing) == (1, 1) and "401" in state.last_error
+
+
+def test_jobs_run_once_sends_what_the_app_recorded(
+    ralph_lrs: RalphLrs, tmp_path: Path, write_tree: TreeWriter, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("NTS_DATA_DIR", str(tmp_path / "data"))
+    settings = ralph_lrs.settings()
+    monkeypatch.setenv("NTS_LRS_ENDPOINT", settings.endpoint)
+    monkeypatch.setenv("NTS_LRS_USERNAME", settings.username)
+    monkeypatch.setenv("NTS_LRS_PASSWORD", settings.password)
+    monkeypatch.setenv("NTS_LRS_ACTOR_KEY", settings.actor_key)
+    course = _course(write_tree({"quizzes/intro-quiz.md": KINDS}))
+    engine = open_database(load_settings())  # what the app does at start: the LRS is connected
+    try:
+        ada = _learner(engine)
+        reading.mark_section_read(engine, ada, course, "intro", section_index=0, key=new_key(), now=NOW)
+        take(engine, ada, course)  # choice, ordering, matching and a reflection
+        ids = [sid for sid, _, _ in _outbox(engine)]
+        with read_session(engine) as session:
+            documents = [loads(r[0]) for r in session.connection().execute(
+                text("SELECT statement FROM xapi_outbox"))]
+    finally:
+        close_database(engine)
+    assert validate_with_ralph(documents) == []
+    assert main(["jobs", "run", "--once"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert f"send-xapi: ran: {len(ids)} statement(s) sent, 0 to retry" in lines
+    assert _held(ralph_lrs, ids) == Counter({sid: 1 for sid in ids})
