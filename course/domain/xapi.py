@@ -1,8 +1,9 @@
 """Learning events as xAPI 1.0.3 statements, built from values alone (no database, no network).
 
 Each builder turns one learning event into one statement. Its id is a UUIDv5 of the event's
-identity (the learner's record key and what happened), so building the same event twice gives
-the same statement, and sending it again is harmless: the LRS already holds that id.
+identity (the activity base, what happened, and the random key of the learner's record), so
+building the same event twice gives the same statement, and sending it again is harmless: the
+LRS already holds that id. No id rests on a person's number alone, which a database may reuse.
 
 Activity ids are IRIs under a configured base: `<base>/modules/<id>/sections/<n>`,
 `<base>/quizzes/<id>/questions/<id>`, `<base>/scenarios/<id>/nodes/<id>`, `<base>/tracks/<id>`.
@@ -179,7 +180,8 @@ def _build(ctx: XapiContext, person_id: int, parts: _Parts) -> Statement:
         context["revision"] = parts.revision
     if parts.registration:
         context["registration"] = _registration(parts.registration)
-    sid = statement_id(parts.kind.value, *parts.identity)
+    # The activity base keeps two deployments that share an LRS apart.
+    sid = statement_id(ctx.activity_base, parts.kind.value, *parts.identity)
     document: dict[str, object] = {
         "id": sid,
         "actor": {"objectType": "Agent",
@@ -329,22 +331,26 @@ def _track(ctx: XapiContext, track: str, title: str) -> dict[str, object]:
 
 
 def build_track_completed(ctx: XapiContext, *, person_id: int, track: str, track_title: str,
-                          score: float | None, at: datetime) -> Statement:
-    """Return "completed" for a track whose every module is done (score: mean best quiz score)."""
+                          score: float | None, code: str, at: datetime) -> Statement:
+    """Return "completed" for a track whose every module is done (score: mean best quiz score).
+
+    `code` is the certificate issued with it: random, so a person id used again after an
+    erasure (SQLite may reuse one) never gives an earlier person's statement id.
+    """
     result: dict[str, object] = {"completion": True}
     if score is not None:
         result["score"] = _score(score)
     return _build(ctx, person_id, _Parts(
-        (str(person_id), track), EventKind.TRACK_COMPLETED, Verb.COMPLETED,
+        (code, track), EventKind.TRACK_COMPLETED, Verb.COMPLETED,
         _track(ctx, track, track_title), at, result=result))
 
 
 def build_certificate_issued(ctx: XapiContext, *, person_id: int, track: str, track_title: str,
-                             band: str, at: datetime) -> Statement:
+                             band: str, code: str, at: datetime) -> Statement:
     """Return "earned" for the certificate of a completed track."""
     certificate = _activity(ctx.iri("tracks", track, "certificate"), ActivityType.CERTIFICATE,
                             f"Certificate: {track_title}")
     result: dict[str, object] = {"completion": True, "extensions": {_extension(ctx, "band"): band}}
     return _build(ctx, person_id, _Parts(
-        (str(person_id), track), EventKind.CERTIFICATE_ISSUED, Verb.EARNED, certificate, at,
+        (code, track), EventKind.CERTIFICATE_ISSUED, Verb.EARNED, certificate, at,
         parents=(_track(ctx, track, track_title),), result=result))

@@ -101,10 +101,11 @@ def issue_certificates(engine: Engine, actor: Actor, course: Course, *,
                 if ctx is not None:
                     queue(session, [
                         build_track_completed(ctx, person_id=actor.person_id, track=track,
-                                              track_title=certificate.track_title, score=score, at=when),
+                                              track_title=certificate.track_title, score=score,
+                                              code=certificate.code, at=when),
                         build_certificate_issued(ctx, person_id=actor.person_id, track=track,
                                                  track_title=certificate.track_title,
-                                                 band=certificate.band, at=when),
+                                                 band=certificate.band, code=certificate.code, at=when),
                     ], now=when)
         return store.list_certificates(session, actor.person_id)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -509,8 +509,9 @@ class XapiOutbox(SQLModel, table=True):
     statement_id: str = Field(max_length=36, unique=True)
     kind: str = Field(max_length=30)
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
-    #: The statement as JSON (its actor is a pseudonym, never the email).
-    statement: str = Field(max_length=60000)
+    #: The statement as JSON (its actor is a pseudonym, never the email). Unbounded: a long
+    #: question must never make the learner's answer fail to save.
+    statement: str = Field(sa_type=Text)
     created_at: datetime
     next_attempt_at: datetime
     attempts: int = Field(default=0)

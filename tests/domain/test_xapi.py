@@ -59,10 +59,10 @@ def every_kind(ctx: XapiContext = CTX, *, person_id: int = 7) -> dict[EventKind,
                                                        ending_title="Good end", ending_kind="good",
                                                        score=0.5, meters={"trust": 80}, at=AT),
         EventKind.TRACK_COMPLETED: build_track_completed(ctx, person_id=person_id, track="legal",
-                                                         track_title="Legal", score=0.9, at=AT),
+                                                         track_title="Legal", score=0.9, code="C0DE1", at=AT),
         EventKind.CERTIFICATE_ISSUED: build_certificate_issued(ctx, person_id=person_id, track="legal",
                                                                track_title="Legal", band="Proficient",
-                                                               at=AT),
+                                                               code="C0DE1", at=AT),
     }
 
 
@@ -86,6 +86,13 @@ def test_the_same_event_gives_the_same_statement_and_another_event_another_id() 
         CTX, person_id=7, scenario=SCENARIO, at=AT,
         decision=DecisionEvent("run-1", 2, "middle", "Middle", 0, "On", ((0, "On"),), {"trust": 1}, 0))
     assert second_step.id != every_kind()[EventKind.SCENARIO_DECISION].id
+
+
+def test_two_deployments_sharing_an_lrs_never_share_an_id() -> None:
+    other = XapiContext(activity_base="https://other.example.org/xapi", home_page="https://other.example.org",
+                        actor_key="k" * 24)
+    ours, theirs = every_kind(), every_kind(other)
+    assert not {s.id for s in ours.values()} & {s.id for s in theirs.values()}
 
 
 def test_the_actor_is_a_keyed_pseudonym_on_the_apps_account_never_an_email() -> None:

@@ -7,6 +7,7 @@ stopped in the middle of a run, and every statement still arrives, once.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -226,4 +227,39 @@ def test_jobs_run_once_sends_what_the_app_recorded(
     assert main(["jobs", "run", "--once"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert f"send-xapi: ran: {len(ids)} statement(s) sent, 0 to retry" in lines
+    assert _held(ralph_lrs, ids) == Counter({sid: 1 for sid in ids})
+
+
+class _Counting:
+    """The real adapter, counting every statement it posts."""
+
+    def __init__(self, lrs: RalphLrs) -> None:
+        self.adapter = HttpLrs(lrs.settings())
+        self.posted: Counter[str] = Counter()
+        self.lock = threading.Lock()
+
+    def send(self, documents: Sequence[str]) -> None:
+        self.adapter.send(documents)
+        with self.lock:
+            self.posted.update(str(loads(d)["id"]) for d in documents)
+
+
+def test_two_senders_at_once_post_each_statement_once(
+    ralph_lrs: RalphLrs, sqlite_engine: Engine, write_tree: TreeWriter
+) -> None:
+    engine, course = sqlite_engine, _course(write_tree())
+    learning_records.connect_lrs(engine, ralph_lrs.settings())
+    for n in range(3):
+        _learn_everything(engine, _learner(engine, f"learner{n}@example.org"), course)
+    ids = [sid for sid, _, _ in _outbox(engine)]
+    counting = _Counting(ralph_lrs)
+    reports: list[learning_records.SendReport] = []
+    threads = [threading.Thread(target=lambda: reports.append(
+        learning_records.send_statements(engine, counting, batch=2, now=NOW))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(r.sent for r in reports) == len(ids) and not any(r.failed for r in reports)
+    assert counting.posted == Counter({sid: 1 for sid in ids})
     assert _held(ralph_lrs, ids) == Counter({sid: 1 for sid in ids})

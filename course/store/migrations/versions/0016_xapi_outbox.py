@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column("statement_id", sa.String(length=36), nullable=False),
         sa.Column("kind", sa.String(length=30), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
-        sa.Column("statement", sa.String(length=60000), nullable=False),
+        sa.Column("statement", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
