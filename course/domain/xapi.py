@@ -26,8 +26,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from urllib.parse import quote
 
-#: The namespace of every statement id (a UUIDv5 of this project's name in the URL namespace).
-STATEMENT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://need-to-share.example/xapi/statements")
+#: The namespace of every statement id; it must never change, or a retry would get a new id.
+STATEMENT_NAMESPACE = uuid.UUID("6c1f3e0a-59d4-4b8e-9a57-0d1b6f3c2e71")
 XAPI_VERSION = "1.0.3"
 LANGUAGE = "en-US"
 PLATFORM = "Need to Share"
