@@ -152,16 +152,24 @@ def outbox_state(engine: Engine, *, by: Actor | None) -> xapi_outbox.OutboxState
         return xapi_outbox.get_state(session)
 
 
+#: How long a statement the LRS took stays in the outbox (for the counts and privacy exports).
+KEEP_SENT = timedelta(days=30)
+
+
 def xapi_job(sender: StatementSender, *, batch: int = 100, limit: int = 2000) -> Job:
     """Return the job that sends queued statements to the LRS, for the job runner.
 
     Each run sends at most `limit` statements so that it ends well within its lease; the next
-    run (a minute later) carries on. The edge passes the adapter in (course/integrations/lrs.py).
+    run (a minute later) carries on. Statements sent more than KEEP_SENT ago are deleted (the
+    LRS holds them). The edge passes the adapter in (course/integrations/lrs.py).
     """
 
     def send(engine: Engine, now: datetime) -> str:
         report = send_statements(engine, sender, batch=batch, limit=limit, now=now)
+        with write_transaction(engine, durable=False) as session:
+            purged = xapi_outbox.purge_sent(session, before=now - KEEP_SENT)
         detail = f"; last error: {report.errors[-1]}" if report.errors else ""
-        return f"{report.sent} statement(s) sent, {report.failed} to retry{detail}"
+        return (f"{report.sent} statement(s) sent, {report.failed} to retry, "
+                f"{purged} old sent statement(s) deleted{detail}")
 
     return Job(name="send-xapi", every=timedelta(minutes=1), lease=timedelta(minutes=10), run=send)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, case, func, select, update
+from sqlalchemy import Table, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -89,6 +89,13 @@ def mark_not_sent(session: Session, row_id: int, *, error: str, retry_at: dateti
     session.connection().execute(
         update(outbox).where(outbox.c.id == row_id)
         .values(last_error=error[:500] or "not taken", next_attempt_at=retry_at))
+
+
+def purge_sent(session: Session, *, before: datetime) -> int:
+    """Delete statements the LRS took before `before` (it keeps them); return how many."""
+    outbox = _table()
+    result = session.connection().execute(delete(outbox).where(outbox.c.sent_at < before))
+    return int(result.rowcount or 0)
 
 
 @dataclass(frozen=True, slots=True)

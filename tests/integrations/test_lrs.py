@@ -107,7 +107,7 @@ def test_learner_events_reach_the_lrs_through_the_job_runner_each_once(
     job = learning_records.xapi_job(HttpLrs(ralph_lrs.settings()), batch=4)
     [outcome] = run_due_jobs(engine, [job], holder=new_holder())
     assert outcome.status == "ran", outcome.message
-    assert outcome.message.startswith(f"{len(queued)} statement(s) sent, 0 to retry")
+    assert outcome.message == f"{len(queued)} statement(s) sent, 0 to retry, 0 old sent statement(s) deleted"
     ids = [sid for sid, _, _ in queued]
     assert _held(ralph_lrs, ids) == Counter({sid: 1 for sid in ids})
     stored = [s for s in ralph_lrs.statements() if s["id"] in set(ids)]
@@ -226,7 +226,8 @@ def test_jobs_run_once_sends_what_the_app_recorded(
     assert validate_with_ralph(documents) == []
     assert main(["jobs", "run", "--once"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert f"send-xapi: ran: {len(ids)} statement(s) sent, 0 to retry" in lines
+    summary = f"{len(ids)} statement(s) sent, 0 to retry, 0 old sent statement(s) deleted"
+    assert f"send-xapi: ran: {summary}" in lines
     assert _held(ralph_lrs, ids) == Counter({sid: 1 for sid in ids})
 
 

@@ -173,3 +173,27 @@ def test_the_lrs_settings_are_checked_with_clear_messages() -> None:
     for env, message in problems.values():
         with pytest.raises(SettingsError, match=message):
             load_lrs_settings(env)
+
+
+class TakesAll:
+    """An LRS stand-in that takes every batch."""
+
+    def send(self, documents: Sequence[str]) -> None:
+        assert documents
+
+
+def test_the_job_deletes_statements_sent_more_than_30_days_ago_and_keeps_the_rest(
+    engine: Engine, course: Course, make_person: MakePerson
+) -> None:
+    learning_records.connect_lrs(engine, LRS)
+    ada = make_person()
+    reading.mark_section_read(engine, ada, course, "intro", section_index=0, key=new_key(), now=NOW)
+    assert learning_records.send_statements(engine, TakesAll(), now=NOW).sent == 1
+    take(engine, ada, course)  # queued later, not sent yet
+    job = learning_records.xapi_job(TakesAll())
+    day_29 = job.run(engine, NOW + timedelta(days=29))
+    assert day_29 == "5 statement(s) sent, 0 to retry, 0 old sent statement(s) deleted"
+    day_31 = job.run(engine, NOW + timedelta(days=30, seconds=1))
+    assert day_31 == "0 statement(s) sent, 0 to retry, 1 old sent statement(s) deleted"
+    state = learning_records.outbox_state(engine, by=None)
+    assert (state.pending, state.sent) == (0, 5)
