@@ -18,6 +18,7 @@ NTS_REQUIRE_LRS=1 (set by CI), which turns that into a failure.
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import socket
@@ -49,15 +50,29 @@ uvicorn.run("ralph.api:app", host=sys.argv[1], port=int(sys.argv[2]), log_level=
 """
 
 
+#: Written once the install has finished, so a half-made environment is never used.
+MARKER = VENV / "installed-ralph-5.1.0"
+
+
 def _bin(name: str) -> Path:
     return VENV / "bin" / name
 
 
 def ensure_venv() -> Path | str:
-    """Return Ralph's command, making its environment if missing; or say why it cannot be made."""
+    """Return Ralph's command, making its environment if missing; or say why it cannot be made.
+
+    A lock file makes a second test session (or a pytest-xdist worker) wait for the first one's
+    install instead of installing over it.
+    """
     ralph = _bin("ralph")
-    if ralph.exists():
+    if MARKER.exists():
         return ralph
+    with (ROOT / ".venv-ralph.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return ralph if MARKER.exists() else _install(ralph)
+
+
+def _install(ralph: Path) -> Path | str:
     try:
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True,
                        capture_output=True, timeout=300)
@@ -66,7 +81,10 @@ def ensure_venv() -> Path | str:
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
         detail = getattr(error, "stderr", b"") or b""
         return f"could not install Ralph in {VENV}: {error} {detail.decode(errors='replace')[-400:]}"
-    return ralph if ralph.exists() else f"Ralph was installed but {ralph} is missing"
+    if not ralph.exists():
+        return f"Ralph was installed but {ralph} is missing"
+    MARKER.write_text(" ".join(REQUIREMENTS) + "\n", encoding="utf-8")
+    return ralph
 
 
 def _free_port() -> int:

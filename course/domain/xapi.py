@@ -288,7 +288,6 @@ class DecisionEvent:
     node_id: str
     node_title: str
     choice_index: int
-    choice_text: str
     #: Every choice offered at the node: index and label.
     offered: tuple[tuple[int, str], ...]
     meters_after: Mapping[str, int]

@@ -189,11 +189,9 @@ def _decision(ctx: XapiContext, actor: Actor, scenario: Scenario, step: Scenario
     """Return the statement of a decision just taken: the node, the choice, the meters after it."""
     node = scenario.nodes.get(before.node_id)
     offered = tuple((c.index, c.label_text) for c in node.choices) if node is not None else ()
-    chosen = scenario.choice(before.node_id, step.choice_index)
     event = DecisionEvent(
         run_id=step.run_id, step_no=step.step_no, node_id=before.node_id,
-        node_title=scenario.title_of(before.node_id), choice_index=step.choice_index,
-        choice_text=chosen.label_text if chosen is not None else "", offered=offered,
+        node_title=scenario.title_of(before.node_id), choice_index=step.choice_index, offered=offered,
         meters_after=step.meters_after, score=step.score)
     return build_scenario_decision(ctx, person_id=actor.person_id, scenario=_ref(scenario),
                                    decision=event, at=at)

@@ -43,7 +43,7 @@ def every_kind(ctx: XapiContext = CTX, *, person_id: int = 7) -> dict[EventKind,
     """Return one statement of every kind, for this person."""
     answer = AnswerEvent("attempt-1", "q-one", "choice", "What comes first?", (0, 2), (0,),
                          ((0, "Listen"), (1, "Broadcast"), (2, "Wait")), False, 0.0)
-    decision = DecisionEvent("run-1", 1, "start", "The start", 0, "Boost", ((0, "Boost"), (1, "Drop")),
+    decision = DecisionEvent("run-1", 1, "start", "The start", 0, ((0, "Boost"), (1, "Drop")),
                              {"trust": 100, "cost": 5}, 2)
     return {
         EventKind.SECTION_READ: build_section_read(ctx, key="read-1", person_id=person_id, module=MODULE,
@@ -85,7 +85,7 @@ def test_the_same_event_gives_the_same_statement_and_another_event_another_id() 
     assert other.id != every_kind()[EventKind.SECTION_READ].id
     second_step = build_scenario_decision(
         CTX, person_id=7, scenario=SCENARIO, at=AT,
-        decision=DecisionEvent("run-1", 2, "middle", "Middle", 0, "On", ((0, "On"),), {"trust": 1}, 0))
+        decision=DecisionEvent("run-1", 2, "middle", "Middle", 0, ((0, "On"),), {"trust": 1}, 0))
     assert second_step.id != every_kind()[EventKind.SCENARIO_DECISION].id
 
 
