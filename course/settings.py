@@ -55,6 +55,7 @@ class Settings:
     log_key: str = field(default="", repr=False)
     #: The organisation's name, as the issuer of certificates ("" = the host of NTS_PUBLIC_URL).
     organisation_name: str = ""
+    lrs: LrsSettings = field(default_factory=lambda: LrsSettings())
 
 
 #: Each environment variable the app reads, with its meaning and default (for the docs test).
@@ -186,6 +187,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=_choice(env, "NTS_LOG_LEVEL", "INFO", _LOG_LEVELS, upper=True),
         log_key=_secret_token(env, "NTS_LOG_KEY"),
         organisation_name=" ".join((env.get("NTS_ORGANISATION_NAME") or "").split())[:200],
+        lrs=load_lrs_settings(env),
     )
 
 
@@ -385,3 +387,64 @@ def load_sso_settings(env: Mapping[str, str]) -> SsoSettings:
         department_claim=(env.get("NTS_OIDC_DEPARTMENT_CLAIM") or "").strip(),
         tracks_claim=(env.get("NTS_OIDC_TRACKS_CLAIM") or "").strip(),
     )
+
+
+# --- learning record store (xAPI) -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LrsSettings:
+    """The learning record store that receives xAPI statements, and how learners are named there."""
+
+    #: The LRS's xAPI endpoint (statements go to <endpoint>/statements); "" means none: no
+    #: statement is recorded at all.
+    endpoint: str = ""
+    username: str = ""
+    password: str = field(default="", repr=False)
+    #: The secret that makes each learner's pseudonym; it must stay the same for ever.
+    actor_key: str = field(default="", repr=False)
+    #: The base of every activity IRI.
+    activity_base: str = ""
+    #: The homePage of every learner's account: the app's public address.
+    home_page: str = "http://localhost:8501"
+
+    @property
+    def configured(self) -> bool:
+        """Return whether an LRS is configured."""
+        return bool(self.endpoint)
+
+
+ENVIRONMENT.update({
+    "NTS_LRS_ENDPOINT": "xAPI endpoint of the learning record store, e.g. "
+    "https://lrs.example.org/xAPI; setting it records every learning event as a statement and "
+    "sends them with the job runner (default: none, nothing is recorded)",
+    "NTS_LRS_USERNAME": "user name for the LRS's basic authentication (default: none)",
+    "NTS_LRS_PASSWORD": "password for the LRS's basic authentication (default: none)",
+    "NTS_LRS_ACTOR_KEY": "secret of at least 16 characters that turns each learner into a stable "
+    "pseudonym in the LRS; required with NTS_LRS_ENDPOINT and never to be changed",
+    "NTS_LRS_ACTIVITY_BASE": "base IRI of every activity id sent to the LRS "
+    "(default: NTS_PUBLIC_URL followed by /xapi)",
+})
+
+
+def load_lrs_settings(env: Mapping[str, str]) -> LrsSettings:
+    """Build the LRS settings from the NTS_LRS_* variables (and NTS_PUBLIC_URL)."""
+    endpoint = (env.get("NTS_LRS_ENDPOINT") or "").strip().rstrip("/")
+    public_url = (env.get("NTS_PUBLIC_URL") or "http://localhost:8501").strip().rstrip("/")
+    if not endpoint:
+        return LrsSettings(home_page=public_url)
+    _absolute_url("NTS_LRS_ENDPOINT", endpoint)
+    if endpoint.endswith("/statements"):
+        raise SettingsError(f"NTS_LRS_ENDPOINT={endpoint!r}: give the xAPI endpoint without /statements")
+    key = (env.get("NTS_LRS_ACTOR_KEY") or "").strip()
+    if len(key) < MIN_METRICS_TOKEN_CHARS:
+        raise SettingsError(f"NTS_LRS_ENDPOINT is set, so set NTS_LRS_ACTOR_KEY to at least "
+                            f"{MIN_METRICS_TOKEN_CHARS} characters")
+    base = (env.get("NTS_LRS_ACTIVITY_BASE") or "").strip().rstrip("/") or public_url + "/xapi"
+    _absolute_url("NTS_LRS_ACTIVITY_BASE", base)
+    username = env.get("NTS_LRS_USERNAME") or ""
+    if ":" in username:
+        raise SettingsError("NTS_LRS_USERNAME: basic authentication allows no ':' in a user name")
+    return LrsSettings(endpoint=endpoint, username=username,
+                       password=env.get("NTS_LRS_PASSWORD") or "", actor_key=key,
+                       activity_base=base, home_page=public_url)

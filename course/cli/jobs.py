@@ -13,8 +13,9 @@ from datetime import timedelta
 from types import FrameType
 
 from course.cli.opening import open_or_report
+from course.integrations.lrs import HttpLrs
 from course.integrations.mail import mailer_from_settings
-from course.services import jobs, logs, outbox
+from course.services import jobs, learning_records, logs, outbox
 from course.services.database import close_database
 
 
@@ -44,6 +45,8 @@ def run_jobs(args: argparse.Namespace) -> int:
     configured = [*jobs.configured_jobs(settings),
                   outbox.mail_job(settings.mail, mailer_from_settings(settings.mail),
                                   content_root=settings.content_root)]
+    if settings.lrs.configured:
+        configured.append(learning_records.xapi_job(HttpLrs(settings.lrs)))
     holder = jobs.new_holder()
     try:
         if args.once:

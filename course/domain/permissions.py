@@ -66,6 +66,8 @@ class Action(StrEnum):
     MANAGE_ASSIGNMENTS = "manage_assignments"
     #: Set when reminders may go out (time zone, quiet hours) and how many a day.
     SET_REMINDER_RULES = "set_reminder_rules"
+    #: See what the learning record store has been sent and what is failing.
+    VIEW_LEARNING_RECORDS = "view_learning_records"
 
 
 _ALL = frozenset(Capability)
@@ -113,6 +115,7 @@ PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
     Action.REVOKE_CERTIFICATE: _ADMIN,
     Action.MANAGE_ASSIGNMENTS: _LEADERS,
     Action.SET_REMINDER_RULES: _ADMIN,
+    Action.VIEW_LEARNING_RECORDS: _ADMIN,
 }
 
 

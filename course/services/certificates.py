@@ -30,7 +30,9 @@ from course.domain.certificates import (
 from course.domain.model import Course
 from course.domain.permissions import Action, Actor
 from course.domain.records import ProgressEntry, ProgressKind
+from course.domain.xapi import build_certificate_issued, build_track_completed
 from course.services.learner import ModuleState, PathView, build_path
+from course.services.learning_records import context_for, queue
 from course.services.permissions import require
 from course.store import audit, people, placement, progress
 from course.store import certificates as store
@@ -84,6 +86,7 @@ def issue_certificates(engine: Engine, actor: Actor, course: Course, *,
     if not new:
         return held
     when = now or datetime.now(UTC)
+    ctx = context_for(engine, course)
     with write_transaction(engine) as session:
         for track, score in new.items():
             certificate = Certificate(
@@ -95,6 +98,15 @@ def issue_certificates(engine: Engine, actor: Actor, course: Course, *,
                                    actor_label=actor.email, subject_id=actor.person_id,
                                    subject_label=actor.email, target=track,
                                    detail={"code": certificate.code, "band": certificate.band})
+                if ctx is not None:
+                    queue(session, [
+                        build_track_completed(ctx, person_id=actor.person_id, track=track,
+                                              track_title=certificate.track_title, score=score,
+                                              code=certificate.code, at=when),
+                        build_certificate_issued(ctx, person_id=actor.person_id, track=track,
+                                                 track_title=certificate.track_title,
+                                                 band=certificate.band, code=certificate.code, at=when),
+                    ], now=when)
         return store.list_certificates(session, actor.person_id)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from course.services import metrics
+from course.services import learning_records, metrics
 from course.settings import Settings
 from course.store import backup, migrate
 from course.store.engine import UNAVAILABLE_ERRORS as UNAVAILABLE_ERRORS
@@ -18,6 +18,7 @@ def open_database(settings: Settings) -> Engine:
     """Connect to the configured database and apply any pending migration (app start-up)."""
     engine = migrate.open_store(settings)
     metrics.watch_pool(engine)
+    learning_records.connect_lrs(engine, settings.lrs)
     return engine
 
 

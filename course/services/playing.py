@@ -20,8 +20,17 @@ from course.domain.records import (
     ScenarioStepRecord,
 )
 from course.domain.scenario import InvalidChoice, RunState, ending_of, run_score, start_run, take_choice
+from course.domain.xapi import (
+    DecisionEvent,
+    ItemRef,
+    Statement,
+    XapiContext,
+    build_scenario_decision,
+    build_scenario_ended,
+)
 from course.services import progress
 from course.services.learner import NotAvailable, get_path, linked_from_path
+from course.services.learning_records import context_for, queue
 from course.services.permissions import record_audit_event, require
 from course.store import scenario_runs
 from course.store.engine import Engine, Session, read_session, write_transaction
@@ -93,7 +102,8 @@ def open_run(engine: Engine, actor: Actor, course: Course, scenario_id: str) -> 
         return None
     state = _replay(scenario, steps)
     if ending_of(scenario, state) is not None:  # ended, but its finish was never stored
-        _finish_if_ended(engine, actor, scenario, run, state, now=datetime.now(UTC))
+        _finish_if_ended(engine, actor, scenario, run, state, now=datetime.now(UTC),
+                         ctx=context_for(engine, course))
         return _view(engine, scenario, _reload(engine, run.run_id))
     return _view(engine, scenario, run)
 
@@ -134,8 +144,9 @@ def choose(
     if run is None or not owned or run.content_version != scenario.meta.version:
         raise _refuse(engine, actor, scenario_id, f"run '{run_id}' is not one of yours on this version")
     state = _replay(scenario, steps)
+    ctx = context_for(engine, course)
     if step_no != len(steps) + 1:  # a repeated or stale click: show where the run is
-        _finish_if_ended(engine, actor, scenario, run, state, now=when)
+        _finish_if_ended(engine, actor, scenario, run, state, now=when, ctx=ctx)
         return _view(engine, scenario, _reload(engine, run_id))
     try:
         after = take_choice(scenario, state, choice_index)
@@ -151,7 +162,9 @@ def choose(
     with write_transaction(engine) as session:  # the last step and the finish land together
         outcome = scenario_runs.record_step(session, step, now=when)
         if outcome is RecordOutcome.RECORDED:
-            _finish(session, actor, scenario, run_id, after, now=when)
+            if ctx is not None:
+                queue(session, [_decision(ctx, actor, scenario, step, state, at=when)], now=when)
+            _finish(session, actor, scenario, run_id, after, now=when, ctx=ctx)
     return _view(engine, scenario, _reload(engine, run_id))
 
 
@@ -167,23 +180,45 @@ def finish_key(run_id: str) -> str:
     return "end-" + hashlib.sha256(run_id.encode()).hexdigest()[:40]
 
 
+def _ref(scenario: Scenario) -> ItemRef:
+    return ItemRef(scenario.meta.id, scenario.meta.title, scenario.meta.version)
+
+
+def _decision(ctx: XapiContext, actor: Actor, scenario: Scenario, step: ScenarioStepRecord,
+              before: RunState, *, at: datetime) -> Statement:
+    """Return the statement of a decision just taken: the node, the choice, the meters after it."""
+    node = scenario.nodes.get(before.node_id)
+    offered = tuple((c.index, c.label_text) for c in node.choices) if node is not None else ()
+    event = DecisionEvent(
+        run_id=step.run_id, step_no=step.step_no, node_id=before.node_id,
+        node_title=scenario.title_of(before.node_id), choice_index=step.choice_index, offered=offered,
+        meters_after=step.meters_after, score=step.score)
+    return build_scenario_decision(ctx, person_id=actor.person_id, scenario=_ref(scenario),
+                                   decision=event, at=at)
+
+
 def _finish(session: Session, actor: Actor, scenario: Scenario, run_id: str, state: RunState, *,
-            now: datetime) -> None:
+            now: datetime, ctx: XapiContext | None = None) -> None:
     ending = ending_of(scenario, state)
     if ending is None:
         return
     record = ScenarioRunFinishRecord(key=finish_key(run_id), person_id=actor.person_id, run_id=run_id,
                                      ending_node=state.node_id, ending_kind=str(ending),
                                      score=run_score(scenario, state), finished_at=now)
-    scenario_runs.finish_run(session, record)
+    outcome = scenario_runs.finish_run(session, record)
+    if ctx is not None and outcome is RecordOutcome.RECORDED and record.score is not None:
+        queue(session, [build_scenario_ended(
+            ctx, person_id=actor.person_id, scenario=_ref(scenario), run_id=run_id,
+            ending_node=state.node_id, ending_title=scenario.title_of(state.node_id),
+            ending_kind=str(ending), score=record.score, meters=state.meters, at=now)], now=now)
 
 
 def _finish_if_ended(engine: Engine, actor: Actor, scenario: Scenario, run: scenario_runs.RunSummary,
-                     state: RunState, *, now: datetime) -> None:
+                     state: RunState, *, now: datetime, ctx: XapiContext | None = None) -> None:
     """Record a finish that an earlier request reached but did not store (a crash, a lost write)."""
     if run.finished_at is None and ending_of(scenario, state) is not None:
         with write_transaction(engine) as session:
-            _finish(session, actor, scenario, run.run_id, state, now=now)
+            _finish(session, actor, scenario, run.run_id, state, now=now, ctx=ctx)
 
 
 def _refuse(engine: Engine, actor: Actor, scenario_id: str, problem: str) -> InvalidChoice:

@@ -8,13 +8,15 @@ the transactions of services/quizzing.py and services/playing.py.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from course.domain.permissions import Action, Actor
 from course.domain.records import RecordOutcome, ScenarioRunStartRecord, SectionReadRecord
+from course.domain.xapi import Statement
 from course.services.permissions import require_self
-from course.store import progress, scenario_runs
-from course.store.engine import Engine, run_write
+from course.store import progress, scenario_runs, xapi_outbox
+from course.store.engine import Engine, Session, run_write
 
 
 def _now(now: datetime | None) -> datetime:
@@ -22,12 +24,23 @@ def _now(now: datetime | None) -> datetime:
 
 
 def record_section_read(
-    engine: Engine, actor: Actor, record: SectionReadRecord, *, now: datetime | None = None
+    engine: Engine, actor: Actor, record: SectionReadRecord, *, now: datetime | None = None,
+    statements: Sequence[Statement] = (),
 ) -> RecordOutcome:
-    """Record that the actor read a section (once per section and content version)."""
+    """Record that the actor read a section (once per section and content version).
+
+    The read's xAPI `statements` (if an LRS is connected) are queued in the same transaction.
+    """
     require_self(engine, actor, Action.READ_SECTION, person_id=record.person_id)
     when = _now(now)
-    return run_write(engine, lambda s: progress.record_section_read(s, record, now=when))
+
+    def write(session: Session) -> RecordOutcome:
+        outcome = progress.record_section_read(session, record, now=when)
+        if outcome is RecordOutcome.RECORDED:
+            xapi_outbox.queue_statements(session, statements, now=when)
+        return outcome
+
+    return run_write(engine, write)
 
 
 def start_scenario_run(

@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from course.domain.model import Course, Question, Quiz
+from course.domain.model import Course, Question, QuestionKind, Quiz
 from course.domain.permissions import Action, Actor
 from course.domain.quiz import (
     DrawnQuestion,
@@ -27,7 +27,15 @@ from course.domain.quiz import (
     score_attempt,
 )
 from course.domain.records import AnswerRecord, QuizAttemptRecord, new_key
+from course.domain.xapi import (
+    AnswerEvent,
+    ItemRef,
+    XapiContext,
+    build_question_answered,
+    build_quiz_finished,
+)
 from course.services.learner import NotAvailable, get_path, linked_from_path
+from course.services.learning_records import context_for, queue
 from course.services.permissions import record_audit_event, require
 from course.store import attempts, drafts, reflections
 from course.store.engine import Engine, Session, read_session, write_transaction
@@ -184,12 +192,13 @@ def answer_question(
     alone; left empty, it is skipped and nothing is saved.
     """
     quiz = _quiz(engine, actor, course, quiz_id)
+    ctx = context_for(engine, course)
     try:
         with write_transaction(engine) as session:
             draft = _open_draft(session, actor, quiz, attempt_key)
             if draft is not None:
                 return _grade_and_save(session, actor, quiz, draft, question_id=question_id,
-                                       chosen=chosen, seconds=seconds, now=now, text=text)
+                                       chosen=chosen, seconds=seconds, now=now, text=text, ctx=ctx)
     except InvalidAnswer as exc:  # nothing was written; the refusal is audited on its own
         raise _refuse(engine, actor, quiz_id, str(exc)) from None
     raise QuizChanged(_CHANGED)
@@ -198,6 +207,7 @@ def answer_question(
 def _grade_and_save(
     session: Session, actor: Actor, quiz: Quiz, draft: drafts.Draft, *, question_id: str,
     chosen: list[int], seconds: float, now: datetime | None, text: str | None,
+    ctx: XapiContext | None = None,
 ) -> GradedAnswer:
     view = _view(session, actor.person_id, quiz, draft)
     if question_id in view.graded:
@@ -212,7 +222,29 @@ def _grade_and_save(
     answer = drafts.DraftAnswer(graded.stored, max(0.0, min(seconds, 86_400.0)))
     drafts.save_answer(session, actor.person_id, attempt_key=draft.attempt_key, question_id=question_id,
                        answer=answer, now=when)
+    if ctx is not None and question.scored:  # a reflection's words stay with the learner
+        queue(session, [build_question_answered(
+            ctx, person_id=actor.person_id, quiz=_ref(quiz),
+            answer=_answer_event(question, graded, attempt_key=draft.attempt_key), at=when)], now=when)
     return graded
+
+
+def _ref(quiz: Quiz) -> ItemRef:
+    return ItemRef(quiz.meta.id, quiz.meta.title, quiz.meta.version)
+
+
+def _answer_event(question: Question, graded: GradedAnswer, *, attempt_key: str) -> AnswerEvent:
+    """Describe a graded answer for its xAPI statement, by the positions of options in the file."""
+    if question.kind is QuestionKind.CHOICE:
+        return AnswerEvent(attempt_key, question.id, "choice", question.stem_text, graded.stored,
+                           tuple(sorted(question.correct_indexes)),
+                           tuple((o.index, o.text) for o in question.options), graded.correct, graded.score)
+    if question.kind is QuestionKind.ORDER:
+        return AnswerEvent(attempt_key, question.id, "sequencing", question.stem_text, graded.stored,
+                           tuple(e.index for e in question.items),
+                           tuple((e.index, e.text) for e in question.items), graded.correct, graded.score)
+    return AnswerEvent(attempt_key, question.id, "other", question.stem_text, graded.stored, (), (),
+                       graded.correct, graded.score)
 
 
 def _keep_reflection(
@@ -245,6 +277,7 @@ def submit_attempt(
     """Record the finished attempt once and close it; submitting it again changes nothing."""
     quiz = _quiz(engine, actor, course, quiz_id)
     when = now or datetime.now(UTC)
+    ctx = context_for(engine, course)
     with write_transaction(engine) as session:
         stored = [a for a in attempts.list_attempts(session, actor.person_id, quiz_id=quiz_id)
                   if a.key == attempt_key]
@@ -253,12 +286,13 @@ def submit_attempt(
             return AttemptResult(done.score, done.passed, done.correct, done.answers)
         draft = _open_draft(session, actor, quiz, attempt_key)
         if draft is not None:
-            return _record_attempt(session, actor, quiz, draft, when=when)
+            return _record_attempt(session, actor, quiz, draft, when=when, ctx=ctx)
     raise QuizChanged(_CHANGED)
 
 
 def _record_attempt(
-    session: Session, actor: Actor, quiz: Quiz, draft: drafts.Draft, *, when: datetime
+    session: Session, actor: Actor, quiz: Quiz, draft: drafts.Draft, *, when: datetime,
+    ctx: XapiContext | None = None,
 ) -> AttemptResult:
     """Store the graded attempt and remove its draft, in the caller's transaction."""
     view = _view(session, actor.person_id, quiz, draft)
@@ -279,4 +313,8 @@ def _record_attempt(
     )
     attempts.record_quiz_attempt(session, record, now=when)
     drafts.delete_draft(session, actor.person_id, quiz_id=quiz.meta.id)
+    if ctx is not None:
+        queue(session, [build_quiz_finished(
+            ctx, person_id=actor.person_id, quiz=_ref(quiz), attempt_key=draft.attempt_key, score=score,
+            passed=passed, at=when, seconds=(when - record.started_at).total_seconds())], now=when)
     return AttemptResult(score, passed, sum(a.correct for a in answers), len(answers))

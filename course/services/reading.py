@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 from course.domain.model import Course
 from course.domain.permissions import Action, Actor
 from course.domain.records import RecordOutcome, SectionReadRecord
+from course.domain.xapi import ItemRef, build_section_read
 from course.services import progress
 from course.services.learner import ModuleStatus, NotAvailable, find_module_on_path, get_path
+from course.services.learning_records import context_for
 from course.services.permissions import require
 from course.store.engine import Engine
 
@@ -30,4 +32,10 @@ def mark_section_read(
         raise NotAvailable(f"module '{module_id}' has no section {section_index + 1}")
     record = SectionReadRecord(key=key, person_id=actor.person_id, module_id=module_id,
                                content_version=module.meta.version, section_index=section_index)
-    return progress.record_section_read(engine, actor, record, now=now or datetime.now(UTC))
+    when = now or datetime.now(UTC)
+    ctx = context_for(engine, course)
+    statements = () if ctx is None else (build_section_read(
+        ctx, key=key, person_id=actor.person_id,
+        module=ItemRef(module_id, module.meta.title, module.meta.version),
+        section_index=section_index, section_title=module.sections[section_index].title, at=when),)
+    return progress.record_section_read(engine, actor, record, now=when, statements=statements)

@@ -37,6 +37,7 @@ from course.store.tables import (
     ScenarioStep,
     SectionRead,
     SessionTicket,
+    XapiOutbox,
 )
 
 #: What replaces a person's email in audit entries kept after erasure.
@@ -104,6 +105,7 @@ def export_rows(session: Session, person_id: int, *, email: str) -> dict[str, li
         "audit_event": _rows(session, event, _about(event, person_id, email)),
         "access_link": _rows(session, _table(AccessLink), _table(AccessLink).c.person_id == person_id),
         "mail_outbox": _rows(session, _table(MailOutbox), _table(MailOutbox).c.person_id == person_id),
+        "xapi_outbox": _rows(session, _table(XapiOutbox), _table(XapiOutbox).c.person_id == person_id),
         "reset_request": _rows(session, _table(ResetRequest), _table(ResetRequest).c.account == email),
         "certificate": _rows(session, _table(Certificate), _table(Certificate).c.person_id == person_id),
         "enrolment": _rows(session, _table(Enrolment), _table(Enrolment).c.person_id == person_id),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -510,6 +510,31 @@ class EvidenceSlot(SQLModel, table=True):
     answers: int = Field(default=1)
 
 
+class XapiOutbox(SQLModel, table=True):
+    """An xAPI statement written with its learning event, waiting to be sent to the LRS, or sent.
+
+    Nothing is ever given up: a statement the LRS does not take waits (longer each time) and is
+    tried again. `statement_id` is deterministic, so queuing the same event twice stores it once.
+    """
+
+    __tablename__ = "xapi_outbox"
+    __table_args__ = (Index("ix_xapi_outbox_due", "sent_at", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    statement_id: str = Field(max_length=36, unique=True)
+    kind: str = Field(max_length=30)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    #: The statement as JSON (its actor is a pseudonym, never the email). Unbounded: a long
+    #: question must never make the learner's answer fail to save.
+    statement: str = Field(sa_type=Text)
+    created_at: datetime
+    next_attempt_at: datetime
+    attempts: int = Field(default=0)
+    last_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str = Field(default="", max_length=500)
+
+
 #: Tables holding data about a person, with how their rows are found for one person.
 PERSONAL_DATA: dict[str, str] = {
     "person": "the person's own row (and manager_id of the people they manage)",
@@ -530,6 +555,7 @@ PERSONAL_DATA: dict[str, str] = {
     "audit_event": "actor_id or subject_id (labels hold the email)",
     "access_link": "person_id",
     "mail_outbox": "person_id",
+    "xapi_outbox": "person_id",
     "reset_request": "account = the person's email",
     "certificate": "person_id",
     "enrolment": "person_id",

@@ -53,6 +53,7 @@ EXPECTED: dict[Page | Action, set[Capability]] = {
     Action.MANAGE_PRIVACY: {A},
     Action.SET_DASHBOARD_TARGET: {A},
     Action.REVOKE_CERTIFICATE: {A},
+    Action.VIEW_LEARNING_RECORDS: {A},
     Action.MANAGE_ASSIGNMENTS: {D, A},
     Action.SET_REMINDER_RULES: {A},
 }

@@ -21,6 +21,7 @@ from course.domain.records import (
     SectionReadRecord,
     new_key,
 )
+from course.domain.xapi import ItemRef, XapiContext, build_section_read
 from course.services import accounts, invitations, privacy, progress, roster, session_cookies
 from course.services.accounts import Passwords
 from course.services.permissions import PermissionDenied, check_allowed
@@ -36,6 +37,7 @@ from course.store import (
     reflections,
     scenario_runs,
     tables,
+    xapi_outbox,
 )
 from course.store import reminders as store_reminders
 from course.store.engine import read_session, write_transaction
@@ -96,6 +98,10 @@ def fill_everything(engine: Engine, passwords: Passwords) -> int:
             placement.PlacementEvidence("m-quiz", "q", "culture", "v", (1,), 1.0, NOW)])
         certificates.add_certificate(session, Certificate("C0DE", ada_id, "legal", "Legal", NOW, 0.9,
                                                           "Distinguished"))
+        xapi_outbox.queue_statements(session, [build_section_read(  # a statement for the LRS
+            XapiContext("https://l.example/xapi", "https://l.example", "k" * 20), key="read",
+            person_id=ada_id, module=ItemRef("m", "M", "v"), section_index=0, section_title="S",
+            at=NOW)], now=NOW)
     with write_transaction(engine) as session:  # an assignment that names her, made by her
         assignment_id = store_assignments.add_assignment(
             session, kind=TargetKind.TRACK, target_id="legal", title="Legal track",

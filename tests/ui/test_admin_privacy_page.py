@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
+from datetime import UTC, datetime
 
-from sqlalchemy import Engine
+import pytest
+from sqlalchemy import Engine, text
 
 from course.domain.org_settings import PrivacySettings
 from course.domain.permissions import Page
 from course.domain.reminders import ReminderSettings
+from course.domain.xapi import EventKind
+from course.integrations.lrs import HttpLrs
+from course.services import learning_records
 from course.services.org_settings import get_privacy
 from course.services.reminder_settings import get_reminder_settings
+from course.settings import load_settings
+from course.store import xapi_outbox
+from course.store.engine import read_session, write_transaction
 from course.ui.links import PAGES
+from tests.domain.test_xapi import every_kind
 from tests.ui.conftest import AppFactory
 
 PRIVACY = PAGES[Page.ADMIN_PRIVACY][0]
@@ -23,6 +33,8 @@ def test_an_admin_raises_the_minimum_and_narrows_the_leaders_filters(
     at.switch_page(PRIVACY).run()
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["Privacy settings"]
+    assert any("No learning record store is connected" in c.value for c in at.caption)
+    assert not at.metric
     assert at.number_input[0].value == 5 and at.number_input[0].proto.min == 3
     at.number_input[0].set_value(8)
     at.multiselect[0].set_value(["departments", "period"])
@@ -67,3 +79,32 @@ def test_an_admin_sets_the_reminder_rules_and_a_bad_time_zone_is_refused(
     assert not at.exception, at.exception
     assert "Saved. The next reminder run follows these rules." in [s.value for s in at.success]
     assert get_reminder_settings(database()) == ReminderSettings("Europe/Paris", 20, 8, 2)
+def test_an_admin_sees_the_learning_records_outbox_with_the_lrs_error_as_plain_text(
+        app: AppFactory, database: Callable[[], Engine], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NTS_LRS_ENDPOINT", f"http://127.0.0.1:{_closed_port()}/xAPI")
+    monkeypatch.setenv("NTS_LRS_ACTOR_KEY", "an-actor-key-of-some-length")
+    app()  # makes the database
+    engine = database()
+    statement = every_kind(person_id=_admin_id(engine))[EventKind.SECTION_READ]
+    with write_transaction(engine) as session:
+        xapi_outbox.queue_statements(session, [statement], now=datetime.now(UTC))
+    report = learning_records.send_statements(engine, HttpLrs(load_settings().lrs, timeout=2))
+    assert (report.sent, report.failed) == (0, 1)
+    at = app(as_demo="admin")
+    at.switch_page(PRIVACY).run()
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric} == {"Waiting": "1", "Sent": "0", "Failing": "1"}
+    assert [t.value for t in at.text] == [report.errors[0]]
+    assert "unreachable" in report.errors[0]
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _admin_id(engine: Engine) -> int:
+    with read_session(engine) as session:
+        return int(session.connection().execute(
+            text("SELECT id FROM person WHERE email LIKE 'admin@%'")).scalar_one())

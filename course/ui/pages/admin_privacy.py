@@ -3,6 +3,8 @@ reminder emails may reach people (admins only).
 
 The services check the permission and the values again on saving, so a forged message changes
 nothing; every change is audited ("privacy_settings_changed", "reminder_settings_changed").
+Below them, "Learning records" shows what the learning record store has been sent (read only
+when an LRS is configured).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ import streamlit as st
 
 from course.domain.org_settings import LEADER_FILTERS, MIN_GROUP_FLOOR
 from course.domain.permissions import Actor, Page
+from course.services.learning_records import outbox_state
 from course.services.org_settings import SettingsError, get_privacy, update_privacy
 from course.services.reminder_settings import get_reminder_settings, update_reminder_settings
 from course.ui import a11y, auth, resources
+from course.ui.text import literal
 
 FILTER_LABELS = {
     "departments": "Departments",
@@ -55,6 +59,7 @@ def render() -> None:
         else:
             st.success("Saved. Dashboards use the new settings from now on.")
     _reminder_form(actor)
+    _learning_records(actor)
 
 
 def _reminder_form(actor: Actor) -> None:
@@ -82,6 +87,28 @@ def _reminder_form(actor: Actor) -> None:
             st.error(str(problem))
         else:
             st.success("Saved. The next reminder run follows these rules.")
+
+
+def _learning_records(actor: Actor) -> None:
+    """Show the xAPI outbox: waiting, sent and failing statements, the last error, the next try."""
+    st.subheader("Learning records", anchor=False)
+    lrs = resources.settings().lrs
+    if not lrs.configured:
+        st.caption("No learning record store is connected, so no xAPI statement is recorded. "
+                   "See docs/integrations.md to connect one.")
+        return
+    state = outbox_state(resources.engine(), by=actor)
+    st.caption(f"Statements go to {literal(lrs.endpoint)} through the job runner's send-xapi job. "
+               "Learners appear there under a pseudonym, never their email.")
+    waiting, sent, failing = st.columns(3)
+    waiting.metric("Waiting", state.pending)
+    sent.metric("Sent", state.sent)
+    failing.metric("Failing", state.failing)
+    if state.failing and state.last_error_at is not None:
+        st.error(f"The last try, at {state.last_error_at:%Y-%m-%d %H:%M} UTC, failed:")
+        st.text(state.last_error)  # the LRS's own words, shown as plain text
+    if state.pending and state.next_try_at is not None:
+        st.caption(f"Next try of the waiting statements: {state.next_try_at:%Y-%m-%d %H:%M} UTC.")
 
 
 render()
