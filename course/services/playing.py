@@ -20,7 +20,7 @@ from course.domain.records import (
     ScenarioStepRecord,
 )
 from course.domain.scenario import InvalidChoice, RunState, ending_of, run_score, start_run, take_choice
-from course.services import progress
+from course.services import lti_grades, progress
 from course.services.learner import NotAvailable, get_path, linked_from_path
 from course.services.permissions import record_audit_event, require
 from course.store import scenario_runs
@@ -176,6 +176,8 @@ def _finish(session: Session, actor: Actor, scenario: Scenario, run_id: str, sta
                                      ending_node=state.node_id, ending_kind=str(ending),
                                      score=run_score(scenario, state), finished_at=now)
     scenario_runs.finish_run(session, record)
+    lti_grades.queue_scores(session, person_id=actor.person_id, item_kind="scenario", item_id=scenario.meta.id,
+                            score=record.score, work_key=record.key, earned_at=now)
 
 
 def _finish_if_ended(engine: Engine, actor: Actor, scenario: Scenario, run: scenario_runs.RunSummary,

@@ -27,6 +27,7 @@ from course.domain.quiz import (
     score_attempt,
 )
 from course.domain.records import AnswerRecord, QuizAttemptRecord, new_key
+from course.services import lti_grades
 from course.services.learner import NotAvailable, get_path, linked_from_path
 from course.services.permissions import record_audit_event, require
 from course.store import attempts, drafts, reflections
@@ -279,4 +280,7 @@ def _record_attempt(
     )
     attempts.record_quiz_attempt(session, record, now=when)
     drafts.delete_draft(session, actor.person_id, quiz_id=quiz.meta.id)
+    if passed:  # a passed quiz's score goes to the LMS gradebook of a launched person
+        lti_grades.queue_scores(session, person_id=actor.person_id, item_kind="quiz", item_id=quiz.meta.id,
+                                score=score, work_key=draft.attempt_key, earned_at=when)
     return AttemptResult(score, passed, sum(a.correct for a in answers), len(answers))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
+from course.domain import lti as lti_paths
 from course.domain.certificates import ISSUER_PATH, KEYS_PATH, VERIFY_PATH
 from course.services.session_cookies import HAND_OVER_PATH, KEEP_ALIVE_PATH, SIGN_OUT_PATH
 from course.services.single_sign_on import SSO_REFUSED_PATH
 from course.settings import SettingsError, load_settings
-from course.web import credentials, health, media, metrics, sessions, single_sign_on
+from course.web import credentials, health, lti, media, metrics, sessions, single_sign_on
 
 
 def routes() -> list[BaseRoute]:
@@ -25,6 +26,10 @@ def routes() -> list[BaseRoute]:
         Route(VERIFY_PATH, credentials.verify, methods=["GET"]),
         Route(KEYS_PATH, credentials.key_set, methods=["GET"]),
         Route(ISSUER_PATH, credentials.issuer_profile, methods=["GET"]),
+        Route(lti_paths.LOGIN_PATH, lti.login, methods=["GET", "POST"]),
+        Route(lti_paths.LAUNCH_PATH, lti.launch, methods=["POST"]),
+        Route(lti_paths.DEEP_LINK_PATH, lti.deep_link, methods=["POST"]),
+        Route(lti_paths.KEYS_PATH, lti.key_set, methods=["GET"]),
     ]
 
 
