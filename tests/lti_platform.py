@@ -224,7 +224,7 @@ class Platform:
 
 def _handler(platform: Platform) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: t.Any) -> None:  # noqa: A002 - the base class's name
+        def log_message(self, format: str, *args: t.Any) -> None:
             return
 
         def _send(self, status: int, body: str, kind: str = "application/json") -> None:
@@ -242,7 +242,7 @@ def _handler(platform: Platform) -> type[BaseHTTPRequestHandler]:
                 return t.cast(dict[str, str], json.loads(raw))
             return dict(parse_qsl(raw))
 
-        def do_GET(self) -> None:  # noqa: N802 - the base class's name
+        def do_GET(self) -> None:
             parts = urlsplit(self.path)
             if parts.path == "/jwks":
                 config = platform.config()
@@ -253,7 +253,7 @@ def _handler(platform: Platform) -> type[BaseHTTPRequestHandler]:
             else:
                 self._send(404, "{}")
 
-        def do_POST(self) -> None:  # noqa: N802 - the base class's name
+        def do_POST(self) -> None:
             parts = urlsplit(self.path)
             try:
                 if parts.path == "/token":

@@ -13,8 +13,9 @@ from datetime import timedelta
 from types import FrameType
 
 from course.cli.opening import open_or_report
+from course.integrations.lti import AgsScoreSender
 from course.integrations.mail import mailer_from_settings
-from course.services import jobs, logs, outbox
+from course.services import jobs, logs, lti_grades, outbox
 from course.services.database import close_database
 
 
@@ -41,8 +42,10 @@ def run_jobs(args: argparse.Namespace) -> int:
     if opened is None:
         return 2
     settings, engine = opened
+    grades = lti_grades.grade_job(settings.lti, AgsScoreSender(settings.lti.platforms))
     configured = [*jobs.configured_jobs(settings),
-                  outbox.mail_job(settings.mail, mailer_from_settings(settings.mail))]
+                  outbox.mail_job(settings.mail, mailer_from_settings(settings.mail)),
+                  *([grades] if grades is not None else [])]
     holder = jobs.new_holder()
     try:
         if args.once:
@@ -73,7 +76,7 @@ def list_jobs(args: argparse.Namespace) -> int:
     opened = open_or_report()
     if opened is None:
         return 2
-    _, engine = opened
+    settings, engine = opened
     try:
         for state in jobs.list_job_states(engine):
             held = f"held by {state.holder} until {state.lease_until:%Y-%m-%d %H:%M:%S}" if (
@@ -81,6 +84,9 @@ def list_jobs(args: argparse.Namespace) -> int:
             last = f"{state.last_outcome}: {state.last_message}" if state.last_outcome else "never run"
             print(f"{state.name}\t{held}\tnext due {state.next_due_at:%Y-%m-%d %H:%M:%S}"
                   f"\truns {state.runs}\t{last}")
+        if settings.lti.enabled:
+            scores = lti_grades.score_counts(engine)
+            print(f"LMS scores: {scores.pending} waiting, {scores.sent} sent, {scores.failed} given up")
         return 0
     finally:
         close_database(engine)

@@ -7,12 +7,12 @@ checks signatures lives in course/integrations/lti.py; the records in course/sto
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
-from course.domain.model import Course
+from course.domain.model import Course, ItemMeta
 
 #: Where the tool's LTI routes live (the URLs entered in the LMS start with these).
 LOGIN_PATH = "/lti/login"
@@ -153,11 +153,15 @@ def parse_item_ref(raw: object, course: Course) -> ItemRef | None:
 
 def link_choices(course: Course) -> list[LinkChoice]:
     """Return every item a teacher may link: tracks, then modules, quizzes and scenarios by title."""
-    choices = [LinkChoice(ItemRef("track", key), f"Track: {title}") for key, title in course.info.roles.items()]
-    for kind, table in (("module", course.modules), ("quiz", course.quizzes), ("scenario", course.scenarios)):
-        items = sorted(table.values(), key=lambda item: (item.meta.title.casefold(), item.meta.id))
-        choices += [LinkChoice(ItemRef(kind, item.meta.id), f"{kind.title()}: {item.meta.title}")
-                    for item in items]
+    choices = [LinkChoice(ItemRef("track", key), f"Track: {title}")
+               for key, title in course.info.roles.items()]
+    tables: tuple[tuple[str, Iterable[ItemMeta]], ...] = (
+        ("module", (m.meta for m in course.modules.values())),
+        ("quiz", (q.meta for q in course.quizzes.values())),
+        ("scenario", (s.meta for s in course.scenarios.values())))
+    for kind, metas in tables:
+        for meta in sorted(metas, key=lambda meta: (meta.title.casefold(), meta.id)):
+            choices.append(LinkChoice(ItemRef(kind, meta.id), f"{kind.title()}: {meta.title}"))
     return choices
 
 

@@ -12,17 +12,17 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 import jwt
 import requests
+from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.cookie import CookieService
 from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.deployment import Deployment
 from pylti1p3.exception import LtiException, LtiKeyException, OIDCException
 from pylti1p3.grade import Grade
-from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.lineitem import LineItem
 from pylti1p3.message_launch import MessageLaunch
 from pylti1p3.oidc_login import OIDCLogin
@@ -36,7 +36,6 @@ from pylti1p3.tool_config.abstract import ToolConfAbstract
 from course.domain.lti import (
     DEEP_LINK_REQUEST,
     MESSAGE_TYPE,
-    SCORE_SCOPE,
     LinkChoice,
     OutgoingScore,
     ScoreNotSent,
@@ -51,6 +50,8 @@ COOKIE_PREFIX = "lti1p3-"
 #: How long a deep-linking choice may take, in seconds.
 CHOICE_SECONDS = 15 * 60
 _CHOICE_AUDIENCE = "need-to-share:deep-link-choice"
+#: The one AGS scope the tool asks for: posting scores.
+SCORE: Final = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 _DEEP_LINK_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 
 
@@ -236,7 +237,7 @@ class _ToolConf(ToolConfAbstract[_Request]):
 class _Session(requests.Session):
     """A requests session that never waits longer than TIMEOUT."""
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", TIMEOUT)
         return super().request(*args, **kwargs)
 
@@ -323,7 +324,8 @@ def seal_choice(launch: VerifiedLaunch, key: ToolKey, *, now: float | None = Non
     settings = launch.claims.get(_DEEP_LINK_SETTINGS)
     issued = int(now if now is not None else time.time())
     claims = {"aud": _CHOICE_AUDIENCE, "iss": launch.platform.issuer, "client_id": launch.platform.client_id,
-              "deployment_id": launch.deployment_id, "settings": settings if isinstance(settings, dict) else {},
+              "deployment_id": launch.deployment_id,
+              "settings": settings if isinstance(settings, dict) else {},
               "iat": issued, "exp": issued + CHOICE_SECONDS, "jti": uuid.uuid4().hex}
     return jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
 
@@ -408,7 +410,7 @@ class AgsScoreSender:
                  .set_timestamp(score.earned_at.isoformat()).set_user_id(score.subject))
         service = AssignmentsGradesService(
             _Connector(_registration(platform, key), requests_session=_Session()),
-            {"scope": [SCORE_SCOPE], "lineitem": score.line_item_url})
+            {"scope": [SCORE], "lineitem": score.line_item_url})
         try:
             service.put_grade(grade)
         except LtiException as error:

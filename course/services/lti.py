@@ -164,7 +164,8 @@ def _find_or_add(session: Session, facts: LaunchFacts, platform: LtiPlatform, *,
 
 
 def _remember_line_item(session: Session, facts: LaunchFacts, person_id: int, *, when: datetime) -> None:
-    if facts.item is None or facts.item.kind not in GRADED_KINDS or not facts.line_item_url or not facts.can_score:
+    graded = facts.item is not None and facts.item.kind in GRADED_KINDS
+    if facts.item is None or not graded or not facts.line_item_url or not facts.can_score:
         return
     line_item_id = store.keep_line_item(session, issuer=facts.issuer, client_id=facts.client_id,
                                         url=facts.line_item_url, item_kind=facts.item.kind,
@@ -177,7 +178,8 @@ def admit(engine: Engine, facts: LaunchFacts, platform: LtiPlatform, *, address:
     """Match or add the launched person, remember the line item, open a session and a ticket."""
     when = now or datetime.now(UTC)
     if not facts.subject:
-        record_refusal(engine, "person", detail="no sub claim", issuer=facts.issuer, address=address, now=when)
+        record_refusal(engine, "person", detail="no sub claim", issuer=facts.issuer, address=address,
+                       now=when)
         return Admission(refusal="person")
     if facts.item is None:
         record_refusal(engine, "item", detail="no custom item or target link", issuer=facts.issuer,

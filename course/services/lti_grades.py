@@ -49,14 +49,19 @@ def queue_scores(session: Session, *, person_id: int, item_kind: str, item_id: s
     if item_kind not in GRADED_KINDS:
         return 0
     queued = 0
-    for line_item_id, subject in store.line_items_of(session, person_id, item_kind=item_kind, item_id=item_id):
+    items = store.line_items_of(session, person_id, item_kind=item_kind, item_id=item_id)
+    for line_item_id, subject in items:
         queued += store.queue_grade(session, key=score_key(line_item_id, work_key), line_item_id=line_item_id,
                                     person_id=person_id, subject=subject, score=min(max(score, 0.0), 1.0),
                                     earned_at=earned_at, now=earned_at)
     return queued
 
 
-def send_scores(engine: Engine, sender: ScoreSender, *, key: ToolKey, retry: RetryPolicy = RetryPolicy(),
+#: When an unsent score is tried again (the mail outbox's doubling delays, up to 8 attempts).
+RETRY = RetryPolicy()
+
+
+def send_scores(engine: Engine, sender: ScoreSender, *, key: ToolKey, retry: RetryPolicy = RETRY,
                 limit: int = 100, now: datetime | None = None) -> GradeReport:
     """Send the due scores (at most `limit`) and record each outcome."""
     when = now or datetime.now(UTC)
@@ -65,8 +70,9 @@ def send_scores(engine: Engine, sender: ScoreSender, *, key: ToolKey, retry: Ret
     sent = retrying = failed = 0
     errors: list[str] = []
     for grade in claimed:
-        outgoing = OutgoingScore(issuer=grade.issuer, client_id=grade.client_id, line_item_url=grade.line_item_url,
-                                 subject=grade.subject, score=grade.score, earned_at=grade.earned_at)
+        outgoing = OutgoingScore(issuer=grade.issuer, client_id=grade.client_id,
+                                 line_item_url=grade.line_item_url, subject=grade.subject,
+                                 score=grade.score, earned_at=grade.earned_at)
         try:
             sender.send(outgoing, key=key)
         except ScoreNotSent as error:
@@ -86,8 +92,8 @@ def send_scores(engine: Engine, sender: ScoreSender, *, key: ToolKey, retry: Ret
     return GradeReport(sent, retrying, failed, tuple(errors))
 
 
-def grade_counts(engine: Engine) -> store.GradeCounts:
-    """Return how many scores wait, were sent, or were given up on."""
+def score_counts(engine: Engine) -> store.GradeCounts:
+    """Return how many scores wait, were sent, or were given up on (for `jobs list`)."""
     with read_session(engine) as session:
         return store.count_grades(session)
 

@@ -176,8 +176,8 @@ def _finish(session: Session, actor: Actor, scenario: Scenario, run_id: str, sta
                                      ending_node=state.node_id, ending_kind=str(ending),
                                      score=run_score(scenario, state), finished_at=now)
     scenario_runs.finish_run(session, record)
-    lti_grades.queue_scores(session, person_id=actor.person_id, item_kind="scenario", item_id=scenario.meta.id,
-                            score=record.score, work_key=record.key, earned_at=now)
+    lti_grades.queue_scores(session, person_id=actor.person_id, item_kind="scenario",
+                            item_id=scenario.meta.id, score=record.score, work_key=record.key, earned_at=now)
 
 
 def _finish_if_ended(engine: Engine, actor: Actor, scenario: Scenario, run: scenario_runs.RunSummary,

@@ -9,8 +9,8 @@ site. Neither route ever shows the token; the cookie is HttpOnly, so page script
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal, TypedDict
 from html import escape
+from typing import Literal, TypedDict
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
