@@ -436,13 +436,6 @@ class LtiSettings:
         """Return whether any platform is registered."""
         return bool(self.platforms)
 
-    def find(self, issuer: str, client_id: str | None) -> LtiPlatform | None:
-        """Return the registration of an issuer (and client id, when given), or None."""
-        for platform in self.platforms:
-            if platform.issuer == issuer and (not client_id or platform.client_id == client_id):
-                return platform
-        return None
-
 
 ENVIRONMENT.update({
     "NTS_LTI_PLATFORMS": "a JSON or TOML file listing the LMS platforms that may launch the app "

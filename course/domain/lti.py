@@ -142,7 +142,7 @@ def parse_item_ref(raw: object, course: Course) -> ItemRef | None:
     """Read "kind:id" (a custom parameter) as an item of this course, or None."""
     if not isinstance(raw, str) or len(raw) > _MAX_ID + 20 or ":" not in raw:
         return None
-    kind, _, item_id = raw.strip().partition(":")
+    kind, _, item_id = raw.partition(":")
     tables: Mapping[str, Mapping[str, object]] = {
         "track": course.info.roles, "module": course.modules, "quiz": course.quizzes,
         "scenario": course.scenarios}

@@ -275,7 +275,11 @@ def test_forged_misdirected_expired_and_replayed_launches_are_refused_and_audite
     stranger = _client()  # a browser that did not start this login has no state cookie
     assert _says(stranger.post(urlsplit(action).path, data=fields).text, "state")
 
-    assert _refusals(engine) == ["signature", "audience", "expired", "nonce", "state"]
+    action, fields = _to_launch(client, lti_platform, "h-junk", plan)
+    junk = client.post(urlsplit(action).path, data=dict(fields, id_token="not.a-token." + "x" * 2_000))
+    assert junk.status_code == 403 and _says(junk.text, "format")
+
+    assert _refusals(engine) == ["signature", "audience", "expired", "nonce", "state", "format"]
     with read_session(engine) as session:
         assert [e.kind for e in audit.list_events(session)].count("sign_in_lti") == 1
 
