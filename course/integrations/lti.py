@@ -345,8 +345,10 @@ def answer_deep_link(sealed: str, chosen: Iterable[LinkChoice], *, platforms: Se
     claims = _open_choice(sealed, keys)
     platform = _ToolConf(platforms, keys[0]).platform(str(claims.get("iss")), str(claims.get("client_id")))
     settings = claims.get("settings")
-    if platform is None or not isinstance(settings, dict) or not settings.get("deep_link_return_url"):
+    if platform is None or not isinstance(settings, dict):
         raise LaunchRefused("login", "the deep-linking request no longer matches a registration")
+    if not str(settings.get("deep_link_return_url", "")).startswith(("https://", "http://")):
+        raise LaunchRefused("message", "the deep-linking request has no usable return address")
     resources = [_resource(choice, launch_url) for choice in chosen]
     link = DeepLink(_registration(platform, keys[0]), str(claims.get("deployment_id")), settings)  # type: ignore[arg-type]
     return DeepLinkAnswer(platform.issuer, str(settings["deep_link_return_url"]),

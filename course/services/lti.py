@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, generate_private_key
@@ -163,9 +164,19 @@ def _find_or_add(session: Session, facts: LaunchFacts, platform: LtiPlatform, *,
     return store.link_person(session, facts.issuer, facts.subject, person_id, now=when)
 
 
-def _remember_line_item(session: Session, facts: LaunchFacts, person_id: int, *, when: datetime) -> None:
-    graded = facts.item is not None and facts.item.kind in GRADED_KINDS
-    if facts.item is None or not graded or not facts.line_item_url or not facts.can_score:
+def _same_host(url: str, platform: LtiPlatform) -> bool:
+    """Tell whether a service URL of a launch is on the platform's own host (where its token is valid)."""
+    parts, token = urlsplit(url), urlsplit(platform.auth_token_url)
+    return parts.scheme in ("https", "http") and parts.netloc == token.netloc
+
+
+def _remember_line_item(session: Session, facts: LaunchFacts, platform: LtiPlatform, person_id: int, *,
+                        when: datetime) -> None:
+    # Scores carry a bearer token: they go only to the platform's own host, never to an address
+    # a launch could point elsewhere.
+    if facts.item is None or facts.item.kind not in GRADED_KINDS or not facts.can_score:
+        return
+    if not _same_host(facts.line_item_url, platform):
         return
     line_item_id = store.keep_line_item(session, issuer=facts.issuer, client_id=facts.client_id,
                                         url=facts.line_item_url, item_kind=facts.item.kind,
@@ -187,7 +198,7 @@ def admit(engine: Engine, facts: LaunchFacts, platform: LtiPlatform, *, address:
         return Admission(refusal="item")
     with write_transaction(engine) as session:
         person_id = _find_or_add(session, facts, platform, when=when)
-        _remember_line_item(session, facts, person_id, when=when)
+        _remember_line_item(session, facts, platform, person_id, when=when)
     signed = sign_in_vouched(engine, person_id, method="lti", address=address, now=when)
     if signed.token is None:
         record_refusal(engine, "person", detail="account disabled", issuer=facts.issuer,

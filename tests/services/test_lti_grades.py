@@ -12,16 +12,17 @@ import pytest
 from sqlalchemy import Engine
 
 from course.content.loader import load_course
-from course.domain.lti import OutgoingScore, ScoreNotSent, ToolKey
+from course.domain.lti import ItemRef, LaunchFacts, OutgoingScore, ScoreNotSent, ToolKey
 from course.domain.model import Course
 from course.domain.permissions import Actor, Capability, Grants
 from course.domain.quiz import right_answer
 from course.domain.records import new_key
 from course.domain.scenario import available_choices
+from course.services import lti as services_lti
 from course.services import lti_grades, playing, quizzing
 from course.services.accounts import add_account
 from course.services.outbox import RetryPolicy
-from course.settings import BUNDLED_ROOT
+from course.settings import BUNDLED_ROOT, LtiPlatform
 from course.store import lti
 from course.store.engine import write_transaction
 
@@ -130,3 +131,23 @@ def test_a_score_is_given_up_after_the_last_try(sqlite_engine: Engine, course: C
     with write_transaction(sqlite_engine) as session:
         later = now + timedelta(days=9)
         assert lti.claim_due_grades(session, now=later, hold=timedelta(minutes=1), limit=9) == []
+
+
+def test_a_launch_cannot_point_scores_at_another_host(sqlite_engine: Engine, course: Course) -> None:
+    quiz_id = _open_quiz(course)
+    platform = LtiPlatform(issuer="https://lms.example.org", client_id="c", deployment_ids=("1",),
+                           auth_login_url="https://lms.example.org/auth",
+                           auth_token_url="https://lms.example.org/token",
+                           key_set_url="https://lms.example.org/keys")
+    launches = (("u-evil", "https://internal.example/admin"), ("u-ok", "https://lms.example.org/li/7"))
+    for subject, url in launches:
+        facts = LaunchFacts(issuer=platform.issuer, client_id="c", subject=subject, name="", email="",
+                            item=ItemRef("quiz", quiz_id), line_item_url=url, can_score=True,
+                            department="", tracks=("legal",))
+        assert services_lti.admit(sqlite_engine, facts, platform).ticket
+    with write_transaction(sqlite_engine) as session:
+        evil = lti.find_linked_person(session, platform.issuer, "u-evil")
+        fine = lti.find_linked_person(session, platform.issuer, "u-ok")
+        assert evil is not None and fine is not None
+        assert lti.line_items_of(session, evil, item_kind="quiz", item_id=quiz_id) == []
+        assert lti.line_items_of(session, fine, item_kind="quiz", item_id=quiz_id) == [(1, "u-ok")]
