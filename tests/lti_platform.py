@@ -68,9 +68,9 @@ class _Config(LTI1P3PlatformConfAbstract):
         owner = self.owner
         registration = (Registration().set_iss(owner.issuer).set_client_id(CLIENT_ID)
                         .set_deployment_id(DEPLOYMENT_ID)
-                        .set_oidc_login_url(TOOL_URL + "/lti/login")
-                        .set_launch_url(TOOL_URL + "/lti/launch")
-                        .set_deeplink_launch_url(TOOL_URL + "/lti/launch")
+                        .set_oidc_login_url(owner.tool_url + "/lti/login")
+                        .set_launch_url(owner.tool_url + "/lti/launch")
+                        .set_deeplink_launch_url(owner.tool_url + "/lti/launch")
                         .set_platform_public_key(owner.public_pem)
                         .set_platform_private_key(owner.private_pem))
         if owner.tool_keys is not None:
@@ -137,6 +137,8 @@ class Platform:
         self.issuer = self.base
         self.private_pem, self.public_pem = _new_key()
         self.tool_keys: dict[str, t.Any] | None = None
+        #: Where the tool is (a browser test points it at a real app server for a while).
+        self.tool_url = TOOL_URL
         self.plans: dict[str, Plan] = {}
         self.line_items: dict[str, dict[str, t.Any]] = {}
         self.scores: list[tuple[str, dict[str, t.Any]]] = []
