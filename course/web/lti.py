@@ -13,6 +13,7 @@ import json
 from html import escape
 from urllib.parse import urlencode
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -35,6 +36,8 @@ _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 #: The most items a teacher may link in one answer.
 MAX_CHOICES = 50
 _MAX_PARAM = 10_000
+#: The largest form body a launch or a choice may have (a launch is a few kilobytes).
+MAX_BODY = 256 * 1024
 
 
 def client_address(request: Request) -> str:
@@ -62,10 +65,26 @@ def _off() -> HTMLResponse:
     return _page(404, "LTI is off", "<p>No learning platform is registered with Need to Share.</p>")
 
 
+class TooLarge(Exception):
+    """A request body over MAX_BODY bytes (or of unknown length), refused before it is read."""
+
+
+async def _form(request: Request) -> FormData:
+    """Read a posted form of at most MAX_BODY bytes; raise TooLarge for anything bigger."""
+    length = request.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > MAX_BODY:
+        raise TooLarge
+    return await request.form(max_files=0, max_fields=MAX_CHOICES + 10)
+
+
+def _too_large() -> HTMLResponse:
+    return _page(413, "Request too large", "<p>This request is larger than a launch can be.</p>")
+
+
 async def _incoming(request: Request) -> adapter.IncomingRequest:
     params = {key: value for key, value in request.query_params.items() if len(value) <= _MAX_PARAM}
     if request.method == "POST":
-        form = await request.form(max_files=0, max_fields=MAX_CHOICES + 10)
+        form = await _form(request)
         params.update({key: value for key, value in form.items()
                        if isinstance(value, str) and len(value) <= _MAX_PARAM})
     return adapter.IncomingRequest(params=params, cookies=dict(request.cookies),
@@ -83,7 +102,10 @@ async def login(request: Request) -> Response:
     settings = _settings()
     if settings is None:
         return _off()
-    incoming = await _incoming(request)
+    try:
+        incoming = await _incoming(request)
+    except TooLarge:
+        return _too_large()
     try:
         step = adapter.begin_login(incoming, platforms=settings.platforms,
                                    key=lti.tool_keys(resources.engine(), settings)[0],
@@ -105,7 +127,10 @@ async def launch(request: Request) -> Response:
     settings = _settings()
     if settings is None:
         return _off()
-    incoming = await _incoming(request)
+    try:
+        incoming = await _incoming(request)
+    except TooLarge:
+        return _too_large()
     engine = resources.engine()
     keys = lti.tool_keys(engine, settings)
     try:
@@ -165,7 +190,10 @@ async def deep_link(request: Request) -> Response:
     settings = _settings()
     if settings is None:
         return _off()
-    form = await request.form(max_files=0, max_fields=MAX_CHOICES + 10)
+    try:
+        form = await _form(request)
+    except TooLarge:
+        return _too_large()
     sealed = form.get("sealed")
     course = resources.course()
     raw = set(value for value in form.getlist("item") if isinstance(value, str))

@@ -291,5 +291,8 @@ def test_login_from_an_unknown_platform_is_refused_and_the_key_set_is_public(
                                                 "target_link_uri": TOOL_URL + "/lti/launch"})
     assert refused.status_code == 403 and _says(refused.text, "login")
     assert _refusals(engine) == ["login"]
+    huge = client.post("/lti/launch", content=b"id_token=" + b"x" * 300_000,
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+    assert huge.status_code == 413
     keys = client.get(KEYS_PATH).json()["keys"]
     assert len(keys) == 1 and keys[0]["kty"] == "RSA" and "d" not in keys[0]
