@@ -31,6 +31,7 @@ from course.services import lti
 from course.services.session_cookies import HAND_OVER_PATH
 from course.settings import LtiSettings
 from course.web import resources
+from course.web.sessions import partition_last_cookie
 
 _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 #: The most items a teacher may link in one answer.
@@ -116,9 +117,12 @@ async def login(request: Request) -> Response:
     response = RedirectResponse(step.url, status_code=302, headers=_NO_STORE)
     secure = incoming.secure
     for cookie in step.cookies:
-        # The platform posts the launch back from its own site: only SameSite=None reaches us then.
+        # The platform posts the launch back from its own site: only SameSite=None reaches us then,
+        # and, in an LMS iframe of a browser blocking third-party cookies, only a partitioned one.
         response.set_cookie(cookie.name, cookie.value, max_age=cookie.max_age, path="/", httponly=True,
                             secure=secure, samesite="none" if secure else "lax")
+        if secure:
+            partition_last_cookie(response)
     return response
 
 

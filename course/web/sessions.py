@@ -48,19 +48,30 @@ class CookieStyle(TypedDict):
 
     secure: bool
     samesite: Literal["lax", "none"]
-    partitioned: bool
 
 
 def cookie_style(request: Request) -> CookieStyle:
-    """Return how the session cookies are set: SameSite=Lax, or for an LMS iframe None and Partitioned.
+    """Return how the session cookies are set: SameSite=Lax, or for an LMS iframe None (and Partitioned).
 
     Inside a cross-site iframe a browser sends only SameSite=None cookies, and only over HTTPS;
     Partitioned (CHIPS) keeps such a cookie to this one embedding site, so browsers that block
     third-party cookies still keep it (NTS_LTI_EMBEDDED, docs/integrations.md).
     """
     if resources.settings().lti.embedded:
-        return {"secure": True, "samesite": "none", "partitioned": True}
-    return {"secure": _is_https(request), "samesite": "lax", "partitioned": False}
+        return {"secure": True, "samesite": "none"}
+    return {"secure": _is_https(request), "samesite": "lax"}
+
+
+def partition_last_cookie(response: Response) -> None:
+    """Add `Partitioned` to the cookie just set (Starlette sets it itself from Python 3.14 only)."""
+    name, value = response.raw_headers[-1]
+    assert name == b"set-cookie"
+    response.raw_headers[-1] = (name, value + b"; Partitioned")
+
+
+def _partition_last_cookie(response: Response) -> None:
+    if resources.settings().lti.embedded:
+        partition_last_cookie(response)
 
 
 def _page(status: int, title: str, text: str) -> HTMLResponse:
@@ -89,9 +100,11 @@ def hand_over(request: Request) -> Response:
     lifetime = timedelta(hours=resources.settings().session_absolute_hours)
     response.set_cookie(SESSION_COOKIE, handed.token, max_age=int(lifetime.total_seconds()), path="/",
                         httponly=True, **style)
+    _partition_last_cookie(response)
     if handed.device:
         response.set_cookie(DEVICE_COOKIE, handed.device, path="/", httponly=True, **style,
                             max_age=int(timedelta(days=session_cookies.DEVICE_COOKIE_DAYS).total_seconds()))
+        _partition_last_cookie(response)
     drop_streamlit_sign_in(request, response)  # after a single sign-on, only our session counts
     return response
 
@@ -105,6 +118,7 @@ def sign_out_route(request: Request) -> Response:
         sign_out(resources.engine(), token)
     response = RedirectResponse("/", status_code=303, headers=_NO_STORE)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, **cookie_style(request))
+    _partition_last_cookie(response)
     return response
 
 

@@ -76,7 +76,9 @@ def _to_launch(client: TestClient, platform: Platform, hint: str, plan: Plan) ->
     login = client.get(platform.login_initiation(hint, plan), follow_redirects=False)
     assert login.status_code == 302, login.text
     assert login.headers["location"].startswith(platform.base + "/authorize?")
-    assert "SameSite=none" in login.headers["set-cookie"] and "Secure" in login.headers["set-cookie"]
+    state = login.headers["set-cookie"]
+    for part in ("lti1p3-state-", "HttpOnly", "SameSite=none", "Secure", "Partitioned"):
+        assert part in state, state
     authorised = requests.get(login.headers["location"], timeout=10)
     assert authorised.status_code == 200, authorised.text
     return launch_form(authorised.text)
@@ -138,10 +140,18 @@ def test_a_launch_signs_the_person_in_and_lands_on_the_item(engine: Engine, lti_
         assert [e.kind for e in audit.list_events(session)].count("account_created") == 1
 
 
-def test_a_launch_without_email_gets_an_account_of_its_own(engine: Engine, lti_platform: Platform) -> None:
+def test_a_launch_without_email_gets_an_account_of_its_own_and_an_iframe_cookie(
+        engine: Engine, lti_platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NTS_LTI_EMBEDDED", "1")
+    resources.settings.cache_clear()
     client = _client()
     plan = Plan(user="u-anon", roles=[LEARNER], name="", custom={"item": "track:legal"})
-    assert _signed_in(client, _launch(client, lti_platform, "h-anon", plan)) == "/"
+    page = _launch(client, lti_platform, "h-anon", plan)
+    link = unescape(re.search(r'id="continue" href="([^"]+)"', page).group(1))  # type: ignore[union-attr]
+    handed = client.get(link, headers=SAME_ORIGIN, follow_redirects=False)
+    assert handed.status_code == 303 and handed.headers["location"] == "/"
+    cookie = next(c for c in handed.headers.get_list("set-cookie") if c.startswith("nts_session="))
+    assert all(part in cookie for part in ("HttpOnly", "SameSite=none", "Secure", "Partitioned")), cookie
     with read_session(engine) as session:
         person_id = stored.find_linked_person(session, lti_platform.issuer, "u-anon")
         person = people.get_person(session, person_id) if person_id else None
