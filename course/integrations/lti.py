@@ -258,9 +258,7 @@ class _Launch(MessageLaunch[_Request, _ToolConf, _Nonces, _Cookies]):
         try:
             self._step(self.validate_state, "state")
             self._step(self.validate_jwt_format, "format")
-            config: _ToolConf = self._tool_config
-            known = config.knows_issuer(self.get_iss())
-            self._step(self.validate_registration, "audience" if known else "issuer")
+            self._step(self.validate_registration, "audience" if self._issuer_known() else "issuer")
             self._check_signature()
             self._step(self.validate_deployment, "deployment")
             self._step(self.validate_nonce, "nonce")
@@ -269,6 +267,13 @@ class _Launch(MessageLaunch[_Request, _ToolConf, _Nonces, _Cookies]):
             self._validated = False
             raise
         return self
+
+    def _issuer_known(self) -> bool:
+        config: _ToolConf = self._tool_config
+        try:
+            return config.knows_issuer(self.get_iss())
+        except LtiException:  # no issuer at all
+            return False
 
     @staticmethod
     def _step(check: Callable[[], object], reason: str) -> None:

@@ -274,6 +274,11 @@ def test_forged_misdirected_expired_and_replayed_launches_are_refused_and_audite
     elsewhere = dict(fields, id_token=lti_platform.sign({**_claims(fields), "aud": "another-tool"}))
     assert _says(client.post(urlsplit(action).path, data=elsewhere).text, "audience")
 
+    action, fields = _to_launch(client, lti_platform, "h-iss", plan)
+    unnamed = {key: value for key, value in _claims(fields).items() if key != "iss"}
+    nameless = dict(fields, id_token=lti_platform.sign(unnamed))
+    assert _says(client.post(urlsplit(action).path, data=nameless).text, "issuer")
+
     action, fields = _to_launch(client, lti_platform, "h-exp", Plan(**{**plan.__dict__, "expires_in": -60}))
     assert _says(client.post(urlsplit(action).path, data=fields).text, "expired")
 
@@ -289,7 +294,7 @@ def test_forged_misdirected_expired_and_replayed_launches_are_refused_and_audite
     junk = client.post(urlsplit(action).path, data=dict(fields, id_token="not.a-token." + "x" * 2_000))
     assert junk.status_code == 403 and _says(junk.text, "format")
 
-    assert _refusals(engine) == ["signature", "audience", "expired", "nonce", "state", "format"]
+    assert _refusals(engine) == ["signature", "audience", "issuer", "expired", "nonce", "state", "format"]
     with read_session(engine) as session:
         assert [e.kind for e in audit.list_events(session)].count("sign_in_lti") == 1
 
