@@ -441,7 +441,7 @@ ENVIRONMENT.update({
     "NTS_LTI_PLATFORMS": "a JSON or TOML file listing the LMS platforms that may launch the app "
     "over LTI 1.3 (default: none, LTI is off); see docs/integrations.md",
     "NTS_LTI_KEY_FILE": "a PEM file holding the tool's RSA private key for LTI (default: a key "
-    "made on first use and kept in the database)",
+    "made at the first start and kept in the database)",
     "NTS_LTI_EMBEDDED": "1 when the app opens inside an LMS iframe: the session cookie is then "
     "sent as SameSite=None; Secure; Partitioned, which needs HTTPS (default: 0)",
 })
