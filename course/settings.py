@@ -6,7 +6,9 @@ Every setting is documented in docs/operations.md; a test keeps that list comple
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +58,8 @@ class Settings:
     #: The organisation's name, as the issuer of certificates ("" = the host of NTS_PUBLIC_URL).
     organisation_name: str = ""
     lrs: LrsSettings = field(default_factory=lambda: LrsSettings())
+    #: The LMS platforms that may launch this app over LTI 1.3 (none: LTI is off).
+    lti: LtiSettings = field(default_factory=lambda: LtiSettings())
 
 
 #: Each environment variable the app reads, with its meaning and default (for the docs test).
@@ -188,6 +192,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_key=_secret_token(env, "NTS_LOG_KEY"),
         organisation_name=" ".join((env.get("NTS_ORGANISATION_NAME") or "").split())[:200],
         lrs=load_lrs_settings(env),
+        lti=load_lti_settings(env),
     )
 
 
@@ -448,3 +453,123 @@ def load_lrs_settings(env: Mapping[str, str]) -> LrsSettings:
     return LrsSettings(endpoint=endpoint, username=username,
                        password=env.get("NTS_LRS_PASSWORD") or "", actor_key=key,
                        activity_base=base, home_page=public_url)
+# --- LTI 1.3 --------------------------------------------------------------------------------
+
+_LTI_URL_KEYS = ("auth_login_url", "auth_token_url", "key_set_url")
+_LTI_TEXT_KEYS = ("client_id", "department_claim", "tracks_claim", "auth_audience")
+_LTI_KEYS = frozenset({"issuer", "deployment_ids", "match_email", *_LTI_URL_KEYS, *_LTI_TEXT_KEYS})
+
+
+@dataclass(frozen=True, slots=True)
+class LtiPlatform:
+    """One LMS registration: who it is (issuer and client id) and where its endpoints are."""
+
+    issuer: str
+    client_id: str
+    deployment_ids: tuple[str, ...]
+    #: The platform's OIDC authorisation endpoint, its OAuth2 token endpoint and its key set.
+    auth_login_url: str
+    auth_token_url: str
+    key_set_url: str
+    #: The `aud` of the tool's token request ("" = the token URL, which most platforms expect).
+    auth_audience: str = ""
+    #: Custom claims (under .../claim/custom) that give a new person's department and tracks.
+    department_claim: str = "department"
+    tracks_claim: str = "tracks"
+    #: Whether a launched person is linked to an existing account with the email the LMS sends.
+    match_email: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LtiSettings:
+    """How the app acts as an LTI 1.3 tool: its registered platforms, its key, its cookies."""
+
+    platforms: tuple[LtiPlatform, ...] = ()
+    #: This app's public address; the LTI URLs entered in the LMS start with it.
+    public_url: str = "http://localhost:8501"
+    #: A PEM file with the tool's RSA private key (None: a key is made and kept in the database).
+    key_file: Path | None = None
+    #: Whether the session cookie is made for an LMS iframe: SameSite=None; Secure; Partitioned.
+    embedded: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        """Return whether any platform is registered."""
+        return bool(self.platforms)
+
+
+ENVIRONMENT.update({
+    "NTS_LTI_PLATFORMS": "a JSON or TOML file listing the LMS platforms that may launch the app "
+    "over LTI 1.3 (default: none, LTI is off); see docs/integrations.md",
+    "NTS_LTI_KEY_FILE": "a PEM file holding the tool's RSA private key for LTI (default: a key "
+    "made at the first start and kept in the database)",
+    "NTS_LTI_EMBEDDED": "1 when the app opens inside an LMS iframe: the session cookie is then "
+    "sent as SameSite=None; Secure; Partitioned, which needs HTTPS (default: 0)",
+})
+
+
+def _lti_entry(where: str, raw: object) -> LtiPlatform:
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{where}: expected a table of settings")
+    unknown = sorted(set(raw) - _LTI_KEYS)
+    if unknown:
+        raise SettingsError(f"{where}: unknown setting(s) {', '.join(unknown)}")
+    missing = [key for key in ("issuer", "client_id", "deployment_ids", *_LTI_URL_KEYS) if not raw.get(key)]
+    if missing:
+        raise SettingsError(f"{where}: missing {', '.join(missing)}")
+    texts = {key: raw.get(key, "") for key in ("issuer", *_LTI_URL_KEYS, *_LTI_TEXT_KEYS)}
+    for key, value in texts.items():
+        if not isinstance(value, str) or len(value) > 500:
+            raise SettingsError(f"{where}: {key} must be a text of at most 500 characters")
+    for key in _LTI_URL_KEYS:
+        _absolute_url(f"{where}: {key}", texts[key])
+    deployments = raw["deployment_ids"]
+    if not isinstance(deployments, list) or not all(isinstance(d, str) and d for d in deployments):
+        raise SettingsError(f"{where}: deployment_ids must be a list of texts")
+    match_email = raw.get("match_email", False)
+    if not isinstance(match_email, bool):
+        raise SettingsError(f"{where}: match_email must be true or false")
+    return LtiPlatform(
+        issuer=texts["issuer"], client_id=texts["client_id"], deployment_ids=tuple(deployments),
+        auth_login_url=texts["auth_login_url"], auth_token_url=texts["auth_token_url"],
+        key_set_url=texts["key_set_url"], auth_audience=texts["auth_audience"],
+        department_claim=texts["department_claim"] or "department",
+        tracks_claim=texts["tracks_claim"] or "tracks", match_email=match_email,
+    )
+
+
+def parse_lti_platforms(text: str, *, source: str) -> tuple[LtiPlatform, ...]:
+    """Read platform registrations from JSON (a list) or TOML (`[[platform]]` tables)."""
+    try:
+        data: object = (json.loads(text) if source.endswith(".json")
+                        else tomllib.loads(text).get("platform", []))
+    except (ValueError, tomllib.TOMLDecodeError) as error:
+        raise SettingsError(f"{source}: not valid {'JSON' if source.endswith('.json') else 'TOML'}: "
+                            f"{error}") from None
+    if not isinstance(data, list):
+        raise SettingsError(f"{source}: expected a list of platforms")
+    platforms = tuple(_lti_entry(f"{source}: platform {n}", raw) for n, raw in enumerate(data, 1))
+    seen = [(p.issuer, p.client_id) for p in platforms]
+    if len(set(seen)) != len(seen):
+        raise SettingsError(f"{source}: the same issuer and client_id are registered twice")
+    return platforms
+
+
+def load_lti_settings(env: Mapping[str, str]) -> LtiSettings:
+    """Build the LTI settings from NTS_LTI_* (and NTS_PUBLIC_URL for the tool's own URLs)."""
+    public_url = (env.get("NTS_PUBLIC_URL") or "http://localhost:8501").strip().rstrip("/")
+    embedded = _flag(env, "NTS_LTI_EMBEDDED", False)
+    raw_key = (env.get("NTS_LTI_KEY_FILE") or "").strip()
+    key_file = Path(raw_key) if raw_key else None
+    if key_file is not None and not key_file.is_file():
+        raise SettingsError(f"NTS_LTI_KEY_FILE={raw_key!r}: no such file")
+    raw_path = (env.get("NTS_LTI_PLATFORMS") or "").strip()
+    if not raw_path:
+        return LtiSettings(public_url=public_url, key_file=key_file, embedded=embedded)
+    path = Path(raw_path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsError(f"NTS_LTI_PLATFORMS={raw_path!r}: cannot be read ({error})") from None
+    return LtiSettings(platforms=parse_lti_platforms(text, source=str(path)), public_url=public_url,
+                       key_file=key_file, embedded=embedded)

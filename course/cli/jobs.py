@@ -14,8 +14,9 @@ from types import FrameType
 
 from course.cli.opening import open_or_report
 from course.integrations.lrs import HttpLrs
+from course.integrations.lti import AgsScoreSender
 from course.integrations.mail import mailer_from_settings
-from course.services import jobs, learning_records, logs, outbox
+from course.services import jobs, learning_records, logs, lti_grades, outbox
 from course.services.database import close_database
 
 
@@ -42,9 +43,11 @@ def run_jobs(args: argparse.Namespace) -> int:
     if opened is None:
         return 2
     settings, engine = opened
+    grades = lti_grades.grade_job(settings.lti, AgsScoreSender(settings.lti.platforms))
     configured = [*jobs.configured_jobs(settings),
                   outbox.mail_job(settings.mail, mailer_from_settings(settings.mail),
-                                  content_root=settings.content_root)]
+                                  content_root=settings.content_root),
+                  *([grades] if grades is not None else [])]
     if settings.lrs.configured:
         configured.append(learning_records.xapi_job(HttpLrs(settings.lrs)))
     holder = jobs.new_holder()
@@ -77,7 +80,7 @@ def list_jobs(args: argparse.Namespace) -> int:
     opened = open_or_report()
     if opened is None:
         return 2
-    _, engine = opened
+    settings, engine = opened
     try:
         for state in jobs.list_job_states(engine):
             held = f"held by {state.holder} until {state.lease_until:%Y-%m-%d %H:%M:%S}" if (
@@ -85,6 +88,9 @@ def list_jobs(args: argparse.Namespace) -> int:
             last = f"{state.last_outcome}: {state.last_message}" if state.last_outcome else "never run"
             print(f"{state.name}\t{held}\tnext due {state.next_due_at:%Y-%m-%d %H:%M:%S}"
                   f"\truns {state.runs}\t{last}")
+        if settings.lti.enabled:
+            scores = lti_grades.score_counts(engine)
+            print(f"LMS scores: {scores.pending} waiting, {scores.sent} sent, {scores.failed} given up")
         return 0
     finally:
         close_database(engine)

@@ -129,6 +129,21 @@ def _sign_in_sso_refused(facts: AuditFacts) -> str:
             f"{_reason(facts)}")
 
 
+def _sign_in_lti(facts: AuditFacts) -> str:
+    return f"{facts.actor} signed in by a launch from their learning platform{facts.from_address()}"
+
+
+def _lti_launch_refused(facts: AuditFacts) -> str:
+    platform = facts.actor_label or "an unknown platform"
+    return f"A launch from {platform} was refused{facts.from_address()}{_reason(facts)}"
+
+
+def _lti_deep_link(facts: AuditFacts) -> str:
+    platform = facts.actor_label or "a learning platform"
+    items = facts.target or "nothing"
+    return f"A teacher on {platform} linked {items} into their course{facts.from_address()}"
+
+
 def _demo_sign_in(facts: AuditFacts) -> str:
     return f"{facts.actor} signed in as a demo person{facts.from_address()}"
 
@@ -395,6 +410,9 @@ SENTENCES: Mapping[str, Callable[[AuditFacts], str]] = {
     "sign_in_refused": _sign_in_refused,
     "sign_in_sso": _sign_in_sso,
     "sign_in_sso_refused": _sign_in_sso_refused,
+    "sign_in_lti": _sign_in_lti,
+    "lti_launch_refused": _lti_launch_refused,
+    "lti_deep_link": _lti_deep_link,
     "demo_sign_in": _demo_sign_in,
     "account_created": _account_created,
     "account_updated": _account_updated,

@@ -7,7 +7,10 @@ long run keeps the job; a runner killed mid-job stops renewing and holds it only
 expires, then another runner takes it over. Jobs should therefore be idempotent (a purge is).
 
 Later work adds a job by appending a factory to `JOB_FACTORIES`: a function of the settings
-returning a `Job`, or None when the job is switched off by those settings.
+returning a `Job`, or None when the job is switched off by those settings. A job that talks to
+an outside system through an adapter of course/integrations (which services may not import) is
+built by the runner's command instead, with the adapter passed in: the mail outbox
+(`outbox.mail_job`) and the LMS gradebook scores (`lti_grades.grade_job`), in course/cli/jobs.py.
 """
 
 from __future__ import annotations

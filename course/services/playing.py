@@ -28,7 +28,7 @@ from course.domain.xapi import (
     build_scenario_decision,
     build_scenario_ended,
 )
-from course.services import progress
+from course.services import lti_grades, progress
 from course.services.learner import NotAvailable, get_path, linked_from_path
 from course.services.learning_records import context_for, queue
 from course.services.permissions import record_audit_event, require
@@ -211,6 +211,8 @@ def _finish(session: Session, actor: Actor, scenario: Scenario, run_id: str, sta
             ctx, person_id=actor.person_id, scenario=_ref(scenario), run_id=run_id,
             ending_node=state.node_id, ending_title=scenario.title_of(state.node_id),
             ending_kind=str(ending), score=record.score, meters=state.meters, at=now)], now=now)
+    lti_grades.queue_scores(session, person_id=actor.person_id, item_kind="scenario",
+                            item_id=scenario.meta.id, score=record.score, work_key=record.key, earned_at=now)
 
 
 def _finish_if_ended(engine: Engine, actor: Actor, scenario: Scenario, run: scenario_runs.RunSummary,

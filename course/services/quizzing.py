@@ -34,6 +34,7 @@ from course.domain.xapi import (
     build_question_answered,
     build_quiz_finished,
 )
+from course.services import lti_grades
 from course.services.learner import NotAvailable, get_path, linked_from_path
 from course.services.learning_records import context_for, queue
 from course.services.permissions import record_audit_event, require
@@ -317,4 +318,7 @@ def _record_attempt(
         queue(session, [build_quiz_finished(
             ctx, person_id=actor.person_id, quiz=_ref(quiz), attempt_key=draft.attempt_key, score=score,
             passed=passed, at=when, seconds=(when - record.started_at).total_seconds())], now=when)
+    if passed:  # a passed quiz's score goes to the LMS gradebook of a launched person
+        lti_grades.queue_scores(session, person_id=actor.person_id, item_kind="quiz", item_id=quiz.meta.id,
+                                score=score, work_key=draft.attempt_key, earned_at=when)
     return AttemptResult(score, passed, sum(a.correct for a in answers), len(answers))

@@ -20,7 +20,8 @@ from course.services.accounts import hash_token
 from course.store import sessions, tickets
 from course.store.engine import Engine, write_transaction
 
-#: The cookie holding the session token (HttpOnly, SameSite=Lax, path /).
+#: The cookie holding the session token (HttpOnly, path /; SameSite=Lax, or None and Partitioned
+#: when the app is embedded in an LMS iframe: course/web/sessions.py).
 SESSION_COOKIE = "nts_session"
 #: The cookie marking a browser that signed in successfully before (kept about a year).
 DEVICE_COOKIE = "nts_device"

@@ -1,5 +1,8 @@
 """The work a deployment does once at start, not at a page view: migrate, then the setup token.
 
+With an LMS registered (NTS_LTI_PLATFORMS), start-up also makes the tool's LTI key if the
+database has none, so `/lti/jwks.json` publishes it before the first launch.
+
 Every app process runs this at start (the ASGI lifespan in `course/web/lifespan.py`), and so does
 `python -m course db upgrade`. Both steps are safe when several processes start together: the
 migration runs under a database lock, and the setup token is written only if none exists, so
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from course.services import accounts
+from course.services import accounts, lti
 from course.settings import Settings
 from course.store import migrate
 from course.store.engine import engine_from_settings
@@ -52,6 +55,8 @@ def start_up(settings: Settings) -> StartUp:
         migrate.upgrade_database(engine)
         after = migrate.current_revision(engine)
         token = accounts.issue_first_setup_token(engine)
+        if settings.lti.enabled:  # the LMS reads the tool's key set before any launch
+            lti.tool_keys(engine, settings.lti)
         elsewhere = token is None and accounts.needs_first_run_setup(engine)
         return StartUp(before=before, after=after, token=token, token_elsewhere=elsewhere)
     finally:

@@ -23,6 +23,9 @@ from course.store.tables import (
     Enrolment,
     EvidenceSlot,
     LoginAttempt,
+    LtiGradeOutbox,
+    LtiLineItemMember,
+    LtiPersonLink,
     MailOptOut,
     MailOutbox,
     Person,
@@ -112,6 +115,16 @@ def export_rows(session: Session, person_id: int, *, email: str) -> dict[str, li
         "mail_opt_out": _rows(session, _table(MailOptOut), _table(MailOptOut).c.person_id == person_id),
         "assignment": _rows(session, assignment, or_(assignment.c.created_by == person_id,
                                                      assignment.c.rule.contains(f'"{email}"'))),
+        **_lti_rows(session, person_id),
+    }
+
+
+def _lti_rows(session: Session, person_id: int) -> dict[str, list[dict[str, object]]]:
+    link, member, grade = _table(LtiPersonLink), _table(LtiLineItemMember), _table(LtiGradeOutbox)
+    return {
+        "lti_person_link": _rows(session, link, link.c.person_id == person_id),
+        "lti_line_item_member": _rows(session, member, member.c.person_id == person_id),
+        "lti_grade_outbox": _rows(session, grade, grade.c.person_id == person_id),
     }
 
 

@@ -535,6 +535,90 @@ class XapiOutbox(SQLModel, table=True):
     last_error: str = Field(default="", max_length=500)
 
 
+
+class LtiToolKey(SQLModel, table=True):
+    """The RSA key this app signs LTI messages with (made on first use unless a PEM file is set)."""
+
+    __tablename__ = "lti_tool_key"
+
+    kid: str = Field(primary_key=True, max_length=64)
+    #: The private key, PKCS#8 PEM.
+    private_pem: str = Field(max_length=4000)
+    created_at: datetime
+
+
+class LtiNonce(SQLModel, table=True):
+    """A nonce this app sent in an OIDC login; a launch may use it once, within a few minutes."""
+
+    __tablename__ = "lti_nonce"
+
+    nonce: str = Field(primary_key=True, max_length=128)
+    issued_at: datetime = Field(index=True)
+    used_at: datetime | None = None
+
+
+class LtiPersonLink(SQLModel, table=True):
+    """Which account a platform's user (its issuer and `sub`) is."""
+
+    __tablename__ = "lti_person_link"
+
+    issuer: str = Field(primary_key=True, max_length=255)
+    subject: str = Field(primary_key=True, max_length=255)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    created_at: datetime
+
+
+class LtiLineItem(SQLModel, table=True):
+    """A gradebook column of a platform, and the course item whose score goes to it."""
+
+    __tablename__ = "lti_line_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    issuer: str = Field(max_length=255)
+    client_id: str = Field(max_length=255)
+    url: str = Field(max_length=1000, unique=True)
+    #: "quiz" or "scenario", and the item's id.
+    item_kind: str = Field(max_length=20)
+    item_id: str = Field(max_length=100)
+    created_at: datetime
+
+
+class LtiLineItemMember(SQLModel, table=True):
+    """A person launched from a line item's link: their scores for its item go to it."""
+
+    __tablename__ = "lti_line_item_member"
+
+    line_item_id: int = Field(foreign_key="lti_line_item.id", ondelete="CASCADE", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True, index=True)
+    #: The platform's id of the person (`sub`), which the score names.
+    subject: str = Field(max_length=255)
+    created_at: datetime
+
+
+class LtiGradeOutbox(SQLModel, table=True):
+    """A score waiting to be sent to a platform's gradebook, or sent, or given up on."""
+
+    __tablename__ = "lti_grade_outbox"
+    __table_args__ = (Index("ix_lti_grade_outbox_due", "sent_at", "failed_at", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: Deterministic ("<line item id>:<attempt or run key>"): queuing twice stores it once.
+    key: str = Field(max_length=120, unique=True)
+    line_item_id: int = Field(foreign_key="lti_line_item.id", ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    subject: str = Field(max_length=255)
+    score: float
+    #: When the learner earned the score (the score's timestamp at the platform).
+    earned_at: datetime
+    created_at: datetime
+    next_attempt_at: datetime
+    attempts: int = Field(default=0)
+    #: Held by a sender until then (another sender may take it after).
+    claimed_until: datetime | None = None
+    sent_at: datetime | None = None
+    failed_at: datetime | None = None
+    last_error: str = Field(default="", max_length=500)
+
 #: Tables holding data about a person, with how their rows are found for one person.
 PERSONAL_DATA: dict[str, str] = {
     "person": "the person's own row (and manager_id of the people they manage)",
@@ -561,8 +645,12 @@ PERSONAL_DATA: dict[str, str] = {
     "enrolment": "person_id",
     "mail_opt_out": "person_id",
     "assignment": "created_by (who made it; the rule may name the person's email)",
+    "lti_person_link": "person_id",
+    "lti_line_item_member": "person_id",
+    "lti_grade_outbox": "person_id",
 }
 
 #: Tables that hold nothing about any person.
 NO_PERSONAL_DATA: frozenset[str] = frozenset({"setup_token", "alembic_version", "job_lease",
-                                                  "organisation_setting", "signing_key"})
+                                                  "organisation_setting", "signing_key",
+                                                  "lti_tool_key", "lti_nonce", "lti_line_item"})

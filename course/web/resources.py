@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 
-from course.services import database
+from course.domain.model import Course
+from course.services import catalog, database
+from course.services.catalog import ParseCache
 from course.settings import Settings, load_settings
 
 
@@ -22,3 +24,13 @@ def settings() -> Settings:
 def engine() -> database.Engine:
     """Open the database once for the routes of this process (applying any migration)."""
     return database.open_database(settings())
+
+
+@functools.cache
+def _parse_cache() -> ParseCache:
+    return ParseCache()
+
+
+def course() -> Course | None:
+    """Return the course the launch routes link to (unchanged files come from a parse cache)."""
+    return catalog.load(settings().content_root, cache=_parse_cache()).course

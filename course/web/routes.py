@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
+from course.domain import lti as lti_paths
 from course.domain.certificates import ISSUER_PATH, KEYS_PATH, VERIFY_PATH
 from course.services.session_cookies import HAND_OVER_PATH, KEEP_ALIVE_PATH, SIGN_OUT_PATH
 from course.services.single_sign_on import SSO_REFUSED_PATH
 from course.services.unsubscribe import UNSUBSCRIBE_PATH
 from course.settings import SettingsError, load_settings
-from course.web import credentials, health, mail_links, media, metrics, sessions, single_sign_on
+from course.web import credentials, health, lti, mail_links, media, metrics, sessions, single_sign_on
 
 
 def routes() -> list[BaseRoute]:
@@ -27,6 +28,10 @@ def routes() -> list[BaseRoute]:
         Route(KEYS_PATH, credentials.key_set, methods=["GET"]),
         Route(ISSUER_PATH, credentials.issuer_profile, methods=["GET"]),
         Route(UNSUBSCRIBE_PATH, mail_links.unsubscribe_page, methods=["GET", "POST"]),
+        Route(lti_paths.LOGIN_PATH, lti.login, methods=["GET", "POST"]),
+        Route(lti_paths.LAUNCH_PATH, lti.launch, methods=["POST"]),
+        Route(lti_paths.DEEP_LINK_PATH, lti.deep_link, methods=["POST"]),
+        Route(lti_paths.KEYS_PATH, lti.key_set, methods=["GET"]),
     ]
 
 

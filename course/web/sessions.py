@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from html import escape
+from typing import Literal, TypedDict
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -42,6 +43,37 @@ def _is_https(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
+class CookieStyle(TypedDict):
+    """The attributes of the session cookies besides their name, value, path and lifetime."""
+
+    secure: bool
+    samesite: Literal["lax", "none"]
+
+
+def cookie_style(request: Request) -> CookieStyle:
+    """Return how the session cookies are set: SameSite=Lax, or for an LMS iframe None (and Partitioned).
+
+    Inside a cross-site iframe a browser sends only SameSite=None cookies, and only over HTTPS;
+    Partitioned (CHIPS) keeps such a cookie to this one embedding site, so browsers that block
+    third-party cookies still keep it (NTS_LTI_EMBEDDED, docs/integrations.md).
+    """
+    if resources.settings().lti.embedded:
+        return {"secure": True, "samesite": "none"}
+    return {"secure": _is_https(request), "samesite": "lax"}
+
+
+def partition_last_cookie(response: Response) -> None:
+    """Add `Partitioned` to the cookie just set (Starlette sets it itself from Python 3.14 only)."""
+    name, value = response.raw_headers[-1]
+    assert name == b"set-cookie"
+    response.raw_headers[-1] = (name, value + b"; Partitioned")
+
+
+def _partition_last_cookie(response: Response) -> None:
+    if resources.settings().lti.embedded:
+        partition_last_cookie(response)
+
+
 def _page(status: int, title: str, text: str) -> HTMLResponse:
     body = (
         f"<!doctype html><html lang=en><meta charset=utf-8><title>{escape(title)}</title>"
@@ -64,14 +96,15 @@ def hand_over(request: Request) -> Response:
         return _page(400, "Sign-in link not valid",
                      "This sign-in link has expired or was already used. Please sign in again.")
     response = RedirectResponse(handed.return_path, status_code=303, headers=_NO_STORE)
-    secure = _is_https(request)
+    style = cookie_style(request)
     lifetime = timedelta(hours=resources.settings().session_absolute_hours)
     response.set_cookie(SESSION_COOKIE, handed.token, max_age=int(lifetime.total_seconds()), path="/",
-                        secure=secure, httponly=True, samesite="lax")
+                        httponly=True, **style)
+    _partition_last_cookie(response)
     if handed.device:
-        response.set_cookie(DEVICE_COOKIE, handed.device, path="/", secure=secure, httponly=True,
-                            samesite="lax",
+        response.set_cookie(DEVICE_COOKIE, handed.device, path="/", httponly=True, **style,
                             max_age=int(timedelta(days=session_cookies.DEVICE_COOKIE_DAYS).total_seconds()))
+        _partition_last_cookie(response)
     drop_streamlit_sign_in(request, response)  # after a single sign-on, only our session counts
     return response
 
@@ -84,8 +117,8 @@ def sign_out_route(request: Request) -> Response:
     if session_cookies.is_opaque_value(token):
         sign_out(resources.engine(), token)
     response = RedirectResponse("/", status_code=303, headers=_NO_STORE)
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=_is_https(request), httponly=True,
-                           samesite="lax")
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, **cookie_style(request))
+    _partition_last_cookie(response)
     return response
 
 

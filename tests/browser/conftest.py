@@ -28,6 +28,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Error, Page, expect, sync_playwright
 
 from tests.browser.seeding import Seeded, copy_course, seed_database, server_settings
+from tests.lti_platform import lti_platform
+
+__all__ = ["lti_platform"]  # the real LTI platform, for tests/browser/test_lti_launch.py
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [

@@ -48,6 +48,24 @@ def test_run_once_purges_sends_mail_then_finds_nothing_due(
     assert lines[0].endswith("\truns 1\tok: deleted 0 sign-in attempt(s) and 0 session(s)")
     assert lines[1].startswith("queue-reminders\tfree\tnext due ")
     assert lines[2].startswith("send-mail\tfree\tnext due ")
+    assert len(lines) == 3  # LTI is off: no score line
+
+
+def test_with_an_lms_registered_the_runner_also_sends_scores(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    platforms = tmp_path / "platforms.toml"
+    platforms.write_text(
+        '[[platform]]\nissuer = "https://lms.example.org"\nclient_id = "abc"\n'
+        'deployment_ids = ["1"]\nauth_login_url = "https://lms.example.org/auth"\n'
+        'auth_token_url = "https://lms.example.org/token"\nkey_set_url = "https://lms.example.org/keys"\n',
+        encoding="utf-8")
+    monkeypatch.setenv("NTS_LTI_PLATFORMS", str(platforms))
+    assert main(["jobs", "run", "--once"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "send-lti-scores: ran: 0 score(s) sent, 0 to retry, 0 given up")
+    assert main(["jobs", "list"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "LMS scores: 0 waiting, 0 sent, 0 given up"
 
 
 def test_an_unreachable_database_exits_2_with_one_line(

@@ -27,7 +27,7 @@ def _recorded_kinds() -> set[str]:
             continue
         kinds.update(match.group(1) for match in _KIND.finditer(text))
         kinds.update(kind for match in _EITHER.finditer(text) for kind in match.groups())
-    kinds.add("sign_in_sso")  # f"sign_in_{method}", and single sign-on is the only method
+    kinds.update({"sign_in_sso", "sign_in_lti"})  # f"sign_in_{method}": single sign-on and LTI
     return {kind for kind in kinds if "_" in kind or kind == "sign_in"} - {"person_id", "link_id"}
 
 
@@ -61,6 +61,17 @@ CASES: list[tuple[AuditFacts, str]] = [
         "(local passphrases are off).",
     ),
     (AuditFacts("sign_in_sso", **ADA), "Ada Lovelace (ada@example.org) signed in through single sign-on."),
+    (AuditFacts("sign_in_lti", **ADA),
+     "Ada Lovelace (ada@example.org) signed in by a launch from their learning platform."),
+    (
+        AuditFacts("lti_launch_refused", actor_label="https://lms.example.org", address="10.0.0.9",
+                   detail={"reason": "nonce", "detail": "Invalid Nonce."}),
+        "A launch from https://lms.example.org was refused from 10.0.0.9 (nonce).",
+    ),
+    (
+        AuditFacts("lti_deep_link", actor_label="https://lms.example.org", target="quiz:q1, track:legal"),
+        "A teacher on https://lms.example.org linked quiz:q1, track:legal into their course.",
+    ),
     (
         AuditFacts("sign_in_sso_refused", actor_label="x@y.org", detail={"reason": "no email"}),
         "Single sign-on refused x@y.org (no email).",

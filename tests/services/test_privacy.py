@@ -32,6 +32,7 @@ from course.store import (
     audit,
     certificates,
     drafts,
+    lti,
     people,
     placement,
     reflections,
@@ -109,6 +110,14 @@ def fill_everything(engine: Engine, passwords: Passwords) -> int:
             created_by=ada_id, now=NOW)
         store_assignments.enrol(session, assignment_id, [ada_id], now=NOW)
         store_reminders.add_opt_out(session, ada_id, "reminder-before", now=NOW)  # from a signed link
+    with write_transaction(engine) as session:  # launched from an LMS, with a score on its way
+        lti.link_person(session, "https://lms.example.org", "ada-sub", ada_id, now=NOW)
+        line_item = lti.keep_line_item(session, issuer="https://lms.example.org", client_id="c",
+                                       url="https://lms.example.org/lineitems/1", item_kind="quiz",
+                                       item_id="m-quiz", now=NOW)
+        lti.add_member(session, line_item, ada_id, subject="ada-sub", now=NOW)
+        lti.queue_grade(session, key="1:x", line_item_id=line_item, person_id=ada_id, subject="ada-sub",
+                        score=0.9, earned_at=NOW, now=NOW)
     mail = MailSettings(smtp_host="mail.invalid")
     invitations.invite_people(engine, [ADA], by=None, mail=mail, now=NOW)  # a link and its queued email
     invitations.request_reset(engine, ADA, mail=mail, address=ADDRESS, now=NOW)

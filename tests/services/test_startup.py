@@ -13,7 +13,8 @@ from course.services import accounts
 from course.services.accounts import Passwords
 from course.services.startup import StartUp, start_up
 from course.settings import load_settings
-from course.store.engine import create_store_engine
+from course.store import lti
+from course.store.engine import create_store_engine, read_session
 from course.store.migrate import head_revision
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,3 +66,20 @@ def test_two_processes_starting_together_print_one_token(database_url: str, pass
     printed = [token for out, _ in outputs for token in TOKEN.findall(out)]
     assert len(printed) == 1, outputs
     _set_up_with(database_url, printed[0], passwords)
+
+
+def test_with_an_lms_registered_the_first_start_makes_the_tool_key(tmp_path: Path) -> None:
+    platforms = tmp_path / "platforms.json"
+    platforms.write_text(
+        '[{"issuer": "https://lms.example.org", "client_id": "c", "deployment_ids": ["1"], '
+        '"auth_login_url": "https://lms.example.org/a", "auth_token_url": "https://lms.example.org/t", '
+        '"key_set_url": "https://lms.example.org/k"}]', encoding="utf-8")
+    settings = load_settings({"NTS_DATA_DIR": str(tmp_path), "NTS_LTI_PLATFORMS": str(platforms)})
+    start_up(settings)
+    start_up(settings)
+    engine = create_store_engine(settings.database_url)
+    try:
+        with read_session(engine) as session:
+            assert len(lti.list_tool_keys(session)) == 1
+    finally:
+        engine.dispose()
