@@ -229,7 +229,8 @@ def _counted(cycle: Cycle, base: Progress, work: Sequence[DatedWork]) -> Progres
     return fresh_progress(base, work, cycle.starts_on) if cycle.retake else base
 
 
-def _read_work(session: Session, person_ids: Iterable[int], cycles: Iterable[Cycle]) -> dict[int, list[DatedWork]]:
+def _read_work(session: Session, person_ids: Iterable[int],
+               cycles: Iterable[Cycle]) -> dict[int, list[DatedWork]]:
     """Return the dated work that re-take cycles need (nothing, and no statement, without one)."""
     starts = [c.starts_on for c in cycles if c.retake]
     if not starts:

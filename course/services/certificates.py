@@ -22,13 +22,6 @@ from datetime import UTC, date, datetime, time
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from course.domain.certificates import (
-    Certificate,
-    Holder,
-    Issuer,
-    build_credential,
-    score_band,
-)
 from course.domain.assignments import (
     Completion,
     DatedWork,
@@ -38,6 +31,13 @@ from course.domain.assignments import (
     cycle_on,
     fresh_progress,
     fresh_scores,
+)
+from course.domain.certificates import (
+    Certificate,
+    Holder,
+    Issuer,
+    build_credential,
+    score_band,
 )
 from course.domain.model import Course
 from course.domain.paths import path_for
@@ -122,31 +122,40 @@ def _retakes_earned(course: Course, rows: list[AssignmentRow], base: Progress, w
     return list(earned.values())
 
 
-def _issue(engine: Engine, actor: Actor, course: Course, now: datetime | None) -> tuple[list[Certificate],
-                                                                                      list[Certificate]]:
+def _retakes_running(session: Session, person_id: int, today: date) -> tuple[list[AssignmentRow],
+                                                                              list[DatedWork]]:
+    """Return the person's track assignments in a re-take cycle today, and the work those cycles count.
+
+    One read of the person's assignments; the dated work is read only when a re-take is running.
+    """
+    rows = [r for r in assignments.person_assignments(session, person_id)
+            if r.kind is TargetKind.TRACK and r.starts_on <= today
+            and cycle_on(r.starts_on, r.due_on, r.retake_months, today).retake]
+    if not rows:
+        return [], []
+    since = min(cycle_on(r.starts_on, r.due_on, r.retake_months, today).starts_on for r in rows)
+    found = assignments.dated_work(session, [person_id], since=datetime.combine(since, time(), tzinfo=UTC))
+    return rows, found.get(person_id, [])
+
+
+def _issue(engine: Engine, actor: Actor, course: Course,
+           now: datetime | None) -> tuple[list[Certificate], list[Certificate]]:
     """Issue what the learner has earned; return all their certificates and the ones new now."""
     require(engine, actor, Action.READ_SECTION)
     when = now or datetime.now(UTC)
-    today = when.date()
     with read_session(engine) as session:
         person = people.get_person(session, actor.person_id)
         entries = progress.list_progress(session, actor.person_id)
         read = progress.list_all_sections_read(session, actor.person_id)
         held = store.list_certificates(session, actor.person_id)
         placed = placement.list_placement(session, actor.person_id)
-        assigned = assignments.person_assignments(session, actor.person_id)
-        retaking = [r for r in assigned if r.kind is TargetKind.TRACK and r.starts_on <= today
-                    and cycle_on(r.starts_on, r.due_on, r.retake_months, today).retake]
-        since = min((cycle_on(r.starts_on, r.due_on, r.retake_months, today).starts_on for r in retaking),
-                    default=None)
-        work = [] if since is None else assignments.dated_work(
-            session, [actor.person_id], since=datetime.combine(since, time(), tzinfo=UTC)).get(actor.person_id, [])
+        retaking, work = _retakes_running(session, actor.person_id, when.date())
     if person is None:
         return [], []
     done = _track_scores(build_path(course, person, entries, read, placed=placed), entries)
     new = [Earned(track, 0, score) for track, score in done.items() if track not in {c.track for c in held}]
     new += _retakes_earned(course, retaking, _base_progress(entries, read), work, held,
-                           {e.track for e in new}, today)
+                           {e.track for e in new}, when.date())
     if not new:
         return held, []
     with write_transaction(engine) as session:

@@ -1,0 +1,128 @@
+"""Certificates at the moment of completion, and a new one for each re-take cycle of fresh work."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+
+from course.domain.assignments import Completion, Plan, Rule, Standing, TargetKind
+from course.domain.model import Course
+from course.domain.permissions import Actor, Capability
+from course.services import assignments, certificates
+from course.services.reading import mark_section_read
+from tests.conftest import TreeWriter
+from tests.services.test_learning import (
+    NOW,
+    PATH_TREE,
+    AddPerson,
+    add_person,
+    events,
+    load,
+    new_key,
+    play,
+    read_all,
+    take_quiz,
+)
+
+__all__ = ["add_person"]  # the fixture, shared with the learning tests
+
+START, DUE = date(2026, 5, 1), date(2026, 6, 1)
+#: The first re-take (every six months) starts on 1 November and is due on 1 December.
+RETAKE = datetime(2026, 11, 2, 10, tzinfo=UTC)
+
+
+@pytest.fixture
+def course(write_tree: TreeWriter) -> Course:
+    return load(write_tree(PATH_TREE))
+
+
+def assign(engine: Engine, add_person: AddPerson, course: Course, *, retake: int | None = 6) -> Actor:
+    """Assign the legal track to the legal department; return its learner, enrolled."""
+    admin = add_person("root@example.org", capabilities=(Capability.ADMIN,))
+    learner = add_person()
+    plan = Plan(TargetKind.TRACK, "legal", Rule.of(departments=["legal"]), START, DUE, retake)
+    assignments.create_assignment(engine, admin, course, plan, now=NOW)
+    return learner
+
+
+def all_but_the_last_section(engine: Engine, actor: Actor, course: Course) -> None:
+    read_all(engine, actor, course, "basics")
+    take_quiz(engine, actor, course, "intro-quiz")
+    play(engine, actor, course, "first-day", [1])
+    read_all(engine, actor, course, "legal-deep")
+
+
+def test_the_certificate_is_issued_by_the_action_that_completes_the_track_once(
+    engine: Engine, add_person: AddPerson, course: Course
+) -> None:
+    ada = add_person()
+    all_but_the_last_section(engine, ada, course)
+    assert certificates.certify_completion(engine, ada, course, now=NOW) == []
+    mark_section_read(engine, ada, course, "afterword", section_index=0, key=new_key(), now=NOW)
+    [earned] = certificates.certify_completion(engine, ada, course, now=NOW)
+    assert (earned.track, earned.cycle, earned.band) == ("legal", 0, "Distinguished")
+    assert certificates.certify_completion(engine, ada, course, now=NOW + timedelta(minutes=1)) == []
+    assert certificates.issue_certificates(engine, ada, course, now=NOW) == [earned]  # the profile's
+    assert len(events(engine, "certificate_issued")) == 1
+
+
+def test_a_retake_needs_fresh_work_moves_the_due_date_and_earns_a_new_certificate(
+    engine: Engine, add_person: AddPerson, course: Course
+) -> None:
+    ada = assign(engine, add_person, course)
+    admin = add_person("root2@example.org", capabilities=(Capability.ADMIN,))
+    all_but_the_last_section(engine, ada, course)
+    read_all(engine, ada, course, "afterword")
+    [first] = certificates.certify_completion(engine, ada, course, now=NOW)
+    [item] = assignments.my_assignments(engine, ada, course, today=NOW.date())
+    assert (item.standing, item.due_on, item.cycle) == (Standing.DONE, DUE, 0)
+
+    day = RETAKE.date()
+    [item] = assignments.my_assignments(engine, ada, course, today=day)  # the re-take has begun
+    assert (item.standing, item.completion, item.due_on, item.cycle) == (
+        Standing.DUE, Completion.IN_PROGRESS, date(2026, 12, 1), 1)
+    [summary] = assignments.list_assignments(engine, admin, course, today=day)
+    assert (summary.due_on, summary.done, summary.in_progress) == (date(2026, 12, 1), 0, 1)
+    assert certificates.certify_completion(engine, ada, course, now=RETAKE) == []  # old work only
+
+    failed = take_quiz(engine, ada, course, "intro-quiz", wrong=["q-one", "q-two"], now=RETAKE)
+    play(engine, ada, course, "first-day", [1], now=RETAKE)
+    assert not failed.passed
+    assert certificates.certify_completion(engine, ada, course, now=RETAKE) == []  # May's pass is old
+    take_quiz(engine, ada, course, "intro-quiz", now=RETAKE)
+    [again] = certificates.certify_completion(engine, ada, course, now=RETAKE)
+    assert (again.cycle, again.issued_at, again.code != first.code, again.score) == (1, RETAKE, True, 1.0)
+    assert certificates.certify_completion(engine, ada, course, now=RETAKE + timedelta(days=3)) == []
+    [item] = assignments.my_assignments(engine, ada, course, today=day)
+    assert item.standing is Standing.DONE
+    assert [c.cycle for c in certificates.issue_certificates(engine, ada, course, now=RETAKE)] == [0, 1]
+    assert assignments.list_assignments(engine, admin, course, today=day)[0].done == 1
+
+
+def test_someone_who_first_completes_during_a_retake_gets_one_certificate(
+    engine: Engine, add_person: AddPerson, course: Course
+) -> None:
+    assign(engine, add_person, course)
+    late = add_person("late@example.org")
+    assert assignments.enrol_matching(engine, [late.person_id], now=RETAKE) == 1
+    all_but_the_last_section(engine, late, course)
+    take_quiz(engine, late, course, "intro-quiz", now=RETAKE)
+    play(engine, late, course, "first-day", [1], now=RETAKE)
+    read_all(engine, late, course, "afterword")
+    issued = certificates.certify_completion(engine, late, course, now=RETAKE)
+    assert [(c.track, c.cycle) for c in issued] == [("legal", 0)]
+    assert certificates.certify_completion(engine, late, course, now=RETAKE + timedelta(days=1)) == []
+
+
+def test_without_retakes_old_work_keeps_counting(
+    engine: Engine, add_person: AddPerson, course: Course
+) -> None:
+    ada = assign(engine, add_person, course, retake=None)
+    all_but_the_last_section(engine, ada, course)
+    read_all(engine, ada, course, "afterword")
+    certificates.certify_completion(engine, ada, course, now=NOW)
+    [item] = assignments.my_assignments(engine, ada, course, today=date(2027, 6, 1))
+    assert (item.standing, item.due_on, item.cycle) == (Standing.DONE, DUE, 0)
+    assert certificates.certify_completion(engine, ada, course, now=datetime(2027, 6, 1, tzinfo=UTC)) == []
