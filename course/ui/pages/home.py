@@ -71,6 +71,9 @@ def _assigned(course: Course, items: list[DueItem], path: PathView) -> None:
             left.markdown(f"{icon} **{literal(item.title)}**")
             when = "was due" if item.standing is Standing.OVERDUE else "due"
             left.caption(f"{label.capitalize()} · {when} {date_text} · {item.completion.value}")
+            if item.cycle and item.standing is not Standing.DONE:
+                left.caption(f"Re-take {item.cycle}: pass the quizzes and play the scenarios again; "
+                             "what you have read stays read.")
             target = _target_link(course, item, path)
             if target is not None and item.standing is not Standing.DONE:
                 right.page_link(script(target[0]), label="Open", query_params={"id": target[1]},
