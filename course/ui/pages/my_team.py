@@ -10,31 +10,46 @@ import streamlit as st
 
 from course.domain.assignments import Standing
 from course.domain.permissions import Page
-from course.services.assignments import TeamMember, my_team
-from course.ui import a11y, auth, resources, tables
+from course.domain.wording import counted
+from course.services.assignments import DueItem, TeamMember, my_team
+from course.ui import a11y, auth, resources
 from course.ui.text import literal
 
-COLUMNS = ("Name", "Email", "Assignment", "Due", "Standing", "Progress", "Round")
 _ORDER = {Standing.OVERDUE: 0, Standing.DUE: 1, Standing.DONE: 2}
+_ICONS = {Standing.OVERDUE: ":material/warning:", Standing.DUE: ":material/event:",
+          Standing.DONE: ":material/check_circle:"}
 
 
-def _rows(team: list[TeamMember]) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = []
-    for member in team:
+def _urgency(member: TeamMember) -> tuple[int, str]:
+    """Sort key: people with something overdue first, then something due, then all done; by name."""
+    worst = min((_ORDER[i.standing] for i in member.items), default=len(_ORDER))
+    return worst, member.name.casefold()
+
+
+def _line(item: DueItem) -> str:
+    when = "was due" if item.standing is Standing.OVERDUE else "due"
+    day = f"{item.due_on:%d %B %Y}".lstrip("0")
+    retake = f" · re-take {item.cycle}" if item.cycle else ""
+    return (f"{_ICONS[item.standing]} {literal(item.title)}: {item.standing.value} · {when} {day} · "
+            f"{item.completion.value}{retake}")
+
+
+def _member(member: TeamMember) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{literal(member.name)}** · {literal(member.email)}")
+        if not member.items:
+            st.caption("Nothing assigned.")
         for item in member.items:
-            rows.append({"Name": member.name, "Email": member.email, "Assignment": item.title,
-                         "Due": item.due_on.isoformat(), "Standing": item.standing.value,
-                         "Progress": item.completion.value,
-                         "Round": f"re-take {item.cycle}" if item.cycle else "first"})
-    return sorted(rows, key=lambda r: (_ORDER[Standing(str(r["Standing"]))], str(r["Due"]), str(r["Name"])))
+            st.markdown(_line(item))
 
 
 def _counts(team: list[TeamMember]) -> str:
     items = [item for member in team for item in member.items]
     overdue = sum(i.standing is Standing.OVERDUE for i in items)
     done = sum(i.standing is Standing.DONE for i in items)
-    return (f"{len(team)} {'person reports' if len(team) == 1 else 'people report'} to you · "
-            f"{len(items)} assignments: {overdue} overdue, {len(items) - overdue - done} due, {done} done")
+    return (f"{counted(len(team), 'person reports', 'people report')} to you · "
+            f"{counted(len(items), 'assignment', 'assignments')}: {overdue} overdue, "
+            f"{len(items) - overdue - done} due, {done} done")
 
 
 def render() -> None:
@@ -53,12 +68,7 @@ def render() -> None:
         st.info("Nobody names you as their manager any more.")
         return
     st.markdown(literal(_counts(team)))
-    rows = _rows(team)
-    if rows:
-        tables.show(rows, hide_index=True, width="stretch", column_order=COLUMNS)
-    idle = [m.name for m in team if not m.items]
-    if idle:
-        st.caption("Nothing assigned to: " + ", ".join(literal(name) for name in idle))
-
+    for member in sorted(team, key=_urgency):
+        _member(member)
 
 render()
