@@ -10,7 +10,6 @@ import io
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 from playwright.sync_api import BrowserContext, expect
@@ -19,12 +18,9 @@ from pypdf import PdfReader
 from course.content.loader import load_course
 from course.domain.assignments import Plan, Rule, TargetKind
 from course.domain.certificates import VERIFY_PATH, Certificate
-from course.domain.model import Course
-from course.domain.paths import path_for
 from course.domain.permissions import Actor
-from course.domain.quiz import right_answer
-from course.domain.scenario import available_choices
-from course.services import assignments, demo, playing, quizzing, reading
+from course.services import assignments, demo
+from course.services.rehearsal import rehearse_track
 from course.settings import BUNDLED_ROOT, load_settings
 from course.store import certificates, people
 from course.store.engine import Engine, create_store_engine, read_session, write_transaction
@@ -91,35 +87,6 @@ def _actor(engine: Engine, local: str) -> Actor:
     return Actor(person.id, person.email, person.grants)
 
 
-def _all_but_the_last_section(engine: Engine, actor: Actor, course: Course, track: str) -> str:
-    """Do every piece of a track's work but the last section of its last module; return that module."""
-    modules = path_for(course, [track])
-    for module in modules:
-        last = module is modules[-1]
-        for section in module.sections[:-1] if last else module.sections:
-            reading.mark_section_read(engine, actor, course, module.meta.id, section_index=section.index,
-                                      key=uuid4().hex)
-        if module.quiz is not None:
-            view = quizzing.open_attempt(engine, actor, course, module.quiz)
-            for drawn in view.drawn:
-                question = view.question(drawn.question_id)
-                quizzing.answer_question(engine, actor, course, module.quiz, attempt_key=view.attempt_key,
-                                         question_id=drawn.question_id, seconds=9.0,
-                                         chosen=list(right_answer(question)),
-                                         text=None if question.scored else "")
-            result = quizzing.submit_attempt(engine, actor, course, module.quiz, attempt_key=view.attempt_key)
-            assert result.passed
-        if module.scenario is not None:
-            scenario = course.scenarios[module.scenario]
-            run = playing.start_new_run(engine, actor, course, scenario.meta.id, key=uuid4().hex)
-            while run.ending is None:
-                best = max(available_choices(scenario, run.state), key=lambda c: c.score)
-                run = playing.choose(engine, actor, course, scenario.meta.id, run_id=run.run_id,
-                                     step_no=len(run.state.steps) + 1, choice_index=best.index,
-                                     key=uuid4().hex, seconds=5.0)
-    return modules[-1].meta.id
-
-
 def test_finishing_the_track_shows_the_certificate_there_and_then(
     served: tuple[str, Path], context_on: Callable[[str], BrowserContext], tmp_path: Path
 ) -> None:
@@ -128,7 +95,9 @@ def test_finishing_the_track_shows_the_certificate_there_and_then(
     loaded = load_course(BUNDLED_ROOT)
     assert loaded.course is not None
     learner = next(p for p in BUNDLED_DEMO_PEOPLE if p.local == "hr.learner")
-    last = _all_but_the_last_section(engine, _actor(engine, learner.local), loaded.course, "hr")
+    rehearsed = rehearse_track(engine, load_settings({"NTS_DEMO": "1"}), loaded.course, learner.email, "hr")
+    last = rehearsed.left_in
+    assert last is not None
     page = open_sign_in(context_on(url))
     sign_in_as_demo(page, learner.label, name=learner.name)
     page.goto(f"{url}/module?id={last}")
