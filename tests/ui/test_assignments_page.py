@@ -97,6 +97,8 @@ def test_a_manager_sees_their_reports_by_name_and_a_learner_without_reports_is_r
     name = f"{BUNDLED_INFO.roles['legal']} learner (demo)"
     assert any(name in seen(text) for text in shown), shown
     assert any(f"{LEGAL_TRACK}: due" in seen(text) and "not started" in text for text in shown), shown
+    manager.selectbox(key="team-person").set_value(learner).run()
+    assert not manager.error and any(name in seen(m.value) for m in manager.markdown)
     refused = app(as_demo="legal.learner")
     refused.switch_page(PAGES[Page.MY_TEAM].script).run()
     assert [e.value for e in refused.error] == ["You do not have access to this page."]

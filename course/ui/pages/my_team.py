@@ -11,7 +11,8 @@ import streamlit as st
 from course.domain.assignments import Standing
 from course.domain.permissions import Page
 from course.domain.wording import counted
-from course.services.assignments import DueItem, TeamMember, my_team
+from course.services.assignments import DueItem, TeamMember, my_team, team_member
+from course.services.permissions import PermissionDenied
 from course.ui import a11y, auth, resources
 from course.ui.text import literal
 
@@ -68,6 +69,15 @@ def render() -> None:
         st.info("Nobody names you as their manager any more.")
         return
     st.markdown(literal(_counts(team)))
+    names = {m.person_id: f"{m.name} ({m.email})" for m in sorted(team, key=_urgency)}
+    chosen = st.selectbox("Show", [0, *names], format_func=lambda pid: names.get(pid, "Everyone"),
+                          key="team-person")
+    if chosen:
+        try:  # asked again on the server: a forged choice naming someone else is refused and audited
+            team = [team_member(resources.engine(), actor, course, int(chosen))]
+        except PermissionDenied:
+            st.error("That person is not one of your reports.")
+            return
     for member in sorted(team, key=_urgency):
         _member(member)
 
