@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -126,3 +127,17 @@ def test_without_retakes_old_work_keeps_counting(
     [item] = assignments.my_assignments(engine, ada, course, today=date(2027, 6, 1))
     assert (item.standing, item.due_on, item.cycle) == (Standing.DONE, DUE, 0)
     assert certificates.certify_completion(engine, ada, course, now=datetime(2027, 6, 1, tzinfo=UTC)) == []
+
+
+def test_tabs_finishing_at_once_get_one_certificate_between_them(
+    engine: Engine, add_person: AddPerson, course: Course
+) -> None:
+    ada = assign(engine, add_person, course)
+    all_but_the_last_section(engine, ada, course)
+    read_all(engine, ada, course, "afterword")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        earned = list(pool.map(lambda _: certificates.certify_completion(engine, ada, course, now=NOW),
+                               range(4)))
+    assert sorted(len(e) for e in earned) == [0, 0, 0, 1]
+    assert len(certificates.issue_certificates(engine, ada, course, now=NOW)) == 1
+    assert len(events(engine, "certificate_issued")) == 1
