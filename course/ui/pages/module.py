@@ -78,10 +78,11 @@ def _navigation(course: Course, status: ModuleStatus, index: int) -> bool:
             mark_section_read(resources.engine(), actor, course, module.meta.id, section_index=index,
                               key=widgets.action_key(name))
             widgets.used_key(name)
+            if len(status.sections_read | {index}) >= len(module.sections):  # whichever section is last read
+                certify_after_work(actor, course)
             if not last:
                 _go(status, index + 1)
             else:
-                certify_after_work(actor, course)
                 a11y.step("Module read. Practise what you read next.", level=3)
             st.rerun()
     return last and index in status.sections_read
