@@ -279,6 +279,22 @@ def completion(course: Course, kind: TargetKind, target_id: str, progress: Progr
     return Completion.NOT_STARTED
 
 
+def next_piece(course: Course, track: str, progress: Progress) -> tuple[str, str] | None:
+    """Return what to do next on a track: ("module" | "quiz" | "scenario", id), or None when done.
+
+    In a re-take, `progress` is the cycle's fresh progress, so this names the first quiz or
+    scenario still to be done again (sections already read count as read).
+    """
+    for module in path_for(course, [track]):
+        if progress.sections_read.get(module.meta.id, 0) < len(module.sections):
+            return "module", module.meta.id
+        if module.quiz is not None and module.quiz not in progress.quizzes_passed:
+            return "quiz", module.quiz
+        if module.scenario is not None and module.scenario not in progress.scenarios_done:
+            return "scenario", module.scenario
+    return None
+
+
 def standing(done: Completion, due: date, today: date) -> Standing:
     """Return whether an assigned item is done, due, or overdue today."""
     if done is Completion.DONE:

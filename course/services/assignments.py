@@ -28,6 +28,7 @@ from course.domain.assignments import (
     completion,
     cycle_on,
     fresh_progress,
+    next_piece,
     standing,
     target_title,
 )
@@ -288,6 +289,8 @@ class DueItem:
     completion: Completion
     #: 0 for the first round; 1, 2, ... for each re-take, which asks for fresh work.
     cycle: int = 0
+    #: In a re-take of a track: what to do again next, as ("module" | "quiz" | "scenario", id).
+    retake_next: tuple[str, str] | None = None
 
 
 _ORDER = {Standing.OVERDUE: 1, Standing.DUE: 0, Standing.DONE: 2}
@@ -300,9 +303,12 @@ def _due_items(course: Course, rows: Iterable[store.AssignmentRow], progress: Pr
         if row.starts_on > day:
             continue
         cycle = _cycle(row, day)
-        done = completion(course, row.kind, row.target_id, _counted(cycle, progress, work))
+        counted = _counted(cycle, progress, work)
+        done = completion(course, row.kind, row.target_id, counted)
+        again = (next_piece(course, row.target_id, counted)
+                 if cycle.retake and row.kind is TargetKind.TRACK and done is not Completion.DONE else None)
         items.append(DueItem(row.kind, row.target_id, target_title(course, row.kind, row.target_id),
-                             cycle.due_on, standing(done, cycle.due_on, day), done, cycle.number))
+                             cycle.due_on, standing(done, cycle.due_on, day), done, cycle.number, again))
     return sorted(items, key=lambda i: (_ORDER[i.standing], i.due_on))
 
 

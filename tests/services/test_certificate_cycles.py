@@ -82,8 +82,8 @@ def test_a_retake_needs_fresh_work_moves_the_due_date_and_earns_a_new_certificat
 
     day = RETAKE.date()
     [item] = assignments.my_assignments(engine, ada, course, today=day)  # the re-take has begun
-    assert (item.standing, item.completion, item.due_on, item.cycle) == (
-        Standing.DUE, Completion.IN_PROGRESS, date(2026, 12, 1), 1)
+    assert (item.standing, item.completion, item.due_on, item.cycle, item.retake_next) == (
+        Standing.DUE, Completion.IN_PROGRESS, date(2026, 12, 1), 1, ("quiz", "intro-quiz"))
     [summary] = assignments.list_assignments(engine, admin, course, today=day)
     assert (summary.due_on, summary.done, summary.in_progress) == (date(2026, 12, 1), 0, 1)
     assert certificates.certify_completion(engine, ada, course, now=RETAKE) == []  # old work only
@@ -91,13 +91,15 @@ def test_a_retake_needs_fresh_work_moves_the_due_date_and_earns_a_new_certificat
     failed = take_quiz(engine, ada, course, "intro-quiz", wrong=["q-one", "q-two"], now=RETAKE)
     play(engine, ada, course, "first-day", [1], now=RETAKE)
     assert not failed.passed
+    [item] = assignments.my_assignments(engine, ada, course, today=day)
+    assert item.retake_next == ("quiz", "intro-quiz")  # the scenario is played again; the quiz is not passed
     assert certificates.certify_completion(engine, ada, course, now=RETAKE) == []  # May's pass is old
     take_quiz(engine, ada, course, "intro-quiz", now=RETAKE)
     [again] = certificates.certify_completion(engine, ada, course, now=RETAKE)
     assert (again.cycle, again.issued_at, again.code != first.code, again.score) == (1, RETAKE, True, 1.0)
     assert certificates.certify_completion(engine, ada, course, now=RETAKE + timedelta(days=3)) == []
     [item] = assignments.my_assignments(engine, ada, course, today=day)
-    assert item.standing is Standing.DONE
+    assert (item.standing, item.retake_next) == (Standing.DONE, None)
     assert [c.cycle for c in certificates.issue_certificates(engine, ada, course, now=RETAKE)] == [0, 1]
     assert assignments.list_assignments(engine, admin, course, today=day)[0].done == 1
 
