@@ -1,4 +1,5 @@
-"""`python -m course seed-demo [--learners N] [--seed S] [--weeks W] [--bulk-answers A]`."""
+"""`python -m course seed-demo [--learners N] [--seed S] [--weeks W] [--bulk-answers A]`, and
+`python -m course demo-rehearse EMAIL TRACK [--finish]`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sys
 
 from course.services.catalog import load
 from course.services.database import close_database, open_database
+from course.services.rehearsal import RehearsalRefused, rehearse_track
 from course.services.seed import DEMO_LEARNERS, describe, seed_bulk, seed_demo
 from course.settings import SettingsError, load_settings
 
@@ -33,6 +35,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="bulk path: write about A answers without the services",
     )
     parser.set_defaults(run=run)
+    rehearse = subparsers.add_parser(
+        "demo-rehearse",
+        help="do a demo learner's work on a track, leaving its last section (demo mode only)",
+        description="Read, answer and play a demo learner's track through the app's services, "
+        "leaving the last section of its last module for you to read in the browser, where "
+        "finishing the track shows the certificate. Only with NTS_DEMO=1, only for demo people.",
+    )
+    rehearse.add_argument("email", help="a demo person's email, e.g. legal.learner@demo.needtoshare.invalid")
+    rehearse.add_argument("track", help="a track id of the course, e.g. legal")
+    rehearse.add_argument("--finish", action="store_true", help="read the last section too")
+    rehearse.set_defaults(run=run_rehearsal)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,4 +78,30 @@ def run(args: argparse.Namespace) -> int:
     finally:
         close_database(engine)
     print(describe(report))
+    return 0
+
+
+def run_rehearsal(args: argparse.Namespace) -> int:
+    """Rehearse a demo learner's track and say what is left."""
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    course = load(settings.content_root).course
+    if course is None:
+        print(f"error: the course in {settings.content_root} does not load; run validate", file=sys.stderr)
+        return 1
+    engine = open_database(settings)
+    try:
+        done = rehearse_track(engine, settings, course, args.email.strip().lower(), args.track,
+                              leave_last=not args.finish)
+    except RehearsalRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        close_database(engine)
+    print(f"read {done.sections} sections, passed {done.quizzes} quizzes, played {done.runs} scenarios")
+    if done.left_in is not None:
+        print(f"left: the last section of module {done.left_in}; open it in the app and press Finish reading")
     return 0

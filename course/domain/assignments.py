@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from course.domain.model import Course, Module
@@ -166,14 +166,76 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def current_due(starts_on: date, due_on: date, retake_months: int | None, today: date) -> date:
-    """Return the due date of the cycle running today: the first one, or a later re-take's."""
-    if retake_months is None:
-        return due_on
-    cycle = 0
-    while add_months(starts_on, retake_months * (cycle + 1)) <= today:
-        cycle += 1
-    return add_months(due_on, retake_months * cycle)
+def _months_between(start: date, later: date) -> int:
+    return (later.year - start.year) * 12 + later.month - start.month
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """One round of an assignment: the first (number 0) or a re-take, with its own dates.
+
+    Work done before `starts_on` does not count toward a re-take's completion, and each cycle
+    earns its own certificate.
+    """
+
+    number: int
+    starts_on: date
+    due_on: date
+
+    @property
+    def retake(self) -> bool:
+        """Tell whether this is a re-take (a cycle after the first)."""
+        return self.number > 0
+
+
+def cycle_on(starts_on: date, due_on: date, retake_months: int | None, today: date) -> Cycle:
+    """Return the cycle running today: the first until the first re-take starts, then the latest.
+
+    Cycle n starts `n * retake_months` after the first start and is due as long after the first
+    due date (both on the same day of the month, or the month's last day when it is shorter).
+    """
+    if retake_months is None or today < add_months(starts_on, retake_months):
+        return Cycle(0, starts_on, due_on)
+    number = max(0, _months_between(starts_on, today) // retake_months + 1)
+    while number > 0 and add_months(starts_on, retake_months * number) > today:
+        number -= 1
+    return Cycle(number, add_months(starts_on, retake_months * number),
+                 add_months(due_on, retake_months * number))
+
+
+@dataclass(frozen=True, slots=True)
+class DatedWork:
+    """One dated piece of assessed work: a quiz attempt or a finished scenario run."""
+
+    kind: str  # "quiz" or "scenario"
+    item_id: str
+    at: datetime
+    passed: bool
+    score: float | None = None
+
+
+def fresh_progress(progress: Progress, work: Iterable[DatedWork], since: date) -> Progress:
+    """Return the progress that counts in a cycle starting on `since`.
+
+    Quizzes count as passed, and scenarios as played, only by work dated on or after that day.
+    Sections read stay read: a section is recorded once per content version, so a re-take asks
+    again for the assessed work, not for the reading.
+    """
+    recent = [w for w in work if w.at.date() >= since]
+    return Progress(
+        progress.sections_read,
+        frozenset(w.item_id for w in recent if w.kind == "quiz" and w.passed),
+        frozenset(w.item_id for w in recent if w.kind == "scenario"),
+    )
+
+
+def fresh_scores(work: Iterable[DatedWork], since: date) -> dict[str, float]:
+    """Return the best quiz score of each quiz attempted on or after `since`."""
+    best: dict[str, float] = {}
+    for w in work:
+        if w.kind == "quiz" and w.score is not None and w.at.date() >= since:
+            best[w.item_id] = max(best.get(w.item_id, 0.0), w.score)
+    return best
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +272,22 @@ def completion(course: Course, kind: TargetKind, target_id: str, progress: Progr
     if any(s is not Completion.NOT_STARTED for s in states):
         return Completion.IN_PROGRESS
     return Completion.NOT_STARTED
+
+
+def next_piece(course: Course, track: str, progress: Progress) -> tuple[str, str] | None:
+    """Return what to do next on a track: ("module" | "quiz" | "scenario", id), or None when done.
+
+    In a re-take, `progress` is the cycle's fresh progress, so this names the first quiz or
+    scenario still to be done again (sections already read count as read).
+    """
+    for module in path_for(course, [track]):
+        if progress.sections_read.get(module.meta.id, 0) < len(module.sections):
+            return "module", module.meta.id
+        if module.quiz is not None and module.quiz not in progress.quizzes_passed:
+            return "quiz", module.quiz
+        if module.scenario is not None and module.scenario not in progress.scenarios_done:
+            return "scenario", module.scenario
+    return None
 
 
 def standing(done: Completion, due: date, today: date) -> Standing:

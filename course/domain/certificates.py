@@ -37,7 +37,7 @@ def score_band(score: float | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Certificate:
-    """A certificate issued to one person for one completed track."""
+    """A certificate issued to one person for one completed track (in one re-take cycle)."""
 
     code: str
     person_id: int
@@ -48,6 +48,8 @@ class Certificate:
     band: str
     revoked_at: datetime | None = None
     revoked_reason: str = ""
+    #: 0 for the first completion of the track; n for the n-th re-take of an assignment of it.
+    cycle: int = 0
 
     @property
     def revoked(self) -> bool:

@@ -38,6 +38,7 @@ class Page(StrEnum):
     ADMIN_AUDIT = "admin_audit"
     ADMIN_PRIVACY = "admin_privacy"
     ADMIN_ASSIGNMENTS = "admin_assignments"
+    MY_TEAM = "my_team"
 
 
 class Action(StrEnum):
@@ -68,6 +69,8 @@ class Action(StrEnum):
     SET_REMINDER_RULES = "set_reminder_rules"
     #: See what the learning record store has been sent and what is failing.
     VIEW_LEARNING_RECORDS = "view_learning_records"
+    #: See, by name, how one's own reports (roster manager column) stand with their assignments.
+    VIEW_TEAM = "view_team"
 
 
 _ALL = frozenset(Capability)
@@ -75,6 +78,11 @@ _LEARNER = frozenset({Capability.LEARNER})
 _STUDIO = frozenset({Capability.TRAINER, Capability.ADMIN})
 _LEADERS = frozenset({Capability.LEADER, Capability.ADMIN})
 _ADMIN = frozenset({Capability.ADMIN})
+_NO_CAPABILITY: frozenset[Capability] = frozenset()
+
+#: Pages and actions that no capability grants: having reports on the roster does (a manager
+#: sees their own team by name, whatever else they hold; a leader without reports does not).
+BY_REPORTS: frozenset[Page | Action] = frozenset({Page.MY_TEAM, Action.VIEW_TEAM})
 
 #: The one permission table: each page and action, and the capabilities that allow it.
 PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
@@ -94,6 +102,7 @@ PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
     Page.ADMIN_AUDIT: _ADMIN,
     Page.ADMIN_PRIVACY: _ADMIN,
     Page.ADMIN_ASSIGNMENTS: _LEADERS,
+    Page.MY_TEAM: _NO_CAPABILITY,
     Action.READ_SECTION: _LEARNER,
     Action.SUBMIT_QUIZ: _LEARNER,
     Action.TAKE_CHOICE: _LEARNER,
@@ -116,19 +125,23 @@ PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
     Action.MANAGE_ASSIGNMENTS: _LEADERS,
     Action.SET_REMINDER_RULES: _ADMIN,
     Action.VIEW_LEARNING_RECORDS: _ADMIN,
+    Action.VIEW_TEAM: _NO_CAPABILITY,
 }
 
 
-def is_allowed(capabilities: Iterable[Capability], target: Page | Action) -> bool:
-    """Return whether any of the capabilities allows the page or action."""
+def is_allowed(capabilities: Iterable[Capability], target: Page | Action, *,
+               has_reports: bool = False) -> bool:
+    """Return whether any of the capabilities (or having reports) allows the page or action."""
+    if has_reports and target in BY_REPORTS:
+        return True
     allowed = PERMISSIONS[target]
     return any(capability in allowed for capability in capabilities)
 
 
-def allowed_pages(capabilities: Iterable[Capability]) -> tuple[Page, ...]:
-    """Return the pages the capabilities allow, in navigation order."""
+def allowed_pages(capabilities: Iterable[Capability], *, has_reports: bool = False) -> tuple[Page, ...]:
+    """Return the pages the capabilities (and having reports) allow, in navigation order."""
     held = frozenset(capabilities)
-    return tuple(page for page in Page if is_allowed(held, page))
+    return tuple(page for page in Page if is_allowed(held, page, has_reports=has_reports))
 
 
 #: Where each capability lands after sign-in, most specific duty first: a person holding several
@@ -152,15 +165,22 @@ class Grants:
     """The capabilities a person holds and, for leaders, the departments they may see.
 
     `leader_departments` is None when a leader sees every department (and for admins, who
-    always do); otherwise dashboards show only those departments.
+    always do); otherwise dashboards show only those departments. `has_reports` is read from
+    the roster with the capabilities: someone names this person as their manager.
     """
 
     capabilities: frozenset[Capability]
     leader_departments: frozenset[str] | None = None
+    has_reports: bool = False
 
     def allows(self, target: Page | Action) -> bool:
         """Return whether these grants allow the page or action."""
-        return is_allowed(self.capabilities, target)
+        return is_allowed(self.capabilities, target, has_reports=self.has_reports)
+
+    @property
+    def pages(self) -> tuple[Page, ...]:
+        """Return the pages these grants allow, in navigation order."""
+        return allowed_pages(self.capabilities, has_reports=self.has_reports)
 
 @dataclass(frozen=True, slots=True)
 class Actor:

@@ -319,7 +319,8 @@ def _check_and_open(
             )
             if rehashed is not None:
                 people.set_passphrase_hash(session, person_id, passphrase_hash=rehashed, now=when)
-            grants = people.get_grants(session, person_id)
+            grants = replace(people.get_grants(session, person_id),
+                             has_reports=people.has_reports(session, person_id))
             enrol_at_sign_in(session, person_id, now=when)  # a running assignment they now match
         audit.record_event(
             session,

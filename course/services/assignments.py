@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from course.domain.assignments import (
     AssignmentError,
     Completion,
+    Cycle,
+    DatedWork,
     Plan,
     Progress,
     Rule,
@@ -24,7 +26,9 @@ from course.domain.assignments import (
     TargetKind,
     check_plan,
     completion,
-    current_due,
+    cycle_on,
+    fresh_progress,
+    next_piece,
     standing,
     target_title,
 )
@@ -217,38 +221,66 @@ class AssignmentSummary:
     overdue: int
 
 
+def cycle_of(row: store.AssignmentRow, today: date) -> Cycle:
+    """Return the assignment's cycle running on a day (its first, or a re-take)."""
+    return cycle_on(row.starts_on, row.due_on, row.retake_months, today)
+
+
+def counted_progress(cycle: Cycle, base: Progress, work: Sequence[DatedWork]) -> Progress:
+    """Return the progress that counts in the cycle: all of it in the first, fresh work in a re-take."""
+    return fresh_progress(base, work, cycle.starts_on) if cycle.retake else base
+
+
+def read_cycle_work(session: Session, person_ids: Iterable[int],
+               cycles: Iterable[Cycle]) -> dict[int, list[DatedWork]]:
+    """Return the dated work that re-take cycles need (nothing, and no statement, without one)."""
+    starts = [c.starts_on for c in cycles if c.retake]
+    if not starts:
+        return {}
+    since = datetime.combine(min(starts), time(), tzinfo=UTC)
+    return store.dated_work(session, list(person_ids), since=since)
+
+
 def _summary(row: store.AssignmentRow, people: set[int], progress: dict[int, Progress], course: Course,
-             today: date) -> AssignmentSummary:
-    due = current_due(row.starts_on, row.due_on, row.retake_months, today)
-    states = [completion(course, row.kind, row.target_id, progress.get(p, _NO_PROGRESS)) for p in people]
+             today: date, work: dict[int, list[DatedWork]]) -> AssignmentSummary:
+    cycle = cycle_of(row, today)
+    states = [completion(course, row.kind, row.target_id,
+                         counted_progress(cycle, progress.get(p, _NO_PROGRESS), work.get(p, [])))
+              for p in people]
     done = sum(s is Completion.DONE for s in states)
     return AssignmentSummary(
-        row.id, row.kind, row.target_id, row.title, row.rule, row.starts_on, due, row.retake_months,
+        row.id, row.kind, row.target_id, row.title, row.rule, row.starts_on, cycle.due_on, row.retake_months,
         row.ended_at is not None, len(people), done, sum(s is Completion.IN_PROGRESS for s in states),
-        0 if today <= due else len(people) - done)
+        0 if today <= cycle.due_on else len(people) - done)
 
 
 def list_assignments(engine: Engine, actor: Actor, course: Course, *,
                      today: date | None = None) -> list[AssignmentSummary]:
-    """Return the assignments the actor may manage, newest first, with done / in progress / overdue counts."""
+    """Return the assignments the actor may manage, newest first, with done / in progress / overdue counts.
+
+    Three reads however many assignments there are, plus two when a re-take cycle is running.
+    """
     require(engine, actor, Action.MANAGE_ASSIGNMENTS)
     scope = _scope(actor)
     day = today or datetime.now(UTC).date()
-    with read_session(engine) as session:  # three reads, however many assignments there are
+    with read_session(engine) as session:
         rows = [row for row in store.list_assignments(session)
                 if scope is None or (row.rule.departments and row.rule.departments <= scope)]
         enrolments = store.all_enrolments(session) if rows else {}
         counters = store.enrolled_progress(session) if rows else []
+        retaking = [row for row in rows if cycle_of(row, day).retake]
+        work = read_cycle_work(session, {p for row in retaking for p in enrolments.get(row.id, set())},
+                          [cycle_of(row, day) for row in retaking])
     by_person: dict[int, list[store.ProgressRow]] = defaultdict(list)
     for counter in counters:
         by_person[counter.person_id].append(counter)
     progress = {person_id: _progress(found) for person_id, found in by_person.items()}
-    return [_summary(row, enrolments.get(row.id, set()), progress, course, day) for row in rows]
+    return [_summary(row, enrolments.get(row.id, set()), progress, course, day, work) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
 class DueItem:
-    """One assignment on a learner's home: what, by when, and where they stand."""
+    """One assignment on a learner's home: what, by when, and where they stand in the running cycle."""
 
     kind: TargetKind
     target_id: str
@@ -256,9 +288,29 @@ class DueItem:
     due_on: date
     standing: Standing
     completion: Completion
+    #: 0 for the first round; 1, 2, ... for each re-take, which asks for fresh work.
+    cycle: int = 0
+    #: In a re-take of a track: what to do again next, as ("module" | "quiz" | "scenario", id).
+    retake_next: tuple[str, str] | None = None
 
 
 _ORDER = {Standing.OVERDUE: 1, Standing.DUE: 0, Standing.DONE: 2}
+
+
+def _due_items(course: Course, rows: Iterable[store.AssignmentRow], progress: Progress,
+               work: Sequence[DatedWork], day: date) -> list[DueItem]:
+    items = []
+    for row in rows:
+        if row.starts_on > day:
+            continue
+        cycle = cycle_of(row, day)
+        counted = counted_progress(cycle, progress, work)
+        done = completion(course, row.kind, row.target_id, counted)
+        again = (next_piece(course, row.target_id, counted)
+                 if cycle.retake and row.kind is TargetKind.TRACK and done is not Completion.DONE else None)
+        items.append(DueItem(row.kind, row.target_id, target_title(course, row.kind, row.target_id),
+                             cycle.due_on, standing(done, cycle.due_on, day), done, cycle.number, again))
+    return sorted(items, key=lambda i: (_ORDER[i.standing], i.due_on))
 
 
 def my_assignments(engine: Engine, actor: Actor, course: Course, *,
@@ -268,13 +320,63 @@ def my_assignments(engine: Engine, actor: Actor, course: Course, *,
     day = today or datetime.now(UTC).date()
     with read_session(engine) as session:
         rows = store.person_assignments(session, actor.person_id)
-        progress = _progress(store.person_progress(session, actor.person_id)) if rows else None
-    items = []
-    for row in rows:
-        if row.starts_on > day or progress is None:
-            continue
-        due = current_due(row.starts_on, row.due_on, row.retake_months, day)
-        done = completion(course, row.kind, row.target_id, progress)
-        items.append(DueItem(row.kind, row.target_id, target_title(course, row.kind, row.target_id), due,
-                             standing(done, due, day), done))
-    return sorted(items, key=lambda i: (_ORDER[i.standing], i.due_on))
+        if not rows:
+            return []
+        progress = _progress(store.person_progress(session, actor.person_id))
+        work = read_cycle_work(session, [actor.person_id],
+                               [cycle_of(r, day) for r in rows if r.starts_on <= day])
+    return _due_items(course, rows, progress, work.get(actor.person_id, []), day)
+
+
+# --- managers ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class TeamMember:
+    """One of a manager's reports, by name, with where they stand on each running assignment."""
+
+    person_id: int
+    name: str
+    email: str
+    items: tuple[DueItem, ...]
+
+
+def _team(engine: Engine, actor: Actor, course: Course, day: date,
+          only: int | None = None) -> list[TeamMember]:
+    with read_session(engine) as session:
+        reports = store.reports_of(session, actor.person_id)
+        if only is not None:
+            reports = [r for r in reports if r.id == only]
+        ids = [r.id for r in reports]
+        assigned = store.assignments_of(session, ids)
+        counters = store.progress_of(session, ids) if assigned else []
+        work = read_cycle_work(session, ids, [cycle_of(row, day) for rows in assigned.values() for row in rows
+                                         if row.starts_on <= day])
+    by_person: dict[int, list[store.ProgressRow]] = defaultdict(list)
+    for counter in counters:
+        by_person[counter.person_id].append(counter)
+    return [TeamMember(r.id, r.name, r.email,
+                       tuple(_due_items(course, assigned.get(r.id, []), _progress(by_person[r.id]),
+                                        work.get(r.id, []), day)))
+            for r in reports]
+
+
+def my_team(engine: Engine, actor: Actor, course: Course, *, today: date | None = None) -> list[TeamMember]:
+    """Return the actor's reports (people whose roster manager they are) and their assignments, by name.
+
+    Only someone with reports may ask (audited when refused); whatever the grants say, the
+    answer holds only the people who name the actor as their manager now.
+    """
+    require(engine, actor, Action.VIEW_TEAM)
+    return _team(engine, actor, course, today or datetime.now(UTC).date())
+
+
+def team_member(engine: Engine, actor: Actor, course: Course, person_id: int, *,
+                today: date | None = None) -> TeamMember:
+    """Return one report and their assignments; asking for anyone else is refused and audited."""
+    require(engine, actor, Action.VIEW_TEAM)
+    found = _team(engine, actor, course, today or datetime.now(UTC).date(), only=person_id)
+    if not found:
+        reason = f"person {person_id} is not one of your reports"
+        audit_denial(engine, actor, Action.VIEW_TEAM, reason=reason)
+        raise PermissionDenied(actor, Action.VIEW_TEAM, reason)
+    return found[0]

@@ -2,7 +2,9 @@
 
 A track is complete when every module of the learner's path that is for that track is done
 (every section read, its quiz passed, its scenario played). The certificate is stored once per
-person and track, with a random verification code. Its credential is an OpenBadgeCredential
+person, track and cycle, with a random verification code: cycle 0 for the first completion,
+and one more for each re-take cycle of an assignment of the track completed with fresh work
+(quizzes passed and scenarios played since the cycle started). Its credential is an OpenBadgeCredential
 signed as a VC-JWT (JWS compact form, alg EdDSA) with the organisation's Ed25519 key, which is
 made on first use and kept in the database; the public half is published as a JSON Web Key Set
 so that anyone can check a credential without this code.
@@ -15,11 +17,21 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from course.domain.assignments import (
+    Completion,
+    DatedWork,
+    Progress,
+    TargetKind,
+    completion,
+    cycle_on,
+    fresh_progress,
+    fresh_scores,
+)
 from course.domain.certificates import (
     Certificate,
     Holder,
@@ -28,15 +40,17 @@ from course.domain.certificates import (
     score_band,
 )
 from course.domain.model import Course
+from course.domain.paths import path_for
 from course.domain.permissions import Action, Actor
 from course.domain.records import ProgressEntry, ProgressKind
-from course.domain.xapi import build_certificate_issued, build_track_completed
+from course.domain.xapi import XapiContext, build_certificate_issued, build_track_completed
 from course.services.learner import ModuleState, PathView, build_path
 from course.services.learning_records import context_for, queue
 from course.services.permissions import require
-from course.store import audit, people, placement, progress
+from course.store import assignments, audit, people, placement, progress
 from course.store import certificates as store
-from course.store.engine import Engine, read_session, write_transaction
+from course.store.assignments import AssignmentRow
+from course.store.engine import Engine, Session, read_session, write_transaction
 
 
 class CertificateNotFound(LookupError):
@@ -65,49 +79,137 @@ def _track_scores(path: PathView, entries: list[ProgressEntry]) -> dict[str, flo
     return done
 
 
-def issue_certificates(engine: Engine, actor: Actor, course: Course, *,
-                       now: datetime | None = None) -> list[Certificate]:
-    """Issue a certificate for each completed track that has none yet; return all the learner's.
+@dataclass(frozen=True, slots=True)
+class Earned:
+    """A track completed in a cycle, not yet certified: what the certificate will say."""
 
-    One read finds the learner, their progress and their certificates; a write happens only
-    when a track is newly complete.
+    track: str
+    cycle: int
+    score: float | None
+
+
+def _base_progress(entries: list[ProgressEntry], read: dict[tuple[str, str], set[int]]) -> Progress:
+    """Return the learner's progress as assignments count it (the counters, all cycles together)."""
+    sections: dict[str, int] = {}
+    for (module_id, _), indexes in read.items():
+        sections[module_id] = max(sections.get(module_id, 0), len(indexes))
+    return Progress(sections,
+                    frozenset(e.item_id for e in entries if e.kind is ProgressKind.QUIZ and e.passed),
+                    frozenset(e.item_id for e in entries if e.kind is ProgressKind.SCENARIO and e.events > 0))
+
+
+def _retakes_earned(course: Course, rows: list[AssignmentRow], base: Progress, work: list[DatedWork],
+                    held: list[Certificate], first: set[str], today: date) -> list[Earned]:
+    """Return the tracks of running re-take cycles completed with fresh work and not yet certified.
+
+    A certificate issued on or after the cycle's start (the first one, for a late joiner; those
+    of `first` are being issued now) already covers the cycle.
     """
+    earned: dict[str, Earned] = {}
+    for row in rows:
+        cycle = cycle_on(row.starts_on, row.due_on, row.retake_months, today)
+        if row.target_id in first:
+            continue
+        if any(c.track == row.target_id and (c.cycle == cycle.number or c.issued_at.date() >= cycle.starts_on)
+               for c in held):
+            continue
+        fresh = fresh_progress(base, work, cycle.starts_on)
+        if completion(course, TargetKind.TRACK, row.target_id, fresh) is not Completion.DONE:
+            continue
+        best = fresh_scores(work, cycle.starts_on)
+        quizzes = [m.quiz for m in path_for(course, [row.target_id]) if m.quiz is not None]
+        scores = [best[q] for q in quizzes if q in best]
+        earned[row.target_id] = Earned(row.target_id, cycle.number,
+                                       sum(scores) / len(scores) if scores else None)
+    return list(earned.values())
+
+
+def _retakes_running(session: Session, person_id: int, today: date) -> tuple[list[AssignmentRow],
+                                                                              list[DatedWork]]:
+    """Return the person's track assignments in a re-take cycle today, and the work those cycles count.
+
+    One read of the person's assignments; the dated work is read only when a re-take is running.
+    """
+    rows = [r for r in assignments.person_assignments(session, person_id)
+            if r.kind is TargetKind.TRACK and r.starts_on <= today
+            and cycle_on(r.starts_on, r.due_on, r.retake_months, today).retake]
+    if not rows:
+        return [], []
+    since = min(cycle_on(r.starts_on, r.due_on, r.retake_months, today).starts_on for r in rows)
+    found = assignments.dated_work(session, [person_id], since=datetime.combine(since, time(), tzinfo=UTC))
+    return rows, found.get(person_id, [])
+
+
+def _issue(engine: Engine, actor: Actor, course: Course,
+           now: datetime | None) -> tuple[list[Certificate], list[Certificate]]:
+    """Issue what the learner has earned; return all their certificates and the ones new now."""
     require(engine, actor, Action.READ_SECTION)
+    when = now or datetime.now(UTC)
     with read_session(engine) as session:
         person = people.get_person(session, actor.person_id)
         entries = progress.list_progress(session, actor.person_id)
         read = progress.list_all_sections_read(session, actor.person_id)
         held = store.list_certificates(session, actor.person_id)
         placed = placement.list_placement(session, actor.person_id)
+        retaking, work = _retakes_running(session, actor.person_id, when.date())
     if person is None:
-        return []
+        return [], []
     done = _track_scores(build_path(course, person, entries, read, placed=placed), entries)
-    new = {track: score for track, score in done.items() if track not in {c.track for c in held}}
+    new = [Earned(track, 0, score) for track, score in done.items() if track not in {c.track for c in held}]
+    new += _retakes_earned(course, retaking, _base_progress(entries, read), work, held,
+                           {e.track for e in new}, when.date())
     if not new:
-        return held
-    when = now or datetime.now(UTC)
+        return held, []
     ctx = context_for(engine, course)
     with write_transaction(engine) as session:
-        for track, score in new.items():
-            certificate = Certificate(
-                code=_new_code(), person_id=actor.person_id, track=track,
-                track_title=course.info.roles.get(track, track), issued_at=when, score=score,
-                band=score_band(score))
-            if store.add_certificate(session, certificate):
-                audit.record_event(session, "certificate_issued", now=when, actor_id=actor.person_id,
-                                   actor_label=actor.email, subject_id=actor.person_id,
-                                   subject_label=actor.email, target=track,
-                                   detail={"code": certificate.code, "band": certificate.band})
-                if ctx is not None:
-                    queue(session, [
-                        build_track_completed(ctx, person_id=actor.person_id, track=track,
-                                              track_title=certificate.track_title, score=score,
-                                              code=certificate.code, at=when),
-                        build_certificate_issued(ctx, person_id=actor.person_id, track=track,
-                                                 track_title=certificate.track_title,
-                                                 band=certificate.band, code=certificate.code, at=when),
-                    ], now=when)
-        return store.list_certificates(session, actor.person_id)
+        fresh = [c for e in new
+                 if (c := _store_certificate(session, actor, course, e, when, ctx)) is not None]
+        return store.list_certificates(session, actor.person_id), fresh
+
+
+def _store_certificate(session: Session, actor: Actor, course: Course, earned: Earned,
+                       when: datetime, ctx: XapiContext | None) -> Certificate | None:
+    certificate = Certificate(
+        code=_new_code(), person_id=actor.person_id, track=earned.track,
+        track_title=course.info.roles.get(earned.track, earned.track), issued_at=when, score=earned.score,
+        band=score_band(earned.score), cycle=earned.cycle)
+    if not store.add_certificate(session, certificate):
+        return None  # another tab or process issued it a moment ago
+    audit.record_event(session, "certificate_issued", now=when, actor_id=actor.person_id,
+                       actor_label=actor.email, subject_id=actor.person_id,
+                       subject_label=actor.email, target=earned.track,
+                       detail={"code": certificate.code, "band": certificate.band, "cycle": earned.cycle})
+    if ctx is not None:  # the learning record store hears of it in the same transaction
+        queue(session, [
+            build_track_completed(ctx, person_id=actor.person_id, track=earned.track,
+                                  track_title=certificate.track_title, score=earned.score,
+                                  code=certificate.code, at=when),
+            build_certificate_issued(ctx, person_id=actor.person_id, track=earned.track,
+                                     track_title=certificate.track_title,
+                                     band=certificate.band, code=certificate.code, at=when),
+        ], now=when)
+    return certificate
+
+
+def issue_certificates(engine: Engine, actor: Actor, course: Course, *,
+                       now: datetime | None = None) -> list[Certificate]:
+    """Issue a certificate for each completed track (and re-take cycle) lacking one; return all the learner's.
+
+    Reads the learner, their progress, certificates and assignments; a write happens only when a
+    track is newly complete.
+    """
+    return _issue(engine, actor, course, now)[0]
+
+
+def certify_completion(engine: Engine, actor: Actor, course: Course, *,
+                       now: datetime | None = None) -> list[Certificate]:
+    """Issue the certificates the learner's latest work has just earned; return only those.
+
+    Called right after the work that can finish a track (the last section of a module read, a
+    quiz passed, a scenario run ended). Idempotent: once per person, track and cycle, whichever
+    tab or process asks first.
+    """
+    return _issue(engine, actor, course, now)[1]
 
 
 def owned_certificate(engine: Engine, actor: Actor, code: str) -> tuple[Certificate, Holder]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from course.content.loader import ParseCache, load_course
 from course.content.messages import MessageSet, load_messages
@@ -26,6 +26,7 @@ from course.domain.reminders import (
     ReminderSettings,
     plan_reminders,
 )
+from course.services.assignments import counted_progress, cycle_of, read_cycle_work
 from course.services.jobs import Job
 from course.services.reminder_settings import read_reminder_settings
 from course.settings import Settings
@@ -61,16 +62,26 @@ def _progress_by_person(rows: list[assignment_store.ProgressRow]) -> dict[int, P
     return {p: Progress(sections[p], frozenset(quizzes[p]), frozenset(scenarios[p])) for p in people}
 
 
-def _enrolled(engine: Engine, course: Course) -> list[Enrolled]:
-    """Read every running enrolment and whether its person has completed what was assigned."""
+def _enrolled(engine: Engine, course: Course, today: date) -> list[Enrolled]:
+    """Read every running enrolment and whether its person has completed what was assigned.
+
+    In a re-take cycle only the work done since the cycle began counts, as on the learner's home.
+    """
     with read_session(engine) as session:
         facts = store.running_enrolments(session, optional_kind=MessageKind.REMINDER_BEFORE.value)
         running = {row.id: row for row in assignment_store.list_assignments(session, running_only=True)}
         progress = _progress_by_person(assignment_store.enrolled_progress(session)) if facts else {}
+        retaking = {f.person_id for f in facts
+                    if (row := running.get(f.assignment_id)) is not None and cycle_of(row, today).retake}
+        work = read_cycle_work(session, retaking, [cycle_of(r, today) for r in running.values()]) \
+            if retaking else {}
 
     def is_done(row: assignment_store.AssignmentRow, person_id: int) -> bool:
         found = progress.get(person_id)  # no progress at all: not done
-        return found is not None and completion(course, row.kind, row.target_id, found) is Completion.DONE
+        if found is None:
+            return False
+        counted = counted_progress(cycle_of(row, today), found, work.get(person_id, []))
+        return completion(course, row.kind, row.target_id, counted) is Completion.DONE
 
     return [Enrolled(f.assignment_id, f.person_id, row.starts_on, row.due_on, row.retake_months,
                      is_done(row, f.person_id), f.manager_id, f.opted_out)
@@ -95,7 +106,7 @@ def queue_reminders(engine: Engine, course: Course, *, days_before: int, now: da
         settings = read_reminder_settings(session)
     if settings.is_quiet(now):
         return ReminderRun(0, quiet=True)
-    enrolled = _enrolled(engine, course)
+    enrolled = _enrolled(engine, course, settings.local_day(now))
     if not enrolled:
         return ReminderRun(0)
     with write_transaction(engine) as session:

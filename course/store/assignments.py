@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Table, insert, select, update
 from sqlmodel import Session
 
-from course.domain.assignments import Rule, TargetKind
-from course.store.tables import Assignment, Enrolment, MailOutbox, Person, Progress
+from course.domain.assignments import DatedWork, Rule, TargetKind
+from course.store.tables import Assignment, Enrolment, MailOutbox, Person, Progress, QuizAttempt, ScenarioRun
 
 
 def _table(model: type[Any]) -> Table:
@@ -201,6 +201,78 @@ def person_progress(session: Session, person_id: int) -> list[ProgressRow]:
                        progress.c.passed).where(progress.c.person_id == person_id)
     return [ProgressRow(int(r[0]), r[1], r[2], int(r[3]), bool(r[4]))
             for r in session.connection().execute(statement)]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Someone who names a manager on the roster."""
+
+    id: int
+    name: str
+    email: str
+
+
+def reports_of(session: Session, manager_id: int) -> list[Report]:
+    """Return the active people whose roster manager is this person, by name."""
+    person = _table(Person)
+    statement = (select(person.c.id, person.c.name, person.c.email)
+                 .where(person.c.manager_id == manager_id, person.c.active.is_(True))
+                 .order_by(person.c.name, person.c.email))
+    return [Report(int(r[0]), r[1], r[2]) for r in session.connection().execute(statement)]
+
+
+def assignments_of(session: Session, person_ids: Sequence[int]) -> dict[int, list[AssignmentRow]]:
+    """Return the running assignments each of these people is enrolled in (one statement)."""
+    if not person_ids:
+        return {}
+    table, enrolment = _table(Assignment), _table(Enrolment)
+    statement = (select(enrolment.c.person_id, table).join(enrolment, enrolment.c.assignment_id == table.c.id)
+                 .where(enrolment.c.person_id.in_(list(person_ids)), table.c.ended_at.is_(None))
+                 .order_by(table.c.due_on, table.c.id))
+    found: dict[int, list[AssignmentRow]] = {}
+    for r in session.connection().execute(statement):
+        found.setdefault(int(r[0]), []).append(_row(r))
+    return found
+
+
+def progress_of(session: Session, person_ids: Sequence[int]) -> list[ProgressRow]:
+    """Return every progress counter of these people (one statement)."""
+    progress = _table(Progress)
+    statement = select(progress.c.person_id, progress.c.kind, progress.c.item_id, progress.c.events,
+                       progress.c.passed).where(progress.c.person_id.in_(list(person_ids)))
+    return [ProgressRow(int(r[0]), r[1], r[2], int(r[3]), bool(r[4]))
+            for r in session.connection().execute(statement)]
+
+
+def dated_work(session: Session, person_ids: Sequence[int], *, since: datetime) -> dict[int, list[DatedWork]]:
+    """Return the quiz attempts and finished scenario runs of these people since a moment, by person.
+
+    Two statements, whatever the number of people; only re-take cycles need these dated rows.
+    """
+    if not person_ids:
+        return {}
+    ids = sorted(set(person_ids))
+    attempt, run = _table(QuizAttempt), _table(ScenarioRun)
+    found: dict[int, list[DatedWork]] = {}
+    quizzes = select(attempt.c.person_id, attempt.c.quiz_id, attempt.c.finished_at, attempt.c.passed,
+                     attempt.c.score).where(attempt.c.finished_at >= since)
+    runs = select(run.c.person_id, run.c.scenario_id, run.c.finished_at, run.c.score).where(
+        run.c.finished_at.is_not(None), run.c.finished_at >= since)
+    if len(ids) <= _FEW:  # a few people by id; many are filtered here instead of in a huge IN list
+        quizzes = quizzes.where(attempt.c.person_id.in_(ids))
+        runs = runs.where(run.c.person_id.in_(ids))
+    wanted = set(ids)
+    for pid, item, at, passed, score in session.connection().execute(quizzes):
+        if pid in wanted:
+            found.setdefault(int(pid), []).append(DatedWork("quiz", item, _utc(at), bool(passed), score))
+    for pid, item, at, score in session.connection().execute(runs):
+        if pid in wanted:
+            found.setdefault(int(pid), []).append(DatedWork("scenario", item, _utc(at), True, score))
+    return found
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def forget_email(session: Session, email: str) -> int:

@@ -30,18 +30,18 @@ def _certificate(row: Any) -> Certificate:
     return Certificate(code=row.code, person_id=row.person_id, track=row.track,
                        track_title=row.track_title, issued_at=issued,
                        score=row.score, band=row.band, revoked_at=_utc(row.revoked_at),
-                       revoked_reason=row.revoked_reason)
+                       revoked_reason=row.revoked_reason, cycle=int(row.cycle))
 
 
 def add_certificate(session: Session, certificate: Certificate) -> bool:
-    """Store a certificate unless the person already holds one for the track; tell if stored."""
+    """Store a certificate unless the person holds one for the track and cycle; tell if stored."""
     insert = sqlite.insert if dialect_name(session) == "sqlite" else postgresql.insert
     statement = insert(_CERTIFICATE).on_conflict_do_nothing().returning(_CERTIFICATE.c.code)
     values = {"code": certificate.code, "person_id": certificate.person_id,
               "track": certificate.track, "track_title": certificate.track_title,
               "issued_at": certificate.issued_at,
               "score": certificate.score, "band": certificate.band, "revoked_at": None,
-              "revoked_reason": ""}
+              "revoked_reason": "", "cycle": certificate.cycle}
     return session.connection().execute(statement, values).scalar_one_or_none() is not None
 
 

@@ -51,6 +51,14 @@ def get_grants(session: Session, person_id: int) -> Grants:
     )
 
 
+def has_reports(session: Session, person_id: int) -> bool:
+    """Tell whether any active person names this person as their manager on the roster."""
+    table = Person.__table__  # type: ignore[attr-defined]
+    statement = sa_select(table.c.id).where(table.c.manager_id == person_id,
+                                            table.c.active.is_(True)).limit(1)
+    return session.connection().execute(statement).first() is not None
+
+
 def list_people(
     session: Session, *, emails: Iterable[str] | None = None, ids: Iterable[int] | None = None
 ) -> list[PersonInfo]:

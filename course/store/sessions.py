@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import bindparam, delete, exists, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -57,10 +57,13 @@ def _holder_statement() -> Any:
     auth = AuthSession.__table__  # type: ignore[attr-defined]
     person = Person.__table__  # type: ignore[attr-defined]
     grant = CapabilityGrant.__table__  # type: ignore[attr-defined]
+    report = person.alias("report")
+    has_reports = exists().where(report.c.manager_id == auth.c.person_id, report.c.active.is_(True))
     return (
         sa_select(
             auth.c.person_id, auth.c.created_at, auth.c.last_seen_at, auth.c.ended_at,
             person.c.email, person.c.active, grant.c.capability, grant.c.departments,
+            has_reports.label("has_reports"),
         )
         .join(person, person.c.id == auth.c.person_id)
         .outerjoin(grant, grant.c.person_id == person.c.id)
@@ -69,7 +72,10 @@ def _holder_statement() -> Any:
 
 
 def find_session_holder(session: Session, token_hash: str) -> SessionHolder | None:
-    """Return the session under this hash with its person and grants (one statement), or None."""
+    """Return the session under this hash with its person and grants (one statement), or None.
+
+    The grants tell whether anyone active names the person as their manager (the same statement).
+    """
     rows = list(session.connection().execute(_holder_statement(), {"token_hash": token_hash}))
     if not rows:
         return None
@@ -78,7 +84,8 @@ def find_session_holder(session: Session, token_hash: str) -> SessionHolder | No
         session=SessionRow(int(first[0]), first[1], first[2], first[3]),
         email=str(first[4]),
         active=bool(first[5]),
-        grants=grants_from((row[6], row[7]) for row in rows if row[6] is not None),
+        grants=replace(grants_from((row[6], row[7]) for row in rows if row[6] is not None),
+                       has_reports=bool(first[8])),
     )
 
 

@@ -410,10 +410,12 @@ class OrganisationSetting(SQLModel, table=True):
 
 
 class Certificate(SQLModel, table=True):
-    """A certificate issued to a person for a completed track: once per person and track."""
+    """A certificate issued to a person for a completed track: once per person, track and cycle."""
 
     __tablename__ = "certificate"
-    __table_args__ = (UniqueConstraint("person_id", "track", name="uq_certificate_person_track"),)
+    __table_args__ = (
+        UniqueConstraint("person_id", "track", "cycle", name="uq_certificate_person_track_cycle"),
+    )
 
     #: The random verification code printed on the certificate and named in its credential.
     code: str = Field(primary_key=True, max_length=32)
@@ -427,6 +429,8 @@ class Certificate(SQLModel, table=True):
     band: str = Field(max_length=40)
     revoked_at: datetime | None = None
     revoked_reason: str = Field(default="", max_length=500)
+    #: 0 for the first completion; n for the n-th re-take cycle of an assignment of the track.
+    cycle: int = Field(default=0)
 
 
 class SigningKey(SQLModel, table=True):

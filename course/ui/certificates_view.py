@@ -10,9 +10,9 @@ from course.domain.certificates import Certificate, Issuer, verification_url
 from course.domain.model import Course
 from course.domain.permissions import Actor
 from course.services.certificate_pdf import certificate_pdf
-from course.services.certificates import credential, issue_certificates, signed_credential
+from course.services.certificates import certify_completion, credential, issue_certificates, signed_credential
 from course.services.privacy import export_own, render_export, render_readable
-from course.ui import a11y, resources, widgets
+from course.ui import a11y, resources, state, widgets
 from course.ui.text import literal
 
 
@@ -52,6 +52,37 @@ def certificates_section(actor: Actor, course: Course) -> None:
                         f" ({widgets.percent(certificate.score)}) · {certificate.issued_at:%d %b %Y}")
             if certificate.revoked:
                 st.warning("An administrator has revoked this certificate.")
+            address = verification_url(public_url, certificate.code)
+            st.caption(f"Verification code **{certificate.code}** · anyone can check it at "
+                       f"[{literal(address)}]({address})")
+            _downloads(actor, course, certificate, public_url)
+
+
+def certify_after_work(actor: Actor, course: Course) -> None:
+    """Issue what the work just recorded has earned, to announce it on the next rerun.
+
+    Pages call this right after recording work that can finish a track: the last section of a
+    module, a passed quiz, a scenario's ending.
+    """
+    earned = certify_completion(resources.engine(), actor, course)
+    if earned:
+        state.put(state.EARNED, value=tuple(earned))
+
+
+def announce_earned(actor: Actor, course: Course) -> None:
+    """Say, once, which certificates the learner has just earned, with their downloads."""
+    earned = state.take(state.EARNED)
+    if not earned:
+        return
+    public_url = resources.settings().mail.public_url
+    for certificate in earned:
+        if not isinstance(certificate, Certificate):
+            continue
+        with st.container(border=True):
+            a11y.heading("You earned a certificate", level=2)
+            st.success(f"{literal(certificate.track_title)} · {literal(certificate.band)} "
+                       f"({widgets.percent(certificate.score)}). It is also kept on your profile.",
+                       icon=":material/workspace_premium:")
             address = verification_url(public_url, certificate.code)
             st.caption(f"Verification code **{certificate.code}** · anyone can check it at "
                        f"[{literal(address)}]({address})")

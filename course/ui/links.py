@@ -39,6 +39,7 @@ _TABLE: dict[Page, tuple[str, str, str, bool]] = {
                          True),
     Page.ADMIN_ASSIGNMENTS: ("course/ui/pages/admin_assignments.py", "Assignments", ":material/assignment:",
                              True),
+    Page.MY_TEAM: ("course/ui/pages/my_team.py", "My team", ":material/groups:", True),
 }
 
 PAGES: dict[Page, PageLink] = {page: PageLink(*entry) for page, entry in _TABLE.items()}

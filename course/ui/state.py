@@ -101,6 +101,8 @@ PREVIEW_SEED = Key("nts_preview_seed", _PAGES + "studio_preview.py", Scope.PERSO
                    "the seed of the quiz draw being previewed, by quiz id")
 PREVIEW_RUN = Key("nts_preview_run", _PAGES + "studio_preview.py", Scope.PERSON,
                   "the state of the scenario being previewed, by scenario id and version")
+EARNED = Key("nts_earned", "course/ui/certificates_view.py", Scope.NOTICE,
+             "the certificates the learner's last action earned, announced once with their downloads")
 _A11Y = "course/ui/a11y.py"
 A11Y_STEP = Key("nts_a11y_step", _A11Y, Scope.TAB,
                 "how many steps this tab has taken (makes each focus script new)")
@@ -119,7 +121,7 @@ KEYS: tuple[Key, ...] = (
     PEOPLE_SEARCH,
     PEOPLE_PAGE, PEOPLE_LINKS, ROSTER_PREVIEW, ROSTER_FLASH, ROSTER_LINKS, EDITOR_FILE, EDITOR_TEXT,
     EDITOR_NOTICE, PREVIEW_SEED, PREVIEW_RUN, ITEMS_ORDER, A11Y_STEP, A11Y_PAGE, A11Y_TITLE, A11Y_FOCUS,
-    A11Y_TARGET, A11Y_SAID, PRECHECK_SKIPPED,
+    A11Y_TARGET, A11Y_SAID, PRECHECK_SKIPPED, EARNED,
 )
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from course.cli import main
+from tests.conftest import TreeWriter
+from tests.services.test_learning import PATH_TREE
 
 
 @pytest.fixture
@@ -72,3 +74,28 @@ def test_the_bulk_path_writes_volumes_without_the_services(
 def test_bad_numbers_are_a_usage_error(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["seed-demo", "--learners", "0"]) == 2
     assert "at least 1" in capsys.readouterr().err
+
+
+def test_demo_rehearse_does_a_demo_learners_track_but_its_last_section(
+    data_dir: Path, write_tree: TreeWriter, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COURSE_CONTENT", str(write_tree(PATH_TREE)))
+    email = "legal.learner@demo.needtoshare.invalid"
+    monkeypatch.setenv("NTS_DEMO", "0")
+    assert main(["demo-rehearse", email, "legal"]) == 2
+    assert "only in demo mode" in capsys.readouterr().err
+    monkeypatch.setenv("NTS_DEMO", "1")
+    assert main(["demo-rehearse", "ada@example.org", "legal"]) == 2  # not a demo person
+    assert main(["demo-rehearse", email, "nope"]) == 2
+    capsys.readouterr()
+    assert main(["demo-rehearse", email, "legal"]) == 0
+    out = capsys.readouterr().out
+    assert "passed 1 quizzes, played 1 scenarios" in out
+    assert "left: the last section of module afterword" in out
+    database = data_dir / "need-to-share.db"
+    assert _count(database, "SELECT COUNT(*) FROM certificate") == 0
+    assert _count(database, "SELECT COUNT(*) FROM section_read WHERE module_id = 'afterword'") == 0
+    assert main(["demo-rehearse", email, "legal", "--finish"]) == 0  # again: only what is left
+    assert "read 1 sections, passed 0 quizzes, played 0 scenarios" in capsys.readouterr().out
+    assert _count(database, "SELECT COUNT(*) FROM quiz_attempt") == 1

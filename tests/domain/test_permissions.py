@@ -8,6 +8,7 @@ from course.domain.permissions import (
     PERMISSIONS,
     Action,
     Capability,
+    Grants,
     Page,
     allowed_pages,
     is_allowed,
@@ -34,6 +35,7 @@ EXPECTED: dict[Page | Action, set[Capability]] = {
     Page.ADMIN_AUDIT: {A},
     Page.ADMIN_PRIVACY: {A},
     Page.ADMIN_ASSIGNMENTS: {D, A},
+    Page.MY_TEAM: set(),  # granted by having reports, never by a capability
     Action.READ_SECTION: {L},
     Action.SUBMIT_QUIZ: {L},
     Action.TAKE_CHOICE: {L},
@@ -56,6 +58,7 @@ EXPECTED: dict[Page | Action, set[Capability]] = {
     Action.VIEW_LEARNING_RECORDS: {A},
     Action.MANAGE_ASSIGNMENTS: {D, A},
     Action.SET_REMINDER_RULES: {A},
+    Action.VIEW_TEAM: set(),
 }
 
 
@@ -108,3 +111,15 @@ def test_a_person_with_no_capability_lands_nowhere() -> None:
 def test_learner_pages_belong_to_learners_only() -> None:
     for held in ({T}, {D}, {A}, {T, D, A}):
         assert not {Page.HOME, Page.PROFILE} & set(allowed_pages(held)), held
+
+
+def test_having_reports_grants_the_team_and_nothing_else() -> None:
+    for held in (set(), {L}, {T}, {D}, {A}, {L, T, D, A}):
+        manager = Grants(frozenset(held), has_reports=True)
+        plain = Grants(frozenset(held))
+        assert manager.allows(Page.MY_TEAM) and manager.allows(Action.VIEW_TEAM), held
+        assert not plain.allows(Page.MY_TEAM) and not plain.allows(Action.VIEW_TEAM), held
+        others = [t for t in EXPECTED if t not in (Page.MY_TEAM, Action.VIEW_TEAM)]
+        assert [manager.allows(t) for t in others] == [plain.allows(t) for t in others], held
+    assert Grants(frozenset({L}), has_reports=True).pages == (*allowed_pages({L}), Page.MY_TEAM)
+    assert landing_page({L}) is Page.HOME  # reports change no one's landing page

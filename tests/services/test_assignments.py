@@ -190,11 +190,11 @@ def test_the_learner_sees_due_overdue_and_done_in_that_order(
 
 
 def test_a_retake_moves_the_due_date_to_the_running_cycle() -> None:
-    from course.domain.assignments import add_months, current_due
+    from course.domain.assignments import add_months, cycle_on
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
-    assert current_due(START, DUE, None, date(2027, 1, 1)) == DUE
-    assert current_due(START, DUE, 12, date(2026, 12, 31)) == DUE
-    assert current_due(START, DUE, 12, date(2027, 5, 1)) == date(2027, 6, 1)
+    assert cycle_on(START, DUE, None, date(2027, 1, 1)).due_on == DUE
+    assert cycle_on(START, DUE, 12, date(2026, 12, 31)).due_on == DUE
+    assert cycle_on(START, DUE, 12, date(2027, 5, 1)).due_on == date(2027, 6, 1)
 
 
 class Collected:

@@ -12,6 +12,8 @@ from course.services import demo
 from course.services.database import Engine
 from course.services.permissions import list_audit_events
 from course.settings import load_settings
+from course.store import people
+from course.store.engine import write_transaction
 from course.ui.links import PAGES
 from tests.bundled import BUNDLED_INFO
 from tests.ui.conftest import AppFactory
@@ -74,3 +76,29 @@ def test_a_leader_opens_the_page_and_a_rule_that_picks_nobody_is_refused(app: Ap
     at = _assign_legal(at, departments=[], due_in_days=10)
     assert at.error  # nothing chosen: refused with a reason
     assert "Nothing is assigned yet." in [i.value for i in _open(at).info]
+
+
+def test_a_manager_sees_their_reports_by_name_and_a_learner_without_reports_is_refused(
+    app: AppFactory, database: Callable[[], Engine]
+) -> None:
+    _assign_legal(_open(app(as_demo="admin")), departments=["Legal"], due_in_days=14)
+    engine = database()
+    with write_transaction(engine) as session:
+        leader = people.find_person_id(session, "leader@demo.needtoshare.invalid")
+        learner = people.find_person_id(session, "legal.learner@demo.needtoshare.invalid")
+        assert leader is not None and learner is not None
+        people.set_managers(session, [(learner, leader)], now=datetime.now(UTC))
+    manager = app(as_demo="leader")
+    manager.switch_page(PAGES[Page.MY_TEAM].script).run()
+    assert not manager.exception and not manager.error, manager.error
+    assert [t.value for t in manager.title] == ["My team"]
+    shown = [m.value for m in manager.markdown]
+    assert "1 person reports to you · 1 assignment: 0 overdue, 1 due, 0 done" in shown
+    name = f"{BUNDLED_INFO.roles['legal']} learner (demo)"
+    assert any(name in seen(text) for text in shown), shown
+    assert any(f"{LEGAL_TRACK}: due" in seen(text) and "not started" in text for text in shown), shown
+    manager.selectbox(key="team-person").set_value(learner).run()
+    assert not manager.error and any(name in seen(m.value) for m in manager.markdown)
+    refused = app(as_demo="legal.learner")
+    refused.switch_page(PAGES[Page.MY_TEAM].script).run()
+    assert [e.value for e in refused.error] == ["You do not have access to this page."]

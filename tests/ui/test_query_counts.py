@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
 from course.domain.permissions import Page
 from course.store.engine import write_transaction
-from course.store.tables import AuthSession
+from course.store.tables import AuthSession, Person
 from course.ui import auth
 from course.ui.links import PAGES
 from tests.ui.conftest import AppFactory
@@ -34,7 +34,7 @@ VISITS: dict[Page, tuple[str, str | None, int]] = {
     Page.MODULE: ("legal.learner", "conversation-not-broadcast", 12),
     Page.QUIZ: ("legal.learner", "conversation-not-broadcast-quiz", 16),  # the pre-check, questions seen
     Page.SCENARIO: ("legal.learner", "viral-video", 13),
-    Page.PROFILE: ("legal.learner", None, 14),  # reads of the path and certificates, and the pre-check
+    Page.PROFILE: ("legal.learner", None, 15),  # the path, certificates, pre-check, assignments (re-takes)
     Page.PLACEMENT: ("legal.learner", None, 10),  # what it showed, then the draw
     Page.DASHBOARD: ("leader", None, 11),  # adds the privacy settings, the release windows, the target
     Page.STUDIO_HEALTH: ("trainer", None, 2),
@@ -46,7 +46,11 @@ VISITS: dict[Page, tuple[str, str | None, int]] = {
     Page.ADMIN_AUDIT: ("admin", None, 4),
     Page.ADMIN_PRIVACY: ("admin", None, 6),  # privacy settings, then the reminder rules
     Page.ADMIN_ASSIGNMENTS: ("admin", None, 6),  # none assigned yet; any number adds two reads
+    Page.MY_TEAM: ("leader", None, 5),  # reports, their assignments; any assigned adds one read
 }
+
+#: Pages that need the visitor to have reports: the demo learners are made to report to them.
+MANAGERS = {Page.MY_TEAM}
 
 
 @dataclass
@@ -96,12 +100,25 @@ def _open(at: AppTest, page: Page, item_id: str | None) -> AppTest:
     return at
 
 
+def _manage_everyone(engine: Engine, local: str) -> None:
+    """Make every other demo person report to this one."""
+    person = Person.__table__  # type: ignore[attr-defined]
+    with write_transaction(engine) as session:
+        connection = session.connection()
+        mine = select(person.c.id).where(person.c.email.startswith(local + "@"))
+        manager = connection.execute(mine).scalar_one()
+        connection.execute(update(person).where(person.c.id != manager).values(manager_id=manager))
+
+
 @pytest.mark.parametrize("page", list(VISITS), ids=lambda p: p.value)
 def test_a_rerun_resolves_identity_once_and_stays_under_its_ceiling(
-    app: AppFactory, counter: Counter, page: Page
+    app: AppFactory, counter: Counter, page: Page, database: Callable[[], Engine]
 ) -> None:
     person, item_id, ceiling = VISITS[page]
-    at = _open(app(as_demo=person), page, item_id)
+    signed_in = app(as_demo=person)
+    if page in MANAGERS:
+        _manage_everyone(database(), person)
+    at = _open(signed_in, page, item_id)
     assert not at.error, [e.value for e in at.error]
     counter.reset()
     at.run()  # a rerun, as any click on the page makes

@@ -49,8 +49,13 @@ _STANDING = {Standing.DUE: ("due", ":material/event:"), Standing.OVERDUE: ("over
              Standing.DONE: ("done", ":material/check_circle:")}
 
 
+_PIECE_PAGES = {"module": Page.MODULE, "quiz": Page.QUIZ, "scenario": Page.SCENARIO}
+
+
 def _target_link(course: Course, item: DueItem, path: PathView) -> tuple[Page, str] | None:
-    """Return where an assigned item opens: its module or scenario, or a track's next module."""
+    """Return where an assigned item opens: its module or scenario, or a track's next piece of work."""
+    if item.retake_next is not None:  # a re-take: the first quiz or scenario to do again
+        return _PIECE_PAGES[item.retake_next[0]], item.retake_next[1]
     if item.kind is TargetKind.MODULE:
         return Page.MODULE, item.target_id
     if item.kind is TargetKind.SCENARIO:
@@ -71,6 +76,9 @@ def _assigned(course: Course, items: list[DueItem], path: PathView) -> None:
             left.markdown(f"{icon} **{literal(item.title)}**")
             when = "was due" if item.standing is Standing.OVERDUE else "due"
             left.caption(f"{label.capitalize()} · {when} {date_text} · {item.completion.value}")
+            if item.cycle and item.standing is not Standing.DONE:
+                left.caption(f"Re-take {item.cycle}: pass the quizzes and play the scenarios again; "
+                             "what you have read stays read.")
             target = _target_link(course, item, path)
             if target is not None and item.standing is not Standing.DONE:
                 right.page_link(script(target[0]), label="Open", query_params={"id": target[1]},

@@ -11,6 +11,7 @@ from course.services.learner import ModuleStatus, NotAvailable, get_person
 from course.services.reading import mark_section_read, open_module
 from course.ui import a11y, auth, resources, state, widgets
 from course.ui.aids_view import law_banner, module_aids
+from course.ui.certificates_view import announce_earned, certify_after_work
 from course.ui.links import script
 from course.ui.prerequisites import show_locked
 from course.ui.text import literal
@@ -77,6 +78,8 @@ def _navigation(course: Course, status: ModuleStatus, index: int) -> bool:
             mark_section_read(resources.engine(), actor, course, module.meta.id, section_index=index,
                               key=widgets.action_key(name))
             widgets.used_key(name)
+            if len(status.sections_read | {index}) >= len(module.sections):  # whichever section is last read
+                certify_after_work(actor, course)
             if not last:
                 _go(status, index + 1)
             else:
@@ -110,6 +113,7 @@ def render() -> None:
     person = get_person(engine, actor)
     a11y.page(status.module.meta.title, kind="Module")
     a11y.heading(literal(status.module.meta.title))
+    announce_earned(actor, loaded.course)
     law_banner(status.module.meta)
     index = min(_position(status), len(status.module.sections) - 1)
     st.progress(len(status.sections_read) / len(status.module.sections),

@@ -28,6 +28,7 @@ from course.services.quizzing import (
     submit_attempt,
 )
 from course.ui import a11y, auth, question_view, resources, state, widgets
+from course.ui.certificates_view import announce_earned, certify_after_work
 from course.ui.links import script
 from course.ui.prerequisites import title_of
 from course.ui.text import literal
@@ -185,6 +186,7 @@ def render() -> None:
     engine = resources.engine()
     quiz = course.quizzes[quiz_id]
     _header(quiz, get_history(engine, actor, quiz_id))
+    announce_earned(actor, course)
     done = state.get(state.QUIZ_RESULT, quiz_id)
     if isinstance(done, AttemptResult):
         _result(done, quiz)
@@ -204,6 +206,8 @@ def render() -> None:
     elif st.button("Submit the attempt", type="primary"):
         result = submit_attempt(engine, actor, course, quiz_id, attempt_key=view.attempt_key)
         state.end_attempt(view.attempt_key)
+        if result.passed:
+            certify_after_work(actor, course)
         missed = tuple(d.question_id for d in view.drawn
                        if view.question(d.question_id).scored and not view.graded[d.question_id].correct)
         state.put(state.QUIZ_MISSED, quiz_id, value=missed)

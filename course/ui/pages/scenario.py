@@ -12,6 +12,7 @@ from course.domain.scenario import InvalidChoice, available_choices, current_nod
 from course.services.learner import NotAvailable
 from course.services.playing import RunView, choose, get_record, open_run, start_new_run
 from course.ui import a11y, auth, resources, scenario_view, state, widgets
+from course.ui.certificates_view import announce_earned, certify_after_work
 from course.ui.links import script
 from course.ui.text import literal
 
@@ -96,6 +97,7 @@ def _take(course: Course, run: RunView, index: int, started: float) -> None:
         if after.ending is not None:
             state.end_attempt(run.run_id)
             state.put(state.SCENARIO_DONE, run.scenario.meta.id, value=after)
+            certify_after_work(actor, course)
         a11y.step(_said(run, after, index))
     except InvalidChoice:
         st.error("That choice is no longer open. The page has been refreshed.")
@@ -171,6 +173,7 @@ def render() -> None:
     scenario = course.scenarios[scenario_id]
     a11y.page(scenario.meta.title, kind="Scenario")
     a11y.heading(literal(scenario.meta.title))
+    announce_earned(actor, course)
     try:
         run = open_run(resources.engine(), actor, course, scenario_id)
     except NotAvailable as exc:
