@@ -20,6 +20,7 @@ from course.store.tables import (
     AuthSession,
     CapabilityGrant,
     Certificate,
+    ContentRevision,
     Enrolment,
     EvidenceSlot,
     LoginAttempt,
@@ -36,6 +37,7 @@ from course.store.tables import (
     ScenarioStep,
     SectionRead,
     SessionTicket,
+    StudioDraft,
 )
 
 #: What replaces a person's email in audit entries kept after erasure.
@@ -108,6 +110,9 @@ def export_rows(session: Session, person_id: int, *, email: str) -> dict[str, li
         "enrolment": _rows(session, _table(Enrolment), _table(Enrolment).c.person_id == person_id),
         "assignment": _rows(session, assignment, or_(assignment.c.created_by == person_id,
                                                      assignment.c.rule.contains(f'"{email}"'))),
+        "content_revision": _rows(session, _table(ContentRevision),
+                                  _table(ContentRevision).c.author_id == person_id),
+        "studio_draft": _rows(session, _table(StudioDraft), _table(StudioDraft).c.person_id == person_id),
     }
 
 
