@@ -1,7 +1,8 @@
 """The content every process serves is what the studio published, as kept in the database.
 
 - **The content version** is the id of the newest saved version of any file. Each process
-  reads it once per rerun (one indexed MAX); when another process has published since, this
+  reads it on every signed-in rerun, in the statement that checks the session (an indexed MAX,
+  so no statement of its own); when another process has published since, this
   process writes the versions it has not seen to its own content folder (unless the file there
   already has that text) so its next load serves them. On one host the files are already
   written; on several hosts each keeps its own folder current this way.
@@ -46,14 +47,17 @@ class Follower:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def follow(engine: Engine, root: Path, follower: Follower) -> tuple[str, ...]:
+def follow(engine: Engine, root: Path, follower: Follower, *, version: int | None = None) -> tuple[str, ...]:
     """Catch up with versions other processes published; return the files written here.
 
-    One statement when nothing changed. The first call only notes the version: files edited on
+    `version` is the content version when the caller has read it already (the sign-in check
+    reads it in its own statement); otherwise it is read here, in one statement. Nothing more
+    is read when it has not changed. The first call only notes the version: files edited on
     disk while the app was stopped are not overwritten at start.
     """
-    with read_session(engine) as session:
-        version = content_history.content_version(session)
+    if version is None:
+        with read_session(engine) as session:
+            version = content_history.content_version(session)
     if version == follower.seen:
         return ()
     with follower.lock:

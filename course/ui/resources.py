@@ -105,9 +105,24 @@ def _published(paths: tuple[str, ...]) -> dict[str, str]:
     return published_content.published_texts(engine(), paths)
 
 
+#: The content version read with this thread's identity in the current rerun (see auth).
+_noted = threading.local()
+
+
+def note_content_version(version: int | None) -> None:
+    """Keep the content version the sign-in check read, for `follow_published` in this rerun."""
+    _noted.version = version
+
+
 def follow_published() -> tuple[str, ...]:
-    """Catch up with content other processes published (one query when nothing changed)."""
-    return published_content.follow(engine(), settings().content_root, _follower.get())
+    """Catch up with content other processes published.
+
+    No statement of its own when the identity check of this rerun read the content version
+    (it does for every signed-in rerun); one otherwise.
+    """
+    version = getattr(_noted, "version", None)
+    _noted.version = None
+    return published_content.follow(engine(), settings().content_root, _follower.get(), version=version)
 
 
 def reset() -> None:

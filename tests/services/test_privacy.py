@@ -26,11 +26,11 @@ from course.services.accounts import Passwords
 from course.services.permissions import PermissionDenied, check_allowed
 from course.settings import MailSettings
 from course.store import assignments as store_assignments
-from course.store import content_history
 from course.store import (
     attempts,
     audit,
     certificates,
+    content_history,
     drafts,
     people,
     placement,

@@ -239,14 +239,15 @@ def test_restore_puts_a_previous_version_back_as_a_new_one(write_tree: TreeWrite
                                                           trainer: Actor) -> None:
     root = write_tree()
     save(engine, trainer, root, RELATIVE, EDITED, base_hash=text_hash(QUIZ), base_number=0, now=T1)
-    assert "-## What comes first?\n+## What do you do first?" in diff_version(engine, trainer, root, RELATIVE, 1)
+    changes = diff_version(engine, trainer, root, RELATIVE, 1)
+    assert "-## What comes first?\n+## What do you do first?" in changes
     assert diff_version(engine, trainer, root, RELATIVE, 2) == ""
     restored = restore(engine, trainer, root, RELATIVE, 1, base_hash=text_hash(EDITED), base_number=2,
                        now=T2)
     assert restored == text_hash(QUIZ)
     assert (root / RELATIVE).read_text(encoding="utf-8") == QUIZ
-    versions = list_history(engine, trainer, root, RELATIVE)
-    assert [(v.number, v.kind, v.hash, v.message) for v in versions][0] == (
+    newest = list_history(engine, trainer, root, RELATIVE)[0]
+    assert (newest.number, newest.kind, newest.hash, newest.message) == (
         3, "restored", text_hash(QUIZ), "Restored version 1")
     events = _events(engine)
     assert [e.kind for e in events] == ["content_published", "content_restored"]
