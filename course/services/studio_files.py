@@ -98,13 +98,6 @@ def published_name(relative: str) -> str:
     return f"{folder}/{name}" if folder else name
 
 
-def draft_name(relative: str) -> str:
-    """Return the path of the draft beside a content file (`_<name>`)."""
-    published = published_name(relative)
-    folder, _, name = published.rpartition("/")
-    return f"{folder}/_{name}" if folder else f"_{name}"
-
-
 def resolve_path(root: Path, relative: str) -> Path:
     """Return the file a relative path names inside the content root, or raise PathRefused.
 

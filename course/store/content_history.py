@@ -161,11 +161,6 @@ def import_revision(session: Session, path: str, new: NewRevision) -> bool:
     return True
 
 
-def count_revisions(session: Session) -> int:
-    """Return how many versions are stored, of every path."""
-    return int(session.connection().execute(select(func.count()).select_from(ContentRevision)).scalar() or 0)
-
-
 # --- Drafts ------------------------------------------------------------------------------------
 
 
