@@ -20,7 +20,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from course.content.common import content_version
-from course.content.loader import KINDS, ParseCache, load_files, read_course_files, read_edit
+from course.content.loader import (
+    KINDS,
+    MAX_FILE_BYTES,
+    ParseCache,
+    load_files,
+    read_course_files,
+    read_edit,
+)
 from course.content.manifest import MANIFEST
 from course.domain.diagnostics import Diagnostic, Severity
 from course.domain.permissions import Action, Actor
@@ -34,6 +41,8 @@ from course.store.engine import read_session, write_transaction
 SUFFIXES = (".md", ".yaml")
 #: The longest message a trainer may give a saved version.
 MAX_MESSAGE = 500
+#: Version numbers are stored as 32-bit integers; a number outside 0..this names no version.
+_MAX_NUMBER = 2**31 - 1
 
 
 class PathRefused(ValueError):
@@ -46,6 +55,10 @@ class EditRefused(ValueError):
     def __init__(self, added: tuple[Diagnostic, ...]) -> None:
         super().__init__(f"the edit adds {len(added)} error(s) to the course")
         self.added = added
+
+
+class DraftTooLarge(ValueError):
+    """A draft longer than a content file may be; nothing was kept."""
 
 
 class EditConflict(ValueError):
@@ -300,7 +313,7 @@ def _refused(engine: Engine, actor: Actor, job: _Publish, conflict: EditConflict
     """Keep the refused text as the trainer's draft and audit the refusal."""
     with write_transaction(engine) as session:
         content_history.put_draft(session, actor.person_id, StudioDraftRow(
-            job.target, job.text, text_hash(job.text), job.base_number, job.when))
+            job.target, job.text, text_hash(job.text), _stored_number(job.base_number), job.when))
     audit_denial(engine, actor, Action.PUBLISH_CONTENT, reason=f"{job.target}: {conflict}",
                  address=address)
 
@@ -344,7 +357,14 @@ def list_history(engine: Engine, actor: Actor, root: Path, relative: str) -> tup
         return content_history.history(session, published_name(relative))
 
 
+def _stored_number(number: int) -> int:
+    """Return a version number as it can be stored (a forged one is clamped, and names no version)."""
+    return max(0, min(number, _MAX_NUMBER))
+
+
 def _version_text(engine: Engine, target: str, number: int) -> str:
+    if not 0 < number <= _MAX_NUMBER:
+        raise PathRefused(f"{target} has no version {number}")
     with read_session(engine) as session:
         text = content_history.revision_text(session, target, number)
     if text is None:
@@ -385,11 +405,14 @@ def save_draft(engine: Engine, actor: Actor, root: Path, relative: str, text: st
     target = published_name(relative)
     resolve_path(root, target)
     when, text = now or datetime.now(UTC), normalise(text)
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise DraftTooLarge(f"the draft has {len(text.encode('utf-8')):,} bytes; a content file may "
+                            f"have {MAX_FILE_BYTES:,}")
     new_hash = text_hash(text)
     with write_transaction(engine) as session:
         before = content_history.get_draft(session, actor.person_id, target)
         content_history.put_draft(session, actor.person_id,
-                                  StudioDraftRow(target, text, new_hash, base_number, when))
+                                  StudioDraftRow(target, text, new_hash, _stored_number(base_number), when))
     record_audit_event(engine, actor, "content_draft_saved", target=target, address=address, now=when,
                        detail={"hash": new_hash, "previous": before.hash if before else ""})
     return new_hash

@@ -294,3 +294,23 @@ def test_a_traversal_attempt_is_refused_and_audited(write_tree: TreeWriter, engi
     assert not (root.parent / "escape.md").exists()
     (denied,) = _events(engine)
     assert denied.kind == "action_denied" and "escape.md" in str(denied.detail)
+
+
+def test_forged_and_oversized_input_is_refused_without_loss(write_tree: TreeWriter, engine: Engine,
+                                                           trainer: Actor) -> None:
+    root = write_tree()
+    for forged in (-1, 7, 10**12):  # a version number the file never had
+        with pytest.raises(EditConflict):
+            save(engine, trainer, root, RELATIVE, EDITED, base_hash=text_hash(QUIZ), base_number=forged)
+    assert (root / RELATIVE).read_text(encoding="utf-8") == QUIZ
+    with pytest.raises(studio_files.DraftTooLarge, match="bytes"):
+        save_draft(engine, trainer, root, RELATIVE, "x" * (300 * 1024))
+    kept = get_draft(engine, trainer, root, RELATIVE)
+    assert kept is not None and kept.text == EDITED  # the refused save's text, not the oversized one
+    save(engine, trainer, root, RELATIVE, EDITED, base_hash=text_hash(QUIZ), base_number=0,
+         message="x" * 2000 + "\n<script>")
+    assert len(list_history(engine, trainer, root, RELATIVE)[0].message) == studio_files.MAX_MESSAGE
+    with pytest.raises(PathRefused):
+        diff_version(engine, trainer, root, RELATIVE, 10**12)
+    with pytest.raises(PathRefused):
+        save_draft(engine, trainer, root, "../../etc/passwd.md", EDITED)

@@ -13,6 +13,7 @@ from course.domain.permissions import Page
 from course.services.permissions import PermissionDenied
 from course.services.studio_files import (
     ContentFile,
+    DraftTooLarge,
     EditConflict,
     EditRefused,
     PathRefused,
@@ -110,9 +111,13 @@ def _actions(relative: str, opened: ContentFile, text: str) -> None:
             st.rerun()
     if draft.button("Save as draft", icon=":material/draft:"):
         actor = auth.require_page(Page.STUDIO_EDITOR)
-        new_hash = save_draft(engine, actor, root, relative, text, base_number=opened.number,
-                              address=address)
-        st.success(f"Draft saved: only you see it, learners never do. Version {new_hash}.")
+        try:
+            new_hash = save_draft(engine, actor, root, relative, text, base_number=opened.number,
+                                  address=address)
+        except DraftTooLarge as exc:
+            st.error(f"Draft not saved: {literal(exc)}.")
+        else:
+            st.success(f"Draft saved: only you see it, learners never do. Version {new_hash}.")
 
 
 def _draft(relative: str, opened: ContentFile) -> None:
