@@ -65,3 +65,17 @@ def test_two_processes_starting_together_print_one_token(database_url: str, pass
     printed = [token for out, _ in outputs for token in TOKEN.findall(out)]
     assert len(printed) == 1, outputs
     _set_up_with(database_url, printed[0], passwords)
+
+
+def test_start_up_imports_a_history_folder_left_by_an_earlier_release(database_url: str,
+                                                                      tmp_path: Path) -> None:
+    kept = tmp_path / "data" / "content-history" / "quizzes" / "intro-quiz.md"
+    kept.mkdir(parents=True)
+    (kept / "20260501T090000000000Z-abc.md").write_text("# An older text\n", encoding="utf-8")
+    settings = load_settings({"DATABASE_URL": database_url, "NTS_DATA_DIR": str(tmp_path / "data")})
+    first = start_up(settings)
+    assert first.imported.added == 1
+    assert first.console_lines()[0] == ("Need to Share: imported 1 saved version(s) of content files "
+                                        "into the database; 0 file(s) could not be read")
+    assert start_up(settings).imported.added == 0  # once: the folder was renamed
+    assert (tmp_path / "data" / "content-history.imported").is_dir()
