@@ -207,6 +207,11 @@ def test_the_editor_refuses_a_save_someone_else_made_first(
     assert "reload to see their change" in refused
     assert at.text_area[0].value == EDITED  # the text stays in the editor, and as a draft
     assert "Shout" in (root / RELATIVE).read_text(encoding="utf-8")
+    _button(at, "Reload the file")
+    assert "Shout" in at.text_area[0].value
+    assert any("You have a draft of this file" in t for t in _texts(at.info))
+    _button(at, "Load my draft")
+    assert at.text_area[0].value == EDITED
 
 
 def test_the_editor_opens_the_file_named_in_the_address(app: AppFactory, write_tree: TreeWriter) -> None:

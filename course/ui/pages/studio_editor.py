@@ -215,6 +215,10 @@ def render() -> None:
         return
     saved = f" · saved version {opened.number}" if opened.number else ""
     st.caption((f"Version on disk {opened.hash}{saved}") if opened.exists else "A new file")
+    if st.button("Reload the file", icon=":material/refresh:",
+                 help="Open the file as it is now; your unsaved text stays in your draft if you saved one"):
+        _reopen(relative)
+        st.rerun()
     _pointed_line(relative, opened.text)
     _draft(relative, opened)
     if not state.has(state.EDITOR_TEXT, relative):
