@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -22,9 +23,11 @@ from course.services.database import Engine
 from course.services.studio_files import save, text_hash
 from course.settings import BUNDLED_ROOT
 from course.store import audit, content_history, people
-from course.store.engine import read_session, write_transaction
+from course.store.engine import create_store_engine, read_session, write_transaction
+from course.ui import resources
 from course.ui.links import PAGES, PageLink
 from tests.conftest import MODULE, QUIZ, SCENARIO, TreeWriter
+from tests.scratch import copy_sqlite_template
 from tests.ui.conftest import AppFactory
 from tests.ui.hostile_text import seen
 
@@ -343,3 +346,19 @@ def test_a_rerun_writes_what_another_host_published(app: AppFactory, write_tree:
     at.run()
     assert not at.exception, at.exception
     assert (root / RELATIVE).read_text(encoding="utf-8") == EDITED
+
+
+def test_a_process_started_on_a_broken_file_serves_its_published_version(
+        app: AppFactory, write_tree: TreeWriter, tmp_path: Path, sqlite_template: Path) -> None:
+    root = write_tree({RELATIVE: BROKEN})  # broken on this host's disk when the process starts
+    database = tmp_path / "data" / "need-to-share.db"
+    engine = create_store_engine(copy_sqlite_template(sqlite_template, database))
+    with write_transaction(engine) as session:  # what the other processes serve
+        content_history.add_revision(session, RELATIVE, 1, content_history.NewRevision(
+            EDITED, text_hash(EDITED), "published", None, "", datetime.now(UTC)))
+    engine.dispose()
+    at = _open(app(as_demo="trainer", content=root), HEALTH)
+    headers = [h.value for h in at.header]
+    assert "Served from their last valid version" in headers
+    served = resources.course().course
+    assert served is not None and served.quizzes["intro-quiz"].meta.version == text_hash(EDITED)
