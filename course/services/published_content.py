@@ -66,7 +66,7 @@ def follow(engine: Engine, root: Path, follower: Follower, *, version: int | Non
             return ()
         with read_session(engine) as session:
             paths = content_history.paths_changed_since(session, follower.seen)
-            texts = content_history.latest_texts(session, paths)
+            texts = content_history.latest_texts(session, paths, kinds=content_history.SERVED_KINDS)
         written = tuple(path for path, (text, digest) in sorted(texts.items())
                         if _bring_up_to_date(root, path, text, digest))
         follower.seen = version
@@ -84,9 +84,14 @@ def _bring_up_to_date(root: Path, relative: str, text: str, digest: str) -> bool
 
 
 def published_texts(engine: Engine, paths: tuple[str, ...]) -> dict[str, str]:
-    """Return the newest saved text of each path that has one."""
+    """Return the newest text the studio published (or restored) of each path that has one.
+
+    Those texts were checked against the course when they were saved; a file as found on disk
+    or imported history was not, so it is not offered as a fallback.
+    """
     with read_session(engine) as session:
-        return {path: text for path, (text, _) in content_history.latest_texts(session, list(paths)).items()}
+        found = content_history.latest_texts(session, list(paths), kinds=content_history.SERVED_KINDS)
+    return {path: text for path, (text, _) in found.items()}
 
 
 @dataclass(frozen=True, slots=True)

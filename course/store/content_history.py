@@ -19,6 +19,10 @@ from sqlmodel import Session, col
 from course.store._sql import insert_ignoring_conflicts
 from course.store.tables import ContentRevision, Person, StudioDraft
 
+#: The kinds of version the studio published (checked then), as opposed to old history imported
+#: or a file as it was found on disk.
+SERVED_KINDS = ("published", "restored")
+
 
 class VersionTaken(RuntimeError):
     """Another save added this version number first; nothing was added."""
@@ -101,13 +105,16 @@ def revision_text(session: Session, path: str, number: int) -> str | None:
     return None if text is None else str(text)
 
 
-def latest_texts(session: Session, paths: list[str]) -> dict[str, tuple[str, str]]:
-    """Return the newest (text, hash) of each of the paths that has a version."""
+def latest_texts(session: Session, paths: list[str], *,
+                 kinds: tuple[str, ...] | None = None) -> dict[str, tuple[str, str]]:
+    """Return the newest (text, hash) of each of the paths that has a version (of these kinds)."""
     if not paths:
         return {}
+    chosen = [col(ContentRevision.path).in_(paths)]
+    if kinds is not None:
+        chosen.append(col(ContentRevision.kind).in_(kinds))
     newest = (select(col(ContentRevision.path), func.max(col(ContentRevision.number)).label("n"))
-              .where(col(ContentRevision.path).in_(paths)).group_by(col(ContentRevision.path))
-              .subquery())
+              .where(*chosen).group_by(col(ContentRevision.path)).subquery())
     rows = session.connection().execute(
         select(col(ContentRevision.path), col(ContentRevision.text), col(ContentRevision.hash))
         .join(newest, (newest.c.path == col(ContentRevision.path))
@@ -118,10 +125,6 @@ def latest_texts(session: Session, paths: list[str]) -> dict[str, tuple[str, str
 def content_version(session: Session) -> int:
     """Return the content version: the id of the newest saved version anywhere (0 when none)."""
     return int(session.connection().execute(select(func.max(col(ContentRevision.id)))).scalar() or 0)
-
-
-#: The kinds of version that change what learners are served (not imports of old history).
-SERVED_KINDS = ("published", "restored")
 
 
 def paths_changed_since(session: Session, version: int) -> list[str]:
