@@ -2,7 +2,9 @@
 
 - **The content version** is the id of the newest saved version of any file. Each process
   reads it on every signed-in rerun, in the statement that checks the session (an indexed MAX,
-  so no statement of its own); when another process has published since, this
+  so no statement of its own). At its first look a process brings up to date the files that
+  hold an older saved version (saves it missed while stopped), never a file edited outside the
+  app; after that, when another process has published, this
   process writes the versions it has not seen to its own content folder (unless the file there
   already has that text) so its next load serves them. On one host the files are already
   written; on several hosts each keeps its own folder current this way.
@@ -61,7 +63,10 @@ def follow(engine: Engine, root: Path, follower: Follower, *, version: int | Non
     if version == follower.seen:
         return ()
     with follower.lock:
-        if follower.seen is None or version < follower.seen:
+        if follower.seen is None:
+            follower.seen = version
+            return _catch_up_at_start(engine, root)
+        if version < follower.seen:  # the database was restored from a backup
             follower.seen = version
             return ()
         with read_session(engine) as session:
@@ -71,6 +76,35 @@ def follow(engine: Engine, root: Path, follower: Follower, *, version: int | Non
                         if _bring_up_to_date(root, path, text, digest))
         follower.seen = version
         return written
+
+
+def _lagging(root: Path, versions: list[tuple[str, int, str, str]]) -> list[str]:
+    """Return the paths whose file holds an older saved version than the newest published one."""
+    by_path: dict[str, list[tuple[int, str, str]]] = {}
+    for path, number, digest, kind in versions:
+        by_path.setdefault(path, []).append((number, digest, kind))
+    lagging = []
+    for path, found in sorted(by_path.items()):
+        served = [(n, d) for n, d, kind in found if kind in content_history.SERVED_KINDS]
+        if not served:
+            continue
+        newest, digest = max(served)
+        older = {d for n, d, _ in found if n < newest}
+        try:
+            on_disk = current_hash(root, path)
+        except PathRefused:
+            continue
+        if on_disk != digest and on_disk in older:
+            lagging.append(path)
+    return lagging
+
+
+def _catch_up_at_start(engine: Engine, root: Path) -> tuple[str, ...]:
+    with read_session(engine) as session:
+        lagging = _lagging(root, content_history.version_hashes(session))
+        texts = content_history.latest_texts(session, lagging, kinds=content_history.SERVED_KINDS)
+    return tuple(path for path, (text, digest) in sorted(texts.items())
+                 if _bring_up_to_date(root, path, text, digest))
 
 
 def _bring_up_to_date(root: Path, relative: str, text: str, digest: str) -> bool:

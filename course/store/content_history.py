@@ -122,6 +122,14 @@ def latest_texts(session: Session, paths: list[str], *,
     return {str(path): (str(text), str(digest)) for path, text, digest in rows}
 
 
+def version_hashes(session: Session) -> list[tuple[str, int, str, str]]:
+    """Return (path, number, hash, kind) of every stored version, without the texts."""
+    rows = session.connection().execute(select(
+        col(ContentRevision.path), col(ContentRevision.number), col(ContentRevision.hash),
+        col(ContentRevision.kind)))
+    return [(str(path), int(number), str(digest), str(kind)) for path, number, digest, kind in rows]
+
+
 def content_version(session: Session) -> int:
     """Return the content version: the id of the newest saved version anywhere (0 when none)."""
     return int(session.connection().execute(select(func.max(col(ContentRevision.id)))).scalar() or 0)

@@ -112,13 +112,17 @@ def test_another_host_follows_the_content_version(write_tree: TreeWriter, engine
     assert follow(engine, there, follower) == ()
 
 
-def test_the_first_look_does_not_overwrite_files_edited_while_stopped(
-        write_tree: TreeWriter, engine: Engine, trainers: tuple[Actor, Actor]) -> None:
+def test_the_first_look_catches_up_on_missed_saves_but_not_on_files_edited_while_stopped(
+        write_tree: TreeWriter, engine: Engine, trainers: tuple[Actor, Actor], tmp_path: Path) -> None:
     root = write_tree()
+    stopped = tmp_path / "host-that-was-stopped"
+    shutil.copytree(root, stopped)
     save(engine, trainers[0], root, RELATIVE, EDITED, base_hash=text_hash(QUIZ), base_number=0)
+    assert follow(engine, stopped, Follower()) == (RELATIVE,)  # it held version 1, saved before
+    assert (stopped / RELATIVE).read_text(encoding="utf-8") == EDITED
     by_git = QUIZ.replace("Broadcast", "Announce")
     (root / RELATIVE).write_text(by_git, encoding="utf-8")
-    assert follow(engine, root, Follower()) == ()
+    assert follow(engine, root, Follower()) == ()  # a text the database does not know: left alone
     assert (root / RELATIVE).read_text(encoding="utf-8") == by_git
 
 
