@@ -78,13 +78,14 @@ def _opened(relative: str) -> ContentFile:
 def _reopen(relative: str) -> None:
     state.take(state.EDITOR_FILE, relative)
     state.take(state.EDITOR_TEXT, relative)
+    state.take(state.EDITOR_MESSAGE, relative)
 
 
 def _actions(relative: str, opened: ContentFile, text: str) -> None:
     engine, root = resources.engine(), resources.settings().content_root
     address = auth.client_address()
     message = st.text_input("What changed (optional, shown in the history)", max_chars=500,
-                            key=f"nts_edit_message:{relative}")
+                            key=state.EDITOR_MESSAGE.slot(relative))
     check, publish, draft = st.columns(3)
     if check.button("Validate", icon=":material/rule:"):
         actor = auth.require_page(Page.STUDIO_EDITOR)
@@ -125,13 +126,13 @@ def _draft(relative: str, opened: ContentFile) -> None:
     actor = auth.require_page(Page.STUDIO_EDITOR)
     engine, root = resources.engine(), resources.settings().content_root
     kept = get_draft(engine, actor, root, relative)
-    if kept is None or kept.text == st.session_state.get(state.EDITOR_TEXT.slot(relative), opened.text):
+    if kept is None or kept.text == state.get(state.EDITOR_TEXT, relative, default=opened.text):
         return
     behind = " It was started from an older version of the file." if kept.base_number != opened.number else ""
     st.info(f"You have a draft of this file from {kept.updated_at:%Y-%m-%d %H:%M} UTC.{behind}")
     load, drop = st.columns(2)
     if load.button("Load my draft", icon=":material/edit_note:"):
-        st.session_state[state.EDITOR_TEXT.slot(relative)] = kept.text
+        state.put(state.EDITOR_TEXT, relative, value=kept.text)
         st.rerun()
     if drop.button("Discard my draft", icon=":material/delete:"):
         discard_draft(engine, auth.require_page(Page.STUDIO_EDITOR), root, relative)
@@ -173,7 +174,7 @@ def _history(relative: str, opened: ContentFile) -> None:
                 st.error(f"Not restored: {literal(exc)}.")
                 return
             _reopen(relative)
-            state.put(state.EDITOR_NOTICE, value=f"Restored version {chosen} as version {new_hash}.")
+            state.put(state.EDITOR_NOTICE, value=f"Restored version {chosen}. Version on disk {new_hash}.")
             st.rerun()
 
 
