@@ -66,7 +66,8 @@ class Settings:
 ENVIRONMENT: dict[str, str] = {
     "COURSE_CONTENT": "folder holding course.yaml, modules/, quizzes/ and scenarios/ "
     "(default: the bundled course)",
-    "NTS_DATA_DIR": "folder for the SQLite database and backups (default: ./data)",
+    "NTS_DATA_DIR": "folder for the SQLite database and backups (default: ./data); not needed on "
+                    "PostgreSQL, where the studio's content history is in the database",
     "DATABASE_URL": "SQLAlchemy URL of the database (default: a SQLite file in NTS_DATA_DIR); "
     "postgresql+psycopg://user:password@host/dbname for PostgreSQL",
     "NTS_DEMO": "1 to create a demo organisation with one-click demo sign-in (default: 0)",

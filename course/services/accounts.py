@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -367,12 +367,14 @@ def resume_session(
     *,
     policy: SessionPolicy = DEFAULT_SESSIONS,
     now: datetime | None = None,
+    content_version: Callable[[int], None] | None = None,
 ) -> Actor | None:
     """Return the actor of a session token, read afresh, or None when the session is over.
 
     Called on every interaction: a disabled account, changed capabilities or an expired session
     take effect at once, in every open session. The session, its person and their grants are
-    read in one statement.
+    read in one statement, which also reads the content version: it is handed to
+    `content_version`, if given, whenever a session was found.
     """
     if not token or len(token) > MAX_TOKEN_CHARS:
         return None  # no token of ours is this long: refuse before hashing anything
@@ -380,6 +382,8 @@ def resume_session(
     token_hash = hash_token(token)
     with read_session(engine) as session:
         holder = sessions.find_session_holder(session, token_hash)
+    if holder is not None and content_version is not None:
+        content_version(holder.content_version)
     if holder is None or holder.session.ended_at is not None:
         return None
     row = holder.session

@@ -1,7 +1,9 @@
 """The work a deployment does once at start, not at a page view: migrate, then the setup token.
 
-With an LMS registered (NTS_LTI_PLATFORMS), start-up also makes the tool's LTI key if the
-database has none, so `/lti/jwks.json` publishes it before the first launch.
+Between the two, a content history folder left by an earlier release is imported into the
+database once (course/services/published_content.py). With an LMS registered
+(NTS_LTI_PLATFORMS), start-up also makes the tool's LTI key if the database has none, so
+`/lti/jwks.json` publishes it before the first launch.
 
 Every app process runs this at start (the ASGI lifespan in `course/web/lifespan.py`), and so does
 `python -m course db upgrade`. Both steps are safe when several processes start together: the
@@ -11,9 +13,9 @@ one process prints it and it stays valid.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from course.services import accounts, lti
+from course.services import accounts, lti, published_content
 from course.settings import Settings
 from course.store import migrate
 from course.store.engine import engine_from_settings
@@ -36,12 +38,19 @@ class StartUp:
     token: str | None
     #: No account exists yet but the token was issued earlier or elsewhere.
     token_elsewhere: bool
+    #: Versions imported from an earlier release's history folder, and files it could not read.
+    imported: published_content.Imported = field(default_factory=lambda: published_content.Imported(0, ()))
 
     def console_lines(self) -> list[str]:
         """Return what the server prints on its console about first-run setup."""
+        lines = []
+        if self.imported.added or self.imported.skipped:
+            lines.append(f"Need to Share: imported {self.imported.added} saved version(s) of content "
+                         f"files into the database; {len(self.imported.skipped)} file(s) could not be "
+                         "read")
         if self.token:
-            return [TOKEN_LINE.format(token=self.token)]
-        return [TOKEN_ELSEWHERE] if self.token_elsewhere else []
+            return [*lines, TOKEN_LINE.format(token=self.token)]
+        return [*lines, TOKEN_ELSEWHERE] if self.token_elsewhere else lines
 
 
 def start_up(settings: Settings) -> StartUp:
@@ -54,10 +63,12 @@ def start_up(settings: Settings) -> StartUp:
         before = migrate.current_revision(engine)
         migrate.upgrade_database(engine)
         after = migrate.current_revision(engine)
+        imported = published_content.import_history_folder(engine, settings.data_dir)
         token = accounts.issue_first_setup_token(engine)
         if settings.lti.enabled:  # the LMS reads the tool's key set before any launch
             lti.tool_keys(engine, settings.lti)
         elsewhere = token is None and accounts.needs_first_run_setup(engine)
-        return StartUp(before=before, after=after, token=token, token_elsewhere=elsewhere)
+        return StartUp(before=before, after=after, token=token, token_elsewhere=elsewhere,
+                       imported=imported)
     finally:
         engine.dispose()

@@ -1,18 +1,19 @@
 """Serve the last valid version of each item while its file is broken, and report content health.
 
 `LastValid` is an in-process aggregate of content only (items by id, per content root): the UI
-holds one per process (course/ui/resources.py), like the parse cache. Losing it costs nothing but the
-fallback: the next load starts again from what validates now.
+holds one per process (course/ui/resources.py), like the parse cache. A process that starts while
+a file is broken has no memory of it yet: it takes the file's newest published version from the
+database (`published`), so it serves the same items as its peers rather than dropping them.
 """
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from course.content.loader import LoadResult, ParseCache
+from course.content.loader import LoadResult, ParseCache, load_files, read_course_files, read_edit
 from course.content.scenario_checks import can_finish, reachable_from, scenario_graph
 from course.domain.diagnostics import Diagnostic, Severity
 from course.domain.model import Course, Module, Quiz, Scenario, frozen_map
@@ -44,6 +45,8 @@ class _RootState:
     fingerprint: str = ""
     served: LoadResult | None = None
     stale: tuple[StaleItem, ...] = ()
+    #: The fingerprint of the files last checked against their published versions.
+    asked: str = ""
 
 
 @dataclass
@@ -134,9 +137,55 @@ def _restore_links(merged: dict[str, Item], remembered: Mapping[str, Item]) -> d
     return out
 
 
-def load_served(root: Path, *, cache: ParseCache, last: LastValid) -> LoadResult:
-    """Load the course at root as learners are served it: broken items at their last valid version."""
-    return merge_last_valid(load(root, cache=cache), last, root)
+#: Returns the newest published text of each of the paths that has one.
+Published = Callable[[tuple[str, ...]], Mapping[str, str]]
+
+
+def load_served(root: Path, *, cache: ParseCache, last: LastValid,
+                published: Published | None = None) -> LoadResult:
+    """Load the course at root as learners are served it: broken items at their last valid version.
+
+    With `published`, a broken file this process has no valid version of in memory is taken
+    from its newest published text (when that text is valid) before the merge.
+    """
+    result = load(root, cache=cache)
+    if published is not None:
+        remember_published(result, last, root, cache=cache, published=published)
+    return merge_last_valid(result, last, root)
+
+
+def remember_published(result: LoadResult, last: LastValid, root: Path, *, cache: ParseCache,
+                       published: Published) -> int:
+    """Remember the items of broken files from their published text; return how many were taken.
+
+    Only files with errors whose items this process does not remember yet are asked for, so a
+    running process asks nothing on a rerun, and asks again only when the files change.
+    """
+    state = last.state(root)
+    if result.course is None or state.asked == result.fingerprint:
+        return 0
+    state.asked = result.fingerprint
+    known = {item.meta.source for item in state.items.values()}
+    missing = tuple(sorted((_broken_files(result.diagnostics) & set(result.files)) - known))
+    texts = published(missing) if missing else {}
+    files = read_course_files(root, cache=cache) if texts else None
+    overlay = files
+    for path, text in texts.items():
+        if overlay is not None and overlay.texts.get(path) not in (None, text):
+            overlay = read_edit(root, overlay, path, text)
+    if overlay is None or overlay is files:
+        return 0
+    good = load_files(overlay, cache=cache)
+    if good.course is None:
+        return 0
+    still_broken = _broken_files(good.diagnostics)
+    taken = {item_id: item for item_id, item in _items(good.course).items()
+             if item.meta.source in texts and item.meta.source not in still_broken}
+    for item_id, item in taken.items():
+        state.items.setdefault(item_id, item)
+    if taken:
+        state.served = None  # merge again, with the items just taken
+    return len(taken)
 
 
 # --- Content health --------------------------------------------------------------------------

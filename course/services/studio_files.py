@@ -1,34 +1,48 @@
 """Edit content files in the app: open, validate with the edit, save atomically, draft, restore.
 
-Every action checks its permission here, on the server. A saved file is written to a temporary
-file in the same folder, flushed to disk and renamed over the original, so a crash leaves either
-the old file or the new one, never half of one. The version replaced is kept in a history folder
-so it can be restored, and every save, draft and restore is audited with the content hashes.
+Every action checks its permission here, on the server. Every saved version of a file is kept in
+the database (content_revision), numbered per file; a save names the number the edit was opened
+at, and adding the next number is a compare-and-set in the same transaction, so of two saves
+from the same version (in any process, on any host) the second is refused and its text is kept as
+that trainer's draft. The file itself is then written to a temporary file in the same folder,
+flushed to disk and renamed over the original, so a crash leaves either the old file or the new
+one, never half of one. Every save, draft and restore is audited with the content hashes.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import tempfile
-import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from course.content.common import content_version
-from course.content.loader import KINDS, ParseCache, load_files, read_course_files, read_edit
+from course.content.loader import (
+    KINDS,
+    MAX_FILE_BYTES,
+    ParseCache,
+    load_files,
+    read_course_files,
+    read_edit,
+)
 from course.content.manifest import MANIFEST
 from course.domain.diagnostics import Diagnostic, Severity
 from course.domain.permissions import Action, Actor
 from course.services.database import Engine
 from course.services.permissions import audit_denial, record_audit_event, require
+from course.store import content_history
+from course.store.content_history import NewRevision, StudioDraftRow, VersionTaken
+from course.store.content_history import Revision as Revision
+from course.store.engine import read_session, write_transaction
 
 SUFFIXES = (".md", ".yaml")
-#: Serialises check-then-write within this process, so two saves of the same file cannot both
-#: pass the concurrent-edit guard. Not security state: losing it only loosens that guard.
-_WRITING = threading.Lock()
-_STAMP = "%Y%m%dT%H%M%S%fZ"
+#: The longest message a trainer may give a saved version.
+MAX_MESSAGE = 500
+#: Version numbers are stored as 32-bit integers; a number outside 0..this names no version.
+_MAX_NUMBER = 2**31 - 1
 
 
 class PathRefused(ValueError):
@@ -43,8 +57,20 @@ class EditRefused(ValueError):
         self.added = added
 
 
+class DraftTooLarge(ValueError):
+    """A draft longer than a content file may be; nothing was kept."""
+
+
 class EditConflict(ValueError):
-    """The file changed on disk since it was opened; nothing was written."""
+    """Someone else saved the file, or it changed on disk, since it was opened; nothing was written.
+
+    `by` is the version saved meanwhile, when the database has it. The refused text was kept
+    as the trainer's draft of the file.
+    """
+
+    def __init__(self, message: str, *, by: Revision | None = None) -> None:
+        super().__init__(message)
+        self.by = by
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +81,9 @@ class ContentFile:
     text: str
     hash: str
     exists: bool
+    #: The number of the newest saved version when the file was opened (0: none yet); a save
+    #: is accepted only while it is still the newest.
+    number: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +93,6 @@ class EditCheck:
     relative: str
     diagnostics: tuple[Diagnostic, ...]
     added_errors: tuple[Diagnostic, ...]
-
-@dataclass(frozen=True, slots=True)
-class SavedVersion:
-    """A previous version kept in the history folder."""
-
-    name: str
-    hash: str
-    saved_at: datetime
-
 
 def normalise(text: str) -> str:
     """Return text as the loader reads it: no byte-order mark, Unix line ends."""
@@ -89,13 +109,6 @@ def published_name(relative: str) -> str:
     folder, _, name = relative.rpartition("/")
     name = name.lstrip("_")
     return f"{folder}/{name}" if folder else name
-
-
-def draft_name(relative: str) -> str:
-    """Return the path of the draft beside a content file (`_<name>`)."""
-    published = published_name(relative)
-    folder, _, name = published.rpartition("/")
-    return f"{folder}/_{name}" if folder else f"_{name}"
 
 
 def resolve_path(root: Path, relative: str) -> Path:
@@ -139,10 +152,13 @@ def _read(path: Path) -> str | None:
 
 
 def open_file(engine: Engine, actor: Actor, root: Path, relative: str) -> ContentFile:
-    """Open a content file (or draft) for editing."""
+    """Open a content file for editing, with the number of its newest saved version."""
     path = _checked_path(engine, actor, root, relative, Action.EDIT_CONTENT)
+    with read_session(engine) as session:
+        newest = content_history.latest(session, published_name(relative))
     text = _read(path)
-    return ContentFile(relative, text or "", text_hash(text) if text is not None else "", text is not None)
+    return ContentFile(relative, text or "", text_hash(text) if text is not None else "", text is not None,
+                       newest.number if newest else 0)
 
 
 def current_hash(root: Path, relative: str) -> str:
@@ -223,100 +239,194 @@ def write_atomically(path: Path, text: str) -> None:
         os.close(directory)
 
 
-def _history_folder(history: Path, relative: str) -> Path:
-    return history / relative
+@dataclass(frozen=True, slots=True)
+class _Publish:
+    """One version to publish: where, what, from which version, and who and why."""
+
+    target: str
+    path: Path
+    text: str
+    base_hash: str
+    base_number: int
+    kind: str
+    message: str
+    when: datetime
 
 
-def _keep(history: Path, relative: str, text: str, now: datetime) -> None:
-    """Keep a version of a file in the history folder."""
-    folder = _history_folder(history, relative)
-    suffix = Path(relative).suffix
-    write_atomically(folder / f"{now.strftime(_STAMP)}-{text_hash(text)}{suffix}", text)
+def _conflict_message(target: str, by: Revision | None) -> str:
+    if by is None:
+        return f"{target} changed on disk since it was opened; reload to see the change"
+    who = by.author or "Someone else"
+    return (f"{who} saved {target} at {by.saved_at:%H:%M} UTC (version {by.number}); reload to see "
+            "their change. Your text is kept as your draft")
 
 
-def list_history(engine: Engine, actor: Actor, root: Path, relative: str, *,
-                 history: Path) -> tuple[SavedVersion, ...]:
-    """Return the previous versions of a file, newest first."""
-    _checked_path(engine, actor, root, relative, Action.EDIT_CONTENT)
-    folder = _history_folder(history, published_name(relative))
-    versions = []
-    if folder.is_dir():
-        for entry in folder.iterdir():
-            stamp, _, rest = entry.stem.partition("-")
-            try:
-                when = datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC)
-            except ValueError:
-                continue
-            versions.append(SavedVersion(entry.name, rest, when))
-    return tuple(sorted(versions, key=lambda v: v.saved_at, reverse=True))
+def _publish(engine: Engine, actor: Actor, job: _Publish) -> tuple[str, str]:
+    """Add the version and write the file in one transaction; return (new hash, previous hash).
+
+    Raises EditConflict when the newest saved version is no longer `base_number` (here or when
+    another transaction adds that number first) or the file on disk is no longer `base_hash`.
+    """
+    new_hash, written, previous = text_hash(job.text), False, None
+    try:
+        with write_transaction(engine) as session:
+            newest = content_history.latest(session, job.target)
+            number = newest.number if newest else 0
+            if number != job.base_number:
+                raise EditConflict(_conflict_message(job.target, newest), by=newest)
+            previous = _read(job.path)
+            disk_hash = text_hash(previous) if previous is not None else ""
+            if disk_hash != job.base_hash:
+                raise EditConflict(_conflict_message(job.target, None))
+            if previous is not None and (newest is None or newest.hash != disk_hash):
+                number += 1  # keep what was on disk (a first save, or an edit made outside the app)
+                content_history.add_revision(session, job.target, number, NewRevision(
+                    previous, disk_hash, "found", None, "As it was on disk before this save", job.when))
+            content_history.add_revision(session, job.target, number + 1, NewRevision(
+                job.text, new_hash, job.kind, actor.person_id, job.message, job.when))
+            content_history.drop_draft(session, actor.person_id, job.target)
+            write_atomically(job.path, job.text)
+            written = True
+    except VersionTaken as exc:
+        with read_session(engine) as session:
+            by = content_history.latest(session, job.target)
+        raise EditConflict(_conflict_message(job.target, by), by=by) from exc
+    except BaseException:
+        if written:  # the version was not recorded: put the file back as it was
+            _put_back(job.path, previous)
+        raise
+    return new_hash, text_hash(previous) if previous is not None else ""
 
 
-def _write_version(engine: Engine, actor: Actor, path: Path, relative: str, text: str, *,
-                   kind: str, history: Path | None, now: datetime | None, address: str) -> str:
-    when = now or datetime.now(UTC)
-    previous = _read(path)
-    text = normalise(text)
-    if history is not None and previous is not None:
-        _keep(history, relative, previous, when)
-    write_atomically(path, text)
-    new_hash = text_hash(text)
-    record_audit_event(engine, actor, kind, target=relative, address=address, now=when,
-                       detail={"hash": new_hash,
-                               "previous": text_hash(previous) if previous is not None else ""})
+def _put_back(path: Path, previous: str | None) -> None:
+    if previous is None:
+        path.unlink(missing_ok=True)
+    else:
+        write_atomically(path, previous)
+
+
+def _clean_message(message: str) -> str:
+    return " ".join(message.split())[:MAX_MESSAGE]
+
+
+def _refused(engine: Engine, actor: Actor, job: _Publish, conflict: EditConflict, address: str) -> None:
+    """Keep the refused text as the trainer's draft and audit the refusal."""
+    with write_transaction(engine) as session:
+        content_history.put_draft(session, actor.person_id, StudioDraftRow(
+            job.target, job.text, text_hash(job.text), _stored_number(job.base_number), job.when))
+    audit_denial(engine, actor, Action.PUBLISH_CONTENT, reason=f"{job.target}: {conflict}",
+                 address=address)
+
+
+def _run_publish(engine: Engine, actor: Actor, job: _Publish, *, address: str) -> str:
+    try:
+        new_hash, previous_hash = _publish(engine, actor, job)
+    except EditConflict as conflict:
+        _refused(engine, actor, job, conflict, address)
+        raise
+    record_audit_event(engine, actor, f"content_{job.kind}", target=job.target, address=address,
+                       now=job.when, detail={"hash": new_hash, "previous": previous_hash})
     return new_hash
 
 
 def save(engine: Engine, actor: Actor, root: Path, relative: str, text: str, *, base_hash: str,
-         history: Path, now: datetime | None = None, address: str = "",
+         base_number: int, message: str = "", now: datetime | None = None, address: str = "",
          cache: ParseCache | None = None) -> str:
     """Publish an edit to the file's published path and return its new hash.
 
-    Refuses (EditConflict) when the file on disk is no longer the version the edit started
-    from (`base_hash`, "" for a new file), and (EditRefused) when the edit adds errors to the
-    course. The previous version is kept in `history`.
+    Refuses (EditConflict) when someone saved the file since the edit was opened at version
+    `base_number`, or the file on disk is no longer `base_hash` ("" for a new file); the text
+    is then kept as the trainer's draft. Refuses (EditRefused) when the edit adds errors to the
+    course. The new version, with `message`, joins the file's history in the database.
     """
     _checked_path(engine, actor, root, relative, Action.PUBLISH_CONTENT)
-    with _WRITING:
-        return _save(engine, actor, root, relative, text, base_hash=base_hash, history=history,
-                     now=now, address=address, cache=cache)
-
-
-def _save(engine: Engine, actor: Actor, root: Path, relative: str, text: str, *, base_hash: str,
-          history: Path, now: datetime | None, address: str, cache: ParseCache | None) -> str:
     target = published_name(relative)
     path = resolve_path(root, target)
-    if current_hash(root, target) != base_hash:
-        audit_denial(engine, actor, Action.PUBLISH_CONTENT, reason=f"{target} changed on disk",
-                     address=address)
-        raise EditConflict(f"{target} changed on disk since it was opened; reopen it and edit again")
     check = check_edit(root, target, text, cache=cache)
     if check.added_errors:
         raise EditRefused(check.added_errors)
-    return _write_version(engine, actor, path, target, text, kind="content_published",
-                          history=history, now=now, address=address)
+    job = _Publish(target, path, normalise(text), base_hash, base_number, "published",
+                   _clean_message(message), now or datetime.now(UTC))
+    return _run_publish(engine, actor, job, address=address)
 
 
-def save_draft(engine: Engine, actor: Actor, root: Path, relative: str, text: str, *,
-               now: datetime | None = None, address: str = "") -> str:
-    """Save the edit as a draft beside the file (`_<name>`, which the loader skips); return its hash."""
+def list_history(engine: Engine, actor: Actor, root: Path, relative: str) -> tuple[Revision, ...]:
+    """Return the saved versions of a file, newest first, with who saved each, when and why."""
     _checked_path(engine, actor, root, relative, Action.EDIT_CONTENT)
-    target = draft_name(relative)
-    path = resolve_path(root, target)
-    with _WRITING:
-        return _write_version(engine, actor, path, target, text, kind="content_draft_saved",
-                              history=None, now=now, address=address)
+    with read_session(engine) as session:
+        return content_history.history(session, published_name(relative))
 
 
-def restore(engine: Engine, actor: Actor, root: Path, relative: str, name: str, *, history: Path,
-            now: datetime | None = None, address: str = "") -> str:
-    """Put a previous version back in place (keeping the current one in history); return its hash."""
+def _stored_number(number: int) -> int:
+    """Return a version number as it can be stored (a forged one is clamped, and names no version)."""
+    return max(0, min(number, _MAX_NUMBER))
+
+
+def _version_text(engine: Engine, target: str, number: int) -> str:
+    if not 0 < number <= _MAX_NUMBER:
+        raise PathRefused(f"{target} has no version {number}")
+    with read_session(engine) as session:
+        text = content_history.revision_text(session, target, number)
+    if text is None:
+        raise PathRefused(f"{target} has no version {number}")
+    return text
+
+
+def diff_version(engine: Engine, actor: Actor, root: Path, relative: str, number: int) -> str:
+    """Return a unified diff from a saved version of the file to the file as it is now."""
+    _checked_path(engine, actor, root, relative, Action.EDIT_CONTENT)
+    target = published_name(relative)
+    old = _version_text(engine, target, number)
+    now = _read(resolve_path(root, target))
+    return "".join(difflib.unified_diff(
+        old.splitlines(keepends=True), (now or "").splitlines(keepends=True),
+        fromfile=f"{target} (version {number})", tofile=f"{target} (now)"))
+
+
+def restore(engine: Engine, actor: Actor, root: Path, relative: str, number: int, *,
+            base_hash: str, base_number: int, now: datetime | None = None, address: str = "") -> str:
+    """Put a saved version back in place as a new version; return its hash.
+
+    Like a save, it is refused (EditConflict) when someone saved the file since it was opened.
+    """
     _checked_path(engine, actor, root, relative, Action.PUBLISH_CONTENT)
     target = published_name(relative)
     path = resolve_path(root, target)
-    folder = _history_folder(history, target)
-    if "/" in name or name.startswith(".") or not (folder / name).is_file():
-        raise PathRefused(f"no previous version named {name!r}")
-    text = (folder / name).read_text(encoding="utf-8")
-    with _WRITING:
-        return _write_version(engine, actor, path, target, text, kind="content_restored",
-                              history=history, now=now, address=address)
+    text = _version_text(engine, target, number)
+    job = _Publish(target, path, text, base_hash, base_number, "restored",
+                   f"Restored version {number}", now or datetime.now(UTC))
+    return _run_publish(engine, actor, job, address=address)
+
+
+def save_draft(engine: Engine, actor: Actor, root: Path, relative: str, text: str, *,
+               base_number: int = 0, now: datetime | None = None, address: str = "") -> str:
+    """Keep the edit as the trainer's own draft of the file (learners never see it); return its hash."""
+    _checked_path(engine, actor, root, relative, Action.EDIT_CONTENT)
+    target = published_name(relative)
+    resolve_path(root, target)
+    when, text = now or datetime.now(UTC), normalise(text)
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise DraftTooLarge(f"the draft has {len(text.encode('utf-8')):,} bytes; a content file may "
+                            f"have {MAX_FILE_BYTES:,}")
+    new_hash = text_hash(text)
+    with write_transaction(engine) as session:
+        before = content_history.get_draft(session, actor.person_id, target)
+        content_history.put_draft(session, actor.person_id,
+                                  StudioDraftRow(target, text, new_hash, _stored_number(base_number), when))
+    record_audit_event(engine, actor, "content_draft_saved", target=target, address=address, now=when,
+                       detail={"hash": new_hash, "previous": before.hash if before else ""})
+    return new_hash
+
+
+def get_draft(engine: Engine, actor: Actor, root: Path, relative: str) -> StudioDraftRow | None:
+    """Return the trainer's own draft of the file, if they have one."""
+    _checked_path(engine, actor, root, relative, Action.EDIT_CONTENT)
+    with read_session(engine) as session:
+        return content_history.get_draft(session, actor.person_id, published_name(relative))
+
+
+def discard_draft(engine: Engine, actor: Actor, root: Path, relative: str) -> None:
+    """Remove the trainer's own draft of the file."""
+    _checked_path(engine, actor, root, relative, Action.EDIT_CONTENT)
+    with write_transaction(engine) as session:
+        content_history.drop_draft(session, actor.person_id, published_name(relative))

@@ -20,6 +20,7 @@ from course.store.tables import (
     AuthSession,
     CapabilityGrant,
     Certificate,
+    ContentRevision,
     Enrolment,
     EvidenceSlot,
     LoginAttempt,
@@ -40,6 +41,7 @@ from course.store.tables import (
     ScenarioStep,
     SectionRead,
     SessionTicket,
+    StudioDraft,
     XapiOutbox,
 )
 
@@ -125,6 +127,9 @@ def _lti_rows(session: Session, person_id: int) -> dict[str, list[dict[str, obje
         "lti_person_link": _rows(session, link, link.c.person_id == person_id),
         "lti_line_item_member": _rows(session, member, member.c.person_id == person_id),
         "lti_grade_outbox": _rows(session, grade, grade.c.person_id == person_id),
+        "content_revision": _rows(session, _table(ContentRevision),
+                                  _table(ContentRevision).c.author_id == person_id),
+        "studio_draft": _rows(session, _table(StudioDraft), _table(StudioDraft).c.person_id == person_id),
     }
 
 

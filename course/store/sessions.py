@@ -7,13 +7,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, insert, update
+from sqlalchemy import bindparam, delete, exists, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from course.domain.permissions import Grants
 from course.store.people import grants_from
-from course.store.tables import AuthSession, CapabilityGrant, Person
+from course.store.tables import AuthSession, CapabilityGrant, ContentRevision, Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,9 @@ class SessionHolder:
     email: str
     active: bool
     grants: Grants
+    #: The content version (the newest saved content version's id), read in the same statement
+    #: so that following other processes' content changes costs no statement of its own.
+    content_version: int = 0
 
 
 @functools.cache
@@ -59,11 +62,14 @@ def _holder_statement() -> Any:
     grant = CapabilityGrant.__table__  # type: ignore[attr-defined]
     report = person.alias("report")
     has_reports = exists().where(report.c.manager_id == auth.c.person_id, report.c.active.is_(True))
+    revision = ContentRevision.__table__  # type: ignore[attr-defined]
+    content_version = sa_select(func.coalesce(func.max(revision.c.id), 0)).scalar_subquery()
     return (
         sa_select(
             auth.c.person_id, auth.c.created_at, auth.c.last_seen_at, auth.c.ended_at,
             person.c.email, person.c.active, grant.c.capability, grant.c.departments,
             has_reports.label("has_reports"),
+            content_version,
         )
         .join(person, person.c.id == auth.c.person_id)
         .outerjoin(grant, grant.c.person_id == person.c.id)
@@ -86,6 +92,7 @@ def find_session_holder(session: Session, token_hash: str) -> SessionHolder | No
         active=bool(first[5]),
         grants=replace(grants_from((row[6], row[7]) for row in rows if row[6] is not None),
                        has_reports=bool(first[8])),
+        content_version=int(first[9]),
     )
 
 

@@ -624,6 +624,45 @@ class LtiGradeOutbox(SQLModel, table=True):
     last_error: str = Field(default="", max_length=500)
 
 #: Tables holding data about a person, with how their rows are found for one person.
+class ContentRevision(SQLModel, table=True):
+    """One saved version of a content file: what the studio published, restored or found on disk.
+
+    Numbered per path from 1; the unique (path, number) is the compare-and-set of a save: two
+    saves from the same version both try to add the same number, and the second is refused.
+    The largest id is the content version every process compares on each rerun.
+    """
+
+    __tablename__ = "content_revision"
+    __table_args__ = (UniqueConstraint("path", "number", name="uq_content_revision_path_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(max_length=300)
+    number: int
+    text: str
+    hash: str = Field(max_length=64)
+    #: "published", "restored", "found" (the file as it was on disk before a save) or "imported".
+    kind: str = Field(max_length=12)
+    author_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL", index=True)
+    message: str = Field(default="", max_length=500)
+    saved_at: datetime
+
+
+class StudioDraft(SQLModel, table=True):
+    """A trainer's unsaved edit of one content file, kept until they save or discard it."""
+
+    __tablename__ = "studio_draft"
+    __table_args__ = (UniqueConstraint("person_id", "path", name="uq_studio_draft_person_path"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    path: str = Field(max_length=300)
+    text: str
+    hash: str = Field(max_length=64)
+    #: The revision number the edit started from (0: before the file had any).
+    base_number: int = Field(default=0)
+    updated_at: datetime
+
+
 PERSONAL_DATA: dict[str, str] = {
     "person": "the person's own row (and manager_id of the people they manage)",
     "capability_grant": "person_id",
@@ -652,6 +691,8 @@ PERSONAL_DATA: dict[str, str] = {
     "lti_person_link": "person_id",
     "lti_line_item_member": "person_id",
     "lti_grade_outbox": "person_id",
+    "content_revision": "author_id (who saved the version; the text is course content)",
+    "studio_draft": "person_id",
 }
 
 #: Tables that hold nothing about any person.

@@ -142,8 +142,10 @@ def session_policy() -> SessionPolicy:
 def _resume() -> tuple[Actor | None, str | None]:
     """Return the actor of the first live candidate token, and that token when it is the tab's."""
     policy = session_policy()
+    resources.note_content_version(None)  # nothing read yet in this rerun
     for token, from_cookie in _session_tokens():
-        actor = resume_session(resources.engine(), token, policy=policy)
+        actor = resume_session(resources.engine(), token, policy=policy,
+                               content_version=resources.note_content_version)
         if actor is not None:
             return actor, None if from_cookie else token
         if from_cookie:  # over for good: do not ask the database again in this tab

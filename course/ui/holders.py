@@ -37,6 +37,11 @@ class Held(Generic[Value]):
                     self._built = True
         return self._value  # type: ignore[return-value]
 
+    @property
+    def built(self) -> bool:
+        """Return whether the value has been built (without building it)."""
+        return self._built
+
     def reset(self) -> None:
         """Drop the value, closing it first if it has a close function (tests and shutdown only)."""
         with self._lock:

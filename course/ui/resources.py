@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 
-from course.services import database, demo, seed, studio_content
+from course.services import database, demo, published_content, seed, studio_content
 from course.services.accounts import Passwords
 from course.services.catalog import LoadResult, ParseCache
 from course.services.dashboard import DashboardCache
@@ -45,7 +45,9 @@ _parse_cache: Held[ParseCache] = Held(ParseCache)
 _last_valid: Held[studio_content.LastValid] = Held(studio_content.LastValid)
 _dashboard_cache: Held[DashboardCache] = Held(DashboardCache)
 _stats_cache: Held[StatsCache] = Held(StatsCache)
-_ALL = (_engine, _settings, _passwords, _parse_cache, _last_valid, _dashboard_cache, _stats_cache)
+_follower: Held[published_content.Follower] = Held(published_content.Follower)
+_ALL = (_engine, _settings, _passwords, _parse_cache, _last_valid, _dashboard_cache, _stats_cache,
+        _follower)
 
 
 def settings() -> Settings:
@@ -91,10 +93,36 @@ def stats_cache() -> StatsCache:
 def course() -> LoadResult:
     """Return the course as learners are served it, broken items at their last valid version.
 
-    Unchanged files come from the parse cache, so this is cheap.
+    Unchanged files come from the parse cache, so this is cheap. Once the database is open, a
+    broken file this process has no valid version of is served from its newest published text.
     """
+    published = _published if _engine.built else None
     return studio_content.load_served(settings().content_root, cache=_parse_cache.get(),
-                                      last=last_valid())
+                                      last=last_valid(), published=published)
+
+
+def _published(paths: tuple[str, ...]) -> dict[str, str]:
+    return published_content.published_texts(engine(), paths)
+
+
+#: The content version read with this thread's identity in the current rerun (see auth).
+_noted = threading.local()
+
+
+def note_content_version(version: int | None) -> None:
+    """Keep the content version the sign-in check read, for `follow_published` in this rerun."""
+    _noted.version = version
+
+
+def follow_published() -> tuple[str, ...]:
+    """Catch up with content other processes published.
+
+    No statement of its own when the identity check of this rerun read the content version
+    (it does for every signed-in rerun); one otherwise.
+    """
+    version = getattr(_noted, "version", None)
+    _noted.version = None
+    return published_content.follow(engine(), settings().content_root, _follower.get(), version=version)
 
 
 def reset() -> None:

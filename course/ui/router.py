@@ -21,7 +21,7 @@ import streamlit as st
 from course.domain.permissions import Page, landing_page
 from course.services import logs, metrics
 from course.services.database import UNAVAILABLE_ERRORS, describe_unavailable
-from course.ui import a11y, auth, idle_warning, runtime_stats
+from course.ui import a11y, auth, idle_warning, resources, runtime_stats
 from course.ui.links import PAGES, entries_for
 from course.ui.single_sign_on import render_notice
 from course.ui.text import literal
@@ -65,6 +65,8 @@ def _sends_to(script: str, *, leaving: bool) -> Callable[[], None]:
 def _route() -> None:
     leaving = auth.follow_navigation()
     actor = auth.current_actor()
+    if actor is not None:
+        resources.follow_published()  # content another process published since the last rerun
     front = "home"  # the metrics name of the page served at the root address
     if actor is None:
         pages = [st.Page(SIGN_IN, title="Sign in", icon=":material/login:", default=True)] + [

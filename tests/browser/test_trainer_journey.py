@@ -24,7 +24,7 @@ from course.services import database
 from course.services.demo import DemoPerson
 from course.services.studio_files import text_hash
 from course.services.studio_stats import plain
-from course.store import audit
+from course.store import audit, content_history
 from course.store.engine import read_session
 from tests.browser.conftest import (
     ServedCourse,
@@ -147,22 +147,22 @@ def test_a_trainer_finds_fixes_previews_and_reads_the_item_analysis(
     shoot(page, screenshots, "trainer-02-validated")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text(f"Saved. Version {text_hash(fixed)}.", exact=True)).to_be_visible()
-    expect(page.get_by_text("Previous versions (1)", exact=True)).to_be_visible()
+    expect(page.get_by_text("History (2 saved versions)", exact=True)).to_be_visible()
     settle(page)
     shoot(page, screenshots, "trainer-03-saved")
 
     assert path.read_text(encoding="utf-8") == fixed
-    kept = list((served.data / "content-history" / RELATIVE).iterdir())
-    assert [k.read_text(encoding="utf-8") for k in kept] == [broken], kept
-    assert kept[0].name.endswith(f"-{text_hash(broken)}.md"), kept[0].name
+    assert not (served.data / "content-history").exists()  # the history is in the database
     engine = database.open_database(server_settings(served.data, served.content))
     try:
         with read_session(engine) as session:
             published = audit.list_events(session, kind="content_published")
+            kept = content_history.history(session, RELATIVE)
     finally:
         database.close_database(engine)
     assert [(e.actor, e.target, e.detail) for e in published] == [
         (trainer.email, RELATIVE, {"hash": text_hash(fixed), "previous": text_hash(broken)})]
+    assert [(v.kind, v.hash) for v in kept] == [("published", text_hash(fixed)), ("found", text_hash(broken))]
 
     _open_health(page)
     expect(page.get_by_text("Content health: every file validates with no error or warning.", exact=True)

@@ -31,6 +31,7 @@ from course.store import (
     attempts,
     audit,
     certificates,
+    content_history,
     drafts,
     lti,
     people,
@@ -90,6 +91,11 @@ def fill_everything(engine: Engine, passwords: Passwords) -> int:
         scenario_runs.finish_run(
             session, ScenarioRunFinishRecord(new_key(), ada_id, start.run_id, "b", "good", 1.0, NOW)
         )
+    with write_transaction(engine) as session:  # a content version she saved, and an edit she kept
+        content_history.add_revision(session, "quizzes/q.md", 1, content_history.NewRevision(
+            "text", "hash", "published", ada_id, "Fixed a typo", NOW))
+        content_history.put_draft(session, ada_id, content_history.StudioDraftRow(
+            "quizzes/q.md", "draft", "hash", 1, NOW))
     with write_transaction(engine) as session:  # a quiz left half-answered
         draft = drafts.Draft("m-quiz", "v", new_key(), 7, {"q": drafts.DraftAnswer((1,), 2.0)}, NOW)
         drafts.start_draft(session, ada_id, draft, now=NOW)

@@ -83,3 +83,15 @@ def test_with_an_lms_registered_the_first_start_makes_the_tool_key(tmp_path: Pat
             assert len(lti.list_tool_keys(session)) == 1
     finally:
         engine.dispose()
+def test_start_up_imports_a_history_folder_left_by_an_earlier_release(database_url: str,
+                                                                      tmp_path: Path) -> None:
+    kept = tmp_path / "data" / "content-history" / "quizzes" / "intro-quiz.md"
+    kept.mkdir(parents=True)
+    (kept / "20260501T090000000000Z-abc.md").write_text("# An older text\n", encoding="utf-8")
+    settings = load_settings({"DATABASE_URL": database_url, "NTS_DATA_DIR": str(tmp_path / "data")})
+    first = start_up(settings)
+    assert first.imported.added == 1
+    assert first.console_lines()[0] == ("Need to Share: imported 1 saved version(s) of content files "
+                                        "into the database; 0 file(s) could not be read")
+    assert start_up(settings).imported.added == 0  # once: the folder was renamed
+    assert (tmp_path / "data" / "content-history.imported").is_dir()

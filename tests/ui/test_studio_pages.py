@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -14,15 +16,18 @@ from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from course.content.loader import load_course
-from course.domain.permissions import Page
+from course.domain.accounts import parse_capabilities
+from course.domain.permissions import Actor, Page
 from course.services import demo
 from course.services.database import Engine
-from course.services.studio_files import text_hash
+from course.services.studio_files import save, text_hash
 from course.settings import BUNDLED_ROOT
-from course.store import audit
-from course.store.engine import read_session
+from course.store import audit, content_history, people
+from course.store.engine import create_store_engine, read_session, write_transaction
+from course.ui import resources
 from course.ui.links import PAGES, PageLink
 from tests.conftest import MODULE, QUIZ, SCENARIO, TreeWriter
+from tests.scratch import copy_sqlite_template
 from tests.ui.conftest import AppFactory
 from tests.ui.hostile_text import seen
 
@@ -154,7 +159,15 @@ def test_the_editor_validates_refuses_a_break_and_saves_a_fix(
     (event,) = _events(database(), "content_published")
     assert event.actor == f"trainer@{demo.DEMO_DOMAIN}" and event.target == RELATIVE
     assert event.detail == {"hash": text_hash(EDITED), "previous": text_hash(QUIZ)}
-    assert len(at.selectbox) == 1  # the previous version is listed
+    assert len(at.selectbox) == 1  # the versions are listed: as found on disk, then the save
+    assert at.selectbox[0].options == [
+        f"Version 2 · {event.at:%Y-%m-%d %H:%M} UTC · Tara Trainer (demo) · published",
+        f"Version 1 · {event.at:%Y-%m-%d %H:%M} UTC · on disk · found · As it was on disk before this save"]
+    _button(at, "Show changes since")
+    assert "No difference: the file is this version now." in _texts(at.code)
+    at.selectbox[0].set_value(1).run()
+    _button(at, "Show changes since")
+    assert any("-## What comes first?" in t for t in _texts(at.code))
     _button(at, "Restore")
     assert (root / RELATIVE).read_text(encoding="utf-8") == QUIZ
     assert len(_events(database(), "content_restored")) == 1
@@ -166,13 +179,42 @@ def test_the_editor_saves_a_draft_and_refuses_a_stale_edit(
     at = _edit(_open(app(as_demo="trainer", content=root), EDITOR), RELATIVE)
     at.text_area[0].input(BROKEN)
     _button(at, "Save as draft")
-    assert (root / "quizzes/_intro-quiz.md").read_text(encoding="utf-8") == BROKEN
+    assert sorted(p.name for p in (root / "quizzes").iterdir()) == ["intro-quiz.md"]
     assert len(_events(database(), "content_draft_saved")) == 1
+    at.text_area[0].input(QUIZ).run()  # back to the file's text: the page offers the draft
+    assert any("You have a draft of this file" in t for t in _texts(at.info))
+    _button(at, "Load my draft")
+    assert at.text_area[0].value == BROKEN
     (root / RELATIVE).write_text(QUIZ.replace("Broadcast", "Shout"), encoding="utf-8")
     at.text_area[0].input(EDITED)
     _button(at, "Save")
     assert any("changed on disk" in t for t in _texts(at.error))
     assert "Shout" in (root / RELATIVE).read_text(encoding="utf-8")
+
+
+def test_the_editor_refuses_a_save_someone_else_made_first(
+        app: AppFactory, write_tree: TreeWriter, database: Callable[[], Engine]) -> None:
+    root = write_tree()
+    at = _edit(_open(app(as_demo="trainer", content=root), EDITOR), RELATIVE)
+    engine = database()
+    with read_session(engine) as session:
+        other = people.find_person(session, f"admin@{demo.DEMO_DOMAIN}")
+    assert other is not None and other.id is not None
+    admin = Actor(other.id, other.email, parse_capabilities("admin"))
+    save(engine, admin, root, RELATIVE, QUIZ.replace("Broadcast", "Shout"), base_hash=text_hash(QUIZ),
+         base_number=0)
+    at.text_area[0].input(EDITED)
+    _button(at, "Save")
+    (refused,) = [t for t in _texts(at.error) if t.startswith("Not saved")]
+    assert f"{other.name} saved {RELATIVE} at" in refused
+    assert "reload to see their change" in refused
+    assert at.text_area[0].value == EDITED  # the text stays in the editor, and as a draft
+    assert "Shout" in (root / RELATIVE).read_text(encoding="utf-8")
+    _button(at, "Reload the file")
+    assert "Shout" in at.text_area[0].value
+    assert any("You have a draft of this file" in t for t in _texts(at.info))
+    _button(at, "Load my draft")
+    assert at.text_area[0].value == EDITED
 
 
 def test_the_editor_opens_the_file_named_in_the_address(app: AppFactory, write_tree: TreeWriter) -> None:
@@ -291,3 +333,32 @@ def test_studio_pages_render_the_bundled_course(app: AppFactory) -> None:
     assert not at.exception and at.get("graphviz_chart")
     _button(at, "Play from this node")
     assert at.header
+
+
+def test_a_rerun_writes_what_another_host_published(app: AppFactory, write_tree: TreeWriter,
+                                                    database: Callable[[], Engine]) -> None:
+    root = write_tree()
+    at = _open(app(as_demo="trainer", content=root), EDITOR)  # this process notes the content version
+    with write_transaction(database()) as session:  # another host saves, on its own disk
+        content_history.add_revision(session, RELATIVE, 1, content_history.NewRevision(
+            EDITED, text_hash(EDITED), "published", None, "", datetime.now(UTC)))
+    assert (root / RELATIVE).read_text(encoding="utf-8") == QUIZ
+    at.run()
+    assert not at.exception, at.exception
+    assert (root / RELATIVE).read_text(encoding="utf-8") == EDITED
+
+
+def test_a_process_started_on_a_broken_file_serves_its_published_version(
+        app: AppFactory, write_tree: TreeWriter, tmp_path: Path, sqlite_template: Path) -> None:
+    root = write_tree({RELATIVE: BROKEN})  # broken on this host's disk when the process starts
+    database = tmp_path / "data" / "need-to-share.db"
+    engine = create_store_engine(copy_sqlite_template(sqlite_template, database))
+    with write_transaction(engine) as session:  # what the other processes serve
+        content_history.add_revision(session, RELATIVE, 1, content_history.NewRevision(
+            EDITED, text_hash(EDITED), "published", None, "", datetime.now(UTC)))
+    engine.dispose()
+    at = _open(app(as_demo="trainer", content=root), HEALTH)
+    headers = [h.value for h in at.header]
+    assert "Served from their last valid version" in headers
+    served = resources.course().course
+    assert served is not None and served.quizzes["intro-quiz"].meta.version == text_hash(EDITED)

@@ -1,4 +1,8 @@
-"""The content editor: open a file, validate the edit against the whole course, save or draft."""
+"""The content editor: open a file, validate the edit against the whole course, save or draft.
+
+Saved versions and each trainer's draft live in the database: the history below the editor
+lists who saved each version, when and why, shows what changed since, and restores one.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,14 @@ from course.domain.permissions import Page
 from course.services.permissions import PermissionDenied
 from course.services.studio_files import (
     ContentFile,
+    DraftTooLarge,
     EditConflict,
     EditRefused,
     PathRefused,
+    Revision,
+    diff_version,
+    discard_draft,
+    get_draft,
     list_history,
     open_file,
     published_name,
@@ -69,12 +78,14 @@ def _opened(relative: str) -> ContentFile:
 def _reopen(relative: str) -> None:
     state.take(state.EDITOR_FILE, relative)
     state.take(state.EDITOR_TEXT, relative)
+    state.take(state.EDITOR_MESSAGE, relative)
 
 
 def _actions(relative: str, opened: ContentFile, text: str) -> None:
     engine, root = resources.engine(), resources.settings().content_root
-    history = resources.settings().data_dir / "content-history"
     address = auth.client_address()
+    message = st.text_input("What changed (optional, shown in the history)", max_chars=500,
+                            key=state.EDITOR_MESSAGE.slot(relative))
     check, publish, draft = st.columns(3)
     if check.button("Validate", icon=":material/rule:"):
         actor = auth.require_page(Page.STUDIO_EDITOR)
@@ -86,9 +97,11 @@ def _actions(relative: str, opened: ContentFile, text: str) -> None:
         actor = auth.require_page(Page.STUDIO_EDITOR)
         try:
             new_hash = save(engine, actor, root, relative, text, base_hash=opened.hash,
-                            history=history, address=address, cache=resources.parse_cache())
+                            base_number=opened.number, message=message, address=address,
+                            cache=resources.parse_cache())
         except EditConflict as exc:
             st.error(f"Not saved: {literal(exc)}.")
+            a11y.step(f"Not saved: {exc}.")
         except EditRefused as exc:
             st.error("Not saved: this version adds errors to the course. Fix them, or save it "
                      "as a draft.")
@@ -99,27 +112,69 @@ def _actions(relative: str, opened: ContentFile, text: str) -> None:
             st.rerun()
     if draft.button("Save as draft", icon=":material/draft:"):
         actor = auth.require_page(Page.STUDIO_EDITOR)
-        new_hash = save_draft(engine, actor, root, relative, text, address=address)
-        st.success(f"Draft saved beside the file (learners do not see it). Version {new_hash}.")
+        try:
+            new_hash = save_draft(engine, actor, root, relative, text, base_number=opened.number,
+                                  address=address)
+        except DraftTooLarge as exc:
+            st.error(f"Draft not saved: {literal(exc)}.")
+        else:
+            st.success(f"Draft saved: only you see it, learners never do. Version {new_hash}.")
 
 
-def _history(relative: str) -> None:
-    engine, root = resources.engine(), resources.settings().content_root
-    history = resources.settings().data_dir / "content-history"
+def _draft(relative: str, opened: ContentFile) -> None:
+    """Offer the trainer's own draft of the file, if they have one that differs from the editor."""
     actor = auth.require_page(Page.STUDIO_EDITOR)
-    versions = list_history(engine, actor, root, relative, history=history)
-    with st.expander(f"Previous versions ({len(versions)})"):
+    engine, root = resources.engine(), resources.settings().content_root
+    kept = get_draft(engine, actor, root, relative)
+    if kept is None or kept.text == state.get(state.EDITOR_TEXT, relative, default=opened.text):
+        return
+    behind = " It was started from an older version of the file." if kept.base_number != opened.number else ""
+    st.info(f"You have a draft of this file from {kept.updated_at:%Y-%m-%d %H:%M} UTC.{behind}")
+    load, drop = st.columns(2)
+    if load.button("Load my draft", icon=":material/edit_note:"):
+        state.put(state.EDITOR_TEXT, relative, value=kept.text)
+        st.rerun()
+    if drop.button("Discard my draft", icon=":material/delete:"):
+        discard_draft(engine, auth.require_page(Page.STUDIO_EDITOR), root, relative)
+        st.rerun()
+
+
+def _label(version: Revision) -> str:
+    who = version.author or ("imported" if version.kind == "imported" else "on disk"
+                             if version.kind == "found" else "someone")
+    said = f" · {version.message}" if version.message else ""
+    return f"Version {version.number} · {version.saved_at:%Y-%m-%d %H:%M} UTC · {who} · {version.kind}{said}"
+
+
+def _history(relative: str, opened: ContentFile) -> None:
+    engine, root = resources.engine(), resources.settings().content_root
+    actor = auth.require_page(Page.STUDIO_EDITOR)
+    versions = list_history(engine, actor, root, relative)
+    with st.expander(f"History ({len(versions)} saved version{'' if len(versions) == 1 else 's'})"):
         if not versions:
-            st.caption("No previous version has been kept yet: each save keeps the one it replaces.")
+            st.caption("No version saved yet: each save is kept here, with who saved it and why.")
             return
-        labels = {v.name: f"{v.saved_at:%Y-%m-%d %H:%M:%S} UTC · {v.hash}" for v in versions}
+        st.dataframe([{"Version": v.number, "Saved (UTC)": f"{v.saved_at:%Y-%m-%d %H:%M}",
+                       "By": v.author or "—", "Kind": v.kind, "Message": v.message}
+                      for v in versions], hide_index=True, width="stretch")
+        labels = {v.number: _label(v) for v in versions}
         chosen = st.selectbox("Version", list(labels), format_func=labels.__getitem__)
-        if st.button("Restore", icon=":material/history:") and chosen is not None:
+        if chosen is None:
+            return
+        show, back = st.columns(2)
+        if show.button("Show changes since", icon=":material/difference:"):
+            changes = diff_version(engine, actor, root, relative, chosen)
+            st.code(changes or "No difference: the file is this version now.", language="diff")
+        if back.button("Restore", icon=":material/history:"):
             actor = auth.require_page(Page.STUDIO_EDITOR)
-            new_hash = restore(engine, actor, root, relative, chosen, history=history,
-                               address=auth.client_address())
+            try:
+                new_hash = restore(engine, actor, root, relative, chosen, base_hash=opened.hash,
+                                   base_number=opened.number, address=auth.client_address())
+            except EditConflict as exc:
+                st.error(f"Not restored: {literal(exc)}.")
+                return
             _reopen(relative)
-            state.put(state.EDITOR_NOTICE, value=f"Restored version {new_hash}.")
+            state.put(state.EDITOR_NOTICE, value=f"Restored version {chosen}. Version on disk {new_hash}.")
             st.rerun()
 
 
@@ -159,11 +214,19 @@ def render() -> None:
     except PermissionDenied:
         st.error("You do not have access to this page.")
         return
-    st.caption(("Version on disk " + opened.hash) if opened.exists else "A new file")
+    saved = f" · saved version {opened.number}" if opened.number else ""
+    st.caption((f"Version on disk {opened.hash}{saved}") if opened.exists else "A new file")
+    if st.button("Reload the file", icon=":material/refresh:",
+                 help="Open the file as it is now; your unsaved text stays in your draft if you saved one"):
+        _reopen(relative)
+        st.rerun()
     _pointed_line(relative, opened.text)
-    text = st.text_area("Content", value=opened.text, height=480, key=state.EDITOR_TEXT.slot(relative))
+    _draft(relative, opened)
+    if not state.has(state.EDITOR_TEXT, relative):
+        state.put(state.EDITOR_TEXT, relative, value=opened.text)
+    text = st.text_area("Content", height=480, key=state.EDITOR_TEXT.slot(relative))
     _actions(relative, opened, text)
-    _history(relative)
+    _history(relative, opened)
 
 
 render()
