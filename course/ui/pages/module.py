@@ -32,11 +32,17 @@ def _go(status: ModuleStatus, index: int) -> None:
 
 
 def _contents(status: ModuleStatus, current: int) -> None:
+    """List the sections; each is a button that opens it, with focus on its heading."""
     with st.expander("Contents"):
         for section in status.module.sections:
-            mark = ":material/check:" if section.index in status.sections_read else ":material/remove:"
-            here = " (you are here)" if section.index == current else ""
-            st.markdown(f"{mark} {section.index + 1}. {literal(section.title)}{here}")
+            read = section.index in status.sections_read
+            where = " (you are here)" if section.index == current else " (read)" if read else ""
+            label = f"{section.index + 1}. {literal(section.title)}{where}"
+            icon = ":material/check_circle:" if read else ":material/radio_button_unchecked:"
+            if st.button(label, key=f"contents-{status.module.meta.id}-{section.index}", type="tertiary",
+                         icon=icon) and section.index != current:
+                _go(status, section.index)
+                st.rerun()
 
 
 def _next_steps(course: Course, module: Module) -> None:
