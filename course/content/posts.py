@@ -78,6 +78,7 @@ class ReplyMatter(_Strict):
 
     author: Line
     handle: Handle | None = None
+    headline: Line | None = None
     time: Line | None = None
     text: PostText
     reactions: Count = 0
@@ -89,6 +90,7 @@ class PostMatter(_Strict):
     platform: str
     author: Line
     handle: Handle | None = None
+    headline: Line | None = None
     time: Line | None = None
     text: PostText
     reactions: Count = 0
@@ -202,21 +204,18 @@ def _count(count: int, words: tuple[str, str]) -> str:
             f'</span><span class="nts-sr">{counted(count, words)}</span></li>')
 
 
-def _byline(author: str, handle: str | None, time: str | None, platform: str = "") -> str:
-    parts = [f'<span class="nts-post-author">{escape(author)}</span>']
-    if handle:
-        parts.append(f'<span class="nts-post-handle">{escape(handle)}</span>')
-    if time:
-        parts.append(f'<span class="nts-post-time">{escape(time)}</span>')
-    if platform:
-        parts.insert(0, f'<span class="nts-post-platform">{escape(platform)}</span>')
-    return f'<div class="nts-post-head">{"".join(parts)}</div>'
+def _byline(who: PostMatter | ReplyMatter, platform: str = "") -> str:
+    """Draw the line above a post: platform badge, author, handle, time, then the headline."""
+    parts = [("platform", platform), ("author", who.author), ("handle", who.handle), ("time", who.time),
+             ("headline", who.headline)]
+    spans = "".join(f'<span class="nts-post-{kind}">{escape(value)}</span>' for kind, value in parts if value)
+    return f'<div class="nts-post-head">{spans}</div>'
 
 
 def _reply(reply: ReplyMatter, platform: Platform) -> str:
     counts = (f'<ul class="nts-post-counts">{_count(reply.reactions, platform.reactions)}</ul>'
               if reply.reactions else "")
-    return (f'<li class="nts-post-reply">{_byline(reply.author, reply.handle, reply.time)}'
+    return (f'<li class="nts-post-reply">{_byline(reply)}'
             f"{_text(reply.text)}{counts}</li>")
 
 
@@ -234,7 +233,7 @@ def render_post(post: PostMatter) -> str:
                    f'<ul class="nts-post-replies" aria-label="{escape(f"Replies to {post.author}")}">'
                    f'{"".join(_reply(reply, platform) for reply in post.replies)}</ul>')
     return (f'<article class="nts-post nts-post-{post.platform}" aria-label="{label}">'
-            f"{_byline(post.author, post.handle, post.time, platform.name)}{_text(post.text)}"
+            f"{_byline(post, platform.name)}{_text(post.text)}"
             f'<ul class="nts-post-counts" aria-label="Reactions">{counts}</ul>{replies}</article>')
 
 

@@ -132,8 +132,8 @@ PATH = "scenarios/first-day.md"
     ("```post\nplatform: x\nauthor: Dana\n```",
      [f"{PATH}:15: error: post 'text' is required [post-invalid]"]),
     ("```post\nplatform: x\nauthor: Dana\ntext: hi\nlikes: 3\n```",
-     [f"{PATH}:19: error: post 'likes' is not a post key (use platform, author, handle, time, text, "
-      "reactions, shares, comments, replies) [post-invalid]"]),
+     [f"{PATH}:19: error: post 'likes' is not a post key (use platform, author, handle, headline, time, "
+      "text, reactions, shares, comments, replies) [post-invalid]"]),
     ("```post\nplatform: tiktik\nauthor: Dana\ntext: hi\n```",
      [f"{PATH}:16: error: post 'platform': unknown platform 'tiktik'; use one of x, linkedin, tiktok, "
       "instagram, youtube, threads, bluesky, reddit, facebook, intranet, messaging; did you mean "
@@ -156,8 +156,8 @@ PATH = "scenarios/first-day.md"
      [f"{PATH}:18: error: post 'handle' must be one word, such as @name [post-invalid]"]),
     ("```post\nplatform: x\nauthor: Dana\ntext: hi\nreplies:\n  - author: Lee\n    txt: sure\n```",
      [f"{PATH}:19: error: post 'replies.0.text' is required [post-invalid]",
-      f"{PATH}:21: error: post 'replies.0.txt' is not a post key (use author, handle, time, text, "
-      "reactions); did you mean 'text'? [post-invalid]"]),
+      f"{PATH}:21: error: post 'replies.0.txt' is not a post key (use author, handle, headline, time, "
+      "text, reactions); did you mean 'text'? [post-invalid]"]),
     ("```post\nplatform: x\nauthor: Dana\nauthor: Lee\ntext: hi\n```",
      [f"{PATH}:18: error: 'author' is given twice (first on line 17) [fm-duplicate-key]"]),
     ("```post\nplatform: x\nauthor: Dana\ntime: 21:05\ntext: hi\n```",
@@ -206,7 +206,7 @@ def _yaml_quoted(text: str) -> str:
 def test_hostile_text_in_every_field_is_shown_as_typed(payload: str) -> None:
     quoted = _yaml_quoted(payload)
     block = (f"```post\nplatform: youtube\nauthor: {quoted}\nhandle: {_yaml_quoted(payload.replace(' ', '')[:40])}\n"
-             f"time: {quoted}\ntext: {quoted}\nreplies:\n  - author: {quoted}\n    text: {quoted}\n```")
+             f"headline: {quoted}\ntime: {quoted}\ntext: {quoted}\nreplies:\n  - author: {quoted}\n    text: {quoted}\n```")
     assert _problems(block) == []
     html = render_blocks(parse_tokens(block))
     markup = _markup(html)
@@ -215,7 +215,7 @@ def test_hostile_text_in_every_field_is_shown_as_typed(payload: str) -> None:
     assert markup.tags[0] == ("article", {"class": "nts-post nts-post-youtube",
                                           "aria-label": f"YouTube post by {payload}"})
     text = "".join(markup.text)
-    assert text.count(payload) >= 5  # author, time and text, then the reply's author and text
+    assert text.count(payload) >= 6  # author, headline, time and text, the reply's author and text
 
 
 def test_markdown_in_a_post_is_not_read() -> None:
