@@ -193,10 +193,10 @@ def counted(count: int, words: tuple[str, str]) -> str:
 
 
 def _text(text: str) -> str:
-    """Escape post text: paragraphs at blank lines, line breaks kept, nothing read as markup."""
-    paragraphs = [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
-    return "".join('<p class="nts-post-text">' + "<br>".join(escape(line) for line in part.split("\n"))
-                   + "</p>" for part in paragraphs)
+    """Escape post text into paragraphs at blank lines; a single line break is a space, so an
+    author may wrap long lines in the file. Nothing is read as markup."""
+    paragraphs = [" ".join(part.split()) for part in text.replace("\r\n", "\n").split("\n\n")]
+    return "".join(f'<p class="nts-post-text">{escape(part)}</p>' for part in paragraphs if part)
 
 
 def _count(count: int, words: tuple[str, str]) -> str:
