@@ -204,9 +204,9 @@ def _yaml_quoted(text: str) -> str:
 
 @pytest.mark.parametrize("payload", INLINE_PAYLOADS, ids=range(len(INLINE_PAYLOADS)))
 def test_hostile_text_in_every_field_is_shown_as_typed(payload: str) -> None:
-    quoted = _yaml_quoted(payload)
-    block = (f"```post\nplatform: youtube\nauthor: {quoted}\nhandle: {_yaml_quoted(payload.replace(' ', '')[:40])}\n"
-             f"headline: {quoted}\ntime: {quoted}\ntext: {quoted}\nreplies:\n  - author: {quoted}\n    text: {quoted}\n```")
+    quoted, handle = _yaml_quoted(payload), _yaml_quoted(payload.replace(" ", "")[:40])
+    block = (f"```post\nplatform: youtube\nauthor: {quoted}\nhandle: {handle}\nheadline: {quoted}\n"
+             f"time: {quoted}\ntext: {quoted}\nreplies:\n  - author: {quoted}\n    text: {quoted}\n```")
     assert _problems(block) == []
     html = render_blocks(parse_tokens(block))
     markup = _markup(html)
