@@ -75,7 +75,11 @@ _POST_STYLE = (
     "clip:rect(0 0 0 0);white-space:nowrap}</style>"
 )
 
-_STYLES = _PROSE_STYLE + _BOX_STYLE + _POST_STYLE
+
+
+def _styles(markup: str, *extra: str) -> str:
+    """Return the style sheets a fragment needs: prose always, the post card's only with a card."""
+    return "".join((_PROSE_STYLE, *extra, _POST_STYLE if "nts-post" in markup else ""))
 
 
 def _linked(markup: str) -> str:
@@ -90,7 +94,7 @@ def html(markup: str) -> None:
     script. Links open in a new tab, as Markdown links do, so the learner keeps their place.
     """
     if markup:
-        st.html(f'{_STYLES}<div class="nts-prose">{_linked(markup)}</div>')
+        st.html(f'{_styles(markup)}<div class="nts-prose">{_linked(markup)}</div>')
 
 
 def block(item: Block) -> None:
@@ -99,8 +103,9 @@ def block(item: Block) -> None:
         html(item.html)
         return
     icon, label, kind = _ADMONITIONS[item.kind]
-    st.html(f'{_STYLES}<div class="nts-box {kind}"><p class="nts-box-label"><span aria-hidden="true">'
-            f'{icon}</span> {label}</p><div class="nts-prose">{_linked(item.html)}</div></div>')
+    label_line = f'<p class="nts-box-label"><span aria-hidden="true">{icon}</span> {label}</p>'
+    st.html(f'{_styles(item.html, _BOX_STYLE)}<div class="nts-box {kind}">{label_line}'
+            f'<div class="nts-prose">{_linked(item.html)}</div></div>')
 
 
 def meters(definitions: dict[str, Meter], values: dict[str, int], moved: dict[str, int] | None = None,
