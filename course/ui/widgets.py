@@ -52,7 +52,7 @@ _BOX_STYLE = (
 #: least 5.1:1 against white); rows wrap, so a card fits a 320 px screen; long words break.
 _POST_STYLE = (
     "<style>.nts-post{max-width:36rem;margin:0 0 1rem;padding:.75rem 1rem;border:1px solid #d0d7de;"
-    "border-radius:.75rem;background:#fff;color:#1f2328;line-height:1.45;overflow-wrap:anywhere;"
+    "border-radius:.75rem;background:#ffffff;color:#1f2328;line-height:1.45;overflow-wrap:anywhere;"
     "box-sizing:border-box}.nts-post-head{display:flex;flex-wrap:wrap;align-items:baseline;"
     "gap:.15rem .5rem;margin-bottom:.4rem}.nts-post-platform{font-size:.75rem;font-weight:700;"
     "padding:.05rem .5rem;border-radius:1rem;color:#fff;background:#0f1419}"
@@ -97,15 +97,20 @@ def html(markup: str) -> None:
         st.html(f'{_styles(markup)}<div class="nts-prose">{_linked(markup)}</div>')
 
 
+def box_markup(item: Block) -> str:
+    """Return an admonition's box: its kind's class, an icon hidden from screen readers, its label."""
+    icon, label, kind = _ADMONITIONS[item.kind]
+    label_line = f'<p class="nts-box-label"><span aria-hidden="true">{icon}</span> {label}</p>'
+    return (f'{_styles(item.html, _BOX_STYLE)}<div class="nts-box {kind}">{label_line}'
+            f'<div class="nts-prose">{_linked(item.html)}</div></div>')
+
+
 def block(item: Block) -> None:
     """Show one block of module text; admonitions get a box coloured, iconned and labelled by kind."""
     if item.kind is BlockKind.TEXT:
         html(item.html)
-        return
-    icon, label, kind = _ADMONITIONS[item.kind]
-    label_line = f'<p class="nts-box-label"><span aria-hidden="true">{icon}</span> {label}</p>'
-    st.html(f'{_styles(item.html, _BOX_STYLE)}<div class="nts-box {kind}">{label_line}'
-            f'<div class="nts-prose">{_linked(item.html)}</div></div>')
+    else:
+        st.html(box_markup(item))
 
 
 def meters(definitions: dict[str, Meter], values: dict[str, int], moved: dict[str, int] | None = None,
