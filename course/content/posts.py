@@ -14,7 +14,7 @@ from html import escape
 from typing import Annotated, Any
 
 from markdown_it.token import Token
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from course.content.frontmatter import read_yaml_mapping
 from course.content.suggest import did_you_mean
@@ -69,6 +69,16 @@ PostText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, s
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 
 
+def _known_platform(value: str) -> str:
+    if value not in PLATFORMS:
+        raise ValueError(f"unknown platform {value[:40]!r}; use one of {', '.join(PLATFORMS)}"
+                         f"{did_you_mean(value, PLATFORMS)}")
+    return value
+
+
+PlatformId = Annotated[str, AfterValidator(_known_platform)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -87,7 +97,7 @@ class ReplyMatter(_Strict):
 class PostMatter(_Strict):
     """A post as the author writes it inside a ```post block."""
 
-    platform: str
+    platform: PlatformId
     author: Line
     handle: Handle | None = None
     headline: Line | None = None
@@ -97,14 +107,6 @@ class PostMatter(_Strict):
     shares: Count = 0
     comments: Count = 0
     replies: list[ReplyMatter] = Field(default_factory=list, max_length=MAX_REPLIES)
-
-    @field_validator("platform")
-    @classmethod
-    def _known_platform(cls, value: str) -> str:
-        if value not in PLATFORMS:
-            raise ValueError(f"unknown platform {value[:40]!r}; use one of {', '.join(PLATFORMS)}"
-                             f"{did_you_mean(value, PLATFORMS)}")
-        return value
 
 
 def is_post(token: Token) -> bool:
