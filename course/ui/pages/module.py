@@ -31,6 +31,16 @@ def _go(status: ModuleStatus, index: int) -> None:
     state.put(state.SECTION, status.module.meta.id, status.module.meta.version, value=index)
 
 
+def _open_asked_section(status: ModuleStatus) -> None:
+    """Open the section a link asked for (`?section=2`, from the search page), once."""
+    asked = st.query_params.get("section")
+    if asked is None:
+        return
+    del st.query_params["section"]  # kept, it would pull the reader back on every rerun
+    if asked.isdigit() and int(asked) < len(status.module.sections):
+        _go(status, int(asked))
+
+
 def _contents(status: ModuleStatus, current: int) -> None:
     """List the sections; each is a button that opens it, with focus on its heading."""
     with st.expander("Contents"):
@@ -114,6 +124,7 @@ def render() -> None:
         st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
         return
     person = get_person(engine, actor)
+    _open_asked_section(status)
     a11y.page(status.module.meta.title, kind="Module")
     a11y.heading(literal(status.module.meta.title))
     law_banner(status.module.meta)
