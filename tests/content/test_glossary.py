@@ -69,3 +69,14 @@ def test_a_glossary_without_terms_or_front_matter_is_refused() -> None:
     assert [d.code.value for d in parse_glossary("---\ntitle: G\n---\n\n", source="g.md").diagnostics] == [
         "no-sections"]
     assert "fm-missing" in [d.code.value for d in parse_glossary("## A\n\nB\n", source="g.md").diagnostics]
+
+
+def test_hostile_terms_and_definitions_reach_the_page_as_text_only() -> None:
+    text = ("---\ntitle: G\n---\n\n## <img src=x onerror=alert(1)> **term**\n\n"
+            "<script>alert(1)</script> [x](javascript:alert(1)) ![p](https://evil.example/p.png)\n")
+    parsed = parse_glossary(text, source="glossary/g.md")
+    assert parsed.item is not None, parsed.diagnostics
+    (entry,) = parsed.item
+    assert entry.term == "<img src=x onerror=alert(1)> term"  # headings keep their words only
+    assert "<script" not in entry.html and "<img" not in entry.html and "href" not in entry.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in entry.html
