@@ -258,6 +258,8 @@ def test_the_contents_list_opens_any_section_and_marks_what_is_read(
     assert _texts(at.header) == [module.sections[2].title]
     _click(at, "Mark as read and continue")
     assert entries()[2:4] == [f"{titles[2]} (read)", f"{titles[3]} (you are here)"]
+    _click(at, "Previous section")
+    assert entries()[2] == f"{titles[2]} (read, you are here)"
     # Opening a section from the contents records nothing; only "Mark as read" does.
     assert _module_progress(database(), FIRST, module.meta.version)[0] == [2]
 

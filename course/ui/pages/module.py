@@ -46,7 +46,9 @@ def _contents(status: ModuleStatus, current: int) -> None:
     with st.expander("Contents"):
         for section in status.module.sections:
             read = section.index in status.sections_read
-            where = " (you are here)" if section.index == current else " (read)" if read else ""
+            said = [word for word, holds in (("read", read), ("you are here", section.index == current))
+                    if holds]
+            where = f" ({', '.join(said)})" if said else ""
             label = f"{section.index + 1}. {literal(section.title)}{where}"
             icon = ":material/check_circle:" if read else ":material/radio_button_unchecked:"
             if st.button(label, key=f"contents-{status.module.meta.id}-{section.index}", type="tertiary",
