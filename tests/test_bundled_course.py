@@ -99,6 +99,20 @@ def test_every_role_has_at_least_two_scenarios() -> None:
         assert len(mine) >= 2, role
 
 
+def test_every_scenario_shows_the_post_that_spreads_with_its_replies() -> None:
+    for scenario in course().scenarios.values():
+        cards = [n.id for n in scenario.nodes.values() if '<article class="nts-post ' in n.body_html]
+        assert len(cards) == 1, (scenario.meta.id, cards)
+        body = scenario.nodes[cards[0]].body_html
+        assert '<ul class="nts-post-replies"' in body, scenario.meta.id
+
+
+def test_the_glossary_defines_the_course_terms_once_each() -> None:
+    terms = [entry.term for entry in course().glossary]
+    assert len(terms) >= 20 and terms == sorted(terms, key=str.casefold)
+    assert {"Holding statement", "Share of voice", "Listening"} <= set(terms)
+
+
 def test_the_outline_document_is_up_to_date() -> None:
     from course.services.outline import render_outline
 

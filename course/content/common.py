@@ -12,6 +12,7 @@ from markdown_it.token import Token
 
 from course.content.frontmatter import YamlDocument, read_yaml_mapping
 from course.content.markdown import parse_tokens, plain_text
+from course.content.posts import check_posts
 from course.content.schema import CommonMatter, Reviewed, parse_review_date, validate_matter
 from course.content.suggest import did_you_mean
 from course.domain.diagnostics import Code, Diagnostic, error
@@ -65,7 +66,8 @@ def split_body(text: str, *, path: str) -> Body:
         return Body(1, None, tokens, [problem])
     matter = tokens[0]
     document, diagnostics = read_yaml_mapping(matter.content, path=path, first_line=2)
-    return Body(1, document, tokens[1:], diagnostics + empty_headings(tokens, path=path))
+    return Body(1, document, tokens[1:],
+                diagnostics + empty_headings(tokens, path=path) + check_posts(tokens, path=path))
 
 
 def empty_headings(tokens: Sequence[Token], *, path: str) -> list[Diagnostic]:

@@ -23,6 +23,7 @@ from course.content.aids import parse_aid
 from course.content.common import Parsed, Vocabulary
 from course.content.crosscheck import Item, check_course
 from course.content.formats import check_format, format_of, upgrade
+from course.content.glossary import check_glossary, parse_glossary
 from course.content.links import check_links, local_targets, resolve
 from course.content.manifest import MANIFEST, parse_manifest, vocabulary_of
 from course.content.media import MediaFacts, check_media, media_paths, read_media_facts, transcripts_for
@@ -31,13 +32,13 @@ from course.content.quizzes import parse_quiz
 from course.content.scenarios import parse_scenario
 from course.content.suggest import closest
 from course.domain.diagnostics import Code, Diagnostic, error, has_errors, warning
-from course.domain.model import Aid, Course, CourseInfo, frozen_map
+from course.domain.model import Aid, Course, CourseInfo, GlossaryEntry, frozen_map
 
 #: Files larger than this are refused unread: pathological Markdown can take ~200x longer to
 #: parse than prose, and no real module comes near this size.
 MAX_FILE_BYTES = 256 * 1024
 
-KINDS = ("modules", "quizzes", "scenarios", "aids")
+KINDS = ("modules", "quizzes", "scenarios", "aids", "glossary")
 
 #: Endings trainers give Markdown or text files by mistake: the report says to rename them.
 _TEXT_ENDINGS = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".txt", ".text")
@@ -124,8 +125,8 @@ class ParseCache:
 def kind_of(relative: str) -> str | None:
     """Return the kind of content a relative path holds, or None when the loader skips it.
 
-    Content files end in `.md` inside modules/, quizzes/, scenarios/ or aids/; a file or folder whose
-    name starts with `_` or `.` is a draft and is skipped.
+    Content files end in `.md` inside modules/, quizzes/, scenarios/, aids/ or glossary/; a file or
+    folder whose name starts with `_` or `.` is a draft and is skipped.
     """
     parts = relative.split("/")
     if len(parts) < 2 or parts[0] not in KINDS or any(p.startswith(("_", ".")) for p in parts):
@@ -314,6 +315,8 @@ def _parse(kind: str, text: str, relative: str, vocabulary: Vocabulary, pass_mar
                               default_pass_mark=pass_mark)
         if kind == "aids":
             return parse_aid(text, source=relative)
+        if kind == "glossary":
+            return parse_glossary(text, source=relative)
         return parse_scenario(text, source=relative, vocabulary=vocabulary)
     except Exception as exc:  # one file must never stop the course loading
         return Parsed(None, (error(relative, 1, Code.PARSE_FAILED,
@@ -405,6 +408,7 @@ class _Collected:
     declared: set[str] = field(default_factory=set)
     aids: list[Parsed[Aid]] = field(default_factory=list)
     declared_aids: set[str] = field(default_factory=set)
+    glossary: list[GlossaryEntry] = field(default_factory=list)
 
 
 def _parse_sources(files: CourseFiles, info: CourseInfo, cache: ParseCache,
@@ -428,7 +432,9 @@ def _parse_sources(files: CourseFiles, info: CourseInfo, cache: ParseCache,
                                     dict(transcripts))
         found.diagnostics += [*result.diagnostics, *check_links(relative, text, existing),
                               *check_media(relative, text, files.media)]
-        if result.item is not None:
+        if kind == "glossary":
+            found.glossary.extend(result.item or ())
+        elif result.item is not None:
             (found.aids if kind == "aids" else found.parsed).append(result)
         elif (guess := _declared_id(result, text)) is not None:
             (found.declared_aids if kind == "aids" else found.declared).add(guess)
@@ -452,6 +458,8 @@ def _load(files: CourseFiles, fingerprint: str, cache: ParseCache, used: set[tup
     found = _Collected([*manifest.diagnostics, *files.unread])
     found.diagnostics += [d for d in map(_ignored, sorted(files.others | files.texts.keys())) if d]
     _parse_sources(files, manifest.item, cache, used, found)
+    glossary, repeated = check_glossary(found.glossary)
+    found.diagnostics += repeated
     checked = check_course(manifest.item, manifest.lines, found.parsed, found.declared,
                            complete=not has_errors(found.diagnostics),
                            aids=found.aids, declared_aids=found.declared_aids,
@@ -462,6 +470,7 @@ def _load(files: CourseFiles, fingerprint: str, cache: ParseCache, used: set[tup
         quizzes=frozen_map(checked.quizzes),
         scenarios=frozen_map(checked.scenarios),
         aids=frozen_map(dict(sorted(checked.aids.items()))),
+        glossary=glossary,
     )
     diagnostics = found.diagnostics + checked.diagnostics
     return LoadResult(course, tuple(sorted(set(diagnostics))), listed, fingerprint)

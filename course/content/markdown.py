@@ -25,6 +25,8 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from course.content.posts import is_post, render_post_fence
+
 #: Container names the format defines: admonitions, role blocks and quiz explanations.
 ADMONITIONS = ("key", "tip", "warning", "example")
 CONTAINERS = (*ADMONITIONS, "for", "explain", "video", "audio")
@@ -39,18 +41,23 @@ _TAGS = {
     "ul", "ol", "li", "a", "h3", "h4", "h5", "h6",
     "table", "thead", "tbody", "tr", "th", "td",
     "img", "figure", "figcaption", "video", "audio", "track", "details", "summary",
+    "article", "div", "span",
 }
 _ATTRIBUTES = {
     "a": {"href", "title"}, "ol": {"start"},
     "img": {"src", "alt", "title", "loading", "width", "height", "style"},
     "video": {"src", "controls", "preload", "style"}, "audio": {"src", "controls", "preload"},
     "track": {"src", "kind", "srclang", "label", "default"},
+    "article": {"class", "aria-label"}, "div": {"class"}, "span": {"class", "aria-hidden"},
+    "p": {"class"}, "ul": {"class", "aria-label"}, "li": {"class"},
 }
 _SCHEMES = {"http", "https", "mailto"}
+#: Classes the post card uses; any other class an author writes with attrs is dropped.
+_POST_CLASS = re.compile(r"nts-(?:post(?:-[a-z]+)?(?: nts-post-[a-z]+)?|sr)")
 #: Attribute values that must be exactly one of these, or the attribute is dropped.
 _FIXED = {
     "loading": {"lazy"}, "style": {IMAGE_STYLE}, "controls": {"", "controls"}, "preload": {"metadata"},
-    "kind": {"captions"}, "default": {"", "default"},
+    "kind": {"captions"}, "default": {"", "default"}, "aria-hidden": {"true"},
 }
 
 
@@ -61,6 +68,7 @@ def build_parser() -> MarkdownIt:
     md.core.ruler.push("course_media", _point_media_at_route)
     md.add_render_rule("image", _render_image)
     md.add_render_rule("html_inline", _render_check_box)
+    md.add_render_rule("fence", _render_fence)
     md.use(front_matter_plugin)
     md.use(attrs_plugin)
     md.use(attrs_block_plugin)
@@ -82,6 +90,14 @@ def _render_check_box(self: RendererHTML, tokens: Sequence[Token], idx: int, opt
                       env: object) -> str:
     """Draw a checklist's box as a character; raw HTML is off, so nothing else comes here."""
     return _CHECK_BOXES.get(tokens[idx].content, "")
+
+
+def _render_fence(self: RendererHTML, tokens: Sequence[Token], idx: int, options: object,
+                  env: object) -> str:
+    """Draw a ```post block as a post card; any other fence is code, as markdown-it draws it."""
+    if is_post(tokens[idx]):
+        return render_post_fence(tokens[idx])
+    return self.fence(tokens, idx, options, env)  # type: ignore[arg-type]
 
 
 def _container_validator(name: str) -> Callable[..., bool]:
@@ -159,6 +175,8 @@ def _keep_attribute(tag: str, name: str, value: str) -> str | None:
         return value if value.startswith(MEDIA_ROUTE) and ".." not in value else None
     if name in _FIXED and tag != "a":
         return value if value in _FIXED[name] else None
+    if name == "class":  # only the post card's own classes: content cannot restyle the page
+        return value if _POST_CLASS.fullmatch(value) else None
     if name in {"width", "height"}:
         return value if value.isdigit() else None
     return value

@@ -122,6 +122,12 @@ class AidMatter(Reviewed):
     summary: Text
 
 
+class GlossaryMatter(_Strict):
+    """Front matter of a glossary file (glossary/*.md)."""
+
+    title: Text
+
+
 class QuizMatter(CommonMatter):
     """Front matter of a quiz."""
 

@@ -64,6 +64,10 @@ class Code(StrEnum):
     MEDIA_TOO_LARGE = "media-too-large"
     CAPTIONS_INVALID = "captions-invalid"
     CAPTIONS_SHORT = "captions-short"
+    POST_INVALID = "post-invalid"
+    # Glossary
+    GLOSSARY_EMPTY = "glossary-empty"
+    GLOSSARY_DUPLICATE = "glossary-duplicate"
     # Quizzes
     NO_QUESTIONS = "no-questions"
     QUESTION_FEW_OPTIONS = "question-few-options"

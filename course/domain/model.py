@@ -365,6 +365,18 @@ class Scenario:
 
 
 @dataclass(frozen=True, slots=True)
+class GlossaryEntry:
+    """One term of the course glossary: its words, its definition (sanitised HTML and plain text)."""
+
+    term: str
+    id: str
+    html: str
+    text: str
+    source: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class Course:
     """The loaded course: the manifest and every valid item, each keyed by id."""
 
@@ -374,6 +386,8 @@ class Course:
     scenarios: Mapping[str, Scenario]
     #: Job aids keyed by id, in id order.
     aids: Mapping[str, Aid] = field(default_factory=frozen_map)
+    #: The glossary's terms in alphabetical order.
+    glossary: tuple[GlossaryEntry, ...] = ()
 
     def item_meta(self, item_id: str) -> ItemMeta | None:
         """Find the metadata of any module, quiz or scenario by id."""

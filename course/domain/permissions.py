@@ -28,6 +28,7 @@ class Page(StrEnum):
     SCENARIO = "scenario"
     PROFILE = "profile"
     PLACEMENT = "placement"
+    SEARCH = "search"
     STUDIO_HEALTH = "studio_health"
     STUDIO_PREVIEW = "studio_preview"
     STUDIO_EDITOR = "studio_editor"
@@ -92,6 +93,7 @@ PERMISSIONS: dict[Page | Action, frozenset[Capability]] = {
     Page.SCENARIO: _LEARNER,
     Page.PROFILE: _LEARNER,
     Page.PLACEMENT: _LEARNER,
+    Page.SEARCH: _LEARNER,
     Page.STUDIO_HEALTH: _STUDIO,
     Page.STUDIO_PREVIEW: _STUDIO,
     Page.STUDIO_EDITOR: _STUDIO,

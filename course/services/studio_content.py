@@ -117,6 +117,7 @@ def merge_last_valid(result: LoadResult, last: LastValid, root: Path) -> LoadRes
         quizzes=frozen_map({i: q for i, q in merged.items() if isinstance(q, Quiz)}),
         scenarios=frozen_map({i: s for i, s in merged.items() if isinstance(s, Scenario)}),
         aids=course.aids,
+        glossary=course.glossary,
     ))
     state.fingerprint, state.served, state.stale = result.fingerprint, served, tuple(stale)
     return served

@@ -24,6 +24,7 @@ _TABLE: dict[Page, tuple[str, str, str, bool]] = {
     Page.SCENARIO: ("course/ui/pages/scenario.py", "Scenario", ":material/alt_route:", False),
     Page.PROFILE: ("course/ui/pages/profile.py", "My literacy profile", ":material/insights:", True),
     Page.PLACEMENT: ("course/ui/pages/placement.py", "Pre-check", ":material/checklist:", False),
+    Page.SEARCH: ("course/ui/pages/search.py", "Search and glossary", ":material/search:", True),
     Page.DASHBOARD: ("course/ui/pages/dashboard.py", "Literacy dashboard", ":material/monitoring:", True),
     Page.STUDIO_HEALTH: ("course/ui/pages/studio_health.py", "Content health", ":material/health_and_safety:",
                          True),

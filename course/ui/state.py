@@ -78,6 +78,8 @@ SCENARIO_DONE = Key("nts_scenario_done", _PAGES + "scenario.py", Scope.PERSON,
                     "the run just finished, by scenario id, until the learner moves on")
 PRECHECK_SKIPPED = Key("nts_precheck_skipped", _PAGES + "placement.py", Scope.PERSON,
                        "that the learner put the placement pre-check off for this sign-in")
+SEARCH_QUERY = Key("search:query", _PAGES + "search.py", Scope.PERSON,
+                   "the words typed into the course search (a text input's widget key)")
 PEOPLE_FLASH = Key("nts_people_flash", _PAGES + "admin_people.py", Scope.NOTICE, "what the last change did")
 PEOPLE_CHOSEN = Key("admin_people:person", _PAGES + "admin_people.py", Scope.PERSON,
                     "the email of the person being edited (a select box's widget key)")
@@ -123,7 +125,7 @@ KEYS: tuple[Key, ...] = (
     PEOPLE_SEARCH,
     PEOPLE_PAGE, PEOPLE_LINKS, ROSTER_PREVIEW, ROSTER_FLASH, ROSTER_LINKS, EDITOR_FILE, EDITOR_TEXT,
     EDITOR_NOTICE, EDITOR_MESSAGE, PREVIEW_SEED, PREVIEW_RUN, ITEMS_ORDER, A11Y_STEP, A11Y_PAGE, A11Y_TITLE,
-    A11Y_FOCUS, A11Y_TARGET, A11Y_SAID, PRECHECK_SKIPPED, EARNED,
+    A11Y_FOCUS, A11Y_TARGET, A11Y_SAID, PRECHECK_SKIPPED, EARNED, SEARCH_QUERY,
 )
 
 

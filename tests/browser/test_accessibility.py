@@ -160,6 +160,12 @@ def _tour(page: Page, source: str, screenshots: Path) -> dict[str, Violations]:
     start = scenario.nodes[scenario.start]
     expect(page.get_by_role("heading", name=start.title, level=2, exact=True)).to_be_visible()
     expect(page.get_by_role("button", name=start.choices[0].label_text, exact=True)).to_be_visible()
+    # The post that is spreading shows as a card named for its author and platform, with its
+    # counts in words and its replies as a list; axe below checks it with the rest of the page.
+    card = page.get_by_role("article", name=re.compile(r"^\w[\w ]* post by "))
+    expect(card).to_be_visible()
+    expect(card.get_by_role("list", name="Reactions")).to_contain_text(re.compile(r"[\d,]+ \w+"))
+    expect(card.locator("li.nts-post-reply").first).to_be_visible()
     found["scenario"] = _blocking(page, source)
     shoot(page, screenshots, "a11y-scenario")
 

@@ -128,6 +128,14 @@ def test_focus_title_and_live_region_along_the_learner_journey(page: Page) -> No
         settle(page)
     _no_serious(page, source, "module page after a section change")
 
+    # The contents list opens any section the same way: focus on its h2, announced.
+    first = module.sections[0]
+    _press(page, page.locator("summary", has_text="Contents"))
+    _press(page, page.get_by_role("button", name=re.compile(re.escape(f"1. {first.title} (read)"))))
+    expect(page.get_by_role("heading", name=first.title, level=2, exact=True)).to_be_visible()
+    _focus_is(page, "H2", first.title)
+    assert _live_says(page, re.escape("Section 1 of")) == f"Section 1 of {total}: {first.title}"
+
     # A quiz answer: the verdict and (when wrong) the right answer are announced; the next
     # question's heading takes the focus.
     quiz = course.quizzes[module.quiz]

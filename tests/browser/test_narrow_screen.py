@@ -66,6 +66,7 @@ LEADER_STOPS = (
     Stop("quiz", "/quiz?id={quiz}", lambda c: c.quizzes[_quiz(c)].meta.title),
     Stop("scenario", "/scenario?id={scenario}", lambda c: c.scenarios[_scenario(c)].meta.title),
     Stop("profile", "/profile", lambda c: "My literacy profile"),
+    Stop("search and glossary", "/search", lambda c: "Search and glossary"),
 )
 ADMIN_STOPS = (
     Stop("people", "/admin_people", lambda c: "People"),

@@ -25,6 +25,7 @@ EXPECTED: dict[Page | Action, set[Capability]] = {
     Page.SCENARIO: {L},
     Page.PROFILE: {L},
     Page.PLACEMENT: {L},
+    Page.SEARCH: {L},
     Page.STUDIO_HEALTH: {T, A},
     Page.STUDIO_PREVIEW: {T, A},
     Page.STUDIO_EDITOR: {T, A},
@@ -83,7 +84,7 @@ def test_capabilities_add_up() -> None:
 def test_navigation_lists_allowed_pages_in_order() -> None:
     assert allowed_pages({D}) == (Page.DASHBOARD, Page.ADMIN_ASSIGNMENTS)
     assert allowed_pages({L}) == (Page.HOME, Page.MODULE, Page.QUIZ, Page.SCENARIO, Page.PROFILE,
-                                  Page.PLACEMENT)
+                                  Page.PLACEMENT, Page.SEARCH)
 
 
 @pytest.mark.parametrize(("held", "lands"), [

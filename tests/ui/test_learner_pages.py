@@ -240,6 +240,30 @@ def test_reading_a_module_records_each_section_once(
     assert (carry_on.proto.page, carry_on.proto.query_string) == (_stem(Page.QUIZ), f"id={QUIZ}")
 
 
+def test_the_contents_list_opens_any_section_and_marks_what_is_read(
+    app: AppFactory, course: Course, database: Callable[[], Engine]
+) -> None:
+    at = app(as_demo=LEARNER)
+    module = course.modules[FIRST]
+    assert len(module.sections) >= 4
+    _open(at, Page.MODULE, FIRST)
+
+    def entries() -> list[str]:
+        return [seen(b.label) for b in at.button if str(b.key or "").startswith(f"contents-{FIRST}-")]
+
+    titles = [f"{s.index + 1}. {s.title}" for s in module.sections]
+    assert entries() == [f"{titles[0]} (you are here)", *titles[1:]]
+    at.button(key=f"contents-{FIRST}-2").click().run()
+    assert not at.exception, at.exception
+    assert _texts(at.header) == [module.sections[2].title]
+    _click(at, "Mark as read and continue")
+    assert entries()[2:4] == [f"{titles[2]} (read)", f"{titles[3]} (you are here)"]
+    _click(at, "Previous section")
+    assert entries()[2] == f"{titles[2]} (read, you are here)"
+    # Opening a section from the contents records nothing; only "Mark as read" does.
+    assert _module_progress(database(), FIRST, module.meta.version)[0] == [2]
+
+
 def test_a_quiz_fails_then_passes(app: AppFactory, course: Course) -> None:
     at = app(as_demo=LEARNER)
     quiz = course.quizzes[QUIZ]

@@ -38,7 +38,7 @@ _TOKEN = "nts_token"
 #: The items of the test course (tests/conftest.py, for every role) for pages that need an id.
 SAMPLE_IDS = {Page.MODULE: "intro", Page.QUIZ: "intro-quiz", Page.SCENARIO: "first-day"}
 
-_LEARNING = {Page.HOME, Page.PROFILE, Page.MODULE, Page.QUIZ, Page.SCENARIO, Page.PLACEMENT}
+_LEARNING = {Page.HOME, Page.PROFILE, Page.MODULE, Page.QUIZ, Page.SCENARIO, Page.PLACEMENT, Page.SEARCH}
 _STUDIO = {Page.STUDIO_HEALTH, Page.STUDIO_PREVIEW, Page.STUDIO_EDITOR, Page.STUDIO_ANALYTICS}
 _ADMIN = {Page.ADMIN_PEOPLE, Page.ADMIN_ROSTER, Page.ADMIN_AUDIT, Page.ADMIN_PRIVACY}
 #: What each demo person may open, over every page of the app, written out by hand.
@@ -97,6 +97,7 @@ def _marker(page: Page, person: demo.DemoPerson, course: Course) -> str | None:
         Page.SCENARIO: course.scenarios[SAMPLE_IDS[Page.SCENARIO]].meta.title,
         Page.PROFILE: "My literacy profile",
         Page.PLACEMENT: "A short pre-check",
+        Page.SEARCH: "Search and glossary",
         Page.DASHBOARD: "Literacy dashboard",
         # the content health page once registered (the course map shows the course's title)
         Page.STUDIO_HEALTH: "Content health" if PAGES[Page.STUDIO_HEALTH].script.endswith(
@@ -150,7 +151,7 @@ def test_the_menu_starts_with_the_landing_page_and_shows_learner_pages_only_to_l
     links = entries_for(allowed_pages(held), landing=landing_page(held))
     assert links[0] == PAGES[EXPECTED_LANDING[person.local]]
     menu = {link.title for link in links if link.in_menu}
-    learner_pages = {PAGES[Page.HOME].title, PAGES[Page.PROFILE].title}
+    learner_pages = {PAGES[Page.HOME].title, PAGES[Page.PROFILE].title, PAGES[Page.SEARCH].title}
     assert (learner_pages <= menu) is (Capability.LEARNER in held)
     assert not (learner_pages & menu) or Capability.LEARNER in held
 

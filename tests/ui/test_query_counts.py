@@ -36,6 +36,7 @@ VISITS: dict[Page, tuple[str, str | None, int]] = {
     Page.SCENARIO: ("legal.learner", "viral-video", 13),
     Page.PROFILE: ("legal.learner", None, 15),  # the path, certificates, pre-check, assignments (re-takes)
     Page.PLACEMENT: ("legal.learner", None, 10),  # what it showed, then the draw
+    Page.SEARCH: ("legal.learner", None, 2),
     Page.DASHBOARD: ("leader", None, 11),  # adds the privacy settings, the release windows, the target
     Page.STUDIO_HEALTH: ("trainer", None, 2),
     Page.STUDIO_PREVIEW: ("trainer", None, 2),

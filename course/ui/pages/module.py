@@ -32,12 +32,30 @@ def _go(status: ModuleStatus, index: int) -> None:
     state.put(state.SECTION, status.module.meta.id, status.module.meta.version, value=index)
 
 
+def _open_asked_section(status: ModuleStatus) -> None:
+    """Open the section a link asked for (`?section=2`, from the search page), once."""
+    asked = st.query_params.get("section")
+    if asked is None:
+        return
+    del st.query_params["section"]  # kept, it would pull the reader back on every rerun
+    if asked.isdigit() and int(asked) < len(status.module.sections):
+        _go(status, int(asked))
+
+
 def _contents(status: ModuleStatus, current: int) -> None:
+    """List the sections; each is a button that opens it, with focus on its heading."""
     with st.expander("Contents"):
         for section in status.module.sections:
-            mark = ":material/check:" if section.index in status.sections_read else ":material/remove:"
-            here = " (you are here)" if section.index == current else ""
-            st.markdown(f"{mark} {section.index + 1}. {literal(section.title)}{here}")
+            read = section.index in status.sections_read
+            said = [word for word, holds in (("read", read), ("you are here", section.index == current))
+                    if holds]
+            where = f" ({', '.join(said)})" if said else ""
+            label = f"{section.index + 1}. {literal(section.title)}{where}"
+            icon = ":material/check_circle:" if read else ":material/radio_button_unchecked:"
+            if st.button(label, key=f"contents-{status.module.meta.id}-{section.index}", type="tertiary",
+                         icon=icon) and section.index != current:
+                _go(status, section.index)
+                st.rerun()
 
 
 def _next_steps(course: Course, module: Module) -> None:
@@ -111,6 +129,7 @@ def render() -> None:
         st.page_link(script(Page.HOME), label="Back to your path", icon=":material/route:")
         return
     person = get_person(engine, actor)
+    _open_asked_section(status)
     a11y.page(status.module.meta.title, kind="Module")
     a11y.heading(literal(status.module.meta.title))
     announce_earned(actor, loaded.course)
