@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
 
 #: Benchmark modules in bench/, in the order they run.
 BENCHMARKS = ("content_load", "content_graph", "writes", "login", "learner_page", "dashboard", "studio",
-              "invite", "people_page", "assign")
+              "invite", "people_page", "assign", "learner_journey")
 
 
 def available() -> dict[str, Any]:

@@ -324,8 +324,10 @@ def _run_publish(engine: Engine, actor: Actor, job: _Publish, *, address: str) -
     except EditConflict as conflict:
         _refused(engine, actor, job, conflict, address)
         raise
-    record_audit_event(engine, actor, f"content_{job.kind}", target=job.target, address=address,
-                       now=job.when, detail={"hash": new_hash, "previous": previous_hash})
+    published = job.kind == "published"  # else "restored"; the audit log names both in full
+    record_audit_event(engine, actor, "content_published" if published else "content_restored",
+                       target=job.target, address=address, now=job.when,
+                       detail={"hash": new_hash, "previous": previous_hash})
     return new_hash
 
 
