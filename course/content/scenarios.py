@@ -37,19 +37,37 @@ _INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,8})")
 _RESERVED = {"href", "score", "when"}
 
 
+def _opens_with_node_link(item: Sequence[Token]) -> bool:
+    """Tell whether a list item opens with a link to '#...' (a choice)."""
+    inline = item[2] if len(item) > 2 and item[2].type == "inline" else None
+    children = (inline.children if inline is not None else None) or []
+    return bool(children) and children[0].type == "link_open" and \
+        str(children[0].attrs.get("href", "")).startswith("#")
+
+
+def _list_items(tokens: Sequence[Token]) -> list[Sequence[Token]]:
+    """Return a bullet list's top-level items (none for anything else)."""
+    if tokens[0].type != "bullet_list_open":
+        return []
+    return [tokens[1 + start : 1 + end] for start, end in top_level(tokens[1:-1])]
+
+
 def _is_choice_list(tokens: Sequence[Token]) -> bool:
     """Tell whether a bullet list is a choice list: every item opens with a link to '#...'."""
-    if tokens[0].type != "bullet_list_open":
-        return False
-    for start, end in top_level(tokens[1:-1]):
-        item = tokens[1 + start : 1 + end]
-        inline = item[2] if len(item) > 2 and item[2].type == "inline" else None
-        children = inline.children if inline is not None else None
-        if not children or children[0].type != "link_open":
-            return False
-        if not str(children[0].attrs.get("href", "")).startswith("#"):
-            return False
-    return True
+    items = _list_items(tokens)
+    return bool(items) and all(_opens_with_node_link(item) for item in items)
+
+
+def _not_choices(tokens: Sequence[Token]) -> list[int]:
+    """Return the lines of the items that break a choice list (the rest link to nodes).
+
+    A list of choices with one empty or plain item would otherwise be read as narrative, and
+    its choices would vanish without a word.
+    """
+    items = _list_items(tokens)
+    if not any(_opens_with_node_link(item) for item in items):
+        return []
+    return [line_of(item[0]) for item in items if not _opens_with_node_link(item)]
 
 
 def _never_message(text: str, when: Condition, meters: Mapping[str, Meter]) -> str:
@@ -161,6 +179,13 @@ def _node(
             for item_start, item_end in top_level(run[1:-1]):
                 item = run[1 + item_start : 1 + item_end]
                 choices.append(reader.read(item, len(choices)))
+        elif broken := _not_choices(run):
+            for item_line in broken:
+                reader.fail(item_line, Code.CHOICE_MALFORMED,
+                            "this item of a list of choices is not a link to a node; make every item "
+                            "one link such as '- [Reply in public](#reply)', or take it out")
+            choices.extend(reader.read(item, len(choices)) for item in _list_items(run)
+                           if _opens_with_node_link(item))
         else:
             narrative.extend(run)
     return Node(id=node_id, title=heading_text(inline), line=line, body_html=render_blocks(narrative),

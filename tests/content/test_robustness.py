@@ -143,8 +143,23 @@ def test_a_mutated_module_never_raises_nor_loses_a_section_silently(text: str) -
         assert len(titled) == _top_level_headings(text)
 
 
+#: An empty item left above two choices: once, the whole list was read as narrative, silently.
+_EMPTY_ITEM_SCENARIO = (
+    "---\nid: first-day\ntitle: First day\nroles: [all]\ncompetencies: [listening]\nmeters:\n"
+    "  reputation: {label: Reputation, start: 50, min: 0, max: 100}\n---\n\n{#n0}\n## Node 0\n\n"
+    "A complaint.\n\n-\n\n- [Listen](#good){score=3}\n- [Shout](#bad){score=-1}\n\n"
+    "{#good ending=good}\n## It went well\n\nDebrief.\n\n{#bad ending=bad}\n## It went badly\n\nDebrief.\n"
+)
+
+
+def test_an_empty_item_in_a_list_of_choices_is_reported_where_it_is() -> None:
+    result = parse_scenario(_EMPTY_ITEM_SCENARIO, source="scenarios/first-day.md", vocabulary=VOCABULARY)
+    assert [(d.line, d.code) for d in result.diagnostics] == [(15, Code.CHOICE_MALFORMED)]
+
+
 @PROPERTY
 @given(mutated(scenarios()))
+@example(_EMPTY_ITEM_SCENARIO)
 def test_a_mutated_scenario_never_raises_nor_loses_a_node_or_choice_silently(text: str) -> None:
     result = parse_scenario(text, source="scenarios/first-day.md", vocabulary=VOCABULARY)
     assert _located(result.diagnostics, text)
