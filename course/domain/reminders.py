@@ -29,7 +29,7 @@ class ReminderSettings:
     """The organisation's rules for reminders: its time zone, quiet hours and a daily cap."""
 
     time_zone: str = "UTC"
-    #: No reminder is queued from quiet_start until quiet_end (hours, local time); equal: none.
+    #: No reminder is queued or sent from quiet_start until quiet_end (hours, local time); equal: none.
     quiet_start: int = 20
     quiet_end: int = 8
     #: At most this many emails to one person per local day (welcomes included).

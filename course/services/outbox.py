@@ -29,6 +29,7 @@ from course.services.invitations import new_token
 from course.services.jobs import Job
 from course.services.mail_messages import render_reminder, render_welcome
 from course.services.permissions import require
+from course.services.reminder_settings import read_reminder_settings
 from course.settings import MailSettings
 from course.store import links
 from course.store.engine import Engine, Session, read_session, write_transaction
@@ -98,10 +99,17 @@ def _templated_mail(session: Session, due: links.DueMail, *, mail: MailSettings,
 
 def _claim(engine: Engine, *, mail: MailSettings, messages: MessageSet, retry: RetryPolicy,
            when: datetime, batch: int) -> list[tuple[links.DueMail, OutgoingMail | None]]:
-    """Claim due emails and draw each one's token; None marks an email whose link is closed."""
+    """Claim due emails and draw each one's token; None marks an email whose link is closed.
+
+    In the organisation's quiet hours reminders stay queued, so a retry of one that failed
+    earlier never lands in them; invitations, resets and welcomes go at any hour.
+    """
     claimed: list[tuple[links.DueMail, OutgoingMail | None]] = []
     with write_transaction(engine, durable=False) as session:
-        for due in links.claim_due_mail(session, now=when, limit=batch, retry_at=when + retry.lease):
+        quiet = read_reminder_settings(session).is_quiet(when)
+        held = frozenset(kind.value for kind in REMINDER_KINDS) if quiet else frozenset()
+        for due in links.claim_due_mail(session, now=when, limit=batch, retry_at=when + retry.lease,
+                                        held=held):
             if due.kind in _TEMPLATED:
                 claimed.append((due, _templated_mail(session, due, mail=mail, messages=messages,
                                                      when=when)))

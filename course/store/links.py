@@ -149,8 +149,9 @@ def close_link(session: Session, link_id: str, *, now: datetime) -> bool:
 # --- outbox ----------------------------------------------------------------------------------
 
 
-def claim_due_mail(session: Session, *, now: datetime, limit: int, retry_at: datetime) -> list[DueMail]:
-    """Claim up to `limit` due emails: count the attempt and hold them until `retry_at`.
+def claim_due_mail(session: Session, *, now: datetime, limit: int, retry_at: datetime,
+                   held: frozenset[str] = frozenset()) -> list[DueMail]:
+    """Claim up to `limit` due emails, none of the `held` kinds: count the attempt, hold until `retry_at`.
 
     A sender that dies mid-way leaves its claims to be retried at `retry_at`; on PostgreSQL,
     concurrent senders skip each other's rows instead of waiting.
@@ -165,6 +166,8 @@ def claim_due_mail(session: Session, *, now: datetime, limit: int, retry_at: dat
         .order_by(outbox.c.next_attempt_at, outbox.c.id)
         .limit(limit)
     )
+    if held:
+        statement = statement.where(outbox.c.kind.not_in(sorted(held)))
     if dialect_name(session) == "postgresql":
         statement = statement.with_for_update(of=outbox, skip_locked=True)
     rows = [DueMail(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], int(r[9]) + 1)

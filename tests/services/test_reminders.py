@@ -209,3 +209,16 @@ def test_two_runners_at_the_same_moment_queue_each_reminder_once(
     with read_session(engine) as session:
         kinds = Counter(r[0] for r in session.connection().execute(select(MailOutbox.kind)))  # type: ignore[call-overload]
     assert kinds == {"assigned": 60, "reminder-before": 60}
+
+
+def test_a_reminder_waiting_in_the_outbox_is_not_sent_in_the_quiet_hours(
+    engine: Engine, make_person: MakePerson, mail_sink: MailSink, course: Course
+) -> None:
+    admin, _grace, _ada = _team(engine, make_person)
+    _assign(engine, admin, course)
+    assert _send(engine, mail_sink, at(START, 9)).sent == 1  # the welcome
+    assert queue_reminders(engine, course, days_before=7, now=at(DUE, 19)).queued == 1
+    assert _send(engine, mail_sink, at(DUE, 21)).sent == 0  # queued before 20:00, held after it
+    assert _send(engine, mail_sink, at(DUE + timedelta(days=1), 7)).sent == 0
+    assert _send(engine, mail_sink, at(DUE + timedelta(days=1), 8)).sent == 1  # the quiet hours end
+    assert len(mail_sink.wait_for("ada@example.org", count=2)) == 2
