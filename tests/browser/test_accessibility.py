@@ -228,6 +228,9 @@ def _studio_tour(page: Page, source: str, served: ServedCourse, screenshots: Pat
 
     page.get_by_role("tab", name="Course map").click()
     expect(page.get_by_role("tab", name="Course map", selected=True)).to_be_visible()
+    # The graph of the chosen track, with its sentence and table (the graph is checked too).
+    expect(page.get_by_role("combobox", name="Track")).to_be_visible()
+    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
     found["course map"] = _blocking(page, source)
     shoot(page, screenshots, "a11y-course-map")
 
