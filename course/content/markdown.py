@@ -50,7 +50,7 @@ _SCHEMES = {"http", "https", "mailto"}
 #: Attribute values that must be exactly one of these, or the attribute is dropped.
 _FIXED = {
     "loading": {"lazy"}, "style": {IMAGE_STYLE}, "controls": {"", "controls"}, "preload": {"metadata"},
-    "kind": {"captions"}, "default": {"", "default"},
+    "kind": {"captions", "descriptions"}, "default": {"", "default"},
 }
 
 

@@ -64,6 +64,7 @@ class Code(StrEnum):
     MEDIA_TOO_LARGE = "media-too-large"
     CAPTIONS_INVALID = "captions-invalid"
     CAPTIONS_SHORT = "captions-short"
+    DESCRIPTION_MISSING = "description-missing"
     # Quizzes
     NO_QUESTIONS = "no-questions"
     QUESTION_FEW_OPTIONS = "question-few-options"
