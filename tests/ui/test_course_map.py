@@ -51,11 +51,13 @@ def test_each_track_is_drawn_as_a_graph_with_its_words_beside_it(app: AppFactory
     assert locked == ["Legal next stays locked: it requires HR \\*basics\\*, which is not on this track."]
     assert len(at.get("plotly_chart")) == 1
     table = at.dataframe[0].value
-    assert list(table["Item"]) == ["Introduction", "Introduction check", "First day", "Legal next", "HR *basics*"]
+    assert list(table["Item"]) == ["Introduction", "Introduction check", "First day", "Legal next",
+                                   "HR *basics*"]
     assert list(table["Kind"]) == ["Module", "Quiz", "Scenario", "Module", "Not on this track"]
     track.set_value("hr").run()
     assert not at.exception, at.exception
-    assert any(m.value.startswith("The HR path has 2 modules") and "no problem" in m.value for m in at.markdown)
+    assert any(m.value.startswith("The HR path has 2 modules") and "no problem" in m.value
+               for m in at.markdown)
     assert not [w.value for w in at.warning if "stays locked" in w.value]
 
 
