@@ -192,6 +192,8 @@ def _steps(by_id: Mapping[str, _Draft], edges: Sequence[MapEdge]) -> dict[str, i
 
 def _circular_edges(nodes: Sequence[str], edges: Sequence[MapEdge]) -> set[tuple[str, str]]:
     """Return the arrows that lie on a cycle (none in a course the validator accepted)."""
+    if len(_layers(nodes, edges, weighted=False)) == len(nodes):
+        return set()  # the usual case, in linear time; the search below is quadratic
     reach: dict[str, set[str]] = {n: set() for n in nodes}
     successors: dict[str, list[str]] = defaultdict(list)
     for edge in edges:
@@ -206,24 +208,28 @@ def _circular_edges(nodes: Sequence[str], edges: Sequence[MapEdge]) -> set[tuple
     return {(e.source, e.target) for e in edges if e.source in reach[e.target]}
 
 
-def _layers(nodes: Sequence[str], edges: Sequence[MapEdge]) -> dict[str, int]:
+def _layers(nodes: Sequence[str], edges: Sequence[MapEdge], *, weighted: bool = True) -> dict[str, int]:
     """Return each node's layer over an acyclic set of arrows (Kahn's order): one more than the
-    deepest thing it requires; a quiz or scenario shares its module's layer."""
-    incoming = {n: 0 for n in nodes}
+    deepest thing it requires; a quiz or scenario shares its module's layer.
+
+    Nodes on a cycle are never reached, so they are missing from the result; with
+    `weighted=False` that is all the caller wants to know.
+    """
+    incoming = dict.fromkeys(nodes, 0)
     successors: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for edge in edges:
-        successors[edge.source].append((edge.target, int(edge.kind is EdgeKind.REQUIRES)))
+        successors[edge.source].append((edge.target, int(edge.kind is EdgeKind.REQUIRES or not weighted)))
         incoming[edge.target] += 1
-    layer = dict.fromkeys(nodes, 0)
-    ready = [n for n in nodes if incoming[n] == 0]
+    layer = {n: 0 for n in nodes if incoming[n] == 0}
+    ready = list(layer)
     while ready:
         node = ready.pop()
         for target, step in successors[node]:
-            layer[target] = max(layer[target], layer[node] + step)
+            layer[target] = max(layer.get(target, 0), layer[node] + step)
             incoming[target] -= 1
             if incoming[target] == 0:
                 ready.append(target)
-    return layer
+    return {n: layer[n] for n in nodes if n in layer and incoming[n] == 0}
 
 
 def _node_problems(edges: Sequence[MapEdge]) -> dict[str, tuple[str, ...]]:

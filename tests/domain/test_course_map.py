@@ -118,3 +118,15 @@ def test_every_bundled_track_maps_without_problems_and_arrows_run_rightwards() -
         assert all(layer[e.source] < layer[e.target] for e in track.edges if e.kind is EdgeKind.REQUIRES)
         steps = [n.step for n in track.nodes if n.kind is NodeKind.MODULE]
         assert steps == list(range(1, len(steps) + 1))
+
+
+def test_a_long_chain_of_prerequisites_is_laid_out_one_column_per_link(write_tree: TreeWriter) -> None:
+    course = _course(write_tree, {"modules/m0.md": _module("m0", order=0)})
+    first = course.modules["m0"]
+    chain = {f"m{i}": replace(first, meta=replace(first.meta, id=f"m{i}", title=f"Module m{i}", order=i,
+                                                  requires=(f"m{i - 1}",) if i else ()))
+             for i in range(3000)}
+    track = track_map(replace(course, modules=chain), "hr")
+    assert track.layers == 3000 and track.problems == ()
+    assert [n.layer for n in track.nodes] == list(range(3000))
+    assert [n.row for n in track.nodes] == list(range(3000))
