@@ -240,7 +240,7 @@ def course_map_figure(track: TrackMap) -> go.Figure:
             x=[place[n.id][0] for n in nodes], y=[place[n.id][1] for n in nodes], mode="markers+text",
             name=name, text=[_wrapped(f"{n.step}. {n.title}" if n.step else n.title)
                              if kind in (NodeKind.MODULE, NodeKind.OFF_TRACK) else "" for n in nodes],
-            textposition="top center", textfont={"size": 11},
+            textposition="top center", textfont={"size": 11, "color": "#262730"},
             marker={"symbol": symbol, "size": 16, "color": colour,
                     "line": {"width": [3 if n.problems else 1 for n in nodes],
                              "color": [_PROBLEM if n.problems else "#ffffff" for n in nodes]}},

@@ -237,8 +237,13 @@ def _studio_tour(page: Page, source: str, served: ServedCourse, screenshots: Pat
     expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
     found["course map"] = _blocking(page, source)
     shoot(page, screenshots, "a11y-course-map")
-    if os.environ.get("NTS_DOC_SCREENSHOTS"):  # the picture docs/studio.md shows
+    if os.environ.get("NTS_DOC_SCREENSHOTS"):  # the picture docs/studio.md shows, whole
+        size = page.viewport_size
+        page.set_viewport_size({"width": 1440, "height": 1600})
+        settle(page)
         page.get_by_test_id("stPlotlyChart").first.screenshot(path=str(DOCS_IMG / "course-map.png"))
+        if size:
+            page.set_viewport_size(size)
 
     page.get_by_role("tab", name="Health").click()
     problems.get_by_role("link", name="Open in the editor").click()
