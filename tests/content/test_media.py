@@ -466,3 +466,17 @@ def test_none_needed_adds_nothing_to_the_page(write_tree: TreeWriter) -> None:
     assert result.course is not None and result.diagnostics == ()
     html = result.course.modules["intro"].sections[-1].blocks[-1].html
     assert "descriptions" not in html and "<a " not in html and "<summary>Transcript</summary>" in html
+
+
+@pytest.mark.parametrize("target", ["javascript:alert(1)", '"><script>alert(1)</script>',
+                                    "//evil.example/x.mp4"])
+def test_a_hostile_described_version_or_track_reaches_the_page_inert(write_tree: TreeWriter,
+                                                                      target: str) -> None:
+    text = module(f"::: video ../media/ceo.mp4 captions=../media/ceo.vtt descriptions={target} "
+                  f"described={target}\n:::\n")
+    result = load_course(write_tree({**MEDIA, "modules/intro.md": text}))
+    assert result.diagnostics, "a hostile path is reported"
+    assert result.course is not None
+    html = result.course.modules["intro"].sections[-1].blocks[-1].html
+    assert "<video" in html
+    assert "javascript:" not in html and "<script" not in html and "evil.example" not in html
