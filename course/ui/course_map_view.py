@@ -58,6 +58,10 @@ def graph(course: Course) -> None:
     role = st.selectbox("Track", list(course.info.roles), key=TRACK_KEY,
                         format_func=lambda r: course.info.roles.get(r, r))
     track = track_map(course, role or next(iter(course.info.roles)))
+    if not track.nodes:
+        st.info(f"No module is written for the {literal(track.label)} track yet, so there is nothing "
+                "to draw.")
+        return
     st.markdown(literal(summary(track)))
     st.caption("Columns run left to right: an item sits to the right of everything it needs. "
                "Blue arrows are prerequisites, grey arrows lead from a module to its own quiz and "

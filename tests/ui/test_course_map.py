@@ -65,3 +65,13 @@ def test_a_broken_file_is_reported_not_fatal(app: AppFactory, write_tree: TreeWr
     broken = write_tree({"quizzes/intro-quiz.md": QUIZ.replace("[x] Listen", "[ ] Listen")})
     at = _map(app, broken)
     assert "1 error(s) and 0 warning(s)" in at.warning[0].value
+
+
+def test_a_track_without_modules_says_so_instead_of_an_empty_graph(app: AppFactory,
+                                                                  write_tree: TreeWriter) -> None:
+    at = _map(app, write_tree({"modules/intro.md": MODULE.replace("roles: [all]", "roles: [legal]")}))
+    at.selectbox(key=TRACK_KEY).set_value("hr").run()
+    assert not at.exception, at.exception
+    assert [i.value for i in at.info] == ["No module is written for the HR track yet, so there is nothing "
+                                          "to draw."]
+    assert len(at.get("plotly_chart")) == 0
