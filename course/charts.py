@@ -224,14 +224,16 @@ def course_map_figure(track: TrackMap) -> go.Figure:
     """
     figure = go.Figure()
     place = {n.id: (n.layer + _MAP_SHIFT.get(n.kind, 0.0), -n.row) for n in track.nodes}
+    arrows = []
     for edge in track.edges:
         (x0, y0), (x1, y1) = place[edge.source], place[edge.target]
         colour = _PROBLEM if edge.problem else ("#1f5fa8" if edge.kind is EdgeKind.REQUIRES else "#9e9e9e")
         connector = edge.kind is EdgeKind.ATTACHED and not edge.problem
-        figure.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y",
-                              showarrow=True, arrowhead=0 if connector else 2,
-                              arrowsize=1.2, arrowwidth=2 if edge.problem else 1,
-                              arrowcolor=colour, standoff=9, startstandoff=9, text="")
+        arrows.append({"x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y", "axref": "x",
+                       "ayref": "y", "showarrow": True, "arrowhead": 0 if connector else 2,
+                       "arrowsize": 1.2, "arrowwidth": 2 if edge.problem else 1, "arrowcolor": colour,
+                       "standoff": 9, "startstandoff": 9, "text": ""})
+    figure.update_layout(annotations=arrows)  # at once: one add_annotation per arrow is slow
     for kind, (name, symbol, colour) in _MAP_STYLES.items():
         nodes = [n for n in track.nodes if n.kind is kind]
         if not nodes:
