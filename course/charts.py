@@ -6,6 +6,7 @@ draw their own tables (course/services/dashboard/report.py), so no server-side r
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ from typing import NamedTuple
 
 import plotly.graph_objects as go
 
+from course.domain.course_map import EdgeKind, NodeKind, TrackMap
 from course.domain.wording import counted
 
 #: What every function here returns; pages that keep figures name the type through this module.
@@ -192,4 +194,70 @@ def stacked_bar_figure(labels: Sequence[str], parts: dict[str, Sequence[int]], *
     figure.update_layout(barmode="stack", xaxis={"title": axis}, yaxis={"autorange": "reversed"},
                          height=100 + 40 * max(1, len(labels)), legend={"orientation": "h"},
                          margin={"l": 10, "r": 10, "t": 10, "b": 40})
+    return figure
+
+
+#: How each kind of course-map node is drawn: legend name, marker symbol, fill colour.
+_MAP_STYLES = {
+    NodeKind.MODULE: ("Module", "square", "#1f5fa8"),
+    NodeKind.QUIZ: ("Quiz", "circle", "#2e7d32"),
+    NodeKind.SCENARIO: ("Scenario", "diamond", "#f0a830"),
+    NodeKind.OFF_TRACK: ("Prerequisite not on this track", "x", "#757575"),
+}
+_PROBLEM = "#c62828"
+#: How far right of its module a quiz and a scenario sit (a column is 1 wide).
+_MAP_SHIFT = {NodeKind.QUIZ: 0.22, NodeKind.SCENARIO: 0.4}
+
+
+def _wrapped(label: str, width: int = 24) -> str:
+    """Return an escaped label broken into lines of about `width` characters."""
+    lines = textwrap.wrap(label, width) or [""]
+    return "<br>".join(_text(line) for line in lines)
+
+
+def course_map_figure(track: TrackMap) -> go.Figure:
+    """Return the track's map: a row per module in path order, a column per layer, and arrows.
+
+    A module's quiz and scenario sit just right of it, named on hover (and in the page's table).
+    Prerequisite arrows are solid blue, a module's own quiz and scenario hang on grey arrows, and
+    anything with a problem is red: the arrow, and a ring round the node it leaves waiting.
+    """
+    figure = go.Figure()
+    place = {n.id: (n.layer + _MAP_SHIFT.get(n.kind, 0.0), -n.row) for n in track.nodes}
+    arrows = []
+    for edge in track.edges:
+        (x0, y0), (x1, y1) = place[edge.source], place[edge.target]
+        colour = _PROBLEM if edge.problem else ("#1f5fa8" if edge.kind is EdgeKind.REQUIRES else "#9e9e9e")
+        connector = edge.kind is EdgeKind.ATTACHED and not edge.problem
+        arrows.append({"x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y", "axref": "x",
+                       "ayref": "y", "showarrow": True, "arrowhead": 0 if connector else 2,
+                       "arrowsize": 1.2, "arrowwidth": 2 if edge.problem else 1, "arrowcolor": colour,
+                       "standoff": 9, "startstandoff": 9, "text": ""})
+    figure.update_layout(annotations=arrows)  # at once: one add_annotation per arrow is slow
+    for kind, (name, symbol, colour) in _MAP_STYLES.items():
+        nodes = [n for n in track.nodes if n.kind is kind]
+        if not nodes:
+            continue
+        figure.add_trace(go.Scatter(
+            x=[place[n.id][0] for n in nodes], y=[place[n.id][1] for n in nodes], mode="markers+text",
+            name=name, text=[_wrapped(f"{n.step}. {n.title}" if n.step else n.title)
+                             if kind in (NodeKind.MODULE, NodeKind.OFF_TRACK) else "" for n in nodes],
+            textposition="top center", textfont={"size": 11, "color": "#262730"},
+            marker={"symbol": symbol, "size": 16, "color": colour,
+                    "line": {"width": [3 if n.problems else 1 for n in nodes],
+                             "color": [_PROBLEM if n.problems else "#ffffff" for n in nodes]}},
+            hovertext=[_text(f"{name}: {n.title} ({n.id})") for n in nodes], hoverinfo="text",
+        ))
+    if track.problems:
+        figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="Has a problem (red ring)",
+                                    marker={"symbol": "circle-open", "size": 16, "color": _PROBLEM,
+                                            "line": {"width": 3}}))
+    rows = 1 + max((n.row for n in track.nodes), default=0)
+    hidden = {"visible": False, "zeroline": False, "showgrid": False}
+    figure.update_layout(
+        height=120 + 72 * rows, legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        xaxis={**hidden, "range": [-0.5, track.layers - 0.3]},
+        yaxis={**hidden, "range": [-rows + 0.5, 0.7]},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10}, plot_bgcolor="#ffffff",
+    )
     return figure

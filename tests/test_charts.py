@@ -8,6 +8,7 @@ from course.charts import (
     FlowLink,
     before_after_figure,
     count_bar_figure,
+    course_map_figure,
     heatmap_figure,
     option_choice_figure,
     profile_figure,
@@ -15,6 +16,7 @@ from course.charts import (
     stacked_bar_figure,
     trend_figure,
 )
+from course.domain.course_map import EdgeKind, MapEdge, MapNode, NodeKind, TrackMap
 from course.domain.wording import counted
 
 
@@ -77,3 +79,24 @@ def test_a_competency_without_evidence_gets_no_bar_but_says_not_yet_assessed() -
 def test_counts_take_the_singular_for_exactly_one() -> None:
     assert [counted(n, "answer", "answers") for n in (0, 1, 2, 11)] == [
         "0 answers", "1 answer", "2 answers", "11 answers"]
+
+
+def test_the_course_map_draws_each_arrow_and_each_kind_with_problems_in_red() -> None:
+    track = TrackMap("legal", "Legal", (
+        MapNode("a", "Read <b>this</b> first", NodeKind.MODULE, 0, 0, step=1),
+        MapNode("a-quiz", "Check", NodeKind.QUIZ, 0, 0),
+        MapNode("b", "Later", NodeKind.MODULE, 1, 1, step=2, problems=("b stays locked",)),
+        MapNode("x", "Elsewhere", NodeKind.OFF_TRACK, 0, 2),
+    ), (
+        MapEdge("a", "a-quiz", EdgeKind.ATTACHED), MapEdge("a", "b", EdgeKind.REQUIRES),
+        MapEdge("x", "b", EdgeKind.REQUIRES, problem="b stays locked"),
+    ))
+    figure = course_map_figure(track)
+    assert [t.name for t in figure.data] == ["Module", "Quiz", "Prerequisite not on this track",
+                                             "Has a problem (red ring)"]
+    modules = figure.data[0]
+    assert list(modules.text) == ["1. Read &lt;b&gt;this&lt;/b&gt;<br>first", "2. Later"]
+    assert list(modules.marker.line.color) == ["#ffffff", "#c62828"]
+    arrows = figure.layout.annotations
+    assert [(a.ax, a.x, a.arrowcolor, a.arrowhead) for a in arrows] == [
+        (0, 0.22, "#9e9e9e", 0), (0, 1, "#1f5fa8", 2), (0, 1, "#c62828", 2)]

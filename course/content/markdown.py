@@ -57,7 +57,7 @@ _POST_CLASS = re.compile(r"nts-(?:post(?:-[a-z]+)?(?: nts-post-[a-z]+)?|sr)")
 #: Attribute values that must be exactly one of these, or the attribute is dropped.
 _FIXED = {
     "loading": {"lazy"}, "style": {IMAGE_STYLE}, "controls": {"", "controls"}, "preload": {"metadata"},
-    "kind": {"captions"}, "default": {"", "default"}, "aria-hidden": {"true"},
+    "kind": {"captions", "descriptions"}, "default": {"", "default"}, "aria-hidden": {"true"},
 }
 
 

@@ -52,8 +52,11 @@ _PILLOW_KINDS = {"PNG": "png", "JPEG": "jpeg", "GIF": "gif", "WEBP": "webp"}
 _SVG = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*(<!doctype svg[^>]*>\s*)?<svg[\s>]", re.I | re.S)
 _MAYBE_MEDIA = re.compile(r"!\[|^ {0,3}::: *(video|audio)\b", re.MULTILINE)
 _SMALLER = {"image": "fewer pixels, or JPEG for a photo", "captions": "split the recording",
-            "video": "a lower bit rate or a shorter clip", "audio": "a lower bit rate or a shorter clip"}
+            "descriptions": "split the recording", "video": "a lower bit rate or a shorter clip",
+            "described": "a lower bit rate or a shorter clip", "audio": "a lower bit rate or a shorter clip"}
 _REMOTE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:|//)")
+#: What `described=` says of a video whose pictures hold nothing its soundtrack does not say.
+NONE_NEEDED = "none-needed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,12 +169,37 @@ def read_media_facts(root: Path, relative: str) -> MediaFacts | None:
 class MediaUse:
     """One image, player or captions file a content file names, where and how."""
 
-    kind: str  # "image", "video", "audio" or "captions"
+    #: "image", "video", "audio", "captions", "descriptions" (a WebVTT track of what is shown),
+    #: "described" (the version with audio description) or "undescribed" (a video that says
+    #: neither, with no target)
+    kind: str
     target: str
     line: int
     alt: str = ""
     block: str = ""
     media: str = ""  # for captions: the player's file, whose length the cues should cover
+
+
+@dataclass(frozen=True, slots=True)
+class Player:
+    """A `::: video` or `::: audio` block line, split into its words.
+
+    `descriptions` names a WebVTT file of what the pictures show (a `descriptions` track, and
+    text beside the transcript); `described` names a version of the video with audio
+    description, or is `none-needed` when everything shown is also said.
+    """
+
+    block: str
+    media: str
+    captions: str = ""
+    descriptions: str = ""
+    described: str = ""
+    lang: str = "en"
+
+    @property
+    def described_file(self) -> str:
+        """The described version's path, or "" when there is none (or none is needed)."""
+        return "" if self.described == NONE_NEEDED else self.described
 
 
 def _images(children: Sequence[Token], first_line: int) -> Iterator[MediaUse]:
@@ -187,39 +215,61 @@ def transcripts_for(source: str, text: str, facts: Mapping[str, MediaFacts]) -> 
     """Return (captions target as written, transcript) for each captions file a content file names."""
     found = {}
     for use in media_uses(text):
-        path = resolve(source, use.target) if use.kind == "captions" and use.target else None
+        path = resolve(source, use.target) if use.kind in _TRACKS and use.target else None
         if path is not None and path in facts:
             found[use.target] = facts[path].transcript
     return tuple(sorted(found.items()))
 
 
+#: The kinds of WebVTT file a player names, whose text is shown under it.
+_TRACKS = frozenset({"captions", "descriptions"})
+
+
 def render_player(info: str, caption_html: str, *, source: str, transcripts: Mapping[str, str]) -> str:
-    """Render a `::: video` or `::: audio` block: the player, its captions track, the transcript."""
-    params = player_params(info)
-    if params is None:
+    """Render a `::: video` or `::: audio` block: the player with its captions and descriptions
+    tracks, the caption, a link to the described version, and the transcript with the description."""
+    player = parse_player(info)
+    if player is None:
         return ""
-    block, media, captions = params
-    lang = next((w.split("=", 1)[1] for w in info.split() if w.startswith("lang=")), "en")
-    track = (f'<track kind="captions" src="{escape(media_url(source, captions))}" srclang="{escape(lang)}" '
-             'label="Captions" default>') if captions else ""
-    style = f' style="{IMAGE_STYLE}"' if block == "video" else ""
-    player = (f'<{block} controls preload="metadata" src="{escape(media_url(source, media))}"{style}>'
-              f"{track}</{block}>")
+    lang = escape(player.lang)
+    tracks = "".join(
+        f'<track kind="{kind}" src="{escape(media_url(source, target))}" srclang="{lang}" '
+        f'label="{label}"{on}>'
+        for kind, target, label, on in (("captions", player.captions, "Captions", " default"),
+                                        ("descriptions", player.descriptions, "Descriptions", ""))
+        if target)
+    style = f' style="{IMAGE_STYLE}"' if player.block == "video" else ""
+    shown = (f'<{player.block} controls preload="metadata" src="{escape(media_url(source, player.media))}"'
+             f"{style}>{tracks}</{player.block}>")
     caption = f"<figcaption>{caption_html}</figcaption>" if caption_html else ""
-    lines = transcripts.get(captions, "").splitlines()
-    transcript = ("<details><summary>Transcript</summary>"
-                  + "".join(f"<p>{escape(line)}</p>" for line in lines) + "</details>") if lines else ""
-    return f"<figure>{player}{caption}{transcript}</figure>"
+    described = (f'<p><a href="{escape(media_url(source, player.described_file))}">Watch the version with '
+                 "audio description</a></p>") if player.described_file else ""
+    return f"<figure>{shown}{caption}{described}{_transcript(player, transcripts)}</figure>"
 
 
-def player_params(info: str) -> tuple[str, str, str] | None:
-    """Split a `::: video PATH captions=PATH` line into (block, media path, captions path)."""
+def _transcript(player: Player, transcripts: Mapping[str, str]) -> str:
+    """Return the transcript (what is said) and the description (what is shown), folded."""
+    said = transcripts.get(player.captions, "").splitlines() if player.captions else []
+    shown = transcripts.get(player.descriptions, "").splitlines() if player.descriptions else []
+    if not said and not shown:
+        return ""
+    title = "Transcript and description" if shown else "Transcript"
+    body = "".join(f"<p>{escape(line)}</p>" for line in said)
+    if shown:
+        body += ("<p><strong>What the video shows</strong></p>"
+                 + "".join(f"<p>{escape(line)}</p>" for line in shown))
+    return f"<details><summary>{title}</summary>{body}</details>"
+
+
+def parse_player(info: str) -> Player | None:
+    """Split a `::: video PATH captions=PATH descriptions=PATH described=PATH` line into its words."""
     words = info.split()
     if not words or words[0] not in PLAYERS:
         return None
+    named = dict(w.split("=", 1) for w in words[1:] if "=" in w)
     media = next((w for w in words[1:] if "=" not in w), "")
-    captions = next((w.split("=", 1)[1] for w in words[1:] if w.startswith("captions=")), "")
-    return words[0], media, captions
+    return Player(words[0], media, named.get("captions", ""), named.get("descriptions", ""),
+                  named.get("described", ""), named.get("lang", "en") or "en")
 
 
 @lru_cache(maxsize=4096)
@@ -233,12 +283,24 @@ def media_uses(text: str) -> tuple[MediaUse, ...]:
         if token.type == "inline":
             found += _images(token.children or [], line)
         elif token.type.startswith("container_") and token.type.endswith("_open"):
-            params = player_params(token.info)
-            if params is not None:
-                block, media, captions = params
-                found.append(MediaUse(block, media, line, block=block))
-                found.append(MediaUse("captions", captions, line, block=block, media=media))
+            player = parse_player(token.info)
+            if player is not None:
+                found += _player_uses(player, line)
     return tuple(found)
+
+
+def _player_uses(player: Player, line: int) -> list[MediaUse]:
+    """Return the files a player block names; an unstated audio description is a use too."""
+    block, media = player.block, player.media
+    uses = [MediaUse(block, media, line, block=block),
+            MediaUse("captions", player.captions, line, block=block, media=media)]
+    if player.descriptions:
+        uses.append(MediaUse("descriptions", player.descriptions, line, block=block, media=media))
+    if player.described_file:
+        uses.append(MediaUse("described", player.described_file, line, block=block, media=media))
+    if block == "video" and not player.descriptions and not player.described:
+        uses.append(MediaUse("undescribed", "", line, block=block, media=media))
+    return uses
 
 
 def media_paths(source: str, text: str) -> set[str]:
@@ -265,7 +327,14 @@ def check_media(source: str, text: str, facts: Mapping[str, MediaFacts]) -> list
 
 def _check_use(source: str, use: MediaUse, facts: Mapping[str, MediaFacts]) -> list[Diagnostic]:
     what = {"image": "the image", "captions": "the captions", "video": "the video",
-            "audio": "the audio"}[use.kind]
+            "audio": "the audio", "descriptions": "the descriptions",
+            "described": "the described version", "undescribed": "the video"}[use.kind]
+    if use.kind == "undescribed":
+        return [warning(source, use.line, Code.DESCRIPTION_MISSING,
+                        f"the video '{use.media}' has no audio description; name a WebVTT file of what "
+                        "it shows (descriptions=../media/NAME-described.vtt), a described version "
+                        f"(described=../media/NAME-described.mp4), or write described={NONE_NEEDED} if "
+                        "everything it shows is also said")]
     if use.kind == "image" and not use.alt:
         return [error(source, use.line, Code.IMAGE_NO_ALT,
                       f"the image '{use.target}' has no alt text; describe it between the brackets, "
@@ -303,8 +372,11 @@ def _check_kind(source: str, use: MediaUse, path: str, fact: MediaFacts, *, what
     if fact.kind == "svg":
         return [error(source, line, Code.MEDIA_SVG,
                       f"{what} '{use.target}' is an SVG, which can carry script; export it as PNG")]
-    wanted = {"image": IMAGE_KINDS, "captions": frozenset({"vtt"})}.get(use.kind) or PLAYERS[use.kind]
-    limit = {"image": MAX_IMAGE_BYTES, "captions": MAX_CAPTIONS_BYTES}.get(use.kind, MAX_PLAYER_BYTES)
+    vtt = frozenset({"vtt"})
+    wanted = {"image": IMAGE_KINDS, "captions": vtt, "descriptions": vtt,
+              "described": PLAYERS["video"]}.get(use.kind) or PLAYERS[use.kind]
+    limit = {"image": MAX_IMAGE_BYTES, "captions": MAX_CAPTIONS_BYTES,
+             "descriptions": MAX_CAPTIONS_BYTES}.get(use.kind, MAX_PLAYER_BYTES)
     if fact.size > limit:
         return [error(source, line, Code.MEDIA_TOO_LARGE,
                       f"{what} '{use.target}' has {fact.size:,} bytes; the limit is {limit:,}. "
@@ -315,11 +387,12 @@ def _check_kind(source: str, use: MediaUse, path: str, fact: MediaFacts, *, what
         return [error(source, line, Code.MEDIA_KIND,
                       f"{what} '{use.target}' must be {names} by its content, but {seen}; "
                       "save or export it again in one of these formats")]
-    if use.kind == "captions" and (fact.problem or not fact.cues):
+    if use.kind in _TRACKS and (fact.problem or not fact.cues):
         why = fact.problem or "it has no cue"
+        per = "line of speech" if use.kind == "captions" else "thing shown and not said"
         return [error(source, line, Code.CAPTIONS_INVALID,
-                      f"the captions '{use.target}' cannot be used: {why}; write a WebVTT file "
-                      "starting with WEBVTT and one cue per line of speech")]
+                      f"{what} '{use.target}' cannot be used: {why}; write a WebVTT file "
+                      f"starting with WEBVTT and one cue per {per}")]
     return []
 
 

@@ -68,6 +68,7 @@ class Code(StrEnum):
     # Glossary
     GLOSSARY_EMPTY = "glossary-empty"
     GLOSSARY_DUPLICATE = "glossary-duplicate"
+    DESCRIPTION_MISSING = "description-missing"
     # Quizzes
     NO_QUESTIONS = "no-questions"
     QUESTION_FEW_OPTIONS = "question-few-options"

@@ -12,6 +12,7 @@ from the axe-playwright-python wheel and is injected from disk: nothing is fetch
 from __future__ import annotations
 
 import importlib.resources
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -206,6 +207,9 @@ def test_no_serious_or_critical_violation(violations: dict[str, Violations], pag
 BROKEN_FILE = "quizzes/a11y-check.md"
 BROKEN_TEXT = "---\nid: a11y-check\nroles: [legal]\npick: nine\n---\n\nNo questions yet.\n"
 
+#: Where the screenshots the docs show are kept (refreshed with NTS_DOC_SCREENSHOTS=1).
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+
 STUDIO_PAGES = ["content health", "course map", "editor", "preview module", "preview quiz",
                 "preview scenario", "studio analytics", "dashboard"]
 
@@ -234,8 +238,18 @@ def _studio_tour(page: Page, source: str, served: ServedCourse, screenshots: Pat
 
     page.get_by_role("tab", name="Course map").click()
     expect(page.get_by_role("tab", name="Course map", selected=True)).to_be_visible()
+    # The graph of the chosen track, with its sentence and table (the graph is checked too).
+    expect(page.get_by_role("combobox", name="Track")).to_be_visible()
+    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
     found["course map"] = _blocking(page, source)
     shoot(page, screenshots, "a11y-course-map")
+    if os.environ.get("NTS_DOC_SCREENSHOTS"):  # the picture docs/studio.md shows, whole
+        size = page.viewport_size
+        page.set_viewport_size({"width": 1440, "height": 1600})
+        settle(page)
+        page.get_by_test_id("stPlotlyChart").first.screenshot(path=str(DOCS_IMG / "course-map.png"))
+        if size:
+            page.set_viewport_size(size)
 
     page.get_by_role("tab", name="Health").click()
     problems.get_by_role("link", name="Open in the editor").click()

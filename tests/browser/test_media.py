@@ -1,5 +1,6 @@
 """A module with an image and a captioned video, in a real browser: both load through the media
-route, the image with its alt text and caption, the video with its captions track and transcript,
+route, the image with its alt text and caption, the video with its captions and descriptions
+tracks and its transcript with the description,
 and axe finds nothing serious on the page.
 
 The video is a real WebM recorded by the browser itself from an animated canvas (MediaRecorder),
@@ -34,6 +35,7 @@ ALT = "Bar chart: replies per hour after a complaint, highest in the first hour"
 CAPTION = "Replies peak in the first hour"
 CAPTIONS = ("WEBVTT\n\n00:00.000 --> 00:01.000\nWe got this wrong.\n\n"
             "00:01.000 --> 00:02.000\nHere is what we do today.\n")
+DESCRIPTIONS = "WEBVTT\n\n00:00.000 --> 00:02.000\nA square slides across a blue screen.\n"
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 _RECORD_WEBM = """async () => {
@@ -84,12 +86,14 @@ def _add_media(content: Path, module: Module, webm: bytes) -> None:
     (content / "media" / "replies.png").write_bytes(_chart())
     (content / "media" / "statement.webm").write_bytes(webm)
     (content / "media" / "statement.vtt").write_text(CAPTIONS, encoding="utf-8")
+    (content / "media" / "statement-described.vtt").write_text(DESCRIPTIONS, encoding="utf-8")
     path = content / module.meta.source
     lines = path.read_text(encoding="utf-8").split("\n")
     first = next(i for i, line in enumerate(lines) if line.startswith("## "))
     lines[first + 1:first + 1] = [
         "", f'![{ALT}](../media/replies.png "{CAPTION}")', "",
-        "::: video ../media/statement.webm captions=../media/statement.vtt",
+        "::: video ../media/statement.webm captions=../media/statement.vtt "
+        "descriptions=../media/statement-described.vtt",
         "A statement by the chief executive.", ":::", "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -138,9 +142,10 @@ def test_a_module_shows_its_image_and_captioned_video(browser: Browser, media_co
         video = page.locator("video")
         expect(video).to_have_attribute("src", "/course-media/media/statement.webm")
         expect(video).to_have_attribute("preload", "metadata")
-        track = video.locator("track")
-        expect(track).to_have_attribute("kind", "captions")
-        expect(track).to_have_attribute("src", "/course-media/media/statement.vtt")
+        captions = video.locator("track[kind=captions]")
+        expect(captions).to_have_attribute("src", "/course-media/media/statement.vtt")
+        expect(video.locator("track[kind=descriptions]")).to_have_attribute(
+            "src", "/course-media/media/statement-described.vtt")
         video.scroll_into_view_if_needed()
         page.wait_for_function("(v) => v.readyState >= 1 && v.duration > 0", arg=video.element_handle())
         cues = video.evaluate("""async (v) => {
@@ -152,8 +157,9 @@ def test_a_module_shows_its_image_and_captioned_video(browser: Browser, media_co
         assert cues == ["We got this wrong.", "Here is what we do today."]
         video.evaluate("""(v) => new Promise((r) => { v.onseeked = r; v.currentTime = 0.5; })""")
 
-        page.get_by_text("Transcript", exact=True).click()
+        page.get_by_text("Transcript and description", exact=True).click()
         expect(page.get_by_text("Here is what we do today.", exact=True)).to_be_visible()
+        expect(page.get_by_text("A square slides across a blue screen.", exact=True)).to_be_visible()
 
         found = _blocking(page, _axe_source())
         assert found == [], _describe(found)

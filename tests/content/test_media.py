@@ -98,46 +98,51 @@ CASES = {
          "[media-too-large]"],
     ),
     "a video without captions": (
-        {"modules/intro.md": module("::: video ../media/ceo.mp4\n:::\n")},
+        {"modules/intro.md": module("::: video ../media/ceo.mp4 described=none-needed\n:::\n")},
         ["modules/intro.md:18: error: '::: video' needs a captions file (captions=../media/NAME.vtt), so "
          "that everyone can follow it: ::: video ../media/NAME captions=../media/NAME.vtt [media-missing]"],
     ),
     "a video block without a file": (
-        {"modules/intro.md": module("::: video captions=../media/ceo.vtt\n:::\n")},
+        {"modules/intro.md": module("::: video captions=../media/ceo.vtt described=none-needed\n:::\n")},
         ["modules/intro.md:18: error: '::: video' needs the path of its file, such as ../media/NAME: "
          "::: video ../media/NAME captions=../media/NAME.vtt [media-missing]"],
     ),
     "a video that is not there": (
-        {"modules/intro.md": module("::: video ../media/CEO.mp4 captions=../media/ceo.vtt\n:::\n")},
+        {"modules/intro.md": module("::: video ../media/CEO.mp4 captions=../media/ceo.vtt "
+                                    "described=none-needed\n:::\n")},
         ["modules/intro.md:18: error: the video '../media/CEO.mp4' names no file of the course (looked "
          "for media/CEO.mp4); check the spelling and the case of every letter [media-missing]"],
     ),
     "a video from the web": (
         {"modules/intro.md": module("::: video https://videos.example/ceo.mp4 "
-                                    "captions=../media/ceo.vtt\n:::\n")},
+                                    "captions=../media/ceo.vtt described=none-needed\n:::\n")},
         ["modules/intro.md:18: error: the video 'https://videos.example/ceo.mp4' is not a file of the "
          "course; a web address would tell another site who is reading. Copy the file into media/ and "
          "link to it there [media-remote]"],
     ),
     "audio given to a video block": (
-        {"modules/intro.md": module("::: video ../media/talk.mp3 captions=../media/ceo.vtt\n:::\n")},
+        {"modules/intro.md": module("::: video ../media/talk.mp3 captions=../media/ceo.vtt "
+                                    "described=none-needed\n:::\n")},
         ["modules/intro.md:18: error: the video '../media/talk.mp3' must be MP4, WEBM by its content, but "
          "it holds MP3; save or export it again in one of these formats [media-kind]"],
     ),
     "captions that are not WebVTT": (
-        {"modules/intro.md": module("::: video ../media/ceo.mp4 captions=../media/ceo.srt\n:::\n"),
+        {"modules/intro.md": module("::: video ../media/ceo.mp4 captions=../media/ceo.srt "
+                                    "described=none-needed\n:::\n"),
          "media/ceo.srt": "1\n00:00:00,000 --> 00:00:02,000\nHello\n"},
         ["modules/intro.md:18: error: the captions '../media/ceo.srt' must be VTT by its content, but its "
          "content is none of these; save or export it again in one of these formats [media-kind]"],
     ),
     "captions without a cue": (
-        {"modules/intro.md": module("::: video ../media/ceo.mp4 captions=../media/empty.vtt\n:::\n"),
+        {"modules/intro.md": module("::: video ../media/ceo.mp4 captions=../media/empty.vtt "
+                                    "described=none-needed\n:::\n"),
          "media/empty.vtt": "WEBVTT\n\n"},
         ["modules/intro.md:18: error: the captions '../media/empty.vtt' cannot be used: it has no cue; "
          "write a WebVTT file starting with WEBVTT and one cue per line of speech [captions-invalid]"],
     ),
     "captions with a broken timing line": (
-        {"modules/intro.md": module("::: video ../media/ceo.mp4 captions=../media/bad.vtt\n:::\n"),
+        {"modules/intro.md": module("::: video ../media/ceo.mp4 captions=../media/bad.vtt "
+                                    "described=none-needed\n:::\n"),
          "media/bad.vtt": "WEBVTT\n\n00:00.000 -> later\nHello\n"},
         ["modules/intro.md:18: error: the captions '../media/bad.vtt' cannot be used: it has no cue; "
          "write a WebVTT file starting with WEBVTT and one cue per line of speech [captions-invalid]"],
@@ -161,7 +166,7 @@ CASES = {
         {"modules/intro.md": module(
             "![A](../media/chart.png) ![B](../media/photo.jpg) ![C](../media/anim.gif) "
             "![D](../media/shot.webp)"
-            "\n\n::: video ../media/ceo.mp4 captions=../media/ceo.vtt\n:::\n\n"
+            "\n\n::: video ../media/ceo.mp4 captions=../media/ceo.vtt described=none-needed\n:::\n\n"
             "::: audio ../media/talk.mp3 captions=../media/ceo.vtt\n:::\n\n"
             "::: audio ../media/talk.ogg captions=../media/ceo.vtt\n:::\n")},
         [],
@@ -181,7 +186,7 @@ def test_media_catalogue(write_tree: TreeWriter, files: dict[str, str | bytes | 
 
 def test_a_module_renders_a_figure_a_player_and_its_transcript(write_tree: TreeWriter) -> None:
     text = module('![A chart of replies per hour](../media/chart.png "Replies peak in the first hour")\n\n'
-                  "::: video ../media/ceo.mp4 captions=../media/ceo.vtt\n"
+                  "::: video ../media/ceo.mp4 captions=../media/ceo.vtt described=none-needed\n"
                   "A statement by the chief executive.\n:::\n")
     result = load_course(write_tree({**MEDIA, "modules/intro.md": text}))
     assert result.diagnostics == ()
@@ -201,7 +206,7 @@ def test_a_module_renders_a_figure_a_player_and_its_transcript(write_tree: TreeW
 
 
 def test_changing_the_captions_changes_the_transcript(write_tree: TreeWriter) -> None:
-    text = module("::: video ../media/ceo.mp4 captions=../media/ceo.vtt\n:::\n")
+    text = module("::: video ../media/ceo.mp4 captions=../media/ceo.vtt described=none-needed\n:::\n")
     root = write_tree({**MEDIA, "modules/intro.md": text})
     cache = ParseCache()
     first = load_course(root, cache=cache)
@@ -245,7 +250,8 @@ def test_the_kind_comes_from_the_content(data: bytes, kind: str | None) -> None:
 
 def test_media_outside_the_media_folder_is_refused(write_tree: TreeWriter) -> None:
     files = {"modules/intro.md": module("![A chart](pictures/chart.png)\n\n"
-                                        "::: video ceo.mp4 captions=../media/ceo.vtt\n:::\n"),
+                                        "::: video ceo.mp4 captions=../media/ceo.vtt "
+                                        "described=none-needed\n:::\n"),
              "modules/pictures/chart.png": picture(), "modules/ceo.mp4": MP4}
     assert [m for m in messages(write_tree, files) if "[file-ignored]" not in m] == [
         "modules/intro.md:18: error: the image 'pictures/chart.png' is not in the media/ folder, the only "
@@ -334,7 +340,7 @@ def test_a_webm_without_a_stated_length_is_accepted_without_a_coverage_check() -
     (mp3_of, "talk.mp3", "audio"), (ogg_of, "talk.ogg", "audio"), (webm_of, "talk.webm", "video")])
 def test_captions_short_of_an_mp3_ogg_or_webm_recording_are_reported(
         write_tree: TreeWriter, make: Callable[[int], bytes], name: str, block: str) -> None:
-    text = f"::: {block} ../media/{name} captions=../media/ceo.vtt\n:::\n"
+    text = f"::: {block} ../media/{name} captions=../media/ceo.vtt described=none-needed\n:::\n"
     found = messages(write_tree, {"modules/intro.md": module(text), f"media/{name}": make(120)})
     assert found == [
         f"modules/intro.md:18: warning: the captions '../media/ceo.vtt' end at 4 s, but '../media/{name}' "
@@ -343,7 +349,7 @@ def test_captions_short_of_an_mp3_ogg_or_webm_recording_are_reported(
 
 
 def test_captions_that_stop_well_before_the_video_ends_are_reported(write_tree: TreeWriter) -> None:
-    block = "::: video ../media/long.mp4 captions=../media/ceo.vtt\n:::\n"
+    block = "::: video ../media/long.mp4 captions=../media/ceo.vtt described=none-needed\n:::\n"
     found = messages(write_tree, {"modules/intro.md": module(block), "media/long.mp4": mp4_of(120)})
     assert found == [
         "modules/intro.md:18: warning: the captions '../media/ceo.vtt' end at 4 s, but '../media/long.mp4' "
@@ -352,7 +358,7 @@ def test_captions_that_stop_well_before_the_video_ends_are_reported(write_tree: 
 
 
 def test_players_belong_in_modules_only(write_tree: TreeWriter) -> None:
-    block = "\n::: video ../media/ceo.mp4 captions=../media/ceo.vtt\n:::\n\n- ["
+    block = "\n::: video ../media/ceo.mp4 captions=../media/ceo.vtt described=none-needed\n:::\n\n- ["
     found = messages(write_tree, {"quizzes/intro-quiz.md": QUIZ.replace("\n- [", block, 1)})
     assert found == ["quizzes/intro-quiz.md:11: error: unknown block '::: video'; use one of explain "
                      "[unknown-block]"]
@@ -373,3 +379,104 @@ def test_attributes_written_on_an_image_cannot_load_or_run_anything(write_tree: 
     html = result.course.modules["intro"].sections[-1].blocks[-1].html
     assert html in {'<p><img src="/course-media/media/chart.png" alt="A chart" loading="lazy" '
                     'style="max-width:100%;height:auto"></p>', "<p>A chart</p>"}
+
+
+# --- audio description (WCAG 1.2.5) -------------------------------------------------------------
+
+DESCRIBED_VTT = (b"WEBVTT\n\n00:00.500 --> 00:02.000\nThe chief executive stands alone at a lectern.\n\n"
+                 b"00:02.000 --> 00:04.000\nA slide behind her reads <b>Recall</b> & 40,000 units.\n")
+DESCRIBED = {"media/ceo-described.vtt": DESCRIBED_VTT, "media/ceo-described.mp4": mp4_of(4)}
+
+DESCRIPTION_CASES = {
+    "a video that says nothing of its pictures": (
+        "::: video ../media/ceo.mp4 captions=../media/ceo.vtt",
+        ["modules/intro.md:18: warning: the video '../media/ceo.mp4' has no audio description; name a "
+         "WebVTT file of what it shows (descriptions=../media/NAME-described.vtt), a described version "
+         "(described=../media/NAME-described.mp4), or write described=none-needed if everything it "
+         "shows is also said [description-missing]"],
+    ),
+    "a statement that none is needed": (
+        "::: video ../media/ceo.mp4 captions=../media/ceo.vtt described=none-needed", []),
+    "a descriptions track": (
+        "::: video ../media/ceo.mp4 captions=../media/ceo.vtt descriptions=../media/ceo-described.vtt", []),
+    "a described version": (
+        "::: video ../media/ceo.mp4 captions=../media/ceo.vtt described=../media/ceo-described.mp4", []),
+    "audio needs none": ("::: audio ../media/talk.mp3 captions=../media/ceo.vtt", []),
+    "descriptions that are not there": (
+        "::: video ../media/ceo.mp4 captions=../media/ceo.vtt descriptions=../media/gone.vtt",
+        ["modules/intro.md:18: error: the descriptions '../media/gone.vtt' names no file of the course "
+         "(looked for media/gone.vtt); check the spelling and the case of every letter [media-missing]"],
+    ),
+    "descriptions in SubRip": (
+        "::: video ../media/ceo.mp4 captions=../media/ceo.vtt descriptions=../media/ceo.srt",
+        ["modules/intro.md:18: error: the descriptions '../media/ceo.srt' must be VTT by its content, but "
+         "its content is none of these; save or export it again in one of these formats [media-kind]"],
+    ),
+    "descriptions without a cue": (
+        "::: video ../media/ceo.mp4 captions=../media/ceo.vtt descriptions=../media/empty.vtt",
+        ["modules/intro.md:18: error: the descriptions '../media/empty.vtt' cannot be used: it has no cue; "
+         "write a WebVTT file starting with WEBVTT and one cue per thing shown and not said "
+         "[captions-invalid]"],
+    ),
+    "a described version that is audio": (
+        "::: video ../media/ceo.mp4 captions=../media/ceo.vtt described=../media/talk.mp3",
+        ["modules/intro.md:18: error: the described version '../media/talk.mp3' must be MP4, WEBM by its "
+         "content, but it holds MP3; save or export it again in one of these formats [media-kind]"],
+    ),
+    "a described version from the web": (
+        "::: video ../media/ceo.mp4 captions=../media/ceo.vtt described=https://videos.example/ad.mp4",
+        ["modules/intro.md:18: error: the described version 'https://videos.example/ad.mp4' is not a file "
+         "of the course; a web address would tell another site who is reading. Copy the file into media/ "
+         "and link to it there [media-remote]"],
+    ),
+}
+
+
+@pytest.mark.parametrize(("line", "expected"), list(DESCRIPTION_CASES.values()), ids=list(DESCRIPTION_CASES))
+def test_audio_description_is_checked(write_tree: TreeWriter, line: str, expected: list[str]) -> None:
+    files: dict[str, str | bytes | None] = {
+        **DESCRIBED, "media/ceo.srt": "1\n00:00:00,000 --> 00:00:02,000\nHello\n",
+        "media/empty.vtt": "WEBVTT\n\n", "modules/intro.md": module(f"{line}\n:::\n")}
+    assert messages(write_tree, files) == expected
+
+
+def test_a_described_video_has_its_track_its_version_and_its_description(write_tree: TreeWriter) -> None:
+    text = module("::: video ../media/ceo.mp4 captions=../media/ceo.vtt "
+                  "descriptions=../media/ceo-described.vtt described=../media/ceo-described.mp4\n:::\n")
+    result = load_course(write_tree({**MEDIA, **DESCRIBED, "modules/intro.md": text}))
+    assert result.diagnostics == ()
+    assert result.course is not None
+    html = result.course.modules["intro"].sections[-1].blocks[-1].html
+    assert ('<track kind="captions" src="/course-media/media/ceo.vtt" srclang="en" label="Captions" '
+            'default=""><track kind="descriptions" src="/course-media/media/ceo-described.vtt" srclang="en" '
+            'label="Descriptions"></video>') in html
+    assert ('<p><a href="/course-media/media/ceo-described.mp4" rel="noopener noreferrer nofollow">'
+            "Watch the version with audio description</a></p>") in html
+    # The description's text follows the transcript; cue markup is dropped and the rest escaped.
+    assert ("<details><summary>Transcript and description</summary><p>Good morning.</p>"
+            "<p>We got this wrong.</p><p><strong>What the video shows</strong></p>"
+            "<p>The chief executive stands alone at a lectern.</p>"
+            "<p>A slide behind her reads Recall &amp; 40,000 units.</p></details>") in html
+    assert "<b>" not in html
+
+
+def test_none_needed_adds_nothing_to_the_page(write_tree: TreeWriter) -> None:
+    text = module("::: video ../media/ceo.mp4 captions=../media/ceo.vtt described=none-needed\n:::\n")
+    result = load_course(write_tree({**MEDIA, "modules/intro.md": text}))
+    assert result.course is not None and result.diagnostics == ()
+    html = result.course.modules["intro"].sections[-1].blocks[-1].html
+    assert "descriptions" not in html and "<a " not in html and "<summary>Transcript</summary>" in html
+
+
+@pytest.mark.parametrize("target", ["javascript:alert(1)", '"><script>alert(1)</script>',
+                                    "//evil.example/x.mp4"])
+def test_a_hostile_described_version_or_track_reaches_the_page_inert(write_tree: TreeWriter,
+                                                                      target: str) -> None:
+    text = module(f"::: video ../media/ceo.mp4 captions=../media/ceo.vtt descriptions={target} "
+                  f"described={target}\n:::\n")
+    result = load_course(write_tree({**MEDIA, "modules/intro.md": text}))
+    assert result.diagnostics, "a hostile path is reported"
+    assert result.course is not None
+    html = result.course.modules["intro"].sections[-1].blocks[-1].html
+    assert "<video" in html
+    assert "javascript:" not in html and "<script" not in html and "evil.example" not in html
