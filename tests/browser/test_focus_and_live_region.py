@@ -9,11 +9,12 @@ for WCAG 1.4.13 on the administrator's page.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Error, Page, expect
 
 from course.content.loader import load_course
 from course.domain.model import Course
@@ -240,6 +241,11 @@ def test_focus_outline_is_drawn_on_a_focused_button(page: Page) -> None:
         if page.evaluate("() => document.activeElement.textContent.includes('Leadership track')"):
             break
         page.keyboard.press("Tab")
+    # The stylesheet arrives with the page's elements: give it the time the page takes to draw.
+    drawn = ("() => { const s = getComputedStyle(document.activeElement); "
+             "return s.outlineStyle === 'solid' ? [s.outlineStyle, s.outlineWidth, s.outlineColor] : null; }")
+    with contextlib.suppress(Error):
+        page.wait_for_function(drawn, timeout=WAIT_MS)
     style = page.evaluate("() => { const s = getComputedStyle(document.activeElement); "
                           "return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }")
     assert style == ["solid", "3px", "rgb(26, 79, 214)"]
