@@ -481,6 +481,8 @@ class EvidenceSlot(SQLModel, table=True):
     """
 
     __tablename__ = "evidence_slot"
+    #: Scenario runs' slots by scenario, without reading every answer slot.
+    __table_args__ = (Index("ix_evidence_slot_kind_item", "kind", "item_id"),)
 
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True)
     kind: str = Field(max_length=10, primary_key=True)

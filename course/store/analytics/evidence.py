@@ -75,11 +75,13 @@ def _answer_sums(sql: Sql, scope: Scope, *, cut: str | None, until: str | None) 
     end, both period starts) therefore add up to the first and the latest evidence before it,
     and those before the cut to the first evidence older than the cut.
     """
-    if scope.release_table is not None:
+    if scope.release_table is not None:  # built from the scope's people: no other filter needed
         join = (f"JOIN {scope.release_table} w ON w.person_id = d.person_id AND w.measure = d.competency "
                 "AND d.period_start < w.until")
+        people = "1 = 1"
     else:
         join = "" if until is None else f"JOIN (SELECT 1 AS one) w ON d.period_start < {until}"
+        people = people_in(sql, scope, "d.person_id")
     earlier = "1 = 0" if cut is None else f"d.period_start < {cut}"
     return f"""
         SELECT d.person_id, d.competency, SUM(d.first_score) AS s, SUM(d.first_count) AS w,
@@ -87,7 +89,7 @@ def _answer_sums(sql: Sql, scope: Scope, *, cut: str | None, until: str | None) 
                SUM(CASE WHEN {earlier} THEN d.first_score ELSE 0.0 END) AS ps,
                SUM(CASE WHEN {earlier} THEN d.first_count ELSE 0 END) AS pw
         FROM evidence_period d {join}
-        WHERE {people_in(sql, scope, "d.person_id")} AND d.competency IN {sql.in_list(scope.competencies)}
+        WHERE {people} AND d.competency IN {sql.in_list(scope.competencies)}
         GROUP BY d.person_id, d.competency HAVING SUM(d.first_count) > 0"""
 
 
@@ -165,13 +167,16 @@ def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None)
     late = "(until IS NULL OR latest_at < until)"
     value, weight = f"v * {SCENARIO_WEIGHT}", str(SCENARIO_WEIGHT)
     runs = window_join(sql, scope, measure="scen.competency", at="s.first_at", person_id="s.person_id")
+    # Runs are found by scenario (the kind and item index): the release table already holds only
+    # the scope's people, and `+ 0` keeps SQLite from seeking each person's slots instead.
+    run_people = "1 = 1" if scope.release_table is not None else people_in(sql, scope, "s.person_id + 0")
     return f"""
     WITH scen AS ({scenario_map}),{answer_ctes}
     run_slot AS MATERIALIZED (
         SELECT s.person_id, s.item_id, scen.competency, s.first_score AS v, s.first_at AS done_at,
                s.latest_score AS lv, s.latest_at, {cut} AS cut, {until} AS until
         FROM evidence_slot s JOIN scen ON scen.scenario_id = s.item_id {runs}
-        WHERE s.kind = 'run' AND {people_in(sql, scope, "s.person_id")} AND scen.competency IN {competencies}
+        WHERE s.kind = 'run' AND {run_people} AND scen.competency IN {competencies}
     ),
     recent_runs AS (
         SELECT rs.person_id, rs.competency, r.score AS v,

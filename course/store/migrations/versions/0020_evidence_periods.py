@@ -1,5 +1,8 @@
 """Sum each person's answer evidence per competency and period (evidence_period).
 
+Also indexes the evidence slots by kind and item, so the scenario runs' slots are found without
+reading every answer slot.
+
 The dashboards add up these sums instead of reading every slot or answer; the table is filled
 here from the answers already stored, as the writes keep it (course/store/evidence_slots.py).
 
@@ -72,9 +75,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("person_id", "competency", "period_start"),
     )
+    op.create_index("ix_evidence_slot_kind_item", "evidence_slot", ["kind", "item_id"], unique=False)
     dialect = op.get_bind().dialect.name
     op.execute(_BACKFILL.replace("{period}", _PERIOD.get(dialect, _PERIOD["postgresql"])))
 
 
 def downgrade() -> None:
     op.drop_table("evidence_period")
+    op.drop_index("ix_evidence_slot_kind_item", table_name="evidence_slot")
