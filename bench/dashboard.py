@@ -22,9 +22,9 @@ Targets:
 A cold dashboard for one department (a leader's view) is reported alongside, untargeted.
 
 Measured in SQLite at full size on the shared two-core machine under heavy load (load average
-about 9), two runs: cells 0.13x and 0.13x (target met), the whole cold dashboard 1.98x and
-{second}x (target not met; 2.61x before the period sums), one department 0.64x, warm 3.2 ms,
-cells equal to the anchor's.
+about 9), two runs: cells 0.13x and 0.12x (target met; 0.58x before the period sums), the
+whole cold dashboard 1.98x and 1.76x (target not met; 2.61x before), one department 0.64x and
+0.56x, warm 3.2 ms and 1.9 ms, cells equal to the anchor's.
 """
 
 from __future__ import annotations
