@@ -94,8 +94,11 @@ def record_answers(
     if not rows:
         return
     connection = session.connection()
-    if dialect_name(session) != "sqlite":  # one writer of a person's sums at a time
-        connection.execute(text("SELECT id FROM person WHERE id = :p FOR UPDATE"), {"p": person_id})
+    if dialect_name(session) != "sqlite":
+        # One writer of a person's sums at a time. NO KEY UPDATE, unlike UPDATE, does not wait
+        # for the key-share locks that inserting the attempt (a foreign key) took: two writers
+        # holding those and each waiting for the other would deadlock.
+        connection.execute(text("SELECT id FROM person WHERE id = :p FOR NO KEY UPDATE"), {"p": person_id})
     connection.execute(_UPSERT, rows)
     changes = _period_changes(session, person_id, quiz_id=quiz_id, attempt_id=attempt_id,
                               touched={(q, c) for q, c, _ in answers})
