@@ -243,6 +243,10 @@ def test_the_migration_fills_the_slots_from_the_answers_and_runs_already_stored(
         got = {(s.kind, s.item_id): (s.first_score, s.latest_score, s.answers) for s in _slots(engine)}
         assert got == {("answer", "q1"): (0.0, 1.0, 2), ("run", "s1"): (0.6, 0.6, 1)}
         assert _slots(engine) == _slots(engine, computed=True)
+        periods = _periods(engine)  # revision 0020: both answers fall in the week of T0
+        assert [(p.period_start, p.first_score, p.first_count, p.first_right, p.latest_change, p.answers)
+                for p in periods] == [(T0.replace(hour=0, tzinfo=None), 0.0, 1, 0, 1.0, 2)]
+        _assert_same_periods(periods, _periods(engine, computed=True))
     finally:
         engine.dispose()
 
