@@ -71,6 +71,7 @@ def record_quiz_attempt(session: Session, record: QuizAttemptRecord, *, now: dat
         evidence_slots.record_answers(
             session, record.person_id, quiz_id=record.quiz_id, at=record.finished_at,
             answers=[(a.question_id, a.competency, a.credit) for a in record.answers],
+            attempt_id=int(attempt_id),
         )
     bump_progress(
         session,

@@ -500,6 +500,8 @@ class EvidenceSlot(SQLModel, table=True):
     """
 
     __tablename__ = "evidence_slot"
+    #: Scenario runs' slots by scenario, without reading every answer slot.
+    __table_args__ = (Index("ix_evidence_slot_kind_item", "kind", "item_id"),)
 
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True)
     kind: str = Field(max_length=10, primary_key=True)
@@ -623,6 +625,31 @@ class LtiGradeOutbox(SQLModel, table=True):
     failed_at: datetime | None = None
     last_error: str = Field(default="", max_length=500)
 
+class EvidencePeriod(SQLModel, table=True):
+    """A person's answer evidence for one competency summed over one period (part of a week).
+
+    Kept up to date beside `evidence_slot` in the transaction that stores each attempt
+    (course/store/evidence_slots.py; what each column sums is in course/domain/evidence_periods.py),
+    so the dashboards add up a few periods per person and competency instead of reading every
+    slot or answer. `period_start` is the period's first moment (00:00 UTC).
+    """
+
+    __tablename__ = "evidence_period"
+
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True)
+    competency: str = Field(max_length=50, primary_key=True)
+    period_start: datetime = Field(primary_key=True)
+    #: The credit of the first answers to questions first answered in the period, and how many.
+    first_score: float = Field(default=0.0)
+    first_count: int = Field(default=0)
+    #: How many of those first answers earned full credit.
+    first_right: int = Field(default=0)
+    #: The change in the sum of the latest credit per question at the period's end.
+    latest_change: float = Field(default=0.0)
+    #: How many answers were given in the period.
+    answers: int = Field(default=0)
+
+
 #: Tables holding data about a person, with how their rows are found for one person.
 class ContentRevision(SQLModel, table=True):
     """One saved version of a content file: what the studio published, restored or found on disk.
@@ -674,6 +701,7 @@ PERSONAL_DATA: dict[str, str] = {
     "quiz_attempt": "person_id",
     "quiz_answer": "attempt_id -> quiz_attempt.person_id",
     "evidence_slot": "person_id",
+    "evidence_period": "person_id",
     "scenario_run": "person_id",
     "scenario_step": "run_id -> scenario_run.person_id",
     "quiz_draft": "person_id",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -122,7 +123,7 @@ def test_a_learner_is_refused_and_the_refusal_is_audited(engine: Engine, org: di
     with pytest.raises(PermissionDenied):
         dashboard.get_dashboard(engine, org["h1"], _course(), now=NOW)
     with pytest.raises(PermissionDenied):
-        dashboard.export_csv(engine, org["h1"], _course(), table="department", now=NOW)
+        dashboard.export_table(engine, org["h1"], _course(), table="department", now=NOW)
     with read_session(engine) as session:
         denied = audit.list_events(session, kind="action_denied")
     assert [(e.target, e.actor) for e in denied] == [
@@ -221,22 +222,40 @@ def test_a_retake_all_right_does_not_raise_the_headline_but_shows_after_practice
     assert total.after is not None and total.before is not None and total.after > total.before
 
 
+def _zip(engine: Engine, actor: Actor, filters: Filters | None = None) -> zipfile.ZipFile:
+    """The one-click ZIP of every table (audited once)."""
+    download = dashboard.export_zip(engine, actor, _course(), filters=filters, now=NOW)
+    return zipfile.ZipFile(io.BytesIO(download))
+
+
+def _exact(engine: Engine, actor: Actor, table: str, filters: Filters | None = None) -> str:
+    """One table at full precision, as the ZIP download holds it."""
+    return _zip(engine, actor, filters).read(f"exact/{table}.csv").decode()
+
+
 def test_export_is_suppressed_neutralised_and_audited(engine: Engine, org: dict[str, Actor]) -> None:
-    text = dashboard.export_csv(engine, org["admin"], _course(), table="department", now=NOW)
+    text = _exact(engine, org["admin"], "department")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:3] == ["department", "competency", "learners"]
     ops = next(r for r in rows if r[0] == "'@Ops")
     assert ops[1] == "listening"
     assert not any(r[0] == "IT" for r in rows)  # withheld: a department of one learner
     assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
-    for table in dashboard.EXPORTABLE:
-        dashboard.export_csv(engine, org["admin"], _course(), table=table, now=NOW)
+    archive = _zip(engine, org["admin"])
+    assert sorted(n for n in archive.namelist() if n.startswith("exact/")) == sorted(
+        f"exact/{t}.csv" for t in dashboard.EXPORTABLE)
+    shown = [n.removesuffix(".csv") for n in archive.namelist() if n.endswith(".csv") and "/" not in n]
+    for table in shown:  # each table as the page shows it, one click each
+        page = list(csv.reader(io.StringIO(
+            dashboard.export_table(engine, org["admin"], _course(), table=table, now=NOW))))
+        assert all(not cell.startswith(("=", "+", "@")) for row in page for cell in row)
+        assert not any(row and row[0] == "IT" for row in page)
     with read_session(engine) as session:
         events = audit.list_events(session, kind="dashboard_exported", limit=50)
-    assert len(events) == 1 + len(dashboard.EXPORTABLE)
+    assert len(events) == 2 + len(shown)
     assert {e.actor for e in events} == {"admin@x.org"}
     with pytest.raises(ValueError, match="unknown table"):
-        dashboard.export_csv(engine, org["admin"], _course(), table="people", now=NOW)
+        dashboard.export_table(engine, org["admin"], _course(), table="people", now=NOW)
 
 
 def test_completion_and_endings_show_counts_only(engine: Engine, org: dict[str, Actor]) -> None:
@@ -312,11 +331,7 @@ def test_trend_by_track_counts_a_learner_in_both_tracks_and_withholds_small_cell
     by_department = {(t.period, t.department): t.learners for t in board.trend}
     assert by_department[("2026-03-02", "IT")] == 3 and by_department[("2026-03-02", "HR")] == 3
     assert "12 answers shown" in board.captions["trend_track"]
-    rows = list(
-        csv.reader(
-            io.StringIO(dashboard.export_csv(engine, org["admin"], _course(), table="trend_track", now=NOW))
-        )
-    )
+    rows = list(csv.reader(io.StringIO(_exact(engine, org["admin"], "trend_track"))))
     assert rows[0] == ["period", "track", "competency", "learners", "answers", "estimate", "shown"]
     assert rows[1:] == [
         ["2026-03-02", "hr", "listening", "9", "9", "0.8182", "yes"],
@@ -386,7 +401,10 @@ def test_a_filter_switched_off_by_the_admin_is_refused_to_leaders_only(
         with pytest.raises(dashboard.FilterRefused, match="switched off for leaders"):
             dashboard.get_dashboard(engine, org["leader"], _course(), filters=filters, now=NOW)
         with pytest.raises(dashboard.FilterRefused):
-            dashboard.export_csv(engine, org["leader"], _course(), table="headline", filters=filters, now=NOW)
+            dashboard.export_zip(engine, org["leader"], _course(), filters=filters, now=NOW)
+        with pytest.raises(dashboard.FilterRefused):
+            dashboard.export_table(engine, org["leader"], _course(), table="headline", filters=filters,
+                                   now=NOW)
         dashboard.get_dashboard(engine, org["admin"], _course(), filters=filters, now=NOW)
     dashboard.get_dashboard(engine, org["leader"], _course(), filters=Filters(departments=("HR",)), now=NOW)
 

@@ -4,8 +4,8 @@
 admin sees all), runs the GROUP BY queries of course/store/analytics/ (compute), applies the
 small-group suppression of course/domain/dashboard.py (sections) and keeps the result in the
 `DashboardCache` passed in, keyed by a data version (learner work, people, grants) and the
-content. `export_csv` renders any table of it as CSV, with the same suppression, and audits the
-export (export).
+content. `export_table` and `export_zip` (downloads) give its tables as the page shows them,
+the ZIP with full-precision copies (exact), under the same suppression, and audit each export.
 """
 
 from course.services.dashboard.board import Dashboard, DashboardCache, Filters, content_key
@@ -16,7 +16,8 @@ from course.services.dashboard.compute import (
     get_dashboard,
     leader_filters,
 )
-from course.services.dashboard.export import EXPORTABLE, export_csv
+from course.services.dashboard.downloads import export_table, export_zip
+from course.services.dashboard.exact import EXPORTABLE
 
 __all__ = [
     "EXPORTABLE",
@@ -27,7 +28,8 @@ __all__ = [
     "build_scope",
     "content_key",
     "departments_in_scope",
-    "export_csv",
+    "export_table",
+    "export_zip",
     "get_dashboard",
     "leader_filters",
 ]

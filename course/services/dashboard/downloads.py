@@ -5,7 +5,7 @@ buttons), checks the export permission, and is audited like every dashboard expo
 are the page's own (course/services/dashboard/shown.py): its column names, percentages, and
 "hidden" wherever the page hides a figure. Text cells are neutralised against spreadsheet
 formulas by the CSV writer. The ZIP adds, for analysts, the same tables at full precision
-(course/services/dashboard/export.py), with the same suppression.
+(course/services/dashboard/exact.py), with the same suppression.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from course.domain.model import Course
 from course.domain.permissions import Action, Actor
 from course.services.dashboard.board import Dashboard, DashboardCache, Filters
 from course.services.dashboard.compute import get_dashboard
-from course.services.dashboard.export import EXPORTABLE, export_rows
+from course.services.dashboard.exact import EXPORTABLE, export_rows
 from course.services.dashboard.report import describe_filters
 from course.services.dashboard.shown import ShownTable, all_tables
 from course.services.org_settings import get_dashboard_settings

@@ -7,6 +7,7 @@ pure rules that turn it into release windows are in course/domain/release.py.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from datetime import date
 from sqlalchemy import text
 from sqlmodel import Session
 
-from course.domain.release import Activity, Window
+from course.domain.release import EPOCH, Activity, Window
 from course.store._sql import dialect_name
 from course.store.analytics.scope import CELL, Scope, Sql, is_learner, people_filter, people_in, week_start
 
@@ -24,15 +25,16 @@ from course.store.analytics.scope import CELL, Scope, Sql, is_learner, people_fi
 def list_activity(session: Session, scope: Scope) -> list[Activity]:
     """Return the scope's learners by reporting cell, competency and weeks of activity.
 
-    Activity is an answer to a question of the competency or a finished, scored run of a
-    scenario assessing it; for the measure "scenario:<id>", a step taken or a run finished in
+    Activity is an answer to a question of the competency (read from the period sums,
+    `evidence_period`: a period lies within one week) or a finished, scored run of a scenario
+    assessing it; for the measure "scenario:<id>", a step taken or a run finished in
     that scenario (for its decisions and endings). The scope's period is not applied: release
     points depend on the whole history.
     """
     sql = Sql()
     competencies = sql.in_list(scope.competencies)
     scenario_map = sql.values_table(("scenario_id", "competency"), scope.scenario_competencies)
-    people = people_in(sql, scope, "a.person_id")
+    people = people_in(sql, scope, "d.person_id")
     run_people = people_in(sql, scope, "r.person_id")
     step_people = people_in(sql, scope, "r.person_id")
     join_weeks = (
@@ -40,15 +42,9 @@ def list_activity(session: Session, scope: Scope) -> list[Activity]:
     )
     statement = f"""
         WITH scen AS ({scenario_map}),
-        attempt AS (
-            SELECT a.id, a.person_id, {week_start(session, "a.finished_at")} AS week
-            FROM quiz_attempt a WHERE {people}
-        ),
-        answered AS (
-            SELECT DISTINCT q.attempt_id, q.competency FROM quiz_answer q WHERE q.competency IN {competencies}
-        ),
         act AS (
-            SELECT a.person_id, x.competency, a.week FROM answered x JOIN attempt a ON a.id = x.attempt_id
+            SELECT d.person_id, d.competency, {week_start(session, "d.period_start")} AS week
+            FROM evidence_period d WHERE {people} AND d.competency IN {competencies} AND d.answers > 0
             UNION
             SELECT r.person_id, scen.competency, {week_start(session, "r.finished_at")}
             FROM scenario_run r JOIN scen ON scen.scenario_id = r.scenario_id
@@ -75,8 +71,15 @@ def list_activity(session: Session, scope: Scope) -> list[Activity]:
     ]
 
 
+@functools.lru_cache(maxsize=4096)
 def _weeks(joined: str) -> tuple[date, ...]:
-    return tuple(sorted({date.fromisoformat(w) for w in joined.split(",") if w}))
+    """Parse a joined list of weeks (many learners share one: parsed once each)."""
+    return tuple(sorted({_week(w) for w in joined.split(",") if w}))
+
+
+@functools.lru_cache(maxsize=4096)
+def _week(text_: str) -> date:
+    return date.fromisoformat(text_)
 
 
 def list_joining(session: Session, scope: Scope) -> list[Activity]:
@@ -116,5 +119,5 @@ def release_table(session: Session, scope: Scope, windows: Sequence[Window]) -> 
         sql.values,
     )
     connection.execute(text(f"CREATE INDEX {name}_key ON {name} (person_id, measure)"))
-    yield replace(scope, release_table=name)
+    yield replace(scope, release_table=name, released_from_start=all(w.since == EPOCH for w in windows))
     connection.execute(text(f"DROP TABLE {name}"))

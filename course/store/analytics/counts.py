@@ -14,6 +14,7 @@ from sqlalchemy import DateTime, text
 from sqlmodel import Session
 
 from course.domain.dashboard import EndingCount, QuestionFacility
+from course.domain.evidence_periods import period_start
 from course.domain.release import EPOCH, Window
 from course.store.analytics.scope import (
     CELL,
@@ -88,11 +89,13 @@ def answers_per_period(
     """Return first answers and those right per period (week or month start), group, competency.
 
     Like the score, trends count each learner's first answer to each question (a retake after
-    the feedback would make a period look better by persistence), read from the evidence slots
-    (course/store/evidence_slots.py), in the period of that first answer; "right" is full
-    credit. One pass serves every grouping asked for (TREND_GROUPINGS): first answers are
-    counted per moment, then per period, department, stored track list and competency. Each
-    person has one department and one track list, so learners add up across those; a track's
+    the feedback would make a period look better by persistence), in the period of that first
+    answer; "right" is full credit. They are read from the period sums (`evidence_period`, a
+    period lying within one week and one month) when the scope's bounds are period starts, else
+    from the evidence slots (course/store/evidence_slots.py). One pass serves every grouping
+    asked for (TREND_GROUPINGS): first answers are counted per moment (or period sum), then per
+    period, department, stored track list and competency. Each person has one department and
+    one track list, so learners add up across those; a track's
     learners are those of every track list holding it (a learner on two tracks counts in both).
     """
     unknown = sorted(set(groupings) - set(TREND_GROUPINGS))
@@ -102,7 +105,7 @@ def answers_per_period(
         return []
     sql = Sql()
     bucket = (week_start if period == "week" else month_start)(session, "x.finished_at")
-    people, competencies = people_in(sql, scope, "s.person_id"), sql.in_list(scope.competencies)
+    people, competencies = people_in(sql, scope, "d.person_id"), sql.in_list(scope.competencies)
     sums = "SUM(c.learners), SUM(c.answers), SUM(c.correct)"
     parts = []
     if "department" in groupings:
@@ -115,14 +118,25 @@ def answers_per_period(
         SELECT 'track' AS kind, c.period, t.track AS grp, c.competency, {sums}
         FROM cube c JOIN ({tracks}) t ON (';' || c.tracks || ';') LIKE ('%;' || t.track || ';%')
         GROUP BY c.period, t.track, c.competency""")
-    statement = f"""
+    if reads_periods(scope):
+        source = f"""
+        WITH per_attempt AS (
+            SELECT d.person_id, d.period_start AS finished_at, d.competency, d.first_count AS answers,
+                   d.first_right AS correct
+            FROM evidence_period d
+            WHERE {people} AND d.competency IN {competencies} AND d.first_count > 0
+        ),"""
+    else:
+        source = f"""
         WITH per_attempt AS (
             SELECT s.person_id, s.first_at AS finished_at, s.competency, COUNT(*) AS answers,
                    SUM(CASE WHEN s.first_score >= 1 THEN 1 ELSE 0 END) AS correct
             FROM evidence_slot s
-            WHERE s.kind = 'answer' AND {people} AND s.competency IN {competencies}
+            WHERE s.kind = 'answer' AND {people.replace("d.person_id", "s.person_id")}
+            AND s.competency IN {competencies}
             GROUP BY s.person_id, s.first_at, s.competency
-        ),
+        ),"""
+    statement = f"""{source}
         cube AS (
             SELECT {bucket} AS period, p.department, p.tracks, x.competency,
                    COUNT(DISTINCT x.person_id) AS learners, SUM(x.answers) AS answers,
@@ -138,6 +152,13 @@ def answers_per_period(
         PeriodScore(str(kind), str(pe), str(g), str(c), int(n), int(a), int(k or 0))
         for kind, pe, g, c, n, a, k in rows
     ]
+
+
+def reads_periods(scope: Scope) -> bool:
+    """True when the period sums answer a scope exactly: its windows or period bounds are period starts."""
+    if scope.release_table is not None:
+        return scope.released_from_start
+    return scope.since is None and (scope.until is None or period_start(scope.until) == scope.until)
 
 
 def _cell_source(sql: Sql, scope: Scope, *, measure: str, at: str, person_id: str) -> str:
@@ -265,6 +286,23 @@ def question_counts(session: Session, scope: Scope) -> list[QuestionFacility]:
     (one row per person and question), "right" meaning full credit.
     """
     sql = Sql()
+    if scope.release_table is not None:
+        # The release table holds each person's cell and is built from the scope's people: no
+        # person is read, and one slot per person and question makes every count a count of people.
+        statement = f"""
+        SELECT z, qid, c, SUM(n), SUM(k), SUM(n) FROM (
+            SELECT s.item_id AS z, s.question_id AS qid, s.competency AS c, COUNT(*) AS n,
+                   SUM(CASE WHEN s.first_score >= 1 THEN 1 ELSE 0 END) AS k
+            FROM evidence_slot s
+            JOIN {scope.release_table} w ON w.person_id = s.person_id AND w.measure = s.competency
+                 AND s.first_at >= w.since AND s.first_at < w.until
+            WHERE s.kind = 'answer' AND s.competency IN {sql.in_list(scope.competencies)}
+            GROUP BY s.item_id, s.question_id, s.competency, w.department, w.level, w.tracks
+            HAVING COUNT(*) >= {sql.bind(scope.min_learners)}
+        ) cells GROUP BY z, qid, c ORDER BY 1, 2"""
+        rows = session.connection().execute(sql.statement(statement), sql.values)
+        return [QuestionFacility(str(z), str(q), str(c), int(n), int(k or 0), int(learners))
+                for z, q, c, n, k, learners in rows]
     source = _cell_source(sql, scope, measure="x.competency", at="x.finished_at", person_id="x.person_id")
     # Slots first, then their windows: joined the other way round, SQLite built an index on
     # every row for each dashboard.

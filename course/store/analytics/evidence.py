@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, text
 from sqlmodel import Session
 
+from course.domain.evidence_periods import period_start
 from course.domain.scoring import PRIOR_FAILURES, PRIOR_SUCCESSES, SCENARIO_WEIGHT
 from course.store.analytics.scope import (
     Scope,
@@ -57,19 +58,89 @@ class GroupChange:
 _NO_TIME = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)"
 
 
-def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None) -> str:
-    """Return a SELECT of each person's evidence per competency, read from the evidence slots.
+def _reads_periods(scope: Scope, previous_until: datetime | None) -> bool:
+    """True when the period sums (`evidence_period`) answer exactly: every bound a period start."""
+    if scope.release_table is not None:
+        return scope.released_from_start
+    bounds = (scope.until, previous_until)
+    return scope.since is None and all(t is None or period_start(t) == t for t in bounds)
 
-    `evidence_slot` (course/store/evidence_slots.py) holds each person's first and latest
-    answer to each question and run of each scenario, kept up to date as they are written, so
-    no answer is ranked here. A slot counts when its first evidence falls in the person's
-    release window (or the scope's period): its first value is the score's evidence, and it
-    counts before `previous_until` when it is older than that cut. After practice is the
-    latest value before the window's end: the slot's own latest when that is older than the
-    end, else (someone answered again since) the latest stored answer before the end, looked
-    up for those slots alone through the (person, quiz) index. (CROSS JOIN keeps SQLite to
-    that order, and `|| ''` keeps it off the question index, which would read every answer
-    to the question.)
+
+def _answer_sums(sql: Sql, scope: Scope, *, cut: str | None, until: str | None) -> str:
+    """Return a SELECT of each person's answer evidence per competency, from the period sums.
+
+    `evidence_period` (course/store/evidence_slots.py) sums, per person, competency and period,
+    the first answers to the questions first answered in it and the change of the latest
+    answers at its end; the periods before the window's end (a release point, or the scope's
+    end, both period starts) therefore add up to the first and the latest evidence before it,
+    and those before the cut to the first evidence older than the cut.
+    """
+    if scope.release_table is not None:  # built from the scope's people: no other filter needed
+        join = (f"JOIN {scope.release_table} w ON w.person_id = d.person_id AND w.measure = d.competency "
+                "AND d.period_start < w.until")
+        people = "1 = 1"
+    else:
+        join = "" if until is None else f"JOIN (SELECT 1 AS one) w ON d.period_start < {until}"
+        people = people_in(sql, scope, "d.person_id")
+    earlier = "1 = 0" if cut is None else f"d.period_start < {cut}"
+    return f"""
+        SELECT d.person_id, d.competency, SUM(d.first_score) AS s, SUM(d.first_count) AS w,
+               SUM(d.latest_change) AS l,
+               SUM(CASE WHEN {earlier} THEN d.first_score ELSE 0.0 END) AS ps,
+               SUM(CASE WHEN {earlier} THEN d.first_count ELSE 0 END) AS pw
+        FROM evidence_period d {join}
+        WHERE {people} AND d.competency IN {sql.in_list(scope.competencies)}
+        GROUP BY d.person_id, d.competency HAVING SUM(d.first_count) > 0"""
+
+
+def _answer_slots(sql: Sql, scope: Scope, *, cut: str, until: str, previous: str) -> tuple[str, str]:
+    """Return (CTEs, rows) of each person's answer evidence read from the slots, for any bounds.
+
+    A slot counts when its first evidence falls in the person's release window (or the scope's
+    period); after practice is the slot's own latest when that is older than the window's end,
+    else the latest stored answer before the end, looked up for those slots alone through the
+    (person, quiz) index. (CROSS JOIN keeps SQLite to that order, and `|| ''` keeps it off the
+    question index, which would read every answer to the question.)
+    """
+    answers = window_join(sql, scope, measure="s.competency", at="s.first_at", person_id="s.person_id")
+    late = "(until IS NULL OR latest_at < until)"
+    ctes = f"""
+    slot AS MATERIALIZED (
+        SELECT s.person_id, s.item_id, s.question_id, s.competency, s.first_score AS v,
+               s.first_at AS done_at, s.latest_score AS lv, s.latest_at, {cut} AS cut, {until} AS until
+        FROM evidence_slot s {answers}
+        WHERE s.kind = 'answer' AND {people_in(sql, scope, "s.person_id")}
+        AND s.competency IN {sql.in_list(scope.competencies)}
+    ),
+    recent AS (
+        SELECT sl.person_id, sl.competency, q.score AS v,
+               ROW_NUMBER() OVER (PARTITION BY sl.person_id, sl.item_id, sl.question_id, sl.competency
+                                  ORDER BY a.finished_at DESC, a.id DESC, q.position DESC) AS rn
+        FROM slot sl
+        CROSS JOIN quiz_attempt a
+        CROSS JOIN quiz_answer q
+        WHERE sl.latest_at >= sl.until AND a.person_id = sl.person_id AND a.quiz_id = sl.item_id
+        AND a.finished_at < sl.until AND q.attempt_id = a.id AND q.question_id || '' = sl.question_id
+        AND q.competency = sl.competency
+    ),"""
+    rows = f"""
+        SELECT person_id, competency, v AS s, 1.0 AS w, CASE WHEN {late} THEN lv ELSE 0.0 END AS l,
+               CASE WHEN {previous} THEN v ELSE 0.0 END AS ps,
+               CASE WHEN {previous} THEN 1.0 ELSE 0.0 END AS pw
+        FROM slot
+        UNION ALL
+        SELECT person_id, competency, 0.0, 0.0, v, 0.0, 0.0 FROM recent WHERE rn = 1"""
+    return ctes, rows
+
+
+def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None) -> str:
+    """Return a SELECT of each person's evidence per competency.
+
+    Answers come from the period sums (`_answer_sums`) whenever the bounds are period starts
+    (always so for release windows from the start, which the dashboards use), else from the
+    slots (`_answer_slots`); scenario runs from their slots (`evidence_slot`, one row per person
+    and scenario, course/store/evidence_slots.py). Nothing ranks every answer. A run counts as
+    a slot does: first value in the window, latest before its end.
 
     Columns: person_id, competency, successes and trials (first evidence), latest_successes
     (latest evidence of the same questions and scenarios: after practice), previous_successes
@@ -84,35 +155,28 @@ def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None)
         cut = "NULL" if previous_until is None else sql.bind(previous_until, kind=stamp)
         previous = "1 = 0" if previous_until is None else "done_at < cut"
         until = "NULL" if scope.until is None else sql.bind(scope.until, kind=stamp)
-    cut, until = (_NO_TIME if t == "NULL" else t for t in (cut, until))
+    if _reads_periods(scope, previous_until):
+        sums = _answer_sums(sql, scope, cut=None if cut == "NULL" else cut,
+                            until=None if until == "NULL" else until)
+        answer_ctes = f"\n    answer_sums AS ({sums}\n    ),"
+        answer_rows = "\n        SELECT person_id, competency, s, w, l, ps, pw FROM answer_sums"
+    else:
+        answer_ctes, answer_rows = _answer_slots(sql, scope, cut=_typed(cut), until=_typed(until),
+                                                 previous=previous)
+    cut, until = _typed(cut), _typed(until)
     late = "(until IS NULL OR latest_at < until)"
     value, weight = f"v * {SCENARIO_WEIGHT}", str(SCENARIO_WEIGHT)
-    answers = window_join(sql, scope, measure="s.competency", at="s.first_at", person_id="s.person_id")
     runs = window_join(sql, scope, measure="scen.competency", at="s.first_at", person_id="s.person_id")
+    # Runs are found by scenario (the kind and item index): the release table already holds only
+    # the scope's people, and `+ 0` keeps SQLite from seeking each person's slots instead.
+    run_people = "1 = 1" if scope.release_table is not None else people_in(sql, scope, "s.person_id + 0")
     return f"""
-    WITH scen AS ({scenario_map}),
-    slot AS MATERIALIZED (
-        SELECT s.person_id, s.item_id, s.question_id, s.competency, s.first_score AS v,
-               s.first_at AS done_at, s.latest_score AS lv, s.latest_at, {cut} AS cut, {until} AS until
-        FROM evidence_slot s {answers}
-        WHERE s.kind = 'answer' AND {people_in(sql, scope, "s.person_id")} AND s.competency IN {competencies}
-    ),
+    WITH scen AS ({scenario_map}),{answer_ctes}
     run_slot AS MATERIALIZED (
         SELECT s.person_id, s.item_id, scen.competency, s.first_score AS v, s.first_at AS done_at,
                s.latest_score AS lv, s.latest_at, {cut} AS cut, {until} AS until
         FROM evidence_slot s JOIN scen ON scen.scenario_id = s.item_id {runs}
-        WHERE s.kind = 'run' AND {people_in(sql, scope, "s.person_id")} AND scen.competency IN {competencies}
-    ),
-    recent AS (
-        SELECT sl.person_id, sl.competency, q.score AS v,
-               ROW_NUMBER() OVER (PARTITION BY sl.person_id, sl.item_id, sl.question_id, sl.competency
-                                  ORDER BY a.finished_at DESC, a.id DESC, q.position DESC) AS rn
-        FROM slot sl
-        CROSS JOIN quiz_attempt a
-        CROSS JOIN quiz_answer q
-        WHERE sl.latest_at >= sl.until AND a.person_id = sl.person_id AND a.quiz_id = sl.item_id
-        AND a.finished_at < sl.until AND q.attempt_id = a.id AND q.question_id || '' = sl.question_id
-        AND q.competency = sl.competency
+        WHERE s.kind = 'run' AND {run_people} AND scen.competency IN {competencies}
     ),
     recent_runs AS (
         SELECT rs.person_id, rs.competency, r.score AS v,
@@ -123,13 +187,7 @@ def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None)
                            AND r.finished_at < rs.until AND r.score IS NOT NULL
         WHERE rs.latest_at >= rs.until
     ),
-    ev AS (
-        SELECT person_id, competency, v AS s, 1.0 AS w, CASE WHEN {late} THEN lv ELSE 0.0 END AS l,
-               CASE WHEN {previous} THEN v ELSE 0.0 END AS ps,
-               CASE WHEN {previous} THEN 1.0 ELSE 0.0 END AS pw
-        FROM slot
-        UNION ALL
-        SELECT person_id, competency, 0.0, 0.0, v, 0.0, 0.0 FROM recent WHERE rn = 1
+    ev AS ({answer_rows}
         UNION ALL
         SELECT person_id, competency, {value}, {weight},
                CASE WHEN {late} THEN lv * {SCENARIO_WEIGHT} ELSE 0.0 END,
@@ -142,6 +200,11 @@ def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None)
     SELECT person_id, competency, SUM(s) AS successes, SUM(w) AS trials, SUM(l) AS latest_successes,
            SUM(ps) AS previous_successes, SUM(pw) AS previous_trials
     FROM ev GROUP BY person_id, competency"""
+
+
+def _typed(time_sql: str) -> str:
+    """Return a time's SQL, a typed empty time for "NULL"."""
+    return _NO_TIME if time_sql == "NULL" else time_sql
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,9 @@ class Scope:
     #: course/store/analytics/activity.py); when set it replaces `since`/`until` for evidence,
     #: and people without a row for a measure count nowhere in it.
     release_table: str | None = None
+    #: Whether every window of `release_table` starts at the beginning (EPOCH), so that sums
+    #: of whole periods before a window's end give its evidence (course/domain/evidence_periods.py).
+    released_from_start: bool = False
     #: The fewest learners a reporting cell needs to count in a section (its figures are withheld
     #: otherwise), for the sections that are not read through `release_table`.
     min_learners: int = 1

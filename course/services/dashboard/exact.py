@@ -1,18 +1,16 @@
-"""CSV exports of the dashboard's tables: as shown (suppressed), neutralised, audited."""
+"""The dashboard's tables at full precision, for the analysts' copies in the ZIP download.
+
+Scores are fractions from 0 to 1, unrounded, under the same suppression as the page. The
+downloads (course/services/dashboard/downloads.py) check the permission, render these rows as
+formula-safe CSV and audit the export.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from course.domain.dashboard import Suppression, TrendPoint, table_rows
+from course.services.dashboard.board import Dashboard
 
-from course.domain.dashboard import Suppression, TrendPoint, render_csv, table_rows
-from course.domain.model import Course
-from course.domain.permissions import Action, Actor
-from course.services.dashboard.board import Dashboard, DashboardCache, Filters
-from course.services.dashboard.compute import get_dashboard
-from course.services.permissions import record_audit_event, require
-from course.store.engine import Engine
-
-#: The tables export_csv can render, by name.
+#: The tables kept at full precision, by name (each is exact/<name>.csv in the ZIP).
 EXPORTABLE = (
     "headline",
     "department",
@@ -28,33 +26,6 @@ EXPORTABLE = (
 )
 
 Rows = tuple[list[str], list[list[object]]]
-
-
-def export_csv(
-    engine: Engine,
-    actor: Actor,
-    course: Course,
-    *,
-    table: str,
-    filters: Filters | None = None,
-    cache: DashboardCache | None = None,
-    now: datetime | None = None,
-) -> str:
-    """Return one dashboard table as CSV, suppressed and neutralised, and audit the export."""
-    require(engine, actor, Action.EXPORT_DASHBOARD)
-    if table not in EXPORTABLE:
-        raise ValueError(f"unknown table {table!r}; choose one of {', '.join(EXPORTABLE)}")
-    board = get_dashboard(engine, actor, course, filters=filters, cache=cache, now=now)
-    header, rows = export_rows(board, table)
-    record_audit_event(
-        engine,
-        actor,
-        "dashboard_exported",
-        target=table,
-        detail={"departments": list(board.departments), "rows": len(rows)},
-        now=now,
-    )
-    return render_csv(header, rows)
 
 
 def export_rows(board: Dashboard, table: str) -> Rows:
