@@ -95,7 +95,10 @@ def _platforms_file(raw: object) -> object:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ValueError(f"cannot be read ({error})") from None
-    return parse_lti_platforms(text, source=str(path))
+    try:
+        return parse_lti_platforms(text, source=str(path))
+    except SettingsError as error:
+        raise SettingsError(f"NTS_LTI_PLATFORMS: {error}") from None
 
 
 def _existing_file(value: Path | None) -> Path | None:
