@@ -43,7 +43,8 @@ def test_the_docs_tables_are_printed_and_rewritten(capsys: Capture, tmp_path: Pa
     assert main(["settings", "--markdown"]) == 0
     assert capsys.readouterr().out == docs.all_tables()
     stale = tmp_path / "ops.md"
-    stale.write_text("# Ops\n\n<!-- settings: lti -->\n| old |\n<!-- /settings -->\n\nEnd.\n", encoding="utf-8")
+    stale.write_text("# Ops\n\n<!-- settings: lti -->\n| old |\n<!-- /settings -->\n\nEnd.\n",
+                     encoding="utf-8")
     assert main(["settings", "--update-docs", str(stale)]) == 0
     assert stale.read_text(encoding="utf-8") == f"# Ops\n\n{docs.table('lti')}\n\nEnd.\n"
     assert "tables rewritten" in capsys.readouterr().out

@@ -37,6 +37,7 @@ def test_every_variable_the_models_read_is_documented_once_with_a_meaning() -> N
         "db backup",
         "jobs run",
         "jobs list",
+        "settings",
         "users add",
         "users list",
         "users set-role",
