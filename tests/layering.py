@@ -25,7 +25,7 @@ PROJECT_RULES: dict[str, frozenset[str]] = {
     "cli": frozenset({"domain", "services", "cli", "settings", "integrations"}),
     "web": frozenset({"domain", "services", "web", "settings", "integrations"}),
     "integrations": frozenset({"domain", "integrations", "settings"}),
-    "settings": frozenset(),
+    "settings": frozenset({"settings"}),
     "package": frozenset(),
     "app": frozenset({"web", "ui"}),
 }
@@ -43,7 +43,7 @@ THIRD_PARTY_RULES: dict[str, frozenset[str]] = {
     "cli": frozenset(),
     "web": frozenset({"starlette", "prometheus_client"}),
     "integrations": frozenset({"pylti1p3", "jwt", "requests"}),
-    "settings": frozenset(),
+    "settings": frozenset({"pydantic", "pydantic_settings"}),
     "package": frozenset(),
     "app": frozenset({"streamlit"}),
 }

@@ -72,5 +72,9 @@ def test_broken_files_duplicates_and_missing_files_are_refused(tmp_path: Path) -
         load_settings({"NTS_LTI_PLATFORMS": "/nowhere.json"})
     with pytest.raises(SettingsError, match=r"NTS_LTI_KEY_FILE='/nowhere\.pem': no such file"):
         load_settings({"NTS_LTI_KEY_FILE": "/nowhere.pem"})
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps([ENTRY | {"client_id": ""}]), encoding="utf-8")
+    with pytest.raises(SettingsError, match=rf"^NTS_LTI_PLATFORMS: {broken}: platform 1: missing client_id$"):
+        load_settings({"NTS_LTI_PLATFORMS": str(broken)})
     with pytest.raises(SettingsError, match="NTS_LTI_EMBEDDED"):
         load_settings({"NTS_LTI_EMBEDDED": "maybe"})

@@ -12,11 +12,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from course.cli import db, jobs, mail, new, outline, seed, users, validate
+from course.cli import config, db, jobs, mail, new, outline, seed, users, validate
 from course.services.database import UNAVAILABLE_ERRORS, describe_unavailable
 
 #: The modules that contribute subcommands, in the order `--help` lists them.
-COMMAND_MODULES = (new, validate, outline, db, users, mail, seed, jobs)
+COMMAND_MODULES = (new, validate, outline, db, users, mail, seed, jobs, config)
 
 
 class _Parser(argparse.ArgumentParser):

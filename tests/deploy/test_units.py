@@ -6,6 +6,8 @@ import configparser
 import re
 from pathlib import Path
 
+from course.settings import docs, load_settings
+
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
 
@@ -48,3 +50,13 @@ def test_settings_example_holds_no_real_secret() -> None:
     assert "STREAMLIT_SERVER_COOKIE_SECRET=REPLACE-" in example
     assert "PASSWORD@" in example
     assert not re.search(r"=[0-9a-f]{32,}", example)
+
+
+def test_settings_example_passes_the_settings_check() -> None:
+    lines = (DEPLOY / "env.example").read_text(encoding="utf-8").splitlines()
+    values = dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    ours = {name for name in values if name.startswith("NTS_") or name in {"DATABASE_URL", "COURSE_CONTENT"}}
+    assert ours <= {variable.name for variable in docs.variables()}, "a variable the app does not read"
+    settings = load_settings(values)
+    assert (settings.pool_size, settings.log_format) == (5, "json")
+    assert settings.trusted_proxies == ("127.0.0.1/32",)

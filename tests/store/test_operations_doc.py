@@ -6,14 +6,28 @@ from pathlib import Path
 
 import pytest
 
-from course.settings import ENVIRONMENT
+from course.settings import docs
+from course.settings.base import variable_of
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
 
 
-@pytest.mark.parametrize("name", sorted(ENVIRONMENT))
-def test_every_setting_is_documented(name: str) -> None:
-    assert f"`{name}`" in DOC.read_text(encoding="utf-8")
+def test_the_tables_of_variables_are_made_from_the_settings_models() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    for table in docs.TABLES:
+        assert f"<!-- settings: {table} -->" in text, f"docs/operations.md has no {table} table"
+    assert docs.replace_tables(text) == text, (
+        "docs/operations.md differs from the settings models: run "
+        "`python -m course settings --update-docs docs/operations.md`")
+
+
+def test_every_variable_the_models_read_is_documented_once_with_a_meaning() -> None:
+    listed = [variable.name for variable in docs.variables()]
+    assert len(listed) == len(set(listed))
+    read = {variable_of(field) for model in docs.MODELS for field in model.model_fields.values()}
+    assert read - {None} == set(listed)
+    assert all(variable.meaning and variable.default for variable in docs.variables())
+    assert {variable.table for variable in docs.variables()} == set(docs.TABLES)
 
 
 @pytest.mark.parametrize(
@@ -23,6 +37,7 @@ def test_every_setting_is_documented(name: str) -> None:
         "db backup",
         "jobs run",
         "jobs list",
+        "settings",
         "users add",
         "users list",
         "users set-role",
