@@ -28,7 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     # The HTML horizontal-rule element in the sanitiser's list of tags.
     "hr": {"content/markdown.py", "ui/a11y.py"},
     # The product's own name: the default database file, sender and export format.
-    "need-to-share": {"settings/core.py", "settings/mail.py", "services/privacy.py"},
+    "need-to-share": {"settings/core.py", "settings/mail.py", "services/privacy.py", "integrations/lti.py"},
 }
 
 

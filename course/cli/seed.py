@@ -42,8 +42,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "leaving the last section of its last module for you to read in the browser, where "
         "finishing the track shows the certificate. Only with NTS_DEMO=1, only for demo people.",
     )
-    rehearse.add_argument("email", help="a demo person's email, e.g. legal.learner@demo.needtoshare.invalid")
-    rehearse.add_argument("track", help="a track id of the course, e.g. legal")
+    rehearse.add_argument("email", help="a demo person's email, as the sign-in page's demo buttons list them")
+    rehearse.add_argument("track", help="a track id of the course, as course.yaml declares it")
     rehearse.add_argument("--finish", action="store_true", help="read the last section too")
     rehearse.set_defaults(run=run_rehearsal)
 
