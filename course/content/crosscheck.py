@@ -66,9 +66,9 @@ def _links(module: Module, lines: Mapping[str, int], quizzes: Mapping[str, Quiz]
 def _sections(modules: Mapping[str, Module], quizzes: Mapping[str, Quiz]) -> list[Diagnostic]:
     """Report quiz questions whose `section` names no section of the module that links the quiz."""
     teaching: dict[str, Module] = {}
-    for module in modules.values():
-        if module.quiz is not None:
-            teaching.setdefault(module.quiz, module)
+    for linking in modules.values():
+        if linking.quiz is not None:
+            teaching.setdefault(linking.quiz, linking)
     problems = []
     for quiz_id, quiz in quizzes.items():
         module = teaching.get(quiz_id)

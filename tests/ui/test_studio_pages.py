@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import Any
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image

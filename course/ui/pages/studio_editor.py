@@ -14,9 +14,9 @@ from course.services.permissions import PermissionDenied
 from course.services.studio_files import (
     ContentFile,
     DraftTooLarge,
-    FileStatus,
     EditConflict,
     EditRefused,
+    FileStatus,
     PathRefused,
     Revision,
     diff_version,
