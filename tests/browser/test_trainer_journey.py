@@ -135,7 +135,8 @@ def test_a_trainer_finds_fixes_previews_and_reads_the_item_analysis(
     found.get_by_role("link", name="Open in the editor").click()
     expect(page.get_by_role("heading", name="Edit content", level=1)).to_be_visible()
     # The link opens the file in the list (the path box is for new files only).
-    expect(page.get_by_text(f"{RELATIVE} — {_count_said(len(problems))}", exact=True)).to_be_visible()
+    expect(page.get_by_role("combobox", name="File", exact=True)).to_have_value(
+        f"{RELATIVE} — {_count_said(len(problems))}")
     content = page.get_by_role("textbox", name="Content", exact=True)
     expect(content).to_have_value(broken)
     settle(page)
