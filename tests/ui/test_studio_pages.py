@@ -239,12 +239,14 @@ def test_the_editor_lists_the_files_by_folder_with_their_problems(
     folder, listed = at.selectbox(key="editor-folder"), at.selectbox(key="editor-file")
     assert folder.options == ["Course settings (1 file)", "Modules (1 file)",
                               "Quizzes (1 file, 1 with errors)", "Scenarios (1 file)"]
-    assert folder.value == "" and listed.value == "course.yaml"  # no path typed: the first file opens
+    assert folder.value == "" and listed.value is None and not at.text_area  # nothing opens unasked
     folder.set_value("quizzes").run()
     assert at.selectbox(key="editor-file").options == [f"{RELATIVE} — 1 error"]
+    at.selectbox(key="editor-file").set_value(RELATIVE).run()
     assert at.text_area[0].value == BROKEN
     at.selectbox(key="editor-folder").set_value("modules").run()
-    assert at.selectbox(key="editor-file").value == "modules/intro.md"
+    assert at.selectbox(key="editor-file").value is None and not at.text_area
+    at.selectbox(key="editor-file").set_value("modules/intro.md").run()
     assert at.text_area[0].value == MODULE
 
 

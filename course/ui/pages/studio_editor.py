@@ -241,9 +241,9 @@ def _choose(grouped: dict[str, list[FileStatus]]) -> str:
                                    format_func=lambda f: _folder_label(f, grouped[f]))
     files = grouped.get(folder or "", [])
     if st.session_state.get(_FILE_KEY) not in {f.relative for f in files}:
-        st.session_state[_FILE_KEY] = files[0].relative if files else None
+        st.session_state[_FILE_KEY] = None  # another folder: nothing opens until a file is chosen
     picked = pick_file.selectbox("File", [f.relative for f in files], key=_FILE_KEY,
-                                 format_func=lambda r: _file_label(known[r]))
+                                 format_func=lambda r: _file_label(known[r]), placeholder="Choose a file")
     with st.expander("Another file, by its path (to create a new one)",
                      expanded=bool(st.session_state.get(_PATH_KEY))):
         typed = st.text_input("File (relative to the content folder)", key=_PATH_KEY,
