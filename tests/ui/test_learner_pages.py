@@ -292,8 +292,9 @@ def test_a_quiz_fails_then_passes(app: AppFactory, course: Course) -> None:
     links = [(seen(p.value), p.proto.page, p.proto.query_string) for p in at.page_link]
     for question in missed:
         section = module.find_section(question.section)
-        expected = ((f"Reread {module.meta.title}", _stem(Page.MODULE), f"id={FIRST}") if section is None
-                    else (f"Reread {section.title}", _stem(Page.MODULE), f"id={FIRST}&section={section.index}"))
+        title, query = ((module.meta.title, f"id={FIRST}") if section is None
+                        else (section.title, f"id={FIRST}&section={section.index}"))
+        expected = (f"Reread {title}", _stem(Page.MODULE), query)
         assert expected in links, (question.id, links)
     assert any("&section=" in query for _, _, query in links)
     [again] = [b for b in at.button if b.label == "Start a new attempt"]
