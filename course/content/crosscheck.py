@@ -63,6 +63,36 @@ def _links(module: Module, lines: Mapping[str, int], quizzes: Mapping[str, Quiz]
     return replace(module, quiz=quiz, scenario=scenario)
 
 
+def _sections(modules: Mapping[str, Module], quizzes: Mapping[str, Quiz]) -> list[Diagnostic]:
+    """Report quiz questions whose `section` names no section of the module that links the quiz."""
+    teaching: dict[str, Module] = {}
+    for linking in modules.values():
+        if linking.quiz is not None:
+            teaching.setdefault(linking.quiz, linking)
+    problems = []
+    for quiz_id, quiz in quizzes.items():
+        module = teaching.get(quiz_id)
+        for question in quiz.questions:
+            if not question.section:
+                continue
+            if module is None:
+                problems.append(warning(quiz.meta.source, question.line, Code.UNKNOWN_SECTION,
+                                        f"question '{question.id}' names section '{question.section}', "
+                                        f"but no module links quiz '{quiz_id}'; add 'quiz: {quiz_id}' "
+                                        "to the module that teaches it"))
+            elif module.find_section(question.section) is None:
+                known = [s.id for s in module.sections]
+                problems.append(error(quiz.meta.source, question.line, Code.UNKNOWN_SECTION,
+                                      f"question '{question.id}' names section '{question.section}', "
+                                      f"which module '{module.meta.id}' does not have"
+                                      f"{did_you_mean(question.section, known) or _listed(known)}"))
+    return problems
+
+
+def _listed(known: Sequence[str]) -> str:
+    return f"; its sections are {', '.join(known)}" if known else ""
+
+
 def _cycle_message(cycle: Cycle) -> str:
     """Describe a circle of prerequisites, and how many items its tangle holds."""
     message = f"prerequisites go round in a circle: {' -> '.join(cycle.path)}"
@@ -188,6 +218,7 @@ def check_course(info: CourseInfo, manifest_lines: Mapping[str, int],
             module = _aid_links(module, result.lines, unique_aids, declared_aids, problems)
             modules[item_id] = replace(module, meta=replace(module.meta, requires=requires[item_id]))
     quizzes = {i: replace(q, meta=replace(q.meta, requires=requires[i])) for i, q in quizzes.items()}
+    problems += _sections(modules, quizzes)
     scenarios = {i: replace(s, meta=replace(s.meta, requires=requires[i])) for i, s in scenarios.items()}
     if complete and not has_errors(problems):
         problems += _coverage(info, modules, quizzes, scenarios, manifest_lines)

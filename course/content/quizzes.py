@@ -33,7 +33,7 @@ from course.content.schema import QuizMatter
 from course.domain.diagnostics import Code, Diagnostic, error, has_errors, warning
 from course.domain.model import Entry, Option, Question, QuestionKind, Quiz
 
-_QUESTION_ATTRS = {"id", "competency", "kind"}
+_QUESTION_ATTRS = {"id", "competency", "kind", "section"}
 #: The most items an ordering question, or pairs a matching question, may have: each is a
 #: select box on a phone, and the cap bounds what an answer may hold.
 MAX_ENTRIES = 10
@@ -120,7 +120,7 @@ def _question(
     attrs = {str(k): str(v) for k, v in heading.attrs.items()}
     for key in sorted(set(attrs) - _QUESTION_ATTRS):
         problems.append(error(path, line, Code.UNKNOWN_ATTRIBUTE,
-                              f"unknown question attribute '{key}'; use id, competency and kind"))
+                              f"unknown question attribute '{key}'; use id, competency, kind and section"))
     question_id = attrs.get("id") or slugify(inline.content)
     kind = _kind(attrs, path=path, line=line, problems=problems)
     competency = _competency(attrs, question_id, kind=kind, matter=matter, path=path, line=line,
@@ -140,6 +140,7 @@ def _question(
         kind=kind,
         items=tuple(entry for entry, _ in parts.entries),
         stem_text=plain_text(inline.children or []).strip(),
+        section=" ".join(attrs.get("section", "").split()),
     )
 
 

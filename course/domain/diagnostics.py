@@ -42,6 +42,7 @@ class Code(StrEnum):
     UNKNOWN_REQUIRES = "unknown-requires"
     UNKNOWN_QUIZ = "unknown-quiz"
     UNKNOWN_SCENARIO = "unknown-scenario"
+    UNKNOWN_SECTION = "unknown-section"
     REQUIRES_CYCLE = "requires-cycle"
     # Markdown bodies
     ATTRS_UNREADABLE = "attrs-unreadable"

@@ -150,6 +150,15 @@ class Module:
     #: Ids of the job aids the module links, in the order its front matter lists them.
     aids: tuple[str, ...] = ()
 
+    def find_section(self, name: str) -> Section | None:
+        """Return the section a quiz question's `section` names: by slug, else by title (any case)."""
+        wanted = " ".join(name.split()).casefold()
+        if not wanted:
+            return None
+        by_id = next((s for s in self.sections if s.id.casefold() == wanted), None)
+        return by_id or next((s for s in self.sections
+                              if " ".join(s.title.split()).casefold() == wanted), None)
+
 
 class AidPartKind(StrEnum):
     """What one printable part of a job aid is."""
@@ -252,6 +261,8 @@ class Question:
     kind: QuestionKind = QuestionKind.CHOICE
     items: tuple[Entry, ...] = ()
     stem_text: str = ""
+    #: The section of the quiz's module that teaches this question (its slug or title), or "".
+    section: str = ""
 
     @property
     def scored(self) -> bool:

@@ -30,6 +30,7 @@ from course.content.loader import (
 )
 from course.content.manifest import MANIFEST
 from course.domain.diagnostics import Diagnostic, Severity
+from course.domain.model import Module, Quiz, Scenario
 from course.domain.permissions import Action, Actor
 from course.services.database import Engine
 from course.services.permissions import audit_denial, record_audit_event, require
@@ -93,6 +94,26 @@ class EditCheck:
     relative: str
     diagnostics: tuple[Diagnostic, ...]
     added_errors: tuple[Diagnostic, ...]
+
+@dataclass(frozen=True, slots=True)
+class FileStatus:
+    """One editable content file, the folder it is listed under and its validation counts."""
+
+    relative: str
+    folder: str
+    errors: int
+    warnings: int
+
+
+@dataclass(frozen=True, slots=True)
+class EditPreview:
+    """An edit as the course would read it: the item it makes (None when it has errors or is
+    not a module, quiz or scenario) and the diagnostics of the edited file."""
+
+    relative: str
+    item: Module | Quiz | Scenario | None
+    diagnostics: tuple[Diagnostic, ...]
+
 
 def normalise(text: str) -> str:
     """Return text as the loader reads it: no byte-order mark, Unix line ends."""
@@ -207,6 +228,45 @@ def validate_edit(engine: Engine, actor: Actor, root: Path, relative: str, text:
     """Validate the whole course with the edited text in place of the file (nothing written)."""
     _checked_path(engine, actor, root, relative, Action.VALIDATE_CONTENT)
     return check_edit(root, relative, text, cache=cache)
+
+
+def list_files(engine: Engine, actor: Actor, root: Path, *,
+               cache: ParseCache | None = None) -> tuple[FileStatus, ...]:
+    """List course.yaml and every content file the editor can open, each with its error and
+    warning counts from validating the course as it is on disk, in folder then path order."""
+    require(engine, actor, Action.EDIT_CONTENT)
+    files = read_course_files(root)
+    diagnostics = load_files(files, cache=cache).diagnostics
+    errors = Counter(d.path for d in diagnostics if d.severity is Severity.ERROR)
+    warnings = Counter(d.path for d in diagnostics if d.severity is not Severity.ERROR)
+    listed = []
+    for relative in sorted(set(files.texts) | {d.path for d in files.unread}):
+        try:
+            resolve_path(root, relative)
+        except PathRefused:
+            continue
+        folder = relative.partition("/")[0] if "/" in relative else ""
+        listed.append(FileStatus(relative, folder, errors[relative], warnings[relative]))
+    return tuple(sorted(listed, key=lambda f: (f.folder, f.relative)))
+
+
+def preview_edit(engine: Engine, actor: Actor, root: Path, relative: str, text: str, *,
+                 cache: ParseCache | None = None) -> EditPreview:
+    """Read the course with the edited text in place (nothing written) and return what the
+    file becomes for learners, with its diagnostics: the editor's live preview."""
+    _checked_path(engine, actor, root, relative, Action.VALIDATE_CONTENT)
+    target = published_name(relative)
+    resolve_path(root, target)
+    files = read_course_files(root)
+    loaded = load_files(read_edit(root, files, target, normalise(text)), cache=cache)
+    mine = tuple(d for d in loaded.diagnostics if d.path == target)
+    course = loaded.course
+    if course is None:
+        return EditPreview(target, None, mine)
+    items: list[Module | Quiz | Scenario] = [*course.modules.values(), *course.quizzes.values(),
+                                             *course.scenarios.values()]
+    item = next((i for i in items if i.meta.source == target), None)
+    return EditPreview(target, item, mine)
 
 
 def write_atomically(path: Path, text: str) -> None:

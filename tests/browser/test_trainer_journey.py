@@ -134,12 +134,19 @@ def test_a_trainer_finds_fixes_previews_and_reads_the_item_analysis(
 
     found.get_by_role("link", name="Open in the editor").click()
     expect(page.get_by_role("heading", name="Edit content", level=1)).to_be_visible()
-    expect(page.get_by_role("textbox", name="File (relative to the content folder)")).to_have_value(RELATIVE)
+    # The link opens the file in the list (the path box is for new files only).
+    expect(page.get_by_role("combobox", name="File", exact=True)).to_have_value(
+        f"{RELATIVE} — {_count_said(len(problems))}")
     content = page.get_by_role("textbox", name="Content", exact=True)
     expect(content).to_have_value(broken)
     settle(page)
     fixed = _fix(content.input_value(), title_line)
     content.fill(fixed)
+    content.press("Control+Enter")
+    # The live preview beside the text draws the fixed module before anything is saved.
+    expect(page.get_by_role("tab", name="Live preview")).to_be_visible()
+    expect(page.get_by_text("No error, no warning in this file.", exact=True)).to_be_visible()
+    assert path.read_text(encoding="utf-8") == broken
     page.get_by_role("button", name="Validate", exact=True).click()
     expect(page.get_by_text("The course validates with this text: no error, no warning.", exact=True)
            ).to_be_visible()
@@ -175,6 +182,10 @@ def test_a_trainer_finds_fixes_previews_and_reads_the_item_analysis(
     assert course is not None
     _preview_tracks(page, course, screenshots)
     _item_analysis(page, served, course, screenshots)
+
+
+def _count_said(errors: int) -> str:
+    return f"{errors} error" + ("" if errors == 1 else "s")
 
 
 def _preview_tracks(page: Page, course: Course, screenshots: Path) -> None:

@@ -173,8 +173,8 @@ QUIZ_CASES = {
     ),
     "unknown question attribute": (
         QUIZ.replace("{#q-one competency=crisis}", "{#q-one competency=crisis weight=2}"),
-        ["quizzes/intro-quiz.md:9: error: unknown question attribute 'weight'; use id, competency and "
-         "kind [unknown-attribute]"],
+        ["quizzes/intro-quiz.md:9: error: unknown question attribute 'weight'; use id, competency, "
+         "kind and section [unknown-attribute]"],
     ),
     "unreadable attrs line": (
         QUIZ.replace("{#q-one competency=crisis}", "{#q-one competency=crisis response}"),

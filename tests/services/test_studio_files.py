@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from course.domain.diagnostics import Code
+from course.domain.model import Quiz
 from course.domain.permissions import Actor
 from course.services import studio_files
 from course.services.catalog import validate
@@ -273,6 +274,8 @@ def test_learners_and_leaders_are_refused_and_audited(write_tree: TreeWriter, en
         lambda: restore(engine, person, root, RELATIVE, 1, base_hash=text_hash(QUIZ), base_number=0),
         lambda: list_history(engine, person, root, RELATIVE),
         lambda: get_draft(engine, person, root, RELATIVE),
+        lambda: studio_files.list_files(engine, person, root),
+        lambda: studio_files.preview_edit(engine, person, root, RELATIVE, EDITED),
     ]
     for attempt in attempts:
         with pytest.raises(PermissionDenied):
@@ -282,8 +285,31 @@ def test_learners_and_leaders_are_refused_and_audited(write_tree: TreeWriter, en
     denied = _events(engine)
     assert [e.target for e in denied] == ["edit_content", "validate_content", "publish_content",
                                           "edit_content", "publish_content", "edit_content",
-                                          "edit_content"]
+                                          "edit_content", "edit_content", "validate_content"]
     assert {e.kind for e in denied} == {"action_denied"}
+
+
+def test_the_file_list_counts_each_files_problems_and_leaves_out_what_cannot_be_edited(
+        write_tree: TreeWriter, engine: Engine, trainer: Actor) -> None:
+    root = write_tree({RELATIVE: BROKEN, "notes/readme.md": "# not content\n"})
+    listed = studio_files.list_files(engine, trainer, root)
+    assert [(f.folder, f.relative) for f in listed] == [
+        ("", "course.yaml"), ("modules", "modules/intro.md"), ("quizzes", RELATIVE),
+        ("scenarios", "scenarios/first-day.md")]
+    assert {f.relative: (f.errors, f.warnings) for f in listed}[RELATIVE] == (1, 0)
+
+
+def test_the_preview_reads_the_edit_without_writing_it(write_tree: TreeWriter, engine: Engine,
+                                                       trainer: Actor) -> None:
+    root = write_tree()
+    shown = studio_files.preview_edit(engine, trainer, root, RELATIVE, EDITED)
+    assert isinstance(shown.item, Quiz) and shown.item.meta.source == RELATIVE and not shown.diagnostics
+    assert shown.item.questions[0].stem_text == "What do you do first?"
+    broken = studio_files.preview_edit(engine, trainer, root, RELATIVE, BROKEN)
+    assert broken.item is None and [d.code for d in broken.diagnostics] == [Code.QUESTION_NO_CORRECT]
+    assert (root / RELATIVE).read_text(encoding="utf-8") == QUIZ
+    with pytest.raises(PathRefused):
+        studio_files.preview_edit(engine, trainer, root, "../escape.md", EDITED)
 
 
 def test_a_traversal_attempt_is_refused_and_audited(write_tree: TreeWriter, engine: Engine,

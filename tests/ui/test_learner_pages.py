@@ -286,10 +286,17 @@ def test_a_quiz_fails_then_passes(app: AppFactory, course: Course) -> None:
     # What was missed, and the way back to the module that teaches it.
     assert _texts(at.header) == ["What to review"]
     assert (_said(at) or "").endswith(f"correctly. {quiz.pick} questions to review.")
-    assert "\n".join(f"- {q.stem_text}" for q in missed) in _texts(at.markdown)
+    assert all(f"- {q.stem_text}" in _texts(at.markdown) for q in missed)
+    # Each missed question leads to the section that teaches it (`section=`), else to the module.
     module = course.modules[FIRST]
-    assert (f"Reread {module.meta.title}", _stem(Page.MODULE), f"id={FIRST}") in [
-        (seen(p.value), p.proto.page, p.proto.query_string) for p in at.page_link]
+    links = [(seen(p.value), p.proto.page, p.proto.query_string) for p in at.page_link]
+    for question in missed:
+        section = module.find_section(question.section)
+        title, query = ((module.meta.title, f"id={FIRST}") if section is None
+                        else (section.title, f"id={FIRST}&section={section.index}"))
+        expected = (f"Reread {title}", _stem(Page.MODULE), query)
+        assert expected in links, (question.id, links)
+    assert any("&section=" in query for _, _, query in links)
     [again] = [b for b in at.button if b.label == "Start a new attempt"]
     assert again.proto.type == "primary"
 

@@ -9,11 +9,13 @@ import io
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Selectbox
 
 from course.content.loader import load_course
 from course.domain.accounts import parse_capabilities
@@ -140,6 +142,11 @@ def _edit(at: AppTest, relative: str) -> AppTest:
     return at
 
 
+def _versions(at: AppTest) -> Selectbox[Any]:
+    (found,) = [box for box in at.selectbox if box.label == "Version"]
+    return found
+
+
 def test_the_editor_validates_refuses_a_break_and_saves_a_fix(
         app: AppFactory, write_tree: TreeWriter, database: Callable[[], Engine]) -> None:
     root = write_tree()
@@ -159,13 +166,13 @@ def test_the_editor_validates_refuses_a_break_and_saves_a_fix(
     (event,) = _events(database(), "content_published")
     assert event.actor == f"trainer@{demo.DEMO_DOMAIN}" and event.target == RELATIVE
     assert event.detail == {"hash": text_hash(EDITED), "previous": text_hash(QUIZ)}
-    assert len(at.selectbox) == 1  # the versions are listed: as found on disk, then the save
-    assert at.selectbox[0].options == [
+    versions = _versions(at)  # the versions are listed: as found on disk, then the save
+    assert versions.options == [
         f"Version 2 · {event.at:%Y-%m-%d %H:%M} UTC · Tara Trainer (demo) · published",
         f"Version 1 · {event.at:%Y-%m-%d %H:%M} UTC · on disk · found · As it was on disk before this save"]
     _button(at, "Show changes since")
     assert "No difference: the file is this version now." in _texts(at.code)
-    at.selectbox[0].set_value(1).run()
+    _versions(at).set_value(1).run()
     _button(at, "Show changes since")
     assert any("-## What comes first?" in t for t in _texts(at.code))
     _button(at, "Restore")
@@ -221,7 +228,48 @@ def test_the_editor_opens_the_file_named_in_the_address(app: AppFactory, write_t
     at = app(as_demo="trainer", content=write_tree())
     at.query_params["file"] = RELATIVE
     at = _open(at, EDITOR)
-    assert at.text_input[0].value == RELATIVE and at.text_area[0].value == QUIZ
+    assert at.selectbox(key="editor-file").value == RELATIVE and at.text_area[0].value == QUIZ
+    assert at.selectbox(key="editor-folder").value == "quizzes" and at.text_input[0].value == ""
+
+
+def test_the_editor_lists_the_files_by_folder_with_their_problems(
+        app: AppFactory, write_tree: TreeWriter) -> None:
+    root = write_tree({"quizzes/intro-quiz.md": BROKEN})
+    at = _open(app(as_demo="trainer", content=root), EDITOR)
+    folder, listed = at.selectbox(key="editor-folder"), at.selectbox(key="editor-file")
+    assert folder.options == ["Course settings (1 file)", "Modules (1 file)",
+                              "Quizzes (1 file, 1 with errors)", "Scenarios (1 file)"]
+    assert folder.value == "" and listed.value is None and not at.text_area  # nothing opens unasked
+    folder.set_value("quizzes").run()
+    assert at.selectbox(key="editor-file").options == [f"{RELATIVE} — 1 error"]
+    at.selectbox(key="editor-file").set_value(RELATIVE).run()
+    assert at.text_area[0].value == BROKEN
+    at.selectbox(key="editor-folder").set_value("modules").run()
+    assert at.selectbox(key="editor-file").value is None and not at.text_area
+    at.selectbox(key="editor-file").set_value("modules/intro.md").run()
+    assert at.text_area[0].value == MODULE
+
+
+def test_the_live_preview_shows_the_unsaved_edit_as_learners_would(
+        app: AppFactory, write_tree: TreeWriter) -> None:
+    root = write_tree()
+    at = app(as_demo="trainer", content=root)
+    at.query_params["file"] = "modules/intro.md"
+    at = _open(at, EDITOR)
+    assert [t.label for t in at.tabs] == ["Live preview", "Numbered lines"]
+    assert "Introduction" in _texts(at.subheader)
+    assert "#### The first idea" in [m.value for m in at.markdown]
+    assert at.code[-1].language == "markdown" and at.code[-1].value.strip() == MODULE.strip()
+    edited = MODULE.replace("## The first idea", "## A renamed idea").replace("title: Introduction",
+                                                                            'title: "![x](https://e.example/a.png)"')
+    at.text_area[0].input(edited).run()
+    assert "#### A renamed idea" in [m.value for m in at.markdown]
+    assert any("e.example" in t for t in _texts(at.subheader))  # shown as text, not as an image
+    assert not any("<img" in h.value for h in at.get("html") if hasattr(h, "value"))
+    assert (root / "modules/intro.md").read_text(encoding="utf-8") == MODULE  # nothing saved
+    at.text_area[0].input(MODULE.replace("title: Introduction\n", "")).run()
+    assert any(t.startswith("Line ") and "title" in t for t in _texts(at.error))
+    assert any("Nothing to preview" in t for t in _texts(at.info))
 
 
 def test_a_link_to_a_line_shows_that_line_above_the_editor(app: AppFactory, write_tree: TreeWriter) -> None:

@@ -114,16 +114,21 @@ def _teaching(course: Course, quiz: Quiz) -> Module | None:
 
 
 def _review(course: Course, quiz: Quiz, missed: tuple[str, ...]) -> None:
-    """List the questions the attempt got wrong, with the way back to the module that teaches them."""
+    """List the questions the attempt got wrong, each with the way back to the section that teaches it."""
     questions = [q for q in (quiz.question(i) for i in missed) if q is not None]
     if not questions:
         return
     a11y.heading("What to review", level=2)
-    st.markdown("\n".join(f"- {literal(q.stem_text or q.id)}" for q in questions))
     module = _teaching(course, quiz)
-    if module is not None:
-        st.page_link(script(Page.MODULE), label=f"Reread {literal(module.meta.title)}",
-                     query_params={"id": module.meta.id}, icon=":material/menu_book:")
+    for question in questions:
+        st.markdown(f"- {literal(question.stem_text or question.id)}")
+        if module is None:
+            continue
+        section = module.find_section(question.section)
+        where = module.meta.title if section is None else section.title
+        query = {"id": module.meta.id} | ({} if section is None else {"section": str(section.index)})
+        st.page_link(script(Page.MODULE), label=f"Reread {literal(where)}", query_params=query,
+                     icon=":material/menu_book:")
 
 
 def _after(course: Course, quiz: Quiz, result: AttemptResult) -> None:

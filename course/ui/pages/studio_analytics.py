@@ -12,7 +12,14 @@ import streamlit as st
 
 from course.charts import count_bar_figure, option_choice_figure, stacked_bar_figure
 from course.domain.dashboard import Suppression
-from course.domain.item_analysis import FLAG_TEXT
+from course.domain.item_analysis import (
+    FLAG_TEXT,
+    GROUP_SHARE,
+    MIN_ANSWERS,
+    NEGATIVE_DISCRIMINATION_BELOW,
+    TOO_EASY_ABOVE,
+    TOO_HARD_BELOW,
+)
 from course.domain.model import Course
 from course.domain.permissions import Actor, Page
 from course.services.studio_stats import (
@@ -66,21 +73,80 @@ def _sorted(items: tuple[ItemReport, ...], order: str) -> list[ItemReport]:
 
 
 def _row(item: ItemReport) -> dict[str, Any]:
+    """One line of the table: the figures to compare; the rest is in the details below it."""
     stats = item.stats
     return {
         "Quiz": item.quiz_id,
         "Question": item.question_id,
         "Flags": "; ".join(FLAG_TEXT[f] for f in stats.flags) or "none",
         "Answers": stats.answers,
-        "Learners": stats.learners,
         "Right": widgets.percent(stats.facility),
-        "Top 27% right": widgets.percent(stats.upper_facility),
-        "Bottom 27% right": widgets.percent(stats.lower_facility),
         "Discrimination": _number(stats.discrimination),
         "Point-biserial": _number(stats.point_biserial),
-        "Mean seconds": _number(stats.mean_seconds, 1),
-        "File": item.location,
     }
+
+
+#: Each column's width and the plain words its header's tooltip gives.
+_COLUMNS = {
+    "Quiz": st.column_config.TextColumn("Quiz", width="small"),
+    "Question": st.column_config.TextColumn("Question", width="small"),
+    "Flags": st.column_config.TextColumn("Flags", width="medium",
+                                         help="Why the question deserves a look, if it does"),
+    "Answers": st.column_config.NumberColumn("Answers", width="small",
+                                             help="How many times the question was answered"),
+    "Right": st.column_config.TextColumn("Right", width="small",
+                                         help="Facility: the share of answers that were right"),
+    "Discrimination": st.column_config.TextColumn(
+        "Discrimination", width="small",
+        help="Share right among the best 27% of attempts minus among the weakest 27%; -1 to 1"),
+    "Point-biserial": st.column_config.TextColumn(
+        "Point-biserial", width="small",
+        help="How closely getting this question right goes with doing well on the rest; -1 to 1"),
+}
+
+#: What each statistic means, in plain words, shown above the table.
+EXPLAINED = (
+    "**Right (facility)** is the share of answers to a question that were right: 80% means "
+    "four answers in five were right. Every attempt counts, retakes included.\n\n"
+    "**Discrimination** asks whether the question tells apart those who know from those who do "
+    "not: the share right among the best attempts at the quiz minus the share right among the "
+    "weakest. 0.3 or more is good, 0.1 to 0.3 usable; near 0 it separates no one; below 0 the "
+    "strongest learners do worse than the weakest, which usually means a wrong key or an "
+    "ambiguous stem.\n\n"
+    "**Point-biserial** says the same from all answers rather than the two extremes: how closely "
+    "getting this question right goes with doing well on the quiz's other questions, from -1 to "
+    "1. Read it like discrimination.\n\n"
+    "**Flags** point at questions worth a look: too easy, too hard, or the strongest learners "
+    f"getting it wrong. Nothing is judged before {MIN_ANSWERS} answers."
+)
+
+
+def _method() -> None:
+    """How each figure is computed, one click away."""
+    with st.expander("How each figure is computed"):
+        st.markdown(
+            f"- **Answers, learners**: every answer to the question in this content version, and "
+            f"the different people who gave them.\n"
+            f"- **Right (facility)**: right answers divided by answers. An ordering or matching "
+            f"answer counts as right only when every position or pair is right.\n"
+            f"- **Upper and lower groups**: the attempts at this quiz version ranked by score; the "
+            f"top {GROUP_SHARE:.0%} (rounded up) form the upper group, the bottom {GROUP_SHARE:.0%} "
+            f"the lower group.\n"
+            f"- **Discrimination**: the upper group's facility minus the lower group's, from -1 to "
+            f"1. When a group never saw the question (quizzes that draw a few questions), the "
+            f"point-biserial stands in for it.\n"
+            f"- **Point-biserial (item-rest)**: the correlation between the question's score (1 or "
+            f"0) and the number of right answers on the attempt's other questions, so the question "
+            f"is not correlated with itself. Computed from five sums in the database; no single "
+            f"answer leaves it. \"–\" when there is nothing to correlate.\n"
+            f"- **Flags**: too few answers (fewer than {MIN_ANSWERS}; no other flag then); too "
+            f"easy (facility above {TOO_EASY_ABOVE:.0%}); too hard (below {TOO_HARD_BELOW:.0%}); "
+            f"the strongest get it wrong (discrimination below {NEGATIVE_DISCRIMINATION_BELOW:g}).\n"
+            f"- **Worst first** orders judged questions by their flags (strongest-get-it-wrong, "
+            f"then too hard, then too easy), then by discrimination, lowest first.\n"
+            f"- **Versions**: statistics are kept per content version of the quiz file; after an "
+            f"edit, choose the quiz and an earlier version to see the figures gathered before it."
+        )
 
 
 def _question_filters(engine: Any, actor: Actor, course: Course) -> tuple[str | None, str | None]:
@@ -108,10 +174,20 @@ def _details(item: ItemReport) -> None:
         f"{', the one now loaded' if item.current else ', no longer loaded'})."
     )
     first, second, third, fourth = st.columns(4)
-    first.metric("Right", widgets.percent(stats.facility))
-    second.metric("Discrimination", _number(stats.discrimination))
-    third.metric("Point-biserial", _number(stats.point_biserial))
-    fourth.metric("Mean time", "–" if stats.mean_seconds is None else f"{stats.mean_seconds:.0f} s")
+    first.metric("Right", widgets.percent(stats.facility), help="Share of answers that were right")
+    second.metric("Discrimination", _number(stats.discrimination),
+                  help="Upper group's share right minus the lower group's")
+    third.metric("Point-biserial", _number(stats.point_biserial),
+                 help="How closely this question goes with the rest of the quiz")
+    fourth.metric("Mean time", "–" if stats.mean_seconds is None else f"{stats.mean_seconds:.0f} s",
+                  help="Mean seconds from showing the question to answering it")
+    fifth, sixth, seventh, eighth = st.columns(4)
+    fifth.metric("Answers", str(stats.answers))
+    sixth.metric("Learners", str(stats.learners))
+    seventh.metric(f"Top {GROUP_SHARE:.0%} right", widgets.percent(stats.upper_facility),
+                   help="Share right among the best-scoring attempts")
+    eighth.metric(f"Bottom {GROUP_SHARE:.0%} right", widgets.percent(stats.lower_facility),
+                  help="Share right among the lowest-scoring attempts")
     for flag in stats.flags:
         st.warning(FLAG_TEXT[flag].capitalize() + ".")
     if item.current and item.source:
@@ -156,12 +232,12 @@ def _questions(engine: Any, actor: Actor, course: Course) -> None:
     if not items:
         st.info("No answers yet for this selection.")
         return
-    tables.show([_row(i) for i in items], hide_index=True)
+    tables.show([_row(i) for i in items], hide_index=True, column_config=_COLUMNS, width="stretch")
     answers = sum(i.stats.answers for i in items)
     flagged = sum(1 for i in items if i.stats.judged and i.stats.flags)
     st.caption(
-        f"{len(items)} questions, {answers} answers in all; {flagged} flagged. Questions with fewer "
-        "than 10 answers are not judged. Discrimination compares the top and bottom 27% of attempts."
+        f"{len(items)} questions, {answers} answers in all; {flagged} flagged. Choose a question "
+        "below for its groups, time, option choices and a link to its line in the editor."
     )
     # Offered by name, so that another quiz or version (other questions) starts again from the
     # worst of them rather than keeping a position in a list that has changed.
@@ -343,10 +419,12 @@ def render() -> None:
         return
     st.caption(
         "Aggregates of every learner's answers and decisions, per content version; no individual is "
-        "shown. See docs/studio.md for how each statistic is computed and how to read it."
+        "shown."
     )
     engine = resources.engine()
     st.header("Quiz questions", anchor=False)
+    st.markdown(EXPLAINED)
+    _method()
     _questions(engine, actor, loaded.course)
     st.header("Scenario decisions", anchor=False)
     _scenarios(engine, actor, loaded.course)

@@ -16,20 +16,23 @@ from course.services.studio_files import (
     DraftTooLarge,
     EditConflict,
     EditRefused,
+    FileStatus,
     PathRefused,
     Revision,
     diff_version,
     discard_draft,
     get_draft,
+    list_files,
     list_history,
     open_file,
+    preview_edit,
     published_name,
     restore,
     save,
     save_draft,
     validate_edit,
 )
-from course.ui import a11y, auth, resources, state
+from course.ui import a11y, auth, edit_preview, resources, state
 from course.ui.text import literal
 
 
@@ -192,19 +195,95 @@ def _pointed_line(relative: str, text: str) -> None:
     st.code("\n".join(f"{n:>4} | {lines[n - 1]}" for n in shown), language=None)
 
 
+_FOLDER_NAMES = {"": "Course settings", "modules": "Modules", "quizzes": "Quizzes",
+                 "scenarios": "Scenarios", "aids": "Job aids", "glossary": "Glossary"}
+_FOLDER_KEY, _FILE_KEY, _PATH_KEY = "editor-folder", "editor-file", "editor-path"
+#: The `?file=` already applied to the choice, so a later pick in the list is not undone.
+_ASKED_KEY = "editor-asked"
+
+
+def _file_label(status: FileStatus) -> str:
+    found = [_count(n, noun) for n, noun in ((status.errors, "error"), (status.warnings, "warning")) if n]
+    return f"{status.relative} — {', '.join(found) if found else 'clean'}"
+
+
+def _folder_label(folder: str, files: list[FileStatus]) -> str:
+    broken = sum(1 for f in files if f.errors)
+    said = f"{_count(len(files), 'file')}" + (f", {broken} with errors" if broken else "")
+    return f"{_FOLDER_NAMES.get(folder, folder)} ({said})"
+
+
+def _listed() -> dict[str, list[FileStatus]]:
+    actor = auth.require_page(Page.STUDIO_EDITOR)
+    statuses = list_files(resources.engine(), actor, resources.settings().content_root,
+                          cache=resources.parse_cache())
+    grouped: dict[str, list[FileStatus]] = {}
+    for status in statuses:
+        grouped.setdefault(status.folder, []).append(status)
+    return grouped
+
+
+def _choose(grouped: dict[str, list[FileStatus]]) -> str:
+    """Pick a file from the list, by folder; or type a path for a new file. `?file=` preselects."""
+    asked = st.query_params.get("file", "")
+    known = {f.relative: f for files in grouped.values() for f in files}
+    if asked and st.session_state.get(_ASKED_KEY) != asked:
+        st.session_state[_ASKED_KEY] = asked
+        if asked in known:
+            st.session_state[_FOLDER_KEY] = known[asked].folder
+            st.session_state[_FILE_KEY] = asked
+            st.session_state[_PATH_KEY] = ""
+        else:
+            st.session_state[_PATH_KEY] = asked
+    folders = list(grouped)
+    pick_folder, pick_file = st.columns([1, 2])
+    folder = pick_folder.selectbox("Folder", folders, key=_FOLDER_KEY,
+                                   format_func=lambda f: _folder_label(f, grouped[f]))
+    files = grouped.get(folder or "", [])
+    if st.session_state.get(_FILE_KEY) not in {f.relative for f in files}:
+        st.session_state[_FILE_KEY] = None  # another folder: nothing opens until a file is chosen
+    picked = pick_file.selectbox("File", [f.relative for f in files], key=_FILE_KEY,
+                                 format_func=lambda r: _file_label(known[r]), placeholder="Choose a file")
+    with st.expander("Another file, by its path (to create a new one)",
+                     expanded=bool(st.session_state.get(_PATH_KEY))):
+        typed = st.text_input("File (relative to the content folder)", key=_PATH_KEY,
+                              placeholder="quizzes/example.md",
+                              help="Leave empty to edit the file chosen above.").strip()
+    return typed or picked or ""
+
+
+def _side_by_side(relative: str, text: str) -> None:
+    """The live preview and the numbered, highlighted text, beside the editor; nothing saved."""
+    actor = auth.require_page(Page.STUDIO_EDITOR)
+    preview, numbered = st.tabs(["Live preview", "Numbered lines"])
+    with preview:
+        st.caption("What learners would see with this text, read by the app's own parser. "
+                   "Updated on each change; nothing is saved.")
+        shown = preview_edit(resources.engine(), actor, resources.settings().content_root, relative,
+                             text, cache=resources.parse_cache())
+        edit_preview.diagnostics(shown.diagnostics)
+        with st.container(height=640, border=True):
+            edit_preview.item(shown.item)
+    with numbered:
+        language = "yaml" if relative.endswith(".yaml") else "markdown"
+        st.code(text, language=language, line_numbers=True, height=640)
+
+
 def render() -> None:
     """Draw the editor."""
     auth.require_page(Page.STUDIO_EDITOR)
     a11y.page("Edit content")
     st.title("Edit content", anchor=False)
-    relative = st.text_input("File (relative to the content folder)",
-                             value=st.query_params.get("file", ""),
-                             placeholder="quizzes/example.md").strip()
+    try:
+        relative = _choose(_listed())
+    except PermissionDenied:
+        st.error("You do not have access to this page.")
+        return
     notice = state.take(state.EDITOR_NOTICE)
     if notice:
         st.success(notice)
     if not relative:
-        st.caption("Open a file from the content health page, or type its path.")
+        st.caption("Choose a file above, or type the path of a new one.")
         return
     try:
         opened = _opened(relative)
@@ -224,8 +303,13 @@ def render() -> None:
     _draft(relative, opened)
     if not state.has(state.EDITOR_TEXT, relative):
         state.put(state.EDITOR_TEXT, relative, value=opened.text)
-    text = st.text_area("Content", height=480, key=state.EDITOR_TEXT.slot(relative))
-    _actions(relative, opened, text)
+    editing, beside = st.columns(2)
+    with editing:
+        text = st.text_area("Content", height=640, key=state.EDITOR_TEXT.slot(relative),
+                            help="The preview beside updates when you leave the box or press Ctrl+Enter.")
+        _actions(relative, opened, text)
+    with beside:
+        _side_by_side(relative, text)
     _history(relative, opened)
 
 
