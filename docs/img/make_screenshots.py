@@ -293,8 +293,10 @@ def studio_screens(browser: Browser, url: str) -> None:
         page.set_viewport_size({"width": 1440, "height": 1400})
         shoot(page, "studio-editor-history")
         page.set_viewport_size(DESKTOP)
-        page.goto("/course_map")
-        expect(page.get_by_role("heading", level=1).first).to_be_visible(timeout=WAIT_MS * 2)
+        _opened(page, "/studio_health", "Content health")
+        page.get_by_role("tab", name="Course map").click()
+        expect(page.get_by_role("tab", name="Course map")).to_have_attribute("aria-selected", "true")
+        page.locator('[role="tabpanel"]:visible summary').first.click()  # the first track's path, opened
         shoot(page, "studio-course-map")
 
 
