@@ -70,6 +70,10 @@ _NO_FOCUS_RING = ("html body *:focus, html body *:focus-visible, html body h1[ta
 #: True once no widget is still drawn as a grey placeholder (widget code loads lazily).
 _DRAWN = """() => document.querySelector(
   '[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]') === null"""
+#: Scroll an element to the top of the main column, below the app's header bar.
+_TO_TOP = """(e) => { e.scrollIntoView({block: 'start'});
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (main) { main.scrollBy(0, -64); } }"""
 #: A scenario longer than this is not going to end by always taking the first choice.
 MAX_STEPS = 40
 #: The module file shown in the editor, with a history of two saved versions.
@@ -110,7 +114,7 @@ def shoot(page: Page, name: str, *, start: str | None = None) -> None:
     page.wait_for_function(_DRAWN, timeout=WAIT_MS)
     page.wait_for_timeout(800)  # let transitions (expanders, progress bars) finish drawing
     if start is not None:
-        page.locator(start).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.locator(start).first.evaluate(_TO_TOP)
         page.wait_for_timeout(200)
     viewport = page.viewport_size
     assert viewport is not None
