@@ -30,6 +30,7 @@ from tests.browser.conftest import (
     shoot,
     sign_in_as_demo,
 )
+from tests.browser.layout import SIDEWAYS
 from tests.browser.test_accessibility import Violations, _axe_source, _blocking, _demo, _describe
 
 pytestmark = pytest.mark.browser
@@ -91,31 +92,6 @@ _HEATMAP_TEXTS = """() => {
                  t.getBoundingClientRect().width]);
 }"""
 
-#: What on the page reaches past the right edge of the screen, outside any box that scrolls
-#: sideways by itself (a heatmap, a wide table may: WCAG 1.4.10 exempts two-dimensional content).
-#: Such content either makes the page scroll sideways or is cut off; both count.
-_SIDEWAYS = """() => {
-  const edge = document.documentElement.clientWidth + 1;
-  const scrolls = (node) => {
-    for (let up = node; up; up = up.parentElement) {
-      const x = getComputedStyle(up).overflowX;
-      if ((x === "auto" || x === "scroll") && up.clientWidth < document.documentElement.clientWidth) {
-        return true;
-      }
-    }
-    return false;
-  };
-  const past = [];
-  for (const node of document.querySelectorAll('[data-testid="stMain"] *')) {
-    const box = node.getBoundingClientRect();
-    if (box.width > 0 && box.height > 0 && box.right > edge && !scrolls(node)) {
-      past.push(`${node.tagName.toLowerCase()}${node.dataset.testid ? "[" + node.dataset.testid + "]" : ""}`
-                + ` to ${Math.round(box.right)} px`);
-    }
-  }
-  return past.slice(0, 5);
-}"""
-
 #: WCAG 1.4.12's text spacing, applied to every element; then the text that no longer fits the
 #: box it is drawn in and is cut off (a box that hides its overflow and is now too small for it).
 _SPACED_AND_CUT = """async () => {
@@ -158,7 +134,7 @@ def _tour(page: Page, course: Course, source: str, stops: tuple[Stop, ...], who:
             expect(page.get_by_role("heading", name=title, level=1, exact=True)).to_be_visible()
         settle(page)
         found[f"{who} {stop.name}"] = _blocking(page, source)
-        found[f"sideways {who} {stop.name}"] = page.evaluate(_SIDEWAYS)
+        found[f"sideways {who} {stop.name}"] = page.evaluate(SIDEWAYS)
         found[f"spacing {who} {stop.name}"] = page.evaluate(_SPACED_AND_CUT)
         if stop.name == "dashboard":  # Plotly draws after the page has settled
             box = page.locator('[class*="st-key-nts-heatmap-heat-department"]')

@@ -33,6 +33,8 @@ def test_an_admin_raises_the_minimum_and_narrows_the_leaders_filters(
     at.switch_page(PRIVACY).run()
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["Privacy settings"]
+    # The page's parts sit one level under its h1: a skipped level breaks navigation by headings.
+    assert [h.value for h in at.header] == ["Reminder emails", "Learning records"] and not at.subheader
     assert any("No learning record store is connected" in c.value for c in at.caption)
     assert not at.metric
     assert at.number_input[0].value == 5 and at.number_input[0].proto.min == 3

@@ -66,7 +66,7 @@ def _reminder_form(actor: Actor) -> None:
     """Draw the reminder rules: the organisation's time zone, quiet hours and daily cap."""
     engine = resources.engine()
     current = get_reminder_settings(engine)
-    st.subheader("Reminder emails", anchor=False)
+    a11y.heading("Reminder emails", level=2)
     st.caption("Reminders before and on a due date, and notes to managers afterwards, are never "
                "queued in the quiet hours, and nobody receives more emails a day than the cap.")
     with st.form("reminder-settings"):
@@ -91,7 +91,7 @@ def _reminder_form(actor: Actor) -> None:
 
 def _learning_records(actor: Actor) -> None:
     """Show the xAPI outbox: waiting, sent and failing statements, the last error, the next try."""
-    st.subheader("Learning records", anchor=False)
+    a11y.heading("Learning records", level=2)
     lrs = resources.settings().lrs
     if not lrs.configured:
         st.caption("No learning record store is connected, so no xAPI statement is recorded. "
