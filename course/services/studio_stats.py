@@ -8,8 +8,6 @@ the `StatsCache` passed in, keyed by the data version and the content, like the 
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -19,6 +17,7 @@ from course.domain.dashboard import TOTAL, Suppression, suppress_rows
 from course.domain.item_analysis import ItemCounts, ItemStats, analyse, placements_right
 from course.domain.model import Course, Question, QuestionKind, Quiz
 from course.domain.permissions import Action, Actor
+from course.domain.wording import plain
 from course.services.cache import LruCache
 from course.services.dashboard import content_key
 from course.services.org_settings import read_privacy
@@ -33,7 +32,6 @@ _Row = TypeVar("_Row", ChoiceRow, StopRow, LoopRow, EndingRow)
 #: An unfinished run with no step for this long counts as abandoned; a more recent one is in progress.
 ABANDONED_AFTER = timedelta(days=7)
 
-_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,11 +210,6 @@ class ScenarioAnalytics:
 
 class StatsCache(LruCache[object]):
     """Computed item and scenario statistics (aggregates only, never security state)."""
-
-
-def plain(markup: str) -> str:
-    """Return the text of rendered HTML, on one line."""
-    return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
 
 
 def _cache_key(engine: Engine, course: Course, *parts: Any) -> tuple[Any, ...]:

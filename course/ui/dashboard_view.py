@@ -23,9 +23,9 @@ from course.charts import (
 )
 from course.domain.dashboard import TOTAL, ChoiceFlow, Table, TrendPoint
 from course.domain.model import Course, Scenario
+from course.domain.wording import plain
 from course.services.dashboard import Dashboard
 from course.services.dashboard.shown import ShownTable
-from course.services.studio_stats import plain
 from course.ui import tables, widgets
 from course.ui.text import literal
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from course.domain.dashboard import TOTAL, Cell, Table, TrendPoint
 from course.domain.model import Course
+from course.domain.wording import plain
 from course.services.dashboard.board import Dashboard
 from course.services.dashboard.summary import department_statuses, percent
-from course.services.studio_stats import plain
 
 HIDDEN = "hidden"
 NO_DATA = "no data"
