@@ -25,7 +25,7 @@ from course.domain.dashboard import TOTAL, ChoiceFlow, Table, TrendPoint
 from course.domain.model import Course, Scenario
 from course.services.dashboard import Dashboard
 from course.services.dashboard.shown import ShownTable
-from course.services.studio_stats import plain
+from course.services.plain_text import plain
 from course.ui import tables, widgets
 from course.ui.text import literal
 

@@ -22,8 +22,8 @@ from course.domain.model import Course, Module
 from course.domain.permissions import Capability
 from course.services import database
 from course.services.demo import DemoPerson
+from course.services.plain_text import plain
 from course.services.studio_files import text_hash
-from course.services.studio_stats import plain
 from course.store import audit, content_history
 from course.store.engine import read_session
 from tests.browser.conftest import (

@@ -14,7 +14,7 @@ from course.domain.dashboard import TOTAL, Cell, Table, TrendPoint
 from course.domain.model import Course
 from course.services.dashboard.board import Dashboard
 from course.services.dashboard.summary import department_statuses, percent
-from course.services.studio_stats import plain
+from course.services.plain_text import plain
 
 HIDDEN = "hidden"
 NO_DATA = "no data"
