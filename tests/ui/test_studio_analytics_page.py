@@ -57,6 +57,7 @@ def test_a_trainer_sees_the_questions_worst_first_with_their_files(app: AppFacto
     assert all(".md:" in str(f) for f in table["File"])
     text = _text(at)
     assert "How often each option was chosen" in text and "Written at `quizzes/" in text
+    assert "Counted since " in text  # where the statistics come from, versions behind an expander
     course = load_course(BUNDLED_ROOT).course
     assert course is not None
     for scenario in sorted(course.scenarios):  # the first one somebody played
