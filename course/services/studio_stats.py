@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, NamedTuple, TypeVar
 
 from sqlmodel import Session
@@ -305,8 +306,8 @@ def _compute_items(
     return ItemAnalysis(tuple(reports), versions)
 
 
-#: Question hashes of quiz versions read back from the content history: {(path, version): {id: hash}}.
-_OLD_HASHES: LruCache[dict[str, str]] = LruCache(256)
+#: Question hashes of quiz versions, loaded or read back from the history: {(path, version): {id: hash}}.
+_HASHES: LruCache[dict[str, str]] = LruCache(512)
 
 
 def _question_hashes(
@@ -323,28 +324,41 @@ def _question_hashes(
     for quiz_id, version in pairs:
         quiz = course.quizzes.get(quiz_id)
         if quiz is not None and quiz.meta.version == version:
-            found[(quiz_id, version)] = {q.id: question_hash(q) for q in quiz.questions}
+            found[(quiz_id, version)] = _hashes_of(quiz.meta.source, version, partial(_same, quiz))
         else:
             older.append((quiz_id, version))
     texts = content_history.texts_by_hash(session, [version for _, version in older]) if older else {}
     for quiz_id, version in older:
-        if version not in texts:
-            continue
-        path, body = texts[version]
-        hashes = _OLD_HASHES.get((path, version))
-        if hashes is None:
-            parsed = parse_quiz(body, source=path).item
-            hashes = {} if parsed is None else {q.id: question_hash(q) for q in parsed.questions}
-            if parsed is not None and parsed.meta.id != quiz_id:
-                hashes = {}
-            _OLD_HASHES.put((path, version), hashes)
-        found[(quiz_id, version)] = hashes
+        if version in texts:
+            path, body = texts[version]
+            found[(quiz_id, version)] = _hashes_of(path, version, partial(_parsed, body, path, quiz_id))
     return found
+
+
+def _same(quiz: Quiz) -> Quiz:
+    return quiz
+
+
+def _parsed(body: str, path: str, quiz_id: str) -> Quiz | None:
+    """Return a quiz file's text parsed, or None when it has errors or holds another quiz."""
+    quiz = parse_quiz(body, source=path).item
+    return quiz if quiz is not None and quiz.meta.id == quiz_id else None
+
+
+def _hashes_of(path: str, version: str, quiz: Callable[[], Quiz | None]) -> dict[str, str]:
+    """Return the hash of each question of one version of a quiz file (kept once computed)."""
+    hashes = _HASHES.get((path, version))
+    if hashes is None:
+        parsed = quiz()
+        hashes = {} if parsed is None else {q.id: question_hash(q) for q in parsed.questions}
+        _HASHES.put((path, version), hashes)
+    return hashes
 
 
 def _pooled_reports(session: Session, course: Course, rows: list[item_stats.QuestionRow]) -> list[ItemReport]:
     """Return a report per question of the loaded course, pooling the versions where it reads the same."""
-    hashes = _question_hashes(session, course, {(r.quiz_id, r.version) for r in rows})
+    versions = {(r.quiz_id, v) for r in rows for v in (r.version, course.quizzes[r.quiz_id].meta.version)}
+    hashes = _question_hashes(session, course, versions)
     firsts = item_stats.first_attempts(session)
     pools: dict[tuple[str, str], list[item_stats.QuestionRow]] = {}
     changed: set[tuple[str, str]] = set()
@@ -354,7 +368,7 @@ def _pooled_reports(session: Session, course: Course, rows: list[item_stats.Ques
         if now is None:
             continue
         then = hashes.get((row.quiz_id, row.version), {}).get(row.question_id)
-        if then is not None and then == question_hash(now):
+        if then is not None and then == hashes[(row.quiz_id, quiz.meta.version)].get(now.id):
             pools.setdefault((row.quiz_id, row.question_id), []).append(row)
         else:
             changed.add((row.quiz_id, row.question_id))

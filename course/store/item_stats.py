@@ -378,12 +378,16 @@ def answer_patterns(
 
 
 def first_attempts(session: Session) -> dict[tuple[str, str], datetime]:
-    """Return when the first attempt of each quiz version was finished: {(quiz id, version): time}."""
+    """Return when the first recorded attempt of each quiz version was finished: {(quiz id, version): time}.
+
+    The first recorded is the lowest id, read off the (quiz, version, score) index, which holds
+    the id; only those few rows are read from the table.
+    """
     quiz, version = col(QuizAttempt.quiz_id), col(QuizAttempt.content_version)
+    first = select(func.min(col(QuizAttempt.id))).group_by(quiz, version).scalar_subquery()
     rows = session.connection().execute(
-        select(quiz, version, func.min(col(QuizAttempt.finished_at))).group_by(quiz, version)
-    )
-    return {(str(q), str(v)): _utc(first) for q, v, first in rows}
+        select(quiz, version, col(QuizAttempt.finished_at)).where(col(QuizAttempt.id).in_(first)))
+    return {(str(q), str(v)): _utc(at) for q, v, at in rows}
 
 
 def _utc(moment: datetime) -> datetime:
