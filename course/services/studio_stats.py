@@ -335,6 +335,25 @@ def _question_hashes(
     return found
 
 
+def _pooled_row(
+    version: str,
+    pooled: list[item_stats.QuestionRow],
+    patterns: dict[tuple[str, str, str], dict[str, int]],
+    learners: int,
+) -> tuple[item_stats.QuestionRow, dict[str, int]]:
+    """Return one row adding up a question's rows of several versions, and its answer patterns."""
+    chosen: dict[int, int] = {}
+    answered: dict[str, int] = {}
+    for r in pooled:
+        for position, n in r.chosen.items():
+            chosen[position] = chosen.get(position, 0) + n
+        for pattern, n in patterns.get((r.quiz_id, r.version, r.question_id), {}).items():
+            answered[pattern] = answered.get(pattern, 0) + n
+    counts = pool_counts([r.counts for r in pooled], learners=learners)
+    first = pooled[0]
+    return item_stats.QuestionRow(first.quiz_id, version, first.question_id, counts, chosen), answered
+
+
 def _same(quiz: Quiz) -> Quiz:
     return quiz
 
@@ -381,20 +400,13 @@ def _pooled_reports(session: Session, course: Course, rows: list[item_stats.Ques
     reports = []
     for key, pooled in sorted(pools.items()):
         quiz = course.quizzes[key[0]]
-        chosen: dict[int, int] = {}
-        answered: dict[str, int] = {}
-        for r in pooled:
-            for position, n in r.chosen.items():
-                chosen[position] = chosen.get(position, 0) + n
-            for pattern, n in patterns.get((r.quiz_id, r.version, r.question_id), {}).items():
-                answered[pattern] = answered.get(pattern, 0) + n
-        counts = pool_counts([r.counts for r in pooled],
-                             learners=learners.get(key, pooled[0].counts.learners))
-        row = item_stats.QuestionRow(key[0], quiz.meta.version, key[1], counts, chosen)
-        report = _report(course, row, answered)
+        if len(pooled) == 1:
+            row, answered = pooled[0], patterns.get((pooled[0].quiz_id, pooled[0].version, key[1]), {})
+        else:
+            row, answered = _pooled_row(quiz.meta.version, pooled, patterns, learners.get(key, 0))
         by_time = sorted(pooled, key=lambda r: (firsts[(r.quiz_id, r.version)], r.version))
-        reports.append(replace(
-            report,
+        reports.append(_report(
+            course, replace(row, version=quiz.meta.version), answered,
             pooled=tuple(PooledVersion(r.version, r.counts.answers, firsts[(r.quiz_id, r.version)],
                                        r.version == quiz.meta.version) for r in by_time),
             changed=key in changed,
@@ -430,7 +442,14 @@ def _parts(question: Question, patterns: dict[str, int], answers: int) -> tuple[
                  for i, (label, n) in enumerate(zip(labels, right, strict=True)))
 
 
-def _report(course: Course, row: item_stats.QuestionRow, patterns: dict[str, int]) -> ItemReport:
+def _report(
+    course: Course,
+    row: item_stats.QuestionRow,
+    patterns: dict[str, int],
+    *,
+    pooled: tuple[PooledVersion, ...] = (),
+    changed: bool = False,
+) -> ItemReport:
     quiz = course.quizzes.get(row.quiz_id)
     question = _find_question(quiz, row.question_id)
     chosen = row.chosen
@@ -459,6 +478,8 @@ def _report(course: Course, row: item_stats.QuestionRow, patterns: dict[str, int
         options=uses,
         stats=analyse(counts),
         parts=parts,
+        pooled=pooled,
+        changed=changed,
     )
 
 
