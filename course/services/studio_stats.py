@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from sqlmodel import Session
 
+from course.content.common import content_version
 from course.content.quizzes import parse_quiz
 from course.domain.dashboard import TOTAL, Suppression, suppress_rows
 from course.domain.item_analysis import ItemCounts, ItemStats, analyse, placements_right, pool_counts
@@ -329,7 +330,7 @@ def _question_hashes(
             older.append((quiz_id, version))
     texts = content_history.texts_by_hash(session, [version for _, version in older]) if older else {}
     for quiz_id, version in older:
-        if version in texts:
+        if version in texts and content_version(texts[version][1]) == version:  # the text is that version
             path, body = texts[version]
             found[(quiz_id, version)] = _hashes_of(path, version, partial(_parsed, body, path, quiz_id))
     return found

@@ -172,3 +172,26 @@ def test_only_the_question_s_own_content_makes_its_hash(course: Course) -> None:
     assert question_hash(reworded.questions[0]) == question_hash(one)
     assert question_hash(reworded.questions[1]) != question_hash(two)
 
+
+
+def test_a_stored_text_that_is_not_the_version_it_claims_is_not_trusted(
+    engine: Engine, course: Course, make_person: MakePerson
+) -> None:
+    claimed = content_version(RENAMED)
+    with write_transaction(engine) as session:  # a row written behind the app's back
+        content_history.import_revision(session, "quizzes/intro-quiz.md", content_history.NewRevision(
+            text=QUIZ_TEXT, hash=claimed, kind="imported", author_id=None, message="", saved_at=T0))
+    ada = write_person(engine, "ada", "legal")
+    write_attempt(engine, ada, claimed, [("q-one", (0,), True, 5.0), ("q-two", (0, 1), True, 5.0)], 0)
+    trainer = make_person("t@x.org", capabilities="trainer")
+    assert get_item_analysis(engine, trainer, course).items == ()
+
+
+def test_another_quiz_s_file_with_the_same_question_ids_is_not_pooled(
+    engine: Engine, course: Course, make_person: MakePerson
+) -> None:
+    other = _remember(engine, QUIZ_TEXT.replace("id: intro-quiz", "id: other-quiz"), 1)
+    ada = write_person(engine, "ada", "legal")
+    write_attempt(engine, ada, other, [("q-one", (0,), True, 5.0), ("q-two", (0, 1), True, 5.0)], 0)
+    trainer = make_person("t@x.org", capabilities="trainer")
+    assert get_item_analysis(engine, trainer, course).items == ()
