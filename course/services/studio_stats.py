@@ -14,8 +14,6 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, NamedTuple, TypeVar
 
-from sqlmodel import Session
-
 from course.content.common import content_version
 from course.content.quizzes import parse_quiz
 from course.domain.dashboard import TOTAL, Suppression, suppress_rows
@@ -29,7 +27,7 @@ from course.services.org_settings import read_privacy
 from course.services.permissions import require
 from course.services.plain_text import plain
 from course.store import analytics, content_history, item_stats, scenario_stats
-from course.store.engine import Engine, read_session
+from course.store.engine import Engine, Session, read_session
 from course.store.item_stats import VersionRow
 from course.store.scenario_stats import ChoiceRow, EndingRow, LoopRow, ScenarioCounts, StopRow
 
