@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -206,3 +206,32 @@ def placements_right(patterns: Mapping[str, int], size: int) -> tuple[int, ...]:
             if entry == place:
                 right[place] += count
     return tuple(right)
+
+
+def pool_counts(parts: Sequence[ItemCounts], *, learners: int) -> ItemCounts:
+    """Return the aggregates of one question over several content versions, as if counted at once.
+
+    Every count adds up; the upper and lower groups stay those of each version's own attempts.
+    `learners` (distinct people across the versions) cannot be added up, so the caller counts it.
+    The score sums are rescaled so that the rest score m·y − x of each answer keeps its own
+    version's m (questions per attempt): with M the largest m, Σy becomes Σ(m·y)/M, Σxy becomes
+    Σ(m·xy)/M and Σy² becomes Σ(m²·y²)/M², which point_biserial multiplies back by M.
+    """
+    if not parts:
+        return ItemCounts(answers=0, learners=learners, correct=0, seconds=0.0)
+    most = max(p.questions_per_attempt for p in parts)
+    scale = most if most > 0 else 1.0
+    return ItemCounts(
+        answers=sum(p.answers for p in parts),
+        learners=learners,
+        correct=sum(p.correct for p in parts),
+        seconds=sum(p.seconds for p in parts),
+        upper_answers=sum(p.upper_answers for p in parts),
+        upper_correct=sum(p.upper_correct for p in parts),
+        lower_answers=sum(p.lower_answers for p in parts),
+        lower_correct=sum(p.lower_correct for p in parts),
+        score_sum=sum(p.questions_per_attempt * p.score_sum for p in parts) / scale,
+        score_squares=sum(p.questions_per_attempt ** 2 * p.score_squares for p in parts) / scale**2,
+        correct_score_sum=sum(p.questions_per_attempt * p.correct_score_sum for p in parts) / scale,
+        questions_per_attempt=most,
+    )

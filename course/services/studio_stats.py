@@ -11,19 +11,23 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, NamedTuple, TypeVar
 
+from course.content.common import content_version
+from course.content.quizzes import parse_quiz
 from course.domain.dashboard import TOTAL, Suppression, suppress_rows
-from course.domain.item_analysis import ItemCounts, ItemStats, analyse, placements_right
+from course.domain.item_analysis import ItemCounts, ItemStats, analyse, placements_right, pool_counts
 from course.domain.model import Course, Question, QuestionKind, Quiz
 from course.domain.permissions import Action, Actor
+from course.domain.question_hash import question_hash
 from course.domain.wording import plain
 from course.services.cache import LruCache
 from course.services.dashboard import content_key
 from course.services.org_settings import read_privacy
 from course.services.permissions import require
-from course.store import analytics, item_stats, scenario_stats
-from course.store.engine import Engine, read_session
+from course.store import analytics, content_history, item_stats, scenario_stats
+from course.store.engine import Engine, Session, read_session
 from course.store.item_stats import VersionRow
 from course.store.scenario_stats import ChoiceRow, EndingRow, LoopRow, ScenarioCounts, StopRow
 
@@ -59,6 +63,15 @@ class PartUse:
         return self.right / self.answers if self.answers else None
 
 
+class PooledVersion(NamedTuple):
+    """A content version of a quiz counted in a question's statistics: its answers to the question."""
+
+    version: str
+    answers: int
+    first_answered: datetime
+    current: bool
+
+
 @dataclass(frozen=True, slots=True)
 class ItemReport:
     """One question of one quiz version, with where it is written and how it performs."""
@@ -76,6 +89,15 @@ class ItemReport:
     stats: ItemStats
     #: For an ordering or matching question: each position or pair, with how often it was right.
     parts: tuple[PartUse, ...] = ()
+    #: The content versions counted together: every one in which this question read as now.
+    pooled: tuple[PooledVersion, ...] = ()
+    #: Whether answers to another wording of this question exist (under those versions).
+    changed: bool = False
+
+    @property
+    def counted_since(self) -> datetime | None:
+        """Return when the first counted answer was given (None when unknown)."""
+        return min((p.first_answered for p in self.pooled), default=None)
 
     @property
     def location(self) -> str:
@@ -251,14 +273,10 @@ def _compute_items(
         scores = item_stats.list_quiz_scores(session)
         known = item_stats.version_rows(scores)
         wanted = [
-            (q, v)
-            for q, v, _ in ((r.item_id, r.version, r.count) for r in known)
-            if (quiz_id is None or q == quiz_id)
-            and (
-                v == version
-                if version is not None
-                else q in course.quizzes and course.quizzes[q].meta.version == v
-            )
+            (r.item_id, r.version)
+            for r in known
+            if (quiz_id is None or r.item_id == quiz_id)
+            and (r.version == version if version is not None else r.item_id in course.quizzes)
         ]
         every = len(wanted) == len(known)  # no filter at all: the pass need not test each answer
         positions = max(
@@ -267,10 +285,13 @@ def _compute_items(
         rows = item_stats.question_counts(
             session, None if every else wanted, positions=max(positions, 1), scores=scores
         )
-        patterns = item_stats.answer_patterns(session, [
-            (r.quiz_id, r.version, r.question_id) for r in rows if _has_entries(course, r)])
-    reports = [_report(course, row, patterns.get((row.quiz_id, row.version, row.question_id), {}))
-               for row in rows]
+        if version is None:
+            reports = _pooled_reports(session, course, rows)
+        else:
+            patterns = item_stats.answer_patterns(session, [
+                (r.quiz_id, r.version, r.question_id) for r in rows if _has_entries(course, r)])
+            reports = [_report(course, row, patterns.get((row.quiz_id, row.version, row.question_id), {}))
+                       for row in rows]
     reports.sort(key=_worst_first)
     versions = tuple(
         QuizVersion(
@@ -283,6 +304,114 @@ def _compute_items(
         if quiz_id is None or r.item_id == quiz_id
     )
     return ItemAnalysis(tuple(reports), versions)
+
+
+#: Question hashes of quiz versions, loaded or read back from the history: {(path, version): {id: hash}}.
+_HASHES: LruCache[dict[str, str]] = LruCache(512)
+
+
+def _question_hashes(
+    session: Session, course: Course, pairs: set[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, str]]:
+    """Return the hash of each question of each quiz version whose text is known.
+
+    The loaded version is known; an older one is known when the content history holds a file
+    with its hash, which is parsed again (once per process). A version whose text is lost maps
+    to nothing, so that its answers are never pooled with anyone's.
+    """
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    older = []
+    for quiz_id, version in pairs:
+        quiz = course.quizzes.get(quiz_id)
+        if quiz is not None and quiz.meta.version == version:
+            found[(quiz_id, version)] = _hashes_of(quiz.meta.source, version, partial(_same, quiz))
+        else:
+            older.append((quiz_id, version))
+    texts = content_history.texts_by_hash(session, [version for _, version in older]) if older else {}
+    for quiz_id, version in older:
+        if version in texts and content_version(texts[version][1]) == version:  # the text is that version
+            path, body = texts[version]
+            found[(quiz_id, version)] = _hashes_of(path, version, partial(_parsed, body, path, quiz_id))
+    return found
+
+
+def _pooled_row(
+    version: str,
+    pooled: list[item_stats.QuestionRow],
+    patterns: dict[tuple[str, str, str], dict[str, int]],
+    learners: int,
+) -> tuple[item_stats.QuestionRow, dict[str, int]]:
+    """Return one row adding up a question's rows of several versions, and its answer patterns."""
+    chosen: dict[int, int] = {}
+    answered: dict[str, int] = {}
+    for r in pooled:
+        for position, n in r.chosen.items():
+            chosen[position] = chosen.get(position, 0) + n
+        for pattern, n in patterns.get((r.quiz_id, r.version, r.question_id), {}).items():
+            answered[pattern] = answered.get(pattern, 0) + n
+    counts = pool_counts([r.counts for r in pooled], learners=learners)
+    first = pooled[0]
+    return item_stats.QuestionRow(first.quiz_id, version, first.question_id, counts, chosen), answered
+
+
+def _same(quiz: Quiz) -> Quiz:
+    return quiz
+
+
+def _parsed(body: str, path: str, quiz_id: str) -> Quiz | None:
+    """Return a quiz file's text parsed, or None when it has errors or holds another quiz."""
+    quiz = parse_quiz(body, source=path).item
+    return quiz if quiz is not None and quiz.meta.id == quiz_id else None
+
+
+def _hashes_of(path: str, version: str, quiz: Callable[[], Quiz | None]) -> dict[str, str]:
+    """Return the hash of each question of one version of a quiz file (kept once computed)."""
+    hashes = _HASHES.get((path, version))
+    if hashes is None:
+        parsed = quiz()
+        hashes = {} if parsed is None else {q.id: question_hash(q) for q in parsed.questions}
+        _HASHES.put((path, version), hashes)
+    return hashes
+
+
+def _pooled_reports(session: Session, course: Course, rows: list[item_stats.QuestionRow]) -> list[ItemReport]:
+    """Return a report per question of the loaded course, pooling the versions where it reads the same."""
+    versions = {(r.quiz_id, v) for r in rows for v in (r.version, course.quizzes[r.quiz_id].meta.version)}
+    hashes = _question_hashes(session, course, versions)
+    firsts = item_stats.first_attempts(session)
+    pools: dict[tuple[str, str], list[item_stats.QuestionRow]] = {}
+    changed: set[tuple[str, str]] = set()
+    for row in rows:
+        quiz = course.quizzes[row.quiz_id]
+        now = _find_question(quiz, row.question_id)
+        if now is None:
+            continue
+        then = hashes.get((row.quiz_id, row.version), {}).get(row.question_id)
+        if then is not None and then == hashes[(row.quiz_id, quiz.meta.version)].get(now.id):
+            pools.setdefault((row.quiz_id, row.question_id), []).append(row)
+        else:
+            changed.add((row.quiz_id, row.question_id))
+    learners = item_stats.pooled_learners(session, [
+        (quiz, question, [r.version for r in pooled])
+        for (quiz, question), pooled in sorted(pools.items()) if len(pooled) > 1])
+    patterns = item_stats.answer_patterns(session, [
+        (r.quiz_id, r.version, r.question_id) for pooled in pools.values() for r in pooled
+        if _has_entries(course, r)])
+    reports = []
+    for key, pooled in sorted(pools.items()):
+        quiz = course.quizzes[key[0]]
+        if len(pooled) == 1:
+            row, answered = pooled[0], patterns.get((pooled[0].quiz_id, pooled[0].version, key[1]), {})
+        else:
+            row, answered = _pooled_row(quiz.meta.version, pooled, patterns, learners.get(key, 0))
+        by_time = sorted(pooled, key=lambda r: (firsts[(r.quiz_id, r.version)], r.version))
+        reports.append(_report(
+            course, replace(row, version=quiz.meta.version), answered,
+            pooled=tuple(PooledVersion(r.version, r.counts.answers, firsts[(r.quiz_id, r.version)],
+                                       r.version == quiz.meta.version) for r in by_time),
+            changed=key in changed,
+        ))
+    return reports
 
 
 def _worst_first(report: ItemReport) -> tuple[Any, ...]:
@@ -313,7 +442,14 @@ def _parts(question: Question, patterns: dict[str, int], answers: int) -> tuple[
                  for i, (label, n) in enumerate(zip(labels, right, strict=True)))
 
 
-def _report(course: Course, row: item_stats.QuestionRow, patterns: dict[str, int]) -> ItemReport:
+def _report(
+    course: Course,
+    row: item_stats.QuestionRow,
+    patterns: dict[str, int],
+    *,
+    pooled: tuple[PooledVersion, ...] = (),
+    changed: bool = False,
+) -> ItemReport:
     quiz = course.quizzes.get(row.quiz_id)
     question = _find_question(quiz, row.question_id)
     chosen = row.chosen
@@ -342,6 +478,8 @@ def _report(course: Course, row: item_stats.QuestionRow, patterns: dict[str, int
         options=uses,
         stats=analyse(counts),
         parts=parts,
+        pooled=pooled,
+        changed=changed,
     )
 
 

@@ -202,3 +202,14 @@ def drop_draft(session: Session, person_id: int, path: str) -> None:
     """Remove the person's draft of a path (after it is saved, or discarded)."""
     session.connection().execute(delete(StudioDraft).where(
         col(StudioDraft.person_id) == person_id, col(StudioDraft.path) == path))
+
+
+def texts_by_hash(session: Session, hashes: list[str]) -> dict[str, tuple[str, str]]:
+    """Return (path, text) of a stored version with each of the hashes that has one."""
+    if not hashes:
+        return {}
+    rows = session.connection().execute(
+        select(col(ContentRevision.hash), col(ContentRevision.path), col(ContentRevision.text))
+        .where(col(ContentRevision.hash).in_(sorted(set(hashes))))
+        .order_by(col(ContentRevision.id)))
+    return {str(digest): (str(path), str(body)) for digest, path, body in rows}

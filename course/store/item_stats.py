@@ -21,13 +21,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
-from sqlmodel import Session
+from sqlalchemy import func, select, text
+from sqlmodel import Session, col
 
 from course.domain.item_analysis import GROUP_SHARE, ItemCounts
 from course.store._sql import Params, dialect_name
+from course.store.tables import QuizAttempt
 
 #: The weight of "in the lower group" in an attempt's group code (more answers than this per cell cannot be).
 _LOWER = 2**31
@@ -373,3 +375,46 @@ def answer_patterns(
         if key in wanted:
             found.setdefault(key, {})[str(chosen)] = int(count)
     return found
+
+
+def first_attempts(session: Session) -> dict[tuple[str, str], datetime]:
+    """Return when the first recorded attempt of each quiz version was finished: {(quiz id, version): time}.
+
+    The first recorded is the lowest id, read off the (quiz, version, score) index, which holds
+    the id; only those few rows are read from the table.
+    """
+    quiz, version = col(QuizAttempt.quiz_id), col(QuizAttempt.content_version)
+    first = select(func.min(col(QuizAttempt.id))).group_by(quiz, version).scalar_subquery()
+    rows = session.connection().execute(
+        select(quiz, version, col(QuizAttempt.finished_at)).where(col(QuizAttempt.id).in_(first)))
+    return {(str(q), str(v)): _utc(at) for q, v, at in rows}
+
+
+def _utc(moment: datetime) -> datetime:
+    """Return a time read back from the database as UTC (SQLite gives it back without a zone)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def pooled_learners(
+    session: Session, pools: Sequence[tuple[str, str, Sequence[str]]]
+) -> dict[tuple[str, str], int]:
+    """Return how many distinct people answered each (quiz id, question id) in the versions named.
+
+    `pools` holds (quiz id, question id, versions); one GROUP BY counts them all.
+    """
+    if not pools:
+        return {}
+    params = Params()
+    ids = ", ".join(params.bind(question) for question in sorted({q for _, q, _ in pools}))
+    tests = " OR ".join(
+        f"(a.quiz_id = {params.bind(quiz)} AND q.question_id = {params.bind(question)} "
+        f"AND a.content_version IN ({', '.join(params.bind(v) for v in versions)}))"
+        for quiz, question, versions in pools
+    )
+    statement = f"""
+        SELECT a.quiz_id, q.question_id, COUNT(DISTINCT a.person_id)
+        FROM quiz_answer q JOIN quiz_attempt a ON a.id = q.attempt_id
+        WHERE q.question_id IN ({ids}) AND ({tests})
+        GROUP BY a.quiz_id, q.question_id"""
+    rows = session.connection().execute(params.statement(statement), params.values)
+    return {(str(quiz), str(question)): int(n) for quiz, question, n in rows}

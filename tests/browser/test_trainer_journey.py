@@ -20,10 +20,10 @@ from course.domain.diagnostics import Diagnostic
 from course.domain.item_analysis import FLAG_TEXT
 from course.domain.model import Course, Module
 from course.domain.permissions import Capability
+from course.domain.wording import plain
 from course.services import database
 from course.services.demo import DemoPerson
 from course.services.studio_files import text_hash
-from course.services.studio_stats import plain
 from course.store import audit, content_history
 from course.store.engine import read_session
 from tests.browser.conftest import (

@@ -66,6 +66,7 @@ def test_a_trainer_sees_the_questions_worst_first_with_their_files(app: AppFacto
     assert "How each figure is computed" in [e.label for e in at.expander]
     assert "Point-biserial (item-rest)" in text and "docs/studio.md" not in text
     assert {"Top 27% right", "Bottom 27% right", "Learners"} <= {m.label for m in at.metric}
+    assert "Counted since " in text  # where the statistics come from, versions behind an expander
     course = load_course(BUNDLED_ROOT).course
     assert course is not None
     for scenario in sorted(course.scenarios):  # the first one somebody played

@@ -32,6 +32,7 @@ from course.services.studio_stats import (
     get_scenario_analytics,
 )
 from course.ui import a11y, auth, resources, state, tables, widgets
+from course.ui.item_history import show_history
 from course.ui.text import literal
 
 EDITOR = "course/ui/pages/studio_editor.py"
@@ -173,6 +174,7 @@ def _details(item: ItemReport) -> None:
         f"Written at `{item.location}` (content version `{item.version}`"
         f"{', the one now loaded' if item.current else ', no longer loaded'})."
     )
+    show_history(item)
     first, second, third, fourth = st.columns(4)
     first.metric("Right", widgets.percent(stats.facility), help="Share of answers that were right")
     second.metric("Discrimination", _number(stats.discrimination),
