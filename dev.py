@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import re
 import subprocess
 import sys
 import tempfile
 import time
 import venv
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -176,6 +178,17 @@ def phases_outcome(codes: list[int]) -> int:
     return max((code for code in codes if code != NOTHING_SELECTED), default=0)
 
 
+def with_hash_seed(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment with one PYTHONHASHSEED for every worker, new each run unless given.
+
+    pytest-xdist refuses to run when its workers collect different tests, and a set's order
+    (so any id or parameter list made from one) changes with the seed.
+    """
+    seed = environ.get("PYTHONHASHSEED") or str(random.SystemRandom().randrange(1, 2**32))
+    print(f"PYTHONHASHSEED={seed} (set it to repeat this run's hashing)", flush=True)
+    return {**environ, "PYTHONHASHSEED": seed}
+
+
 def _show(step: list[str]) -> None:
     print("$", " ".join(Path(part).name if i == 0 else part for i, part in enumerate(step)),
           flush=True)
@@ -194,10 +207,11 @@ def run_tests(extra: list[str]) -> int:
         if code != 0:
             return code
     codes = []
+    env = with_hash_seed(os.environ)
     for name, step in zip(("parallel", "serial"), phase_commands(extra), strict=True):
         started = time.monotonic()
         _show(step)
-        codes.append(subprocess.call(step, cwd=ROOT))
+        codes.append(subprocess.call(step, cwd=ROOT, env=env))
         print(f"Tests, {name} phase: exit status {codes[-1]} in {time.monotonic() - started:.0f} s",
               flush=True)
         if codes[-1] not in {0, NOTHING_SELECTED}:

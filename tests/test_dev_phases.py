@@ -65,3 +65,18 @@ def test_a_phase_selecting_nothing_passes_unless_neither_selects_anything(
     codes: list[int], outcome: int
 ) -> None:
     assert dev.phases_outcome(codes) == outcome
+
+
+def test_both_workers_get_one_hash_seed_new_each_run_unless_one_is_given(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    first, second = dev.with_hash_seed({"HOME": "/h"}), dev.with_hash_seed({"HOME": "/h"})
+    assert first["HOME"] == "/h" and 1 <= int(first["PYTHONHASHSEED"]) < 2**32
+    assert first["PYTHONHASHSEED"] != second["PYTHONHASHSEED"]  # 1 chance in 4 billion to be equal
+    assert dev.with_hash_seed({"PYTHONHASHSEED": "7"})["PYTHONHASHSEED"] == "7"
+    assert "PYTHONHASHSEED=7" in capsys.readouterr().out.splitlines()[-1]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "tests" / "browser").glob("test_*.py")), ids=lambda p: p.name)
+def test_every_browser_test_file_is_marked_so_it_runs_in_the_serial_phase(path: Path) -> None:
+    assert "\npytestmark = pytest.mark.browser\n" in path.read_text(encoding="utf-8")
