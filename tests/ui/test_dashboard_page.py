@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine
 from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
@@ -19,7 +17,6 @@ from course.domain.permissions import Actor, Capability, Grants, Page
 from course.services.dashboard import get_dashboard
 from course.services.dashboard.summary import FirstScreen, first_screen, percent
 from course.services.database import close_database, open_database
-from course.services.demo import ensure_demo_organisation
 from course.services.org_settings import get_dashboard_settings
 from course.services.seed import SEED_DOMAIN, seed_bulk, seed_demo
 from course.settings import BUNDLED_ROOT, load_settings
@@ -27,7 +24,6 @@ from course.store import people
 from course.store.engine import read_session
 from course.ui.links import PAGES
 from tests.bundled import BUNDLED_DEMO_PEOPLE
-from tests.scratch import copy_sqlite_template
 from tests.ui.conftest import AppFactory
 
 DASHBOARD = PAGES[Page.DASHBOARD].script
@@ -44,35 +40,6 @@ def _seed(learners: int) -> None:
         seed_demo(engine, course, learners=learners, seed=3, weeks=4)
     finally:
         close_database(engine)
-
-
-@pytest.fixture(scope="module")
-def ninety_learners(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database with the demo people and 90 learners seeded through the services, made once.
-
-    Seeding 90 learners takes the better part of a minute; the tests that need them start from a
-    copy (enough learners for reporting cells of five in most departments).
-    """
-    folder = tmp_path_factory.mktemp("ninety")
-    path = copy_sqlite_template(sqlite_template, folder / "seeded.db")
-    settings = load_settings({"DATABASE_URL": path, "NTS_DATA_DIR": str(folder), "NTS_DEMO": "1"})
-    engine = open_database(settings)
-    try:
-        course = load_course(BUNDLED_ROOT).course
-        assert course is not None
-        ensure_demo_organisation(engine, settings, info=course.info)  # as the app's start-up does
-        seed_demo(engine, course, learners=90, seed=3, weeks=4)
-    finally:
-        close_database(engine)  # the last connection checkpoints the WAL into the file
-    seeded = Path(path.removeprefix("sqlite:///"))
-    assert not list(seeded.parent.glob("seeded.db-*")), "a copy would miss pages left beside it"
-    return seeded
-
-
-def _start_seeded(app: AppFactory, seeded: Path, tmp_path: Path, as_demo: str) -> AppTest:
-    """Start the app on a copy of a seeded database (the `app` fixture keeps a database it finds)."""
-    copy_sqlite_template(seeded, tmp_path / "data" / "need-to-share.db")
-    return app(as_demo=as_demo)
 
 
 def _seed_fast(learners: int, answers: int) -> None:
@@ -124,8 +91,8 @@ def _traces(at: AppTest, kind: str) -> list[dict[str, Any]]:
     return [t for chart in _charts(at) for t in chart["data"] if t["type"] == kind]
 
 
-def test_every_section_is_drawn_with_a_chart(app: AppFactory, ninety_learners: Path, tmp_path: Path) -> None:
-    at = _start_seeded(app, ninety_learners, tmp_path, "leader")
+def test_every_section_is_drawn_with_a_chart(app: AppFactory) -> None:
+    at = app(as_demo="leader", learners=90)  # enough for reporting cells of five in most departments
     at.switch_page(DASHBOARD).run()
     assert not at.exception, at.exception
     assert [t.label for t in at.tabs] == list(TABS)
@@ -137,8 +104,8 @@ def test_every_section_is_drawn_with_a_chart(app: AppFactory, ninety_learners: P
 
 
 def test_the_all_departments_flow_counts_each_learner_once(
-        app: AppFactory, database: Callable[[], Engine], ninety_learners: Path, tmp_path: Path) -> None:
-    at = _start_seeded(app, ninety_learners, tmp_path, "admin")
+        app: AppFactory, database: Callable[[], Engine]) -> None:
+    at = app(as_demo="admin", learners=90)
     at.switch_page(DASHBOARD).run()
     course = load_course(BUNDLED_ROOT).course
     assert course is not None
@@ -178,9 +145,8 @@ def _overdue_total(at: AppTest) -> str:
     return str(table[table["Department"] == "All departments"]["Overdue"].iloc[0])
 
 
-def test_the_overdue_threshold_is_the_leaders_to_choose(
-        app: AppFactory, ninety_learners: Path, tmp_path: Path) -> None:
-    at = _start_seeded(app, ninety_learners, tmp_path, "admin")  # learners joined five weeks ago
+def test_the_overdue_threshold_is_the_leaders_to_choose(app: AppFactory) -> None:
+    at = app(as_demo="admin", learners=90)  # learners joined about five weeks ago
     at.switch_page(DASHBOARD).run()
     assert int(_overdue_total(at)) > 0
     next(n for n in at.number_input if n.label.startswith("Overdue after")).set_value(365).run()
