@@ -3,8 +3,10 @@
 
     python3 dev.py run    create .venv, install the locked runtime packages, start the app
     python3 dev.py test   create .venv with the locked test tools, run ruff, mypy and the whole
-                          test suite; under CI=true (or NTS_LOWEST=1) also one pass of the fast
-                          tests in .venv-lowest, at the lowest versions requirements*.txt allow
+                          test suite in two phases (most tests on two workers, then the browser,
+                          slow and serial tests one at a time); under CI=true (or NTS_LOWEST=1)
+                          also one pass of the fast tests in .venv-lowest, at the lowest versions
+                          requirements*.txt allow
     python3 dev.py lock   regenerate requirements.lock, requirements-dev.lock and
                           requirements-lowest.lock from requirements*.txt (uses uv, from PyPI)
 
@@ -17,12 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import re
 import subprocess
 import sys
 import tempfile
 import time
 import venv
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -37,11 +41,19 @@ LOWEST_LOCK = "requirements-lowest.lock"
 #: Tools of requirements-dev.txt that the lowest-versions pass does not use (it runs no linter,
 #: no browser and no single sign-on provider), left out to keep its install small.
 LOWEST_LEFT_OUT = frozenset({"playwright", "axe-playwright-python", "ruff", "mypy", "types-pyyaml",
-                             "vulture", "oidc-provider-mock"})
+                             "vulture", "oidc-provider-mock", "pytest-xdist"})
 #: The fast tests run at the lowest versions: every layer below the UI, migrations on SQLite;
 #: in two shares of about equal time, run side by side.
 LOWEST_SHARES = (("tests/services",), ("tests/domain", "tests/content", "tests/store"))
 LOWEST_MARKERS = "not slow and not browser and not postgres"
+#: The tests `dev.py test` runs one at a time after the others: real browsers, the scale-out
+#: deployment and every test that waits on other processes against a clock (pyproject.toml).
+SERIAL_MARKERS = "browser or slow or serial"
+#: The other tests run first on two pytest-xdist workers, one per core of a CI machine. Each
+#: worker takes whole files, so a module's fixtures are made once, by one worker.
+PARALLEL_OPTIONS = ("-n", "2", "--dist", "loadfile")
+#: pytest's exit status when the selection holds no test at all.
+NOTHING_SELECTED = 5
 INPUTS_LINE = "# inputs-sha256: "
 UV_BOUND = "uv>=0.5"
 
@@ -129,20 +141,84 @@ def _wants_lowest() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"true", "1"}
 
 
+def _split_markers(extra: list[str]) -> tuple[str | None, list[str]]:
+    """Take the caller's `-m EXPRESSION` (the last one, as pytest does) out of the arguments."""
+    chosen, rest, i = None, [], 0
+    while i < len(extra):
+        if extra[i] == "-m" and i + 1 < len(extra):
+            chosen, i = extra[i + 1], i + 2
+            continue
+        if extra[i].startswith("-m") and len(extra[i]) > 2 and not extra[i].startswith("--"):
+            chosen = extra[i][2:]
+        else:
+            rest.append(extra[i])
+        i += 1
+    return chosen, rest
+
+
+def phase_commands(extra: list[str], python: Path = PYTHON) -> list[list[str]]:
+    """The two pytest runs of `dev.py test`: the parallel phase, then the serial one.
+
+    Both get the caller's arguments; a caller's `-m` is combined with each phase's own.
+    """
+    chosen, rest = _split_markers(extra)
+
+    def markers(own: str) -> list[str]:
+        return ["-m", f"({chosen}) and ({own})" if chosen else own]
+
+    base = [str(python), "-m", "pytest"]
+    return [[*base, *PARALLEL_OPTIONS, *markers(f"not ({SERIAL_MARKERS})"), *rest],
+            [*base, *markers(SERIAL_MARKERS), *rest]]
+
+
+def phases_outcome(codes: list[int]) -> int:
+    """One exit status for the phases: a phase that selects nothing is fine, unless none selects."""
+    if all(code == NOTHING_SELECTED for code in codes):
+        return NOTHING_SELECTED
+    return max((code for code in codes if code != NOTHING_SELECTED), default=0)
+
+
+def with_hash_seed(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment with one PYTHONHASHSEED for every worker, new each run unless given.
+
+    pytest-xdist refuses to run when its workers collect different tests, and a set's order
+    (so any id or parameter list made from one) changes with the seed.
+    """
+    seed = environ.get("PYTHONHASHSEED") or str(random.SystemRandom().randrange(1, 2**32))
+    print(f"PYTHONHASHSEED={seed} (set it to repeat this run's hashing)", flush=True)
+    return {**environ, "PYTHONHASHSEED": seed}
+
+
+def _show(step: list[str]) -> None:
+    print("$", " ".join(Path(part).name if i == 0 else part for i, part in enumerate(step)),
+          flush=True)
+
+
 def run_tests(extra: list[str]) -> int:
     """Run the linters and the whole test suite, then (in CI) the lowest-versions pass."""
     ensure_environment(LOCKS["requirements-dev.txt"])
-    steps = [
+    linters = [
         [str(PYTHON), "-m", "ruff", "check", "course", "tests", "bench", "app.py", "dev.py"],
         [str(PYTHON), "-m", "mypy"],
-        [str(PYTHON), "-m", "pytest", *extra],
     ]
-    for step in steps:
-        print("$", " ".join(Path(part).name if i == 0 else part for i, part in enumerate(step)),
-              flush=True)
+    for step in linters:
+        _show(step)
         code = subprocess.call(step, cwd=ROOT)
         if code != 0:
             return code
+    codes = []
+    env = with_hash_seed(os.environ)
+    for name, step in zip(("parallel", "serial"), phase_commands(extra), strict=True):
+        started = time.monotonic()
+        _show(step)
+        codes.append(subprocess.call(step, cwd=ROOT, env=env))
+        print(f"Tests, {name} phase: exit status {codes[-1]} in {time.monotonic() - started:.0f} s",
+              flush=True)
+        if codes[-1] not in {0, NOTHING_SELECTED}:
+            return codes[-1]
+    code = phases_outcome(codes)
+    if code != 0:
+        return code
     return run_lowest() if _wants_lowest() else 0
 
 

@@ -19,6 +19,8 @@ from tests.browser.conftest import open_sign_in, serve_app, settle, sign_in_as_d
 
 NOWHERE = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
 
+pytestmark = pytest.mark.browser
+
 
 def _get(url: str) -> tuple[int, str, str]:
     """Return the status, body and Cache-Control header of a GET."""

@@ -97,7 +97,7 @@ def test_navigation_lists_allowed_pages_in_order() -> None:
     ({T, D}, Page.STUDIO_HEALTH),
     ({L, A}, Page.ADMIN_PEOPLE),
     ({L, T, D, A}, Page.ADMIN_PEOPLE),
-], ids=str)
+], ids=lambda value: "+".join(sorted(v.value for v in value)) if isinstance(value, set) else str(value))
 def test_each_person_lands_on_the_page_of_their_first_capability_in_order(
     held: set[Capability], lands: Page
 ) -> None:

@@ -14,8 +14,11 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
+from course.content.loader import load_course
 from course.services.database import close_database, open_database
-from course.settings import load_settings
+from course.services.demo import ensure_demo_organisation
+from course.services.seed import seed_demo
+from course.settings import BUNDLED_ROOT, load_settings
 from course.ui import resources
 from tests.scratch import copy_sqlite_template
 
@@ -36,19 +39,23 @@ def fresh_streamlit_caches() -> Iterator[None]:
 
 
 @pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_template: Path) -> AppFactory:
+def app(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        sqlite_template: Path) -> AppFactory:
     """Return a function that starts the app (demo mode on) and optionally signs in a demo person.
 
     `as_demo` is the local part of a demo account, such as "legal.learner" or "trainer". The
     database starts as a copy of the session's migrated template, so the app's start-up
-    migration finds nothing to do (tests/store/test_migrations.py runs them from zero).
+    migration finds nothing to do (tests/store/test_migrations.py runs them from zero); with
+    `learners`, a copy of `seeded_database(learners)` instead.
     """
 
-    def start(*, as_demo: str | None = None, content: Path | None = None, demo: bool = True) -> AppTest:
+    def start(*, as_demo: str | None = None, content: Path | None = None, demo: bool = True,
+              learners: int | None = None) -> AppTest:
         monkeypatch.setenv("NTS_DATA_DIR", str(tmp_path / "data"))
         database = tmp_path / "data" / "need-to-share.db"
         if not database.exists():
-            copy_sqlite_template(sqlite_template, database)
+            seeded = None if learners is None else request.getfixturevalue("seeded_database")(learners)
+            copy_sqlite_template(seeded or sqlite_template, database)
         monkeypatch.delenv("DATABASE_URL", raising=False)
         monkeypatch.setenv("NTS_DEMO", "1" if demo else "0")
         if content is not None:
@@ -62,6 +69,43 @@ def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_template: Path) 
         return at
 
     return start
+
+
+SeededDatabase = Callable[[int], Path]
+
+
+@pytest.fixture(scope="module")
+def seeded_database(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> SeededDatabase:
+    """Return a function giving a database with the demo people and that many seeded learners.
+
+    The learners take the bundled course through the services (seed 3, over four weeks), which
+    costs about half a second each; each count is seeded once per test file and then copied.
+    """
+    made: dict[int, Path] = {}
+
+    def seeded(learners: int) -> Path:
+        if learners not in made:
+            made[learners] = _seed_once(sqlite_template, tmp_path_factory.mktemp("seeded"), learners)
+        return made[learners]
+
+    return seeded
+
+
+def _seed_once(template: Path, folder: Path, learners: int) -> Path:
+    path = folder / "seeded.db"
+    url = copy_sqlite_template(template, path)
+    settings = load_settings({"DATABASE_URL": url, "NTS_DATA_DIR": str(folder), "NTS_DEMO": "1"})
+    engine = open_database(settings)
+    try:
+        course = load_course(BUNDLED_ROOT).course
+        assert course is not None
+        ensure_demo_organisation(engine, settings, info=course.info)  # as the app's start-up does
+        seed_demo(engine, course, learners=learners, seed=3, weeks=4)
+    finally:
+        close_database(engine)  # the last connection checkpoints the WAL into the file
+    leftovers = [p.name for p in folder.glob("seeded.db-*")]
+    assert not leftovers, f"a copy would miss the pages in {leftovers}"
+    return path
 
 
 @pytest.fixture

@@ -92,8 +92,7 @@ def _traces(at: AppTest, kind: str) -> list[dict[str, Any]]:
 
 
 def test_every_section_is_drawn_with_a_chart(app: AppFactory) -> None:
-    at = app(as_demo="leader")
-    _seed(90)  # enough learners for reporting cells of five in most departments
+    at = app(as_demo="leader", learners=90)  # enough for reporting cells of five in most departments
     at.switch_page(DASHBOARD).run()
     assert not at.exception, at.exception
     assert [t.label for t in at.tabs] == list(TABS)
@@ -106,8 +105,7 @@ def test_every_section_is_drawn_with_a_chart(app: AppFactory) -> None:
 
 def test_the_all_departments_flow_counts_each_learner_once(
         app: AppFactory, database: Callable[[], Engine]) -> None:
-    at = app(as_demo="admin")
-    _seed(90)
+    at = app(as_demo="admin", learners=90)
     at.switch_page(DASHBOARD).run()
     course = load_course(BUNDLED_ROOT).course
     assert course is not None
@@ -148,8 +146,7 @@ def _overdue_total(at: AppTest) -> str:
 
 
 def test_the_overdue_threshold_is_the_leaders_to_choose(app: AppFactory) -> None:
-    at = app(as_demo="admin")
-    _seed(90)  # learners joined the roster about five weeks ago; cells of five in most departments
+    at = app(as_demo="admin", learners=90)  # learners joined about five weeks ago
     at.switch_page(DASHBOARD).run()
     assert int(_overdue_total(at)) > 0
     next(n for n in at.number_input if n.label.startswith("Overdue after")).set_value(365).run()

@@ -9,9 +9,8 @@ import pytest
 from course.content.loader import load_course
 from course.domain.model import Question, QuestionKind
 from course.domain.permissions import Page
-from course.services.database import close_database, open_database
-from course.services.seed import SEED_DOMAIN, seed_demo
-from course.settings import BUNDLED_ROOT, load_settings
+from course.services.seed import SEED_DOMAIN
+from course.settings import BUNDLED_ROOT
 from course.ui import links
 from tests.ui.conftest import AppFactory
 
@@ -28,16 +27,6 @@ def registered(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-def _seed(learners: int = 16) -> None:
-    engine = open_database(load_settings())
-    try:
-        course = load_course(BUNDLED_ROOT).course
-        assert course is not None
-        seed_demo(engine, course, learners=learners, seed=3, weeks=4)
-    finally:
-        close_database(engine)
-
-
 def _text(at: object) -> str:
     parts = []
     for kind in ("markdown", "caption", "title", "header", "metric", "info", "warning"):
@@ -46,8 +35,7 @@ def _text(at: object) -> str:
 
 
 def test_a_trainer_sees_the_questions_worst_first_with_their_files(app: AppFactory) -> None:
-    at = app(as_demo="trainer")
-    _seed()
+    at = app(as_demo="trainer", learners=16)
     at.switch_page(SCRIPT).run()
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["Learning from learners"]
@@ -81,8 +69,7 @@ def test_a_trainer_sees_the_questions_worst_first_with_their_files(app: AppFacto
 
 
 def test_a_trainer_filters_by_quiz_and_orders_the_table(app: AppFactory) -> None:
-    at = app(as_demo="trainer")
-    _seed()
+    at = app(as_demo="trainer", learners=16)
     at.switch_page(SCRIPT).run()
     quiz = str(at.dataframe[0].value["Quiz"].iloc[0])  # a quiz with answers
     at.selectbox(key="items-quiz").set_value(quiz).run()
@@ -95,8 +82,7 @@ def test_a_trainer_filters_by_quiz_and_orders_the_table(app: AppFactory) -> None
 
 
 def test_scenario_figures_for_one_department_and_small_ones_left_out(app: AppFactory) -> None:
-    at = app(as_demo="trainer")
-    _seed(learners=40)
+    at = app(as_demo="trainer", learners=40)
     at.switch_page(SCRIPT).run()
     course = load_course(BUNDLED_ROOT).course
     assert course is not None
@@ -123,8 +109,7 @@ def test_learners_and_leaders_are_refused(app: AppFactory, person: str) -> None:
 
 
 def test_an_ordering_or_matching_question_shows_each_position_or_pair(app: AppFactory) -> None:
-    at = app(as_demo="trainer")
-    _seed(learners=30)
+    at = app(as_demo="trainer", learners=30)
     at.switch_page(SCRIPT).run()
     details = at.selectbox(key="items-detail")
     shown = [o for o in details.options if o.endswith(("lac-saturday-sequence", "lf-route-what-you-hear"))]
@@ -146,8 +131,7 @@ def _question(question_id: str) -> Question:
 
 def test_each_position_or_pair_is_named_counted_and_never_below_the_fully_right_share(
         app: AppFactory) -> None:
-    at = app(as_demo="trainer")
-    _seed(learners=40)
+    at = app(as_demo="trainer", learners=40)
     at.switch_page(SCRIPT).run()
     details = at.selectbox(key="items-detail")
     shown = {o.rsplit(" ", 1)[-1]: o for o in details.options
