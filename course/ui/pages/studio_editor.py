@@ -32,7 +32,7 @@ from course.services.studio_files import (
     save_draft,
     validate_edit,
 )
-from course.ui import a11y, auth, edit_preview, resources, state
+from course.ui import a11y, auth, edit_preview, resources, state, tables
 from course.ui.text import literal
 
 
@@ -157,9 +157,10 @@ def _history(relative: str, opened: ContentFile) -> None:
         if not versions:
             st.caption("No version saved yet: each save is kept here, with who saved it and why.")
             return
-        st.dataframe([{"Version": v.number, "Saved (UTC)": f"{v.saved_at:%Y-%m-%d %H:%M}",
-                       "By": v.author or "—", "Kind": v.kind, "Message": v.message}
-                      for v in versions], hide_index=True, width="stretch")
+        # A save's message is the trainer's own text: shown through the helper that defuses formulas.
+        tables.show([{"Version": v.number, "Saved (UTC)": f"{v.saved_at:%Y-%m-%d %H:%M}",
+                      "By": v.author or "—", "Kind": v.kind, "Message": v.message}
+                     for v in versions], hide_index=True, width="stretch")
         labels = {v.number: _label(v) for v in versions}
         chosen = st.selectbox("Version", list(labels), format_func=labels.__getitem__)
         if chosen is None:
