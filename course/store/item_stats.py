@@ -405,7 +405,8 @@ def pooled_learners(
     if not pools:
         return {}
     params = Params()
-    ids = ", ".join(params.bind(question) for question in sorted({q for _, q, _ in pools}))
+    questions = sorted({question for quiz, question, versions in pools})
+    ids = ", ".join(params.bind(question) for question in questions)
     tests = " OR ".join(
         f"(a.quiz_id = {params.bind(quiz)} AND q.question_id = {params.bind(question)} "
         f"AND a.content_version IN ({', '.join(params.bind(v) for v in versions)}))"

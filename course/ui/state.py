@@ -99,6 +99,14 @@ EDITOR_FILE = Key("nts_edit", _PAGES + "studio_editor.py", Scope.PERSON,
 EDITOR_TEXT = Key("nts_text", _PAGES + "studio_editor.py", Scope.PERSON,
                   "the editor's text, by path (a text area's widget key)")
 EDITOR_NOTICE = Key("nts_editor_notice", _PAGES + "studio_editor.py", Scope.NOTICE, "what the last save did")
+EDITOR_FOLDER = Key("editor-folder", _PAGES + "studio_editor.py", Scope.PERSON,
+                    "the folder chosen in the editor's file list (a select box's widget key)")
+EDITOR_PICKED = Key("editor-file", _PAGES + "studio_editor.py", Scope.PERSON,
+                    "the file chosen in the editor's file list (a select box's widget key)")
+EDITOR_PATH = Key("editor-path", _PAGES + "studio_editor.py", Scope.PERSON,
+                  "a path typed for a file not in the list, e.g. a new one (a text input's widget key)")
+EDITOR_ASKED = Key("editor-asked", _PAGES + "studio_editor.py", Scope.PERSON,
+                   "the ?file= address last applied to the file list, so it is applied once")
 EDITOR_MESSAGE = Key("nts_edit_message", _PAGES + "studio_editor.py", Scope.PERSON,
                      "the note typed for the next save, by path (a text input's widget key)")
 PREVIEW_SEED = Key("nts_preview_seed", _PAGES + "studio_preview.py", Scope.PERSON,
@@ -124,7 +132,8 @@ KEYS: tuple[Key, ...] = (
     QUESTION_SHOWN, QUIZ_RESULT, QUIZ_MISSED, NODE_SHOWN, SCENARIO_DONE, PEOPLE_FLASH, PEOPLE_CHOSEN,
     PEOPLE_SEARCH,
     PEOPLE_PAGE, PEOPLE_LINKS, ROSTER_PREVIEW, ROSTER_FLASH, ROSTER_LINKS, EDITOR_FILE, EDITOR_TEXT,
-    EDITOR_NOTICE, EDITOR_MESSAGE, PREVIEW_SEED, PREVIEW_RUN, ITEMS_ORDER, A11Y_STEP, A11Y_PAGE, A11Y_TITLE,
+    EDITOR_NOTICE, EDITOR_MESSAGE, EDITOR_FOLDER, EDITOR_PICKED, EDITOR_PATH, EDITOR_ASKED, PREVIEW_SEED,
+    PREVIEW_RUN, ITEMS_ORDER, A11Y_STEP, A11Y_PAGE, A11Y_TITLE,
     A11Y_FOCUS, A11Y_TARGET, A11Y_SAID, PRECHECK_SKIPPED, EARNED, SEARCH_QUERY,
 )
 

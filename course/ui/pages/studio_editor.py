@@ -198,9 +198,6 @@ def _pointed_line(relative: str, text: str) -> None:
 
 _FOLDER_NAMES = {"": "Course settings", "modules": "Modules", "quizzes": "Quizzes",
                  "scenarios": "Scenarios", "aids": "Job aids", "glossary": "Glossary"}
-_FOLDER_KEY, _FILE_KEY, _PATH_KEY = "editor-folder", "editor-file", "editor-path"
-#: The `?file=` already applied to the choice, so a later pick in the list is not undone.
-_ASKED_KEY = "editor-asked"
 
 
 def _file_label(status: FileStatus) -> str:
@@ -228,26 +225,26 @@ def _choose(grouped: dict[str, list[FileStatus]]) -> str:
     """Pick a file from the list, by folder; or type a path for a new file. `?file=` preselects."""
     asked = st.query_params.get("file", "")
     known = {f.relative: f for files in grouped.values() for f in files}
-    if asked and st.session_state.get(_ASKED_KEY) != asked:
-        st.session_state[_ASKED_KEY] = asked
+    if asked and state.get(state.EDITOR_ASKED) != asked:
+        state.put(state.EDITOR_ASKED, value=asked)
         if asked in known:
-            st.session_state[_FOLDER_KEY] = known[asked].folder
-            st.session_state[_FILE_KEY] = asked
-            st.session_state[_PATH_KEY] = ""
+            state.put(state.EDITOR_FOLDER, value=known[asked].folder)
+            state.put(state.EDITOR_PICKED, value=asked)
+            state.put(state.EDITOR_PATH, value="")
         else:
-            st.session_state[_PATH_KEY] = asked
+            state.put(state.EDITOR_PATH, value=asked)
     folders = list(grouped)
     pick_folder, pick_file = st.columns([1, 2])
-    folder = pick_folder.selectbox("Folder", folders, key=_FOLDER_KEY,
+    folder = pick_folder.selectbox("Folder", folders, key=state.EDITOR_FOLDER.slot(),
                                    format_func=lambda f: _folder_label(f, grouped[f]))
     files = grouped.get(folder or "", [])
-    if st.session_state.get(_FILE_KEY) not in {f.relative for f in files}:
-        st.session_state[_FILE_KEY] = None  # another folder: nothing opens until a file is chosen
-    picked = pick_file.selectbox("File", [f.relative for f in files], key=_FILE_KEY,
+    if state.get(state.EDITOR_PICKED) not in {f.relative for f in files}:
+        state.put(state.EDITOR_PICKED, value=None)  # another folder: nothing opens until a file is chosen
+    picked = pick_file.selectbox("File", [f.relative for f in files], key=state.EDITOR_PICKED.slot(),
                                  format_func=lambda r: _file_label(known[r]), placeholder="Choose a file")
     with st.expander("Another file, by its path (to create a new one)",
-                     expanded=bool(st.session_state.get(_PATH_KEY))):
-        typed = st.text_input("File (relative to the content folder)", key=_PATH_KEY,
+                     expanded=bool(state.get(state.EDITOR_PATH))):
+        typed = st.text_input("File (relative to the content folder)", key=state.EDITOR_PATH.slot(),
                               placeholder="quizzes/example.md",
                               help="Leave empty to edit the file chosen above.").strip()
     return typed or picked or ""
