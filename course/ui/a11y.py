@@ -130,13 +130,19 @@ const go = () => {
     if (box) { box.scrollTop = 0; }
   }
   window.scrollTo(0, 0);
+  // Once the person presses a key or the pointer, the focus is theirs: a list box that blurs
+  // for a moment while it takes their choice must not have the focus pulled back to the heading.
+  for (const kind of ["keydown", "pointerdown"]) {
+    doc.addEventListener(kind, () => { touched = true; }, {once: true, capture: true});
+  }
   setTimeout(hold, 100);
 };
 // A long page (the dashboard) may redraw the heading after it took the focus, which drops the
 // focus to the page body: for a few seconds, give it back, unless the person has moved it on.
 let held = 0;
+let touched = false;
 const hold = () => {
-  if (window.ntsFocusRun !== run) { return; }
+  if (window.ntsFocusRun !== run || touched) { return; }
   const lost = !doc.activeElement || doc.activeElement === doc.body;
   const target = find();
   if (lost && target) {

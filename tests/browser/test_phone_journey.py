@@ -108,12 +108,16 @@ def _fail_quiz_and_reread(page: Page, course: Course, module: Module, checks: Ch
     verdict = _take_attempt(page, quiz, right=False)
     assert verdict.startswith(f"Not passed yet: the pass mark is {quiz.pass_mark}%."), verdict
     expect(page.get_by_role("heading", name="What to review", level=2, exact=True)).to_be_visible()
+    # Each missed question is listed, followed by its link to the section (or module) that teaches it.
     review = page.get_by_role("heading", name="What to review").locator(
-        "xpath=ancestor::div[@data-testid='stElementContainer']/following-sibling::*[1]")
+        "xpath=ancestor::div[@data-testid='stElementContainer']/following-sibling::*")
     missed = [" ".join(text.split()) for text in review.get_by_role("listitem").all_inner_texts()]
     stems = {" ".join((q.stem_text or q.id).split()) for q in quiz.questions}
     assert len(missed) == (quiz.pick or len(quiz.questions)) and set(missed) <= stems, missed
-    reread = page.get_by_role("link", name=f"Reread {module.meta.title}", exact=True)
+    teaching = {s.title for s in module.sections} | {module.meta.title}
+    found = {t: review.get_by_role("link", name=f"Reread {t}", exact=True).count() for t in teaching}
+    assert sum(found.values()) == len(missed), found
+    reread = review.get_by_role("link", name=re.compile(r"^Reread ")).first
     expect(reread).to_be_visible()
     checks.screen("quiz results")
     reread.click()
