@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from course.domain.model import Course
 from course.services.catalog import load
 from course.services.database import close_database, open_database
 from course.services.rehearsal import RehearsalRefused, rehearse_track
 from course.services.seed import DEMO_LEARNERS, describe, seed_bulk, seed_demo
-from course.settings import SettingsError, load_settings
+from course.settings import Settings, SettingsError, load_settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,11 +49,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rehearse.set_defaults(run=run_rehearsal)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Seed the database named by the settings and print what was created."""
-    if args.learners < 1 or args.weeks < 1 or args.bulk_answers < 0:
-        print("error: --learners and --weeks must be at least 1", file=sys.stderr)
-        return 2
+def _settings_and_course() -> tuple[Settings, Course] | int:
+    """Read the settings and load the course, or print why not and return the exit code."""
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -62,6 +60,18 @@ def run(args: argparse.Namespace) -> int:
     if course is None:
         print(f"error: the course in {settings.content_root} does not load; run validate", file=sys.stderr)
         return 1
+    return settings, course
+
+
+def run(args: argparse.Namespace) -> int:
+    """Seed the database named by the settings and print what was created."""
+    if args.learners < 1 or args.weeks < 1 or args.bulk_answers < 0:
+        print("error: --learners and --weeks must be at least 1", file=sys.stderr)
+        return 2
+    opened = _settings_and_course()
+    if isinstance(opened, int):
+        return opened
+    settings, course = opened
     engine = open_database(settings)
     try:
         if args.bulk_answers:
@@ -83,15 +93,10 @@ def run(args: argparse.Namespace) -> int:
 
 def run_rehearsal(args: argparse.Namespace) -> int:
     """Rehearse a demo learner's track and say what is left."""
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    course = load(settings.content_root).course
-    if course is None:
-        print(f"error: the course in {settings.content_root} does not load; run validate", file=sys.stderr)
-        return 1
+    opened = _settings_and_course()
+    if isinstance(opened, int):
+        return opened
+    settings, course = opened
     engine = open_database(settings)
     try:
         done = rehearse_track(engine, settings, course, args.email.strip().lower(), args.track,

@@ -99,3 +99,20 @@ def test_demo_rehearse_does_a_demo_learners_track_but_its_last_section(
     assert main(["demo-rehearse", email, "legal", "--finish"]) == 0  # again: only what is left
     assert "read 1 sections, passed 0 quizzes, played 0 scenarios" in capsys.readouterr().out
     assert _count(database, "SELECT COUNT(*) FROM quiz_attempt") == 1
+
+
+@pytest.mark.parametrize("command", [["seed-demo"], ["demo-rehearse", "legal.learner@demo.example", "legal"]])
+def test_both_seed_commands_refuse_bad_settings_and_a_broken_course(
+    command: list[str], data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NTS_DB_POOL_SIZE", "0")
+    assert main(command) == 2
+    assert "NTS_DB_POOL_SIZE" in capsys.readouterr().err
+    monkeypatch.delenv("NTS_DB_POOL_SIZE")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "course.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    monkeypatch.setenv("COURSE_CONTENT", str(broken))
+    assert main(command) == 1
+    assert "does not load; run validate" in capsys.readouterr().err
