@@ -274,6 +274,30 @@ def completion(course: Course, kind: TargetKind, target_id: str, progress: Progr
     return Completion.NOT_STARTED
 
 
+def quizzes_asked(course: Course, kind: TargetKind, target_id: str) -> frozenset[str]:
+    """Return the quizzes a target asks for: a module's own, or those of each module on a track's path."""
+    if kind is TargetKind.SCENARIO:
+        return frozenset()
+    if kind is TargetKind.MODULE:
+        module = course.modules.get(target_id)
+        modules = [] if module is None else [module]
+    else:
+        modules = path_for(course, [target_id]) if target_id in course.info.roles else []
+    return frozenset(m.quiz for m in modules if m.quiz is not None)
+
+
+def retake_start(course: Course, cycles: Iterable[tuple[TargetKind, str, Cycle]],
+                 quiz_id: str) -> date | None:
+    """Return the first day of the latest running re-take that asks for the quiz (None: none runs).
+
+    A re-take asks for the quiz afresh, so attempts made before that day no longer count against
+    the quiz's attempt limit, as they no longer count toward its completion.
+    """
+    starts = [cycle.starts_on for kind, target_id, cycle in cycles
+              if cycle.retake and quiz_id in quizzes_asked(course, kind, target_id)]
+    return max(starts, default=None)
+
+
 def next_piece(course: Course, track: str, progress: Progress) -> tuple[str, str] | None:
     """Return what to do next on a track: ("module" | "quiz" | "scenario", id), or None when done.
 

@@ -29,6 +29,7 @@ from course.domain.assignments import (
     cycle_on,
     fresh_progress,
     next_piece,
+    retake_start,
     standing,
     target_title,
 )
@@ -239,6 +240,13 @@ def read_cycle_work(session: Session, person_ids: Iterable[int],
         return {}
     since = datetime.combine(min(starts), time(), tzinfo=UTC)
     return store.dated_work(session, list(person_ids), since=since)
+
+
+def quiz_cycle_start(session: Session, course: Course, person_id: int, quiz_id: str,
+                     today: date) -> date | None:
+    """Return the day the person's running re-take of work asking for the quiz began (None: none runs)."""
+    rows = [r for r in store.person_assignments(session, person_id) if r.starts_on <= today]
+    return retake_start(course, [(r.kind, r.target_id, cycle_of(r, today)) for r in rows], quiz_id)
 
 
 def _summary(row: store.AssignmentRow, people: set[int], progress: dict[int, Progress], course: Course,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from course.domain.model import Course, Question, QuestionKind, Quiz
 from course.domain.permissions import Action, Actor
@@ -35,6 +35,7 @@ from course.domain.xapi import (
     build_quiz_finished,
 )
 from course.services import lti_grades
+from course.services.assignments import quiz_cycle_start
 from course.services.learner import NotAvailable, get_path, linked_from_path
 from course.services.learning_records import context_for, queue
 from course.services.permissions import record_audit_event, require
@@ -110,11 +111,30 @@ def _quiz(engine: Engine, actor: Actor, course: Course, quiz_id: str) -> Quiz:
     return quiz
 
 
-def get_history(engine: Engine, actor: Actor, quiz_id: str) -> QuizHistory:
-    """Return the learner's submitted attempts of a quiz."""
+def _counted_attempts(session: Session, course: Course, person_id: int, quiz_id: str,
+                      when: datetime) -> list[attempts.AttemptSummary]:
+    """Return the attempts that count now: all of them, or in a re-take those of its cycle only.
+
+    A re-take asks for the quiz afresh, so the attempt limit starts again with the cycle; without
+    this, someone who used every attempt in the first cycle could never pass the re-take.
+    """
+    done = attempts.list_attempts(session, person_id, quiz_id=quiz_id)
+    if not done:
+        return done
+    since = quiz_cycle_start(session, course, person_id, quiz_id, when.date())
+    return done if since is None else [a for a in done if _day(a.finished_at) >= since]
+
+
+def _day(moment: datetime) -> date:
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(UTC).date()
+
+
+def get_history(engine: Engine, actor: Actor, course: Course, quiz_id: str, *,
+                now: datetime | None = None) -> QuizHistory:
+    """Return the learner's submitted attempts of a quiz that count now (those of a running re-take)."""
     require(engine, actor, Action.SUBMIT_QUIZ)
     with read_session(engine) as session:
-        done = attempts.list_attempts(session, actor.person_id, quiz_id=quiz_id)
+        done = _counted_attempts(session, course, actor.person_id, quiz_id, now or datetime.now(UTC))
     scores = [a.score for a in done]
     return QuizHistory(len(done), max(scores, default=None), scores[-1] if scores else None,
                        any(a.passed for a in done))
@@ -149,7 +169,7 @@ def open_attempt(
             drafts.delete_draft(session, actor.person_id, quiz_id=quiz_id)  # the quiz was edited
             draft = None
         if draft is None:
-            used = attempts.count_attempts(session, actor.person_id, quiz_id=quiz_id)
+            used = len(_counted_attempts(session, course, actor.person_id, quiz_id, when))
             if quiz.max_attempts is not None and used >= quiz.max_attempts:
                 raise AttemptsUsedUp(f"all {quiz.max_attempts} attempts of this quiz are used")
             fresh = drafts.Draft(quiz_id, quiz.meta.version, new_key(), secrets.randbelow(2**31), {}, when)

@@ -115,11 +115,6 @@ def list_attempts(session: Session, person_id: int, *, quiz_id: str | None = Non
     ]
 
 
-def count_attempts(session: Session, person_id: int, *, quiz_id: str) -> int:
-    """Return how many attempts of the quiz the person has stored (for max_attempts)."""
-    return len(list_attempts(session, person_id, quiz_id=quiz_id))
-
-
 def seen_questions(session: Session, person_id: int, *, quiz_id: str) -> frozenset[str]:
     """Return the questions of a quiz the person answered in any stored attempt."""
     statement = (

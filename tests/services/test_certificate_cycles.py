@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from course.domain.assignments import Completion, Plan, Rule, Standing, TargetKind
 from course.domain.model import Course
 from course.domain.permissions import Actor, Capability
-from course.services import assignments, certificates
+from course.services import assignments, certificates, quizzing
 from course.services.reading import mark_section_read
 from course.services.reminders import queue_reminders
 from course.store.engine import read_session
@@ -26,6 +26,7 @@ from tests.services.test_learning import (
     load,
     new_key,
     play,
+    quiz_text,
     read_all,
     take_quiz,
 )
@@ -174,3 +175,29 @@ def test_the_reminder_job_counts_only_fresh_work_in_a_retake(
     play(engine, ada, course, "first-day", [1], now=RETAKE)
     queue_reminders(engine, course, days_before=7, now=due_again + timedelta(days=2))
     assert _reminded(engine, ada) == [*welcomed, "reminder-due"]  # done again: nothing more
+
+
+def test_a_retake_gives_the_quiz_its_attempts_again(
+    engine: Engine, add_person: AddPerson, write_tree: TreeWriter
+) -> None:
+    """Attempts used up in the first cycle must not lock a learner out of the re-take's quiz."""
+    limited = load(write_tree({**PATH_TREE, "quizzes/intro-quiz.md": quiz_text(max_attempts=2)}))
+    ada = assign(engine, add_person, limited)
+    bob = add_person("bob@example.org")  # joined after the assignment was made: not enrolled, no re-take
+    for learner in (ada, bob):
+        assert not take_quiz(engine, learner, limited, "intro-quiz", wrong=["q-one"]).passed
+        assert take_quiz(engine, learner, limited, "intro-quiz").passed
+        with pytest.raises(quizzing.AttemptsUsedUp):  # used up in the first cycle
+            quizzing.open_attempt(engine, learner, limited, "intro-quiz", now=NOW + timedelta(days=30))
+    assert quizzing.get_history(engine, ada, limited, "intro-quiz", now=NOW).used == 2
+
+    # The first re-take begins on 1 November: its own two attempts, and a history of its own.
+    assert quizzing.get_history(engine, ada, limited, "intro-quiz", now=RETAKE) == quizzing.QuizHistory(
+        0, None, None, False)
+    assert not take_quiz(engine, ada, limited, "intro-quiz", wrong=["q-one", "q-two"], now=RETAKE).passed
+    assert take_quiz(engine, ada, limited, "intro-quiz", now=RETAKE).passed
+    with pytest.raises(quizzing.AttemptsUsedUp, match="all 2 attempts"):
+        quizzing.open_attempt(engine, ada, limited, "intro-quiz", now=RETAKE)
+    assert quizzing.get_history(engine, ada, limited, "intro-quiz", now=RETAKE).used == 2
+    with pytest.raises(quizzing.AttemptsUsedUp):  # the limit still holds for someone not re-taking
+        quizzing.open_attempt(engine, bob, limited, "intro-quiz", now=RETAKE)

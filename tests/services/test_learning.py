@@ -619,7 +619,7 @@ def test_a_submitted_attempt_is_recorded_once_with_every_answer(
     assert stored.content_version == bundled.quizzes[CNB].meta.version
     assert [(a.question_id, a.correct) for a in answers] == [(d.question_id, verdicts[d.question_id])
                                                              for d in view.drawn]
-    assert quizzing.get_history(engine, ada, CNB) == quizzing.QuizHistory(1, 0.8, 0.8, True)
+    assert quizzing.get_history(engine, ada, bundled, CNB) == quizzing.QuizHistory(1, 0.8, 0.8, True)
 
     # The same submission again (a double click, a retry), before and after a new attempt begins.
     assert quizzing.submit_attempt(engine, ada, bundled, CNB, attempt_key=view.attempt_key) == result
@@ -650,7 +650,7 @@ def test_max_attempts_refuses_a_new_attempt_once_used_up(
     with pytest.raises(quizzing.AttemptsUsedUp, match="all 2 attempts"):
         quizzing.open_attempt(engine, ada, course, "intro-quiz")
     assert (rows(engine, "quiz_attempt"), rows(engine, "quiz_draft")) == (2, 0)
-    assert quizzing.get_history(engine, ada, "intro-quiz") == quizzing.QuizHistory(2, 1.0, 1.0, True)
+    assert quizzing.get_history(engine, ada, course, "intro-quiz") == quizzing.QuizHistory(2, 1.0, 1.0, True)
 
 
 def test_a_quiz_edited_since_the_draft_began_starts_a_fresh_draw(

@@ -190,7 +190,7 @@ def render() -> None:
         return
     engine = resources.engine()
     quiz = course.quizzes[quiz_id]
-    _header(quiz, get_history(engine, actor, quiz_id))
+    _header(quiz, get_history(engine, actor, course, quiz_id))
     announce_earned(actor, course)
     done = state.get(state.QUIZ_RESULT, quiz_id)
     if isinstance(done, AttemptResult):
