@@ -9,7 +9,7 @@ check permissions and enrol people.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -280,9 +280,9 @@ def quizzes_asked(course: Course, kind: TargetKind, target_id: str) -> frozenset
         return frozenset()
     if kind is TargetKind.MODULE:
         module = course.modules.get(target_id)
-        modules = [] if module is None else [module]
+        modules: Sequence[Module] = () if module is None else (module,)
     else:
-        modules = path_for(course, [target_id]) if target_id in course.info.roles else []
+        modules = path_for(course, [target_id]) if target_id in course.info.roles else ()
     return frozenset(m.quiz for m in modules if m.quiz is not None)
 
 
