@@ -3,9 +3,10 @@ dashboard's literacy target and organisation name; administrators alone change t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from course.domain.org_settings import (
     DEFAULT_MIN_GROUP,
@@ -26,6 +27,35 @@ DEFAULT_ORGANISATION = "Your organisation"
 
 class SettingsError(ValueError):
     """The settings asked for are not allowed; the message says why, in plain words."""
+
+
+Before = TypeVar("Before")
+
+
+def save_settings(
+    engine: Engine,
+    actor: Actor,
+    values: Mapping[str, Any],
+    *,
+    read: Callable[[Session], Before],
+    event: str,
+    target: str,
+    detail: Callable[[Before], dict[str, Any]],
+    now: datetime | None = None,
+) -> None:
+    """Write settings and their audit event in one transaction, the event holding old and new.
+
+    The caller has checked the permission and the values; `read` gives the settings in force
+    before the change (read in the same transaction) and `detail` turns them into the event's
+    detail beside the new values.
+    """
+    when = now or datetime.now(UTC)
+    with write_transaction(engine) as session:
+        before = read(session)
+        for key, value in values.items():
+            org_settings.put_setting(session, key, value, now=when, by=actor.person_id)
+        audit.record_event(session, event, now=when, actor_id=actor.person_id, actor_label=actor.email,
+                           target=target, detail=detail(before))
 
 
 def read_privacy(session: Session) -> PrivacySettings:
@@ -59,23 +89,12 @@ def update_privacy(
     problems = check_privacy_settings(min_group_size, chosen)
     if problems:
         raise SettingsError(" ".join(problems))
-    when = now or datetime.now(UTC)
-    with write_transaction(engine) as session:
-        before = read_privacy(session)
-        org_settings.put_setting(session, "min_group_size", min_group_size, now=when, by=actor.person_id)
-        org_settings.put_setting(session, "leader_filters", chosen, now=when, by=actor.person_id)
-        audit.record_event(
-            session,
-            "privacy_settings_changed",
-            now=when,
-            actor_id=actor.person_id,
-            actor_label=actor.email,
-            target="privacy",
-            detail={
-                "min_group_size": [before.min_group_size, min_group_size],
-                "leader_filters": [sorted(before.leader_filters), chosen],
-            },
-        )
+    save_settings(
+        engine, actor, {"min_group_size": min_group_size, "leader_filters": chosen},
+        read=read_privacy, event="privacy_settings_changed", target="privacy", now=now,
+        detail=lambda before: {"min_group_size": [before.min_group_size, min_group_size],
+                               "leader_filters": [sorted(before.leader_filters), chosen]},
+    )
     return PrivacySettings(min_group_size, frozenset(chosen))
 
 
@@ -113,18 +132,10 @@ def update_dashboard_settings(
     problems = check_target(target) + check_organisation_name(name)
     if problems:
         raise SettingsError(" ".join(problems))
-    when = now or datetime.now(UTC)
-    with write_transaction(engine) as session:
-        before = read_dashboard_settings(session)
-        org_settings.put_setting(session, "literacy_target", target, now=when, by=actor.person_id)
-        org_settings.put_setting(session, "organisation_name", name, now=when, by=actor.person_id)
-        audit.record_event(
-            session,
-            "dashboard_target_changed",
-            now=when,
-            actor_id=actor.person_id,
-            actor_label=actor.email,
-            target="dashboard",
-            detail={"target": [before.target, target], "organisation": [before.organisation, name]},
-        )
+    save_settings(
+        engine, actor, {"literacy_target": target, "organisation_name": name},
+        read=read_dashboard_settings, event="dashboard_target_changed", target="dashboard", now=now,
+        detail=lambda before: {"target": [before.target, target],
+                               "organisation": [before.organisation, name]},
+    )
     return DashboardSettings(target, name)

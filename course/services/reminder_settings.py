@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 
 from course.domain.permissions import Action, Actor
 from course.domain.reminders import ReminderSettings, check_reminder_settings
-from course.services.org_settings import SettingsError
+from course.services.org_settings import SettingsError, save_settings
 from course.services.permissions import require
-from course.store import audit, org_settings
-from course.store.engine import Engine, Session, read_session, write_transaction
+from course.store import org_settings
+from course.store.engine import Engine, Session, read_session
 
 #: The organisation setting that holds the rules, as one JSON object.
 SETTING = "reminders"
@@ -48,11 +48,7 @@ def update_reminder_settings(engine: Engine, actor: Actor, *, time_zone: str, qu
     if problems:
         raise SettingsError(" ".join(problems))
     chosen = ReminderSettings(time_zone, quiet_start, quiet_end, daily_cap)
-    when = now or datetime.now(UTC)
-    with write_transaction(engine) as session:
-        before = read_reminder_settings(session)
-        org_settings.put_setting(session, SETTING, asdict(chosen), now=when, by=actor.person_id)
-        audit.record_event(session, "reminder_settings_changed", now=when, actor_id=actor.person_id,
-                           actor_label=actor.email, target="reminders",
-                           detail={"before": asdict(before), "after": asdict(chosen)})
+    save_settings(engine, actor, {SETTING: asdict(chosen)}, read=read_reminder_settings,
+                  event="reminder_settings_changed", target="reminders", now=now,
+                  detail=lambda before: {"before": asdict(before), "after": asdict(chosen)})
     return chosen
