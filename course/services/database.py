@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from course.services import learning_records, metrics
@@ -20,6 +21,35 @@ def open_database(settings: Settings) -> Engine:
     metrics.watch_pool(engine)
     learning_records.connect_lrs(engine, settings.lrs)
     return engine
+
+
+#: This process's engines, one per database and pool size (see `shared_database`).
+_SHARED: dict[tuple[str, int, int], Engine] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_database(settings: Settings) -> Engine:
+    """Return this process's one engine for the settings' database, opening it on first use.
+
+    An app process serves its pages and its HTTP routes (sign-in, media, LTI, mail links) from
+    this one engine, so it holds one connection pool, `NTS_DB_POOL_SIZE + NTS_DB_POOL_OVERFLOW`
+    connections at most, as docs/deployment.md counts them; two pools per process would double
+    what PostgreSQL's `max_connections` must allow.
+    """
+    key = (settings.database_url, settings.pool_size, settings.pool_overflow)
+    with _SHARED_LOCK:
+        engine = _SHARED.get(key)
+        if engine is None:
+            engine = _SHARED[key] = open_database(settings)
+        return engine
+
+
+def release_shared(engine: Engine) -> None:
+    """Close a shared engine's connections and forget it, so that the next use opens a new one."""
+    with _SHARED_LOCK:
+        for key in [k for k, held in _SHARED.items() if held is engine]:
+            del _SHARED[key]
+    engine.dispose()
 
 
 def backup_database(settings: Settings, destination: Path) -> Path:

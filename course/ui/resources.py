@@ -27,7 +27,7 @@ def _open_engine() -> Engine:
     Start-up (`course/web/lifespan.py`) has already migrated the schema and issued the setup
     token; opening applies a migration only if start-up could not (a no-op otherwise).
     """
-    opened = database.open_database(settings())
+    opened = database.shared_database(settings())  # the HTTP routes use the same engine
     loaded = course().course
     demo.ensure_demo_organisation(opened, settings(), info=loaded.info if loaded else None)
     if settings().demo_mode and settings().demo_learners and loaded is not None:
@@ -39,7 +39,7 @@ def _open_engine() -> Engine:
 
 
 _settings: Held[Settings] = Held(load_settings)
-_engine: Held[Engine] = Held(_open_engine, close=database.close_database)
+_engine: Held[Engine] = Held(_open_engine, close=database.release_shared)
 _passwords: Held[Passwords] = Held(Passwords)
 _parse_cache: Held[ParseCache] = Held(ParseCache)
 _last_valid: Held[studio_content.LastValid] = Held(studio_content.LastValid)

@@ -1,4 +1,4 @@
-"""What the HTTP routes share in this process: the settings and one database engine.
+"""What the HTTP routes share in this process: the settings and the database engine.
 
 Built on first use and kept for the life of the process, outside Streamlit's caches, so no
 browser message can drop them. Nothing here is security state: that lives in the database.
@@ -22,8 +22,8 @@ def settings() -> Settings:
 
 @functools.cache
 def engine() -> database.Engine:
-    """Open the database once for the routes of this process (applying any migration)."""
-    return database.open_database(settings())
+    """Return the database engine of this process, the one its pages use too (opened once)."""
+    return database.shared_database(settings())
 
 
 @functools.cache

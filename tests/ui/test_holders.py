@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
+import pytest
+
+from course.services import database
 from course.ui import resources
 from course.ui.holders import Held
+from course.web import resources as routes
 
 
 def test_many_threads_share_one_build() -> None:
@@ -51,3 +56,26 @@ def test_streamlit_cache_clears_do_not_reach_the_held_objects() -> None:
     st.cache_data.clear()
     assert resources.course().course is parsed.course
     assert resources.engine_builds() == engines
+
+
+def test_the_pages_and_the_http_routes_share_one_engine(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """One pool per app process: the routes must not open a second engine beside the pages'."""
+    monkeypatch.setenv("NTS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("NTS_DEMO", "0")
+    resources.reset()
+    routes.settings.cache_clear()
+    routes.engine.cache_clear()
+    try:
+        pages = resources.engine()
+        assert routes.engine() is pages
+        assert database.shared_database(routes.settings()) is pages
+        resources.reset()  # a test's reset releases it: the next use opens a fresh one
+        assert database.shared_database(routes.settings()) is not pages
+    finally:
+        resources.reset()
+        database.release_shared(routes.engine())
+        routes.settings.cache_clear()
+        routes.engine.cache_clear()
