@@ -43,6 +43,20 @@ _OAUTH_OPTIONS = {"oauth_scope": "NTS_LRS_OAUTH_SCOPE", "oauth_resource": "NTS_L
                   "oauth_audience": "NTS_LRS_OAUTH_AUDIENCE"}
 
 
+def _check_sign_in(settings: LrsSettings) -> None:
+    """Refuse basic authentication and OAuth together, and OAuth without its token URL, id and secret."""
+    basic = [name for field, name in _BASIC.items() if getattr(settings, field)]
+    oauth = [name for field, name in _OAUTH.items() if getattr(settings, field)]
+    options = [name for field, name in _OAUTH_OPTIONS.items() if getattr(settings, field)]
+    if basic and oauth:
+        raise SettingsError(f"{' and '.join(basic)} (basic authentication) and {' and '.join(oauth)} "
+                            "(OAuth) are both set: the LRS is signed in to one way, unset one")
+    missing = [name for field, name in _OAUTH.items() if not getattr(settings, field)]
+    if (oauth or options) and missing:
+        given = ", ".join(oauth + options)
+        raise SettingsError(f"{given} set for OAuth, so set {' and '.join(missing)} too")
+
+
 class LrsSettings(EnvironmentModel):
     """The learning record store that receives xAPI statements, and how learners are named there."""
 
@@ -100,23 +114,9 @@ class LrsSettings(EnvironmentModel):
         return {**data, "activity_base": str(data.get("activity_base") or "").strip() or public + "/xapi"}
 
     @model_validator(mode="after")
-    def _one_way_to_sign_in(self) -> Self:
-        """Basic authentication or OAuth, not both; OAuth needs its token URL, id and secret."""
-        basic = [name for field, name in _BASIC.items() if getattr(self, field)]
-        oauth = [name for field, name in _OAUTH.items() if getattr(self, field)]
-        options = [name for field, name in _OAUTH_OPTIONS.items() if getattr(self, field)]
-        if basic and oauth:
-            raise SettingsError(f"{' and '.join(basic)} (basic authentication) and {' and '.join(oauth)} "
-                                "(OAuth) are both set: the LRS is signed in to one way, unset one")
-        missing = [name for field, name in _OAUTH.items() if not getattr(self, field)]
-        if (oauth or options) and missing:
-            given = ", ".join(oauth + options)
-            raise SettingsError(f"{given} set for OAuth, so set {' and '.join(missing)} too")
-        return self
-
-    @model_validator(mode="after")
     def _complete(self) -> Self:
-        """An endpoint is given without /statements, and needs the key of the pseudonyms."""
+        """Sign-in is one way or none; an endpoint has no /statements and needs the pseudonyms' key."""
+        _check_sign_in(self)
         if not self.configured:
             return self
         if self.endpoint.endswith("/statements"):
