@@ -112,7 +112,10 @@ class HttpLrs:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 response.read()
         except urllib.error.HTTPError as error:
-            detail = error.read(300).decode("utf-8", "replace").strip()
+            detail = error.read(8000).decode("utf-8", "replace")
+            for credential in headers.get("Authorization", "").split(" ")[1:]:
+                detail = detail.replace(credential, "[credentials]")  # an LRS that echoes the request
+            detail = detail.strip()[:300]
             raise LrsError(f"LRS answered {error.code} {error.reason}: {detail}"[:480],
                            status=error.code) from None
         except (TimeoutError, urllib.error.URLError, OSError) as error:

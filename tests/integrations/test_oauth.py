@@ -1,4 +1,4 @@
-"""The OAuth token cache and request, on a fake clock and a fake token endpoint (no network).
+"""The OAuth token cache and request, on a fake clock and a fake token endpoint.
 
 tests/integrations/test_lrs_oauth.py runs the same code against a real authorization server and
 a real LRS; these tests pin the timing rules that a real server makes slow to reach.
@@ -9,9 +9,12 @@ from __future__ import annotations
 import base64
 import threading
 import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from course.domain.xapi import LrsError
+from course.integrations.lrs import HttpLrs
 from course.integrations.oauth import (
     ASSUMED_LIFETIME,
     ClientCredentials,
@@ -22,6 +25,7 @@ from course.integrations.oauth import (
     parse_token_response,
     token_request,
 )
+from course.settings import LrsSettings
 
 CREDENTIALS = ClientCredentials(token_url="https://id.example.org/token", client_id="nts:app",
                                 client_secret="s3cret+/ :%", scope="statements/write",
@@ -174,3 +178,39 @@ def test_an_unreachable_token_endpoint_is_named_without_the_secret() -> None:
         fetch_token(closed, timeout=2)
     assert str(refused.value).startswith("OAuth token endpoint http://127.0.0.1:9/token unreachable: ")
     assert refused.value.status is None and "never-shown-secret" not in str(refused.value)
+
+
+class _EchoingLrs(BaseHTTPRequestHandler):
+    """An LRS that refuses every token and writes the request's Authorization header back."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = f"refused: {self.headers.get('Authorization')}".encode()
+        self.send_response(401)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output quiet."""
+
+
+def test_a_refused_token_is_renewed_once_and_never_echoed_into_the_error() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoingLrs)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        endpoint = FakeEndpoint()
+        settings = LrsSettings(endpoint=f"http://127.0.0.1:{server.server_address[1]}/xAPI",
+                               actor_key="a-test-actor-key-123", oauth_token_url=CREDENTIALS.token_url,
+                               oauth_client_id="nts", oauth_client_secret="s")
+        lrs = HttpLrs(settings, timeout=5, tokens=TokenCache(clock=FakeClock(), fetch=endpoint))
+        with pytest.raises(LrsError) as refused:
+            lrs.send(['{"id": "x"}'])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert endpoint.issued == 2 and refused.value.status == 401  # renewed once, then given up
+    message = str(refused.value)
+    assert message.startswith("LRS answered 401 Unauthorized: refused: Bearer [credentials] (also with a new")
+    assert "token-1" not in message and "token-2" not in message
