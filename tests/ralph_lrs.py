@@ -27,8 +27,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -96,13 +97,14 @@ def _free_port() -> int:
 class RalphLrs:
     """One Ralph server: its address, its credentials, and its statements read back by its API."""
 
-    def __init__(self, ralph: Path, home: Path) -> None:
+    def __init__(self, ralph: Path, home: Path, *, extra_env: Mapping[str, str] | None = None) -> None:
         self.ralph = ralph
         self.home = home
         self.port = _free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.env = {**os.environ, "RALPH_APP_DIR": str(home / "app"), "RALPH_RUNSERVER_BACKEND": "fs",
-                    "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(home / "data")}
+                    "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(home / "data"),
+                    **(extra_env or {})}
         (home / "data").mkdir(parents=True, exist_ok=True)
         subprocess.run([str(ralph), "auth", "-u", USERNAME, "-p", PASSWORD, "-s", "all",
                         "-A", "nts-test-lrs", "http://127.0.0.1", "-w"],
@@ -171,14 +173,19 @@ class RalphLrs:
         return found
 
 
+def skip_or_fail(reason: str) -> NoReturn:
+    """Skip the test for want of a real server, or fail it when NTS_REQUIRE_LRS=1 (CI)."""
+    if os.environ.get("NTS_REQUIRE_LRS") == "1":
+        pytest.fail(reason + " and NTS_REQUIRE_LRS=1")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def ralph_lrs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RalphLrs]:
     """Start Ralph once per session (installing it on first use), or skip (fail in CI)."""
     ralph = ensure_venv()
     if isinstance(ralph, str):
-        if os.environ.get("NTS_REQUIRE_LRS") == "1":
-            pytest.fail(ralph + " and NTS_REQUIRE_LRS=1")
-        pytest.skip(ralph)
+        skip_or_fail(ralph)
     server = RalphLrs(ralph, tmp_path_factory.mktemp("ralph"))
     server.start()
     try:
@@ -191,9 +198,7 @@ def validate_with_ralph(documents: list[dict[str, object]]) -> list[str]:
     """Validate statements against Ralph's xAPI models (in Ralph's environment); return the problems."""
     ralph = ensure_venv()
     if isinstance(ralph, str):
-        if os.environ.get("NTS_REQUIRE_LRS") == "1":
-            pytest.fail(ralph + " and NTS_REQUIRE_LRS=1")
-        pytest.skip(ralph)
+        skip_or_fail(ralph)
     script = (
         "import json, sys\n"
         "from pydantic import ValidationError\n"

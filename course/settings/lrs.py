@@ -26,6 +26,37 @@ def _user_name(value: str) -> str:
     return value
 
 
+def _client_text(value: str) -> str:
+    """Accept what RFC 6749 (appendix A, VSCHAR) allows in a client id or secret: printable ASCII."""
+    if value and not all(" " <= c <= "~" for c in value):
+        raise ValueError("use printable ASCII characters only (RFC 6749 allows no others)")
+    return value
+
+
+ClientText = Annotated[str, BeforeValidator(stripped), AfterValidator(_client_text)]
+
+#: The variables of each way of signing in to the LRS (only one may be used).
+_BASIC = {"username": "NTS_LRS_USERNAME", "password": "NTS_LRS_PASSWORD"}
+_OAUTH = {"oauth_token_url": "NTS_LRS_OAUTH_TOKEN_URL", "oauth_client_id": "NTS_LRS_OAUTH_CLIENT_ID",
+          "oauth_client_secret": "NTS_LRS_OAUTH_CLIENT_SECRET"}
+_OAUTH_OPTIONS = {"oauth_scope": "NTS_LRS_OAUTH_SCOPE", "oauth_resource": "NTS_LRS_OAUTH_RESOURCE",
+                  "oauth_audience": "NTS_LRS_OAUTH_AUDIENCE"}
+
+
+def _check_sign_in(settings: LrsSettings) -> None:
+    """Refuse basic authentication and OAuth together, and OAuth without its token URL, id and secret."""
+    basic = [name for field, name in _BASIC.items() if getattr(settings, field)]
+    oauth = [name for field, name in _OAUTH.items() if getattr(settings, field)]
+    options = [name for field, name in _OAUTH_OPTIONS.items() if getattr(settings, field)]
+    if basic and oauth:
+        raise SettingsError(f"{' and '.join(basic)} (basic authentication) and {' and '.join(oauth)} "
+                            "(OAuth) are both set: the LRS is signed in to one way, unset one")
+    missing = [name for field, name in _OAUTH.items() if not getattr(settings, field)]
+    if (oauth or options) and missing:
+        given = ", ".join(oauth + options)
+        raise SettingsError(f"{given} set for OAuth, so set {' and '.join(missing)} too")
+
+
 class LrsSettings(EnvironmentModel):
     """The learning record store that receives xAPI statements, and how learners are named there."""
 
@@ -41,6 +72,26 @@ class LrsSettings(EnvironmentModel):
     username: Annotated[str, AfterValidator(_user_name)] = env(
         "NTS_LRS_USERNAME", "", "User name of the LRS's basic authentication (no `:`).")
     password: str = env("NTS_LRS_PASSWORD", "", "Its password.", secret=True)
+    #: OAuth 2.0 client credentials (RFC 6749 §4.4), instead of basic authentication.
+    oauth_token_url: Url = env(
+        "NTS_LRS_OAUTH_TOKEN_URL", "", "Token endpoint of the authorization server that gives the "
+        "job runner access tokens for the LRS (OAuth 2.0 client credentials, instead of "
+        "`NTS_LRS_USERNAME`); see [integrations](integrations.md#connecting-an-lrs-with-oauth-20).",
+        shown_default="unset (basic authentication)")
+    oauth_client_id: ClientText = env("NTS_LRS_OAUTH_CLIENT_ID", "", "The client id registered at "
+                                      "that authorization server. Required with the token URL.")
+    oauth_client_secret: ClientText = env("NTS_LRS_OAUTH_CLIENT_SECRET", "", "Its client secret "
+                                          "(sent by HTTP basic authentication). Required with the "
+                                          "token URL.", shown_default="unset", secret=True)
+    oauth_scope: Annotated[str, BeforeValidator(stripped)] = env(
+        "NTS_LRS_OAUTH_SCOPE", "", "Scopes to ask for, separated by spaces (for Ralph: "
+        "`statements/write`), if the authorization server wants any.", shown_default="none asked")
+    oauth_resource: Url = env(
+        "NTS_LRS_OAUTH_RESOURCE", "", "The LRS as a resource indicator (RFC 8707 `resource`), for "
+        "servers that issue tokens per API that way.", shown_default="none sent")
+    oauth_audience: Annotated[str, BeforeValidator(stripped)] = env(
+        "NTS_LRS_OAUTH_AUDIENCE", "", "The LRS as an `audience` parameter, for servers that name the "
+        "API that way (Auth0, Okta).", shown_default="none sent")
     #: The secret that makes each learner's pseudonym; it must stay the same for ever.
     actor_key: Annotated[str, BeforeValidator(stripped)] = env(
         "NTS_LRS_ACTOR_KEY", "", "Secret (at least 16 characters) that turns each learner into the "
@@ -64,7 +115,8 @@ class LrsSettings(EnvironmentModel):
 
     @model_validator(mode="after")
     def _complete(self) -> Self:
-        """An endpoint is given without /statements, and needs the key of the pseudonyms."""
+        """Sign-in is one way or none; an endpoint has no /statements and needs the pseudonyms' key."""
+        _check_sign_in(self)
         if not self.configured:
             return self
         if self.endpoint.endswith("/statements"):
@@ -79,3 +131,8 @@ class LrsSettings(EnvironmentModel):
     def configured(self) -> bool:
         """Return whether an LRS is configured."""
         return bool(self.endpoint)
+
+    @property
+    def uses_oauth(self) -> bool:
+        """Return whether the LRS is signed in to with OAuth access tokens (not basic authentication)."""
+        return bool(self.oauth_token_url)

@@ -46,19 +46,21 @@ def test_every_kind_of_statement_validates_against_ralphs_xapi_models() -> None:
     assert validate_with_ralph([loads(s.document) for s in every_kind().values()]) == []
 
 
-def _course(root: Path) -> Course:
+def course_at(root: Path) -> Course:
+    """Load the course written at root (the other LRS tests share these helpers)."""
     loaded = load_course(root)
     assert loaded.course is not None
     return loaded.course
 
 
-def _learner(engine: Engine, email: str = "ada@example.org") -> Actor:
+def add_learner(engine: Engine, email: str = "ada@example.org") -> Actor:
+    """Add a learner of the legal track."""
     info = add_account(engine, email, name="Ada", grants=Grants(frozenset({Capability.LEARNER})), by=None,
                        department="legal", tracks=("legal",), now=NOW)
     return Actor(info.id, info.email, info.grants)
 
 
-def _learn_everything(engine: Engine, actor: Actor, course: Course, *, now: datetime = NOW) -> None:
+def learn_everything(engine: Engine, actor: Actor, course: Course, *, now: datetime = NOW) -> None:
     """Read every section, answer every question right, submit, play to the good end, get certified."""
     module = course.modules["intro"]
     for index in range(len(module.sections)):
@@ -76,14 +78,16 @@ def _learn_everything(engine: Engine, actor: Actor, course: Course, *, now: date
     certificates.issue_certificates(engine, actor, course, now=now)
 
 
-def _outbox(engine: Engine) -> list[tuple[str, str, bool]]:
+def outbox_rows(engine: Engine) -> list[tuple[str, str, bool]]:
+    """Return each queued statement's id, kind and whether it was sent, in queue order."""
     with read_session(engine) as session:
         rows = session.connection().execute(text(
             "SELECT statement_id, kind, sent_at IS NOT NULL FROM xapi_outbox ORDER BY id"))
         return [(r[0], r[1], bool(r[2])) for r in rows]
 
 
-def _held(lrs: RalphLrs, ids: Sequence[str]) -> Counter[str]:
+def held_by(lrs: RalphLrs, ids: Sequence[str]) -> Counter[str]:
+    """Count how often the LRS holds each of these statement ids."""
     wanted = set(ids)
     return Counter(str(s["id"]) for s in lrs.statements() if s["id"] in wanted)
 
@@ -91,11 +95,11 @@ def _held(lrs: RalphLrs, ids: Sequence[str]) -> Counter[str]:
 def test_learner_events_reach_the_lrs_through_the_job_runner_each_once(
     ralph_lrs: RalphLrs, sqlite_engine: Engine, write_tree: TreeWriter
 ) -> None:
-    engine, course = sqlite_engine, _course(write_tree())
+    engine, course = sqlite_engine, course_at(write_tree())
     learning_records.connect_lrs(engine, ralph_lrs.settings())
-    ada = _learner(engine)
-    _learn_everything(engine, ada, course)
-    queued = _outbox(engine)
+    ada = add_learner(engine)
+    learn_everything(engine, ada, course)
+    queued = outbox_rows(engine)
     kinds = Counter(kind for _, kind, _ in queued)
     questions = len(course.quizzes["intro-quiz"].questions)
     assert kinds == {EventKind.SECTION_READ: len(course.modules["intro"].sections),
@@ -109,7 +113,7 @@ def test_learner_events_reach_the_lrs_through_the_job_runner_each_once(
     assert outcome.status == "ran", outcome.message
     assert outcome.message == f"{len(queued)} statement(s) sent, 0 to retry, 0 old sent statement(s) deleted"
     ids = [sid for sid, _, _ in queued]
-    assert _held(ralph_lrs, ids) == Counter({sid: 1 for sid in ids})
+    assert held_by(ralph_lrs, ids) == Counter({sid: 1 for sid in ids})
     stored = [s for s in ralph_lrs.statements() if s["id"] in set(ids)]
     names = {s["actor"]["account"]["name"] for s in stored}  # type: ignore[index]
     assert len(names) == 1 and "ada" not in next(iter(names))
@@ -124,7 +128,7 @@ def test_learner_events_reach_the_lrs_through_the_job_runner_each_once(
         session.connection().execute(update(XapiOutbox).values(sent_at=None, next_attempt_at=NOW))  # type: ignore[arg-type]
     report = learning_records.send_statements(engine, HttpLrs(ralph_lrs.settings()), batch=5, now=NOW)
     assert (report.sent, report.failed) == (len(ids), 0)
-    assert _held(ralph_lrs, ids) == Counter({sid: 1 for sid in ids})
+    assert held_by(ralph_lrs, ids) == Counter({sid: 1 for sid in ids})
     assert validate_with_ralph([{k: v for k, v in s.items() if k not in ("stored", "authority")}
                                 for s in stored]) == []
 
@@ -147,11 +151,11 @@ class _StopsAfterFirstBatch:
 def test_the_lrs_stopped_mid_run_loses_and_doubles_nothing(
     ralph_lrs: RalphLrs, sqlite_engine: Engine, write_tree: TreeWriter
 ) -> None:
-    engine, course = sqlite_engine, _course(write_tree())
+    engine, course = sqlite_engine, course_at(write_tree())
     learning_records.connect_lrs(engine, ralph_lrs.settings())
-    ada = _learner(engine)
-    _learn_everything(engine, ada, course)
-    before = len(_outbox(engine))
+    ada = add_learner(engine)
+    learn_everything(engine, ada, course)
+    before = len(outbox_rows(engine))
     stopping = _StopsAfterFirstBatch(ralph_lrs)
     try:
         report = learning_records.send_statements(engine, stopping, batch=3, now=NOW)
@@ -159,9 +163,9 @@ def test_the_lrs_stopped_mid_run_loses_and_doubles_nothing(
         assert "unreachable" in report.errors[0]
 
         # The learner goes on while the LRS is away: the events are recorded with their statements.
-        bea = _learner(engine, "bea@example.org")
-        _learn_everything(engine, bea, course, now=NOW + timedelta(minutes=1))
-        assert len(_outbox(engine)) == 2 * before
+        bea = add_learner(engine, "bea@example.org")
+        learn_everything(engine, bea, course, now=NOW + timedelta(minutes=1))
+        assert len(outbox_rows(engine)) == 2 * before
         later = NOW + timedelta(minutes=1)
         again = learning_records.send_statements(engine, HttpLrs(ralph_lrs.settings(), timeout=5), now=later)
         assert again.sent == 0 and again.failed > 0
@@ -177,18 +181,18 @@ def test_the_lrs_stopped_mid_run_loses_and_doubles_nothing(
     assert early.sent == 0
     done = learning_records.send_statements(engine, adapter, now=NOW + timedelta(hours=2))
     assert done.failed == 0 and done.sent == 2 * before - 3
-    ids = [sid for sid, _, _ in _outbox(engine)]
-    assert all(sent for _, _, sent in _outbox(engine))
-    assert _held(ralph_lrs, ids) == Counter({sid: 1 for sid in ids})
+    ids = [sid for sid, _, _ in outbox_rows(engine)]
+    assert all(sent for _, _, sent in outbox_rows(engine))
+    assert held_by(ralph_lrs, ids) == Counter({sid: 1 for sid in ids})
     assert learning_records.outbox_state(engine, by=None).failing == 0
 
 
 def test_wrong_credentials_are_kept_as_the_error_and_nothing_is_marked_sent(
     ralph_lrs: RalphLrs, sqlite_engine: Engine, write_tree: TreeWriter
 ) -> None:
-    engine, course = sqlite_engine, _course(write_tree())
+    engine, course = sqlite_engine, course_at(write_tree())
     learning_records.connect_lrs(engine, ralph_lrs.settings())
-    ada = _learner(engine)
+    ada = add_learner(engine)
     reading.mark_section_read(engine, ada, course, "intro", section_index=0, key=new_key(), now=NOW)
     wrong = HttpLrs(ralph_lrs.settings(password="not-the-passphrase"))
     with pytest.raises(LrsError) as refused:
@@ -211,13 +215,13 @@ def test_jobs_run_once_sends_what_the_app_recorded(
     monkeypatch.setenv("NTS_LRS_USERNAME", settings.username)
     monkeypatch.setenv("NTS_LRS_PASSWORD", settings.password)
     monkeypatch.setenv("NTS_LRS_ACTOR_KEY", settings.actor_key)
-    course = _course(write_tree({"quizzes/intro-quiz.md": KINDS}))
+    course = course_at(write_tree({"quizzes/intro-quiz.md": KINDS}))
     engine = open_database(load_settings())  # what the app does at start: the LRS is connected
     try:
-        ada = _learner(engine)
+        ada = add_learner(engine)
         reading.mark_section_read(engine, ada, course, "intro", section_index=0, key=new_key(), now=NOW)
         take(engine, ada, course)  # choice, ordering, matching and a reflection
-        ids = [sid for sid, _, _ in _outbox(engine)]
+        ids = [sid for sid, _, _ in outbox_rows(engine)]
         with read_session(engine) as session:
             documents = [loads(r[0]) for r in session.connection().execute(
                 text("SELECT statement FROM xapi_outbox"))]
@@ -228,7 +232,7 @@ def test_jobs_run_once_sends_what_the_app_recorded(
     lines = capsys.readouterr().out.splitlines()
     summary = f"{len(ids)} statement(s) sent, 0 to retry, 0 old sent statement(s) deleted"
     assert f"send-xapi: ran: {summary}" in lines
-    assert _held(ralph_lrs, ids) == Counter({sid: 1 for sid in ids})
+    assert held_by(ralph_lrs, ids) == Counter({sid: 1 for sid in ids})
 
 
 class _Counting:
@@ -248,11 +252,11 @@ class _Counting:
 def test_two_senders_at_once_post_each_statement_once(
     ralph_lrs: RalphLrs, sqlite_engine: Engine, write_tree: TreeWriter
 ) -> None:
-    engine, course = sqlite_engine, _course(write_tree())
+    engine, course = sqlite_engine, course_at(write_tree())
     learning_records.connect_lrs(engine, ralph_lrs.settings())
     for n in range(3):
-        _learn_everything(engine, _learner(engine, f"learner{n}@example.org"), course)
-    ids = [sid for sid, _, _ in _outbox(engine)]
+        learn_everything(engine, add_learner(engine, f"learner{n}@example.org"), course)
+    ids = [sid for sid, _, _ in outbox_rows(engine)]
     counting = _Counting(ralph_lrs)
     reports: list[learning_records.SendReport] = []
     threads = [threading.Thread(target=lambda: reports.append(
@@ -263,4 +267,4 @@ def test_two_senders_at_once_post_each_statement_once(
         thread.join()
     assert sum(r.sent for r in reports) == len(ids) and not any(r.failed for r in reports)
     assert counting.posted == Counter({sid: 1 for sid in ids})
-    assert _held(ralph_lrs, ids) == Counter({sid: 1 for sid in ids})
+    assert held_by(ralph_lrs, ids) == Counter({sid: 1 for sid in ids})

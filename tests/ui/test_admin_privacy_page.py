@@ -100,6 +100,33 @@ def test_an_admin_sees_the_learning_records_outbox_with_the_lrs_error_as_plain_t
     assert "unreachable" in report.errors[0]
 
 
+def test_an_oauth_token_endpoint_that_is_down_shows_as_the_last_error_without_the_secret(
+        app: AppFactory, database: Callable[[], Engine], monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "an-oauth-client-secret-never-shown"
+    token_url = f"http://127.0.0.1:{_closed_port()}/oauth2/token"
+    monkeypatch.setenv("NTS_LRS_ENDPOINT", f"http://127.0.0.1:{_closed_port()}/xAPI")
+    monkeypatch.setenv("NTS_LRS_ACTOR_KEY", "an-actor-key-of-some-length")
+    monkeypatch.setenv("NTS_LRS_OAUTH_TOKEN_URL", token_url)
+    monkeypatch.setenv("NTS_LRS_OAUTH_CLIENT_ID", "need-to-share")
+    monkeypatch.setenv("NTS_LRS_OAUTH_CLIENT_SECRET", secret)
+    app()
+    engine = database()
+    statement = every_kind(person_id=_admin_id(engine))[EventKind.SECTION_READ]
+    with write_transaction(engine) as session:
+        xapi_outbox.queue_statements(session, [statement], now=datetime.now(UTC))
+    report = learning_records.send_statements(engine, HttpLrs(load_settings().lrs, timeout=2))
+    assert (report.sent, report.failed) == (0, 1)
+    at = app(as_demo="admin")
+    at.switch_page(PRIVACY).run()
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric} == {"Waiting": "1", "Sent": "0", "Failing": "1"}
+    [shown] = [t.value for t in at.text]
+    assert shown == report.errors[0] and shown.startswith(f"OAuth token endpoint {token_url} unreachable: ")
+    page = " ".join(str(e.value) for kind in (at.markdown, at.caption, at.text, at.error, at.warning,
+                                              at.info, at.text_input) for e in kind)
+    assert shown in page and secret not in page
+
+
 def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
