@@ -77,3 +77,35 @@ def test_every_mistake_is_reported_at_once_on_one_line() -> None:
         load_settings({"NTS_DB_POOL_SIZE": "0", "NTS_LOG_LEVEL": "loud"})
     assert str(refused.value) == ("NTS_DB_POOL_SIZE='0': expected a number above 0; "
                                   "NTS_LOG_LEVEL='loud': expected one of DEBUG, INFO, WARNING, ERROR")
+
+
+def test_pdf_fallback_fonts_are_font_files_in_order(tmp_path: Path) -> None:
+    first, second = tmp_path / "Noto Sans CJK.ttc", tmp_path / "thai.otf"
+    first.write_bytes(b"ttcf" + bytes(60))
+    second.write_bytes(b"OTTO" + bytes(60))
+    settings = load_settings({"NTS_PDF_FALLBACK_FONTS": f" {first} ,, {second}, "})
+    assert settings.pdf_fallback_fonts == (first, second)
+    assert load_settings({}).pdf_fallback_fonts == ()
+    assert load_settings({"NTS_PDF_FALLBACK_FONTS": " "}).pdf_fallback_fonts == ()
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("missing.ttf", None, "'{path}' cannot be read (No such file or directory)"),
+    ("fonts", "folder", "'{path}' cannot be read (Is a directory)"),
+    ("notes.ttf", b"not a font at all", "'{path}' is not a TrueType or OpenType font file"),
+    ("empty.otf", b"", "'{path}' is not a TrueType or OpenType font file"),
+])
+def test_a_pdf_fallback_font_that_cannot_be_used_is_named(
+    tmp_path: Path, name: str, content: bytes | str | None, message: str
+) -> None:
+    path = tmp_path / name
+    if content == "folder":
+        path.mkdir()
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    good = tmp_path / "good.ttf"
+    good.write_bytes(b"\x00\x01\x00\x00" + bytes(60))
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"NTS_PDF_FALLBACK_FONTS": f"{good},{path}"})
+    assert str(refused.value).startswith(f"NTS_PDF_FALLBACK_FONTS='{good},{path}': "
+                                         + message.format(path=path))

@@ -1,39 +1,68 @@
 """A certificate as a one-page A4 PDF: name, track, date, score band, code and where to check it.
 
-Drawn with the PDF core fonts; characters they do not hold are written as "?" rather than
-failing, so any name prints. Nothing is read from files or addresses.
+Set in the bundled Unicode fonts (course/services/pdf_text.py), so a name prints as it is written
+in any script those fonts, or the operator's fallback fonts, hold. Each line keeps to its share of
+the page (the height of two lines at its size): a long name or title wraps onto more, smaller
+lines, down to half size, and only text too long for that (a name of some 280 characters) is cut
+with an ellipsis, so nothing runs off the page or over the frame.
+Nothing is read from addresses; the only files read are the fonts.
 """
 
 from __future__ import annotations
 
-from fpdf import FPDF
-from fpdf.enums import Align, XPos, YPos
+from collections.abc import Sequence
+from pathlib import Path
+
+from fpdf.enums import Align
 
 from course.domain.certificates import Certificate, verification_url
 from course.domain.model import Course
 from course.domain.permissions import Actor
 from course.services.certificates import owned_certificate
+from course.services.pdf_text import FAMILY, UnicodePdf
 from course.store.engine import Engine
 
-_FONT = "helvetica"
+#: Each step sets text this much smaller than the one before, down to half its size.
+_SHRINK = 0.9
+_ELLIPSIS = "\u2026"
 
 
-def _latin(text: str) -> str:
-    plain = text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-")
-    return plain.encode("latin-1", errors="replace").decode("latin-1")
+def _sizes(size: float) -> list[float]:
+    sizes = [size]
+    while sizes[-1] * _SHRINK >= size / 2:
+        sizes.append(sizes[-1] * _SHRINK)
+    return sizes
 
 
-def _line(pdf: FPDF, text: str, *, size: float, style: str = "", gap: float = 4.0) -> None:
-    pdf.set_font(_FONT, style=style, size=size)
-    pdf.multi_cell(0, size * 0.5, _latin(text), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+def _cut(pdf: UnicodePdf, lines: list[str], count: int) -> list[str]:
+    """Keep the first `count` lines, the last ending in an ellipsis that fits the width."""
+    last = lines[count - 1]
+    while last and pdf.get_string_width(last + _ELLIPSIS) > pdf.epw:
+        last = last[:-1]
+    return [*lines[:count - 1], last.rstrip() + _ELLIPSIS]
+
+
+def _line(pdf: UnicodePdf, text: str, *, size: float, style: str = "", gap: float = 4.0,
+          share: int = 2) -> None:
+    """Write centred text within the height of `share` lines at `size`: smaller if need be, then cut."""
+    shown = pdf.settable(text)
+    budget = share * size
+    for step in _sizes(size):
+        pdf.set_font(FAMILY, style=style, size=step)
+        lines = pdf.wrap(shown, height=step * 0.5)
+        if len(lines) * step <= budget:
+            break
+    else:
+        lines = _cut(pdf, lines, int(budget // step))
+    pdf.write_lines(lines, height=step * 0.5, align=Align.C)
     pdf.ln(gap)
 
 
 def draw_certificate(certificate: Certificate, *, holder_name: str, course_title: str,
-                     public_url: str) -> bytes:
+                     public_url: str, fallback_fonts: Sequence[Path] = ()) -> bytes:
     """Return the PDF of one certificate."""
-    pdf = FPDF(orientation="landscape", unit="mm", format="A4")
-    pdf.set_title(_latin(f"{course_title}: {certificate.track_title} certificate"))
+    pdf = UnicodePdf(orientation="landscape", fallback_fonts=fallback_fonts)
+    pdf.set_title(f"{course_title}: {certificate.track_title} certificate")
     pdf.set_creator("Need to Share")
     pdf.set_margins(25, 25, 25)
     pdf.set_auto_page_break(auto=False)
@@ -55,8 +84,8 @@ def draw_certificate(certificate: Certificate, *, holder_name: str, course_title
 
 
 def certificate_pdf(engine: Engine, actor: Actor, course: Course, code: str, *,
-                    public_url: str) -> bytes:
+                    public_url: str, fallback_fonts: Sequence[Path] = ()) -> bytes:
     """Return the PDF of one of the signed-in person's own certificates."""
     certificate, holder = owned_certificate(engine, actor, code)
     return draw_certificate(certificate, holder_name=holder.name, course_title=course.info.title,
-                            public_url=public_url)
+                            public_url=public_url, fallback_fonts=fallback_fonts)

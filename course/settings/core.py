@@ -42,6 +42,30 @@ def _networks(raw: object) -> object:
     return tuple(networks)
 
 
+#: How TrueType (and TrueType collection) and OpenType font files begin.
+_FONT_SIGNATURES = (b"\x00\x01\x00\x00", b"true", b"OTTO", b"ttcf")
+
+
+def _font_files(raw: object) -> object:
+    """Read font file paths separated by commas; refuse one that is missing or not a font file."""
+    if not isinstance(raw, str):
+        return raw
+    paths = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        path = Path(item).expanduser().resolve()
+        try:
+            with path.open("rb") as file:
+                signature = file.read(4)
+        except OSError as error:
+            raise ValueError(f"{item!r} cannot be read ({error.strerror or error})") from None
+        if signature not in _FONT_SIGNATURES:
+            raise ValueError(f"{item!r} is not a TrueType or OpenType font file (.ttf, .otf, .ttc)")
+        paths.append(path)
+    return tuple(paths)
+
+
 def _one_line_name(raw: object) -> object:
     return " ".join(raw.split())[:200] if isinstance(raw, str) else raw
 
@@ -97,6 +121,13 @@ class Settings(EnvironmentModel):
         "NTS_ORGANISATION_NAME", "", "The organisation's name: the issuer of learners' certificates "
         "and their signed badges. See [certificates](certificates.md).",
         shown_default="the host name of `NTS_PUBLIC_URL`")
+    #: Font files for the characters the PDFs' bundled DejaVu Sans lacks (CJK, Devanagari, Thai...).
+    pdf_fallback_fonts: Annotated[tuple[Path, ...], BeforeValidator(_font_files)] = env(
+        "NTS_PDF_FALLBACK_FONTS", (), "Font files (TrueType or OpenType: `.ttf`, `.otf`, the first "
+        "font of a `.ttc`), commas between them, that certificates and the board report use, in "
+        "this order, for characters their bundled DejaVu Sans lacks: Chinese, Japanese, Korean, "
+        "Devanagari, Thai... See [certificates](certificates.md#names-in-every-script).",
+        shown_default="none: such a character prints as `\ufffd`")
     #: Bearer token that lets Prometheus read /metrics from another host ("" = loopback only).
     metrics_token: Token = env(
         "NTS_METRICS_TOKEN", "", "Bearer token Prometheus sends to read `/metrics` (`Authorization: "

@@ -20,10 +20,12 @@ def _downloads(actor: Actor, course: Course, certificate: Certificate, public_ur
     engine = resources.engine()
     issuer = Issuer.named(resources.settings().organisation_name, public_url)
     stem = f"certificate-{certificate.track}-{certificate.code}"
+    fonts = resources.settings().pdf_fallback_fonts
     left, middle, right = st.columns(3)
     left.download_button(
         "Certificate (PDF)", icon=":material/download:", on_click="ignore", mime="application/pdf",
-        data=lambda: certificate_pdf(engine, actor, course, certificate.code, public_url=public_url),
+        data=lambda: certificate_pdf(engine, actor, course, certificate.code, public_url=public_url,
+                                     fallback_fonts=fonts),
         file_name=f"{stem}.pdf", key=f"certificate-pdf-{certificate.code}")
     middle.download_button(
         "Signed badge (Open Badges 3.0, JWT)", icon=":material/verified:", on_click="ignore",

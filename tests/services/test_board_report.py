@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from course.content.loader import load_course
 from course.domain.model import Course
@@ -36,7 +36,7 @@ from course.services.permissions import PermissionDenied
 from course.services.seed import seed_bulk
 from course.settings import BUNDLED_ROOT
 from course.store import audit
-from course.store.engine import read_session
+from course.store.engine import read_session, write_transaction
 from tests.databases import MakePerson
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -133,6 +133,37 @@ def test_the_board_report_holds_the_pages_figures_and_hides_what_it_hides(
     for value in set(cells):
         assert text.count(value) >= cells.count(value), value
     assert "@" not in text and "Learner 0" not in text
+
+
+
+def test_the_board_report_prints_department_and_organisation_names_in_their_own_scripts(
+    engine: Engine, make_person: MakePerson, course: Course
+) -> None:
+    seed_bulk(engine, course, learners=80, answers=4000, seed=3)
+    with read_session(engine) as session:
+        departments = sorted(session.execute(text("SELECT DISTINCT department FROM person")).scalars())
+    names = ["Łódź Logistics", "Отдел продаж", "Πωλήσεις", "İnsan Kaynakları", "Phòng Kế toán", "שיווק"]
+    renamed = dict(zip(departments, names, strict=False))
+    with write_transaction(engine) as session:
+        for old, new in renamed.items():
+            session.execute(text("UPDATE person SET department = :new WHERE department = :old"),
+                            {"new": new, "old": old})
+    admin = make_person("admin@x.org", capabilities="admin")
+    update_dashboard_settings(engine, admin, target=70, organisation="Łódź Logistics – “Zarząd”", now=NOW)
+    now = datetime.now(UTC)
+    pdf = board_report(engine, admin, course, filters=Filters(previous_days=90), now=now)
+    text_ = _text(pdf)
+    assert "Łódź Logistics – “Zarząd” – " in text_ and "?" not in text_ and "\ufffd" not in text_
+    screen = first_screen(course, get_dashboard(engine, admin, course, filters=Filters(previous_days=90),
+                                                now=now), target=70, previous_days=90)
+    shown_names = {d.department for d in screen.departments} & set(names)
+    assert len(shown_names) >= 5 and "שיווק" in shown_names  # a group too small is left out
+    lines = text_.splitlines()
+    for department in screen.departments:
+        shown = percent(department.score) if department.score is not None else HIDDEN
+        assert any(department.department in line and shown in line and department.status.value in line
+                   for line in lines), department
+        assert text_.count(department.department) >= 2  # the status table and the heatmap
 
 
 def test_when_every_group_is_hidden_the_report_says_so_and_shows_no_score(

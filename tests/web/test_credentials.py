@@ -63,6 +63,27 @@ def test_a_valid_code_shows_the_certificate_without_signing_in(engine: Engine) -
     assert response.headers["cache-control"] == "no-store"
 
 
+
+@pytest.mark.parametrize("name", ["Łukasz Żółć", "Ђорђе Σοφία", "İlkay Nguyễn Thị Ánh", "דוד כהן"])
+def test_the_page_and_the_pdf_name_the_holder_the_same_way(engine: Engine, name: str) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from course.content.loader import load_course
+    from course.services.certificate_pdf import certificate_pdf
+    from course.settings import BUNDLED_ROOT
+
+    actor, certificate = _issue(engine, name=name)
+    response = _client().get(VERIFY_PATH, params={"code": certificate.code})
+    assert response.status_code == 200 and "utf-8" in response.headers["content-type"]
+    assert f"<dt>Awarded to</dt><dd>{name}</dd>" in response.text
+    course = load_course(BUNDLED_ROOT).course
+    assert course is not None
+    printed = certificate_pdf(engine, actor, course, certificate.code, public_url="https://learn.example.org")
+    assert name in PdfReader(BytesIO(printed)).pages[0].extract_text().splitlines()
+
+
 def test_a_revoked_code_says_so(engine: Engine) -> None:
     _, certificate = _issue(engine)
     admin = add_account(engine, "root@example.org", name="Root",

@@ -3,16 +3,17 @@
 The heatmap is drawn as a coloured PDF table (fpdf2), not as a chart image, so the report needs
 no browser and renders the same on a busy machine. Every figure comes from the same suppressed
 tables the page shows (course/services/dashboard/shown.py): a hidden cell is "hidden" here too.
-The PDF's core fonts cover Latin-1 only, so other characters are replaced by their nearest
-Latin-1 form (a dash for a dash, a question mark where there is none).
+Text is set in the bundled Unicode fonts (course/services/pdf_text.py), so organisation,
+department and competency names print in their own script, typographic marks as themselves.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
-from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from course.domain.model import Course
@@ -23,6 +24,7 @@ from course.services.dashboard.compute import get_dashboard
 from course.services.dashboard.shown import HIDDEN, ShownTable, all_tables
 from course.services.dashboard.summary import FirstScreen, change_words, first_screen, percent
 from course.services.org_settings import get_dashboard_settings
+from course.services.pdf_text import FAMILY, UnicodePdf, visual
 from course.services.permissions import record_audit_event, require
 from course.store.engine import Engine
 
@@ -30,8 +32,6 @@ from course.store.engine import Engine
 _FILLS = {
     "green": (198, 239, 206), "orange": (255, 229, 180), "red": (255, 199, 199), "gray": (230, 230, 230),
 }
-_PLAIN = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"',
-                        "\u201d": '"', "\u2026": "...", "\u00a0": " ", "\u2212": "-"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +42,6 @@ class ReportFacts:
     course: str
     made: datetime
     filters: tuple[str, ...]
-
-
-def latin(text: str) -> str:
-    """Return the text in the PDF core fonts' Latin-1, typographic marks made plain."""
-    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
 
 
 def describe_filters(course: Course, filters: Filters) -> tuple[str, ...]:
@@ -74,8 +69,12 @@ def board_report(
     filters: Filters | None = None,
     cache: DashboardCache | None = None,
     now: datetime | None = None,
+    fallback_fonts: Sequence[Path] = (),
 ) -> bytes:
-    """Return the board report PDF for these filters (leaders: their departments), audited."""
+    """Return the board report PDF for these filters (leaders: their departments), audited.
+
+    `fallback_fonts` are font files for the characters the bundled fonts lack (see pdf_text).
+    """
     require(engine, actor, Action.EXPORT_DASHBOARD)
     wanted = filters or Filters()
     when = now or datetime.now(UTC)
@@ -83,21 +82,23 @@ def board_report(
     settings = get_dashboard_settings(engine)
     screen = first_screen(course, board, target=settings.target, previous_days=wanted.previous_days)
     facts = ReportFacts(settings.organisation, course.info.title, when, describe_filters(course, wanted))
-    pdf = render_report(facts, screen, all_tables(course, board, target=settings.target))
+    pdf = render_report(facts, screen, all_tables(course, board, target=settings.target),
+                        fallback_fonts=fallback_fonts)
     record_audit_event(engine, actor, "dashboard_exported", target="board report (PDF)",
                        detail={"departments": list(board.departments)}, now=when)
     return pdf
 
 
-def render_report(facts: ReportFacts, screen: FirstScreen, tables: dict[str, ShownTable]) -> bytes:
+def render_report(facts: ReportFacts, screen: FirstScreen, tables: dict[str, ShownTable], *,
+                  fallback_fonts: Sequence[Path] = ()) -> bytes:
     """Return the report as PDF bytes (pure: the same inputs give the same text)."""
-    pdf = FPDF(orientation="landscape", format="A4")
+    pdf = UnicodePdf(orientation="landscape", fallback_fonts=fallback_fonts)
     pdf.set_creation_date(facts.made)
-    pdf.set_title(latin(f"Literacy board report: {facts.organisation}"))
+    pdf.set_title(f"Literacy board report: {facts.organisation}")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
     _heading(pdf, "Literacy board report", size=18)
-    _line(pdf, f"{facts.organisation} - {facts.course}", bold=True)
+    _line(pdf, f"{facts.organisation} \u2013 {facts.course}", bold=True)
     _line(pdf, f"Made {facts.made:%Y-%m-%d %H:%M} UTC")
     for described in facts.filters:
         _line(pdf, described, size=9)
@@ -107,19 +108,24 @@ def render_report(facts: ReportFacts, screen: FirstScreen, tables: dict[str, Sho
     return bytes(pdf.output())
 
 
-def _heading(pdf: FPDF, text: str, *, size: int = 13) -> None:
+def _heading(pdf: UnicodePdf, text: str, *, size: int = 13) -> None:
     pdf.ln(2)
-    pdf.set_font("Helvetica", "B", size)
-    pdf.multi_cell(0, size * 0.5, latin(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, "B", size)
+    pdf.paragraph(text, height=size * 0.5)
     pdf.ln(1)
 
 
-def _line(pdf: FPDF, text: str, *, bold: bool = False, size: int = 11) -> None:
-    pdf.set_font("Helvetica", "B" if bold else "", size)
-    pdf.multi_cell(0, size * 0.5, latin(text), new_x="LMARGIN", new_y="NEXT")
+def _line(pdf: UnicodePdf, text: str, *, bold: bool = False, size: int = 11) -> None:
+    pdf.set_font(FAMILY, "B" if bold else "", size)
+    pdf.paragraph(text, height=size * 0.5)
 
 
-def _glance(pdf: FPDF, screen: FirstScreen) -> None:
+def _cell(pdf: UnicodePdf, text: object) -> str:
+    """Return a table cell's text as the fonts set it, in visual order (cells hold one line)."""
+    return visual(pdf.settable(str(text)))
+
+
+def _glance(pdf: UnicodePdf, screen: FirstScreen) -> None:
     _heading(pdf, "At a glance")
     if screen.everything_hidden:
         _line(pdf, f"Every group in this view has fewer than {screen.min_group_size} learners with first "
@@ -133,12 +139,12 @@ def _glance(pdf: FPDF, screen: FirstScreen) -> None:
     )
     _line(pdf, f"Participation: {percent(screen.participation)}{who}")
     _heading(pdf, "Status by department")
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(FAMILY, "", 10)
     with pdf.table(col_widths=(70, 35, 60), width=165, align="LEFT", text_align="LEFT") as table:
-        table.row([latin(h) for h in ("Department", "Literacy score", "Status")])
+        table.row(["Department", "Literacy score", "Status"])
         for department in screen.departments:
             row = table.row()
-            row.cell(latin(department.department))
+            row.cell(_cell(pdf, department.department))
             row.cell(percent(department.score) if department.score is not None else HIDDEN)
             fill = _FILLS[STATUS_COLOURS[department.status]]
             row.cell(department.status.value, style=FontFace(fill_color=fill))
@@ -156,7 +162,7 @@ def _fill(text: object, target: int) -> tuple[int, int, int]:
     return _FILLS[STATUS_COLOURS[status_of(int(shown[:-1]) / 100, target)]]
 
 
-def _heatmap(pdf: FPDF, table: ShownTable, target: int) -> None:
+def _heatmap(pdf: UnicodePdf, table: ShownTable, target: int) -> None:
     pdf.add_page()
     _heading(pdf, "Literacy score by department and competency")
     if not any(str(value).endswith("%") for row in table.values() for value in row[1:]):
@@ -167,20 +173,20 @@ def _heatmap(pdf: FPDF, table: ShownTable, target: int) -> None:
                f"within {AMBER_POINTS} points, red below; grey cells are hidden (too few learners) or "
                "have no data.", size=9)
     pdf.ln(1)
-    pdf.set_font("Helvetica", "", 8)
+    pdf.set_font(FAMILY, "", 8)
     first = 40.0
     rest = (pdf.epw - first) / max(1, len(table.header) - 1)
     with pdf.table(col_widths=(first, *[rest] * (len(table.header) - 1)), text_align="CENTER",
                    headings_style=FontFace(emphasis="BOLD", fill_color=(240, 240, 240))) as grid:
-        grid.row([latin(h) for h in table.header])
+        grid.row([_cell(pdf, h) for h in table.header])
         for values in table.values():
             row = grid.row()
-            row.cell(latin(str(values[0])), align="LEFT")
+            row.cell(_cell(pdf, values[0]), align="LEFT")
             for value in values[1:]:
-                row.cell(latin(str(value)), style=FontFace(fill_color=_fill(value, target)))
+                row.cell(_cell(pdf, value), style=FontFace(fill_color=_fill(value, target)))
 
 
-def _method(pdf: FPDF, screen: FirstScreen) -> None:
+def _method(pdf: UnicodePdf, screen: FirstScreen) -> None:
     _heading(pdf, "Method and privacy")
     k = screen.min_group_size
     for text in (

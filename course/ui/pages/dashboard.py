@@ -213,7 +213,8 @@ def render() -> None:
     screen = first_screen(course, board, target=target, previous_days=filters.previous_days)
 
     def report() -> bytes:
-        return board_report(engine, actor, course, filters=filters, cache=_cache())
+        return board_report(engine, actor, course, filters=filters, cache=_cache(),
+                            fallback_fonts=resources.settings().pdf_fallback_fonts)
 
     _first_screen(screen, report, links="competencies" in allowed)
     st.header("In detail", anchor=False)

@@ -1,0 +1,200 @@
+"""Names in every script on the certificate PDF: read back with pypdf, exactly as written.
+
+The certificate is the credential, so each test draws one and reads its text (and, where the
+layout is the point, the position of every piece of text) back out of the PDF.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import unicodedata
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from course.domain.certificates import Certificate
+from course.services.certificate_pdf import draw_certificate
+from course.services.pdf_text import FONT_FILES, MISSING, UnicodePdf, visual
+
+NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+URL = "https://learn.example.org"
+ISSUED = Certificate("C0DEC0DEC0DEC0DEC0DE", 1, "legal", "Legal – compliance", NOW, None, "Completed")
+MM = 72 / 25.4  # PDF points in a millimetre
+SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")
+#: Where Debian's Noto packages put their fonts; a CJK one is used when installed.
+NOTO_FOLDERS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto"))
+
+
+def _certificate(name: str, *, title: str = "Łódź Logistics Academy",
+                 fonts: Sequence[Path] = (), certificate: Certificate = ISSUED) -> PdfReader:
+    data = draw_certificate(certificate, holder_name=name, course_title=title, public_url=URL,
+                            fallback_fonts=fonts)
+    return PdfReader(io.BytesIO(data))
+
+
+def _lines(reader: PdfReader) -> list[str]:
+    return reader.pages[0].extract_text().splitlines()
+
+
+def _placed(reader: PdfReader) -> list[tuple[str, float, float]]:
+    """Return each piece of text as drawn, left to right, with its x and y (points from bottom left)."""
+    found: list[tuple[str, float, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        if text.strip():
+            found.append((text, tm[4] + cm[4], tm[5] + cm[5]))
+
+    reader.pages[0].extract_text(visitor_text=visit)
+    return found
+
+
+@pytest.mark.parametrize("name", [
+    "Łukasz Żółć",  # Polish
+    "Ђорђе Јовановић",  # Serbian Cyrillic
+    "Σοφία Παπαδοπούλου",  # Greek, with tonos
+    "İlkay Şahin Işık",  # Turkish dotted capital I and dotless i
+    "Nguyễn Thị Ngọc Ánh",  # Vietnamese: two marks stacked on one letter
+    "Siobhán O’Brien-Ní Dhúill",  # a typographic apostrophe is part of the name
+    "Åsa Ærø Øystein Ðorđe Þóra",
+])
+def test_a_name_prints_exactly_as_written(name: str) -> None:
+    reader = _certificate(name)
+    assert len(reader.pages) == 1
+    lines = _lines(reader)
+    assert name in lines
+    assert "Łódź Logistics Academy" in lines[3]
+    assert MISSING not in "".join(lines) and "?" not in "".join(lines[:-1])  # the address has one
+
+
+def test_a_name_typed_with_combining_marks_prints_as_the_composed_letters() -> None:
+    composed = "Nguyễn Thị Ngọc Ánh"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    assert composed in _lines(_certificate(decomposed))
+
+
+def test_a_right_to_left_name_is_drawn_right_to_left_and_reads_back_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    drawn: list[str] = []
+    cell = UnicodePdf.cell
+
+    def record(pdf: UnicodePdf, *args: Any, **kwargs: Any) -> Any:
+        drawn.append(str(kwargs.get("text", args[2] if len(args) > 2 else "")))
+        return cell(pdf, *args, **kwargs)
+
+    monkeypatch.setattr(UnicodePdf, "cell", record)
+    name = "דוד כהן"
+    assert name in _lines(_certificate(name))  # PDF readers read visual order back as logical
+    assert name[::-1] in drawn and name not in drawn  # drawn with its first letter rightmost
+
+
+def test_right_to_left_runs_inside_a_left_to_right_line_keep_the_lines_order() -> None:
+    assert visual("completed the שרה כהן track") == "completed the ןהכ הרש track"
+    assert visual("(דוד) 2026") == "2026 (דוד)"  # brackets mirrored inside the run
+    assert visual("Ada Lovelace") == "Ada Lovelace"
+
+
+def test_typographic_marks_print_as_themselves_and_markup_as_plain_text() -> None:
+    reader = _certificate("**Ada** <b>Lovelace</b> [x](javascript:1)", title="“Need to Share” — 2026…")
+    text = "\n".join(_lines(reader))
+    assert "**Ada** <b>Lovelace</b> [x](javascript:1)" in text
+    assert "Legal – compliance" in text and "“Need to Share” — 2026…" in text
+
+
+def test_line_breaks_and_direction_overrides_in_a_name_do_not_change_the_page() -> None:
+    reader = _certificate("Ada\nLovelace\t\u202eecalevoL\u202c\u0000")
+    lines = _lines(reader)
+    assert "Ada Lovelace ecalevoL" in [line.strip() for line in lines]
+    assert len(lines) == 7 and not any("\u202e" in line for line in lines)
+
+
+def test_a_character_no_font_holds_prints_as_a_visible_mark_without_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        reader = _certificate("Zoë 李 \u0915")  # Chinese and Devanagari: not in DejaVu Sans
+    assert f"Zoë {MISSING} {MISSING}" in _lines(reader)
+    assert caplog.records == []
+
+
+def test_a_fallback_font_prints_the_characters_the_bundled_one_lacks() -> None:
+    mono = SYSTEM_FONTS / "DejaVuSansMono.ttf"
+    if not mono.is_file():
+        pytest.skip(f"{mono} is not installed")
+    name = "Ada ⍟ Lovelace"  # an APL symbol: in DejaVu Sans Mono, not in DejaVu Sans
+    assert f"Ada {MISSING} Lovelace" in _lines(_certificate(name))
+    assert name in _lines(_certificate(name, fonts=[mono]))
+
+
+def _cjk_font() -> Path | None:
+    for folder in NOTO_FOLDERS:
+        for pattern in ("*CJK*", "NotoSans[SJTK][CPRC]-*", "NotoSerif[SJTK][CPRC]-*"):
+            found = sorted(folder.glob(pattern))
+            if found:
+                return found[0]
+    return None
+
+
+def test_a_chinese_japanese_or_korean_name_prints_from_a_cjk_fallback_font() -> None:
+    font = _cjk_font()
+    if font is None:
+        pytest.skip(f"no CJK font in {', '.join(map(str, NOTO_FOLDERS))} (Debian: fonts-noto-cjk)")
+    for name in ("王小明", "山田 花子", "김민준"):
+        assert name in _lines(_certificate(name, fonts=[font]))
+
+
+def test_a_fallback_file_that_is_not_a_font_is_skipped_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"\x00\x01\x00\x00" + b"not a font" * 100)
+    with caplog.at_level(logging.WARNING):
+        reader = _certificate("Łukasz 李", fonts=[broken])
+    assert f"Łukasz {MISSING}" in _lines(reader)
+    assert any(str(broken) in record.getMessage() for record in caplog.records)
+
+
+def _inside_the_frame(reader: PdfReader) -> None:
+    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+    for text, x, y in _placed(reader):
+        assert 25 * MM - 0.01 <= x < width - 25 * MM, (text, x)  # centred text within the margins
+        assert 10 * MM < y < height - 10 * MM, (text, y)  # between the frame's top and bottom
+
+
+@pytest.mark.parametrize("name", [
+    "Maria da Conceição Fernandes de Albuquerque e Vasconcelos Bragança Orléans Saxe-Coburgo",
+    "Hubert Blaine Wolfeschlegelsteinhausenbergerdorff " * 6,
+    "Ł" * 400,  # one word longer than the page is wide
+])
+def test_a_long_name_wraps_smaller_inside_the_frame_and_keeps_the_rest_on_the_page(name: str) -> None:
+    revoked = Certificate(ISSUED.code, 1, "legal", "Legal " * 30, NOW, None, "Completed",
+                          revoked_at=NOW, revoked_reason="test")
+    reader = _certificate(name, title="Course " * 40, certificate=revoked)
+    assert len(reader.pages) == 1
+    _inside_the_frame(reader)
+    text = reader.pages[0].extract_text()
+    assert f"Check it at {URL}" in text and "This certificate has been revoked." in text
+    shown = "".join(line for line in text.splitlines()[2:] if line.startswith(name[:3]))
+    assert len(shown) > 40
+
+
+def test_a_name_is_cut_with_an_ellipsis_only_when_even_small_type_cannot_hold_it() -> None:
+    fits = "Ada Lovelace " * 12
+    assert " ".join(fits.split()) in " ".join(_certificate(fits).pages[0].extract_text().split())
+    endless = "Ada Lovelace " * 60
+    text = _certificate(endless).pages[0].extract_text()
+    assert "…" in text and "Ada Lovelace" in text and text.count("Ada") < 60
+
+
+def test_the_bundled_faces_back_each_other_up() -> None:
+    assert set(FONT_FILES) == {"", "B"} and all(path.is_file() for path in FONT_FILES.values())
+    assert (FONT_FILES[""].parent / "LICENSE").is_file()
+    both = "\U0001d5a0 \U0001d5d4"  # sans-serif A (regular face only), bold A (bold face only)
+    assert UnicodePdf(orientation="portrait").settable(both) == both
+    assert both in _lines(_certificate(both))  # the name is set in bold
