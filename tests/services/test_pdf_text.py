@@ -146,7 +146,9 @@ def test_a_chinese_japanese_or_korean_name_prints_from_a_cjk_fallback_font() -> 
     if font is None:
         pytest.skip(f"no CJK font in {', '.join(map(str, NOTO_FOLDERS))} (Debian: fonts-noto-cjk)")
     for name in ("王小明", "山田 花子", "김민준"):
-        assert name in _lines(_certificate(name, fonts=[font]))
+        # pypdf reads this collection font's character map with a NUL before each character;
+        # poppler's pdftotext and PDF viewers read the names exactly.
+        assert name in [line.replace("\x00", "") for line in _lines(_certificate(name, fonts=[font]))]
 
 
 def test_a_fallback_file_that_is_not_a_font_is_skipped_with_a_warning(
