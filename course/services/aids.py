@@ -1,32 +1,31 @@
 """Job aids for learners: the aids of their path, and each aid as a one-page A4 PDF.
 
-The PDF is drawn from the aid's plain-text parts (never from HTML), with the PDF core fonts, so
-nothing an author writes is interpreted and no file or address is ever opened. Text is set as
-large as fits: the builder tries smaller type until the aid holds on one page.
+The PDF is drawn from the aid's plain-text parts (never from HTML), so nothing an author writes
+is interpreted and no file or address is ever opened. It is set in the app's bundled Unicode font
+(course/services/pdf_text.py), as certificates are, so an aid written in Polish, Greek or Hebrew
+prints as written. Text is set as large as fits: the builder tries smaller type until the aid
+holds on one page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from fpdf import FPDF, FontFace
-from fpdf.enums import TableCellFillMode, XPos, YPos
+from fpdf import FontFace
+from fpdf.enums import Align, TableCellFillMode
 
 from course.domain.law import law_note
 from course.domain.model import Aid, AidPart, AidPartKind, Course, Module
+from course.services.pdf_text import FAMILY, UnicodePdf
 
 #: Type sizes (points) tried in turn until the aid fits on one page.
 TYPE_SIZES = (10.5, 10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0, 6.5)
 _MARGIN = 12.0  # millimetres
-_FONT = "helvetica"
-#: Characters outside Latin-1 (which the core fonts hold) written as their nearest plain text.
-_PLAIN = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-    "\u2026": "...", "\u2022": "-", "\u2192": "->", "\u2190": "<-", "\u2264": "<=", "\u2265": ">=",
-    "\u20ac": "EUR ", "\u2212": "-", "\u00a0": " ", "\u2011": "-", "\u2010": "-", "\u2122": "(TM)",
-    "\u2713": "x", "\u2714": "x", "\u2717": "x", "\u2610": "[ ]",
-})
+_FONT = FAMILY
+#: The grey of the summary line under the title (the bundled family has no italic).
+_SUMMARY_GREY = (70, 70, 70)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,20 +50,15 @@ def aids_for_modules(course: Course, modules: Sequence[Module]) -> tuple[PathAid
     return tuple(PathAid(course.aids[aid_id], tuple(users)) for aid_id, users in found.items())
 
 
-def printable(text: str) -> str:
-    """Return text the core fonts can set: typographic marks made plain, anything else as '?'."""
-    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
-
-
 def aid_file_name(aid: Aid) -> str:
     """Return the name a downloaded aid is saved under."""
     return f"{aid.id}.pdf"
 
 
-class _Page(FPDF):
-    def __init__(self, footer_text: str) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="A4")
-        self._footer_text = footer_text
+class _Page(UnicodePdf):
+    def __init__(self, footer_text: str, fallback_fonts: Sequence[Path]) -> None:
+        super().__init__(orientation="portrait", fallback_fonts=fallback_fonts)
+        self._footer_text = self.settable(footer_text)
 
     def footer(self) -> None:
         self.set_y(-9)
@@ -73,15 +67,15 @@ class _Page(FPDF):
         self.cell(0, 4, self._footer_text, align="C")
 
 
-def _heading(pdf: FPDF, part: AidPart, size: float) -> None:
+def _heading(pdf: _Page, part: AidPart, size: float) -> None:
     pdf.ln(size * 0.18)
     pdf.set_font(_FONT, "B", size + (2.0 if part.depth <= 2 else 1.0))
-    pdf.multi_cell(0, size * 0.5, printable(part.text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.paragraph(part.text, height=size * 0.5, align=Align.L)
     pdf.ln(size * 0.06)
     pdf.set_font(_FONT, size=size)
 
 
-def _item(pdf: FPDF, part: AidPart, size: float) -> None:
+def _item(pdf: _Page, part: AidPart, size: float) -> None:
     indent = 4.0 + 5.0 * part.depth
     height = size * 0.45
     pdf.set_x(pdf.l_margin + indent)
@@ -92,7 +86,7 @@ def _item(pdf: FPDF, part: AidPart, size: float) -> None:
     else:
         mark = f"{part.number}." if part.kind is AidPartKind.NUMBERED else "-"
         pdf.cell(5.0, height, mark)
-    pdf.multi_cell(0, height, printable(part.text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.paragraph(part.text, height=height, align=Align.L)
 
 
 def _widths(rows: Sequence[Sequence[str]], columns: int) -> tuple[float, ...]:
@@ -106,7 +100,7 @@ def _widths(rows: Sequence[Sequence[str]], columns: int) -> tuple[float, ...]:
     return tuple(w / sum(weights) for w in weights)
 
 
-def _table(pdf: FPDF, part: AidPart, size: float) -> None:
+def _table(pdf: _Page, part: AidPart, size: float) -> None:
     columns = max(len(row) for row in part.rows)
     rows = [tuple(row) + ("",) * (columns - len(row)) for row in part.rows]
     pdf.set_font(_FONT, size=size - 0.5)
@@ -117,21 +111,21 @@ def _table(pdf: FPDF, part: AidPart, size: float) -> None:
         for row in rows:
             cells = table.row()
             for value in row:
-                cells.cell(printable(value))
+                cells.cell(pdf.settable(value))
     pdf.set_font(_FONT, size=size)
     pdf.ln(size * 0.12)
 
 
-def _note(pdf: FPDF, part: AidPart, size: float) -> None:
+def _note(pdf: _Page, part: AidPart, size: float) -> None:
     pdf.ln(size * 0.25)
     top = pdf.get_y()
     pdf.set_x(pdf.l_margin + 3)
     pdf.set_font(_FONT, "B", size)
-    pdf.multi_cell(0, size * 0.45, printable(part.label), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.paragraph(part.label, height=size * 0.45, align=Align.L)
     pdf.set_font(_FONT, size=size)
     for line in part.text.split("\n"):
         pdf.set_x(pdf.l_margin + 3)
-        pdf.multi_cell(0, size * 0.45, printable(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.paragraph(line, height=size * 0.45, align=Align.L)
     pdf.set_draw_color(60, 60, 60)
     pdf.set_line_width(0.8)
     pdf.line(pdf.l_margin + 0.5, top, pdf.l_margin + 0.5, pdf.get_y())
@@ -146,20 +140,22 @@ def _dated(aid: Aid) -> str:
     return f"Last reviewed {aid.reviewed.day} {aid.reviewed:%B %Y}" if aid.reviewed else ""
 
 
-def _draw(aid: Aid, size: float, course_title: str) -> _Page:
-    pdf = _Page(printable(f"{course_title} - job aid" if course_title else "Job aid"))
-    pdf.set_title(printable(aid.title))
+def _draw(aid: Aid, size: float, course_title: str, fallback_fonts: Sequence[Path]) -> _Page:
+    pdf = _Page(f"{course_title} \u2013 job aid" if course_title else "Job aid", fallback_fonts)
+    pdf.set_title(pdf.settable(aid.title))
     pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
     pdf.set_auto_page_break(True, margin=_MARGIN)
     pdf.add_page()
     pdf.set_font(_FONT, "B", size + 6)
-    pdf.multi_cell(0, size * 0.7, printable(aid.title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font(_FONT, "I", size)
-    pdf.multi_cell(0, size * 0.45, printable(aid.summary), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.paragraph(aid.title, height=size * 0.7, align=Align.L)
+    pdf.set_font(_FONT, size=size)
+    pdf.set_text_color(*_SUMMARY_GREY)
+    pdf.paragraph(aid.summary, height=size * 0.45, align=Align.L)
+    pdf.set_text_color(0, 0, 0)
     dated = _dated(aid)
     if dated:
         pdf.set_font(_FONT, "B", size - 0.5)
-        pdf.multi_cell(0, size * 0.45, printable(dated), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.paragraph(dated, height=size * 0.45, align=Align.L)
     pdf.set_font(_FONT, size=size)
     pdf.ln(1.5)
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
@@ -172,23 +168,24 @@ def _draw(aid: Aid, size: float, course_title: str) -> _Page:
         elif part.kind is AidPartKind.NOTE:
             _note(pdf, part, size)
         elif part.kind is AidPartKind.PARAGRAPH:
-            pdf.multi_cell(0, size * 0.45, printable(part.text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.paragraph(part.text, height=size * 0.45, align=Align.L)
             pdf.ln(size * 0.1)
         else:
             _item(pdf, part, size)
     return pdf
 
 
-def aid_pdf(aid: Aid, *, course_title: str = "") -> bytes:
+def aid_pdf(aid: Aid, *, course_title: str = "", fallback_fonts: Sequence[Path] = ()) -> bytes:
     """Return the aid as an A4 PDF, in the largest type that keeps it to one page.
 
     An aid too long for one page even in the smallest type is returned on as many pages as it
-    needs (the bundled aids are tested to fit).
+    needs (the bundled aids are tested to fit). `fallback_fonts` are the operator's font files
+    for scripts the bundled font lacks (NTS_PDF_FALLBACK_FONTS).
     """
-    pdf = _draw(aid, TYPE_SIZES[0], course_title)
+    pdf = _draw(aid, TYPE_SIZES[0], course_title, fallback_fonts)
     for size in TYPE_SIZES[1:]:
         if pdf.pages_count <= 1:
             break
-        pdf = _draw(aid, size, course_title)
+        pdf = _draw(aid, size, course_title, fallback_fonts)
     return bytes(pdf.output())
 

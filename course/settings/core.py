@@ -124,7 +124,7 @@ class Settings(EnvironmentModel):
     #: Font files for the characters the PDFs' bundled DejaVu Sans lacks (CJK, Devanagari, Thai...).
     pdf_fallback_fonts: Annotated[tuple[Path, ...], BeforeValidator(_font_files)] = env(
         "NTS_PDF_FALLBACK_FONTS", (), "Font files (TrueType or OpenType: `.ttf`, `.otf`, the first "
-        "font of a `.ttc`), commas between them, that certificates and the board report use, in "
+        "font of a `.ttc`), commas between them, that certificates, the board report and job aids use, in "
         "this order, for characters their bundled DejaVu Sans lacks: Chinese, Japanese, Korean, "
         "Devanagari, Thai... See [certificates](certificates.md#names-in-every-script).",
         shown_default="none: such a character prints as `\ufffd`")

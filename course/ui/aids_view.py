@@ -9,7 +9,7 @@ import streamlit as st
 from course.domain.law import law_note
 from course.domain.model import Aid, ItemMeta
 from course.services.aids import PathAid, aid_file_name, aid_pdf
-from course.ui import widgets
+from course.ui import resources, widgets
 from course.ui.text import literal
 
 
@@ -20,8 +20,9 @@ def law_banner(meta: ItemMeta) -> None:
 
 
 def _download(aid: Aid, course_title: str) -> None:
+    fonts = resources.settings().pdf_fallback_fonts
     st.download_button(f"Download “{literal(aid.title)}” (PDF, one page)",
-                       data=lambda: aid_pdf(aid, course_title=course_title),
+                       data=lambda: aid_pdf(aid, course_title=course_title, fallback_fonts=fonts),
                        file_name=aid_file_name(aid), mime="application/pdf",
                        icon=":material/download:", on_click="ignore")
 

@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from course.content.loader import load_course
 from course.domain.model import Aid, Module
-from course.services.aids import aid_file_name, aid_pdf, aids_for_modules, printable
+from course.services.aids import aid_file_name, aid_pdf, aids_for_modules
+from course.services.pdf_text import MISSING
 from tests.conftest import TreeWriter
 from tests.content.test_aids_and_law_notes import AID, LAW_MODULE
 
@@ -58,12 +59,18 @@ def test_a_long_aid_is_set_smaller_until_it_fits(write_tree: TreeWriter) -> None
     assert pages > 1 and "Line 149" in text  # nothing is cut: it runs on
 
 
-def test_text_the_core_fonts_lack_is_made_plain_not_refused(write_tree: TreeWriter) -> None:
-    odd = "Keep calm \u2014 \u201cquoted\u201d \u20ac10 \U0001f600 \u4e2d\u6587 \u202e"
+def test_an_aid_prints_every_script_the_font_holds_and_marks_what_it_lacks(write_tree: TreeWriter) -> None:
+    """A trainer's aid in Polish, Greek or Hebrew prints as written; nothing makes it fail."""
+    odd = ("Keep calm \u2014 \u201cquoted\u201d \u20ac10 \u2192 \u2265 \u0141\u00f3d\u017a "
+           "\u03a3\u03bf\u03c6\u03af\u03b1 \u4e2d\u6587 \u202e")
     hostile = AID.replace("Keep calm.", odd)
     _, text = _text(aid_pdf(_aid(write_tree, hostile)))
-    assert 'Keep calm - "quoted" EUR 10 ? ?? ?' in text
-    assert printable("caf\u00e9 \u2192 \u2265") == "caf\u00e9 -> >="
+    assert ("Keep calm \u2014 \u201cquoted\u201d \u20ac10 \u2192 \u2265 \u0141\u00f3d\u017a "
+            f"\u03a3\u03bf\u03c6\u03af\u03b1 {MISSING}{MISSING}") in text
+    assert "\u202e" not in text  # a direction override never reaches the page
+    hebrew = AID.replace("Keep calm.", "\u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd")
+    _, text = _text(aid_pdf(_aid(write_tree, hebrew)))
+    assert "\u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd" in text
 
 
 def test_a_path_lists_each_aid_once_with_the_modules_that_link_it(write_tree: TreeWriter) -> None:
