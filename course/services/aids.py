@@ -9,7 +9,7 @@ holds on one page.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,10 +182,32 @@ def aid_pdf(aid: Aid, *, course_title: str = "", fallback_fonts: Sequence[Path] 
     needs (the bundled aids are tested to fit). `fallback_fonts` are the operator's font files
     for scripts the bundled font lacks (NTS_PDF_FALLBACK_FONTS).
     """
-    pdf = _draw(aid, TYPE_SIZES[0], course_title, fallback_fonts)
-    for size in TYPE_SIZES[1:]:
-        if pdf.pages_count <= 1:
-            break
-        pdf = _draw(aid, size, course_title, fallback_fonts)
-    return bytes(pdf.output())
+    drawn: dict[int, _Page] = {}
 
+    def fits(index: int) -> bool:
+        drawn[index] = _draw(aid, TYPE_SIZES[index], course_title, fallback_fonts)
+        return drawn[index].pages_count <= 1
+
+    return bytes(drawn[first_fitting(len(TYPE_SIZES), fits)].output())
+
+
+def first_fitting(count: int, fits: Callable[[int], bool]) -> int:
+    """Return the first of `count` sizes (largest first) that `fits`, or the last when none does.
+
+    Smaller type never takes more pages, so `fits` turns true once and stays true: the first
+    size is tried alone (most aids fit in it), then the last, then halves of what is left. Each
+    draw reads the fonts afresh (fpdf2 subsets them in place), so this draws an aid at most
+    five times where trying each size in turn drew it up to nine.
+    """
+    if fits(0) or count == 1:
+        return 0
+    if not fits(count - 1):
+        return count - 1
+    low, high = 1, count - 1  # the first fitting size is in low..high, and high fits
+    while low < high:
+        middle = (low + high) // 2
+        if fits(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return high

@@ -8,11 +8,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from course.content.loader import load_course
 from course.domain.model import Aid, Module
-from course.services.aids import aid_file_name, aid_pdf, aids_for_modules
+from course.services.aids import aid_file_name, aid_pdf, aids_for_modules, first_fitting
 from course.services.pdf_text import MISSING
 from tests.conftest import TreeWriter
 from tests.content.test_aids_and_law_notes import AID, LAW_MODULE
@@ -97,3 +99,16 @@ def test_every_bundled_aid_fits_one_page(aid_id: str) -> None:
     pages, text = _text(aid_pdf(aid, course_title=BUNDLED.info.title))
     assert pages == 1
     assert aid.title.split()[0] in text
+
+
+@given(count=st.integers(1, 12), threshold=st.integers(0, 14))
+def test_the_size_search_finds_the_largest_type_that_fits_in_few_draws(count: int, threshold: int) -> None:
+    tried: list[int] = []
+
+    def fits(index: int) -> bool:
+        tried.append(index)
+        return index >= threshold
+
+    linear = next((i for i in range(count) if i >= threshold), count - 1)
+    assert first_fitting(count, fits) == linear
+    assert len(tried) <= 2 + max(count - 2, 1).bit_length()
