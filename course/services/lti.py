@@ -22,6 +22,7 @@ from course.domain.accounts import AccountRuleError, normalise_email
 from course.domain.lti import (
     GRADED_KINDS,
     NONCE_WINDOW,
+    REFUSALS,
     LaunchFacts,
     LoginLimited,
     LoginLimits,
@@ -38,7 +39,8 @@ from course.store import lti as store
 from course.store.engine import Engine, Session, read_session, write_transaction
 
 LOGIN_LIMITS = LoginLimits()
-#: Refusals of logins over the limits are audited at most this often (per address, or in all).
+#: Refusals of logins over the limits are audited at most this often (per address, or in all),
+#: and so are refusals anyone can cause, by reason and address (see record_refusal).
 LIMIT_AUDIT_GAP = timedelta(minutes=1)
 #: Actor label of accounts a launch creates.
 LTI_LAUNCH = "LTI launch"
@@ -90,7 +92,7 @@ class DatabaseNonces:
     Saving one is an unauthenticated write, so it is bounded (see LoginLimits): expired nonces
     are purged, and a login over the limits raises LoginLimited instead of writing a nonce. Its
     refusal is audited at most once a minute per address (or once in all for the overall cap),
-    and counted in metrics every time, so a flood cannot fill the audit log either.
+    and counted in metrics every time (reason `busy`), so a flood cannot fill the audit log either.
     """
 
     def __init__(self, engine: Engine, *, address: str = "", limits: LoginLimits = LOGIN_LIMITS,
@@ -118,7 +120,7 @@ class DatabaseNonces:
             else:
                 self._audit_refusal(session, refusal, when=when)
         if refusal is not None:
-            metrics.LTI_LOGINS_LIMITED.inc()
+            metrics.LTI_REFUSALS.labels(reason="busy").inc()
             raise LoginLimited(refusal)
 
     def _audit_refusal(self, session: Session, refusal: LoginRefusal, *, when: datetime) -> None:
@@ -141,12 +143,23 @@ class DatabaseNonces:
 # --- refusals and deep links ------------------------------------------------------------------
 
 def record_refusal(engine: Engine, reason: str, *, detail: str = "", issuer: str = "",
-                   address: str = "", now: datetime | None = None) -> None:
-    """Audit a refused login or launch with its reason and the library's word."""
+                   address: str = "", once_per: timedelta | None = None, now: datetime | None = None) -> None:
+    """Audit a refused login or launch with its reason and the library's word; count it.
+
+    With `once_per`, a refusal for the same reason from the same address within that time of
+    the last audited one is only counted: what anyone can send must not grow the audit log by
+    a row per request.
+    """
+    when = now or datetime.now(UTC)
+    metrics.LTI_REFUSALS.labels(reason=reason if reason in REFUSALS else "other").inc()
+    target = f"refusal: {reason}"[:200]
     with write_transaction(engine) as session:
-        audit.record_event(session, "lti_launch_refused", now=now or datetime.now(UTC),
+        if once_per is not None and audit.has_event_since(session, "lti_launch_refused", target=target,
+                                                          address=address, since=when - once_per):
+            return
+        audit.record_event(session, "lti_launch_refused", now=when,
                            actor_label=(issuer or "unknown platform")[:254], address=address,
-                           detail={"reason": reason, "detail": detail[:300]})
+                           target=target, detail={"reason": reason, "detail": detail[:300]})
 
 
 def record_deep_link(engine: Engine, *, issuer: str, items: list[str], address: str = "",

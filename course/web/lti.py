@@ -139,10 +139,11 @@ def _route(read: Callable[[Request], Awaitable[_Read]]) -> Callable[[_Handler[_R
 
 
 def _refuse(refused: adapter.LaunchRefused, *, issuer: str, request: Request) -> HTMLResponse:
-    """Audit a refusal (unless the refusing side did) and answer with its page."""
+    """Audit a refusal (unless the refusing side did; once a minute per reason and address) and
+    answer with its page. Anyone can send these requests, so repeats are counted, not written."""
     if not refused.audited:
         lti.record_refusal(resources.engine(), refused.reason, detail=refused.detail, issuer=issuer,
-                           address=client_address(request))
+                           address=client_address(request), once_per=lti.LIMIT_AUDIT_GAP)
     return _refused(refused.reason, retry_after=refused.retry_after)
 
 

@@ -22,7 +22,7 @@ from starlette.testclient import TestClient
 
 from course.domain.lti import DEEP_LINK_PATH, LOGINS_PER_ADDRESS
 from course.integrations import lti as adapter
-from course.integrations.platform_keys import REFETCH_GAP, PlatformKeySets
+from course.integrations.platform_keys import REFETCH_GAP, FetchedKeySet, PlatformKeySets, fetch_key_set
 from course.services import lti, metrics
 from course.store import audit
 from course.store.engine import Engine, read_session
@@ -89,20 +89,35 @@ def _closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _refused_count(reason: str) -> float:
+    return float(metrics.LTI_REFUSALS.labels(reason=reason)._value.get())
+
+
 def test_an_unreachable_key_set_refuses_the_launch_at_once_with_a_reason(
-        engine: Engine, lti_platform: Platform, tmp_path: Path) -> None:
+        engine: Engine, lti_platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     entry = dict(lti_platform.registration_entry(), key_set_url=f"http://127.0.0.1:{_closed_port()}/jwks")
     (tmp_path / "platforms.json").write_text(json.dumps([entry]), encoding="utf-8")
     resources.settings.cache_clear()
+    tries: list[str] = []
+
+    def fetch(url: str) -> FetchedKeySet:
+        tries.append(url)
+        return fetch_key_set(url)
+
+    cache = PlatformKeySets(fetch=fetch)
+    monkeypatch.setattr(resources, "platform_key_sets", lambda: cache)
+    counted = _refused_count("keys")
     client = _client()
-    for hint in ("h-nokeys-1", "h-nokeys-2"):
+    for hint in ("h-nokeys-1", "h-nokeys-2", "h-nokeys-3"):
         action, fields = _to_launch(client, lti_platform, hint, PLAN)
         refused = client.post(urlsplit(action).path, data=fields)
         assert refused.status_code == 503 and _says(refused.text, "keys")
-    assert _refusals(engine) == ["keys", "keys"]
-    first, second = _details(engine)
-    assert entry["key_set_url"] in first and "ConnectionError" in first
-    assert "not tried again" in second  # the second launch did not wait for the dead endpoint again
+    assert tries == [entry["key_set_url"]]  # the launches behind the first did not wait for it again
+    assert _refused_count("keys") - counted == 3
+    # One audit entry (the first, from this address, this minute) names the endpoint and the error.
+    assert _refusals(engine) == ["keys"]
+    [detail] = _details(engine)
+    assert entry["key_set_url"] in detail and "ConnectionError" in detail
 
 
 def _details(engine: Engine) -> list[str]:
@@ -126,13 +141,13 @@ def test_a_login_flood_from_one_address_is_cut_off_and_others_still_launch(
                         lambda engine, **given: book(engine, now=moment[0], **given))
     attacker = _client_at("203.0.113.7")
     url = _login_url(lti_platform, "h-flood")
-    limited_before = metrics.LTI_LOGINS_LIMITED._value.get()
+    limited_before = _refused_count("busy")
     answers = [attacker.get(url, follow_redirects=False) for _ in range(LOGINS_PER_ADDRESS.free + 15)]
     statuses = [answer.status_code for answer in answers]
     assert statuses == [302] * LOGINS_PER_ADDRESS.free + [429] * 15
     assert answers[-1].headers["retry-after"] == "1" and _says(answers[-1].text, "busy")
     assert "set-cookie" not in answers[-1].headers
-    assert metrics.LTI_LOGINS_LIMITED._value.get() - limited_before == 15
+    assert _refused_count("busy") - limited_before == 15
     # Each wait lets one more through, then doubles: 1 s, 2 s, 4 s ... at most a minute.
     for wait in (1, 2, 4):
         moment[0] += timedelta(seconds=wait)
@@ -161,19 +176,21 @@ def _token(header: dict[str, object], body: bytes | dict[str, object]) -> str:
 def test_odd_tokens_are_refused_with_a_reason_and_never_fetch_keys(
         engine: Engine, lti_platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
     _cache_with(monkeypatch, Clock())
-    client = _client()
     before = lti_platform.key_set_requests
 
+    client = _client_at("192.0.2.1")  # one address per case: each is audited as the first of its minute
     action, fields = _to_launch(client, lti_platform, "h-deep", PLAN)
     deep = _token({"alg": "RS256", "kid": "x"}, b"[" * 3000 + b"]" * 3000)  # JSON nested too deep to parse
     answer = client.post(urlsplit(action).path, data=dict(fields, id_token=deep))
     assert answer.status_code == 403 and _says(answer.text, "format")
 
+    client = _client_at("192.0.2.2")
     action, fields = _to_launch(client, lti_platform, "h-huge", PLAN)
     huge = _token({"alg": "RS256", "kid": "x"}, {"iss": lti_platform.issuer, "pad": "x" * 80_000})
     answer = client.post(urlsplit(action).path, data=dict(fields, id_token=huge))
     assert answer.status_code == 403 and _says(answer.text, "format")
 
+    client = _client_at("192.0.2.3")
     action, fields = _to_launch(client, lti_platform, "h-nokid", PLAN)
     claims = _claims(fields)
     no_kid = _token({"alg": "RS256"}, claims)
@@ -182,6 +199,7 @@ def test_odd_tokens_are_refused_with_a_reason_and_never_fetch_keys(
     assert lti_platform.key_set_requests == before  # nothing a stranger sends makes the tool call the LMS
 
     # Signed by the platform's own key, but saying neither when it was issued nor until when.
+    client = _client_at("192.0.2.4")
     action, fields = _to_launch(client, lti_platform, "h-noexp", PLAN)
     kid = lti_platform.config().get_registration().get_kid()
     timeless = jwt.encode(_claims(fields), lti_platform.private_pem, algorithm="RS256", headers={"kid": kid})
@@ -192,6 +210,22 @@ def test_odd_tokens_are_refused_with_a_reason_and_never_fetch_keys(
     details = _details(engine)
     assert "longer than this tool reads" in details[1]
     assert "kid" in details[2] and 'missing the "exp" claim' in details[3]
+
+
+def test_a_stranger_repeating_a_refused_launch_gets_one_audit_entry_a_minute(
+        engine: Engine, lti_platform: Platform) -> None:
+    stranger = _client_at("203.0.113.99")
+    counted = _refused_count("state")
+    for _ in range(25):
+        junk = stranger.post("/lti/launch", data={"id_token": "a.b.c", "state": "state-made-up"})
+        assert junk.status_code == 403 and _says(junk.text, "state")
+    assert _refused_count("state") - counted == 25
+    assert _refusals(engine) == ["state"]
+    # Another reason, or another address, is its own first of the minute.
+    assert _says(stranger.post("/lti/deep-link", data={"sealed": "x.y.z", "item": ["track:legal"]}).text,
+                 "signature")
+    assert _says(_client_at("198.51.100.20").post("/lti/launch", data={"id_token": "a.b.c"}).text, "state")
+    assert _refusals(engine) == ["state", "signature", "state"]
 
 
 def test_a_picker_token_for_a_deployment_no_longer_registered_is_refused(
