@@ -287,6 +287,7 @@ class _Launch(MessageLaunch[_Request, _ToolConf, _Nonces, _Cookies]):
             self._step(self.validate_state, "state")
             self._step(self.validate_jwt_format, "format")
             self._step(self.validate_registration, "audience" if self._issuer_known() else "issuer")
+            self._step(self._validate_authorised_party, "audience")
             self._check_signature()
             self._step(self.validate_deployment, "deployment")
             self._step(self.validate_nonce, "nonce")
@@ -295,6 +296,15 @@ class _Launch(MessageLaunch[_Request, _ToolConf, _Nonces, _Cookies]):
             self._validated = False
             raise
         return self
+
+    def _validate_authorised_party(self) -> None:
+        """Refuse a token for several audiences unless its `azp` names this tool (OpenID Connect)."""
+        body = self._get_jwt_body()
+        audience, party = body.get("aud"), body.get("azp")
+        several = isinstance(audience, list) and len(audience) > 1
+        if (several or party is not None) and party != self.get_client_id():
+            raise LtiException(f"the token is for several audiences and its azp is {str(party)[:100]!r}, "
+                               "not this tool's client id")
 
     def _issuer_known(self) -> bool:
         config: _ToolConf = self._tool_config

@@ -28,7 +28,7 @@ from course.store import audit
 from course.store.engine import Engine, read_session
 from course.web import resources
 from course.web.routes import routes
-from tests.lti_platform import INSTRUCTOR, LEARNER, TOOL_URL, Plan, Platform
+from tests.lti_platform import CLIENT_ID, INSTRUCTOR, LEARNER, TOOL_URL, Plan, Platform
 from tests.web.test_lti import _claims, _client, _launch, _refusals, _says, _to_launch, engine
 
 __all__ = ["engine"]
@@ -206,10 +206,23 @@ def test_odd_tokens_are_refused_with_a_reason_and_never_fetch_keys(
     answer = client.post(urlsplit(action).path, data=dict(fields, id_token=timeless))
     assert answer.status_code == 403 and _says(answer.text, "format")
 
-    assert _refusals(engine) == ["format", "format", "signature", "format"]
+    # Signed by the platform for this tool and another, but authorised for the other one.
+    client = _client_at("192.0.2.5")
+    action, fields = _to_launch(client, lti_platform, "h-azp", PLAN)
+    shared = lti_platform.sign({**_claims(fields), "aud": [CLIENT_ID, "another-tool"], "azp": "another-tool"})
+    answer = client.post(urlsplit(action).path, data=dict(fields, id_token=shared))
+    assert answer.status_code == 403 and _says(answer.text, "audience")
+    # Both audiences, with this tool as the authorised party, is a launch like any other.
+    client = _client_at("192.0.2.6")
+    action, fields = _to_launch(client, lti_platform, "h-azp-ok", PLAN)
+    ours = lti_platform.sign({**_claims(fields), "aud": [CLIENT_ID, "another-tool"], "azp": CLIENT_ID})
+    assert client.post(urlsplit(action).path, data=dict(fields, id_token=ours)).status_code == 200
+
+    assert _refusals(engine) == ["format", "format", "signature", "format", "audience"]
     details = _details(engine)
     assert "longer than this tool reads" in details[1]
     assert "kid" in details[2] and 'missing the "exp" claim' in details[3]
+    assert "azp is 'another-tool'" in details[4]
 
 
 def test_a_stranger_repeating_a_refused_launch_gets_one_audit_entry_a_minute(
