@@ -257,3 +257,22 @@ def test_a_picker_token_for_a_deployment_no_longer_registered_is_refused(
     assert answer.status_code == 403 and _says(answer.text, "deployment")
     assert "deep-link-return" not in answer.text
     assert client.post(DEEP_LINK_PATH, data={"sealed": sealed, "item": ["track:legal"]}).status_code == 200
+
+
+@pytest.mark.parametrize(("claim", "reason"), [
+    ("nonce", "nonce"),
+    ("https://purl.imsglobal.org/spec/lti/claim/deployment_id", "deployment"),
+    ("https://purl.imsglobal.org/spec/lti/claim/message_type", "message"),
+    ("https://purl.imsglobal.org/spec/lti/claim/version", "message"),
+    ("sub", "message"),  # the library's message check wants a user
+    ("https://purl.imsglobal.org/spec/lti/claim/custom", "item"),
+])
+def test_a_signed_launch_missing_a_claim_is_refused_and_signs_nobody_in(
+        engine: Engine, lti_platform: Platform, claim: str, reason: str) -> None:
+    client = _client()
+    action, fields = _to_launch(client, lti_platform, f"h-missing-{claim.rsplit('/', 1)[-1]}", PLAN)
+    claims = {key: value for key, value in _claims(fields).items() if key != claim}
+    answer = client.post(urlsplit(action).path, data=dict(fields, id_token=lti_platform.sign(claims)))
+    assert answer.status_code == 403 and _says(answer.text, reason)
+    assert "nts_session" not in client.cookies and "ticket=" not in answer.text
+    assert _refusals(engine) == [reason]
