@@ -303,8 +303,8 @@ class _Launch(MessageLaunch[_Request, _ToolConf, _Nonces, _Cookies]):
         audience, party = body.get("aud"), body.get("azp")
         several = isinstance(audience, list) and len(audience) > 1
         if (several or party is not None) and party != self.get_client_id():
-            raise LtiException(f"the token is for several audiences and its azp is {str(party)[:100]!r}, "
-                               "not this tool's client id")
+            raise LtiException(f"the token's azp is {str(party)[:100]!r}, not this tool's client id"
+                               + (" (it names several audiences)" if several else ""))
 
     def _issuer_known(self) -> bool:
         config: _ToolConf = self._tool_config

@@ -74,10 +74,12 @@ def _key_ids(keys: Mapping[str, Any]) -> frozenset[str]:
 def fetch_key_set(url: str, *, session: requests.Session | None = None,
                   clock: Callable[[], float] = time.monotonic) -> FetchedKeySet:
     """Fetch a key set with short time-outs and a size cap; raise KeySetUnavailable saying why."""
-    http = session or requests.Session()
+    if session is None:
+        with requests.Session() as own:
+            return fetch_key_set(url, session=own, clock=clock)
     deadline = clock() + READ_DEADLINE
     try:
-        with http.get(url, timeout=(CONNECT_TIMEOUT, READ_DEADLINE), stream=True,
+        with session.get(url, timeout=(CONNECT_TIMEOUT, READ_DEADLINE), stream=True,
                       headers={"Accept": "application/json"}) as response:
             if response.status_code != 200:
                 raise KeySetUnavailable(f"{url}: answered HTTP {response.status_code}")
