@@ -21,17 +21,32 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from course.domain.lti import DEEP_LINK_PATH, LOGINS_PER_ADDRESS
+from course.domain.model import Course
 from course.integrations import lti as adapter
+from course.integrations.lti import AgsScoreSender
 from course.integrations.platform_keys import REFETCH_GAP, FetchedKeySet, PlatformKeySets, fetch_key_set
-from course.services import lti, metrics
+from course.services import lti, lti_grades, metrics
 from course.store import audit
+from course.store import lti as stored
 from course.store.engine import Engine, read_session
 from course.web import resources
 from course.web.routes import routes
 from tests.lti_platform import CLIENT_ID, INSTRUCTOR, LEARNER, TOOL_URL, Plan, Platform
-from tests.web.test_lti import _claims, _client, _launch, _refusals, _says, _to_launch, engine
+from tests.web.test_lti import (
+    _claims,
+    _client,
+    _first_quiz,
+    _launch,
+    _pass,
+    _refusals,
+    _says,
+    _signed_in,
+    _to_launch,
+    course,
+    engine,
+)
 
-__all__ = ["engine"]
+__all__ = ["course", "engine"]
 
 PLAN = Plan(user="u-limits", roles=[LEARNER], custom={"item": "track:legal"})
 
@@ -276,3 +291,29 @@ def test_a_signed_launch_missing_a_claim_is_refused_and_signs_nobody_in(
     assert answer.status_code == 403 and _says(answer.text, reason)
     assert "nts_session" not in client.cookies and "ticket=" not in answer.text
     assert _refusals(engine) == [reason]
+
+
+def test_a_score_goes_back_only_for_the_people_launched_from_that_column(
+        engine: Engine, lti_platform: Platform, course: Course) -> None:
+    quiz_id = _first_quiz(course, "legal")
+    column = lti_platform.add_line_item("Quiz, graded")
+    custom = {"item": f"quiz:{quiz_id}", "tracks": "legal"}
+    graded = Plan(user="u-in-column", roles=[LEARNER], custom=custom, line_item=column)
+    ungraded = Plan(user="u-not-in-column", roles=[LEARNER], custom=custom)  # the same quiz, linked ungraded
+    people_ids = []
+    for hint, plan in (("h-col-in", graded), ("h-col-out", ungraded)):
+        client = _client_at(f"192.0.2.{len(people_ids) + 30}")
+        _signed_in(client, _launch(client, lti_platform, hint, plan))
+        with read_session(engine) as session:
+            person_id = stored.find_linked_person(session, lti_platform.issuer, plan.user)
+        assert person_id is not None
+        people_ids.append(person_id)
+    for person_id in reversed(people_ids):  # the one outside the column passes first
+        _pass(engine, person_id, course, quiz_id)
+    settings = resources.settings()
+    before = len(lti_platform.scores)
+    report = lti_grades.send_scores(engine, AgsScoreSender(settings.lti.platforms),
+                                    key=lti.tool_keys(engine, settings.lti)[0])
+    assert (report.sent, report.retrying, report.failed) == (1, 0, 0)
+    [(line_item_id, score)] = lti_platform.scores[before:]
+    assert column.endswith("/" + line_item_id) and score["userId"] == "u-in-column"
