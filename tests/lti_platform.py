@@ -145,7 +145,15 @@ class Platform:
         self.deep_link_items: list[dict[str, t.Any]] = []
         #: While True, the score endpoint answers 503 (the LMS is away).
         self.down = False
+        #: How many times the tool asked for the platform's key set.
+        self.key_set_requests = 0
         self.lock = threading.Lock()
+
+    def rotate_key(self) -> tuple[str, str]:
+        """Sign with a new key from now on (its key id changes with it); return the old pair."""
+        old = self.private_pem, self.public_pem
+        self.private_pem, self.public_pem = _new_key()
+        return old
 
     def config(self) -> _Config:
         return _Config(owner=self)
@@ -247,6 +255,8 @@ def _handler(platform: Platform) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             if parts.path == "/jwks":
+                with platform.lock:
+                    platform.key_set_requests += 1
                 config = platform.config()
                 config.get_registration()
                 self._send(200, json.dumps(config.get_jwks()))

@@ -53,6 +53,7 @@ _LTI_HOOKS = {
     "find_deployment": "pylti1p3's ToolConf interface, called during a launch",
     "get_redirect": "pylti1p3's OIDCLogin builds its redirect with it",
     "_get_request_param": "pylti1p3's MessageLaunch reads the id_token and state with it",
+    "fetch_public_key": "pylti1p3's MessageLaunch asks it for the platform's key set (served from the cache)",
     "_get_cached_access_token": "pylti1p3's ServiceConnector asks it before each token request",
     "_cache_access_token": "pylti1p3's ServiceConnector calls it after each token request",
 }

@@ -6,13 +6,15 @@ checks signatures lives in course/integrations/lti.py; the records in course/sto
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from course.domain.model import Course, ItemMeta
+from course.domain.throttling import Backoff, Failures
 
 #: Where the tool's LTI routes live (the URLs entered in the LMS start with these).
 LOGIN_PATH = "/lti/login"
@@ -59,7 +61,60 @@ REFUSALS: dict[str, str] = {
     "person": "The launch did not say who you are, or your account here is disabled.",
     "item": "The launch points to nothing in this course.",
     "teacher": "Only a teacher of the course may choose what to link.",
+    "keys": "The learning platform's public keys could not be fetched, so the launch could not be "
+    "checked. Please try again in a minute.",
+    "busy": "Too many sign-ins from learning platforms were started just now. Please wait a minute, "
+    "then open the activity again from your course.",
 }
+
+#: How long a nonce sent in a login may wait for its launch; older ones are useless and purged.
+NONCE_WINDOW = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class LoginRefusal:
+    """Why a login is refused before it writes anything: `scope` "address" or "everywhere"."""
+
+    scope: str
+    retry_after: int
+
+
+class LoginLimited(Exception):
+    """A login refused because too many logins stand without their launch."""
+
+    def __init__(self, refusal: LoginRefusal) -> None:
+        where = "from this address" if refusal.scope == "address" else "from all addresses together"
+        super().__init__(f"too many logins without a launch {where}; retry after {refusal.retry_after} s")
+        self.refusal = refusal
+
+
+#: One address may leave 60 logins without a launch, then waits 1 s, 2 s, 4 s ... at most a minute.
+LOGINS_PER_ADDRESS = Backoff(free=60, first=timedelta(seconds=1), ceiling=timedelta(minutes=1))
+
+
+@dataclass(frozen=True, slots=True)
+class LoginLimits:
+    """How many logins may stand without their launch: per client address, and in all.
+
+    Anyone who knows a registered issuer can start a login, and each writes a nonce that only a
+    launch signed by the platform uses: a flood leaves unused nonces behind. Within the nonce
+    window one address may leave `per_address.free` of them, then waits 1 s after the last,
+    2 s, 4 s ... at most a minute (a class behind one router is not slowed: its launches use
+    their nonces within seconds). Past `outstanding` unused nonces from everyone together, every
+    login waits for old ones to expire, so the table stays small whatever the flood.
+    """
+
+    per_address: Backoff = LOGINS_PER_ADDRESS
+    outstanding: int = 10_000
+
+    def refusal(self, *, by_address: Failures, everywhere: int, now: datetime) -> LoginRefusal | None:
+        """Return why a login must wait given the unused nonces (None: it may go on)."""
+        if everywhere >= self.outstanding:
+            return LoginRefusal("everywhere", retry_after=60)
+        allowed = self.per_address.allowed_at(by_address)
+        if allowed is not None and now < allowed:
+            return LoginRefusal("address", retry_after=max(1, math.ceil((allowed - now).total_seconds())))
+        return None
 
 
 @dataclass(frozen=True, slots=True)

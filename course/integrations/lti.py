@@ -37,10 +37,12 @@ from course.domain.lti import (
     DEEP_LINK_REQUEST,
     MESSAGE_TYPE,
     LinkChoice,
+    LoginLimited,
     OutgoingScore,
     ScoreNotSent,
     ToolKey,
 )
+from course.integrations.platform_keys import KeySetUnavailable, PlatformKeySets
 from course.settings import LtiPlatform
 
 #: Seconds to wait for a platform (key set, token, score) before giving up on this try.
@@ -56,12 +58,18 @@ _DEEP_LINK_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking
 
 
 class LaunchRefused(Exception):
-    """A login or launch that is not accepted: `reason` (a REFUSALS key) and the library's word."""
+    """A login or launch that is not accepted: `reason` (a REFUSALS key) and the library's word.
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    `retry_after` (seconds, 0: none) says when a login refused for load may be tried again;
+    `audited` is True when the refusal was recorded already (where repeats are bounded).
+    """
+
+    def __init__(self, reason: str, detail: str = "", *, retry_after: int = 0, audited: bool = False) -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail[:300]
+        self.retry_after = retry_after
+        self.audited = audited
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +79,8 @@ class IncomingRequest:
     params: Mapping[str, str]
     cookies: Mapping[str, str]
     secure: bool
+    #: Parameters that were sent but left out for being longer than the route accepts.
+    oversized: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +118,7 @@ class NonceBook(Protocol):
     """Where nonces sent to platforms are kept, each usable once."""
 
     def save(self, nonce: str) -> None:
-        """Remember a nonce sent in a login."""
+        """Remember a nonce sent in a login, or raise LoginLimited (having audited it)."""
 
     def use(self, nonce: str) -> bool:
         """Mark a nonce used; tell whether it was ours, fresh and unused."""
@@ -250,8 +260,26 @@ class _Login(OIDCLogin[_Request, _ToolConf, _Nonces, _Cookies, str]):
 class _Launch(MessageLaunch[_Request, _ToolConf, _Nonces, _Cookies]):
     """A launch checked in an order that spends the nonce only on a genuine token."""
 
+    def __init__(self, request: _Request, config: _ToolConf, *, nonces: _Nonces, cookies: _Cookies,
+                 key_sets: PlatformKeySets) -> None:
+        super().__init__(request, config, session_service=nonces, cookie_service=cookies,
+                         requests_session=_Session())
+        self._key_sets = key_sets
+        # Every launch token must say when it was issued and until when it holds.
+        self.set_jwt_verify_options({"verify_aud": False, "require": ["exp", "iat"]})
+
     def _get_request_param(self, key: str) -> str:
         return self._request.get_param(key)
+
+    def fetch_public_key(self, key_set_url: str) -> Any:
+        """Return the platform's key set from this process's cache (fetched when needed)."""
+        kid = self._jwt.get("header", {}).get("kid")
+        if not isinstance(kid, str) or not kid or len(kid) > 200:
+            raise LaunchRefused("signature", "the token's header names no key (kid)")
+        try:
+            return self._key_sets.get(key_set_url, kid=kid)
+        except KeySetUnavailable as error:
+            raise LaunchRefused("keys", str(error)) from error
 
     def validate(self) -> _Launch:
         self._validated = True
@@ -259,6 +287,7 @@ class _Launch(MessageLaunch[_Request, _ToolConf, _Nonces, _Cookies]):
             self._step(self.validate_state, "state")
             self._step(self.validate_jwt_format, "format")
             self._step(self.validate_registration, "audience" if self._issuer_known() else "issuer")
+            self._step(self._validate_authorised_party, "audience")
             self._check_signature()
             self._step(self.validate_deployment, "deployment")
             self._step(self.validate_nonce, "nonce")
@@ -267,6 +296,15 @@ class _Launch(MessageLaunch[_Request, _ToolConf, _Nonces, _Cookies]):
             self._validated = False
             raise
         return self
+
+    def _validate_authorised_party(self) -> None:
+        """Refuse a token for several audiences unless its `azp` names this tool (OpenID Connect)."""
+        body = self._get_jwt_body()
+        audience, party = body.get("aud"), body.get("azp")
+        several = isinstance(audience, list) and len(audience) > 1
+        if (several or party is not None) and party != self.get_client_id():
+            raise LtiException(f"the token's azp is {str(party)[:100]!r}, not this tool's client id"
+                               + (" (it names several audiences)" if several else ""))
 
     def _issuer_known(self) -> bool:
         config: _ToolConf = self._tool_config
@@ -288,8 +326,11 @@ class _Launch(MessageLaunch[_Request, _ToolConf, _Nonces, _Cookies]):
         except LtiKeyException as error:
             raise LaunchRefused("signature", str(error)) from error
         except LtiException as error:
-            expired = isinstance(error.__cause__, jwt.ExpiredSignatureError | jwt.ImmatureSignatureError)
-            raise LaunchRefused("expired" if expired else "signature", str(error)) from error
+            cause = error.__cause__
+            expired = isinstance(cause, jwt.ExpiredSignatureError | jwt.ImmatureSignatureError)
+            incomplete = isinstance(cause, jwt.MissingRequiredClaimError)
+            reason = "expired" if expired else "format" if incomplete else "signature"
+            raise LaunchRefused(reason, str(error)) from error
 
 
 # --- what routes call ---------------------------------------------------------------------------
@@ -303,18 +344,26 @@ def begin_login(incoming: IncomingRequest, *, platforms: Sequence[LtiPlatform], 
                    cookie_service=cookies)
     try:
         url = login.get_redirect_object(launch_url).get_redirect_url()
+    except LoginLimited as limited:
+        raise LaunchRefused("busy", str(limited), retry_after=limited.refusal.retry_after,
+                            audited=True) from limited
     except (OIDCException, LtiException, AssertionError) as error:
         raise LaunchRefused("login", str(error) or "no registration for this issuer and client") from error
     return LoginRedirect(url, tuple(cookies.to_set))
 
 
 def verify_launch(incoming: IncomingRequest, *, platforms: Sequence[LtiPlatform], key: ToolKey,
-                  nonces: NonceBook) -> VerifiedLaunch:
-    """Check a launch (state, signature, audience, expiry, deployment, nonce) and return it."""
+                  nonces: NonceBook, key_sets: PlatformKeySets) -> VerifiedLaunch:
+    """Check a launch (state, signature, audience, expiry, deployment, nonce) and return it.
+
+    The platform's public keys come from `key_sets`, which keeps them between launches.
+    """
+    if "id_token" in incoming.oversized:
+        raise LaunchRefused("format", "the id_token is longer than this tool reads")
     request = _Request(incoming)
     config = _ToolConf(platforms, key)
-    launch = _Launch(request, config, session_service=_Nonces(request, nonces),
-                     cookie_service=_Cookies(incoming), requests_session=_Session())
+    launch = _Launch(request, config, nonces=_Nonces(request, nonces), cookies=_Cookies(incoming),
+                     key_sets=key_sets)
     launch.validate()
     claims = dict(launch.get_launch_data())
     found = config.platform(str(claims.get("iss", "")), launch.get_client_id())
@@ -352,10 +401,13 @@ def answer_deep_link(sealed: str, chosen: Iterable[LinkChoice], *, platforms: Se
     settings = claims.get("settings")
     if platform is None or not isinstance(settings, dict):
         raise LaunchRefused("login", "the deep-linking request no longer matches a registration")
+    deployment = str(claims.get("deployment_id"))
+    if deployment not in platform.deployment_ids:
+        raise LaunchRefused("deployment", f"deployment {deployment[:100]!r} is no longer registered")
     if not str(settings.get("deep_link_return_url", "")).startswith(("https://", "http://")):
         raise LaunchRefused("message", "the deep-linking request has no usable return address")
     resources = [_resource(choice, launch_url) for choice in chosen]
-    link = DeepLink(_registration(platform, keys[0]), str(claims.get("deployment_id")), settings)  # type: ignore[arg-type]
+    link = DeepLink(_registration(platform, keys[0]), deployment, settings)  # type: ignore[arg-type]
     return DeepLinkAnswer(platform.issuer, str(settings["deep_link_return_url"]),
                           link.get_response_jwt(resources))
 

@@ -19,19 +19,29 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, generate_private_key
 
 from course.domain.accounts import AccountRuleError, normalise_email
-from course.domain.lti import GRADED_KINDS, LaunchFacts, ToolKey
+from course.domain.lti import (
+    GRADED_KINDS,
+    NONCE_WINDOW,
+    REFUSALS,
+    LaunchFacts,
+    LoginLimited,
+    LoginLimits,
+    LoginRefusal,
+    ToolKey,
+)
 from course.domain.permissions import Capability, Grants
-from course.services import session_cookies
+from course.domain.throttling import NO_FAILURES
+from course.services import metrics, session_cookies
 from course.services.accounts import sign_in_vouched
 from course.settings import LtiPlatform, LtiSettings
 from course.store import audit, people
 from course.store import lti as store
 from course.store.engine import Engine, Session, read_session, write_transaction
 
-#: How long a nonce sent in a login may wait for its launch.
-NONCE_MINUTES = 10
-#: Nonces older than this are deleted (used or not).
-NONCE_KEEP = timedelta(days=1)
+LOGIN_LIMITS = LoginLimits()
+#: Refusals of logins over the limits are audited at most this often (per address, or in all),
+#: and so are refusals anyone can cause, by reason and address (see record_refusal).
+LIMIT_AUDIT_GAP = timedelta(minutes=1)
 #: Actor label of accounts a launch creates.
 LTI_LAUNCH = "LTI launch"
 _KEY_BITS = 2048
@@ -77,39 +87,79 @@ def tool_keys(engine: Engine, settings: LtiSettings, *, now: datetime | None = N
 # --- nonces -----------------------------------------------------------------------------------
 
 class DatabaseNonces:
-    """Nonces sent in logins, kept in the database so that any process can check a launch."""
+    """Nonces sent in logins, kept in the database so that any process can check a launch.
 
-    def __init__(self, engine: Engine, *, now: datetime | None = None) -> None:
+    Saving one is an unauthenticated write, so it is bounded (see LoginLimits): expired nonces
+    are purged, and a login over the limits raises LoginLimited instead of writing a nonce. Its
+    refusal is audited at most once a minute per address (or once in all for the overall cap),
+    and counted in metrics every time (reason `busy`), so a flood cannot fill the audit log either.
+    """
+
+    def __init__(self, engine: Engine, *, address: str = "", limits: LoginLimits = LOGIN_LIMITS,
+                 now: datetime | None = None) -> None:
         self._engine = engine
+        self._address = address[:64]
+        self._limits = limits
         self._now = now
 
     def _when(self) -> datetime:
         return self._now or datetime.now(UTC)
 
     def save(self, nonce: str) -> None:
-        """Remember a nonce sent in a login (and forget day-old ones)."""
+        """Remember a nonce sent in a login, or raise LoginLimited (and forget expired ones)."""
         when = self._when()
         with write_transaction(self._engine, durable=False) as session:
-            store.purge_nonces(session, issued_before=when - NONCE_KEEP)
-            store.add_nonce(session, nonce, now=when)
+            store.serialise_logins(session)
+            store.purge_nonces(session, issued_before=when - NONCE_WINDOW)
+            unused = store.count_unused_nonces(session, address=self._address, since=when - NONCE_WINDOW)
+            # An unknown address is nobody's bucket: only the overall cap applies to it.
+            by_address = unused.by_address if self._address else NO_FAILURES
+            refusal = self._limits.refusal(by_address=by_address, everywhere=unused.everywhere, now=when)
+            if refusal is None:
+                store.add_nonce(session, nonce, address=self._address, now=when)
+            else:
+                self._audit_refusal(session, refusal, when=when)
+        if refusal is not None:
+            metrics.LTI_REFUSALS.labels(reason="busy").inc()
+            raise LoginLimited(refusal)
+
+    def _audit_refusal(self, session: Session, refusal: LoginRefusal, *, when: datetime) -> None:
+        target = f"login limit: {refusal.scope}"
+        address = self._address if refusal.scope == "address" else None
+        if audit.has_event_since(session, "lti_launch_refused", target=target, address=address,
+                                 since=when - LIMIT_AUDIT_GAP):
+            return
+        detail = str(LoginLimited(refusal)) + "; further refusals this minute are only counted"
+        audit.record_event(session, "lti_launch_refused", now=when, actor_label="unknown platform",
+                           address=self._address, target=target, detail={"reason": "busy", "detail": detail})
 
     def use(self, nonce: str) -> bool:
         """Mark a nonce used; tell whether it was ours, unused and sent in the last minutes."""
         when = self._when()
         with write_transaction(self._engine, durable=False) as session:
-            return store.use_nonce(session, nonce, now=when,
-                                   issued_after=when - timedelta(minutes=NONCE_MINUTES))
+            return store.use_nonce(session, nonce, now=when, issued_after=when - NONCE_WINDOW)
 
 
 # --- refusals and deep links ------------------------------------------------------------------
 
 def record_refusal(engine: Engine, reason: str, *, detail: str = "", issuer: str = "",
-                   address: str = "", now: datetime | None = None) -> None:
-    """Audit a refused login or launch with its reason and the library's word."""
+                   address: str = "", once_per: timedelta | None = None, now: datetime | None = None) -> None:
+    """Audit a refused login or launch with its reason and the library's word; count it.
+
+    With `once_per`, a refusal for the same reason from the same address within that time of
+    the last audited one is only counted: what anyone can send must not grow the audit log by
+    a row per request.
+    """
+    when = now or datetime.now(UTC)
+    metrics.LTI_REFUSALS.labels(reason=reason if reason in REFUSALS else "other").inc()
+    target = f"refusal: {reason}"[:200]
     with write_transaction(engine) as session:
-        audit.record_event(session, "lti_launch_refused", now=now or datetime.now(UTC),
+        if once_per is not None and audit.has_event_since(session, "lti_launch_refused", target=target,
+                                                          address=address, since=when - once_per):
+            return
+        audit.record_event(session, "lti_launch_refused", now=when,
                            actor_label=(issuer or "unknown platform")[:254], address=address,
-                           detail={"reason": reason, "detail": detail[:300]})
+                           target=target, detail={"reason": reason, "detail": detail[:300]})
 
 
 def record_deep_link(engine: Engine, *, issuer: str, items: list[str], address: str = "",
@@ -181,7 +231,8 @@ def _remember_line_item(session: Session, facts: LaunchFacts, platform: LtiPlatf
     line_item_id = store.keep_line_item(session, issuer=facts.issuer, client_id=facts.client_id,
                                         url=facts.line_item_url, item_kind=facts.item.kind,
                                         item_id=facts.item.item_id, now=when)
-    store.add_member(session, line_item_id, person_id, subject=facts.subject, now=when)
+    if line_item_id is not None:  # None: the column belongs to another platform or item
+        store.add_member(session, line_item_id, person_id, subject=facts.subject, now=when)
 
 
 def admit(engine: Engine, facts: LaunchFacts, platform: LtiPlatform, *, address: str = "",

@@ -35,6 +35,8 @@ SIGN_IN_FAILURES = Counter("nts_sign_in_failures", "Sign-ins refused for a wrong
                            registry=REGISTRY)
 SIGN_IN_THROTTLED = Counter("nts_sign_in_throttled", "Sign-ins refused unchecked while throttled",
                             registry=REGISTRY)
+LTI_REFUSALS = Counter("nts_lti_refusals", "LTI logins, launches and choices refused, by reason",
+                       ["reason"], registry=REGISTRY)
 _CONNECTED = Gauge("nts_connected_sessions", "Browser sessions connected to this process",
                    registry=REGISTRY)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, or_
+from sqlalchemy import exists, func, insert, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -172,6 +172,18 @@ def count_events(
                      .outerjoin(subject, col(AuditEvent.subject_id) == subject.id))
     statement = statement.where(*_conditions(kind, person, since, until, actor, subject))
     return int(session.exec(statement).one())
+
+
+def has_event_since(session: Session, kind: str, *, since: datetime, target: str,
+                    address: str | None = None) -> bool:
+    """Tell whether an event of this kind and target (and address, unless None) was recorded since a time.
+
+    Lets a refusal that a flood repeats be audited once a while instead of once a request.
+    """
+    conditions = [col(AuditEvent.kind) == kind, col(AuditEvent.at) >= since, col(AuditEvent.target) == target]
+    if address is not None:
+        conditions.append(col(AuditEvent.address) == address[:64])
+    return bool(session.exec(select(exists().where(*conditions))).one())
 
 
 def _detail(text: str) -> dict[str, object]:

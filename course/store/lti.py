@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, func, or_, select, update
+from sqlalchemy import Table, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from course.domain.throttling import Failures
+from course.store import throttle
 from course.store._sql import dialect_name
 from course.store.tables import (
     LtiGradeOutbox,
@@ -53,10 +55,38 @@ def add_tool_key(session: Session, kid: str, private_pem: str, *, now: datetime)
 
 # --- nonces -----------------------------------------------------------------------------------
 
-def add_nonce(session: Session, nonce: str, *, now: datetime) -> None:
-    """Remember a nonce sent to a platform."""
+def serialise_logins(session: Session) -> None:
+    """Make concurrent logins count and add their nonces one after another until this transaction ends."""
+    throttle.serialise_writes(session, "lti_nonce")
+
+
+def add_nonce(session: Session, nonce: str, *, address: str = "", now: datetime) -> None:
+    """Remember a nonce sent to a platform, with the address that asked for the login."""
     session.connection().execute(_insert(session)(_NONCE).on_conflict_do_nothing(),
-                                 {"nonce": nonce, "issued_at": now, "used_at": None})
+                                 {"nonce": nonce, "issued_at": now, "used_at": None,
+                                  "address": address[:64]})
+
+
+@dataclass(frozen=True, slots=True)
+class UnusedNonces:
+    """Nonces issued since some time and not used: from one address, and from anywhere."""
+
+    by_address: Failures
+    everywhere: int
+
+
+def count_unused_nonces(session: Session, *, address: str, since: datetime) -> UnusedNonces:
+    """Count unused nonces issued since a time: those of one address (with the latest), and all."""
+    mine = _NONCE.c.address == address
+    row = session.connection().execute(
+        select(func.coalesce(func.sum(case((mine, 1), else_=0)), 0),
+               func.max(case((mine, _NONCE.c.issued_at), else_=None)),
+               func.count())
+        .where(_NONCE.c.used_at.is_(None), _NONCE.c.issued_at >= since)).one()
+    latest = row[1]
+    if isinstance(latest, str):  # SQLite hands back MAX() over a CASE as text
+        latest = datetime.fromisoformat(latest)
+    return UnusedNonces(Failures(int(row[0]), None if latest is None else _utc(latest)), int(row[2]))
 
 
 def use_nonce(session: Session, nonce: str, *, now: datetime, issued_after: datetime) -> bool:
@@ -97,14 +127,23 @@ def link_person(session: Session, issuer: str, subject: str, person_id: int, *, 
 # --- line items -------------------------------------------------------------------------------
 
 def keep_line_item(session: Session, *, issuer: str, client_id: str, url: str, item_kind: str,
-                   item_id: str, now: datetime) -> int:
-    """Store a line item once (by its URL) and return its id."""
+                   item_id: str, now: datetime) -> int | None:
+    """Store a line item once (by its URL) and return its id.
+
+    Return None when the URL is kept already for another platform (issuer and client id) or
+    another item: scores go with the platform's own token, so one platform's launch must never
+    add people to another's column.
+    """
     session.connection().execute(
         _insert(session)(_ITEM).on_conflict_do_nothing(),
         {"issuer": issuer, "client_id": client_id, "url": url, "item_kind": item_kind,
          "item_id": item_id, "created_at": now})
-    found = session.connection().execute(select(_ITEM.c.id).where(_ITEM.c.url == url)).scalar_one()
-    return int(found)
+    found = session.connection().execute(
+        select(_ITEM.c.id, _ITEM.c.issuer, _ITEM.c.client_id, _ITEM.c.item_kind, _ITEM.c.item_id)
+        .where(_ITEM.c.url == url)).one()
+    if tuple(found[1:]) != (issuer, client_id, item_kind, item_id):
+        return None
+    return int(found[0])
 
 
 def add_member(session: Session, line_item_id: int, person_id: int, *, subject: str,

@@ -557,10 +557,13 @@ class LtiNonce(SQLModel, table=True):
     """A nonce this app sent in an OIDC login; a launch may use it once, within a few minutes."""
 
     __tablename__ = "lti_nonce"
+    __table_args__ = (Index("ix_lti_nonce_address_issued_at", "address", "issued_at"),)
 
     nonce: str = Field(primary_key=True, max_length=128)
     issued_at: datetime = Field(index=True)
     used_at: datetime | None = None
+    #: The client address that asked for the login ("" when unknown), to bound logins per address.
+    address: str = Field(default="", max_length=64)
 
 
 class LtiPersonLink(SQLModel, table=True):

@@ -44,13 +44,23 @@ class DeviceRecord:
     signed_in: bool
 
 
-def serialise_attempts(session: Session) -> None:
-    """Make concurrent reservations wait for each other until this transaction ends.
+#: The tables whose writers count before they write, each with the lock that lines them up.
+_LOCKS = {name: text(f"LOCK TABLE {name} IN EXCLUSIVE MODE") for name in ("login_attempt", "lti_nonce")}
 
-    SQLite write transactions already begin with BEGIN IMMEDIATE; PostgreSQL needs a lock.
+
+def serialise_writes(session: Session, table: str) -> None:
+    """Make concurrent count-then-write transactions on a table wait for each other until they end.
+
+    SQLite write transactions already begin with BEGIN IMMEDIATE; PostgreSQL needs a lock (which
+    readers pass).
     """
     if dialect_name(session) == "postgresql":
-        session.connection().execute(text("LOCK TABLE login_attempt IN EXCLUSIVE MODE"))
+        session.connection().execute(_LOCKS[table])
+
+
+def serialise_attempts(session: Session) -> None:
+    """Make concurrent reservations wait for each other until this transaction ends."""
+    serialise_writes(session, "login_attempt")
 
 
 @functools.cache

@@ -9,8 +9,11 @@ that takes the browser to the cookie route, so the session is set exactly as for
 from __future__ import annotations
 
 import base64
+import functools
 import json
+from collections.abc import Awaitable, Callable
 from html import escape
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
@@ -37,6 +40,8 @@ _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 #: The most items a teacher may link in one answer.
 MAX_CHOICES = 50
 _MAX_PARAM = 10_000
+#: The longest launch token read (real ones are a few kilobytes; a platform's custom claims add some).
+_MAX_TOKEN = 64 * 1024
 #: The largest form body a launch or a choice may have (a launch is a few kilobytes).
 MAX_BODY = 256 * 1024
 
@@ -52,9 +57,16 @@ def _page(status: int, title: str, body: str) -> HTMLResponse:
     return HTMLResponse(html, status_code=status, headers=_NO_STORE)
 
 
-def _refused(reason: str) -> HTMLResponse:
+#: Refusals that are not the launch's fault: the tool is busy, or the platform's keys are away.
+_STATUS = {"busy": 429, "keys": 503}
+
+
+def _refused(reason: str, *, retry_after: int = 0) -> HTMLResponse:
     text = REFUSALS.get(reason, REFUSALS["format"])
-    return _page(403, "Launch refused", f"<p>{escape(text)}</p>")
+    response = _page(_STATUS.get(reason, 403), "Launch refused", f"<p>{escape(text)}</p>")
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _settings() -> LtiSettings | None:
@@ -82,38 +94,70 @@ def _too_large() -> HTMLResponse:
     return _page(413, "Request too large", "<p>This request is larger than a launch can be.</p>")
 
 
+def _fits(key: str, value: object) -> bool:
+    return isinstance(value, str) and len(value) <= (_MAX_TOKEN if key == "id_token" else _MAX_PARAM)
+
+
 async def _incoming(request: Request) -> adapter.IncomingRequest:
-    params = {key: value for key, value in request.query_params.items() if len(value) <= _MAX_PARAM}
+    """Return the request's parameters; those over their length limit are left out, and named."""
+    raw = list(request.query_params.items())
     if request.method == "POST":
-        form = await _form(request)
-        params.update({key: value for key, value in form.items()
-                       if isinstance(value, str) and len(value) <= _MAX_PARAM})
+        raw += [(key, value) for key, value in (await _form(request)).items() if isinstance(value, str)]
+    params = {key: value for key, value in raw if _fits(key, value)}
+    oversized = tuple(sorted({key[:40] for key, value in raw if not _fits(key, value)}))
     return adapter.IncomingRequest(params=params, cookies=dict(request.cookies),
-                                   secure=request.url.scheme == "https")
+                                   secure=request.url.scheme == "https", oversized=oversized)
 
 
-def _refuse(reason: str, detail: str, *, issuer: str, request: Request) -> HTMLResponse:
-    lti.record_refusal(resources.engine(), reason, detail=detail, issuer=issuer,
-                       address=client_address(request))
-    return _refused(reason)
+_Read = TypeVar("_Read")
+_Handler = Callable[[Request, LtiSettings, _Read], Awaitable[Response]]
+_Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-async def login(request: Request) -> Response:
+def _route(read: Callable[[Request], Awaitable[_Read]]) -> Callable[[_Handler[_Read]], _Endpoint]:
+    """Make a handler a route that first makes the checks every LTI route makes, in one order.
+
+    LTI must be on (404 otherwise) and the body no larger than MAX_BODY (413); the handler then
+    gets the settings and the request as `read` reads it.
+    """
+
+    def wrap(handler: _Handler[_Read]) -> _Endpoint:
+        @functools.wraps(handler)
+        async def route(request: Request) -> Response:
+            settings = _settings()
+            if settings is None:
+                return _off()
+            try:
+                body = await read(request)
+            except TooLarge:
+                return _too_large()
+            return await handler(request, settings, body)
+
+        return route
+
+    return wrap
+
+
+def _refuse(refused: adapter.LaunchRefused, *, issuer: str, request: Request) -> HTMLResponse:
+    """Audit a refusal (unless the refusing side did; once a minute per reason and address) and
+    answer with its page. Anyone can send these requests, so repeats are counted, not written."""
+    if not refused.audited:
+        lti.record_refusal(resources.engine(), refused.reason, detail=refused.detail, issuer=issuer,
+                           address=client_address(request), once_per=lti.LIMIT_AUDIT_GAP)
+    return _refused(refused.reason, retry_after=refused.retry_after)
+
+
+@_route(_incoming)
+async def login(request: Request, settings: LtiSettings, incoming: adapter.IncomingRequest) -> Response:
     """Answer a platform's third-party login initiation with a redirect to its authorisation."""
-    settings = _settings()
-    if settings is None:
-        return _off()
-    try:
-        incoming = await _incoming(request)
-    except TooLarge:
-        return _too_large()
+    engine = resources.engine()
     try:
         step = adapter.begin_login(incoming, platforms=settings.platforms,
-                                   key=lti.tool_keys(resources.engine(), settings)[0],
-                                   nonces=lti.DatabaseNonces(resources.engine()),
+                                   key=lti.tool_keys(engine, settings)[0],
+                                   nonces=lti.DatabaseNonces(engine, address=client_address(request)),
                                    launch_url=settings.public_url + LAUNCH_PATH)
     except adapter.LaunchRefused as refused:
-        return _refuse(refused.reason, refused.detail, issuer=incoming.params.get("iss", ""), request=request)
+        return _refuse(refused, issuer=incoming.params.get("iss", ""), request=request)
     response = RedirectResponse(step.url, status_code=302, headers=_NO_STORE)
     secure = incoming.secure
     for cookie in step.cookies:
@@ -126,28 +170,23 @@ async def login(request: Request) -> Response:
     return response
 
 
-async def launch(request: Request) -> Response:
+@_route(_incoming)
+async def launch(request: Request, settings: LtiSettings, incoming: adapter.IncomingRequest) -> Response:
     """Check a launch; sign the person in and send them to the item, or show the picker."""
-    settings = _settings()
-    if settings is None:
-        return _off()
-    try:
-        incoming = await _incoming(request)
-    except TooLarge:
-        return _too_large()
     engine = resources.engine()
     keys = lti.tool_keys(engine, settings)
     try:
         verified = adapter.verify_launch(incoming, platforms=settings.platforms, key=keys[0],
-                                         nonces=lti.DatabaseNonces(engine))
+                                         nonces=lti.DatabaseNonces(engine),
+                                         key_sets=resources.platform_key_sets())
     except adapter.LaunchRefused as refused:
-        return _refuse(refused.reason, refused.detail, issuer=_claimed_issuer(incoming), request=request)
+        return _refuse(refused, issuer=_claimed_issuer(incoming), request=request)
     course = resources.course()
     if course is None:
         return _page(503, "Course not available", "<p>The course cannot be loaded just now.</p>")
     if verified.is_deep_link:
         if not is_teacher(verified.claims):
-            return _refuse("teacher", "deep-linking request without a teaching role",
+            return _refuse(adapter.LaunchRefused("teacher", "deep-linking request without a teaching role"),
                            issuer=verified.platform.issuer, request=request)
         return _picker(adapter.seal_choice(verified, keys[0]), link_choices(course))
     facts = read_launch(verified.claims, course, client_id=verified.platform.client_id,
@@ -165,7 +204,7 @@ def _claimed_issuer(incoming: adapter.IncomingRequest) -> str:
     try:
         body = token.split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    except (IndexError, ValueError):
+    except (IndexError, ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return ""
     issuer = claims.get("iss") if isinstance(claims, dict) else None
     return issuer[:254] if isinstance(issuer, str) else ""
@@ -189,15 +228,9 @@ def _picker(sealed: str, choices: list[LinkChoice]) -> HTMLResponse:
     return _page(200, "Add Need to Share to your course", body)
 
 
-async def deep_link(request: Request) -> Response:
+@_route(_form)
+async def deep_link(request: Request, settings: LtiSettings, form: FormData) -> Response:
     """Sign the deep-linking answer for the chosen items and post it back to the platform."""
-    settings = _settings()
-    if settings is None:
-        return _off()
-    try:
-        form = await _form(request)
-    except TooLarge:
-        return _too_large()
     sealed = form.get("sealed")
     course = resources.course()
     raw = set(value for value in form.getlist("item") if isinstance(value, str))
@@ -211,7 +244,7 @@ async def deep_link(request: Request) -> Response:
                                           keys=lti.tool_keys(engine, settings),
                                           launch_url=settings.public_url + LAUNCH_PATH)
     except adapter.LaunchRefused as refused:
-        return _refuse(refused.reason, refused.detail, issuer="", request=request)
+        return _refuse(refused, issuer="", request=request)
     lti.record_deep_link(engine, issuer=answer.issuer, items=[str(c.ref) for c in chosen],
                          address=client_address(request))
     body = (f'<form id="answer" method="post" action="{escape(answer.return_url)}">'

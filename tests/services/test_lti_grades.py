@@ -151,3 +151,31 @@ def test_a_launch_cannot_point_scores_at_another_host(sqlite_engine: Engine, cou
         assert evil is not None and fine is not None
         assert lti.line_items_of(session, evil, item_kind="quiz", item_id=quiz_id) == []
         assert lti.line_items_of(session, fine, item_kind="quiz", item_id=quiz_id) == [(1, "u-ok")]
+
+
+def test_a_launch_cannot_join_a_column_of_another_platform_or_item(sqlite_engine: Engine,
+                                                                   course: Course) -> None:
+    quiz_id = _open_quiz(course)
+    other_quiz = next(q for q in sorted(course.quizzes) if q != quiz_id)
+
+    def registered(client_id: str) -> LtiPlatform:  # two schools on one hosted LMS: one token host
+        return LtiPlatform(issuer="https://lms.example.org", client_id=client_id, deployment_ids=("1",),
+                           auth_login_url="https://lms.example.org/auth",
+                           auth_token_url="https://lms.example.org/token",
+                           key_set_url="https://lms.example.org/keys")
+
+    column = "https://lms.example.org/li/school-a-7"
+    launches = (("school-a", "u-a", quiz_id), ("school-b", "u-b", quiz_id), ("school-a", "u-c", other_quiz))
+    for client_id, subject, item in launches:
+        facts = LaunchFacts(issuer="https://lms.example.org", client_id=client_id, subject=subject, name="",
+                            email="", item=ItemRef("quiz", item), line_item_url=column, can_score=True,
+                            department="", tracks=("legal",))
+        assert services_lti.admit(sqlite_engine, facts, registered(client_id)).ticket
+    with write_transaction(sqlite_engine) as session:
+        person = {s: lti.find_linked_person(session, "https://lms.example.org", s) or 0
+                  for s in ("u-a", "u-b", "u-c")}
+        assert lti.line_items_of(session, person["u-a"], item_kind="quiz", item_id=quiz_id) == [(1, "u-a")]
+        # School B's launch named school A's column: B's learner's scores must not land there.
+        assert lti.line_items_of(session, person["u-b"], item_kind="quiz", item_id=quiz_id) == []
+        # Nor does a launch of another quiz join the column made for this one.
+        assert lti.line_items_of(session, person["u-c"], item_kind="quiz", item_id=other_quiz) == []

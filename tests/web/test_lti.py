@@ -59,6 +59,7 @@ def engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lti_platform: Platfo
     monkeypatch.setenv("NTS_PUBLIC_URL", TOOL_URL)
     resources.settings.cache_clear()
     resources.engine.cache_clear()
+    resources.platform_key_sets.cache_clear()
     lti_platform.tool_keys = _client().get(KEYS_PATH).json()  # as an admin pastes them into the LMS
     yield resources.engine()
     resources.engine().dispose()
