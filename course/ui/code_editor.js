@@ -118,14 +118,18 @@ function drawLines(layer, text, language, problems) {
   for (let index = 0; index < lines.length; index += 1) {
     const number = index + 1;
     const problem = problems.get(number);
-    const before = JSON.stringify(state);
+    const before = `${state.front ? 1 : 0}${state.comment ? 1 : 0}${state.fence || ""}`;
+    const key = `${before}\u0000${problem ? problem.severity + problem.said : ""}\u0000${lines[index]}`;
+    const row = rows[index];
+    if (row && row.dataset.key === key) {
+      state = row.after; // unchanged: so is what the line leaves for the next one
+      continue;
+    }
     const [spans, after] = tokens(lines[index], index, state, language);
     state = after;
-    const key = `${before}\u0000${problem ? problem.severity + problem.said : ""}\u0000${lines[index]}`;
-    let row = rows[index];
-    if (row && row.dataset.key === key) continue;
     const fresh = makeRow(number, spans, problem);
     fresh.dataset.key = key;
+    fresh.after = after;
     if (row) layer.replaceChild(fresh, row);
     else layer.appendChild(fresh);
   }

@@ -31,7 +31,7 @@ _HERE = Path(__file__).resolve().parent
 
 #: Shown until the script runs; the script hides it. If it stays, the browser did not run the
 #: component (a blocked script, an old browser) and the page's plain text box is the way to edit.
-_HTML = """<p class="stalled" role="status">The editor is starting. If this message stays, this
+_HTML = """<p class="stalled">The editor is starting. If this message stays, this
 browser did not run it: switch on “Plain text box” above to edit the file.</p>
 <div class="editor" hidden>
   <label for="nts-editor-text">Content</label>
