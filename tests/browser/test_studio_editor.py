@@ -63,6 +63,18 @@ def test_the_box_numbers_highlights_and_marks_the_lines_where_one_types(
     page.keyboard.press("Tab")
     expect(page.get_by_role("textbox", name="What changed (optional, shown in the history)")).to_be_focused()
 
+    # The page replaces the text (here: the file reopened): the box takes it, once, and typing
+    # goes on from there.
+    page.get_by_role("button", name="Reload the file").click()
+    expect(box).to_have_value(text)
+    expect(rows).to_have_count(len(lines))
+    settle(page)
+    box.press("Control+End")
+    page.keyboard.type("!")
+    box.press("Control+Enter")
+    settle(page)
+    expect(box).to_have_value(text + "!")
+
     # Hostile text: sent to the server, then drawn afresh from it (the plain box and back).
     box.fill(HOSTILE)
     box.press("Control+Enter")
