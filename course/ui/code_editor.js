@@ -1,10 +1,10 @@
 // The content editor's text box: a real <textarea> over a highlighted copy of its text.
 //
-// The textarea does the editing (typing, IME, undo, spell check, screen readers, fill() in
+// The textarea does the editing (typing, input methods, undo, screen readers, fill() in
 // tests); its text is transparent, and the layer behind it draws the same text line by line,
-// each line with its number and its highlighting. Both sit in one scrolling box and the
-// textarea grows to its full height, so the numbers scroll with the text by construction and
-// a wrapped line keeps one number. File text is user content: it only ever reaches the page
+// each line with its number and its highlighting. Both sit in one scrolling box, the textarea
+// stretched over the whole layer and wrapping at the same width, so the numbers scroll with the
+// text by construction and a wrapped line keeps one number. File text is user content: it only ever reaches the page
 // through `.value` and `textContent`, never as markup.
 //
 // Python sends {text, echo, base, label, hint, language, problems}. `echo` says the text is the
@@ -78,10 +78,10 @@ function mount(root) {
     } else if (!data.echo && pair !== editor.applied) {
       editor.applied = pair;
       clearTimeout(editor.timer);
-      textarea.value = text; // replaced in Python: tell Python the box now holds it
+      if (textarea.value !== text) textarea.value = text; // (setting it moves the caret to the end)
       editor.sent = null;
       editor.seq = Math.max(editor.seq, Number.isInteger(data.base) ? data.base : 0);
-      flush();
+      flush(); // replaced in Python: tell Python the box now holds it
     }
     draw();
   };
@@ -94,7 +94,7 @@ function mount(root) {
 function problemMap(problems) {
   const found = new Map();
   for (const problem of Array.isArray(problems) ? problems : []) {
-    if (!Number.isInteger(problem.line) || problem.line < 1) continue;
+    if (!problem || !Number.isInteger(problem.line) || problem.line < 1) continue;
     found.set(problem.line, {
       severity: problem.severity === "error" ? "error" : "warning",
       said: String(problem.said || ""),
