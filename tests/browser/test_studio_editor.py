@@ -1,6 +1,7 @@
-"""The editor's own text box in a real browser: numbers, highlighting and problem marks where one types.
+"""The editor's own text box in a real browser: numbers, highlighting and problem marks where one types,
+and the plain text box that still edits when a browser refuses the box's script.
 
-It runs on the shared seeded server and saves nothing: typing only changes this session's text.
+Both run on the shared seeded server and save nothing: typing only changes the session's text.
 The box is a Streamlit component whose page lives in an open shadow root; Playwright's locators
 reach into it as a person's tools do.
 """
@@ -96,3 +97,31 @@ def test_the_box_numbers_highlights_and_marks_the_lines_where_one_types(
 def _said(page: Page, line: int) -> str:
     """Return what the preview's list says about a line, without its "Line N: " opening."""
     return page.get_by_text(f"Line {line}: ", exact=False).first.inner_text().removeprefix(f"Line {line}: ")
+
+
+#: Refuses the browser the one kind of blob Streamlit loads a component's script from, as a
+#: script policy without `blob:` or a blocking extension would.
+NO_COMPONENT_SCRIPTS = """(() => {
+  const make = URL.createObjectURL;
+  URL.createObjectURL = (blob) => (blob && /javascript/.test(blob.type) ? "blob:refused" : make(blob));
+})();"""
+
+
+def test_the_plain_text_box_edits_when_the_box_cannot_start(
+    seeded_app: ServedCourse, context_on: Callable[[str], BrowserContext]
+) -> None:
+    trainer = next(p for p in BUNDLED_DEMO_PEOPLE if Capability.TRAINER in p.capabilities)
+    page = open_sign_in(context_on(seeded_app.url))
+    sign_in_as_demo(page, trainer.label, name=trainer.name, lands_on="Content health")
+    page.add_init_script(NO_COMPONENT_SCRIPTS)
+    page.goto(f"/studio_editor?file={RELATIVE}")
+    expect(page.get_by_text("BidiComponent Error", exact=False)).to_be_visible()  # Streamlit's own words
+    box = page.get_by_role("textbox", name="Content", exact=True)
+    expect(box).to_have_count(0)
+    page.get_by_label("Plain text box", exact=True).check(force=True)
+    text = (seeded_app.content / RELATIVE).read_text(encoding="utf-8")
+    expect(box).to_have_value(text)
+    box.fill(text + f"\n## {HEADING}\n\nWritten in the plain box.\n")
+    box.press("Control+Enter")
+    expect(page.get_by_role("heading", name=HEADING)).to_be_visible()
+    expect(page.get_by_role("tab", name="Numbered lines")).to_be_visible()
