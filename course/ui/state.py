@@ -97,7 +97,8 @@ ROSTER_LINKS = Key("nts_roster_links", _PAGES + "admin_roster.py", Scope.NOTICE,
 EDITOR_FILE = Key("nts_edit", _PAGES + "studio_editor.py", Scope.PERSON,
                   "the file opened in the editor, by its path in the content folder")
 EDITOR_TEXT = Key("nts_text", _PAGES + "studio_editor.py", Scope.PERSON,
-                  "the editor's text, by path (a text area's widget key)")
+                  "the editor's text, by path (the plain text area's widget key; the text box's reports are "
+                  "copied here)")
 EDITOR_NOTICE = Key("nts_editor_notice", _PAGES + "studio_editor.py", Scope.NOTICE, "what the last save did")
 EDITOR_FOLDER = Key("editor-folder", _PAGES + "studio_editor.py", Scope.PERSON,
                     "the folder chosen in the editor's file list (a select box's widget key)")
@@ -107,6 +108,11 @@ EDITOR_PATH = Key("editor-path", _PAGES + "studio_editor.py", Scope.PERSON,
                   "a path typed for a file not in the list, e.g. a new one (a text input's widget key)")
 EDITOR_ASKED = Key("editor-asked", _PAGES + "studio_editor.py", Scope.PERSON,
                    "the ?file= address last applied to the file list, so it is applied once")
+EDITOR_BOX = Key("nts_edit_box", _PAGES + "studio_editor.py", Scope.PERSON,
+                 "what the editor's text box last sent, by a digest of the path (a component's key; "
+                 "Streamlit refuses a path's \"__\" in one)")
+EDITOR_PLAIN = Key("editor-plain", _PAGES + "studio_editor.py", Scope.PERSON,
+                   "that the trainer chose the plain text box over the editor (a toggle's widget key)")
 EDITOR_MESSAGE = Key("nts_edit_message", _PAGES + "studio_editor.py", Scope.PERSON,
                      "the note typed for the next save, by path (a text input's widget key)")
 PREVIEW_SEED = Key("nts_preview_seed", _PAGES + "studio_preview.py", Scope.PERSON,
@@ -132,7 +138,8 @@ KEYS: tuple[Key, ...] = (
     QUESTION_SHOWN, QUIZ_RESULT, QUIZ_MISSED, NODE_SHOWN, SCENARIO_DONE, PEOPLE_FLASH, PEOPLE_CHOSEN,
     PEOPLE_SEARCH,
     PEOPLE_PAGE, PEOPLE_LINKS, ROSTER_PREVIEW, ROSTER_FLASH, ROSTER_LINKS, EDITOR_FILE, EDITOR_TEXT,
-    EDITOR_NOTICE, EDITOR_MESSAGE, EDITOR_FOLDER, EDITOR_PICKED, EDITOR_PATH, EDITOR_ASKED, PREVIEW_SEED,
+    EDITOR_NOTICE, EDITOR_MESSAGE, EDITOR_FOLDER, EDITOR_PICKED, EDITOR_PATH, EDITOR_ASKED, EDITOR_BOX,
+    EDITOR_PLAIN, PREVIEW_SEED,
     PREVIEW_RUN, ITEMS_ORDER, A11Y_STEP, A11Y_PAGE, A11Y_TITLE,
     A11Y_FOCUS, A11Y_TARGET, A11Y_SAID, PRECHECK_SKIPPED, EARNED, SEARCH_QUERY,
 )

@@ -31,6 +31,7 @@ from tests.ui.hostile_text import (
     COLOUR_WORD,
     EVIL_HOST,
     HOSTILE_PERSON,
+    IN_BODY,
     write_hostile_course,
 )
 
@@ -145,6 +146,11 @@ def test_a_trainer_sees_the_hostile_course_as_text(signed_in: SignIn) -> None:
         _check(page, f"preview, {kind}")
     _visit(page, f"/studio_editor?file={quote(ADDRESS_IDS[0])}&line=1", "editor", "Edit content",
            shows_payload=False)
+    # The file's own text in the editor's box: as text in the textarea and in the lines drawn behind it.
+    _visit(page, "/studio_editor?file=modules/intro.md", "editor, a hostile file", "Edit content")
+    expect(page.get_by_role("textbox", name="Content", exact=True)).to_have_value(
+        re.compile(re.escape(f"\n## {IN_BODY}\n")))
+    _check(page, "editor, a hostile file")
     _visit(page, "/studio_analytics", "analytics", "Learning from learners", shows_payload=False)
 
 

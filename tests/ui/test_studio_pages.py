@@ -6,6 +6,7 @@ The pages are registered here as the lead registers them in course/ui/links.py.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ from course.services.studio_files import save, text_hash
 from course.settings import BUNDLED_ROOT
 from course.store import audit, content_history, people
 from course.store.engine import create_store_engine, read_session, write_transaction
-from course.ui import resources
+from course.ui import resources, state
 from course.ui.links import PAGES, PageLink
 from tests.conftest import MODULE, QUIZ, SCENARIO, TreeWriter
 from tests.scratch import copy_sqlite_template
@@ -136,8 +137,14 @@ def test_health_has_the_course_map_with_its_gaps(app: AppFactory, write_tree: Tr
 # --- editor ----------------------------------------------------------------------------------
 
 
+def _plain(at: AppTest) -> AppTest:
+    """Ask for the plain text box: AppTest cannot type into the editor's own (a browser component)."""
+    at.session_state[state.EDITOR_PLAIN.slot()] = True
+    return at
+
+
 def _edit(at: AppTest, relative: str) -> AppTest:
-    at.text_input[0].input(relative).run()
+    _plain(at).text_input[0].input(relative).run()
     assert not at.exception, at.exception
     return at
 
@@ -225,7 +232,7 @@ def test_the_editor_refuses_a_save_someone_else_made_first(
 
 
 def test_the_editor_opens_the_file_named_in_the_address(app: AppFactory, write_tree: TreeWriter) -> None:
-    at = app(as_demo="trainer", content=write_tree())
+    at = _plain(app(as_demo="trainer", content=write_tree()))
     at.query_params["file"] = RELATIVE
     at = _open(at, EDITOR)
     assert at.selectbox(key="editor-file").value == RELATIVE and at.text_area[0].value == QUIZ
@@ -235,7 +242,7 @@ def test_the_editor_opens_the_file_named_in_the_address(app: AppFactory, write_t
 def test_the_editor_lists_the_files_by_folder_with_their_problems(
         app: AppFactory, write_tree: TreeWriter) -> None:
     root = write_tree({"quizzes/intro-quiz.md": BROKEN})
-    at = _open(app(as_demo="trainer", content=root), EDITOR)
+    at = _open(_plain(app(as_demo="trainer", content=root)), EDITOR)
     folder, listed = at.selectbox(key="editor-folder"), at.selectbox(key="editor-file")
     assert folder.options == ["Course settings (1 file)", "Modules (1 file)",
                               "Quizzes (1 file, 1 with errors)", "Scenarios (1 file)"]
@@ -250,10 +257,47 @@ def test_the_editor_lists_the_files_by_folder_with_their_problems(
     assert at.text_area[0].value == MODULE
 
 
+def _box(at: AppTest) -> dict[str, Any]:
+    """Return the data the editor's own text box was last drawn with."""
+    (box,) = [e for e in at.get("bidi_component") if str(e.key).startswith("nts_edit_box:")]
+    drawn: dict[str, Any] = json.loads(box.proto.json)
+    return drawn
+
+
+def test_the_editor_box_holds_the_text_and_marks_the_problem_lines(
+        app: AppFactory, write_tree: TreeWriter) -> None:
+    root = write_tree({"quizzes/intro-quiz.md": BROKEN})
+    at = app(as_demo="trainer", content=root)
+    at.query_params["file"] = RELATIVE
+    at = _open(at, EDITOR)
+    assert not at.text_area and [t.label for t in at.tabs] == ["Live preview"]  # numbered where one types
+    drawn = _box(at)
+    assert drawn["text"] == BROKEN and drawn["language"] == "markdown" and drawn["label"] == "Content"
+    (mark,) = drawn["problems"]
+    assert mark["line"] == 9 and mark["severity"] == "error" and "[question-no-correct]" in mark["said"]
+    assert drawn["echo"] is False  # the first draw: the box takes the text
+    at.run()
+    assert _box(at)["echo"] is True  # from now on the box keeps what is typed since its last report
+    # The plain box and the editor's box share one text: switching keeps the edit either way.
+    at.toggle(key=state.EDITOR_PLAIN.slot()).set_value(True).run()
+    assert at.text_area[0].value == BROKEN
+    assert [t.label for t in at.tabs] == ["Live preview", "Numbered lines"]
+    at.text_area[0].input(EDITED).run()
+    at.toggle(key=state.EDITOR_PLAIN.slot()).set_value(False).run()
+    at.run()  # a rerun that draws only the box keeps the text too
+    drawn = _box(at)
+    assert drawn["text"] == EDITED and drawn["problems"] == []
+    _button(at, "Save")
+    assert (root / RELATIVE).read_text(encoding="utf-8") == EDITED
+    at.query_params["file"] = "course.yaml"
+    at = _open(at, EDITOR)
+    assert _box(at)["language"] == "yaml"
+
+
 def test_the_live_preview_shows_the_unsaved_edit_as_learners_would(
         app: AppFactory, write_tree: TreeWriter) -> None:
     root = write_tree()
-    at = app(as_demo="trainer", content=root)
+    at = _plain(app(as_demo="trainer", content=root))
     at.query_params["file"] = "modules/intro.md"
     at = _open(at, EDITOR)
     assert [t.label for t in at.tabs] == ["Live preview", "Numbered lines"]

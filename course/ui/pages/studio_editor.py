@@ -6,6 +6,8 @@ lists who saved each version, when and why, shows what changed since, and restor
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
 from course.domain.diagnostics import Diagnostic, Severity
@@ -15,6 +17,7 @@ from course.services.studio_files import (
     ContentFile,
     DraftTooLarge,
     EditConflict,
+    EditPreview,
     EditRefused,
     FileStatus,
     PathRefused,
@@ -32,7 +35,7 @@ from course.services.studio_files import (
     save_draft,
     validate_edit,
 )
-from course.ui import a11y, auth, edit_preview, resources, state, tables
+from course.ui import a11y, auth, code_editor, edit_preview, resources, state, tables
 from course.ui.text import literal
 
 
@@ -250,21 +253,56 @@ def _choose(grouped: dict[str, list[FileStatus]]) -> str:
     return typed or picked or ""
 
 
-def _side_by_side(relative: str, text: str) -> None:
-    """The live preview and the numbered, highlighted text, beside the editor; nothing saved."""
-    actor = auth.require_page(Page.STUDIO_EDITOR)
-    preview, numbered = st.tabs(["Live preview", "Numbered lines"])
+def _side_by_side(relative: str, text: str, shown: EditPreview, *, plain: bool) -> None:
+    """The live preview beside the editor; and, beside the plain box, the numbered lines."""
+    preview, *numbered = st.tabs(["Live preview", *(["Numbered lines"] if plain else [])])
     with preview:
         st.caption("What learners would see with this text, read by the app's own parser. "
                    "Updated on each change; nothing is saved.")
-        shown = preview_edit(resources.engine(), actor, resources.settings().content_root, relative,
-                             text, cache=resources.parse_cache())
         edit_preview.diagnostics(shown.diagnostics)
         with st.container(height=640, border=True):
             edit_preview.item(shown.item)
-    with numbered:
-        language = "yaml" if relative.endswith(".yaml") else "markdown"
-        st.code(text, language=language, line_numbers=True, height=640)
+    for tab in numbered:  # the editor's own box numbers and highlights the lines where one types
+        with tab:
+            st.code(text, language=_language(relative), line_numbers=True, height=640)
+
+
+def _language(relative: str) -> str:
+    return "yaml" if relative.endswith((".yaml", ".yml")) else "markdown"
+
+
+def _box_key(relative: str) -> str:
+    """Return the text box's component key for the file: a digest, as a path may hold "__"."""
+    return hashlib.sha256(relative.encode("utf-8")).hexdigest()[:16]
+
+
+def _reported(relative: str) -> None:
+    """Keep the text the box just sent, if well formed, where the plain text area keeps it."""
+    sent = code_editor.read_report(state.get(state.EDITOR_BOX, _box_key(relative)))
+    if sent is not None:
+        state.put(state.EDITOR_TEXT, relative, value=sent.text)
+
+
+def _editor(relative: str, shown: EditPreview, *, plain: bool) -> str:
+    """Draw the text box (or the plain one the trainer chose) and return the text it holds."""
+    if plain:
+        return str(st.text_area("Content", height=640, key=state.EDITOR_TEXT.slot(relative),
+                                help="The preview beside updates when you leave the box or press "
+                                     "Ctrl+Enter."))
+    # Kept as a plain value: a widget's value is dropped on a rerun that does not draw the widget.
+    text = str(state.get(state.EDITOR_TEXT, relative))
+    state.put(state.EDITOR_TEXT, relative, value=text)
+    box = _box_key(relative)
+    code_editor.text_box(
+        state.EDITOR_BOX.slot(box), text,
+        last=code_editor.read_report(state.get(state.EDITOR_BOX, box)),
+        problems=code_editor.problem_lines(shown.diagnostics), label="Content",
+        hint="Numbers and marks beside the lines show the problems listed under “Live preview”. "
+             "Tab moves on to the next control. The preview updates after a pause in typing, "
+             "when you leave the box, or on Ctrl+Enter.",
+        language=_language(relative),
+        on_report=lambda: _reported(relative))
+    return text
 
 
 def render() -> None:
@@ -298,16 +336,22 @@ def render() -> None:
         _reopen(relative)
         st.rerun()
     _pointed_line(relative, opened.text)
-    _draft(relative, opened)
+    with st.container():  # always drawn: the draft's notice coming and going must not move the editor
+        _draft(relative, opened)
     if not state.has(state.EDITOR_TEXT, relative):
         state.put(state.EDITOR_TEXT, relative, value=opened.text)
+    actor = auth.require_page(Page.STUDIO_EDITOR)
+    shown = preview_edit(resources.engine(), actor, resources.settings().content_root, relative,
+                         state.get(state.EDITOR_TEXT, relative), cache=resources.parse_cache())
     editing, beside = st.columns(2)
     with editing:
-        text = st.text_area("Content", height=640, key=state.EDITOR_TEXT.slot(relative),
-                            help="The preview beside updates when you leave the box or press Ctrl+Enter.")
+        plain = st.toggle("Plain text box", key=state.EDITOR_PLAIN.slot(),
+                          help="A plain box, without line numbers or highlighting: for a browser that "
+                               "does not start the editor, or if you prefer it. The text is the same.")
+        text = _editor(relative, shown, plain=plain)
         _actions(relative, opened, text)
     with beside:
-        _side_by_side(relative, text)
+        _side_by_side(relative, text, shown, plain=plain)
     _history(relative, opened)
 
 
