@@ -26,7 +26,7 @@ from course.services.cache import LruCache
 from course.services.dashboard import content_key
 from course.services.org_settings import read_privacy
 from course.services.permissions import require
-from course.store import analytics, content_history, item_stats, scenario_stats
+from course.store import analytics, content_history, item_stats, question_forms, scenario_stats
 from course.store.engine import Engine, Session, read_session
 from course.store.item_stats import VersionRow
 from course.store.scenario_stats import ChoiceRow, EndingRow, LoopRow, ScenarioCounts, StopRow
@@ -282,16 +282,17 @@ def _compute_items(
         positions = max(
             (len(q.options) for quiz in course.quizzes.values() for q in quiz.questions), default=1
         )
+        # Pooled across versions, a question's answers are told apart by the wording they met.
         rows = item_stats.question_counts(
-            session, None if every else wanted, positions=max(positions, 1), scores=scores
+            session, None if every else wanted, positions=max(positions, 1), scores=scores,
+            by_form=version is None,
         )
         if version is None:
             reports = _pooled_reports(session, course, rows)
         else:
-            patterns = item_stats.answer_patterns(session, [
-                (r.quiz_id, r.version, r.question_id) for r in rows if _has_entries(course, r)])
-            reports = [_report(course, row, patterns.get((row.quiz_id, row.version, row.question_id), {}))
-                       for row in rows]
+            patterns = item_stats.answer_patterns(
+                session, [_cell(r) for r in rows if _has_entries(course, r)])
+            reports = [_report(course, row, patterns.get(_cell(row), {})) for row in rows]
     reports.sort(key=_worst_first)
     versions = tuple(
         QuizVersion(
@@ -335,10 +336,14 @@ def _question_hashes(
     return found
 
 
+def _cell(row: item_stats.QuestionRow) -> item_stats.Cell:
+    return (row.quiz_id, row.version, row.question_id, row.form_id)
+
+
 def _pooled_row(
     version: str,
     pooled: list[item_stats.QuestionRow],
-    patterns: dict[tuple[str, str, str], dict[str, int]],
+    patterns: dict[item_stats.Cell, dict[str, int]],
     learners: int,
 ) -> tuple[item_stats.QuestionRow, dict[str, int]]:
     """Return one row adding up a question's rows of several versions, and its answer patterns."""
@@ -347,7 +352,7 @@ def _pooled_row(
     for r in pooled:
         for position, n in r.chosen.items():
             chosen[position] = chosen.get(position, 0) + n
-        for pattern, n in patterns.get((r.quiz_id, r.version, r.question_id), {}).items():
+        for pattern, n in patterns.get(_cell(r), {}).items():
             answered[pattern] = answered.get(pattern, 0) + n
     counts = pool_counts([r.counts for r in pooled], learners=learners)
     first = pooled[0]
@@ -374,10 +379,35 @@ def _hashes_of(path: str, version: str, quiz: Callable[[], Quiz | None]) -> dict
     return hashes
 
 
+def _asked_hashes(
+    session: Session, course: Course, rows: list[item_stats.QuestionRow]
+) -> dict[item_stats.Cell, str]:
+    """Return the hash of the wording each row's answers were asked in, where it is known.
+
+    Answers store their wording (question_forms.py); for older answers recorded without one,
+    the wording is worked out from the version's text (_question_hashes), when that is known.
+    """
+    stored = question_forms.hashes_of(session, [r.form_id for r in rows if r.form_id is not None])
+    unknown = {(r.quiz_id, r.version) for r in rows if r.form_id is None}
+    worked_out = _question_hashes(session, course, unknown) if unknown else {}
+    found = {}
+    for row in rows:
+        if row.form_id is not None:
+            digest = stored.get(row.form_id)
+        else:
+            digest = worked_out.get((row.quiz_id, row.version), {}).get(row.question_id)
+        if digest is not None:
+            found[_cell(row)] = digest
+    return found
+
+
 def _pooled_reports(session: Session, course: Course, rows: list[item_stats.QuestionRow]) -> list[ItemReport]:
-    """Return a report per question of the loaded course, pooling the versions where it reads the same."""
-    versions = {(r.quiz_id, v) for r in rows for v in (r.version, course.quizzes[r.quiz_id].meta.version)}
-    hashes = _question_hashes(session, course, versions)
+    """Return a report per question of the loaded course, pooling the rows asked in its present wording.
+
+    Rows come one per version and wording: a version whose answers met two wordings under one
+    version string (a file edited behind the app's back) only pools the rows of the present one.
+    """
+    asked = _asked_hashes(session, course, rows)
     firsts = item_stats.first_attempts(session)
     pools: dict[tuple[str, str], list[item_stats.QuestionRow]] = {}
     changed: set[tuple[str, str]] = set()
@@ -386,32 +416,41 @@ def _pooled_reports(session: Session, course: Course, rows: list[item_stats.Ques
         now = _find_question(quiz, row.question_id)
         if now is None:
             continue
-        then = hashes.get((row.quiz_id, row.version), {}).get(row.question_id)
-        if then is not None and then == hashes[(row.quiz_id, quiz.meta.version)].get(now.id):
+        present = _hashes_of(quiz.meta.source, quiz.meta.version, partial(_same, quiz)).get(now.id)
+        if asked.get(_cell(row)) == present:
             pools.setdefault((row.quiz_id, row.question_id), []).append(row)
         else:
             changed.add((row.quiz_id, row.question_id))
     learners = item_stats.pooled_learners(session, [
-        (quiz, question, [r.version for r in pooled])
+        (quiz, question, [(r.version, r.form_id) for r in pooled])
         for (quiz, question), pooled in sorted(pools.items()) if len(pooled) > 1])
     patterns = item_stats.answer_patterns(session, [
-        (r.quiz_id, r.version, r.question_id) for pooled in pools.values() for r in pooled
-        if _has_entries(course, r)])
+        _cell(r) for pooled in pools.values() for r in pooled if _has_entries(course, r)], by_form=True)
     reports = []
     for key, pooled in sorted(pools.items()):
         quiz = course.quizzes[key[0]]
         if len(pooled) == 1:
-            row, answered = pooled[0], patterns.get((pooled[0].quiz_id, pooled[0].version, key[1]), {})
+            row, answered = pooled[0], patterns.get(_cell(pooled[0]), {})
         else:
             row, answered = _pooled_row(quiz.meta.version, pooled, patterns, learners.get(key, 0))
-        by_time = sorted(pooled, key=lambda r: (firsts[(r.quiz_id, r.version)], r.version))
         reports.append(_report(
-            course, replace(row, version=quiz.meta.version), answered,
-            pooled=tuple(PooledVersion(r.version, r.counts.answers, firsts[(r.quiz_id, r.version)],
-                                       r.version == quiz.meta.version) for r in by_time),
+            course, replace(row, version=quiz.meta.version, form_id=None), answered,
+            pooled=_pooled_versions(pooled, firsts, current=quiz.meta.version),
             changed=key in changed,
         ))
     return reports
+
+
+def _pooled_versions(
+    pooled: list[item_stats.QuestionRow], firsts: dict[tuple[str, str], datetime], *, current: str
+) -> tuple[PooledVersion, ...]:
+    """Return the versions counted in a pool, oldest first, each with its answers (over its wordings)."""
+    answers: dict[str, int] = {}
+    for r in pooled:
+        answers[r.version] = answers.get(r.version, 0) + r.counts.answers
+    quiz = pooled[0].quiz_id
+    by_time = sorted(answers, key=lambda v: (firsts[(quiz, v)], v))
+    return tuple(PooledVersion(v, answers[v], firsts[(quiz, v)], v == current) for v in by_time)
 
 
 def _worst_first(report: ItemReport) -> tuple[Any, ...]:

@@ -11,7 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from course.domain.records import ProgressKind, QuizAttemptRecord, RecordOutcome
-from course.store import evidence_slots
+from course.store import evidence_slots, question_forms
 from course.store._sql import insert_ignoring_conflicts
 from course.store.progress import bump_progress
 from course.store.tables import QuizAnswer, QuizAttempt
@@ -33,7 +33,11 @@ class AttemptSummary:
 
 
 def record_quiz_attempt(session: Session, record: QuizAttemptRecord, *, now: datetime) -> RecordOutcome:
-    """Store an attempt and its answers once; the same key again changes nothing."""
+    """Store an attempt and its answers once; the same key again changes nothing.
+
+    Each answer names the wording its question was asked in (question_forms.py), so that item
+    statistics can pool it with other content versions without the version's text.
+    """
     attempt_id = insert_ignoring_conflicts(
         session,
         QuizAttempt.__table__,  # type: ignore[attr-defined]
@@ -52,6 +56,8 @@ def record_quiz_attempt(session: Session, record: QuizAttemptRecord, *, now: dat
     if attempt_id is None:
         return RecordOutcome.DUPLICATE
     if record.answers:
+        forms = question_forms.get_form_ids(session, record.quiz_id, {
+            a.question_id: a.question_hash for a in record.answers if a.question_hash is not None})
         session.connection().execute(
             insert(QuizAnswer.__table__),  # type: ignore[attr-defined]
             [
@@ -64,6 +70,7 @@ def record_quiz_attempt(session: Session, record: QuizAttemptRecord, *, now: dat
                     "correct": answer.correct,
                     "seconds": answer.seconds,
                     "score": answer.credit,
+                    "form_id": forms.get(answer.question_id),
                 }
                 for position, answer in enumerate(record.answers)
             ],

@@ -49,6 +49,9 @@ class QuestionRow:
     counts: ItemCounts
     #: How many answers chose each option position (positions never chosen are left out).
     chosen: dict[int, int]
+    #: The wording these answers were asked in (question_form.id): None for answers recorded
+    #: without one, or when the rows were not split by wording.
+    form_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,8 +244,12 @@ def _counts_statement(
     *,
     words: list[tuple[int, str]],
     questions: Sequence[str] | None,
+    by_form: bool,
 ) -> str:
-    """Return the pass over the answers, grouped by question (and quiz version, for `questions`)."""
+    """Return the pass over the answers, grouped by question (and quiz version, for `questions`).
+
+    `by_form` splits each group by the wording the answers were asked in (their form_id).
+    """
     postgres = dialect_name(session) == "postgresql"
     # Python sorts text by code point, as SQLite does; PostgreSQL does so under the "C" collation.
     code = _attempt_code(params, keys, cuts, ' COLLATE "C"' if postgres else "")
@@ -253,6 +260,9 @@ def _counts_statement(
     else:
         where = "WHERE q.question_id IN (" + ", ".join(params.bind(q) for q in questions) + ")"
         group = "q.question_id, t.item"
+    form = "q.form_id" if by_form else "NULL"
+    if by_form:
+        group += ", q.form_id"
     return f"""
         WITH coded AS (
             SELECT a.id, a.person_id, a.score, {code} AS code FROM quiz_attempt a LIMIT {_ALL}
@@ -263,7 +273,8 @@ def _counts_statement(
             FROM coded WHERE code >= 0
             LIMIT {_ALL}
         )
-        SELECT q.question_id AS question_id, MIN(t.item) AS first_item, MAX(t.item) AS last_item,
+        SELECT q.question_id AS question_id, {form} AS form_id,
+               MIN(t.item) AS first_item, MAX(t.item) AS last_item,
                COUNT(*) AS answers, COUNT(DISTINCT t.person_id),
                SUM({x}), SUM(q.seconds), SUM(t.g), SUM(t.g * {x}),
                SUM(t.score), SUM(t.score * t.score), SUM(t.score * {x}){option_sums}
@@ -278,8 +289,12 @@ def question_counts(
     *,
     positions: int = 6,
     scores: Scores | None = None,
+    by_form: bool = False,
 ) -> list[QuestionRow]:
     """Return each question's aggregates in the quiz versions of `pairs` (None: all of them).
+
+    `by_form` gives a row per wording the question was asked in (QuestionRow.form_id) rather
+    than one per question and version: the rows that item statistics pool across versions.
 
     The upper and lower groups come from attempt_cuts (`scores` as there); option choices are counted for
     positions 0 .. positions-1 of the `chosen` JSON lists. Each answer is paired with its
@@ -297,20 +312,21 @@ def question_counts(
     width = max(c.attempts for c in cuts.values()).bit_length() + 1
     words = _option_words(positions, width)
     params = Params()
-    statement = _counts_statement(params, session, keys, cuts, words=words, questions=None)
+    statement = _counts_statement(params, session, keys, cuts, words=words, questions=None, by_form=by_form)
     rows = session.connection().execute(params.statement(statement), params.values).all()
     # a question id met in two versions of one pass must be counted per version
     shared = sorted({str(r.question_id) for r in rows if r.first_item != r.last_item})
     if shared:
         params = Params()
-        statement = _counts_statement(params, session, keys, cuts, words=words, questions=shared)
+        statement = _counts_statement(params, session, keys, cuts, words=words, questions=shared,
+                                      by_form=by_form)
         again = session.connection().execute(params.statement(statement), params.values).all()
         rows = [r for r in rows if str(r.question_id) not in shared] + list(again)
     answers = [0] * len(keys)
     for row in rows:
         answers[int(row.first_item)] += int(row.answers)
     result = []
-    for question, item, _, n, learners, ok, seconds, g, g_ok, y, y2, xy, *sums in rows:
+    for question, form, item, _, n, learners, ok, seconds, g, g_ok, y, y2, xy, *sums in rows:
         (lw, h), (lw_ok, h_ok) = divmod(int(g), _LOWER), divmod(int(g_ok), _LOWER)
         quiz, version = keys[int(item)]
         counts = ItemCounts(
@@ -328,8 +344,9 @@ def question_counts(
             questions_per_attempt=answers[int(item)] / cuts[(quiz, version)].attempts,
         )
         chosen = _unpack(words, sums, width)
-        result.append(QuestionRow(quiz, version, str(question), counts, chosen))
-    result.sort(key=lambda r: (r.quiz_id, r.version, r.question_id))
+        result.append(QuestionRow(quiz, version, str(question), counts, chosen,
+                                  None if form is None else int(form)))
+    result.sort(key=lambda r: (r.quiz_id, r.version, r.question_id, r.form_id or 0))
     return result
 
 
@@ -347,31 +364,37 @@ def _unpack(words: list[tuple[int, str]], sums: Sequence[Any], width: int) -> di
     return found
 
 
+#: A question's answers in one quiz version and wording: (quiz id, version, question id, form id).
+Cell = tuple[str, str, str, int | None]
+
+
 def answer_patterns(
-    session: Session, questions: Sequence[tuple[str, str, str]]
-) -> dict[tuple[str, str, str], dict[str, int]]:
-    """Return how many answers gave each distinct answer, per (quiz id, version, question id).
+    session: Session, questions: Sequence[Cell], *, by_form: bool = False
+) -> dict[Cell, dict[str, int]]:
+    """Return how many answers gave each distinct answer, per (quiz id, version, question id, form id).
 
     Used for ordering and matching questions, whose answers are sequences: the caller reads the
     share of answers with each position or pair right off the patterns. Grouped in SQL, so only
-    distinct answers (few for a handful of entries) travel, never a row per person.
+    distinct answers (few for a handful of entries) travel, never a row per person. Without
+    `by_form` the wordings are not told apart and every key's form id is None.
     """
     if not questions:
         return {}
     params = Params()
     # The question ids alone select the rows (through their index); the few groups of other
     # quizzes or versions that share an id are dropped here.
-    ids = ", ".join(params.bind(question) for question in sorted({question for *_, question in questions}))
+    ids = ", ".join(params.bind(question) for question in sorted({cell[2] for cell in questions}))
+    form = "q.form_id" if by_form else "NULL"
     statement = f"""
-        SELECT a.quiz_id, a.content_version, q.question_id, q.chosen, COUNT(*)
+        SELECT a.quiz_id, a.content_version, q.question_id, {form}, q.chosen, COUNT(*)
         FROM quiz_answer q JOIN quiz_attempt a ON a.id = q.attempt_id
         WHERE q.question_id IN ({ids})
-        GROUP BY a.quiz_id, a.content_version, q.question_id, q.chosen"""
+        GROUP BY a.quiz_id, a.content_version, q.question_id, {form}, q.chosen"""
     wanted = set(questions)
-    found: dict[tuple[str, str, str], dict[str, int]] = {}
-    for quiz, version, question, chosen, count in session.connection().execute(
+    found: dict[Cell, dict[str, int]] = {}
+    for quiz, version, question, form_id, chosen, count in session.connection().execute(
             params.statement(statement), params.values):
-        key = (str(quiz), str(version), str(question))
+        key = (str(quiz), str(version), str(question), None if form_id is None else int(form_id))
         if key in wanted:
             found.setdefault(key, {})[str(chosen)] = int(count)
     return found
@@ -396,21 +419,28 @@ def _utc(moment: datetime) -> datetime:
 
 
 def pooled_learners(
-    session: Session, pools: Sequence[tuple[str, str, Sequence[str]]]
+    session: Session, pools: Sequence[tuple[str, str, Sequence[tuple[str, int | None]]]]
 ) -> dict[tuple[str, str], int]:
-    """Return how many distinct people answered each (quiz id, question id) in the versions named.
+    """Return how many distinct people answered each (quiz id, question id) in the cells named.
 
-    `pools` holds (quiz id, question id, versions); one GROUP BY counts them all.
+    `pools` holds (quiz id, question id, cells), a cell being (version, form id): the answers
+    of that version in that wording, or (form id None) those recorded without a wording. One
+    GROUP BY counts them all.
     """
     if not pools:
         return {}
     params = Params()
-    questions = sorted({question for quiz, question, versions in pools})
+    questions = sorted({question for quiz, question, cells in pools})
     ids = ", ".join(params.bind(question) for question in questions)
+
+    def cell(version: str, form: int | None) -> str:
+        wording = "q.form_id IS NULL" if form is None else f"q.form_id = {params.bind(form)}"
+        return f"(a.content_version = {params.bind(version)} AND {wording})"
+
     tests = " OR ".join(
         f"(a.quiz_id = {params.bind(quiz)} AND q.question_id = {params.bind(question)} "
-        f"AND a.content_version IN ({', '.join(params.bind(v) for v in versions)}))"
-        for quiz, question, versions in pools
+        f"AND ({' OR '.join(cell(version, form) for version, form in cells)}))"
+        for quiz, question, cells in pools
     )
     statement = f"""
         SELECT a.quiz_id, q.question_id, COUNT(DISTINCT a.person_id)

@@ -183,6 +183,26 @@ class QuizAnswer(SQLModel, table=True):
     #: The credit earned, 0 to 1: 1 or 0 for a choice question, the share of right positions or
     #: pairs for an ordering or matching question. It is the answer's evidence for its competency.
     score: float = Field(default=0.0)
+    #: The wording the question had when it was asked (question_form.id); None for answers
+    #: recorded before wordings were stored, whose wording is worked out from the content history.
+    form_id: int | None = Field(default=None)
+
+
+class QuestionForm(SQLModel, table=True):
+    """One wording of a quiz question, by its hash (course/domain/question_hash.py).
+
+    Answers name their wording by this small id rather than carrying the 16-character hash:
+    a few bytes per answer instead of 17 on a table of millions of rows, for one lookup per
+    attempt in this table of (questions x wordings) rows. Rows are never deleted or changed.
+    """
+
+    __tablename__ = "question_form"
+    __table_args__ = (UniqueConstraint("quiz_id", "question_id", "hash", name="uq_question_form"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    quiz_id: str = Field(max_length=100)
+    question_id: str = Field(max_length=100)
+    hash: str = Field(max_length=16)
 
 
 class ScenarioRun(SQLModel, table=True):
@@ -726,4 +746,5 @@ PERSONAL_DATA: dict[str, str] = {
 #: Tables that hold nothing about any person.
 NO_PERSONAL_DATA: frozenset[str] = frozenset({"setup_token", "alembic_version", "job_lease",
                                                   "organisation_setting", "signing_key",
-                                                  "lti_tool_key", "lti_nonce", "lti_line_item"})
+                                                  "lti_tool_key", "lti_nonce", "lti_line_item",
+                                                  "question_form"})
