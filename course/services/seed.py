@@ -24,7 +24,7 @@ from course.domain.records import new_key
 from course.domain.scenario import available_choices
 from course.services import playing, quizzing, reading, synthetic
 from course.services.learner import NotAvailable, get_path
-from course.store import bulk, evidence_slots, people
+from course.store import bulk, evidence_slots, item_counters, people
 from course.store.engine import Engine, read_session, write_transaction
 
 SEED_DOMAIN = "seed.needtoshare.invalid"
@@ -366,6 +366,7 @@ def seed_bulk(
         bulk.insert_attempts(session, attempt_rows, answer_rows)
         bulk.insert_runs(session, run_rows)
         evidence_slots.rebuild(session)  # the rows above bypass the per-attempt upkeep
+        item_counters.rebuild(session)
     return SeedReport(len(ids), len(attempt_rows), len(run_rows))
 
 

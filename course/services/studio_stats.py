@@ -26,7 +26,7 @@ from course.services.cache import LruCache
 from course.services.dashboard import content_key
 from course.services.org_settings import read_privacy
 from course.services.permissions import require
-from course.store import analytics, content_history, item_stats, question_forms, scenario_stats
+from course.store import analytics, content_history, item_counters, item_stats, question_forms, scenario_stats
 from course.store.engine import Engine, Session, read_session
 from course.store.item_stats import VersionRow
 from course.store.scenario_stats import ChoiceRow, EndingRow, LoopRow, ScenarioCounts, StopRow
@@ -278,21 +278,11 @@ def _compute_items(
             if (quiz_id is None or r.item_id == quiz_id)
             and (r.version == version if version is not None else r.item_id in course.quizzes)
         ]
-        every = len(wanted) == len(known)  # no filter at all: the pass need not test each answer
-        positions = max(
-            (len(q.options) for quiz in course.quizzes.values() for q in quiz.questions), default=1
-        )
-        # Pooled across versions, a question's answers are told apart by the wording they met.
-        rows = item_stats.question_counts(
-            session, None if every else wanted, positions=max(positions, 1), scores=scores,
-            by_form=version is None,
-        )
+        counted = item_counters.read_counts(session, wanted, scores=scores)
         if version is None:
-            reports = _pooled_reports(session, course, rows)
+            reports = _pooled_reports(session, course, counted)
         else:
-            patterns = item_stats.answer_patterns(
-                session, [_cell(r) for r in rows if _has_entries(course, r)])
-            reports = [_report(course, row, patterns.get(_cell(row), {})) for row in rows]
+            reports = _version_reports(session, course, counted)
     reports.sort(key=_worst_first)
     versions = tuple(
         QuizVersion(
@@ -401,12 +391,13 @@ def _asked_hashes(
     return found
 
 
-def _pooled_reports(session: Session, course: Course, rows: list[item_stats.QuestionRow]) -> list[ItemReport]:
+def _pooled_reports(session: Session, course: Course, counted: item_counters.Counted) -> list[ItemReport]:
     """Return a report per question of the loaded course, pooling the rows asked in its present wording.
 
     Rows come one per version and wording: a version whose answers met two wordings under one
     version string (a file edited behind the app's back) only pools the rows of the present one.
     """
+    rows = counted.rows
     asked = _asked_hashes(session, course, rows)
     firsts = item_stats.first_attempts(session)
     pools: dict[tuple[str, str], list[item_stats.QuestionRow]] = {}
@@ -421,23 +412,55 @@ def _pooled_reports(session: Session, course: Course, rows: list[item_stats.Ques
             pools.setdefault((row.quiz_id, row.question_id), []).append(row)
         else:
             changed.add((row.quiz_id, row.question_id))
-    learners = item_stats.pooled_learners(session, [
-        (quiz, question, [(r.version, r.form_id) for r in pooled])
-        for (quiz, question), pooled in sorted(pools.items()) if len(pooled) > 1])
-    patterns = item_stats.answer_patterns(session, [
-        _cell(r) for pooled in pools.values() for r in pooled if _has_entries(course, r)], by_form=True)
+    learners = _pool_learners(session, pools, counted.form_learners)
     reports = []
     for key, pooled in sorted(pools.items()):
         quiz = course.quizzes[key[0]]
-        if len(pooled) == 1:
-            row, answered = pooled[0], patterns.get(_cell(pooled[0]), {})
-        else:
-            row, answered = _pooled_row(quiz.meta.version, pooled, patterns, learners.get(key, 0))
+        row, answered = _pooled_row(quiz.meta.version, pooled, counted.patterns, learners.get(key, 0))
         reports.append(_report(
-            course, replace(row, version=quiz.meta.version, form_id=None), answered,
+            course, row, answered,
             pooled=_pooled_versions(pooled, firsts, current=quiz.meta.version),
             changed=key in changed,
         ))
+    return reports
+
+
+Pools = dict[tuple[str, str], list[item_stats.QuestionRow]]
+
+
+def _pool_learners(
+    session: Session, pools: Pools, form_learners: dict[int, int]
+) -> dict[tuple[str, str], int]:
+    """Return how many people answered each pool's rows.
+
+    A pool holds every row of one stored wording, whose learners are counted as answers are
+    recorded; a pool that also holds answers recorded without a wording counts them from the
+    answers (item_stats.pooled_learners).
+    """
+    found: dict[tuple[str, str], int] = {}
+    older = []
+    for (quiz, question), pooled in sorted(pools.items()):
+        forms = {r.form_id for r in pooled}
+        if None in forms:
+            older.append((quiz, question, [(r.version, r.form_id) for r in pooled]))
+        else:
+            found[(quiz, question)] = sum(form_learners.get(form, 0) for form in forms if form is not None)
+    found.update(item_stats.pooled_learners(session, older))
+    return found
+
+
+def _version_reports(session: Session, course: Course, counted: item_counters.Counted) -> list[ItemReport]:
+    """Return a report per question of one version: all its answers, whatever wording they met."""
+    by_question: dict[tuple[str, str], list[item_stats.QuestionRow]] = {}
+    for row in counted.rows:
+        by_question.setdefault((row.quiz_id, row.question_id), []).append(row)
+    learners = item_stats.pooled_learners(session, [
+        (quiz, question, [(r.version, r.form_id) for r in rows])
+        for (quiz, question), rows in sorted(by_question.items())])
+    reports = []
+    for key, rows in sorted(by_question.items()):
+        row, answered = _pooled_row(rows[0].version, rows, counted.patterns, learners.get(key, 0))
+        reports.append(_report(course, row, answered))
     return reports
 
 
@@ -463,11 +486,6 @@ def _find_question(quiz: Quiz | None, question_id: str) -> Question | None:
     if quiz is None:
         return None
     return next((q for q in quiz.questions if q.id == question_id), None)
-
-
-def _has_entries(course: Course, row: item_stats.QuestionRow) -> bool:
-    question = _find_question(course.quizzes.get(row.quiz_id), row.question_id)
-    return question is not None and bool(question.items)
 
 
 def _parts(question: Question, patterns: dict[str, int], answers: int) -> tuple[PartUse, ...]:
