@@ -1,9 +1,11 @@
 """Learning from learners: item analysis of quiz questions and scenario analytics, for trainers.
 
-Both use cases check Action.VIEW_ITEM_STATS (a refusal is audited), run the GROUP BY queries of
-course/store/item_stats.py for one content version of each item (the current one unless asked),
-join the results with the loaded course (file, line, option texts, node titles) and keep them in
-the `StatsCache` passed in, keyed by the data version and the content, like the dashboard.
+Both use cases check Action.VIEW_ITEM_STATS (a refusal is audited), read their aggregates from
+the store (item analysis: the counters of course/store/item_counters.py, kept as attempts are
+written; scenarios: the GROUP BY queries of course/store/scenario_stats.py), join them with the
+loaded course (file, line, option texts, node titles) and keep the results in the `StatsCache`
+passed in, keyed by the data version and the content, like the dashboard. Item analysis pools,
+for each question of the loaded course, every version's answers asked in its present wording.
 """
 
 from __future__ import annotations
