@@ -154,6 +154,26 @@ def _expected(history: list[Attempt], question: str) -> dict[str, object] | None
             "r": _correlation(xs, rests), "chosen": chosen, "changed": changed}
 
 
+def _one_version(history: list[Attempt], version: str, question: str) -> dict[str, object] | None:
+    """Recompute a question's statistics in one version alone: every answer, whatever its wording."""
+    attempts = [a for a in history if a.version == version]
+    scores = [_score(a) for a in attempts]
+    shares = _shares(scores)
+    xs: list[tuple[float, float, float]] = []  # (x, upper share, lower share)
+    people = set()
+    for attempt, score in zip(attempts, scores, strict=True):
+        for q, picked, _ in attempt.answers:
+            if q == question:
+                xs.append((float(picked == RIGHT[q]), *shares[score]))
+                people.add(attempt.person)
+    if not xs:
+        return None
+    upper, lower = sum(u for _, u, _ in xs), sum(d for _, _, d in xs)
+    return {"answers": len(xs), "correct": int(sum(x for x, _, _ in xs)), "learners": len(people),
+            "upper": sum(x * u for x, u, _ in xs) / upper if upper else None,
+            "lower": sum(x * d for x, _, d in xs) / lower if lower else None}
+
+
 def _close(a: object, b: object) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
@@ -218,6 +238,18 @@ def test_the_analysis_read_from_the_counters_equals_a_recomputation_from_the_ans
                "lower": stats.lower_facility, "r": stats.point_biserial,
                "chosen": [o.chosen for o in report.options], "changed": report.changed}
         assert all(_close(got[k], v) for k, v in expected.items()), (question, got, expected)
+    for version in {a.version for a in history}:
+        alone = {r.question_id: r.stats for r in get_item_analysis(
+            engine, trainer, course, version=VERSIONS[version]).items}
+        for question in RIGHT:
+            wanted = _one_version(history, version, question)
+            if wanted is None:
+                assert question not in alone
+                continue
+            one = alone[question]
+            seen = {"answers": one.answers, "correct": one.correct, "learners": one.learners,
+                    "upper": one.upper_facility, "lower": one.lower_facility}
+            assert all(_close(seen[k], v) for k, v in wanted.items()), (version, question, seen, wanted)
     # The counters kept by the writes are those recomputed from the answers, before and after
     # a person's erasure takes their answers out.
     both = _rebuilt(engine)
