@@ -2,13 +2,18 @@
 
 Anchor: a hand-written sqlite3 GROUP BY computing facility (share correct) per quiz, content
 version and question, the same cells the item analysis reports, in the same run on the same file.
-Value: the studio service's item analysis computed cold (no cache): the edges of each quiz
-version's upper and lower 27% read off the (quiz, version, score) index, then one pass over the
-answers grouped by question id that places each answer's attempt in a group, sums attempt scores
-for the item-rest correlation, counts option choices (packed into a few integers), times and
-distinct learners. Targets, as for the dashboard: cold within 1.5x of the anchor (1.35x measured
-at full size, about 1.45x at --quick, where fixed costs weigh more); warm (cached by data
-version) under 50 ms. Facility must match the anchor cell for cell.
+Value: the studio service's item analysis computed cold (no cache). It reads no answer: the
+counters kept as attempts are written (course/store/item_counters.py: per question, version,
+wording and attempt score; per stored answer; distinct learners per wording), the histogram of
+attempt scores and each version's first attempt off the (quiz, version, score) index, and
+pools the versions in Python. Targets: cold at most 0.5x the anchor; warm (cached by data
+version) under 50 ms. Facility and answers must match the anchor cell for cell (the anchor
+reads the raw answers, so this also checks that the counters equal them).
+
+Measured (2 shared cores): --quick (1,000 learners, 100,000 answers) 92 ms against 247 ms,
+0.37x; full size (10,000 learners, 1,000,000 answers) 179 ms against 2,347 ms, 0.08x, warm
+1.8 ms. The one-pass GROUP BY over the answers it replaces measured 1.87x at --quick. The cost
+now grows with the attempts (the histogram and first-attempt reads), not with the answers.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from course.store.engine import create_store_engine
 from course.store.migrate import upgrade_database
 
 NAME = "studio"
-COLD_TARGET = 1.5
+COLD_TARGET = 0.5
 WARM_TARGET_MS = 50.0
 
 _ANCHOR = """

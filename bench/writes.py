@@ -88,7 +88,8 @@ def _attempt(actor: Actor) -> QuizAttemptRecord:
         content_version="v1",
         started_at=NOW,
         finished_at=NOW + timedelta(minutes=2),
-        answers=tuple(AnswerRecord(f"q{n}", "culture", (n % 4,), n % 2 == 0, 3.0) for n in range(5)),
+        answers=tuple(AnswerRecord(f"q{n}", "culture", (n % 4,), n % 2 == 0, 3.0, question_hash=f"{n:016x}")
+                      for n in range(5)),
         score=0.6,
         passed=True,
     )

@@ -75,9 +75,15 @@ def write_person(engine: Engine, name: str, department: str) -> int:
 
 
 def write_attempt(
-    engine: Engine, person_id: int, version: str, answers: list[Answer], minute: int, *, quiz_id: str = QUIZ
+    engine: Engine, person_id: int, version: str, answers: list[Answer], minute: int, *, quiz_id: str = QUIZ,
+    hashes: dict[str, str] | None = None,
 ) -> None:
-    """Record one submitted attempt, its score the share of right answers."""
+    """Record one submitted attempt, its score the share of right answers.
+
+    `hashes` gives each question's wording as asked; without it the answers store none, as
+    answers recorded before wordings were stored.
+    """
+    asked = hashes or {}
     at = T0 + timedelta(minutes=minute)
     score = sum(ok for _, _, ok, _ in answers) / len(answers)
     record = QuizAttemptRecord(
@@ -87,7 +93,8 @@ def write_attempt(
         content_version=version,
         started_at=at,
         finished_at=at,
-        answers=tuple(AnswerRecord(q, "crisis", chosen, ok, s) for q, chosen, ok, s in answers),
+        answers=tuple(AnswerRecord(q, "crisis", chosen, ok, s, question_hash=asked.get(q))
+                      for q, chosen, ok, s in answers),
         score=score,
         passed=score >= 0.7,
     )

@@ -64,10 +64,11 @@ class ItemCounts:
     learners: int
     correct: int
     seconds: float
-    upper_answers: int = 0
-    upper_correct: int = 0
-    lower_answers: int = 0
-    lower_correct: int = 0
+    #: Group counts are fractional where attempts tied at a group's edge are shared (group_weights).
+    upper_answers: float = 0
+    upper_correct: float = 0
+    lower_answers: float = 0
+    lower_correct: float = 0
     score_sum: float = 0.0
     score_squares: float = 0.0
     correct_score_sum: float = 0.0
@@ -103,7 +104,7 @@ class ItemStats:
         return sum(_WEIGHT[f] for f in self.flags)
 
 
-def _share(part: int, whole: int) -> float | None:
+def _share(part: float, whole: float) -> float | None:
     return part / whole if whole else None
 
 
@@ -206,6 +207,40 @@ def placements_right(patterns: Mapping[str, int], size: int) -> tuple[int, ...]:
             if entry == place:
                 right[place] += count
     return tuple(right)
+
+
+def group_size(attempts: int) -> int:
+    """Return how many attempts each of the upper and lower groups holds: ceil(GROUP_SHARE x n)."""
+    return (attempts * round(GROUP_SHARE * 100) + 99) // 100
+
+
+def group_weights(histogram: Sequence[tuple[float, int]]) -> dict[float, tuple[float, float]]:
+    """Return, per attempt score, the share of its attempts in the upper and in the lower group.
+
+    `histogram` holds (score, attempts) of one quiz version. The upper group is the group_size
+    attempts of highest score, the lower group those of lowest score. Attempts tied on the score
+    at a group's edge are shared in proportion: if 3 of the 4 attempts scoring 0.6 are needed,
+    each of them counts 3/4 in the group. So a question's group counts can be read off counts
+    per attempt score, without ranking single attempts (the answers of an edge score count in
+    proportion to how many of its attempts the group takes).
+    """
+    scores = sorted(histogram, reverse=True)
+    size = group_size(sum(n for _, n in scores))
+    upper = _take(scores, size)
+    lower = _take(list(reversed(scores)), size)
+    return {score: (upper.get(score, 0.0), lower.get(score, 0.0)) for score, _ in scores}
+
+
+def _take(ranked: Sequence[tuple[float, int]], size: int) -> dict[float, float]:
+    """Return the share of each score's attempts among the first `size` attempts of the ranking."""
+    shares, left = {}, size
+    for score, n in ranked:
+        taken = min(n, left)
+        if taken <= 0:
+            break
+        shares[score] = taken / n
+        left -= taken
+    return shares
 
 
 def pool_counts(parts: Sequence[ItemCounts], *, learners: int) -> ItemCounts:

@@ -61,6 +61,8 @@ class AnswerRecord:
     correct: bool
     seconds: float
     score: float | None = None
+    #: The question's hash as it was asked (course/domain/question_hash.py); None when unknown.
+    question_hash: str | None = None
 
     @property
     def credit(self) -> float:

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 
 from course.domain.model import Course, Question, QuestionKind, Quiz
 from course.domain.permissions import Action, Actor
+from course.domain.question_hash import question_hash
 from course.domain.quiz import (
     DrawnQuestion,
     GradedAnswer,
@@ -324,7 +325,8 @@ def _record_attempt(
     answers = tuple(
         AnswerRecord(d.question_id, view.graded[d.question_id].competency, view.graded[d.question_id].stored,
                      view.graded[d.question_id].correct, draft.answers[d.question_id].seconds,
-                     score=view.graded[d.question_id].score)
+                     score=view.graded[d.question_id].score,
+                     question_hash=question_hash(view.question(d.question_id)))
         for d in view.scored
     )
     record = QuizAttemptRecord(

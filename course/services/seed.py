@@ -18,12 +18,13 @@ from datetime import UTC, datetime, timedelta
 
 from course.domain.model import Course, DemoDepartment, Scenario, demo_departments_of
 from course.domain.permissions import Actor, Capability, Grants
+from course.domain.question_hash import question_hash
 from course.domain.quiz import has_passed
 from course.domain.records import new_key
 from course.domain.scenario import available_choices
 from course.services import playing, quizzing, reading, synthetic
 from course.services.learner import NotAvailable, get_path
-from course.store import bulk, evidence_slots, people
+from course.store import bulk, evidence_slots, item_counters, people
 from course.store.engine import Engine, read_session, write_transaction
 
 SEED_DOMAIN = "seed.needtoshare.invalid"
@@ -305,7 +306,8 @@ def seed_bulk(
     per_learner = max(1, answers // max(1, learners))
     items = synthetic.behaviours(course, seed=seed)
     attempt_rows: list[dict[str, object]] = []
-    answer_rows: list[tuple[int, int, str, str, str, bool, float, float]] = []
+    answer_rows: list[bulk.BulkAnswer] = []
+    hashes = {(quiz.meta.id, q.id): question_hash(q) for quiz in quizzes for q in quiz.questions}
     run_rows: list[dict[str, object]] = []
     for person_id, skill in zip(ids, skills, strict=True):
         theta = synthetic.ability(skill)
@@ -337,7 +339,8 @@ def seed_bulk(
                 }
             )
             answer_rows += [
-                (len(attempt_rows), i, q.id, q.competency, reply.chosen, reply.right, reply.seconds, got)
+                bulk.BulkAnswer(len(attempt_rows), i, q.id, q.competency, reply.chosen, reply.right,
+                                reply.seconds, got, hashes[(quiz.meta.id, q.id)])
                 for i, (q, reply, got) in enumerate(zip(picked, given_now, credits, strict=True))
             ]
             given += len(picked)
@@ -363,6 +366,7 @@ def seed_bulk(
         bulk.insert_attempts(session, attempt_rows, answer_rows)
         bulk.insert_runs(session, run_rows)
         evidence_slots.rebuild(session)  # the rows above bypass the per-attempt upkeep
+        item_counters.rebuild(session)
     return SeedReport(len(ids), len(attempt_rows), len(run_rows))
 
 

@@ -1,9 +1,11 @@
 """Learning from learners: item analysis of quiz questions and scenario analytics, for trainers.
 
-Both use cases check Action.VIEW_ITEM_STATS (a refusal is audited), run the GROUP BY queries of
-course/store/item_stats.py for one content version of each item (the current one unless asked),
-join the results with the loaded course (file, line, option texts, node titles) and keep them in
-the `StatsCache` passed in, keyed by the data version and the content, like the dashboard.
+Both use cases check Action.VIEW_ITEM_STATS (a refusal is audited), read their aggregates from
+the store (item analysis: the counters of course/store/item_counters.py, kept as attempts are
+written; scenarios: the GROUP BY queries of course/store/scenario_stats.py), join them with the
+loaded course (file, line, option texts, node titles) and keep the results in the `StatsCache`
+passed in, keyed by the data version and the content, like the dashboard. Item analysis pools,
+for each question of the loaded course, every version's answers asked in its present wording.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from course.services.cache import LruCache
 from course.services.dashboard import content_key
 from course.services.org_settings import read_privacy
 from course.services.permissions import require
-from course.store import analytics, content_history, item_stats, scenario_stats
+from course.store import analytics, content_history, item_counters, item_stats, question_forms, scenario_stats
 from course.store.engine import Engine, Session, read_session
 from course.store.item_stats import VersionRow
 from course.store.scenario_stats import ChoiceRow, EndingRow, LoopRow, ScenarioCounts, StopRow
@@ -278,20 +280,11 @@ def _compute_items(
             if (quiz_id is None or r.item_id == quiz_id)
             and (r.version == version if version is not None else r.item_id in course.quizzes)
         ]
-        every = len(wanted) == len(known)  # no filter at all: the pass need not test each answer
-        positions = max(
-            (len(q.options) for quiz in course.quizzes.values() for q in quiz.questions), default=1
-        )
-        rows = item_stats.question_counts(
-            session, None if every else wanted, positions=max(positions, 1), scores=scores
-        )
+        counted = item_counters.read_counts(session, wanted, scores=scores)
         if version is None:
-            reports = _pooled_reports(session, course, rows)
+            reports = _pooled_reports(session, course, counted)
         else:
-            patterns = item_stats.answer_patterns(session, [
-                (r.quiz_id, r.version, r.question_id) for r in rows if _has_entries(course, r)])
-            reports = [_report(course, row, patterns.get((row.quiz_id, row.version, row.question_id), {}))
-                       for row in rows]
+            reports = _version_reports(session, course, counted)
     reports.sort(key=_worst_first)
     versions = tuple(
         QuizVersion(
@@ -335,10 +328,14 @@ def _question_hashes(
     return found
 
 
+def _cell(row: item_stats.QuestionRow) -> item_stats.Cell:
+    return (row.quiz_id, row.version, row.question_id, row.form_id)
+
+
 def _pooled_row(
     version: str,
     pooled: list[item_stats.QuestionRow],
-    patterns: dict[tuple[str, str, str], dict[str, int]],
+    patterns: dict[item_stats.Cell, dict[str, int]],
     learners: int,
 ) -> tuple[item_stats.QuestionRow, dict[str, int]]:
     """Return one row adding up a question's rows of several versions, and its answer patterns."""
@@ -347,7 +344,7 @@ def _pooled_row(
     for r in pooled:
         for position, n in r.chosen.items():
             chosen[position] = chosen.get(position, 0) + n
-        for pattern, n in patterns.get((r.quiz_id, r.version, r.question_id), {}).items():
+        for pattern, n in patterns.get(_cell(r), {}).items():
             answered[pattern] = answered.get(pattern, 0) + n
     counts = pool_counts([r.counts for r in pooled], learners=learners)
     first = pooled[0]
@@ -374,10 +371,36 @@ def _hashes_of(path: str, version: str, quiz: Callable[[], Quiz | None]) -> dict
     return hashes
 
 
-def _pooled_reports(session: Session, course: Course, rows: list[item_stats.QuestionRow]) -> list[ItemReport]:
-    """Return a report per question of the loaded course, pooling the versions where it reads the same."""
-    versions = {(r.quiz_id, v) for r in rows for v in (r.version, course.quizzes[r.quiz_id].meta.version)}
-    hashes = _question_hashes(session, course, versions)
+def _asked_hashes(
+    session: Session, course: Course, rows: list[item_stats.QuestionRow]
+) -> dict[item_stats.Cell, str]:
+    """Return the hash of the wording each row's answers were asked in, where it is known.
+
+    Answers store their wording (question_forms.py); for older answers recorded without one,
+    the wording is worked out from the version's text (_question_hashes), when that is known.
+    """
+    stored = question_forms.hashes_of(session, [r.form_id for r in rows if r.form_id is not None])
+    unknown = {(r.quiz_id, r.version) for r in rows if r.form_id is None}
+    worked_out = _question_hashes(session, course, unknown) if unknown else {}
+    found = {}
+    for row in rows:
+        if row.form_id is not None:
+            digest = stored.get(row.form_id)
+        else:
+            digest = worked_out.get((row.quiz_id, row.version), {}).get(row.question_id)
+        if digest is not None:
+            found[_cell(row)] = digest
+    return found
+
+
+def _pooled_reports(session: Session, course: Course, counted: item_counters.Counted) -> list[ItemReport]:
+    """Return a report per question of the loaded course, pooling the rows asked in its present wording.
+
+    Rows come one per version and wording: a version whose answers met two wordings under one
+    version string (a file edited behind the app's back) only pools the rows of the present one.
+    """
+    rows = counted.rows
+    asked = _asked_hashes(session, course, rows)
     firsts = item_stats.first_attempts(session)
     pools: dict[tuple[str, str], list[item_stats.QuestionRow]] = {}
     changed: set[tuple[str, str]] = set()
@@ -386,32 +409,73 @@ def _pooled_reports(session: Session, course: Course, rows: list[item_stats.Ques
         now = _find_question(quiz, row.question_id)
         if now is None:
             continue
-        then = hashes.get((row.quiz_id, row.version), {}).get(row.question_id)
-        if then is not None and then == hashes[(row.quiz_id, quiz.meta.version)].get(now.id):
+        present = _hashes_of(quiz.meta.source, quiz.meta.version, partial(_same, quiz)).get(now.id)
+        if asked.get(_cell(row)) == present:
             pools.setdefault((row.quiz_id, row.question_id), []).append(row)
         else:
             changed.add((row.quiz_id, row.question_id))
-    learners = item_stats.pooled_learners(session, [
-        (quiz, question, [r.version for r in pooled])
-        for (quiz, question), pooled in sorted(pools.items()) if len(pooled) > 1])
-    patterns = item_stats.answer_patterns(session, [
-        (r.quiz_id, r.version, r.question_id) for pooled in pools.values() for r in pooled
-        if _has_entries(course, r)])
+    learners = _pool_learners(session, pools, counted.form_learners)
     reports = []
     for key, pooled in sorted(pools.items()):
         quiz = course.quizzes[key[0]]
-        if len(pooled) == 1:
-            row, answered = pooled[0], patterns.get((pooled[0].quiz_id, pooled[0].version, key[1]), {})
-        else:
-            row, answered = _pooled_row(quiz.meta.version, pooled, patterns, learners.get(key, 0))
-        by_time = sorted(pooled, key=lambda r: (firsts[(r.quiz_id, r.version)], r.version))
+        row, answered = _pooled_row(quiz.meta.version, pooled, counted.patterns, learners.get(key, 0))
         reports.append(_report(
-            course, replace(row, version=quiz.meta.version), answered,
-            pooled=tuple(PooledVersion(r.version, r.counts.answers, firsts[(r.quiz_id, r.version)],
-                                       r.version == quiz.meta.version) for r in by_time),
+            course, row, answered,
+            pooled=_pooled_versions(pooled, firsts, current=quiz.meta.version),
             changed=key in changed,
         ))
     return reports
+
+
+Pools = dict[tuple[str, str], list[item_stats.QuestionRow]]
+
+
+def _pool_learners(
+    session: Session, pools: Pools, form_learners: dict[int, int]
+) -> dict[tuple[str, str], int]:
+    """Return how many people answered each pool's rows.
+
+    A pool holds every row of one stored wording, whose learners are counted as answers are
+    recorded; a pool that also holds answers recorded without a wording counts them from the
+    answers (item_stats.pooled_learners).
+    """
+    found: dict[tuple[str, str], int] = {}
+    older = []
+    for (quiz, question), pooled in sorted(pools.items()):
+        forms = {r.form_id for r in pooled}
+        if None in forms:
+            older.append((quiz, question, [(r.version, r.form_id) for r in pooled]))
+        else:
+            found[(quiz, question)] = sum(form_learners.get(form, 0) for form in forms if form is not None)
+    found.update(item_stats.pooled_learners(session, older))
+    return found
+
+
+def _version_reports(session: Session, course: Course, counted: item_counters.Counted) -> list[ItemReport]:
+    """Return a report per question of one version: all its answers, whatever wording they met."""
+    by_question: dict[tuple[str, str], list[item_stats.QuestionRow]] = {}
+    for row in counted.rows:
+        by_question.setdefault((row.quiz_id, row.question_id), []).append(row)
+    learners = item_stats.pooled_learners(session, [
+        (quiz, question, [(r.version, r.form_id) for r in rows])
+        for (quiz, question), rows in sorted(by_question.items())])
+    reports = []
+    for key, rows in sorted(by_question.items()):
+        row, answered = _pooled_row(rows[0].version, rows, counted.patterns, learners.get(key, 0))
+        reports.append(_report(course, row, answered))
+    return reports
+
+
+def _pooled_versions(
+    pooled: list[item_stats.QuestionRow], firsts: dict[tuple[str, str], datetime], *, current: str
+) -> tuple[PooledVersion, ...]:
+    """Return the versions counted in a pool, oldest first, each with its answers (over its wordings)."""
+    answers: dict[str, int] = {}
+    for r in pooled:
+        answers[r.version] = answers.get(r.version, 0) + r.counts.answers
+    quiz = pooled[0].quiz_id
+    by_time = sorted(answers, key=lambda v: (firsts[(quiz, v)], v))
+    return tuple(PooledVersion(v, answers[v], firsts[(quiz, v)], v == current) for v in by_time)
 
 
 def _worst_first(report: ItemReport) -> tuple[Any, ...]:
@@ -424,11 +488,6 @@ def _find_question(quiz: Quiz | None, question_id: str) -> Question | None:
     if quiz is None:
         return None
     return next((q for q in quiz.questions if q.id == question_id), None)
-
-
-def _has_entries(course: Course, row: item_stats.QuestionRow) -> bool:
-    question = _find_question(course.quizzes.get(row.quiz_id), row.question_id)
-    return question is not None and bool(question.items)
 
 
 def _parts(question: Question, patterns: dict[str, int], answers: int) -> tuple[PartUse, ...]:

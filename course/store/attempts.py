@@ -11,7 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from course.domain.records import ProgressKind, QuizAttemptRecord, RecordOutcome
-from course.store import evidence_slots
+from course.store import evidence_slots, item_counters, question_forms
 from course.store._sql import insert_ignoring_conflicts
 from course.store.progress import bump_progress
 from course.store.tables import QuizAnswer, QuizAttempt
@@ -33,7 +33,12 @@ class AttemptSummary:
 
 
 def record_quiz_attempt(session: Session, record: QuizAttemptRecord, *, now: datetime) -> RecordOutcome:
-    """Store an attempt and its answers once; the same key again changes nothing."""
+    """Store an attempt and its answers once; the same key again changes nothing.
+
+    Each answer names the wording its question was asked in (question_forms.py), so that item
+    statistics can pool it with other content versions without the version's text; the item
+    analysis counters (item_counters.py) take the answers in the same transaction.
+    """
     attempt_id = insert_ignoring_conflicts(
         session,
         QuizAttempt.__table__,  # type: ignore[attr-defined]
@@ -52,6 +57,9 @@ def record_quiz_attempt(session: Session, record: QuizAttemptRecord, *, now: dat
     if attempt_id is None:
         return RecordOutcome.DUPLICATE
     if record.answers:
+        forms = question_forms.get_form_ids(session, record.quiz_id, {
+            a.question_id: a.question_hash for a in record.answers if a.question_hash is not None})
+        chosen = [json.dumps(list(answer.chosen)) for answer in record.answers]
         session.connection().execute(
             insert(QuizAnswer.__table__),  # type: ignore[attr-defined]
             [
@@ -60,14 +68,21 @@ def record_quiz_attempt(session: Session, record: QuizAttemptRecord, *, now: dat
                     "position": position,
                     "question_id": answer.question_id,
                     "competency": answer.competency,
-                    "chosen": json.dumps(list(answer.chosen)),
+                    "chosen": chosen[position],
                     "correct": answer.correct,
                     "seconds": answer.seconds,
                     "score": answer.credit,
+                    "form_id": forms.get(answer.question_id),
                 }
                 for position, answer in enumerate(record.answers)
             ],
         )
+        item_counters.record_attempt(
+            session, person_id=record.person_id, quiz_id=record.quiz_id, version=record.content_version,
+            score=record.score, answers=[
+                item_counters.CountedAnswer(a.question_id, forms.get(a.question_id, 0), chosen[n],
+                                            a.correct, a.seconds)
+                for n, a in enumerate(record.answers)])
         evidence_slots.record_answers(
             session, record.person_id, quiz_id=record.quiz_id, at=record.finished_at,
             answers=[(a.question_id, a.competency, a.credit) for a in record.answers],

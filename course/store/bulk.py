@@ -6,11 +6,12 @@ No idempotency or progress bookkeeping: this is for generating volumes, never fo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, insert, select, text
 from sqlmodel import Session
 
+from course.store import question_forms
 from course.store._sql import dialect_name
 from course.store.tables import Person, QuizAnswer, QuizAttempt, ScenarioRun
 
@@ -62,18 +63,37 @@ def _fix_sequence(session: Session, table: str) -> None:
         )
 
 
+class BulkAnswer(NamedTuple):
+    """An answer to insert: its attempt by 1-based position among the attempts inserted with it."""
+
+    attempt: int
+    position: int
+    question_id: str
+    competency: str
+    #: The chosen positions as JSON.
+    chosen: str
+    correct: bool
+    seconds: float
+    #: The credit earned, 0 to 1.
+    score: float
+    #: The question's hash (course/domain/question_hash.py).
+    question_hash: str
+
+
 def insert_attempts(
     session: Session,
     attempts: Sequence[dict[str, Any]],
-    answers: Sequence[tuple[int, int, str, str, str, bool, float, float]],
+    answers: Sequence[BulkAnswer],
 ) -> None:
-    """Insert attempts and their answers; an answer names its attempt by 1-based position.
-
-    An answer is (attempt position, position in the attempt, question id, competency, chosen
-    positions as JSON, correct, seconds, credit earned from 0 to 1).
-    """
+    """Insert attempts and their answers (BulkAnswer); an answer names its attempt by 1-based position."""
     if not attempts:
         return
+    wordings: dict[str, dict[str, str]] = {}
+    for answer in answers:
+        wordings.setdefault(str(attempts[answer.attempt - 1]["quiz_id"]), {})[answer.question_id] = (
+            answer.question_hash)
+    forms = {(quiz, q): form for quiz, hashes in wordings.items()
+             for q, form in question_forms.get_form_ids(session, quiz, hashes).items()}
     base = _next_id(session, "quiz_attempt") - 1
     connection = session.connection()
     connection.execute(
@@ -83,16 +103,17 @@ def insert_attempts(
     _fix_sequence(session, "quiz_attempt")
     rows = [
         {
-            "attempt_id": base + a,
-            "position": p,
-            "question_id": q,
-            "competency": c,
-            "chosen": chosen,
-            "correct": ok,
-            "seconds": seconds,
-            "score": score,
+            "attempt_id": base + answer.attempt,
+            "position": answer.position,
+            "question_id": answer.question_id,
+            "competency": answer.competency,
+            "chosen": answer.chosen,
+            "correct": answer.correct,
+            "seconds": answer.seconds,
+            "score": answer.score,
+            "form_id": forms[(str(attempts[answer.attempt - 1]["quiz_id"]), answer.question_id)],
         }
-        for a, p, q, c, chosen, ok, seconds, score in answers
+        for answer in answers
     ]
     for start in range(0, len(rows), 50_000):
         connection.execute(insert(QuizAnswer.__table__), rows[start : start + 50_000])  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Table, delete, or_, select, update
 from sqlmodel import Session
 
-from course.store import assignments
+from course.store import assignments, item_counters
 from course.store.tables import (
     AccessLink,
     Assignment,
@@ -24,6 +24,7 @@ from course.store.tables import (
     Enrolment,
     EvidencePeriod,
     EvidenceSlot,
+    ItemLearner,
     LoginAttempt,
     LtiGradeOutbox,
     LtiLineItemMember,
@@ -104,6 +105,7 @@ def export_rows(session: Session, person_id: int, *, email: str) -> dict[str, li
         "evidence_slot": _rows(session, _table(EvidenceSlot), _table(EvidenceSlot).c.person_id == person_id),
         "evidence_period": _rows(session, _table(EvidencePeriod),
                                  _table(EvidencePeriod).c.person_id == person_id),
+        "item_learner": _rows(session, _table(ItemLearner), _table(ItemLearner).c.person_id == person_id),
         "scenario_run": _rows(session, run, run.c.person_id == person_id),
         "scenario_step": _rows(session, step, step.c.run_id.in_(run_ids)),
         "quiz_draft": _rows(session, _table(QuizDraft), _table(QuizDraft).c.person_id == person_id),
@@ -165,4 +167,5 @@ def erase_rows(session: Session, person_id: int | None, *, email: str) -> None:
         # A note to the person's manager about them is the manager's row: remove it by its key.
         outbox = _table(MailOutbox)
         connection.execute(delete(outbox).where(outbox.c.key.like(f"overdue-manager:%:{person_id}:%")))
+        item_counters.forget_person(session, person_id)  # the counters hold their answers, unnamed
         connection.execute(delete(_table(Person)).where(_table(Person).c.id == person_id))

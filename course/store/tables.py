@@ -183,6 +183,26 @@ class QuizAnswer(SQLModel, table=True):
     #: The credit earned, 0 to 1: 1 or 0 for a choice question, the share of right positions or
     #: pairs for an ordering or matching question. It is the answer's evidence for its competency.
     score: float = Field(default=0.0)
+    #: The wording the question had when it was asked (question_form.id); None for answers
+    #: recorded before wordings were stored, whose wording is worked out from the content history.
+    form_id: int | None = Field(default=None)
+
+
+class QuestionForm(SQLModel, table=True):
+    """One wording of a quiz question, by its hash (course/domain/question_hash.py).
+
+    Answers name their wording by this small id rather than carrying the 16-character hash:
+    a few bytes per answer instead of 17 on a table of millions of rows, for one lookup per
+    attempt in this table of (questions x wordings) rows. Rows are never deleted or changed.
+    """
+
+    __tablename__ = "question_form"
+    __table_args__ = (UniqueConstraint("quiz_id", "question_id", "hash", name="uq_question_form"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    quiz_id: str = Field(max_length=100)
+    question_id: str = Field(max_length=100)
+    hash: str = Field(max_length=16)
 
 
 class ScenarioRun(SQLModel, table=True):
@@ -653,6 +673,60 @@ class EvidencePeriod(SQLModel, table=True):
     answers: int = Field(default=0)
 
 
+class ItemScoreCount(SQLModel, table=True):
+    """A question's answers in one quiz version and wording, from attempts of one score.
+
+    Kept up to date in the transaction that stores each attempt (course/store/item_counters.py),
+    so item analysis reads these few rows instead of every answer: the sums for facility, time
+    and the item-rest correlation, and with the attempt-score histogram the upper and lower groups.
+    `form_id` 0 holds answers recorded without a wording (question_form).
+    """
+
+    __tablename__ = "item_score_count"
+
+    quiz_id: str = Field(max_length=100, primary_key=True)
+    content_version: str = Field(max_length=64, primary_key=True)
+    question_id: str = Field(max_length=100, primary_key=True)
+    form_id: int = Field(primary_key=True)
+    #: The score of the attempts these answers belong to (quiz_attempt.score).
+    score: float = Field(primary_key=True)
+    answers: int = Field(default=0)
+    correct: int = Field(default=0)
+    seconds: float = Field(default=0.0)
+
+
+class ItemChoiceCount(SQLModel, table=True):
+    """How many answers to a question, in one quiz version and wording, gave one answer (`chosen`)."""
+
+    __tablename__ = "item_choice_count"
+
+    quiz_id: str = Field(max_length=100, primary_key=True)
+    content_version: str = Field(max_length=64, primary_key=True)
+    question_id: str = Field(max_length=100, primary_key=True)
+    form_id: int = Field(primary_key=True)
+    #: The answer as quiz_answer stores it (JSON positions).
+    chosen: str = Field(max_length=200, primary_key=True)
+    answers: int = Field(default=0)
+
+
+class ItemLearner(SQLModel, table=True):
+    """A person who answered a wording of a question (in any version): counted once in item_form_learners."""
+
+    __tablename__ = "item_learner"
+
+    form_id: int = Field(primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True)
+
+
+class ItemFormLearners(SQLModel, table=True):
+    """How many distinct people answered a wording of a question (rows of item_learner)."""
+
+    __tablename__ = "item_form_learners"
+
+    form_id: int = Field(primary_key=True)
+    learners: int = Field(default=0)
+
+
 #: Tables holding data about a person, with how their rows are found for one person.
 class ContentRevision(SQLModel, table=True):
     """One saved version of a content file: what the studio published, restored or found on disk.
@@ -724,9 +798,12 @@ PERSONAL_DATA: dict[str, str] = {
     "lti_grade_outbox": "person_id",
     "content_revision": "author_id (who saved the version; the text is course content)",
     "studio_draft": "person_id",
+    "item_learner": "person_id",
 }
 
 #: Tables that hold nothing about any person.
 NO_PERSONAL_DATA: frozenset[str] = frozenset({"setup_token", "alembic_version", "job_lease",
                                                   "organisation_setting", "signing_key",
-                                                  "lti_tool_key", "lti_nonce", "lti_line_item"})
+                                                  "lti_tool_key", "lti_nonce", "lti_line_item",
+                                                  "question_form", "item_score_count",
+                                                  "item_choice_count", "item_form_learners"})

@@ -77,25 +77,41 @@ def _write(engine: Engine, people: list[int], versions: list[str], seed: int) ->
     return written
 
 
+def _shares(scores: list[float]) -> dict[float, tuple[float, float]]:
+    """Return each score's share of its attempts in the upper and lower ceil(27%), ties at an edge shared."""
+    size = math.ceil(round(GROUP_SHARE * 100) * len(scores) / 100)
+    ranked = sorted(scores, reverse=True)
+    upper, lower = set(ranked[:size]), set(ranked[len(ranked) - size:])
+    found = {}
+    for score in set(scores):
+        tied = scores.count(score)
+        above = sum(s > score for s in scores)
+        below = sum(s < score for s in scores)
+        found[score] = (
+            min(tied, max(0, size - above)) / tied if score in upper else 0.0,
+            min(tied, max(0, size - below)) / tied if score in lower else 0.0,
+        )
+    return found
+
+
 def _expected(written: list[Written], question: str, versions: set[str]) -> dict[str, float | int | None]:
     """Recompute a question's pooled statistics from the raw attempts, version by version."""
-    upper = lower = upper_right = lower_right = 0
+    upper = lower = upper_right = lower_right = 0.0
     xs: list[float] = []
     rests: list[float] = []
     people = set()
     for version in versions:
         mine = [w for w in written if w.version == version]
-        ranked = sorted(mine, key=lambda w: (-sum(ok for _, ok in w.answers) / len(w.answers), w.order))
-        size = math.ceil(round(GROUP_SHARE * 100) * len(ranked) / 100)
-        for rank, attempt in enumerate(ranked):
+        scores = [sum(ok for _, ok in w.answers) / len(w.answers) for w in mine]
+        shares = _shares(scores)
+        for attempt, score in zip(mine, scores, strict=True):
             x = dict(attempt.answers)[question]
             people.add(attempt.person)
             xs.append(float(x))
             rests.append(float(sum(ok for _, ok in attempt.answers) - x))
-            if rank < size:
-                upper, upper_right = upper + 1, upper_right + x
-            if rank >= len(ranked) - size:
-                lower, lower_right = lower + 1, lower_right + x
+            up, down = shares[score]
+            upper, upper_right = upper + up, upper_right + up * x
+            lower, lower_right = lower + down, lower_right + down * x
     return {
         "answers": len(xs),
         "correct": int(sum(xs)),

@@ -78,7 +78,7 @@ def fill_everything(engine: Engine, passwords: Passwords) -> int:
         "v",
         NOW,
         NOW + timedelta(minutes=1),
-        (AnswerRecord("q", "culture", (1,), True, 2.0),),
+        (AnswerRecord("q", "culture", (1,), True, 2.0, question_hash="0123456789abcdef"),),
         1.0,
         True,
     )
