@@ -6,7 +6,7 @@ login route without touching anyone else. Nonces written before this revision ha
 (""): they expire within minutes and are purged, so no backfill is needed.
 
 Revision ID: 0025
-Revises: 0020
+Revises: 0024
 Create Date: 2026-12-04
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0025"
-down_revision: str | None = "0020"
+down_revision: str | None = "0024"
 branch_labels: str | None = None
 depends_on: str | None = None
 
