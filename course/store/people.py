@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from course.domain.accounts import PersonInfo
 from course.domain.permissions import Capability, Grants
+from course.store import cell_evidence
 from course.store.tables import CapabilityGrant, Person
 
 
@@ -225,7 +226,13 @@ def update_person(
         values["active"] = active
     if level is not None:
         values["level"] = level
+    moves = any(v is not None for v in (department, tracks, active, level))
+    # The dashboards' counts per reporting cell follow the person (course/store/cell_evidence.py).
+    before = cell_evidence.cell_of(session, person_id, lock=True) if moves else None
     session.connection().execute(update(Person).where(col(Person.id) == person_id).values(values))
+    if moves:
+        after = cell_evidence.cell_of(session, person_id)
+        cell_evidence.move_person(session, person_id, before=before, after=after)
 
 
 def set_passphrase_hash(session: Session, person_id: int, *, passphrase_hash: str, now: datetime) -> None:

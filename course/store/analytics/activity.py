@@ -102,22 +102,29 @@ def release_table(session: Session, scope: Scope, windows: Sequence[Window]) -> 
 
     One row per person in scope and released measure of their reporting cell (since, until, the
     comparison point `cut`, and the cell's department, level and tracks), indexed, so that the
-    dashboard's queries find a row's window with one lookup. The temporary table is dropped on
+    dashboard's queries find a row's window with one lookup; and the windows themselves, one
+    row per cell and measure, for the counts kept per cell. The temporary tables are dropped on
     leaving (or by the rollback).
     """
     sql = Sql()
     name = f"nts_release_{uuid.uuid4().hex}"
+    cells = f"{name}_cells"
     match = " AND ".join(f"w.{c} = p.{c}" for c in CELL)
     connection = session.connection()
+    connection.execute(sql.statement(f"CREATE TEMPORARY TABLE {cells} AS {sql.windows_table(windows)}"),
+                       sql.values)
+    people = Sql()
     connection.execute(
-        sql.statement(
+        people.statement(
             f"CREATE TEMPORARY TABLE {name} AS SELECT p.id AS person_id, w.measure, w.since, w.until, w.cut, "
             f"{', '.join(f'p.{c}' for c in CELL)} "
-            f"FROM person p JOIN ({sql.windows_table(windows)}) w ON {match} "
-            f"WHERE {people_filter(sql, scope)}"
+            f"FROM person p JOIN {cells} w ON {match} "
+            f"WHERE {people_filter(people, scope)}"
         ),
-        sql.values,
+        people.values,
     )
     connection.execute(text(f"CREATE INDEX {name}_key ON {name} (person_id, measure)"))
-    yield replace(scope, release_table=name, released_from_start=all(w.since == EPOCH for w in windows))
+    yield replace(scope, release_table=name, release_cells=cells,
+                  released_from_start=all(w.since == EPOCH for w in windows))
     connection.execute(text(f"DROP TABLE {name}"))
+    connection.execute(text(f"DROP TABLE {cells}"))

@@ -45,6 +45,9 @@ class Scope:
     #: Whether every window of `release_table` starts at the beginning (EPOCH), so that sums
     #: of whole periods before a window's end give its evidence (course/domain/evidence_periods.py).
     released_from_start: bool = False
+    #: The temporary table of the same windows per reporting cell and measure (department, level,
+    #: tracks, measure, since, until, cut), for the counts kept per cell (course/store/cell_evidence.py).
+    release_cells: str | None = None
     #: The fewest learners a reporting cell needs to count in a section (its figures are withheld
     #: otherwise), for the sections that are not read through `release_table`.
     min_learners: int = 1
