@@ -78,14 +78,18 @@ def release_points(patterns: Iterable[tuple[tuple[date, ...], int]], *, min_grou
     last_complete = week_start(now).date()
     monday = min(w[0] for w, _ in rows)
     active: set[int] = set()  # patterns active since the last release point
+    learners = newcomers = 0  # their learners, and those first active since that point
+    start = points[-1].date()
     while (monday := monday + timedelta(days=7)) <= last_complete:
-        active.update(by_week.get(monday - timedelta(days=7), ()))
-        learners = sum(rows[i][1] for i in active)
-        start = points[-1].date()
-        newcomers = sum(rows[i][1] for i in active if rows[i][0][0] >= start)
+        for index in by_week.get(monday - timedelta(days=7), ()):  # counted once, when first seen
+            if index not in active:
+                active.add(index)
+                weeks, n = rows[index]
+                learners += n
+                newcomers += n if weeks[0] >= start else 0
         if all(n == 0 or n >= min_group_size for n in (learners, newcomers)):
             points.append(datetime.combine(monday, time.min, tzinfo=UTC))
-            active = set()
+            active, learners, newcomers, start = set(), 0, 0, monday
     return points
 
 

@@ -64,14 +64,16 @@ def list_activity(session: Session, scope: Scope) -> list[Activity]:
         SELECT p.department, p.level, p.tracks, pt.competency, pt.weeks, COUNT(*)
         FROM patterns pt JOIN person p ON p.id = pt.person_id
         GROUP BY p.department, p.level, p.tracks, pt.competency, pt.weeks"""
-    rows = session.connection().execute(sql.statement(statement), sql.values)
+    # Fetched at once: tens of thousands of rows (patterns) at full size, one at a time cost more
+    # than the query.
+    rows = session.connection().execute(sql.statement(statement), sql.values).all()
     return [
         Activity(str(d), str(lv or ""), str(t), str(c), _weeks(str(w)), int(n))
         for d, lv, t, c, w, n in rows
     ]
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=65536)
 def _weeks(joined: str) -> tuple[date, ...]:
     """Parse a joined list of weeks (many learners share one: parsed once each)."""
     return tuple(sorted({_week(w) for w in joined.split(",") if w}))
