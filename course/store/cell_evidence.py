@@ -50,11 +50,11 @@ class Cell:
 SlotPeriod = tuple[str, str, str, datetime]
 
 _ADD_QUESTION = text("""
-    INSERT INTO question_cell (department, level, tracks, item_id, question_id, competency,
+    INSERT INTO question_cell (department, level, tracks, competency, item_id, question_id,
                                period_start, first_count, first_right)
-    VALUES (:department, :level, :tracks, :item_id, :question_id, :competency, :period_start,
+    VALUES (:department, :level, :tracks, :competency, :item_id, :question_id, :period_start,
             :first_count, :first_right)
-    ON CONFLICT (department, level, tracks, item_id, question_id, competency, period_start)
+    ON CONFLICT (department, level, tracks, competency, item_id, question_id, period_start)
     DO UPDATE SET first_count = question_cell.first_count + excluded.first_count,
                   first_right = question_cell.first_right + excluded.first_right
 """).bindparams(bindparam("period_start", type_=DateTime(timezone=True)))
@@ -116,7 +116,7 @@ def record_first_answers(
     questions = [
         {**_cell_values(cell), "item_id": quiz, "question_id": question, "competency": competency,
          "period_start": period.astimezone(UTC), "first_count": t.first_count, "first_right": t.first_right}
-        for (quiz, question, competency, period), t in sorted(firsts.items())
+        for (quiz, question, competency, period), t in firsts.items()
     ]
     weeks: dict[tuple[str, datetime], tuple[int, int]] = {}
     for (_, _, competency, period), t in firsts.items():
@@ -132,7 +132,7 @@ def record_first_answers(
             week_rows.append({**_cell_values(cell), "competency": competency, "week_start": week,
                               "learners": learners, "first_count": count, "first_right": right})
     connection = session.connection()
-    connection.execute(_ADD_QUESTION, questions)
+    connection.execute(_ADD_QUESTION, sorted(questions, key=_question_key))  # the order every writer uses
     if week_rows:
         connection.execute(_ADD_WEEK, week_rows)
 
@@ -172,8 +172,8 @@ def move_person(session: Session, person_id: int, *, before: Cell | None, after:
 
 
 def _question_key(row: Mapping[str, object]) -> tuple[str, ...]:
-    return tuple(str(row[c]) for c in ("department", "level", "tracks", "item_id", "question_id",
-                                       "competency", "period_start"))
+    return tuple(str(row[c]) for c in ("department", "level", "tracks", "competency", "item_id",
+                                       "question_id", "period_start"))
 
 
 def _week_key(row: Mapping[str, object]) -> tuple[str, ...]:
@@ -202,12 +202,12 @@ def _cell_values(cell: Cell) -> dict[str, str]:
 def rebuild_questions_select(dialect: str) -> str:
     """Return a SELECT of every `question_cell` row, computed from the slots of active people."""
     return f"""
-    SELECT p.department, p.level, p.tracks, s.item_id, s.question_id, s.competency,
+    SELECT p.department, p.level, p.tracks, s.competency, s.item_id, s.question_id,
            {period_sql(dialect, "s.first_at")} AS period_start, COUNT(*),
            SUM(CASE WHEN s.first_score >= 1 THEN 1 ELSE 0 END)
     FROM evidence_slot s JOIN person p ON p.id = s.person_id
     WHERE s.kind = 'answer' AND p.active = :on
-    GROUP BY p.department, p.level, p.tracks, s.item_id, s.question_id, s.competency,
+    GROUP BY p.department, p.level, p.tracks, s.competency, s.item_id, s.question_id,
              {period_sql(dialect, "s.first_at")}"""
 
 
@@ -228,7 +228,7 @@ def rebuild(session: Session) -> None:
     connection = session.connection()
     connection.execute(text("DELETE FROM question_cell"))
     connection.execute(text(f"""
-        INSERT INTO question_cell (department, level, tracks, item_id, question_id, competency,
+        INSERT INTO question_cell (department, level, tracks, competency, item_id, question_id,
                                    period_start, first_count, first_right)
         {rebuild_questions_select(dialect)}"""), {"on": True})
     connection.execute(text("DELETE FROM week_cell"))

@@ -664,9 +664,10 @@ class QuestionCell(SQLModel, table=True):
     department: str = Field(max_length=100, primary_key=True)
     level: str = Field(max_length=100, primary_key=True)
     tracks: str = Field(max_length=200, primary_key=True)
+    #: Before the question: the dashboards read a cell's rows for one competency at a time.
+    competency: str = Field(max_length=50, primary_key=True)
     item_id: str = Field(max_length=100, primary_key=True)
     question_id: str = Field(max_length=100, primary_key=True)
-    competency: str = Field(max_length=50, primary_key=True)
     #: The period (course/domain/evidence_periods.py) of the first answers counted here.
     period_start: datetime = Field(primary_key=True)
     #: How many people first answered the question in the period (one first answer each).

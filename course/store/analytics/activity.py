@@ -19,7 +19,16 @@ from sqlmodel import Session
 
 from course.domain.release import EPOCH, Activity, Window
 from course.store._sql import dialect_name
-from course.store.analytics.scope import CELL, Scope, Sql, is_learner, people_filter, people_in, week_start
+from course.store.analytics.scope import (
+    CELL,
+    Scope,
+    Sql,
+    analyse_temporary,
+    is_learner,
+    people_filter,
+    people_in,
+    week_start,
+)
 
 
 def list_activity(session: Session, scope: Scope) -> list[Activity]:
@@ -126,6 +135,7 @@ def release_table(session: Session, scope: Scope, windows: Sequence[Window]) -> 
         people.values,
     )
     connection.execute(text(f"CREATE INDEX {name}_key ON {name} (person_id, measure)"))
+    analyse_temporary(session, cells, name)
     yield replace(scope, release_table=name, release_cells=cells,
                   released_from_start=all(w.since == EPOCH for w in windows))
     connection.execute(text(f"DROP TABLE {name}"))

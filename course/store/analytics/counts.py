@@ -324,7 +324,7 @@ def question_counts(session: Session, scope: Scope) -> list[QuestionFacility]:
                  AND w.tracks = q.tracks AND w.measure = q.competency
                  AND q.period_start >= w.since AND q.period_start < w.until
             WHERE q.competency IN {sql.in_list(scope.competencies)}
-            GROUP BY q.department, q.level, q.tracks, q.item_id, q.question_id, q.competency
+            GROUP BY q.department, q.level, q.tracks, q.competency, q.item_id, q.question_id
             HAVING SUM(q.first_count) >= {sql.bind(scope.min_learners)} AND SUM(q.first_count) > 0
         ) cells GROUP BY z, qid, c ORDER BY 1, 2"""
         rows = session.connection().execute(sql.statement(statement), sql.values)

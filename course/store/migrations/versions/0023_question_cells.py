@@ -33,13 +33,13 @@ _WEEK = {
 }
 
 _QUESTIONS = """
-    INSERT INTO question_cell (department, level, tracks, item_id, question_id, competency,
+    INSERT INTO question_cell (department, level, tracks, competency, item_id, question_id,
                                period_start, first_count, first_right)
-    SELECT p.department, p.level, p.tracks, s.item_id, s.question_id, s.competency, {period},
+    SELECT p.department, p.level, p.tracks, s.competency, s.item_id, s.question_id, {period},
            COUNT(*), SUM(CASE WHEN s.first_score >= 1 THEN 1 ELSE 0 END)
     FROM evidence_slot s JOIN person p ON p.id = s.person_id
     WHERE s.kind = 'answer' AND p.active = :on
-    GROUP BY p.department, p.level, p.tracks, s.item_id, s.question_id, s.competency, {period}"""
+    GROUP BY p.department, p.level, p.tracks, s.competency, s.item_id, s.question_id, {period}"""
 
 _WEEKS = """
     INSERT INTO week_cell (department, level, tracks, competency, week_start, learners,
@@ -64,13 +64,13 @@ def upgrade() -> None:
     op.create_table(
         "question_cell",
         *_cell(),
+        sa.Column("competency", sa.String(length=50), nullable=False),
         sa.Column("item_id", sa.String(length=100), nullable=False),
         sa.Column("question_id", sa.String(length=100), nullable=False),
-        sa.Column("competency", sa.String(length=50), nullable=False),
         sa.Column("period_start", sa.DateTime(timezone=True), nullable=False),
         sa.Column("first_count", sa.Integer(), nullable=False),
         sa.Column("first_right", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("department", "level", "tracks", "item_id", "question_id", "competency",
+        sa.PrimaryKeyConstraint("department", "level", "tracks", "competency", "item_id", "question_id",
                                 "period_start"),
     )
     op.create_table(
