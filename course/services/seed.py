@@ -363,6 +363,7 @@ def seed_bulk(
         bulk.insert_attempts(session, attempt_rows, answer_rows)
         bulk.insert_runs(session, run_rows)
         evidence_slots.rebuild(session)  # the rows above bypass the per-attempt upkeep
+        bulk.refresh_statistics(session)
     return SeedReport(len(ids), len(attempt_rows), len(run_rows))
 
 
