@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +20,7 @@ from course.domain.release import release_windows
 from course.store import analytics, attempts, cell_evidence, evidence_slots, people, privacy
 from course.store.engine import read_session, write_transaction
 
+ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday; the history crosses the end of March
 NOW = T0 + timedelta(days=70)
 COMPETENCIES = ("listening", "security")
@@ -190,3 +194,47 @@ def test_a_week_split_by_a_months_end_counts_a_learner_once(engine: Engine, week
         rows = session.connection().execute(
             text("SELECT learners, first_count, first_right FROM week_cell")).all()
     assert [tuple(r) for r in rows] == [(1, 2, 1)]
+
+
+#: A second process: stores attempts for the same people while the test moves them between cells.
+WRITER = """
+import sys
+from datetime import datetime, timedelta
+from course.domain.records import AnswerRecord, QuizAttemptRecord, new_key
+from course.store import attempts
+from course.store.engine import create_store_engine, run_write
+
+engine = create_store_engine(sys.argv[1])
+ids = [int(i) for i in sys.argv[2].split(",")]
+start = datetime.fromisoformat(sys.argv[3])
+for n in range(int(sys.argv[4])):
+    at = start + timedelta(hours=13 * n)
+    answers = tuple(AnswerRecord(q, "listening", (0,), (n + i) % 2 == 0, 2.0)
+                    for i, q in enumerate(("qa", "qb")))
+    record = QuizAttemptRecord(new_key(), ids[n % len(ids)], f"q{n % 3}", "v1", at, at, answers, 0.5, False)
+    run_write(engine, lambda session: attempts.record_quiz_attempt(session, record, now=at))
+print("done", flush=True)
+"""
+
+
+def test_moving_people_while_another_process_stores_their_answers_keeps_the_counts_exact(
+    engine: Engine, database_url: str
+) -> None:
+    ids = _clear(engine)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, database_url, ",".join(map(str, ids)), T0.isoformat(), "60"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    for n in range(30):  # as a roster import does: many people in one transaction, rows locked first
+        with write_transaction(engine) as session:
+            people.lock_people(session, ids)
+            for number, person in enumerate(reversed(ids)):
+                people.update_person(session, person, now=T0, department=("HR", "IT")[(n + number) % 2],
+                                     active=(n + number) % 5 != 0)
+    assert writer.communicate(timeout=300)[0].strip() == "done"
+    assert writer.returncode == 0
+    with read_session(engine) as session:
+        assert session.connection().execute(text("SELECT COUNT(*) FROM quiz_attempt")).scalar_one() == 60
+    (questions, computed_questions), (weeks, computed_weeks) = _kept(engine)
+    assert questions == computed_questions and questions
+    assert weeks == computed_weeks
