@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -35,10 +35,10 @@ def list_activity(session: Session, scope: Scope) -> list[Activity]:
     """Return the scope's learners by reporting cell, competency and weeks of activity.
 
     Activity is an answer to a question of the competency (read from the period sums,
-    `evidence_period`: a period lies within one week) or a finished, scored run of a scenario
-    assessing it; for the measure "scenario:<id>", a step taken or a run finished in
-    that scenario (for its decisions and endings). The scope's period is not applied: release
-    points depend on the whole history.
+    `evidence_period`: a period lies within one week, which its first day names) or a finished,
+    scored run of a scenario assessing it; for the measure "scenario:<id>", a step taken or a run
+    finished in that scenario (for its decisions and endings). The scope's period is not
+    applied: release points depend on the whole history.
     """
     sql = Sql()
     competencies = sql.in_list(scope.competencies)
@@ -46,16 +46,16 @@ def list_activity(session: Session, scope: Scope) -> list[Activity]:
     people = people_in(sql, scope, "d.person_id")
     run_people = people_in(sql, scope, "r.person_id")
     step_people = people_in(sql, scope, "r.person_id")
-    join_weeks = (
-        "group_concat(x.week)" if dialect_name(session) == "sqlite" else "string_agg(x.week, ',')"
-    )
+    sqlite = dialect_name(session) == "sqlite"
+    join_weeks = "group_concat(x.week)" if sqlite else "string_agg(x.week, ',')"
+    # A period's first day stands for its week (parsed to the Monday in Python, which also drops
+    # a week named twice): no date function per answer row, and no sort to remove duplicates.
+    day = ("substr(d.period_start, 1, 10)" if sqlite
+           else "to_char(d.period_start AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
     statement = f"""
         WITH scen AS ({scenario_map}),
-        act AS (
-            SELECT d.person_id, d.competency, {week_start(session, "d.period_start")} AS week
-            FROM evidence_period d WHERE {people} AND d.competency IN {competencies} AND d.answers > 0
-            UNION
-            SELECT r.person_id, scen.competency, {week_start(session, "r.finished_at")}
+        act AS (  -- the answers last: UNION ALL after the UNIONs, which would sort them again
+            SELECT r.person_id, scen.competency, {week_start(session, "r.finished_at")} AS week
             FROM scenario_run r JOIN scen ON scen.scenario_id = r.scenario_id
             WHERE {run_people} AND r.finished_at IS NOT NULL AND r.score IS NOT NULL
             AND scen.competency IN {competencies}
@@ -65,6 +65,9 @@ def list_activity(session: Session, scope: Scope) -> list[Activity]:
             UNION
             SELECT r.person_id, 'scenario:' || r.scenario_id, {week_start(session, "r.finished_at")}
             FROM scenario_run r WHERE {run_people} AND r.finished_at IS NOT NULL
+            UNION ALL
+            SELECT d.person_id, d.competency, {day}
+            FROM evidence_period d WHERE {people} AND d.competency IN {competencies} AND d.answers > 0
         ),
         patterns AS (
             SELECT x.person_id, x.competency, {join_weeks} AS weeks FROM act x
@@ -84,13 +87,15 @@ def list_activity(session: Session, scope: Scope) -> list[Activity]:
 
 @functools.lru_cache(maxsize=65536)
 def _weeks(joined: str) -> tuple[date, ...]:
-    """Parse a joined list of weeks (many learners share one: parsed once each)."""
+    """Parse a joined list of days to their weeks' Mondays, sorted, each once (many learners
+    share a list: parsed once each)."""
     return tuple(sorted({_week(w) for w in joined.split(",") if w}))
 
 
 @functools.lru_cache(maxsize=4096)
 def _week(text_: str) -> date:
-    return date.fromisoformat(text_)
+    day = date.fromisoformat(text_)
+    return day - timedelta(days=day.weekday())
 
 
 def list_joining(session: Session, scope: Scope) -> list[Activity]:
