@@ -29,12 +29,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Float, Integer, String, bindparam, text
+from sqlalchemy import DateTime, Float, Integer, String, bindparam, delete, text
 from sqlmodel import Session
 
 from course.domain.evidence_periods import Totals, period_start
 from course.domain.release import week_start
 from course.store._sql import dialect_name, period_sql, week_sql
+from course.store.tables import QuestionCell, WeekCell
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,12 +227,12 @@ def rebuild(session: Session) -> None:
     """Recompute both tables from the slots and period sums (which must be up to date)."""
     dialect = dialect_name(session)
     connection = session.connection()
-    connection.execute(text("DELETE FROM question_cell"))
+    connection.execute(delete(QuestionCell))
     connection.execute(text(f"""
         INSERT INTO question_cell (department, level, tracks, competency, item_id, question_id,
                                    period_start, first_count, first_right)
         {rebuild_questions_select(dialect)}"""), {"on": True})
-    connection.execute(text("DELETE FROM week_cell"))
+    connection.execute(delete(WeekCell))
     connection.execute(text(f"""
         INSERT INTO week_cell (department, level, tracks, competency, week_start, learners,
                                first_count, first_right)
