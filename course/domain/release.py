@@ -24,14 +24,14 @@ EPOCH = datetime(1970, 1, 5, tzinfo=UTC)  # a Monday
 
 @dataclass(frozen=True, slots=True)
 class Activity:
-    """How many learners of a reporting cell were active on a measure in exactly these weeks."""
+    """When the learners of a reporting cell were active on a measure: per pattern of weeks
+    (Mondays), how many learners were active in exactly those weeks."""
 
     department: str
     level: str
     tracks: str
     measure: str
-    weeks: tuple[date, ...]
-    learners: int
+    patterns: tuple[tuple[tuple[date, ...], int], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +121,7 @@ def release_windows(
     """
     cells: dict[tuple[str, str, str, str], list[tuple[tuple[date, ...], int]]] = {}
     for a in activity:
-        cells.setdefault((a.department, a.level, a.tracks, a.measure), []).append((a.weeks, a.learners))
+        cells.setdefault((a.department, a.level, a.tracks, a.measure), []).extend(a.patterns)
     out = []
     for key, patterns in sorted(cells.items()):
         points = release_points(patterns, min_group_size=min_group_size, now=now)

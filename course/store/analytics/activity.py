@@ -48,6 +48,8 @@ def list_activity(session: Session, scope: Scope) -> list[Activity]:
     step_people = people_in(sql, scope, "r.person_id")
     sqlite = dialect_name(session) == "sqlite"
     join_weeks = "group_concat(x.week)" if sqlite else "string_agg(x.week, ',')"
+    join_patterns = ("group_concat(weeks || '=' || n, ';')" if sqlite
+                     else "string_agg(weeks || '=' || n, ';')")
     # A period's first day stands for its week (parsed to the Monday in Python, which also drops
     # a week named twice): no date function per answer row, and no sort to remove duplicates.
     day = ("substr(d.period_start, 1, 10)" if sqlite
@@ -72,17 +74,25 @@ def list_activity(session: Session, scope: Scope) -> list[Activity]:
         patterns AS (
             SELECT x.person_id, x.competency, {join_weeks} AS weeks FROM act x
             GROUP BY x.person_id, x.competency
+        ),
+        counted AS (
+            SELECT p.department, p.level, p.tracks, pt.competency, pt.weeks, COUNT(*) AS n
+            FROM patterns pt JOIN person p ON p.id = pt.person_id
+            GROUP BY p.department, p.level, p.tracks, pt.competency, pt.weeks
         )
-        SELECT p.department, p.level, p.tracks, pt.competency, pt.weeks, COUNT(*)
-        FROM patterns pt JOIN person p ON p.id = pt.person_id
-        GROUP BY p.department, p.level, p.tracks, pt.competency, pt.weeks"""
-    # Fetched at once: tens of thousands of rows (patterns) at full size, one at a time cost more
-    # than the query.
+        SELECT department, level, tracks, competency, {join_patterns}
+        FROM counted GROUP BY department, level, tracks, competency"""
+    # One row per cell and measure, its patterns joined ("weeks=learners;..."): at full size
+    # there are tens of thousands of patterns, and a row apiece cost more than the query.
     rows = session.connection().execute(sql.statement(statement), sql.values).all()
-    return [
-        Activity(str(d), str(lv or ""), str(t), str(c), _weeks(str(w)), int(n))
-        for d, lv, t, c, w, n in rows
-    ]
+    return [Activity(str(d), str(lv or ""), str(t), str(c), _patterns(str(joined)))
+            for d, lv, t, c, joined in rows]
+
+
+def _patterns(joined: str) -> tuple[tuple[tuple[date, ...], int], ...]:
+    """Parse a cell's joined patterns ("weeks=learners;...")."""
+    pairs = (part.split("=") for part in joined.split(";"))
+    return tuple((_weeks(weeks), int(learners)) for weeks, learners in pairs)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -107,7 +117,7 @@ def list_joining(session: Session, scope: Scope) -> list[Activity]:
         GROUP BY p.department, p.level, p.tracks, {week_start(session, "p.created_at")}"""
     rows = session.connection().execute(sql.statement(statement), sql.values)
     return [
-        Activity(str(d), str(lv or ""), str(t), "joined", (date.fromisoformat(str(w)),), int(n))
+        Activity(str(d), str(lv or ""), str(t), "joined", (((date.fromisoformat(str(w)),), int(n)),))
         for d, lv, t, w, n in rows
     ]
 
