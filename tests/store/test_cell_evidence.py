@@ -12,13 +12,15 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert, text
 
 from course.domain.accounts import parse_capabilities
 from course.domain.records import AnswerRecord, QuizAttemptRecord, new_key
 from course.domain.release import release_windows
 from course.store import analytics, attempts, cell_evidence, evidence_slots, people, privacy
-from course.store.engine import read_session, write_transaction
+from course.store.engine import create_store_engine, read_session, write_transaction
+from course.store.migrate import upgrade_database
+from course.store.tables import QuizAnswer, QuizAttempt
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday; the history crosses the end of March
@@ -238,3 +240,39 @@ def test_moving_people_while_another_process_stores_their_answers_keeps_the_coun
     (questions, computed_questions), (weeks, computed_weeks) = _kept(engine)
     assert questions == computed_questions and questions
     assert weeks == computed_weeks
+
+
+def test_the_migration_counts_the_first_answers_already_stored(empty_database_url: str) -> None:
+    engine = create_store_engine(empty_database_url)
+    try:
+        upgrade_database(engine, revision="0020")  # before the cell tables existed
+        ids = []
+        for n, active in enumerate((True, True, False)):
+            with write_transaction(engine) as session:
+                ids.append(people.add_person(session, f"m{n}@x.org", name=f"m{n}", department="HR",
+                                             tracks=("hr",), grants=parse_capabilities("learner"), now=T0,
+                                             active=active))
+        attempt, answer = QuizAttempt.__table__, QuizAnswer.__table__  # type: ignore[attr-defined]
+        with write_transaction(engine) as session:
+            connection = session.connection()
+            for number, (person, days, right) in enumerate(
+                [(ids[0], 0, True), (ids[0], 29, False), (ids[1], 1, False), (ids[2], 2, True)], start=1
+            ):
+                at = T0 + timedelta(days=days)
+                connection.execute(insert(attempt).values(
+                    id=number, key=new_key(), person_id=person, quiz_id="q1", content_version="v1",
+                    started_at=at, finished_at=at, score=float(right), passed=right, recorded_at=at))
+                connection.execute(insert(answer).values(
+                    attempt_id=number, position=0, question_id="qa", competency="listening",
+                    chosen="[0]", correct=right, seconds=2.0, score=float(right)))
+            connection.execute(text(evidence_slots.REBUILD))
+            connection.execute(text(evidence_slots.rebuild_periods_statement(engine.dialect.name)))
+        upgrade_database(engine)
+        (questions, computed_questions), (weeks, computed_weeks) = _kept(engine)
+        assert questions == computed_questions
+        assert weeks == computed_weeks
+        # Two active learners' first answers, in the week of T0; the inactive one counts nowhere.
+        assert [q[-2:] for q in questions] == [(2, 1)]
+        assert [w[-3:] for w in weeks] == [(2, 2, 1)]
+    finally:
+        engine.dispose()
