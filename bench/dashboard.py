@@ -13,21 +13,30 @@ Targets:
   each person's answer evidence per competency and period (part of a week) kept up to date as
   answers are written (course/store/evidence_slots.py), and the run slots;
 - the whole dashboard, cold (no cache, every section, an admin's view of everyone) within 1.0x
-  of the anchor. Scores, before/after, trends and the weeks of release activity read the
-  period sums; the weakest questions still read `evidence_slot` (one row per person and
-  question) joined to the release windows, and cost about 0.6x to 0.7x the anchor on their own;
+  of the anchor. Scores, before/after and the previous score read the period sums; the
+  weakest questions and the weekly trends read the first answers counted per reporting cell
+  (`question_cell`, `week_cell`, course/store/cell_evidence.py, kept as answers are written and
+  moved with the people), joined to the release windows per cell; the weeks of release
+  activity come back as one row per cell and measure;
 - a warm dashboard (cached by data version) under 50 ms; the figure's data for the browser
   under 500 KB with no per-learner rows.
 
 A cold dashboard for one department (a leader's view) is reported alongside, untargeted.
 
-Measured in SQLite at full size on the shared two-core machine under heavy load (load average
-about 9), two runs: cells 0.13x and 0.12x (target met; 0.58x before the period sums), the
-whole cold dashboard 1.98x and 1.76x (target not met; 2.61x before), one department 0.64x and
-0.56x, warm 3.2 ms and 1.9 ms, cells equal to the anchor's. In PostgreSQL at full size, one
-run: cells 0.20x, the whole cold dashboard 3.73x, one department 1.2x, warm 8 ms. Growth
-curve in SQLite (--quick --scale): 100,000 answers 0.11x and 2.44x; 10,000,000 answers 0.14x
-and 2.50x (cells and whole dashboard).
+Measured in SQLite at full size on the shared two-core machine (load average about 1 to 4),
+two runs of the final code: cells 0.12x and 0.13x (target met), the whole cold dashboard
+0.81x and 0.81x (target met; 1.98x and 1.76x with the weakest questions read from the slots,
+2.61x before the period sums), one department 0.22x and 0.23x, warm 2.0 ms and 2.7 ms, cells
+equal to the anchor's. Of the earlier 1.8x (one timed profile at full size, quiet machine), the
+weakest questions took 0.72x the anchor, trends 0.28x and the release activity 0.28x; in a
+profile of the final code's processor time (0.79x in all) they take 0.02x, under 0.01x and
+0.21x, beside the per-person evidence table 0.17x, the release table 0.1x and the group
+scores 0.12x. In
+PostgreSQL at full size, one run: cells 0.26x, the whole cold dashboard 1.35x (3.73x before;
+not met: the per-person evidence table and the release activity take most of it), one
+department 0.39x, warm 3 ms. Growth curve in SQLite (--quick --scale, one measurement per
+point): 100,000 answers 0.14x and 0.96x; 10,000,000 answers (anchor 32.4 s) 0.14x and 0.96x
+(cells and whole dashboard; 2.44x and 2.50x before); the --quick run itself 0.14x and 0.94x.
 """
 
 from __future__ import annotations

@@ -24,14 +24,14 @@ EPOCH = datetime(1970, 1, 5, tzinfo=UTC)  # a Monday
 
 @dataclass(frozen=True, slots=True)
 class Activity:
-    """How many learners of a reporting cell were active on a measure in exactly these weeks."""
+    """When the learners of a reporting cell were active on a measure: per pattern of weeks
+    (Mondays), how many learners were active in exactly those weeks."""
 
     department: str
     level: str
     tracks: str
     measure: str
-    weeks: tuple[date, ...]
-    learners: int
+    patterns: tuple[tuple[tuple[date, ...], int], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,14 +78,18 @@ def release_points(patterns: Iterable[tuple[tuple[date, ...], int]], *, min_grou
     last_complete = week_start(now).date()
     monday = min(w[0] for w, _ in rows)
     active: set[int] = set()  # patterns active since the last release point
+    learners = newcomers = 0  # their learners, and those first active since that point
+    start = points[-1].date()
     while (monday := monday + timedelta(days=7)) <= last_complete:
-        active.update(by_week.get(monday - timedelta(days=7), ()))
-        learners = sum(rows[i][1] for i in active)
-        start = points[-1].date()
-        newcomers = sum(rows[i][1] for i in active if rows[i][0][0] >= start)
+        for index in by_week.get(monday - timedelta(days=7), ()):  # counted once, when first seen
+            if index not in active:
+                active.add(index)
+                weeks, n = rows[index]
+                learners += n
+                newcomers += n if weeks[0] >= start else 0
         if all(n == 0 or n >= min_group_size for n in (learners, newcomers)):
             points.append(datetime.combine(monday, time.min, tzinfo=UTC))
-            active = set()
+            active, learners, newcomers, start = set(), 0, 0, monday
     return points
 
 
@@ -117,7 +121,7 @@ def release_windows(
     """
     cells: dict[tuple[str, str, str, str], list[tuple[tuple[date, ...], int]]] = {}
     for a in activity:
-        cells.setdefault((a.department, a.level, a.tracks, a.measure), []).append((a.weeks, a.learners))
+        cells.setdefault((a.department, a.level, a.tracks, a.measure), []).extend(a.patterns)
     out = []
     for key, patterns in sorted(cells.items()):
         points = release_points(patterns, min_group_size=min_group_size, now=now)

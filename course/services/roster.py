@@ -328,6 +328,8 @@ def _apply(
             for row in added
         ], now=now)
         new_emails = {row.email for row in added}
+        people.lock_people(session, [ids[row.email] for row, change in zip(rows, changes, strict=True)
+                                     if row.email not in new_emails and change.kind is ChangeKind.UPDATE])
         for row, change in zip(rows, changes, strict=True):
             if row.email in new_emails or change.kind is not ChangeKind.UPDATE:
                 continue

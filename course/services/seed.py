@@ -367,6 +367,7 @@ def seed_bulk(
         bulk.insert_runs(session, run_rows)
         evidence_slots.rebuild(session)  # the rows above bypass the per-attempt upkeep
         item_counters.rebuild(session)
+        bulk.refresh_statistics(session)
     return SeedReport(len(ids), len(attempt_rows), len(run_rows))
 
 

@@ -53,3 +53,21 @@ class Params:
         """Return the statement, with the types of the typed parameters it uses."""
         typed = [bindparam(n, type_=k) for n, k in self._types.items() if re.search(rf":{n}\b", sql)]
         return text(sql).bindparams(*typed) if typed else text(sql)
+
+
+def period_sql(dialect: str, column: str) -> str:
+    """Return SQL for the start of the period (course/domain/evidence_periods.py) of a time column,
+    as a time stored the way the dialect stores them."""
+    if dialect == "sqlite":
+        return (f"(MAX(date({column}, 'weekday 0', '-6 days'), date({column}, 'start of month'))"
+                " || ' 00:00:00.000000')")
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return f"(GREATEST(date_trunc('week', {utc}), date_trunc('month', {utc})) AT TIME ZONE 'UTC')"
+
+
+def week_sql(dialect: str, column: str) -> str:
+    """Return SQL for the Monday 00:00 UTC of the week of a time column, stored as the dialect
+    stores times."""
+    if dialect == "sqlite":
+        return f"(date({column}, 'weekday 0', '-6 days') || ' 00:00:00.000000')"
+    return f"(date_trunc('week', ({column} AT TIME ZONE 'UTC')) AT TIME ZONE 'UTC')"

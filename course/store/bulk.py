@@ -51,6 +51,16 @@ def insert_people(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]
     return ids
 
 
+def refresh_statistics(session: Session) -> None:
+    """Let PostgreSQL's planner see the rows just loaded (what autovacuum would do, later or never).
+
+    Without it, queries right after a bulk load were planned as if the tables were nearly empty.
+    SQLite keeps no statistics unless asked, and its plans here are chosen without them.
+    """
+    if dialect_name(session) == "postgresql":
+        session.connection().execute(text("ANALYZE"))
+
+
 def _next_id(session: Session, table: str) -> int:
     value = session.connection().execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {table}")).scalar_one()
     return int(value) + 1

@@ -31,7 +31,8 @@ from sqlalchemy import DateTime, Float, Integer, String, bindparam, text
 from sqlmodel import Session
 
 from course.domain.evidence_periods import Answer, Totals, contributions, difference
-from course.store._sql import dialect_name
+from course.store import cell_evidence
+from course.store._sql import dialect_name, period_sql
 
 #: The kinds of evidence a slot holds.
 ANSWER, RUN = "answer", "run"
@@ -93,35 +94,41 @@ def record_answers(
     ]
     if not rows:
         return
+    cell = cell_evidence.cell_of(session, person_id, lock=True)  # one writer of a person's sums
     connection = session.connection()
-    if dialect_name(session) != "sqlite":
-        # One writer of a person's sums at a time. NO KEY UPDATE, unlike UPDATE, does not wait
-        # for the key-share locks that inserting the attempt (a foreign key) took: two writers
-        # holding those and each waiting for the other would deadlock.
-        connection.execute(text("SELECT id FROM person WHERE id = :p FOR NO KEY UPDATE"), {"p": person_id})
     connection.execute(_UPSERT, rows)
-    changes = _period_changes(session, person_id, quiz_id=quiz_id, attempt_id=attempt_id,
-                              touched={(q, c) for q, c, _ in answers})
+    slots = _slot_changes(session, person_id, quiz_id=quiz_id, attempt_id=attempt_id,
+                          touched={(q, c) for q, c, _ in answers})
+    cell_evidence.record_first_answers(session, person_id, cell, slots)  # before the sums change
+    changes = _period_rows(person_id, slots)
     if changes:
         connection.execute(_ADD_PERIOD, changes)
 
 
-def _period_changes(
+def _slot_changes(
     session: Session, person_id: int, *, quiz_id: str, attempt_id: int, touched: set[tuple[str, str]]
-) -> list[dict[str, object]]:
-    """Return the rows to add to the period sums: per touched slot, with minus without the attempt."""
+) -> dict[cell_evidence.SlotPeriod, Totals]:
+    """Return what the attempt changes per touched slot and period: with minus without it."""
     stored: dict[tuple[str, str], list[Answer]] = {}
     result = session.connection().execute(_QUIZ_ANSWERS, {"person_id": person_id, "quiz_id": quiz_id})
     for a_id, finished_at, position, question, competency, score in result:
         if (question, competency) in touched:
             stored.setdefault((question, competency), []).append(
                 Answer(finished_at, int(a_id), int(position), float(score)))
-    totals: dict[tuple[str, datetime], Totals] = {}
-    for (_, competency), slot in stored.items():
+    changes: dict[cell_evidence.SlotPeriod, Totals] = {}
+    for (question, competency), slot in stored.items():
         without = [a for a in slot if a.attempt_id != attempt_id]
         for period, change in difference(contributions(slot), contributions(without)).items():
-            key = (competency, period)
-            totals[key] = totals.get(key, Totals()) + change
+            changes[(quiz_id, question, competency, period)] = change
+    return changes
+
+
+def _period_rows(person_id: int, slots: dict[cell_evidence.SlotPeriod, Totals]) -> list[dict[str, object]]:
+    """Return the rows to add to the period sums: the slots' changes per competency and period."""
+    totals: dict[tuple[str, datetime], Totals] = {}
+    for (_, _, competency, period), change in slots.items():
+        key = (competency, period)
+        totals[key] = totals.get(key, Totals()) + change
     return [
         {"person_id": person_id, "competency": competency, "period_start": period.astimezone(UTC),
          "first_score": t.first_score, "first_count": t.first_count, "first_right": t.first_right,
@@ -172,16 +179,6 @@ REBUILD = f"""
     {REBUILD_SELECT}"""
 
 
-def period_sql(dialect: str, column: str) -> str:
-    """Return SQL for the start of the period (course/domain/evidence_periods.py) of a time column,
-    as a time stored the way the dialect stores them."""
-    if dialect == "sqlite":
-        return (f"(MAX(date({column}, 'weekday 0', '-6 days'), date({column}, 'start of month'))"
-                " || ' 00:00:00.000000')")
-    utc = f"({column} AT TIME ZONE 'UTC')"
-    return f"(GREATEST(date_trunc('week', {utc}), date_trunc('month', {utc})) AT TIME ZONE 'UTC')"
-
-
 def rebuild_periods_select(dialect: str) -> str:
     """Return a SELECT of every period sum computed from the stored answers (as the writes keep them)."""
     period = period_sql(dialect, "a.finished_at")
@@ -220,10 +217,11 @@ def rebuild_periods_statement(dialect: str) -> str:
 
 
 def rebuild(session: Session) -> None:
-    """Recompute every slot and period sum from the stored answers and runs (after a bulk load
-    or a repair)."""
+    """Recompute every slot, period sum and cell count from the stored answers and runs (after a
+    bulk load or a repair)."""
     connection = session.connection()
     connection.execute(text("DELETE FROM evidence_slot"))
     connection.execute(text(REBUILD))
     connection.execute(text("DELETE FROM evidence_period"))
     connection.execute(text(rebuild_periods_statement(dialect_name(session))))
+    cell_evidence.rebuild(session)

@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, or_, true, update
+from sqlalchemy import bindparam, delete, func, insert, or_, text, true, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from course.domain.accounts import PersonInfo
 from course.domain.permissions import Capability, Grants
+from course.store import cell_evidence
+from course.store._sql import dialect_name
 from course.store.tables import CapabilityGrant, Person
 
 
@@ -225,7 +227,32 @@ def update_person(
         values["active"] = active
     if level is not None:
         values["level"] = level
+    moves = any(v is not None for v in (department, tracks, active, level))
+    # The dashboards' counts per reporting cell follow the person (course/store/cell_evidence.py).
+    before = cell_evidence.cell_of(session, person_id, lock=True) if moves else None
     session.connection().execute(update(Person).where(col(Person.id) == person_id).values(values))
+    if moves:
+        after = cell_evidence.cell_of(session, person_id)
+        cell_evidence.move_person(session, person_id, before=before, after=after)
+
+
+def lock_people(session: Session, person_ids: Iterable[int]) -> None:
+    """Hold these people's rows until the transaction ends, in id order (PostgreSQL).
+
+    For a transaction that changes many people: each change moves the person's counts per
+    reporting cell (course/store/cell_evidence.py), and an answer being stored for one of them
+    holds their row while it waits for those cells. Taking every row first, in one order, means
+    the import never holds a cell while it waits for a person.
+    """
+    ids = sorted(set(person_ids))
+    if dialect_name(session) == "sqlite" or not ids:
+        return  # SQLite serialises writers
+    for start in range(0, len(ids), _CHUNK):
+        session.connection().execute(
+            text("SELECT id FROM person WHERE id IN :ids ORDER BY id FOR NO KEY UPDATE").bindparams(
+                bindparam("ids", expanding=True)),
+            {"ids": ids[start : start + _CHUNK]},
+        )
 
 
 def set_passphrase_hash(session: Session, person_id: int, *, passphrase_hash: str, now: datetime) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Table, delete, or_, select, update
 from sqlmodel import Session
 
-from course.store import assignments, item_counters
+from course.store import assignments, cell_evidence, item_counters
 from course.store.tables import (
     AccessLink,
     Assignment,
@@ -168,4 +168,7 @@ def erase_rows(session: Session, person_id: int | None, *, email: str) -> None:
         outbox = _table(MailOutbox)
         connection.execute(delete(outbox).where(outbox.c.key.like(f"overdue-manager:%:{person_id}:%")))
         item_counters.forget_person(session, person_id)  # the counters hold their answers, unnamed
+        # The dashboards' counts per reporting cell lose the person's part (no row of theirs holds it).
+        before = cell_evidence.cell_of(session, person_id, lock=True)
+        cell_evidence.move_person(session, person_id, before=before, after=None)
         connection.execute(delete(_table(Person)).where(_table(Person).c.id == person_id))

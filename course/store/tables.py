@@ -727,6 +727,53 @@ class ItemFormLearners(SQLModel, table=True):
     learners: int = Field(default=0)
 
 
+class QuestionCell(SQLModel, table=True):
+    """First answers to one question by a reporting cell's active people, per period.
+
+    A reporting cell is the people sharing a department, a level and a track list. Kept up to
+    date in the transaction that stores each attempt, and moved when a person's cell or active
+    state changes (course/store/cell_evidence.py), so the weakest questions add up a few cells
+    instead of reading a slot per person and question. Holds counts only, no person.
+    """
+
+    __tablename__ = "question_cell"
+
+    department: str = Field(max_length=100, primary_key=True)
+    level: str = Field(max_length=100, primary_key=True)
+    tracks: str = Field(max_length=200, primary_key=True)
+    #: Before the question: the dashboards read a cell's rows for one competency at a time.
+    competency: str = Field(max_length=50, primary_key=True)
+    item_id: str = Field(max_length=100, primary_key=True)
+    question_id: str = Field(max_length=100, primary_key=True)
+    #: The period (course/domain/evidence_periods.py) of the first answers counted here.
+    period_start: datetime = Field(primary_key=True)
+    #: How many people first answered the question in the period (one first answer each).
+    first_count: int = Field(default=0)
+    #: How many of those first answers earned full credit.
+    first_right: int = Field(default=0)
+
+
+class WeekCell(SQLModel, table=True):
+    """First answers of a reporting cell's active people per competency and week, for trends.
+
+    Kept as `QuestionCell` is (course/store/cell_evidence.py). `learners` counts the people with
+    at least one first answer in the week, which sums of periods (a week split by a month's end
+    has two) could not give.
+    """
+
+    __tablename__ = "week_cell"
+
+    department: str = Field(max_length=100, primary_key=True)
+    level: str = Field(max_length=100, primary_key=True)
+    tracks: str = Field(max_length=200, primary_key=True)
+    competency: str = Field(max_length=50, primary_key=True)
+    #: Monday 00:00 UTC.
+    week_start: datetime = Field(primary_key=True)
+    learners: int = Field(default=0)
+    first_count: int = Field(default=0)
+    first_right: int = Field(default=0)
+
+
 #: Tables holding data about a person, with how their rows are found for one person.
 class ContentRevision(SQLModel, table=True):
     """One saved version of a content file: what the studio published, restored or found on disk.
@@ -806,4 +853,7 @@ NO_PERSONAL_DATA: frozenset[str] = frozenset({"setup_token", "alembic_version", 
                                                   "organisation_setting", "signing_key",
                                                   "lti_tool_key", "lti_nonce", "lti_line_item",
                                                   "question_form", "item_score_count",
-                                                  "item_choice_count", "item_form_learners"})
+                                                  "item_choice_count", "item_form_learners",
+                                                  # counts per reporting cell; erasing a person
+                                                  # takes their part out (cell_evidence.py)
+                                                  "question_cell", "week_cell"})

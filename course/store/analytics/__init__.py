@@ -42,7 +42,7 @@ from course.store.analytics.evidence import (
     group_pre_check_changes,
     group_scores,
 )
-from course.store.analytics.scope import EVERYONE, GROUPINGS, Scope
+from course.store.analytics.scope import EVERYONE, GROUPINGS, Scope, prepare_report
 
 __all__ = [
     "EVERYONE",
@@ -72,6 +72,7 @@ __all__ = [
     "list_joining",
     "list_levels",
     "list_track_sets",
+    "prepare_report",
     "question_counts",
     "release_table",
 ]

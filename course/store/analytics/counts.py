@@ -90,13 +90,15 @@ def answers_per_period(
 
     Like the score, trends count each learner's first answer to each question (a retake after
     the feedback would make a period look better by persistence), in the period of that first
-    answer; "right" is full credit. They are read from the period sums (`evidence_period`, a
-    period lying within one week and one month) when the scope's bounds are period starts, else
-    from the evidence slots (course/store/evidence_slots.py). One pass serves every grouping
-    asked for (TREND_GROUPINGS): first answers are counted per moment (or period sum), then per
+    answer; "right" is full credit. By week within release windows they are read from the counts
+    per reporting cell and week (`week_cell`, course/store/cell_evidence.py); else from the
+    period sums (`evidence_period`, a period lying within one week and one month) when the
+    scope's bounds are period starts, else from the evidence slots
+    (course/store/evidence_slots.py). One pass serves every grouping asked for
+    (TREND_GROUPINGS): first answers are counted per cell, period and competency, then per
     period, department, stored track list and competency. Each person has one department and
-    one track list, so learners add up across those; a track's
-    learners are those of every track list holding it (a learner on two tracks counts in both).
+    one track list, so learners add up across those; a track's learners are those of every
+    track list holding it (a learner on two tracks counts in both).
     """
     unknown = sorted(set(groupings) - set(TREND_GROUPINGS))
     if unknown:
@@ -105,7 +107,7 @@ def answers_per_period(
         return []
     sql = Sql()
     bucket = (week_start if period == "week" else month_start)(session, "x.finished_at")
-    people, competencies = people_in(sql, scope, "d.person_id"), sql.in_list(scope.competencies)
+    competencies = sql.in_list(scope.competencies)
     sums = "SUM(c.learners), SUM(c.answers), SUM(c.correct)"
     parts = []
     if "department" in groupings:
@@ -118,6 +120,27 @@ def answers_per_period(
         SELECT 'track' AS kind, c.period, t.track AS grp, c.competency, {sums}
         FROM cube c JOIN ({tracks}) t ON (';' || c.tracks || ';') LIKE ('%;' || t.track || ';%')
         GROUP BY c.period, t.track, c.competency""")
+    if scope.release_cells is not None and period == "week":
+        # Counted per reporting cell and week as answers are written (week_cell): windows run
+        # from Monday to Monday, so a week is in a window or not, whole.
+        statement = f"""
+        WITH cube AS (
+            SELECT {week_start(session, "c.week_start")} AS period, c.department, c.tracks, c.competency,
+                   c.learners, c.first_count AS answers, c.first_right AS correct
+            FROM week_cell c
+            JOIN {scope.release_cells} w ON w.department = c.department AND w.level = c.level
+                 AND w.tracks = c.tracks AND w.measure = c.competency
+                 AND c.week_start >= w.since AND c.week_start < w.until
+            WHERE c.competency IN {competencies} AND c.learners > 0
+            AND c.learners >= {sql.bind(scope.min_learners)}
+        ){" UNION ALL ".join(parts)}
+        ORDER BY 1, 2, 3, 4"""
+        rows = session.connection().execute(sql.statement(statement), sql.values)
+        return [
+            PeriodScore(str(kind), str(pe), str(g), str(c), int(n), int(a), int(k or 0))
+            for kind, pe, g, c, n, a, k in rows
+        ]
+    people = people_in(sql, scope, "d.person_id")
     if reads_periods(scope):
         source = f"""
         WITH per_attempt AS (
@@ -282,23 +305,27 @@ def question_counts(session: Session, scope: Scope) -> list[QuestionFacility]:
     """Count first answers and those right per question (for its facility), with learners.
 
     Item statistics rest on first answers, as the score does: a question answered again after
-    its feedback has been seen says little about how hard it is. Read from the evidence slots
-    (one row per person and question), "right" meaning full credit.
+    its feedback has been seen says little about how hard it is. Read, within release windows,
+    from the counts per reporting cell (`question_cell`, course/store/cell_evidence.py), else
+    from the evidence slots (one row per person and question); "right" means full credit.
     """
     sql = Sql()
-    if scope.release_table is not None:
-        # The release table holds each person's cell and is built from the scope's people: no
-        # person is read, and one slot per person and question makes every count a count of people.
+    if scope.release_cells is not None:
+        # Counted per reporting cell as answers are written (question_cell, active people only):
+        # a period lies within a week and the windows run from Monday to Monday, so a period is
+        # in a window exactly when its first answers are. One first answer per person and
+        # question makes every count a count of people.
         statement = f"""
         SELECT z, qid, c, SUM(n), SUM(k), SUM(n) FROM (
-            SELECT s.item_id AS z, s.question_id AS qid, s.competency AS c, COUNT(*) AS n,
-                   SUM(CASE WHEN s.first_score >= 1 THEN 1 ELSE 0 END) AS k
-            FROM evidence_slot s
-            JOIN {scope.release_table} w ON w.person_id = s.person_id AND w.measure = s.competency
-                 AND s.first_at >= w.since AND s.first_at < w.until
-            WHERE s.kind = 'answer' AND s.competency IN {sql.in_list(scope.competencies)}
-            GROUP BY s.item_id, s.question_id, s.competency, w.department, w.level, w.tracks
-            HAVING COUNT(*) >= {sql.bind(scope.min_learners)}
+            SELECT q.item_id AS z, q.question_id AS qid, q.competency AS c, SUM(q.first_count) AS n,
+                   SUM(q.first_right) AS k
+            FROM question_cell q
+            JOIN {scope.release_cells} w ON w.department = q.department AND w.level = q.level
+                 AND w.tracks = q.tracks AND w.measure = q.competency
+                 AND q.period_start >= w.since AND q.period_start < w.until
+            WHERE q.competency IN {sql.in_list(scope.competencies)}
+            GROUP BY q.department, q.level, q.tracks, q.competency, q.item_id, q.question_id
+            HAVING SUM(q.first_count) >= {sql.bind(scope.min_learners)} AND SUM(q.first_count) > 0
         ) cells GROUP BY z, qid, c ORDER BY 1, 2"""
         rows = session.connection().execute(sql.statement(statement), sql.values)
         return [QuestionFacility(str(z), str(q), str(c), int(n), int(k or 0), int(learners))

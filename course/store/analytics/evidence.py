@@ -25,6 +25,7 @@ from course.domain.scoring import PRIOR_FAILURES, PRIOR_SUCCESSES, SCENARIO_WEIG
 from course.store.analytics.scope import (
     Scope,
     Sql,
+    analyse_temporary,
     grouping_sql,
     people_in,
     window_join,
@@ -239,6 +240,7 @@ def evidence_table(
     select = _evidence_select(sql, scope, previous_until=previous_until)
     connection = session.connection()
     connection.execute(sql.statement(f"CREATE TEMPORARY TABLE {name} AS {select}"), sql.values)
+    analyse_temporary(session, name)
     yield Evidence(name, scope, previous_until)
     connection.execute(text(f"DROP TABLE {name}"))
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, text
 from sqlmodel import Session
 
 from course.domain.release import Window
@@ -45,6 +45,9 @@ class Scope:
     #: Whether every window of `release_table` starts at the beginning (EPOCH), so that sums
     #: of whole periods before a window's end give its evidence (course/domain/evidence_periods.py).
     released_from_start: bool = False
+    #: The temporary table of the same windows per reporting cell and measure (department, level,
+    #: tracks, measure, since, until, cut), for the counts kept per cell (course/store/cell_evidence.py).
+    release_cells: str | None = None
     #: The fewest learners a reporting cell needs to count in a section (its figures are withheld
     #: otherwise), for the sections that are not read through `release_table`.
     min_learners: int = 1
@@ -143,6 +146,33 @@ def grouping_sql(sql: Sql, scope: Scope, grouping: str) -> tuple[str, str, str]:
     if grouping == "all":
         return "", f"'{EVERYONE}'", ""
     return "", f"p.{grouping}", f"p.{grouping}, "
+
+
+#: Memory for each sort and hash of a dashboard's queries on PostgreSQL (its default, 4 MB,
+#: spilled the per-person aggregates of 10,000 learners to disk).
+REPORT_WORK_MEM = "64MB"
+
+
+def prepare_report(session: Session) -> None:
+    """Give the read transaction of a dashboard the memory its aggregates need (PostgreSQL).
+
+    `SET LOCAL` lasts until the transaction ends, so other work on the pooled connection keeps
+    the server's setting.
+    """
+    if dialect_name(session) != "sqlite":
+        session.connection().execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+
+
+def analyse_temporary(session: Session, *tables: str) -> None:
+    """Give PostgreSQL's planner the row counts of temporary tables just filled.
+
+    Autovacuum never sees temporary tables: without this, PostgreSQL guessed a few rows for
+    tables of tens of thousands and chose nested loops and sorts on disk. SQLite plans by its
+    indexes and needs nothing.
+    """
+    if dialect_name(session) != "sqlite":
+        for table in tables:
+            session.connection().execute(text(f"ANALYZE {table}"))
 
 
 def week_start(session: Session, column: str) -> str:
