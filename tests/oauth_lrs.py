@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 
 from course.settings import LrsSettings
-from tests.ralph_lrs import ROOT, RalphLrs, ensure_venv, skip_or_fail
+from tests.ralph_lrs import ROOT, RalphLrs, ensure_venv, skip_or_fail, stop_process
 
 SOURCE = ROOT / "tests" / "oauth_provider"
 MODULES = ROOT / ".node-oauth"
@@ -102,12 +102,7 @@ class OAuthServer:
 
     def stop(self) -> None:
         """Stop the server."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
 
 
 def start_oauth_server(modules: Path, home: Path) -> OAuthServer:

@@ -88,6 +88,16 @@ def _install(ralph: Path) -> Path | str:
     return ralph
 
 
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Ask a test server to stop, then kill it if it has not within 20 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -142,12 +152,7 @@ class RalphLrs:
     def stop(self) -> None:
         """Stop the server (its statements stay on disk for the next start)."""
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            stop_process(self.process)
             self.process = None
 
     def _get(self, path: str) -> dict[str, object]:
