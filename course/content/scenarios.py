@@ -58,15 +58,28 @@ def _is_choice_list(tokens: Sequence[Token]) -> bool:
     return bool(items) and all(_opens_with_node_link(item) for item in items)
 
 
+def _attempts_choice(item: Sequence[Token]) -> bool:
+    """Tell whether a list item's source starts like a choice ('[label](#...') without being one.
+
+    An unclosed or spaced link, such as '- [Reply](#reply' or '- [Reply] (#reply)', is plain
+    text to Markdown; read as narrative, the choice it was meant to be would vanish unreported.
+    """
+    inline = item[2] if len(item) > 2 and item[2].type == "inline" else None
+    source = (inline.content if inline is not None else "").lstrip()
+    label_end = source.find("]")
+    return source.startswith("[") and label_end > 0 and source[label_end + 1 :].lstrip().startswith("(#")
+
+
 def _not_choices(tokens: Sequence[Token]) -> list[int]:
     """Return the lines of the items that break a choice list (the rest link to nodes).
 
     A list of choices with one empty or plain item would otherwise be read as narrative, and
-    its choices would vanish without a word.
+    its choices would vanish without a word; so would a list whose items only look like
+    choices (a link left unclosed).
     """
     items = _list_items(tokens)
     if not any(_opens_with_node_link(item) for item in items):
-        return []
+        return [line_of(item[0]) for item in items if _attempts_choice(item)]
     return [line_of(item[0]) for item in items if not _opens_with_node_link(item)]
 
 
@@ -197,7 +210,8 @@ def _stray_choices(intro: Sequence[Token], *, path: str) -> list[Diagnostic]:
     return [error(path, line_of(intro[start]), Code.CHOICE_OUTSIDE_NODE,
                   "these choices come before the first '## ' node, so no node offers them; put a "
                   "'## ' heading above them (with its {#id} line) or move them under a node")
-            for start, end in top_level(intro) if _is_choice_list(intro[start:end])]
+            for start, end in top_level(intro)
+            if _is_choice_list(intro[start:end]) or _not_choices(intro[start:end])]
 
 
 def _meters(matter: ScenarioMatter, lines: Mapping[str, int], path: str,

@@ -157,9 +157,31 @@ def test_an_empty_item_in_a_list_of_choices_is_reported_where_it_is() -> None:
     assert [(d.line, d.code) for d in result.diagnostics] == [(15, Code.CHOICE_MALFORMED)]
 
 
+#: A choice whose link was left unclosed, once above the first node and once under one beside a
+#: good choice: both were read as plain narrative and the choice vanished without a word.
+_UNCLOSED_ABOVE_NODES = (
+    "---\nid: first-day\ntitle: Listen\nroles: [all]\ncompetencies: [listening]\nmeters:\n"
+    "  reputation: {label: Reputation, start: 50, min: 0, max: 100}\n---\n\n{#n0}\n\nListen.\n\n"
+    "- [Listen](#\n\n{#good ending=good}\n## It went well\n\nDebrief.\n\n"
+    "{#bad ending=bad}\n## It went badly\n\nDebrief.\n"
+)
+_UNCLOSED_IN_NODE = _EMPTY_ITEM_SCENARIO.replace(
+    "-\n\n- [Listen](#good){score=3}\n- [Shout](#bad){score=-1}\n",
+    "- [Listen](#good){score=3}\n\nThen, later:\n\n- [Shout] (#bad)\n")
+
+
+def test_a_choice_with_a_broken_link_is_reported_where_it_is() -> None:
+    above = parse_scenario(_UNCLOSED_ABOVE_NODES, source="scenarios/first-day.md", vocabulary=VOCABULARY)
+    assert (14, Code.CHOICE_OUTSIDE_NODE) in [(d.line, d.code) for d in above.diagnostics]
+    inside = parse_scenario(_UNCLOSED_IN_NODE, source="scenarios/first-day.md", vocabulary=VOCABULARY)
+    assert (19, Code.CHOICE_MALFORMED) in [(d.line, d.code) for d in inside.diagnostics]
+
+
 @PROPERTY
 @given(mutated(scenarios()))
 @example(_EMPTY_ITEM_SCENARIO)
+@example(_UNCLOSED_ABOVE_NODES)
+@example(_UNCLOSED_IN_NODE)
 def test_a_mutated_scenario_never_raises_nor_loses_a_node_or_choice_silently(text: str) -> None:
     result = parse_scenario(text, source="scenarios/first-day.md", vocabulary=VOCABULARY)
     assert _located(result.diagnostics, text)
