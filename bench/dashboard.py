@@ -32,11 +32,14 @@ weakest questions took 0.72x the anchor, trends 0.28x and the release activity 0
 profile of the final code's processor time (0.79x in all) they take 0.02x, under 0.01x and
 0.21x, beside the per-person evidence table 0.17x, the release table 0.1x and the group
 scores 0.12x. In
-PostgreSQL at full size, one run: cells 0.26x, the whole cold dashboard 1.35x (3.73x before;
-not met: the per-person evidence table and the release activity take most of it), one
-department 0.39x, warm 3 ms. Growth curve in SQLite (--quick --scale, one measurement per
-point): 100,000 answers 0.14x and 0.96x; 10,000,000 answers (anchor 32.4 s) 0.14x and 0.96x
-(cells and whole dashboard; 2.44x and 2.50x before); the --quick run itself 0.14x and 0.94x.
+PostgreSQL at full size, three runs (loaded machine; anchor 2.2 s, 2.0 s, 1.7 s): cells 0.24x,
+0.26x and 0.28x, the whole cold dashboard 1.00x, 1.08x and 1.16x (1.35x before the evidence
+table joined the windows per reporting cell through person and the activity grouped in byte
+order, 3.73x before that; not reliably met: the release activity, about 0.4 s of 1.8 s in a
+statement profile, now costs most), one department 0.30x to 0.42x, warm 3 to 4 ms.
+Growth curve in SQLite (--quick --scale, one measurement per point): 100,000 answers 0.14x
+and 0.96x; 10,000,000 answers (anchor 32.4 s) 0.14x and 0.96x (cells and whole dashboard;
+2.44x and 2.50x before); the --quick run itself 0.14x and 0.94x.
 """
 
 from __future__ import annotations

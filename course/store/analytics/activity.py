@@ -48,6 +48,8 @@ def list_activity(session: Session, scope: Scope) -> list[Activity]:
     step_people = people_in(sql, scope, "r.person_id")
     sqlite = dialect_name(session) == "sqlite"
     join_weeks = "group_concat(x.week)" if sqlite else "string_agg(x.week, ',')"
+    # PostgreSQL sorts the activity rows to group them; byte order spares the locale's rules.
+    bytewise = "" if sqlite else ' COLLATE "C"'
     join_patterns = ("group_concat(weeks || '=' || n, ';')" if sqlite
                      else "string_agg(weeks || '=' || n, ';')")
     # A period's first day stands for its week (parsed to the Monday in Python, which also drops
@@ -72,8 +74,8 @@ def list_activity(session: Session, scope: Scope) -> list[Activity]:
             FROM evidence_period d WHERE {people} AND d.competency IN {competencies} AND d.answers > 0
         ),
         patterns AS (
-            SELECT x.person_id, x.competency, {join_weeks} AS weeks FROM act x
-            GROUP BY x.person_id, x.competency
+            SELECT x.person_id, x.competency{bytewise} AS competency, {join_weeks} AS weeks FROM act x
+            GROUP BY x.person_id, x.competency{bytewise}
         ),
         counted AS (
             SELECT p.department, p.level, p.tracks, pt.competency, pt.weeks, COUNT(*) AS n

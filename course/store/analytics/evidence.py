@@ -22,11 +22,14 @@ from sqlmodel import Session
 
 from course.domain.evidence_periods import period_start
 from course.domain.scoring import PRIOR_FAILURES, PRIOR_SUCCESSES, SCENARIO_WEIGHT
+from course.store._sql import dialect_name
 from course.store.analytics.scope import (
     Scope,
     Sql,
     analyse_temporary,
+    cell_window_join,
     grouping_sql,
+    people_filter,
     people_in,
     window_join,
 )
@@ -67,7 +70,7 @@ def _reads_periods(scope: Scope, previous_until: datetime | None) -> bool:
     return scope.since is None and all(t is None or period_start(t) == t for t in bounds)
 
 
-def _answer_sums(sql: Sql, scope: Scope, *, cut: str | None, until: str | None) -> str:
+def _answer_sums(sql: Sql, scope: Scope, *, cut: str | None, until: str | None, by_cell: bool) -> str:
     """Return a SELECT of each person's answer evidence per competency, from the period sums.
 
     `evidence_period` (course/store/evidence_slots.py) sums, per person, competency and period,
@@ -76,7 +79,11 @@ def _answer_sums(sql: Sql, scope: Scope, *, cut: str | None, until: str | None) 
     end, both period starts) therefore add up to the first and the latest evidence before it,
     and those before the cut to the first evidence older than the cut.
     """
-    if scope.release_table is not None:  # built from the scope's people: no other filter needed
+    if by_cell and scope.release_cells is not None:  # each person's window is their cell's
+        join = cell_window_join(scope.release_cells, measure="d.competency", person_id="d.person_id")
+        join += " AND d.period_start < w.until"
+        people = people_filter(sql, scope)
+    elif scope.release_table is not None:  # built from the scope's people: no other filter needed
         join = (f"JOIN {scope.release_table} w ON w.person_id = d.person_id AND w.measure = d.competency "
                 "AND d.period_start < w.until")
         people = "1 = 1"
@@ -134,7 +141,7 @@ def _answer_slots(sql: Sql, scope: Scope, *, cut: str, until: str, previous: str
     return ctes, rows
 
 
-def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None) -> str:
+def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None, by_cell: bool) -> str:
     """Return a SELECT of each person's evidence per competency.
 
     Answers come from the period sums (`_answer_sums`) whenever the bounds are period starts
@@ -142,6 +149,10 @@ def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None)
     slots (`_answer_slots`); scenario runs from their slots (`evidence_slot`, one row per person
     and scenario, course/store/evidence_slots.py). Nothing ranks every answer. A run counts as
     a slot does: first value in the window, latest before its end.
+
+    With `by_cell` (PostgreSQL), answers and runs find their window through the person's
+    reporting cell rather than the per-person release table (a hash of hundreds of rows, not of
+    one per person and measure); SQLite, which seeks that table by its index, is faster without.
 
     Columns: person_id, competency, successes and trials (first evidence), latest_successes
     (latest evidence of the same questions and scenarios: after practice), previous_successes
@@ -158,7 +169,7 @@ def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None)
         until = "NULL" if scope.until is None else sql.bind(scope.until, kind=stamp)
     if _reads_periods(scope, previous_until):
         sums = _answer_sums(sql, scope, cut=None if cut == "NULL" else cut,
-                            until=None if until == "NULL" else until)
+                            until=None if until == "NULL" else until, by_cell=by_cell)
         answer_ctes = f"\n    answer_sums AS ({sums}\n    ),"
         answer_rows = "\n        SELECT person_id, competency, s, w, l, ps, pw FROM answer_sums"
     else:
@@ -167,10 +178,15 @@ def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None)
     cut, until = _typed(cut), _typed(until)
     late = "(until IS NULL OR latest_at < until)"
     value, weight = f"v * {SCENARIO_WEIGHT}", str(SCENARIO_WEIGHT)
-    runs = window_join(sql, scope, measure="scen.competency", at="s.first_at", person_id="s.person_id")
-    # Runs are found by scenario (the kind and item index): the release table already holds only
-    # the scope's people, and `+ 0` keeps SQLite from seeking each person's slots instead.
-    run_people = "1 = 1" if scope.release_table is not None else people_in(sql, scope, "s.person_id + 0")
+    # Runs are found by scenario (the kind and item index): `+ 0` keeps SQLite from seeking each
+    # person's slots instead.
+    if by_cell and scope.release_cells is not None:
+        runs = cell_window_join(scope.release_cells, measure="scen.competency", person_id="s.person_id + 0")
+        runs += " AND s.first_at >= w.since AND s.first_at < w.until"
+        run_people = people_filter(sql, scope)
+    else:
+        runs = window_join(sql, scope, measure="scen.competency", at="s.first_at", person_id="s.person_id")
+        run_people = "1 = 1" if scope.release_table is not None else people_in(sql, scope, "s.person_id + 0")
     return f"""
     WITH scen AS ({scenario_map}),{answer_ctes}
     run_slot AS MATERIALIZED (
@@ -237,7 +253,8 @@ def evidence_table(
         raise ValueError("previous_until is later than the scope's end")
     sql = Sql()
     name = f"nts_evidence_{uuid.uuid4().hex}"
-    select = _evidence_select(sql, scope, previous_until=previous_until)
+    select = _evidence_select(sql, scope, previous_until=previous_until,
+                              by_cell=dialect_name(session) != "sqlite")
     connection = session.connection()
     connection.execute(sql.statement(f"CREATE TEMPORARY TABLE {name} AS {select}"), sql.values)
     analyse_temporary(session, name)

@@ -189,6 +189,18 @@ def month_start(session: Session, column: str) -> str:
     return f"to_char(date_trunc('month', {column} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
 
 
+def cell_window_join(cells: str, *, measure: str, person_id: str) -> str:
+    """Return JOINs giving a row its reporting cell's release window for a measure (alias `w`),
+    through its person (alias `p`; filter them with `people_filter`).
+
+    A row per cell and measure, found through the person's cell columns, makes a hash of
+    thousands of rows where the per-person release table makes one of hundreds of thousands:
+    PostgreSQL spent most of the evidence table's time building or probing that.
+    """
+    match = " AND ".join(f"w.{c} = p.{c}" for c in CELL)
+    return f"JOIN person p ON p.id = {person_id} JOIN {cells} w ON {match} AND w.measure = {measure}"
+
+
 def window_join(sql: Sql, scope: Scope, *, measure: str, at: str, person_id: str, alias: str = "w") -> str:
     """Return a JOIN keeping rows within their person's release window for a measure.
 
