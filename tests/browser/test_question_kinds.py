@@ -82,7 +82,25 @@ def _open_list(page: Page, box: str) -> None:
 
 
 def _by_keyboard(page: Page, box: str, option: str) -> None:
-    """Open a select box's list, type the option's words and press Enter: no mouse, no dragging."""
+    """Open a select box's list, type the option's words and press Enter: no mouse, no dragging.
+
+    A person who finds the box still empty after choosing chooses again; so does this, up to
+    three times. Under load, a choice made just as the box is redrawn was once lost (about one
+    run in ten of the full suite); the box then shows empty, never a wrong value.
+    """
+    combobox = page.get_by_role("combobox", name=box, exact=True)
+    for _ in range(3):
+        _pick(page, box, option)
+        try:
+            expect(combobox).to_have_value(option, timeout=5_000)
+            break
+        except AssertionError:
+            settle(page)
+    expect(combobox).to_have_value(option)
+    settle(page)
+
+
+def _pick(page: Page, box: str, option: str) -> None:
     # The list narrows as the words are typed; Enter takes the option it then highlights. A box
     # redrawn by the rerun of the box before may drop the first keys: then it is opened again.
     listed = page.get_by_role("option", name=option, exact=True)
@@ -98,8 +116,6 @@ def _by_keyboard(page: Page, box: str, option: str) -> None:
     expect(listed).to_be_visible()
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")  # leaving the box keeps only a chosen option, never typed text
-    expect(page.get_by_role("combobox", name=box, exact=True)).to_have_value(option)
-    settle(page)
 
 
 def _focus_reaches(page: Page, heading: str) -> None:
