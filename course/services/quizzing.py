@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from course.domain.model import Course, Question, QuestionKind, Quiz
 from course.domain.permissions import Action, Actor
@@ -123,11 +123,7 @@ def _counted_attempts(session: Session, course: Course, person_id: int, quiz_id:
     if not done:
         return done
     since = quiz_cycle_start(session, course, person_id, quiz_id, when.date())
-    return done if since is None else [a for a in done if _day(a.finished_at) >= since]
-
-
-def _day(moment: datetime) -> date:
-    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(UTC).date()
+    return done if since is None else [a for a in done if a.finished_at.astimezone(UTC).date() >= since]
 
 
 def get_history(engine: Engine, actor: Actor, course: Course, quiz_id: str, *,

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import TextClause
 from sqlmodel import Session
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Return a time read back from the database as UTC (SQLite gives it back without a zone)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def dialect_name(session: Session) -> str:

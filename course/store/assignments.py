@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table, insert, select, update
 from sqlmodel import Session
 
 from course.domain.assignments import DatedWork, Rule, TargetKind
+from course.store._sql import as_utc
 from course.store.tables import Assignment, Enrolment, MailOutbox, Person, Progress, QuizAttempt, ScenarioRun
 
 
@@ -264,15 +265,11 @@ def dated_work(session: Session, person_ids: Sequence[int], *, since: datetime) 
     wanted = set(ids)
     for pid, item, at, passed, score in session.connection().execute(quizzes):
         if pid in wanted:
-            found.setdefault(int(pid), []).append(DatedWork("quiz", item, _utc(at), bool(passed), score))
+            found.setdefault(int(pid), []).append(DatedWork("quiz", item, as_utc(at), bool(passed), score))
     for pid, item, at, score in session.connection().execute(runs):
         if pid in wanted:
-            found.setdefault(int(pid), []).append(DatedWork("scenario", item, _utc(at), True, score))
+            found.setdefault(int(pid), []).append(DatedWork("scenario", item, as_utc(at), True, score))
     return found
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def forget_email(session: Session, email: str) -> int:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from course.domain.records import ProgressKind, QuizAttemptRecord, RecordOutcome
 from course.store import evidence_slots, item_counters, question_forms
-from course.store._sql import insert_ignoring_conflicts
+from course.store._sql import as_utc, insert_ignoring_conflicts
 from course.store.progress import bump_progress
 from course.store.tables import QuizAnswer, QuizAttempt
 
@@ -120,7 +120,7 @@ def list_attempts(session: Session, person_id: int, *, quiz_id: str | None = Non
             key=attempt.key,
             quiz_id=attempt.quiz_id,
             content_version=attempt.content_version,
-            finished_at=attempt.finished_at,
+            finished_at=as_utc(attempt.finished_at),
             score=attempt.score,
             passed=attempt.passed,
             answers=counts.get(attempt.id or 0, 0),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, select, update
@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from course.domain.certificates import Certificate
-from course.store._sql import dialect_name
+from course.store._sql import as_utc, dialect_name
 from course.store.tables import Certificate as CertificateRow
 from course.store.tables import SigningKey
 
@@ -19,9 +19,7 @@ _KEY: Table = SigningKey.__table__  # type: ignore[attr-defined]
 
 
 def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return None if moment is None else as_utc(moment)
 
 
 def _certificate(row: Any) -> Certificate:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select, text
 from sqlmodel import Session, col
 
 from course.domain.item_analysis import ItemCounts
-from course.store._sql import Params
+from course.store._sql import Params, as_utc
 from course.store.tables import QuizAttempt
 
 
@@ -85,12 +85,7 @@ def first_attempts(session: Session) -> dict[tuple[str, str], datetime]:
     first = select(func.min(col(QuizAttempt.id))).group_by(quiz, version).scalar_subquery()
     rows = session.connection().execute(
         select(quiz, version, col(QuizAttempt.finished_at)).where(col(QuizAttempt.id).in_(first)))
-    return {(str(q), str(v)): _utc(at) for q, v, at in rows}
-
-
-def _utc(moment: datetime) -> datetime:
-    """Return a time read back from the database as UTC (SQLite gives it back without a zone)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return {(str(q), str(v)): as_utc(at) for q, v, at in rows}
 
 
 def pooled_learners(

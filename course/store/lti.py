@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, case, delete, func, or_, select, update
@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from course.domain.throttling import Failures
 from course.store import throttle
-from course.store._sql import dialect_name
+from course.store._sql import as_utc, dialect_name
 from course.store.tables import (
     LtiGradeOutbox,
     LtiLineItem,
@@ -32,10 +32,6 @@ _GRADE: Table = LtiGradeOutbox.__table__  # type: ignore[attr-defined]
 
 def _insert(session: Session) -> Any:
     return sqlite.insert if dialect_name(session) == "sqlite" else postgresql.insert
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 # --- the tool key -----------------------------------------------------------------------------
@@ -86,7 +82,7 @@ def count_unused_nonces(session: Session, *, address: str, since: datetime) -> U
     latest = row[1]
     if isinstance(latest, str):  # SQLite hands back MAX() over a CASE as text
         latest = datetime.fromisoformat(latest)
-    return UnusedNonces(Failures(int(row[0]), None if latest is None else _utc(latest)), int(row[2]))
+    return UnusedNonces(Failures(int(row[0]), None if latest is None else as_utc(latest)), int(row[2]))
 
 
 def use_nonce(session: Session, nonce: str, *, now: datetime, issued_after: datetime) -> bool:
@@ -222,7 +218,7 @@ def claim_due_grades(session: Session, *, now: datetime, hold: timedelta, limit:
         .join(_ITEM, _ITEM.c.id == _GRADE.c.line_item_id).where(_GRADE.c.id.in_(taken))
         .order_by(_GRADE.c.id))
     return [QueuedGrade(id=row.id, issuer=row.issuer, client_id=row.client_id, line_item_url=row.url,
-                        subject=row.subject, score=row.score, earned_at=_utc(row.earned_at),
+                        subject=row.subject, score=row.score, earned_at=as_utc(row.earned_at),
                         attempts=row.attempts) for row in rows]
 
 
