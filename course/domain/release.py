@@ -14,9 +14,12 @@ fewer learners than that in its window is withheld from every figure. Stdlib onl
 from __future__ import annotations
 
 import bisect
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+
+_WEEK = timedelta(days=7)
 
 #: The earliest moment: "from the start".
 EPOCH = datetime(1970, 1, 5, tzinfo=UTC)  # a Monday
@@ -25,7 +28,7 @@ EPOCH = datetime(1970, 1, 5, tzinfo=UTC)  # a Monday
 @dataclass(frozen=True, slots=True)
 class Activity:
     """When the learners of a reporting cell were active on a measure: per pattern of weeks
-    (Mondays), how many learners were active in exactly those weeks."""
+    (Mondays, ascending, each once), how many learners were active in exactly those weeks."""
 
     department: str
     level: str
@@ -60,40 +63,42 @@ def release_points(patterns: Iterable[tuple[tuple[date, ...], int]], *, min_grou
                    now: datetime) -> list[datetime]:
     """Return a cell's release points, oldest first, EPOCH included.
 
-    `patterns` pairs the weeks (Mondays) in which learners were active with how many learners
+    `patterns` pairs the weeks (Mondays, ascending) in which learners were active with how many learners
     were active in exactly those weeks. Walking the complete weeks in order, a Monday becomes a
     release point when the learners active since the previous one, and among them those active
     for the first time, are each none or at least `min_group_size`; so two windows ending at
     different points differ by at least that many learners, or by none, both in who is counted
     and in whose evidence changed. Appending later activity never moves an earlier point.
     """
-    rows = [(sorted(weeks), n) for weeks, n in patterns if n > 0 and weeks]
+    rows = [(weeks, n) for weeks, n in patterns if n > 0 and weeks]
     points = [EPOCH]
     if not rows:
         return points
-    by_week: dict[date, list[int]] = {}
+    by_week: dict[date, list[int]] = defaultdict(list)
     for index, (weeks, _) in enumerate(rows):
         for week in weeks:
-            by_week.setdefault(week, []).append(index)
+            by_week[week].append(index)
     last_complete = week_start(now).date()
-    monday = min(w[0] for w, _ in rows)
-    active: set[int] = set()  # patterns active since the last release point
-    learners = newcomers = 0  # their learners, and those first active since that point
-    start = points[-1].date()
-    while (monday := monday + timedelta(days=7)) <= last_complete:
-        for index in by_week.get(monday - timedelta(days=7), ()):  # counted once, when first seen
-            if index not in active:
-                active.add(index)
+    counted = [0] * len(rows)  # the interval in which each pattern was counted (0: never)
+    interval = 1  # numbers the intervals between release points
+    learners = newcomers = 0  # the learners active in this interval, and those first active in it
+    start = EPOCH.date()
+    week = min(w[0] for w, _ in rows)
+    while (monday := week + _WEEK) <= last_complete:
+        for index in by_week.get(week, ()):  # counted once per interval, when first seen
+            if counted[index] != interval:
+                counted[index] = interval
                 weeks, n = rows[index]
                 learners += n
                 newcomers += n if weeks[0] >= start else 0
-        if all(n == 0 or n >= min_group_size for n in (learners, newcomers)):
+        if (learners == 0 or learners >= min_group_size) and (newcomers == 0 or newcomers >= min_group_size):
             points.append(datetime.combine(monday, time.min, tzinfo=UTC))
-            active, learners, newcomers, start = set(), 0, 0, monday
+            interval, learners, newcomers, start = interval + 1, 0, 0, monday
+        week = monday
     return points
 
 
-def _active(rows: list[tuple[list[date], int]], start: datetime, end: datetime) -> int:
+def _active(rows: Iterable[tuple[tuple[date, ...], int]], start: datetime, end: datetime) -> int:
     """Count the learners with any active week in [start, end)."""
     low, high = start.date(), end.date()
     total = 0
@@ -129,8 +134,7 @@ def release_windows(
         end = _floor(points, now if until is None else min(until, now))
         if start is None or end <= start:
             continue
-        rows = [(sorted(w), n) for w, n in patterns]
-        if _active(rows, start, end) < min_group_size:
+        if _active(patterns, start, end) < min_group_size:
             continue
         earlier = None if previous is None else _floor(points, min(previous, end))
         out.append(Window(*key, since=start, until=end, previous=earlier))
