@@ -24,7 +24,6 @@ from course.store.analytics.scope import (
     month_start,
     people_filter,
     people_in,
-    time_filter,
     week_start,
     window_join,
 )
@@ -120,7 +119,7 @@ def answers_per_period(
         SELECT 'track' AS kind, c.period, t.track AS grp, c.competency, {sums}
         FROM cube c JOIN ({tracks}) t ON (';' || c.tracks || ';') LIKE ('%;' || t.track || ';%')
         GROUP BY c.period, t.track, c.competency""")
-    if scope.release_cells is not None and period == "week":
+    if scope.release_cells is not None and scope.cell_counts and period == "week":
         # Counted per reporting cell and week as answers are written (week_cell): windows run
         # from Monday to Monday, so a week is in a window or not, whole.
         statement = f"""
@@ -165,7 +164,7 @@ def answers_per_period(
                    COUNT(DISTINCT x.person_id) AS learners, SUM(x.answers) AS answers,
                    SUM(x.correct) AS correct
             FROM per_attempt x JOIN person p ON p.id = x.person_id
-            {window_join(sql, scope, measure="x.competency", at="x.finished_at", person_id="x.person_id")}
+            {_within(sql, scope, measure="x.competency", at="x.finished_at", person_id="x.person_id")}
             GROUP BY 1, {_CELL}, x.competency
             HAVING COUNT(DISTINCT x.person_id) >= {sql.bind(scope.min_learners)}
         ){" UNION ALL ".join(parts)}
@@ -179,17 +178,20 @@ def answers_per_period(
 
 def reads_periods(scope: Scope) -> bool:
     """True when the period sums answer a scope exactly: its windows or period bounds are period starts."""
-    if scope.release_table is not None:
+    if scope.windowed:
         return scope.released_from_start
     return scope.since is None and (scope.until is None or period_start(scope.until) == scope.until)
 
 
 def _cell_source(sql: Sql, scope: Scope, *, measure: str, at: str, person_id: str) -> str:
-    """Return JOINs giving each row its person's reporting cell as `p` (the release table has it)."""
-    if scope.release_table is None:
-        period = time_filter(sql, scope, at)
-        return f"JOIN person p ON p.id = {person_id} WHERE {people_filter(sql, scope)}{period}"
-    return f"{window_join(sql, scope, measure=measure, at=at, person_id=person_id, alias='p')} WHERE 1 = 1"
+    """Return JOINs giving each row its person as `p`, in the scope and within its window or period."""
+    window = _within(sql, scope, measure=measure, at=at, person_id=person_id)
+    return f"JOIN person p ON p.id = {person_id} {window} WHERE {people_filter(sql, scope)}"
+
+
+def _within(sql: Sql, scope: Scope, *, measure: str, at: str, person_id: str) -> str:
+    """Return `window_join` for a query that has joined the row's person as `p`."""
+    return window_join(sql, scope, measure=measure, at=at, person_id=person_id, person="p")
 
 
 def list_track_sets(session: Session) -> list[str]:
@@ -269,7 +271,7 @@ def choice_flows(session: Session, scope: Scope) -> list[FlowCount]:
             FROM scenario_step st
             JOIN scenario_run r ON r.id = st.run_id
             JOIN person p ON p.id = r.person_id
-            {window_join(sql, scope, measure=_SCENARIO, at="st.recorded_at", person_id="r.person_id")}
+            {_within(sql, scope, measure=_SCENARIO, at="st.recorded_at", person_id="r.person_id")}
             WHERE {people_filter(sql, scope)}
             GROUP BY r.scenario_id, {_CELL}, st.node_id, st.choice_index, st.target_node
             HAVING COUNT(DISTINCT r.person_id) >= {sql.bind(scope.min_learners)}
@@ -289,7 +291,7 @@ def ending_tallies(session: Session, scope: Scope) -> list[EndingCount]:
             SELECT r.scenario_id AS s, p.department AS d, r.ending_node AS n, r.ending_kind AS k,
                    COUNT(*) AS c, COUNT(DISTINCT r.person_id) AS l
             FROM scenario_run r JOIN person p ON p.id = r.person_id
-            {window_join(sql, scope, measure=_SCENARIO, at="r.finished_at", person_id="r.person_id")}
+            {_within(sql, scope, measure=_SCENARIO, at="r.finished_at", person_id="r.person_id")}
             WHERE {people_filter(sql, scope)} AND r.finished_at IS NOT NULL
             GROUP BY r.scenario_id, {_CELL}, r.ending_node, r.ending_kind
             HAVING COUNT(DISTINCT r.person_id) >= {sql.bind(scope.min_learners)}
@@ -310,7 +312,7 @@ def question_counts(session: Session, scope: Scope) -> list[QuestionFacility]:
     from the evidence slots (one row per person and question); "right" means full credit.
     """
     sql = Sql()
-    if scope.release_cells is not None:
+    if scope.release_cells is not None and scope.cell_counts:
         # Counted per reporting cell as answers are written (question_cell, active people only):
         # a period lies within a week and the windows run from Monday to Monday, so a period is
         # in a window exactly when its first answers are. One first answer per person and

@@ -22,11 +22,9 @@ from sqlmodel import Session
 
 from course.domain.evidence_periods import period_start
 from course.domain.scoring import PRIOR_FAILURES, PRIOR_SUCCESSES, SCENARIO_WEIGHT
-from course.store._sql import dialect_name
 from course.store.analytics.scope import (
     Scope,
     Sql,
-    analyse_temporary,
     cell_window_join,
     grouping_sql,
     people_filter,
@@ -64,13 +62,13 @@ _NO_TIME = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)"
 
 def _reads_periods(scope: Scope, previous_until: datetime | None) -> bool:
     """True when the period sums (`evidence_period`) answer exactly: every bound a period start."""
-    if scope.release_table is not None:
+    if scope.windowed:
         return scope.released_from_start
     bounds = (scope.until, previous_until)
     return scope.since is None and all(t is None or period_start(t) == t for t in bounds)
 
 
-def _answer_sums(sql: Sql, scope: Scope, *, cut: str | None, until: str | None, by_cell: bool) -> str:
+def _answer_sums(sql: Sql, scope: Scope, *, cut: str | None, until: str | None) -> str:
     """Return a SELECT of each person's answer evidence per competency, from the period sums.
 
     `evidence_period` (course/store/evidence_slots.py) sums, per person, competency and period,
@@ -79,14 +77,14 @@ def _answer_sums(sql: Sql, scope: Scope, *, cut: str | None, until: str | None, 
     end, both period starts) therefore add up to the first and the latest evidence before it,
     and those before the cut to the first evidence older than the cut.
     """
-    if by_cell and scope.release_cells is not None:  # each person's window is their cell's
-        join = cell_window_join(scope.release_cells, measure="d.competency", person_id="d.person_id")
-        join += " AND d.period_start < w.until"
-        people = people_filter(sql, scope)
-    elif scope.release_table is not None:  # built from the scope's people: no other filter needed
+    if scope.release_table is not None:  # built from the scope's people: no other filter needed
         join = (f"JOIN {scope.release_table} w ON w.person_id = d.person_id AND w.measure = d.competency "
                 "AND d.period_start < w.until")
         people = "1 = 1"
+    elif scope.release_cells is not None:  # each person's window is their cell's
+        join = cell_window_join(scope.release_cells, measure="d.competency", person_id="d.person_id")
+        join += " AND d.period_start < w.until"
+        people = people_filter(sql, scope)
     else:
         join = "" if until is None else f"JOIN (SELECT 1 AS one) w ON d.period_start < {until}"
         people = people_in(sql, scope, "d.person_id")
@@ -141,7 +139,7 @@ def _answer_slots(sql: Sql, scope: Scope, *, cut: str, until: str, previous: str
     return ctes, rows
 
 
-def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None, by_cell: bool) -> str:
+def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None) -> str:
     """Return a SELECT of each person's evidence per competency.
 
     Answers come from the period sums (`_answer_sums`) whenever the bounds are period starts
@@ -150,18 +148,19 @@ def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None,
     and scenario, course/store/evidence_slots.py). Nothing ranks every answer. A run counts as
     a slot does: first value in the window, latest before its end.
 
-    With `by_cell` (PostgreSQL), answers and runs find their window through the person's
-    reporting cell rather than the per-person release table (a hash of hundreds of rows, not of
-    one per person and measure); SQLite, which seeks that table by its index, is faster without.
+    Without a per-person release table (PostgreSQL), answers and runs find their window through
+    the person's reporting cell (a hash of hundreds of rows, not of one per person and measure);
+    SQLite seeks that table by its index instead.
 
     Columns: person_id, competency, successes and trials (first evidence), latest_successes
     (latest evidence of the same questions and scenarios: after practice), previous_successes
-    and previous_trials (first evidence older than the cut; zero trials when there was none).
+    and previous_trials (first evidence older than the cut; zero trials when there was none),
+    and the person's department, level and tracks, so that grouping needs no other table.
     """
     competencies = sql.in_list(scope.competencies)
     scenario_map = sql.values_table(("scenario_id", "competency"), scope.scenario_competencies)
     stamp = DateTime(timezone=True)
-    if scope.release_table is not None:  # each reporting cell's own end and comparison point
+    if scope.windowed:  # each reporting cell's own end and comparison point
         previous, cut, until = "done_at < cut", "w.cut", "w.until"
     else:
         cut = "NULL" if previous_until is None else sql.bind(previous_until, kind=stamp)
@@ -169,7 +168,7 @@ def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None,
         until = "NULL" if scope.until is None else sql.bind(scope.until, kind=stamp)
     if _reads_periods(scope, previous_until):
         sums = _answer_sums(sql, scope, cut=None if cut == "NULL" else cut,
-                            until=None if until == "NULL" else until, by_cell=by_cell)
+                            until=None if until == "NULL" else until)
         answer_ctes = f"\n    answer_sums AS ({sums}\n    ),"
         answer_rows = "\n        SELECT person_id, competency, s, w, l, ps, pw FROM answer_sums"
     else:
@@ -180,7 +179,7 @@ def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None,
     value, weight = f"v * {SCENARIO_WEIGHT}", str(SCENARIO_WEIGHT)
     # Runs are found by scenario (the kind and item index): `+ 0` keeps SQLite from seeking each
     # person's slots instead.
-    if by_cell and scope.release_cells is not None:
+    if scope.release_table is None and scope.release_cells is not None:
         runs = cell_window_join(scope.release_cells, measure="scen.competency", person_id="s.person_id + 0")
         runs += " AND s.first_at >= w.since AND s.first_at < w.until"
         run_people = people_filter(sql, scope)
@@ -213,10 +212,20 @@ def _evidence_select(sql: Sql, scope: Scope, *, previous_until: datetime | None,
         FROM run_slot
         UNION ALL
         SELECT person_id, competency, 0.0, 0.0, {value}, 0.0, 0.0 FROM recent_runs WHERE rn = 1
+    ),
+    per_person AS (
+        SELECT person_id, competency, SUM(s) AS s, SUM(w) AS w, SUM(l) AS l, SUM(ps) AS ps, SUM(pw) AS pw
+        FROM ev GROUP BY person_id, competency
     )
-    SELECT person_id, competency, SUM(s) AS successes, SUM(w) AS trials, SUM(l) AS latest_successes,
-           SUM(ps) AS previous_successes, SUM(pw) AS previous_trials
-    FROM ev GROUP BY person_id, competency"""
+    SELECT e.person_id, e.competency, {_real("e.s")} AS successes, {_real("e.w")} AS trials,
+           {_real("e.l")} AS latest_successes, {_real("e.ps")} AS previous_successes,
+           {_real("e.pw")} AS previous_trials, p.department, p.level, p.tracks
+    FROM per_person e JOIN person p ON p.id = e.person_id"""
+
+
+def _real(column: str) -> str:
+    """Return a sum as a float: PostgreSQL sums integers as exact numerics, slow to average."""
+    return f"CAST({column} AS DOUBLE PRECISION)"
 
 
 def _typed(time_sql: str) -> str:
@@ -249,15 +258,15 @@ def evidence_table(
     transaction fails first, its rollback (when the session closes) drops it instead.
     """
     late = previous_until is not None and scope.until is not None and previous_until > scope.until
-    if late and scope.release_table is None:  # with windows, each cell's comparison point is its own
+    if late and not scope.windowed:  # with windows, each cell's comparison point is its own
         raise ValueError("previous_until is later than the scope's end")
     sql = Sql()
     name = f"nts_evidence_{uuid.uuid4().hex}"
-    select = _evidence_select(sql, scope, previous_until=previous_until,
-                              by_cell=dialect_name(session) != "sqlite")
+    select = _evidence_select(sql, scope, previous_until=previous_until)
     connection = session.connection()
+    # Not analysed: it carries each person's cell, so its readers scan it alone (or join small
+    # tables), and an ANALYZE cost PostgreSQL more than it saved them.
     connection.execute(sql.statement(f"CREATE TEMPORARY TABLE {name} AS {select}"), sql.values)
-    analyse_temporary(session, name)
     yield Evidence(name, scope, previous_until)
     connection.execute(text(f"DROP TABLE {name}"))
 
@@ -267,6 +276,8 @@ def _estimate(successes: str, trials: str) -> str:
 
 
 _ESTIMATE = _estimate("pc.successes", "pc.trials")
+#: The evidence table's columns of a person's reporting cell.
+_CELL = "department, level, tracks"
 
 
 def group_scores(
@@ -284,24 +295,25 @@ def group_scores(
         if evidence.previous_until is None:
             raise ValueError("this evidence table has no previous period")
         source = f"""(SELECT person_id, competency, previous_successes AS successes,
-                             previous_trials AS trials
+                             previous_trials AS trials, {_CELL}
                       FROM {evidence.table} WHERE previous_trials > 0)"""
-    join, group, group_by = grouping_sql(sql, evidence.scope, grouping)
     if by_competency:
+        join, group, group_by = grouping_sql(sql, evidence.scope, grouping, alias="pc")
         statement = f"""
         SELECT {group} AS grp, pc.competency, COUNT(*) AS learners, AVG({_ESTIMATE}) AS estimate,
                SUM(pc.trials) AS evidence
-        FROM {source} pc JOIN person p ON p.id = pc.person_id {join}
+        FROM {source} pc {join}
         GROUP BY {group_by}pc.competency"""
     else:
+        join, group, group_by = grouping_sql(sql, evidence.scope, grouping, alias="ps")
         statement = f"""
         WITH person_score AS (
-            SELECT pc.person_id, AVG({_ESTIMATE}) AS estimate, SUM(pc.trials) AS evidence
-            FROM {source} pc GROUP BY pc.person_id
+            SELECT pc.person_id, {_CELL}, AVG({_ESTIMATE}) AS estimate, SUM(pc.trials) AS evidence
+            FROM {source} pc GROUP BY pc.person_id, {_CELL}
         )
         SELECT {group} AS grp, '' AS competency, COUNT(*) AS learners, AVG(ps.estimate),
                SUM(ps.evidence)
-        FROM person_score ps JOIN person p ON p.id = ps.person_id {join}
+        FROM person_score ps {join}
         {"GROUP BY " + group_by.rstrip(", ") if group_by else ""}"""
     rows = session.connection().execute(sql.statement(statement + " ORDER BY 1, 2"), sql.values)
     return [GroupScore(str(g), str(c), int(n), float(e), float(ev)) for g, c, n, e, ev in rows if n]
@@ -314,11 +326,11 @@ def group_changes(session: Session, evidence: Evidence, *, grouping: str) -> lis
     the change is the learners' improvement on the same material; it never enters the score.
     """
     sql = Sql()
-    join, group, group_by = grouping_sql(sql, evidence.scope, grouping)
+    join, group, group_by = grouping_sql(sql, evidence.scope, grouping, alias="pc")
     practised = _estimate("pc.latest_successes", "pc.trials")
     statement = f"""
         SELECT {group} AS grp, pc.competency, COUNT(*), AVG({_ESTIMATE}), AVG({practised})
-        FROM {evidence.table} pc JOIN person p ON p.id = pc.person_id {join}
+        FROM {evidence.table} pc {join}
         GROUP BY {group_by}pc.competency ORDER BY 1, 2"""
     rows = session.connection().execute(sql.statement(statement), sql.values)
     return [GroupChange(str(g), str(c), int(n), float(b), float(a)) for g, c, n, b, a in rows]
@@ -332,7 +344,7 @@ def group_pre_check_changes(session: Session, evidence: Evidence, *, grouping: s
     there; the pre-check never enters the literacy score.
     """
     sql = Sql()
-    join, group, group_by = grouping_sql(sql, evidence.scope, grouping)
+    join, group, group_by = grouping_sql(sql, evidence.scope, grouping, alias="pc")
     pre = _estimate("pre.successes", "pre.trials")
     statement = f"""
         WITH pre AS (
@@ -341,8 +353,7 @@ def group_pre_check_changes(session: Session, evidence: Evidence, *, grouping: s
         )
         SELECT {group} AS grp, pc.competency, COUNT(*), AVG({pre}), AVG({_ESTIMATE})
         FROM {evidence.table} pc
-        JOIN pre ON pre.person_id = pc.person_id AND pre.competency = pc.competency
-        JOIN person p ON p.id = pc.person_id {join}
+        JOIN pre ON pre.person_id = pc.person_id AND pre.competency = pc.competency {join}
         GROUP BY {group_by}pc.competency ORDER BY 1, 2"""
     rows = session.connection().execute(sql.statement(statement), sql.values)
     return [GroupChange(str(g), str(c), int(n), float(b), float(a)) for g, c, n, b, a in rows]

@@ -39,18 +39,29 @@ class Scope:
     since: datetime | None = None
     until: datetime | None = None
     #: The temporary table of released evidence per person and measure (`release_table`,
-    #: course/store/analytics/activity.py); when set it replaces `since`/`until` for evidence,
-    #: and people without a row for a measure count nowhere in it.
+    #: course/store/analytics/activity.py; SQLite only, which seeks it by its index). People
+    #: without a row for a measure count nowhere in it.
     release_table: str | None = None
     #: Whether every window of `release_table` starts at the beginning (EPOCH), so that sums
     #: of whole periods before a window's end give its evidence (course/domain/evidence_periods.py).
     released_from_start: bool = False
-    #: The temporary table of the same windows per reporting cell and measure (department, level,
-    #: tracks, measure, since, until, cut), for the counts kept per cell (course/store/cell_evidence.py).
+    #: The temporary table of the release windows per reporting cell and measure (department,
+    #: level, tracks, measure, since, until, cut); when set it replaces `since`/`until` for
+    #: evidence. Queries find a row's window through its person's cell, or through
+    #: `release_table` where there is one.
     release_cells: str | None = None
+    #: Whether, within release windows, the weakest questions and the weekly trends read the
+    #: first answers counted per reporting cell (course/store/cell_evidence.py) rather than
+    #: recounting them from the evidence slots and period sums (the tests' reference).
+    cell_counts: bool = True
     #: The fewest learners a reporting cell needs to count in a section (its figures are withheld
     #: otherwise), for the sections that are not read through `release_table`.
     min_learners: int = 1
+
+    @property
+    def windowed(self) -> bool:
+        """True when evidence is read within release windows (`release_cells`), not `since`/`until`."""
+        return self.release_cells is not None
 
 
 #: The columns that identify a person's reporting cell.
@@ -135,17 +146,19 @@ def time_filter(sql: Sql, scope: Scope, column: str) -> str:
     return "".join(f" AND {p}" for p in parts)
 
 
-def grouping_sql(sql: Sql, scope: Scope, grouping: str) -> tuple[str, str, str]:
-    """Return (join, selected group, GROUP BY prefix) for a grouping of people."""
+def grouping_sql(sql: Sql, scope: Scope, grouping: str, alias: str = "p") -> tuple[str, str, str]:
+    """Return (join, selected group, GROUP BY prefix) for a grouping of people, whose
+    department, level and tracks are columns of the row `alias`."""
     if grouping not in GROUPINGS:
         raise ValueError(f"unknown grouping {grouping!r}")
-    if grouping == "track":
+    if grouping == "track":  # the track lists stored, matched to their tracks once, not per row
         tracks = sql.values_table(("track",), ((t,) for t in scope.tracks_known))
-        join = f"JOIN ({tracks}) t ON (';' || p.tracks || ';') LIKE ('%;' || t.track || ';%')"
-        return join, "t.track", "t.track, "
+        lists = ("SELECT s.tracks, t.track FROM (SELECT DISTINCT tracks FROM person) s "
+                 f"JOIN ({tracks}) t ON (';' || s.tracks || ';') LIKE ('%;' || t.track || ';%')")
+        return f"JOIN ({lists}) t ON t.tracks = {alias}.tracks", "t.track", "t.track, "
     if grouping == "all":
         return "", f"'{EVERYONE}'", ""
-    return "", f"p.{grouping}", f"p.{grouping}, "
+    return "", f"{alias}.{grouping}", f"{alias}.{grouping}, "
 
 
 #: Memory for each sort and hash of a dashboard's queries on PostgreSQL (its default, 4 MB,
@@ -197,20 +210,32 @@ def cell_window_join(cells: str, *, measure: str, person_id: str) -> str:
     thousands of rows where the per-person release table makes one of hundreds of thousands:
     PostgreSQL spent most of the evidence table's time building or probing that.
     """
-    match = " AND ".join(f"w.{c} = p.{c}" for c in CELL)
+    match = _cell_match("w", "p")
     return f"JOIN person p ON p.id = {person_id} JOIN {cells} w ON {match} AND w.measure = {measure}"
 
 
-def window_join(sql: Sql, scope: Scope, *, measure: str, at: str, person_id: str, alias: str = "w") -> str:
+def _cell_match(window: str, person: str) -> str:
+    return " AND ".join(f"{window}.{c} = {person}.{c}" for c in CELL)
+
+
+def window_join(
+    sql: Sql, scope: Scope, *, measure: str, at: str, person_id: str, alias: str = "w",
+    person: str | None = None,
+) -> str:
     """Return a JOIN keeping rows within their person's release window for a measure.
 
     `measure` is the SQL of the row's measure, `at` its time and `person_id` its person. Without
-    a release table in the scope it keeps the scope's plain period instead.
+    release windows in the scope it keeps the scope's plain period instead. The window is found
+    in the per-person release table when there is one, else through the person's reporting cell:
+    `person` names a person row the query has already joined, else one is joined here. Either
+    way the caller keeps to the scope's people (`people_filter`, `people_in`): a cell's window
+    also matches people outside the scope.
     """
-    if scope.release_table is None:
+    if scope.release_cells is None:
         return f"JOIN (SELECT 1 AS one) {alias} ON 1 = 1{time_filter(sql, scope, at)}"
     w = alias
-    return (
-        f"JOIN {scope.release_table} {w} ON {w}.person_id = {person_id} AND {w}.measure = {measure} "
-        f"AND {at} >= {w}.since AND {at} < {w}.until"
-    )
+    within = f"{w}.measure = {measure} AND {at} >= {w}.since AND {at} < {w}.until"
+    if scope.release_table is not None:
+        return f"JOIN {scope.release_table} {w} ON {w}.person_id = {person_id} AND {within}"
+    joined = "" if person is not None else f"JOIN person {w}_p ON {w}_p.id = {person_id} "
+    return f"{joined}JOIN {scope.release_cells} {w} ON {_cell_match(w, person or w + '_p')} AND {within}"
