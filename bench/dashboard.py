@@ -4,7 +4,7 @@ Anchor: a hand-written GROUP BY computing the department x competency cells (fir
 question, first finished run per scenario, Beta-Binomial mean per learner, mean per
 department) over every answer, in the same run on the same database (sqlite3 on the file; with
 NTS_BENCH_DATABASE_URL set to a PostgreSQL server, the same query in a scratch PostgreSQL
-database, dropped after). Each measurement is interleaved with the anchor and the medians are
+database, dropped after: bench/databases.py). Each measurement is interleaved with the anchor and the medians are
 compared, so drift in machine speed hits both alike.
 
 Targets:
@@ -45,21 +45,15 @@ and 0.96x; 10,000,000 answers (anchor 32.4 s) 0.14x and 0.96x (cells and whole d
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
 import statistics
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
-from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.pool import NullPool
 
+from bench.databases import bench_database, database_kind, time_anchor
 from course.domain.model import demo_departments_of
 from course.domain.permissions import Actor, Capability, Grants
 from course.domain.scoring import SCENARIO_WEIGHT
@@ -104,59 +98,8 @@ GROUP BY p.department, pc.competency ORDER BY 1, 2
 
 
 def _anchor(where: Path | str, pairs: tuple[tuple[str, str], ...]) -> tuple[float, list[Any]]:
-    """Time the anchor: with sqlite3 on a file, or (a URL) on PostgreSQL through its driver."""
-    if isinstance(where, str):
-        return _postgres_anchor(where, pairs)
-    connection = sqlite3.connect(where)
-    try:
-        connection.execute("CREATE TEMP TABLE scenario_competency (scenario_id TEXT, competency TEXT)")
-        connection.executemany("INSERT INTO scenario_competency VALUES (?, ?)", pairs)
-        start = time.perf_counter()
-        rows = connection.execute(_ANCHOR).fetchall()
-        return time.perf_counter() - start, rows
-    finally:
-        connection.close()
-
-
-def _postgres_anchor(url: str, pairs: tuple[tuple[str, str], ...]) -> tuple[float, list[Any]]:
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.connect() as connection:
-            connection.execute(
-                text("CREATE TEMP TABLE scenario_competency (scenario_id TEXT, competency TEXT)"))
-            connection.execute(text("INSERT INTO scenario_competency VALUES (:s, :c)"),
-                               [{"s": s, "c": c} for s, c in pairs])
-            start = time.perf_counter()
-            rows = [(d, c, n, float(e), float(w)) for d, c, n, e, w in connection.execute(text(_ANCHOR))]
-            return time.perf_counter() - start, rows
-    finally:
-        engine.dispose()
-
-
-#: Set to a PostgreSQL server's URL to run the benchmark there (in a scratch database, dropped
-#: after) instead of in a SQLite file; the anchor is then the same GROUP BY in PostgreSQL.
-DATABASE_ENV = "NTS_BENCH_DATABASE_URL"
-
-
-@contextmanager
-def _database(folder: str) -> Iterator[tuple[str, Path | str]]:
-    """Yield (store URL, anchor target): a SQLite file, or a scratch PostgreSQL database."""
-    server = os.environ.get(DATABASE_ENV)
-    if not server:
-        path = Path(folder) / "bench.db"
-        yield f"sqlite:///{path}", path
-        return
-    name = f"nts_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield url, url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    """Time the anchor where the store is (sqlite3 on the file, or PostgreSQL through its driver)."""
+    return time_anchor(where, _ANCHOR, temp=("scenario_competency", ("scenario_id", "competency"), pairs))
 
 
 def _figure_json(board: Any) -> str:
@@ -184,7 +127,7 @@ def _curve() -> list[dict[str, Any]]:
     admin = Actor(0, "bench@example.org", Grants(frozenset({Capability.ADMIN})))
     points = []
     for learners, answers in SCALE_POINTS:
-        with tempfile.TemporaryDirectory() as folder, _database(folder) as (url, path):
+        with tempfile.TemporaryDirectory() as folder, bench_database(folder) as (url, path):
             engine = create_store_engine(url)
             upgrade_database(engine)
             seed_bulk(engine, course, learners=learners, answers=answers, seed=1)
@@ -213,7 +156,7 @@ def run(*, quick: bool, scale: bool = False) -> dict[str, Any]:
     course = load(BUNDLED_ROOT).course
     assert course is not None
     admin = Actor(0, "bench@example.org", Grants(frozenset({Capability.ADMIN})))
-    with tempfile.TemporaryDirectory() as folder, _database(folder) as (url, path):
+    with tempfile.TemporaryDirectory() as folder, bench_database(folder) as (url, path):
         engine = create_store_engine(url)
         upgrade_database(engine)
         seeded = seed_bulk(engine, course, learners=learners, answers=answers, seed=1)
@@ -281,7 +224,7 @@ def run(*, quick: bool, scale: bool = False) -> dict[str, Any]:
         "warm_ms": round(warm * 1000, 2),
         "figure_kb": round(payload_kb, 1),
         "same_cells": same,
-        "database": "postgresql" if isinstance(path, str) else "sqlite",
+        "database": database_kind(path),
         "learners": seeded.people,
         "answers": answers,
         "attempts": seeded.attempts,

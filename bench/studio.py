@@ -1,7 +1,9 @@
-"""studio: item analysis of every quiz question over 1,000,000 answers in SQLite.
+"""studio: item analysis of every quiz question over 1,000,000 answers in SQLite (or PostgreSQL).
 
-Anchor: a hand-written sqlite3 GROUP BY computing facility (share correct) per quiz, content
-version and question, the same cells the item analysis reports, in the same run on the same file.
+Anchor: a hand-written GROUP BY computing facility (share correct) per quiz, content version
+and question, the same cells the item analysis reports, in the same run on the same database
+(sqlite3 on the file; with NTS_BENCH_DATABASE_URL set to a PostgreSQL server, the same query in
+a scratch PostgreSQL database, dropped after: bench/databases.py).
 Value: the studio service's item analysis computed cold (no cache). It reads no answer: the
 counters kept as attempts are written (course/store/item_counters.py: per question, version,
 wording and attempt score; per stored answer; distinct learners per wording), the histogram of
@@ -18,13 +20,13 @@ now grows with the attempts (the histogram and first-attempt reads), not with th
 
 from __future__ import annotations
 
-import sqlite3
 import statistics
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from bench.databases import bench_database, database_kind, time_anchor
 from course.domain.permissions import Actor, Capability, Grants
 from course.services.catalog import load
 from course.services.seed import seed_bulk
@@ -46,14 +48,8 @@ ORDER BY 1, 2, 3
 """
 
 
-def _anchor(path: Path) -> tuple[float, list[Any]]:
-    connection = sqlite3.connect(path)
-    try:
-        start = time.perf_counter()
-        rows = connection.execute(_ANCHOR).fetchall()
-        return time.perf_counter() - start, rows
-    finally:
-        connection.close()
+def _anchor(where: Path | str) -> tuple[float, list[Any]]:
+    return time_anchor(where, _ANCHOR)
 
 
 def _same(anchor_rows: list[Any], analysis: ItemAnalysis) -> bool:
@@ -73,9 +69,8 @@ def run(*, quick: bool) -> dict[str, Any]:
     course = load(BUNDLED_ROOT).course
     assert course is not None
     trainer = Actor(0, "bench@example.org", Grants(frozenset({Capability.TRAINER})))
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.db"
-        engine = create_store_engine(f"sqlite:///{path}")
+    with tempfile.TemporaryDirectory() as folder, bench_database(folder) as (url, path):
+        engine = create_store_engine(url)
         upgrade_database(engine)
         seeded = seed_bulk(engine, course, learners=learners, answers=answers, seed=1)
         anchors, colds = [], []
@@ -108,6 +103,7 @@ def run(*, quick: bool) -> dict[str, Any]:
         "warm_ms": round(warm * 1000, 2),
         "same_cells": same,
         "questions": len(analysis.items),
+        "database": database_kind(path),
         "learners": seeded.people,
         "answers": answers,
         "attempts": seeded.attempts,

@@ -430,3 +430,21 @@ def test_the_evidence_table_refuses_a_previous_period_it_cannot_hold(engine: Eng
             pytest.raises(ValueError, match="no previous"),
         ):
             analytics.group_scores(session, table, grouping="all", previous=True)
+
+
+@pytest.mark.parametrize(("people", "megabytes"), [(0, 64), (10_000, 64), (40_000, 100), (100_000, 250),
+                                                    (100_001, 251), (5_000_000, 256)])
+def test_a_dashboards_memory_grows_with_the_people_in_scope(people: int, megabytes: int) -> None:
+    assert analytics.report_work_mem(people) == megabytes
+
+
+def test_a_dashboards_memory_lasts_only_for_its_own_transaction(engine: Engine) -> None:
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite has no per-query memory setting")
+    with read_session(engine) as session:
+        default = session.connection().execute(text("SHOW work_mem")).scalar_one()
+    with read_session(engine) as session:
+        analytics.prepare_report(session, SCOPE)
+        assert session.connection().execute(text("SHOW work_mem")).scalar_one() == "64MB"
+    with read_session(engine) as session:  # the pooled connection is back to the server's setting
+        assert session.connection().execute(text("SHOW work_mem")).scalar_one() == default

@@ -139,7 +139,7 @@ def _compute(
     end = filters.until or now
     previous_until = end - timedelta(days=filters.previous_days)
     with read_session(engine) as session:
-        analytics.prepare_report(session)
+        analytics.prepare_report(session, scope)
         activity = analytics.list_activity(session, scope)
         windows = release_windows(activity, min_group_size=k, now=now, until=filters.until,
                                   previous=previous_until)

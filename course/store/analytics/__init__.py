@@ -42,7 +42,7 @@ from course.store.analytics.evidence import (
     group_pre_check_changes,
     group_scores,
 )
-from course.store.analytics.scope import EVERYONE, GROUPINGS, Scope, prepare_report
+from course.store.analytics.scope import EVERYONE, GROUPINGS, Scope, prepare_report, report_work_mem
 
 __all__ = [
     "EVERYONE",
@@ -75,4 +75,5 @@ __all__ = [
     "prepare_report",
     "question_counts",
     "release_table",
+    "report_work_mem",
 ]

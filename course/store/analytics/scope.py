@@ -161,19 +161,34 @@ def grouping_sql(sql: Sql, scope: Scope, grouping: str, alias: str = "p") -> tup
     return "", f"{alias}.{grouping}", f"{alias}.{grouping}, "
 
 
-#: Memory for each sort and hash of a dashboard's queries on PostgreSQL (its default, 4 MB,
-#: spilled the per-person aggregates of 10,000 learners to disk).
-REPORT_WORK_MEM = "64MB"
+#: Memory for each sort and hash of a dashboard's queries on PostgreSQL, in MB: its default,
+#: 4 MB, spilled the per-person aggregates of 10,000 learners to disk; at 100,000 learners
+#: 64 MB still spilled the activity and evidence aggregates (several passes over temporary
+#: files), so the memory grows with the people in scope, within these bounds.
+REPORT_WORK_MEM_MB = (64, 256)
+#: People in scope per MB of that memory (about 2.5 KB each: a row per measure and its weeks).
+PEOPLE_PER_MB = 400
 
 
-def prepare_report(session: Session) -> None:
+def report_work_mem(people: int) -> int:
+    """Return the memory in MB for each sort and hash of a dashboard over `people` people."""
+    low, high = REPORT_WORK_MEM_MB
+    return max(low, min(high, -(-people // PEOPLE_PER_MB)))
+
+
+def prepare_report(session: Session, scope: Scope) -> None:
     """Give the read transaction of a dashboard the memory its aggregates need (PostgreSQL).
 
     `SET LOCAL` lasts until the transaction ends, so other work on the pooled connection keeps
-    the server's setting.
+    the server's setting. A dashboard is computed once per change of the data (it is cached),
+    so a large setting is taken rarely and briefly.
     """
-    if dialect_name(session) != "sqlite":
-        session.connection().execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+    if dialect_name(session) == "sqlite":
+        return
+    sql = Sql()
+    statement = sql.statement(f"SELECT COUNT(*) FROM person p WHERE {people_filter(sql, scope)}")
+    people = int(session.connection().execute(statement, sql.values).scalar_one())
+    session.connection().execute(text(f"SET LOCAL work_mem = '{report_work_mem(people)}MB'"))
 
 
 def analyse_temporary(session: Session, *tables: str) -> None:
