@@ -4,8 +4,8 @@ Anchor: a hand-written GROUP BY computing the department x competency cells (fir
 question, first finished run per scenario, Beta-Binomial mean per learner, mean per
 department) over every answer, in the same run on the same database (sqlite3 on the file; with
 NTS_BENCH_DATABASE_URL set to a PostgreSQL server, the same query in a scratch PostgreSQL
-database, dropped after: bench/databases.py). Each measurement is interleaved with the anchor and the medians are
-compared, so drift in machine speed hits both alike.
+database, dropped after: bench/databases.py). Each measurement is interleaved with the anchor
+and the medians are compared, so drift in machine speed hits both alike.
 
 Targets:
 
@@ -23,23 +23,21 @@ Targets:
 
 A cold dashboard for one department (a leader's view) is reported alongside, untargeted.
 
-Measured in SQLite at full size on the shared two-core machine (load average about 1 to 4),
-two runs of the final code: cells 0.12x and 0.13x (target met), the whole cold dashboard
-0.81x and 0.81x (target met; 1.98x and 1.76x with the weakest questions read from the slots,
-2.61x before the period sums), one department 0.22x and 0.23x, warm 2.0 ms and 2.7 ms, cells
-equal to the anchor's. Of the earlier 1.8x (one timed profile at full size, quiet machine), the
-weakest questions took 0.72x the anchor, trends 0.28x and the release activity 0.28x; in a
-profile of the final code's processor time (0.79x in all) they take 0.02x, under 0.01x and
-0.21x, beside the per-person evidence table 0.17x, the release table 0.1x and the group
-scores 0.12x. In
-PostgreSQL at full size, three runs (loaded machine; anchor 2.2 s, 2.0 s, 1.7 s): cells 0.24x,
-0.26x and 0.28x, the whole cold dashboard 1.00x, 1.08x and 1.16x (1.35x before the evidence
-table joined the windows per reporting cell through person and the activity grouped in byte
-order, 3.73x before that; not reliably met: the release activity, about 0.4 s of 1.8 s in a
-statement profile, now costs most), one department 0.30x to 0.42x, warm 3 to 4 ms.
-Growth curve in SQLite (--quick --scale, one measurement per point): 100,000 answers 0.14x
-and 0.96x; 10,000,000 answers (anchor 32.4 s) 0.14x and 0.96x (cells and whole dashboard;
-2.44x and 2.50x before); the --quick run itself 0.14x and 0.94x.
+Measured at full size on the shared two-core machine. SQLite: cells 0.13x (target met; 0.12x
+and 0.13x before), the whole cold dashboard 0.81x (target met, as in two earlier runs; 1.98x
+and 1.76x with the weakest questions read from the slots, 2.61x before the period sums), one
+department 0.22x, warm 2.0 ms, cells equal to the anchor's. PostgreSQL, three runs (anchor
+1.7 s, 1.9 s, 1.9 s): cells 0.22x, 0.21x, 0.21x, the whole cold dashboard 0.77x, 0.68x and
+0.67x (target met; 1.00x to 1.16x while PostgreSQL built the per-person release table and the
+group scores joined people and averaged exact numerics, 3.73x before the counts per cell),
+one department 0.24x to 0.26x, warm 3 to 4 ms. Of its 1.1 s of queries, the release activity
+(0.37 s) and the evidence table (0.36 s) cost most.
+Growth curve (--quick --scale, one measurement per point; cells and whole dashboard): SQLite
+100,000 answers 0.15x and 0.96x, 10,000,000 answers (anchor 28.9 s) 0.13x and 0.86x (0.96x
+before the release points and group scores were sped up, 2.50x before the counts per cell);
+PostgreSQL 100,000 answers 0.19x and 1.03x (fixed costs of about thirty statements; the
+--quick median of five 0.95x), 10,000,000 answers (anchor 16.7 s) 0.20x and 0.86x (1.05x
+while the transaction's work_mem stayed at 64 MB for 100,000 people).
 """
 
 from __future__ import annotations
