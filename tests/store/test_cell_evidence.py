@@ -150,12 +150,14 @@ def test_cell_counts_kept_by_random_writes_and_moves_equal_their_recomputation(
             assert _reads(engine, fast=True, k=k, since=since, until=until) == slow
 
 
-def _windowed_reads(engine: Engine, *, per_person: bool, k: int, until: datetime | None) -> object:
-    """Return every windowed read that finds a row's window, per person or through its cell."""
+def _windowed_reads(engine: Engine, *, per_person: bool, k: int, since: datetime | None,
+                    until: datetime | None) -> object:
+    """Return every windowed read that finds a row's window, per person or through its cell
+    (windows that start later than the beginning read the evidence slots, not the period sums)."""
     with read_session(engine) as session:
         scope = replace(SCOPE, min_learners=k)
         windows = release_windows(analytics.list_activity(session, scope), min_group_size=k, now=NOW,
-                                  until=until, previous=NOW - timedelta(days=30))
+                                  since=since, until=until, previous=NOW - timedelta(days=30))
         with analytics.release_table(session, scope, windows) as released:
             if not per_person:
                 released = replace(released, release_table=None)
@@ -195,9 +197,9 @@ def test_windows_found_through_the_cell_equal_those_found_per_person(
     for step in history:
         _apply(engine, ids, step)
     for k in (1, 2):
-        for until in (None, T0 + timedelta(days=30)):
-            assert (_windowed_reads(engine, per_person=False, k=k, until=until)
-                    == _windowed_reads(engine, per_person=True, k=k, until=until))
+        for since, until in ((None, None), (None, T0 + timedelta(days=30)), (T0 + timedelta(days=6), None)):
+            assert (_windowed_reads(engine, per_person=False, k=k, since=since, until=until)
+                    == _windowed_reads(engine, per_person=True, k=k, since=since, until=until))
 
 
 def test_a_move_takes_the_first_answers_from_one_cell_to_the_other(engine: Engine) -> None:

@@ -24,6 +24,7 @@ from course.store.analytics.scope import (
     Scope,
     Sql,
     analyse_temporary,
+    cell_match,
     is_learner,
     people_filter,
     people_in,
@@ -164,14 +165,13 @@ def release_table(session: Session, scope: Scope, windows: Sequence[Window]) -> 
 
 def _fill_per_person(session: Session, scope: Scope, name: str, cells: str) -> None:
     """Create table `name`: the windows of `cells` per person in scope, indexed by person and measure."""
-    match = " AND ".join(f"w.{c} = p.{c}" for c in CELL)
     people = Sql()
     connection = session.connection()
     connection.execute(
         people.statement(
             f"CREATE TEMPORARY TABLE {name} AS SELECT p.id AS person_id, w.measure, w.since, w.until, w.cut, "
             f"{', '.join(f'p.{c}' for c in CELL)} "
-            f"FROM person p JOIN {cells} w ON {match} "
+            f"FROM person p JOIN {cells} w ON {cell_match('w', 'p')} "
             f"WHERE {people_filter(people, scope)}"
         ),
         people.values,

@@ -17,9 +17,9 @@ from course.domain.dashboard import EndingCount, QuestionFacility
 from course.domain.evidence_periods import period_start
 from course.domain.release import EPOCH, Window
 from course.store.analytics.scope import (
-    CELL,
     Scope,
     Sql,
+    cell_match,
     is_learner,
     month_start,
     people_filter,
@@ -127,26 +127,21 @@ def answers_per_period(
             SELECT {week_start(session, "c.week_start")} AS period, c.department, c.tracks, c.competency,
                    c.learners, c.first_count AS answers, c.first_right AS correct
             FROM week_cell c
-            JOIN {scope.release_cells} w ON w.department = c.department AND w.level = c.level
-                 AND w.tracks = c.tracks AND w.measure = c.competency
+            JOIN {scope.release_cells} w ON {cell_match("w", "c")} AND w.measure = c.competency
                  AND c.week_start >= w.since AND c.week_start < w.until
             WHERE c.competency IN {competencies} AND c.learners > 0
             AND c.learners >= {sql.bind(scope.min_learners)}
         ){" UNION ALL ".join(parts)}
         ORDER BY 1, 2, 3, 4"""
-        rows = session.connection().execute(sql.statement(statement), sql.values)
-        return [
-            PeriodScore(str(kind), str(pe), str(g), str(c), int(n), int(a), int(k or 0))
-            for kind, pe, g, c, n, a, k in rows
-        ]
-    people = people_in(sql, scope, "d.person_id")
+        return _period_scores(session, sql, statement)
     if reads_periods(scope):
         source = f"""
         WITH per_attempt AS (
             SELECT d.person_id, d.period_start AS finished_at, d.competency, d.first_count AS answers,
                    d.first_right AS correct
             FROM evidence_period d
-            WHERE {people} AND d.competency IN {competencies} AND d.first_count > 0
+            WHERE {people_in(sql, scope, "d.person_id")} AND d.competency IN {competencies}
+            AND d.first_count > 0
         ),"""
     else:
         source = f"""
@@ -154,7 +149,7 @@ def answers_per_period(
             SELECT s.person_id, s.first_at AS finished_at, s.competency, COUNT(*) AS answers,
                    SUM(CASE WHEN s.first_score >= 1 THEN 1 ELSE 0 END) AS correct
             FROM evidence_slot s
-            WHERE s.kind = 'answer' AND {people.replace("d.person_id", "s.person_id")}
+            WHERE s.kind = 'answer' AND {people_in(sql, scope, "s.person_id")}
             AND s.competency IN {competencies}
             GROUP BY s.person_id, s.first_at, s.competency
         ),"""
@@ -169,6 +164,11 @@ def answers_per_period(
             HAVING COUNT(DISTINCT x.person_id) >= {sql.bind(scope.min_learners)}
         ){" UNION ALL ".join(parts)}
         ORDER BY 1, 2, 3, 4"""
+    return _period_scores(session, sql, statement)
+
+
+def _period_scores(session: Session, sql: Sql, statement: str) -> list[PeriodScore]:
+    """Run a trends statement (kind, period, group, competency, learners, answers, correct)."""
     rows = session.connection().execute(sql.statement(statement), sql.values)
     return [
         PeriodScore(str(kind), str(pe), str(g), str(c), int(n), int(a), int(k or 0))
@@ -220,8 +220,7 @@ def completion_counts(
     if overdue_cuts is None:
         cut_join, due = "", sql.bind(overdue_before, kind=DateTime(timezone=True))
     else:
-        match = " AND ".join(f"j.{c} = l.{c}" for c in CELL)
-        cut_join = f"LEFT JOIN ({sql.windows_table(overdue_cuts)}) j ON {match}"
+        cut_join = f"LEFT JOIN ({sql.windows_table(overdue_cuts)}) j ON {cell_match('j', 'l')}"
         due = f"COALESCE(j.until, {sql.bind(EPOCH, kind=DateTime(timezone=True))})"
     statement = f"""
         WITH req AS ({req}),
@@ -322,8 +321,7 @@ def question_counts(session: Session, scope: Scope) -> list[QuestionFacility]:
             SELECT q.item_id AS z, q.question_id AS qid, q.competency AS c, SUM(q.first_count) AS n,
                    SUM(q.first_right) AS k
             FROM question_cell q
-            JOIN {scope.release_cells} w ON w.department = q.department AND w.level = q.level
-                 AND w.tracks = q.tracks AND w.measure = q.competency
+            JOIN {scope.release_cells} w ON {cell_match("w", "q")} AND w.measure = q.competency
                  AND q.period_start >= w.since AND q.period_start < w.until
             WHERE q.competency IN {sql.in_list(scope.competencies)}
             GROUP BY q.department, q.level, q.tracks, q.competency, q.item_id, q.question_id

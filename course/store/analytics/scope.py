@@ -225,12 +225,13 @@ def cell_window_join(cells: str, *, measure: str, person_id: str) -> str:
     thousands of rows where the per-person release table makes one of hundreds of thousands:
     PostgreSQL spent most of the evidence table's time building or probing that.
     """
-    match = _cell_match("w", "p")
+    match = cell_match("w", "p")
     return f"JOIN person p ON p.id = {person_id} JOIN {cells} w ON {match} AND w.measure = {measure}"
 
 
-def _cell_match(window: str, person: str) -> str:
-    return " AND ".join(f"{window}.{c} = {person}.{c}" for c in CELL)
+def cell_match(left: str, right: str) -> str:
+    """Return SQL matching two rows' reporting cells (department, level and tracks)."""
+    return " AND ".join(f"{left}.{c} = {right}.{c}" for c in CELL)
 
 
 def window_join(
@@ -253,4 +254,4 @@ def window_join(
     if scope.release_table is not None:
         return f"JOIN {scope.release_table} {w} ON {w}.person_id = {person_id} AND {within}"
     joined = "" if person is not None else f"JOIN person {w}_p ON {w}_p.id = {person_id} "
-    return f"{joined}JOIN {scope.release_cells} {w} ON {_cell_match(w, person or w + '_p')} AND {within}"
+    return f"{joined}JOIN {scope.release_cells} {w} ON {cell_match(w, person or w + '_p')} AND {within}"
