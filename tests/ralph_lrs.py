@@ -21,7 +21,6 @@ import base64
 import fcntl
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ from typing import NoReturn
 
 import pytest
 
+from bench.load import free_port
 from course.settings import LrsSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,19 +98,13 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class RalphLrs:
     """One Ralph server: its address, its credentials, and its statements read back by its API."""
 
     def __init__(self, ralph: Path, home: Path, *, extra_env: Mapping[str, str] | None = None) -> None:
         self.ralph = ralph
         self.home = home
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.env = {**os.environ, "RALPH_APP_DIR": str(home / "app"), "RALPH_RUNSERVER_BACKEND": "fs",
                     "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(home / "data"),

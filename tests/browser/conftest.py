@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Error, Page, expect, sync_playwright
 
+from bench.load import free_port
 from tests.browser.seeding import Seeded, copy_course, seed_database, server_settings
 from tests.lti_platform import lti_platform
 
@@ -58,12 +58,6 @@ _SETTLED = """() => {
   return app !== null && app.getAttribute('data-test-script-state') === 'notRunning'
     && document.querySelector('[data-stale="true"]') === null;
 }"""
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -100,7 +94,7 @@ def serve_app(
     The server is stopped when the block ends.
     """
     log = data / "streamlit.log"
-    port = port or _free_port()
+    port = port or free_port()
     env = {key: value for key, value in os.environ.items()
            if key not in {"DATABASE_URL", "COURSE_CONTENT"} and not key.startswith("STREAMLIT_")}
     env.update({

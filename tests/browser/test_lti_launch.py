@@ -8,7 +8,6 @@ the link names. Everything runs on 127.0.0.1 (plain HTTP: one site for cookies, 
 from __future__ import annotations
 
 import json
-import socket
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,18 +15,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
+from bench.load import free_port
 from course.content.loader import load_course
 from course.settings import BUNDLED_ROOT
 from tests.browser.conftest import WAIT_MS, serve_app, settle
 from tests.lti_platform import LEARNER, Plan, Platform
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:  # the tool's public address must be known before it starts
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +31,7 @@ def tool(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory,
     data = tmp_path_factory.mktemp("nts-lti")
     registrations = data / "platforms.json"
     registrations.write_text(json.dumps([lti_platform.registration_entry()]), encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     environment = {"NTS_LTI_PLATFORMS": str(registrations), "NTS_PUBLIC_URL": f"http://127.0.0.1:{port}"}
     with serve_app(data, environment=environment, port=port) as url:
         with urllib.request.urlopen(f"{url}/lti/jwks.json", timeout=10) as response:

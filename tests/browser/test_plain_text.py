@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from bench.load import free_port
 from course.ui.text import JOINER, shown
-from tests.browser.conftest import ROOT, WAIT_MS, _free_port, _wait_healthy, open_isolated_context, settle
+from tests.browser.conftest import ROOT, WAIT_MS, _wait_healthy, open_isolated_context, settle
 from tests.ui.hostile_text import CATALOGUE
 
 pytestmark = pytest.mark.browser
@@ -42,7 +43,7 @@ PLACES = {
 
 @contextlib.contextmanager
 def _serve(data: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     log = data / "streamlit.log"
     env = {key: value for key, value in os.environ.items() if not key.startswith("STREAMLIT_")}
     env.update({"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"})

@@ -8,7 +8,6 @@ matches them to the roster and hands the session to our own cookie.
 from __future__ import annotations
 
 import secrets
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 import werkzeug.serving
 from playwright.sync_api import BrowserContext, Page, expect
 
+from bench.load import free_port
 from course.domain.accounts import parse_capabilities
 from course.services.accounts import add_account
 from course.services.database import close_database, open_database
@@ -67,12 +67,6 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:  # the callback address must be known before the server starts
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _environment(provider: str, port: int, **more: str) -> dict[str, str]:
     return {
         "NTS_OIDC_METADATA_URL": f"{provider}/.well-known/openid-configuration",
@@ -88,7 +82,7 @@ def _environment(provider: str, port: int, **more: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def server(chromium_path: Path, data: Path, provider: str) -> Iterator[str]:
     """Serve the app with single sign-on at the provider (people are not created on sign-in)."""
-    port = _free_port()
+    port = free_port()
     with serve_app(data, environment=_environment(provider, port), port=port) as url:
         yield url
 
@@ -163,7 +157,7 @@ def test_a_token_from_another_issuer_than_configured_is_refused(
     context_on: Callable[[str], BrowserContext], provider: str, tmp_path: Path
 ) -> None:
     """The provider's token is genuine, but not from the issuer this organisation trusts."""
-    port = _free_port()
+    port = free_port()
     environment = _environment(provider, port, NTS_OIDC_ISSUER="https://login.example.com/other-tenant")
     with serve_app(tmp_path, environment=environment, port=port) as url:
         context = context_on(url)

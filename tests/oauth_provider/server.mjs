@@ -1,8 +1,9 @@
 // A real OAuth 2.0 authorization server for the tests: panva's oidc-provider, mounted at /oidc on
 // a free 127.0.0.1 port, issuing JWT access tokens by the client credentials grant.
 //
-// Usage: node server.mjs <folder holding node_modules> (settings in the environment, see below).
-// It prints one line, "listening <port>", once it answers; the issuer is
+// Usage: node server.mjs <folder holding node_modules> [port] (settings in the environment, see
+// below; port 0 or none takes a free one). It prints one line, "listening <port>", once it
+// listens; the issuer is
 // http://127.0.0.1:<port>/oidc (a path, because Ralph writes its issuer URI with pydantic,
 // which turns a bare host into "host/" and the discovery address into "host//.well-known/...").
 //
@@ -22,6 +23,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const modules = process.argv[2];
+const wantedPort = Number(process.argv[3] ?? 0);
 const entry = path.join(modules, 'node_modules', 'oidc-provider', 'lib', 'index.js');
 const { default: Provider, errors } = await import(pathToFileURL(entry).href);
 
@@ -35,7 +37,7 @@ const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }
 const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'nts-test', use: 'sig', alg: 'RS256' };
 
 const server = http.createServer();
-await new Promise((resolve) => { server.listen(0, '127.0.0.1', resolve); });
+await new Promise((resolve) => { server.listen(wantedPort, '127.0.0.1', resolve); });
 const { port } = server.address();
 const issuer = `http://127.0.0.1:${port}/oidc`;
 

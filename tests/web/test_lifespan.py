@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
+from bench.load import free_port
 from course.settings import load_settings
 from course.store.engine import create_store_engine
 from course.store.migrate import current_revision, head_revision
 from course.web import lifespan
-from tests.browser.conftest import _free_port, _wait_healthy
+from tests.browser.conftest import _wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 NOWHERE = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
@@ -93,7 +94,7 @@ def test_two_servers_starting_together_print_one_setup_token(tmp_path: Path) -> 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NTS_", "STREAMLIT_", "COURSE_"))}
     env.update({"NTS_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.db'}",
                 "PYTHONUNBUFFERED": "1"})
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     logs = [tmp_path / f"server-{port}.log" for port in ports]
     servers = []
     for port, log in zip(ports, logs, strict=True):
