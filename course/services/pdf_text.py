@@ -8,9 +8,16 @@ Devanagari, Thai...) print from fallback font files the operator names (NTS_PDF_
 a character no font holds becomes U+FFFD, a visible mark, so the reader sees that something is
 missing instead of a silently shortened name.
 
-Text is plain: nothing is read as Markdown or HTML. Right-to-left runs are put in visual order
-with the Unicode bidirectional algorithm (fpdf2's own implementation), line by line after
-wrapping; there is no shaping engine, so Arabic letters print in their isolated forms.
+Text is plain: nothing is read as Markdown or HTML. Every line is shaped by HarfBuzz (through
+fpdf2 and uharfbuzz): Arabic letters join as they do in print, lam and alef form their ligature,
+and marks sit on their letters. Optional Latin ligatures ("fi") are left off, so a word reads
+back as typed.
+
+Lines are put in visual order by the Unicode bidirectional algorithm (fpdf2's), line by line
+after wrapping, in the direction of the whole paragraph. fpdf2 orders a line's runs by a
+shortcut that holds for two levels only (it misplaces a number inside a right-to-left name in a
+left-to-right line), so UnicodePdf hands it the runs already in the order they are seen (rule
+L2), and HarfBuzz orders and mirrors the letters inside each right-to-left run.
 """
 
 from __future__ import annotations
@@ -18,10 +25,12 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Sequence
+from itertools import groupby
 from pathlib import Path
+from typing import Any
 
 from fpdf import FPDF
-from fpdf.bidi import BIDI_BRACKETS, BidiParagraph, auto_detect_base_direction
+from fpdf.bidi import BidiParagraph, auto_detect_base_direction
 from fpdf.enums import Align, MethodReturnValue, TextDirection, XPos, YPos
 from fpdf.fonts import TTFFont
 
@@ -37,6 +46,9 @@ MISSING = "\ufffd"
 #: differently from the text it stores, so they are left out and the text's own letters decide.
 _DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 _RIGHT_TO_LEFT = frozenset({"R", "AL"})
+#: HarfBuzz's default features, but for the optional ligatures: Arabic's required ones ("rlig")
+#: stay, and "fi" or "fl" are not drawn as one glyph a reader might copy back as a single sign.
+_FEATURES = {"liga": False}
 
 
 class UnicodePdf(FPDF):
@@ -44,13 +56,36 @@ class UnicodePdf(FPDF):
 
     def __init__(self, *, orientation: str, fallback_fonts: Sequence[Path] = ()) -> None:
         super().__init__(orientation=orientation, unit="mm", format="A4")
+        self._wrapping = False
         for style, path in FONT_FILES.items():
             self.add_font(FAMILY, style, path)
         # Each face backs up the other (a few glyphs are in one only), then the operator's files.
         families = [FAMILY, *self._add_fallbacks(fallback_fonts)]
         self.set_fallback_fonts(families, exact_match=False)
+        self.shape_in(None)
         self._covered = frozenset().union(*(font.cmap for font in self.fonts.values()
                                             if isinstance(font, TTFFont)))
+
+    def _preload_bidirectional_text(self, text: str, markdown: bool) -> Sequence[Any]:
+        """Return the text's runs as fpdf2 draws them: one per direction, in the order they are seen.
+
+        fpdf2 calls this to measure and to draw text. While a paragraph is being wrapped the
+        runs stay in stored order, so that each line holds the text that comes next.
+        """
+        if not self.text_shaping or self._wrapping or markdown:
+            return super()._preload_bidirectional_text(text, markdown)
+        base = self.text_shaping["direction"] or auto_detect_base_direction(text)
+        # The runs are in visual order already: fpdf2 must lay them out left to right as given.
+        self.text_shaping["paragraph_direction"] = TextDirection.LTR
+        fragments: list[Any] = []
+        for run, direction in visual_runs(text, base):
+            self.text_shaping["fragment_direction"] = direction
+            fragments.extend(self._preload_font_styles(run, False))
+        return tuple(fragments)
+
+    def shape_in(self, direction: TextDirection | None) -> None:
+        """Shape the text drawn next, its paragraph direction given, or found from its first letter."""
+        self.set_text_shaping(True, features=_FEATURES, direction=direction)
 
     def _add_fallbacks(self, paths: Sequence[Path]) -> list[str]:
         added = []
@@ -95,7 +130,11 @@ class UnicodePdf(FPDF):
 
     def wrap(self, text: str, *, height: float) -> list[str]:
         """Return the lines the current font wraps settable text into across the full width."""
-        lines = self.multi_cell(0, height, text, dry_run=True, output=MethodReturnValue.LINES)
+        self._wrapping = True
+        try:
+            lines = self.multi_cell(0, height, text, dry_run=True, output=MethodReturnValue.LINES)
+        finally:
+            self._wrapping = False
         assert isinstance(lines, list)  # what fpdf2 returns for this `output`
         return lines
 
@@ -109,8 +148,12 @@ class UnicodePdf(FPDF):
         base = auto_detect_base_direction(" ".join(lines))
         if Align.coerce(align) is not Align.C:
             align = Align.R if base is TextDirection.RTL else Align.L
-        for line in lines:
-            self.cell(0, height, visual(line, base), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.shape_in(base)
+        try:
+            for line in lines:
+                self.cell(0, height, line, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        finally:
+            self.shape_in(None)
 
 
 def has_right_to_left(text: str) -> bool:
@@ -118,18 +161,17 @@ def has_right_to_left(text: str) -> bool:
     return any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT for char in text)
 
 
-def visual(line: str, base: TextDirection | None = None) -> str:
-    """Return one line in the order its characters are seen, left to right, brackets mirrored.
+def visual_runs(line: str, base: TextDirection) -> list[tuple[str, TextDirection]]:
+    """Return one line's runs of one direction, left to right as seen, each in stored order.
 
-    PDF text is drawn left to right; text extraction (pypdf, screen readers' PDF layers) reads
-    right-to-left runs back into their logical order.
+    The bidirectional algorithm gives every character a level and the line's visual order
+    (rule L2: each maximal sequence at or above a level is reversed, highest level first).
+    Characters that sit side by side and share a direction form one run; a right-to-left run
+    is turned back into stored order, which is what a shaping engine reads.
     """
-    if not has_right_to_left(line):
-        return line
-    direction = base or auto_detect_base_direction(line)
-    ordered = BidiParagraph(text=line, base_direction=direction).get_reordered_characters()
-    return "".join(
-        BIDI_BRACKETS[c.character]["pair"] if c.embedding_level % 2 and c.character in BIDI_BRACKETS
-        else c.character
-        for c in ordered
-    )
+    ordered = BidiParagraph(text=line, base_direction=base).get_reordered_characters()
+    runs: list[tuple[str, TextDirection]] = []
+    for odd, group in groupby(ordered, key=lambda c: c.embedding_level % 2 == 1):
+        chars = "".join(c.character for c in group)
+        runs.append((chars[::-1], TextDirection.RTL) if odd else (chars, TextDirection.LTR))
+    return runs

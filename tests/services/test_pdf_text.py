@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fontTools.ttLib import TTFont
+from fpdf.enums import TextDirection
 from pypdf import PdfReader
 
 from course.domain.certificates import Certificate
 from course.services.certificate_pdf import draw_certificate
-from course.services.pdf_text import FONT_FILES, MISSING, UnicodePdf, visual
+from course.services.pdf_text import FONT_FILES, MISSING, UnicodePdf, visual_runs
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 URL = "https://learn.example.org"
@@ -78,26 +80,66 @@ def test_a_name_typed_with_combining_marks_prints_as_the_composed_letters() -> N
     assert composed in _lines(_certificate(decomposed))
 
 
-def test_a_right_to_left_name_is_drawn_right_to_left_and_reads_back_in_order(
+@pytest.mark.parametrize("name", ["דוד כהן", "نور الهدى", "لا إله", "Ada fin"])
+def test_a_name_in_any_direction_reads_back_in_the_order_it_was_typed(name: str) -> None:
+    assert name in _lines(_certificate(name))  # "fin": no ligature a reader copies back as one sign
+
+
+def _drawn_glyphs(reader: PdfReader) -> set[str]:
+    """Return the names of the glyphs of the bundled regular face that the page draws."""
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    names: set[str] = set()
+    for font in fonts.values():
+        descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        embedded = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
+        names.update(embedded.getGlyphOrder())
+    return names
+
+
+def test_arabic_letters_are_joined_as_in_print_not_set_apart() -> None:
+    glyphs = _drawn_glyphs(_certificate("نور الهدى لا"))
+    # Lam at the start of "الهدى" joins the next letter (initial form, U+FEDF), heh sits between
+    # two letters (medial, U+FEEC), and lam-alef is the one ligature Arabic requires (U+FEFB).
+    assert {"uniFEDF", "uniFEEC", "uniFEFB"} <= glyphs
+    assert "uni0644" not in glyphs  # no lam drawn on its own, unjoined
+
+
+def test_a_hebrew_name_without_joining_letters_keeps_its_letters() -> None:
+    glyphs = _drawn_glyphs(_certificate("דוד כהן"))
+    assert {"uni05D3", "uni05D5", "uni05DB", "uni05D4", "uni05DF"} <= glyphs
+
+
+@pytest.mark.parametrize(("line", "base", "runs"), [
+    ("Ada Lovelace", TextDirection.LTR, [("Ada Lovelace", "LTR")]),
+    ("completed the שרה כהן track", TextDirection.LTR,
+     [("completed the ", "LTR"), ("שרה כהן", "RTL"), (" track", "LTR")]),
+    # A number inside a right-to-left name: the name's words swap places around it (rule L2).
+    ("completed the שרה 2 כהן track", TextDirection.LTR,
+     [("completed the ", "LTR"), (" כהן", "RTL"), ("2", "LTR"), ("שרה ", "RTL"), (" track", "LTR")]),
+    ("(דוד) 2026", TextDirection.RTL, [("2026", "LTR"), ("(דוד) ", "RTL")]),
+    ("نور (مديرة) ABC 12", TextDirection.RTL, [("ABC 12", "LTR"), ("نور (مديرة) ", "RTL")]),
+])
+def test_a_line_is_drawn_as_runs_left_to_right_each_in_the_order_it_was_typed(
+    line: str, base: TextDirection, runs: list[tuple[str, str]],
+) -> None:
+    assert [(text, direction.value) for text, direction in visual_runs(line, base)] == runs
+
+
+def test_the_certificate_hands_each_line_to_the_pdf_library_as_it_is_seen(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    drawn: list[str] = []
-    cell = UnicodePdf.cell
+    handed: list[list[str]] = []
+    preload = UnicodePdf._preload_bidirectional_text
 
-    def record(pdf: UnicodePdf, *args: Any, **kwargs: Any) -> Any:
-        drawn.append(str(kwargs.get("text", args[2] if len(args) > 2 else "")))
-        return cell(pdf, *args, **kwargs)
+    def record(pdf: UnicodePdf, text: str, markdown: bool) -> Any:
+        fragments = preload(pdf, text, markdown)
+        handed.append(["".join(f.characters) for f in fragments])
+        return fragments
 
-    monkeypatch.setattr(UnicodePdf, "cell", record)
-    name = "דוד כהן"
-    assert name in _lines(_certificate(name))  # PDF readers read visual order back as logical
-    assert name[::-1] in drawn and name not in drawn  # drawn with its first letter rightmost
-
-
-def test_right_to_left_runs_inside_a_left_to_right_line_keep_the_lines_order() -> None:
-    assert visual("completed the שרה כהן track") == "completed the ןהכ הרש track"
-    assert visual("(דוד) 2026") == "2026 (דוד)"  # brackets mirrored inside the run
-    assert visual("Ada Lovelace") == "Ada Lovelace"
+    monkeypatch.setattr(UnicodePdf, "_preload_bidirectional_text", record)
+    _certificate("(דוד) כהן 2026")
+    # The paragraph is right to left: the year, typed last, is drawn leftmost.
+    assert ["2026", "(דוד) כהן "] in handed
 
 
 def test_typographic_marks_print_as_themselves_and_markup_as_plain_text() -> None:

@@ -24,7 +24,7 @@ from course.services.dashboard.compute import get_dashboard
 from course.services.dashboard.shown import HIDDEN, ShownTable, all_tables
 from course.services.dashboard.summary import FirstScreen, change_words, first_screen, percent
 from course.services.org_settings import get_dashboard_settings
-from course.services.pdf_text import FAMILY, UnicodePdf, visual
+from course.services.pdf_text import FAMILY, UnicodePdf
 from course.services.permissions import record_audit_event, require
 from course.store.engine import Engine
 
@@ -121,8 +121,8 @@ def _line(pdf: UnicodePdf, text: str, *, bold: bool = False, size: int = 11) -> 
 
 
 def _cell(pdf: UnicodePdf, text: object) -> str:
-    """Return a table cell's text as the fonts set it, in visual order (cells hold one line)."""
-    return visual(pdf.settable(str(text)))
+    """Return a table cell's text as the fonts set it (shaped and ordered as it is drawn)."""
+    return pdf.settable(str(text))
 
 
 def _glance(pdf: UnicodePdf, screen: FirstScreen) -> None:
