@@ -22,6 +22,7 @@ from course.content.markdown import build_parser, sanitize
 from course.content.suggest import did_you_mean
 from course.domain.diagnostics import Code, Diagnostic, error, warning
 from course.domain.messages import (
+    BLOCK_PLACEHOLDERS,
     DEFAULT_DAYS_BEFORE,
     PLACEHOLDER,
     REQUIRED,
@@ -62,8 +63,11 @@ def _front_matter_end(lines: Sequence[str]) -> int | None:
 
 
 def _placeholders(body_lines: Sequence[str], first_line: int, kind: MessageKind, *,
-                  path: str) -> tuple[set[str], list[Diagnostic]]:
-    """Return the placeholder names the body uses, and a diagnostic per unknown one."""
+                  path: str, body: bool = True) -> tuple[set[str], list[Diagnostic]]:
+    """Return the placeholder names the body uses, and a diagnostic per unknown or misplaced one.
+
+    A list placeholder must stand on a line of its own in the body: it becomes a bulleted list.
+    """
     allowed = allowed_placeholders(kind)
     used: set[str] = set()
     problems = []
@@ -74,6 +78,11 @@ def _placeholders(body_lines: Sequence[str], first_line: int, kind: MessageKind,
                 continue
             if name in allowed:
                 used.add(name)
+                if body and name in BLOCK_PLACEHOLDERS and line.strip() != match.group(0):
+                    problems.append(error(path, number, Code.PLACEHOLDER_PLACE,
+                                          f"{{{name}}} stands for a list, one item per line: put it on "
+                                          "a line of its own, with nothing else on that line",
+                                          column=match.start() + 1))
                 continue
             shown = name.strip()[:40]
             problems.append(error(path, number, Code.PLACEHOLDER_UNKNOWN,
@@ -191,7 +200,7 @@ def _matter(text: str, lines: Sequence[str], end: int, kind: MessageKind, *,
                               "days_before must be a whole number of days from 1 to 60"))
         days = DEFAULT_DAYS_BEFORE
     if isinstance(subject, str):
-        _, bad = _placeholders([subject], document.line_of("subject"), kind, path=path)
+        _, bad = _placeholders([subject], document.line_of("subject"), kind, path=path, body=False)
         problems += bad
     return (subject.strip() if isinstance(subject, str) else None), days, problems
 

@@ -123,6 +123,7 @@ class Code(StrEnum):
     MESSAGE_UNKNOWN = "message-unknown"
     PLACEHOLDER_UNKNOWN = "placeholder-unknown"
     PLACEHOLDER_MISSING = "placeholder-missing"
+    PLACEHOLDER_PLACE = "placeholder-place"
     # Whole course
     ROLE_WITHOUT_MODULE = "role-without-module"
     COMPETENCY_UNASSESSED = "competency-unassessed"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -23,6 +23,8 @@ class MessageKind(StrEnum):
     REMINDER_BEFORE = "reminder-before"
     REMINDER_DUE = "reminder-due"
     OVERDUE_MANAGER = "overdue-manager"
+    #: One note to a manager naming several people who are late, instead of one note each.
+    OVERDUE_DIGEST = "overdue-digest"
 
 
 #: The placeholders every kind of message may use, and what each one holds.
@@ -39,6 +41,7 @@ KIND_PLACEHOLDERS: Mapping[MessageKind, frozenset[str]] = {
     MessageKind.REMINDER_BEFORE: frozenset({"unsubscribe_link"}),
     MessageKind.REMINDER_DUE: frozenset(),
     MessageKind.OVERDUE_MANAGER: frozenset({"report_name", "report_email", "days_overdue"}),
+    MessageKind.OVERDUE_DIGEST: frozenset({"count", "reports"}),
 }
 #: What each placeholder of a kind holds, beyond the common ones.
 EXTRA_PLACEHOLDERS: Mapping[str, str] = {
@@ -46,13 +49,19 @@ EXTRA_PLACEHOLDERS: Mapping[str, str] = {
     "report_name": "the name of the person who is overdue (overdue-manager)",
     "report_email": "the email address of the person who is overdue (overdue-manager)",
     "days_overdue": "whole days since the due date (overdue-manager)",
+    "count": "how many people and assignments the note names (overdue-digest)",
+    "reports": "the list of who is late with what, one per line (overdue-digest; on a line of its own)",
 }
+#: Placeholders that stand for a list, one item per line: a bulleted list in the body (the
+#: HTML part gets a <ul>), the items joined with commas in the subject.
+BLOCK_PLACEHOLDERS = frozenset({"reports"})
 #: Placeholders a kind of message must use somewhere in its body.
 REQUIRED: Mapping[MessageKind, frozenset[str]] = {
     MessageKind.WELCOME: frozenset({"item", "due_date", "link"}),
     MessageKind.REMINDER_BEFORE: frozenset({"item", "due_date", "link", "unsubscribe_link"}),
     MessageKind.REMINDER_DUE: frozenset({"item", "link"}),
     MessageKind.OVERDUE_MANAGER: frozenset({"report_name", "item", "due_date"}),
+    MessageKind.OVERDUE_DIGEST: frozenset({"reports"}),
 }
 #: Kinds a person may opt out of; the others (due today, overdue) always go.
 OPTIONAL_KINDS = frozenset({MessageKind.REMINDER_BEFORE})
@@ -63,9 +72,16 @@ DEFAULT_DAYS_BEFORE = 7
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}\n]{0,40})\}")
 
 
+#: Common placeholders about one assignment, which a note listing several cannot fill.
+_ONE_ASSIGNMENT = frozenset({"item", "due_date", "days_left"})
+
+
 def allowed_placeholders(kind: MessageKind) -> frozenset[str]:
     """Return every placeholder a message of this kind may use."""
-    return frozenset(PLACEHOLDERS) | KIND_PLACEHOLDERS[kind]
+    common = frozenset(PLACEHOLDERS)
+    if kind is MessageKind.OVERDUE_DIGEST:
+        common -= _ONE_ASSIGNMENT
+    return common | KIND_PLACEHOLDERS[kind]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +124,33 @@ def _one_line(value: str) -> str:
     return " ".join(value.split())
 
 
-def fill(template: MessageTemplate, values: Mapping[str, str]) -> FilledMessage:
-    """Fill the template in: values go in as plain text (escaped in HTML, one line in the subject)."""
+def fill(template: MessageTemplate, values: Mapping[str, str],
+         blocks: Mapping[str, Sequence[str]] | None = None) -> FilledMessage:
+    """Fill the template in: values go in as plain text (escaped in HTML, one line in the subject).
+
+    `blocks` fill the list placeholders (BLOCK_PLACEHOLDERS): "- item" lines in the text part,
+    a list in the HTML part (replacing the paragraph the placeholder stands alone in), and the
+    items joined with commas in the subject.
+    """
+    lists = blocks or {}
     escaped = {key: html.escape(value, quote=True) for key, value in values.items()}
-    subject = _substitute(template.subject, {k: _one_line(v) for k, v in values.items()})
+    in_html = escaped | {key: _html_list(items) for key, items in lists.items()}
+    page = template.html
+    for key in lists:
+        page = page.replace(f"<p>{{{key}}}</p>", f"{{{key}}}")  # a list is not inside a paragraph
+    in_subject = {k: _one_line(v) for k, v in values.items()} | {
+        key: ", ".join(_one_line(item) for item in items) for key, items in lists.items()}
+    in_text = dict(values) | {key: "\n".join(f"- {_one_line(item)}" for item in items)
+                              for key, items in lists.items()}
+    subject = _substitute(template.subject, in_subject)
     body = (f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
-            f"{_substitute(template.html, escaped)}</body></html>")
-    return FilledMessage(_one_line(subject)[:250], _substitute(template.text, values), body)
+            f"{_substitute(page, in_html)}</body></html>")
+    return FilledMessage(_one_line(subject)[:250], _substitute(template.text, in_text), body)
+
+
+def _html_list(items: Sequence[str]) -> str:
+    rows = "".join(f"<li>{html.escape(_one_line(item), quote=True)}</li>" for item in items)
+    return f"<ul>{rows}</ul>"
 
 
 def format_day(day: date) -> str:

@@ -183,6 +183,10 @@ def plan_reminders(
     has been sent (or queued) since the start of the organisation's day. When the cap leaves no
     room, the most urgent message goes first (due today, then the manager's note, then the
     optional reminder) and the others wait for a later day, if they are still due then.
+
+    A manager's notes of one pass are sent as one email (the mail job gathers them), so they
+    take one place under the cap together: a manager of many late people hears of all of them
+    at once, not of one a day.
     """
     if settings.is_quiet(now):
         return []
@@ -191,9 +195,15 @@ def plan_reminders(
     wanted = [p for p in found if p is not None]
     wanted.sort(key=lambda p: (_URGENCY[p.kind], p.due_on, p.assignment_id, p.person_id))
     used: Counter[int] = Counter(queued_today)
+    gathered: set[int] = set()  # managers whose notes of this pass go out as one email
     chosen = []
     for planned in wanted:
-        if used[planned.recipient_id] < settings.daily_cap:
+        digest = planned.kind is MessageKind.OVERDUE_MANAGER
+        if digest and planned.recipient_id in gathered:
+            chosen.append(planned)
+        elif used[planned.recipient_id] < settings.daily_cap:
             used[planned.recipient_id] += 1
             chosen.append(planned)
+            if digest:
+                gathered.add(planned.recipient_id)
     return chosen

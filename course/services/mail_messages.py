@@ -1,12 +1,15 @@
 """Assignment emails rendered from the course's message templates when the outbox sends them.
 
 The welcome and the reminders to the learner carry a calendar file of the due date; the optional
-reminder carries a signed unsubscribe link; the note to a manager names the person who is late.
+reminder carries a signed unsubscribe link; the note to a manager names the person who is late,
+and the notes to one manager that are due together go as one email that lists them all.
 A message whose assignment ended, or whose person left, renders as None and is not sent.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from course.content.messages import MessageSet
@@ -94,3 +97,54 @@ def render_reminder(session: Session, due: links.DueMail, *, mail: MailSettings,
     filled = fill(messages.get(ref.kind), values)
     return OutgoingMail(due.recipient, filled.subject, filled.text, filled.html, _message_id(due),
                         attachments, unsubscribe)
+
+
+@dataclass(frozen=True, slots=True)
+class _Late:
+    """One note to a manager that still applies: who is late with what."""
+
+    due: links.DueMail
+    line: str
+    order: tuple[str, str]
+
+
+def _late(session: Session, due: links.DueMail, today: date) -> _Late | None:
+    ref = parse_reminder_key(due.key)
+    if ref is None or ref.kind is not MessageKind.OVERDUE_MANAGER:
+        return None
+    row = assignments.get_assignment(session, ref.assignment_id)
+    person = store.find_person(session, ref.person_id)
+    if row is None or row.ended_at is not None or person is None:
+        return None
+    due_on = _due_of(row, ref.cycle)
+    days = max((today - due_on).days, 0)
+    late = f"{days} day{'' if days == 1 else 's'} late"
+    who = f"{person.name} ({person.email})" if person.name else person.email
+    return _Late(due, f"{who}: {row.title}, due {format_day(due_on)}, {late}",
+                 ((person.name or person.email).casefold(), row.title.casefold()))
+
+
+def render_manager_notes(session: Session, notes: Sequence[links.DueMail], *, mail: MailSettings,
+                         messages: MessageSet, when: datetime) -> tuple[OutgoingMail | None,
+                                                                        tuple[links.DueMail, ...]]:
+    """Render one manager's notes about late people as one email; return it and the notes it carries.
+
+    One note that still applies is sent in its own words (overdue-manager); several are listed
+    in one email (overdue-digest). Notes whose assignment ended or whose person left are not
+    carried, and the email is None when none is left.
+    """
+    today = read_reminder_settings(session).local_day(when)
+    late = sorted((found for due in notes if (found := _late(session, due, today)) is not None),
+                  key=lambda item: (item.order, item.due.id))
+    if len(late) <= 1:
+        single = late[0].due if late else None
+        if single is None:
+            return None, ()
+        return render_reminder(session, single, mail=mail, messages=messages, when=when), (single,)
+    first = late[0].due
+    link = mail.public_url.rstrip("/") + "/"
+    filled = fill(messages.get(MessageKind.OVERDUE_DIGEST),
+                  {"name": first.name or first.recipient, "link": link, "count": str(len(late))},
+                  {"reports": [item.line for item in late]})
+    message = OutgoingMail(first.recipient, filled.subject, filled.text, filled.html, _message_id(first))
+    return message, tuple(item.due for item in late)

@@ -21,13 +21,14 @@ from course.domain.mail import (
     render_link,
     render_link_mail,
 )
+from course.domain.messages import MessageKind
 from course.domain.permissions import Action, Actor
 from course.domain.reminders import REMINDER_KINDS
 from course.services import invitations
 from course.services.accounts import hash_token
 from course.services.invitations import new_token
 from course.services.jobs import Job
-from course.services.mail_messages import render_reminder, render_welcome
+from course.services.mail_messages import render_manager_notes, render_reminder, render_welcome
 from course.services.permissions import require
 from course.services.reminder_settings import read_reminder_settings
 from course.settings import MailSettings
@@ -88,6 +89,8 @@ def course_messages(root: Path) -> MessageSet:
 
 #: Outbox kinds rendered from the course's message templates.
 _TEMPLATED = frozenset({ASSIGNED, *(kind.value for kind in REMINDER_KINDS)})
+#: The outbox kind of a note to a manager about a late person: one manager's go as one email.
+_NOTE = MessageKind.OVERDUE_MANAGER.value
 
 
 def _templated_mail(session: Session, due: links.DueMail, *, mail: MailSettings, messages: MessageSet,
@@ -97,40 +100,100 @@ def _templated_mail(session: Session, due: links.DueMail, *, mail: MailSettings,
     return render(session, due, mail=mail, messages=messages, when=when)
 
 
+#: A claimed email: the queued rows it carries (one, or a manager's notes), and the message, or
+#: None when it no longer applies (its link closed, its assignment ended, its person left).
+Claimed = tuple[tuple[links.DueMail, ...], OutgoingMail | None]
+
+
 def _claim(engine: Engine, *, mail: MailSettings, messages: MessageSet, retry: RetryPolicy,
-           when: datetime, batch: int) -> list[tuple[links.DueMail, OutgoingMail | None]]:
-    """Claim due emails and draw each one's token; None marks an email whose link is closed.
+           when: datetime, batch: int) -> list[Claimed]:
+    """Claim due emails and draw each one's token; gather each manager's notes into one email.
 
     In the organisation's quiet hours reminders stay queued, so a retry of one that failed
     earlier never lands in them; invitations, resets and welcomes go at any hour.
     """
-    claimed: list[tuple[links.DueMail, OutgoingMail | None]] = []
+    claimed: list[Claimed] = []
     with write_transaction(engine, durable=False) as session:
         quiet = read_reminder_settings(session).is_quiet(when)
         held = frozenset(kind.value for kind in REMINDER_KINDS) if quiet else frozenset()
-        for due in links.claim_due_mail(session, now=when, limit=batch, retry_at=when + retry.lease,
-                                        held=held):
-            if due.kind in _TEMPLATED:
-                claimed.append((due, _templated_mail(session, due, mail=mail, messages=messages,
-                                                     when=when)))
+        due_now = links.claim_due_mail(session, now=when, limit=batch, retry_at=when + retry.lease, held=held)
+        notes = _with_every_note(session, due_now, when=when, retry=retry)
+        for due in due_now:
+            if due.kind == _NOTE:
                 continue
-            if due.link_id is None or due.link_kind is None or due.expires_at is None:
-                claimed.append((due, None))
-                continue
-            expires = _aware(due.expires_at)
-            if due.closed_at is not None or expires <= when:
-                claimed.append((due, None))
-                continue
-            token = new_token()
-            links.set_token_hash(session, due.link_id, hash_token(token))
-            kind = LinkKind(due.link_kind)
-            message = render_link_mail(
-                kind, recipient=due.recipient, name=due.name, expires_at=expires,
-                link=render_link(mail.public_url, kind, token),
-                message_id=f"nts.{due.key.replace(':', '.')}.{due.attempts}",
-            )
-            claimed.append((due, message))
+            message = (_templated_mail(session, due, mail=mail, messages=messages, when=when)
+                       if due.kind in _TEMPLATED else _link_mail(session, due, mail=mail, when=when))
+            claimed.append(((due,), message))
+        for group in notes.values():
+            message, carried = render_manager_notes(session, group, mail=mail, messages=messages, when=when)
+            if message is not None:
+                claimed.append((carried, message))
+            claimed += [((due,), None) for due in group if due not in carried]
     return claimed
+
+
+def _with_every_note(session: Session, due_now: list[links.DueMail], *, when: datetime,
+                     retry: RetryPolicy) -> dict[str, list[links.DueMail]]:
+    """Return the claimed notes to managers by address, with every other one due to the same managers.
+
+    A manager's notes are queued together but may fall into different batches; claiming the
+    rest here sends them in one email instead of several.
+    """
+    notes: dict[str, list[links.DueMail]] = {}
+    for due in due_now:
+        if due.kind == _NOTE:
+            notes.setdefault(due.recipient, []).append(due)
+    if notes:
+        for due in links.claim_due_mail(session, now=when, limit=None, retry_at=when + retry.lease,
+                                        kind=_NOTE, recipients=sorted(notes)):
+            notes[due.recipient].append(due)
+    return notes
+
+
+def _link_mail(session: Session, due: links.DueMail, *, mail: MailSettings,
+               when: datetime) -> OutgoingMail | None:
+    """Render an invitation or a password reset with a fresh token; None when its link is closed."""
+    if due.link_id is None or due.link_kind is None or due.expires_at is None:
+        return None
+    expires = _aware(due.expires_at)
+    if due.closed_at is not None or expires <= when:
+        return None
+    token = new_token()
+    links.set_token_hash(session, due.link_id, hash_token(token))
+    kind = LinkKind(due.link_kind)
+    return render_link_mail(
+        kind, recipient=due.recipient, name=due.name, expires_at=expires,
+        link=render_link(mail.public_url, kind, token),
+        message_id=f"nts.{due.key.replace(':', '.')}.{due.attempts}",
+    )
+
+
+def _send_one(engine: Engine, sender: MailSender, carried: tuple[links.DueMail, ...],
+              message: OutgoingMail | None, *, retry: RetryPolicy,
+              when: datetime) -> list[tuple[links.DueMail, str | None, bool]]:
+    """Send one email and record the outcome on every row it carries: (row, error, given up)."""
+    first = carried[0]
+    error = None
+    if message is None:
+        error = ("the assignment ended, or its person left or opted out, before it was sent"
+                 if first.kind in _TEMPLATED
+                 else "the link was used, replaced or expired before it was sent")
+    else:
+        try:
+            sender.send(message)
+        except MailError as problem:
+            error = str(problem)
+    outcome = []
+    with write_transaction(engine, durable=False) as session:
+        for due in carried:
+            give_up = message is None or due.attempts >= retry.max_attempts
+            if error is None:
+                links.mark_sent(session, due.id, now=when)
+            else:
+                retry_at = None if give_up else when + retry.delay(due.attempts)
+                links.mark_not_sent(session, due.id, error=error, retry_at=retry_at, now=when)
+            outcome.append((due, error, give_up))
+    return outcome
 
 
 def send_outbox(
@@ -160,31 +223,17 @@ def send_outbox(
         if not claimed:
             break
         done += len(claimed)
-        for due, message in claimed:
-            gone = ("the assignment ended, or its person left or opted out, before it was sent"
-                    if due.kind in _TEMPLATED
-                    else "the link was used, replaced or expired before it was sent")
-            error = gone if message is None else None
-            if message is not None:
-                try:
-                    sender.send(message)
-                except MailError as problem:
-                    error = str(problem)
-            give_up = message is None or due.attempts >= retry.max_attempts
-            with write_transaction(engine, durable=False) as session:
+        for carried, message in claimed:
+            outcome = _send_one(engine, sender, carried, message, retry=retry, when=when)
+            for due, error, give_up in outcome:
                 if error is None:
-                    links.mark_sent(session, due.id, now=when)
+                    sent += 1
+                elif give_up:
+                    failed += 1
+                    errors.append(f"{due.recipient}: {error}")
                 else:
-                    retry_at = None if give_up else when + retry.delay(due.attempts)
-                    links.mark_not_sent(session, due.id, error=error, retry_at=retry_at, now=when)
-            if error is None:
-                sent += 1
-            elif give_up:
-                failed += 1
-                errors.append(f"{due.recipient}: {error}")
-            else:
-                retrying += 1
-                errors.append(f"{due.recipient}: {error} (will retry)")
+                    retrying += 1
+                    errors.append(f"{due.recipient}: {error} (will retry)")
     return SendReport(sent, retrying, failed, tuple(errors))
 
 

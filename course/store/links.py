@@ -149,12 +149,15 @@ def close_link(session: Session, link_id: str, *, now: datetime) -> bool:
 # --- outbox ----------------------------------------------------------------------------------
 
 
-def claim_due_mail(session: Session, *, now: datetime, limit: int, retry_at: datetime,
-                   held: frozenset[str] = frozenset()) -> list[DueMail]:
+def claim_due_mail(session: Session, *, now: datetime, limit: int | None, retry_at: datetime,
+                   held: frozenset[str] = frozenset(), kind: str | None = None,
+                   recipients: Sequence[str] = ()) -> list[DueMail]:
     """Claim up to `limit` due emails, none of the `held` kinds: count the attempt, hold until `retry_at`.
 
-    A sender that dies mid-way leaves its claims to be retried at `retry_at`; on PostgreSQL,
-    concurrent senders skip each other's rows instead of waiting.
+    `kind` and `recipients` narrow the claim to one kind of email to these addresses (every one
+    that is due when `limit` is None). A sender that dies mid-way leaves its claims to be
+    retried at `retry_at`; on PostgreSQL, concurrent senders skip each other's rows instead of
+    waiting.
     """
     outbox, link, person = _table(MailOutbox), _table(AccessLink), _table(Person)
     statement = (
@@ -166,6 +169,8 @@ def claim_due_mail(session: Session, *, now: datetime, limit: int, retry_at: dat
         .order_by(outbox.c.next_attempt_at, outbox.c.id)
         .limit(limit)
     )
+    if kind is not None:
+        statement = statement.where(outbox.c.kind == kind, outbox.c.recipient.in_(list(recipients)))
     if held:
         statement = statement.where(outbox.c.kind.not_in(sorted(held)))
     if dialect_name(session) == "postgresql":

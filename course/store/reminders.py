@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, func, insert, select, text
+from sqlalchemy import Table, and_, case, distinct, func, insert, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from course.domain.messages import MessageKind
 from course.store._sql import dialect_name
 from course.store.tables import Assignment, Enrolment, MailOptOut, MailOutbox, Person
 
@@ -19,6 +20,8 @@ from course.store.tables import Assignment, Enrolment, MailOptOut, MailOutbox, P
 CHUNK = 500
 #: The PostgreSQL advisory lock that lets one planner at a time read the day's counts and queue.
 _PLANNER_LOCK = 1_702_017_001
+#: What a manager's notes of one day count as in the daily cap: one email (no key looks like it).
+DIGEST_MARK = "(gathered notes to a manager)"
 
 
 def _table(model: type[Any]) -> Table:
@@ -73,10 +76,15 @@ def queued_keys(session: Session, kinds: Iterable[str]) -> set[str]:
 
 
 def count_queued_since(session: Session, since: datetime) -> dict[int, int]:
-    """Return how many emails each person has been queued since the time (kinds all together)."""
+    """Return how many emails each person has been queued since the time (kinds all together).
+
+    A manager's notes about late people go out gathered in one email, so they count once.
+    """
     outbox = _table(MailOutbox)
-    statement = (select(outbox.c.person_id, func.count()).where(outbox.c.created_at >= since)
-                 .group_by(outbox.c.person_id))
+    email = case((outbox.c.kind == MessageKind.OVERDUE_MANAGER.value, literal(DIGEST_MARK)),
+                 else_=outbox.c.key)
+    statement = (select(outbox.c.person_id, func.count(distinct(email)))
+                 .where(outbox.c.created_at >= since).group_by(outbox.c.person_id))
     return {int(r[0]): int(r[1]) for r in session.connection().execute(statement)}
 
 

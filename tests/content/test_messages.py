@@ -153,3 +153,41 @@ def test_the_bundled_course_words_every_message_itself_without_a_problem() -> No
 
 def test_a_huge_message_is_refused_before_parsing() -> None:
     assert problems("---\nsubject: x\n---\n" + "[" * 30_000)[0].endswith("[file-too-large]")
+
+
+DIGEST = """---
+subject: "{count} of your people are late: {reports}"
+---
+Hello {name},
+
+{reports}
+
+[Open the course]({link})
+"""
+
+
+def test_a_digest_lists_its_reports_as_a_list_in_each_part_and_as_one_line_in_the_subject() -> None:
+    template, found = parse_message(DIGEST, MessageKind.OVERDUE_DIGEST, source="messages/overdue-digest.md")
+    assert found == [] and template is not None
+    filled = fill(template, {"name": "Grace", "count": "2", "link": "https://course.example.org/"},
+                  {"reports": ["Ada <b>\nLovelace</b>: Legal", "Bo: HR"]})
+    assert filled.subject == "2 of your people are late: Ada <b> Lovelace</b>: Legal, Bo: HR"
+    assert "\n- Ada <b> Lovelace</b>: Legal\n- Bo: HR\n" in filled.text
+    assert "<ul><li>Ada &lt;b&gt; Lovelace&lt;/b&gt;: Legal</li><li>Bo: HR</li></ul>" in filled.html
+    assert "<p><ul>" not in filled.html  # the list replaces its paragraph
+
+
+def test_a_digest_places_its_list_on_a_line_of_its_own_and_names_no_single_assignment() -> None:
+    inline = DIGEST.replace("\n{reports}\n", "\nLate: {reports}\n")
+    assert problems(inline, MessageKind.OVERDUE_DIGEST) == [
+        "messages/x.md:6: error: {reports} stands for a list, one item per line: put it on a line of "
+        "its own, with nothing else on that line [placeholder-place]"]
+    one_item = DIGEST.replace("Hello {name},", "Hello {name}, about {item} due {due_date}:")
+    found = problems(one_item, MessageKind.OVERDUE_DIGEST)
+    assert len(found) == 2 and all(f.endswith("[placeholder-unknown]") for f in found)
+    assert "unknown placeholder {item} in a overdue-digest message" in found[0]
+    missing = problems(DIGEST.replace("\n{reports}\n", "\neveryone\n"), MessageKind.OVERDUE_DIGEST)
+    assert missing == ["messages/x.md:4: error: a overdue-digest message must use {reports} in its body "
+                       "[placeholder-missing]"]
+    elsewhere = problems(GOOD_DUE.replace("Hello {name},", "{reports}"))
+    assert len(elsewhere) == 1 and elsewhere[0].endswith("[placeholder-unknown]")

@@ -76,17 +76,29 @@ def test_the_daily_cap_counts_what_went_today_and_sends_the_most_urgent_first() 
                                                                         ("reminder-due", 1)]
 
 
-def test_a_manager_of_many_gets_one_note_a_day_under_the_default_cap() -> None:
-    rows = [row(person=p) for p in range(1, 4)]
-    queued: set[str] = set()
-    about = []
-    for day in (2, 3, 4, 5):
-        found = plan_reminders(rows, queued=queued, queued_today={}, now=at(date(2026, 6, day)),
-                               settings=ANYTIME, days_before=7)
-        assert [p.recipient_id for p in found] in ([9], [])
-        queued |= {p.key for p in found}
-        about += [p.person_id for p in found]
-    assert about == [1, 2, 3]
+def test_a_manager_of_many_hears_of_all_of_them_on_the_first_day_in_one_place_under_the_cap() -> None:
+    rows = [row(person=p) for p in range(1, 4)] + [row(person=4, assignment=2)]
+    found = plan_reminders(rows, queued=set(), queued_today={}, now=at(date(2026, 6, 2)),
+                           settings=ANYTIME, days_before=7)
+    assert sorted((p.kind.value, p.recipient_id, p.person_id) for p in found) == [
+        ("overdue-manager", 9, 1), ("overdue-manager", 9, 2), ("overdue-manager", 9, 3),
+        ("overdue-manager", 9, 4)]
+    again = plan_reminders(rows, queued={p.key for p in found}, queued_today={9: 1},
+                           now=at(date(2026, 6, 3)), settings=ANYTIME, days_before=7)
+    assert again == []  # each person and assignment is named once
+
+
+def test_a_managers_notes_wait_when_the_day_is_already_used_and_take_one_place_together() -> None:
+    late = [row(person=p) for p in range(1, 4)]
+    # The manager (9) is also a learner whose own assignment is due today: that goes first.
+    own = Enrolled(2, 9, START, date(2026, 6, 2), None, False, None)
+    found = plan([*late, own], at(date(2026, 6, 2)))
+    assert found == [("reminder-due", 9)]
+    two = ReminderSettings(quiet_start=0, quiet_end=0, daily_cap=2)
+    assert sorted(plan([*late, own], at(date(2026, 6, 2)), settings=two)) == [
+        ("overdue-manager", 9), ("overdue-manager", 9), ("overdue-manager", 9), ("reminder-due", 9)]
+    # Notes already gathered today used the manager's place: a new late person waits a day.
+    assert plan(late, at(date(2026, 6, 2)), today={9: 1}) == []
 
 
 @pytest.mark.parametrize(("hour", "quiet"), [(19, False), (20, True), (23, True), (3, True), (8, False)])
