@@ -126,9 +126,11 @@ def _claim(engine: Engine, *, mail: MailSettings, messages: MessageSet, retry: R
             claimed.append(((due,), message))
         for group in notes.values():
             message, carried = render_manager_notes(session, group, mail=mail, messages=messages, when=when)
-            if message is not None:
+            if message is None:
+                carried = ()
+            else:
                 claimed.append((carried, message))
-            claimed += [((due,), None) for due in group if due not in carried]
+            claimed += [((due,), None) for due in group if due not in carried]  # no longer apply
     return claimed
 
 

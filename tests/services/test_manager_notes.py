@@ -187,3 +187,22 @@ def test_a_failed_send_keeps_every_note_for_one_retry_and_a_person_who_left_is_n
     assert "Person 0" not in note.text and all(f"Person {n}" in note.text for n in (1, 2, 3))
     assert (report.sent, report.failed) == (3, 1)
     assert _sent_notes(engine) == {"sent": 3, "failed": 1}
+
+
+def test_a_note_about_someone_who_left_is_given_up_not_left_waiting(
+    engine: Engine, make_person: MakePerson, mail_sink: MailSink, course: Course
+) -> None:
+    admin = make_person("admin@example.org", capabilities="admin", department="it")
+    grace = make_person("grace@example.org", department="hr", name="Grace")
+    ada = make_person("ada@example.org", name="Ada Lovelace")
+    _manage(engine, grace, [ada])
+    _assign(engine, admin, course, "legal")
+    _send(engine, _Flaky(0), mail_sink, at(START, 9))
+    assert _queue_late(engine, course) == 1
+    with write_transaction(engine) as session:
+        session.connection().execute(update(Person).where(Person.id == ada.person_id)  # type: ignore[arg-type]
+                                     .values(active=False))
+    sender = _Flaky(0)
+    report = _send(engine, sender, mail_sink, at(LATE))
+    assert sender.sent == [] and (report.sent, report.failed) == (0, 1)
+    assert _sent_notes(engine) == {"failed": 1}
