@@ -8,11 +8,19 @@ fetched again once, early, when a token names a key it does not hold (the platfo
 keys), and a failed fetch is remembered for a few seconds so that the launches behind it are
 refused at once instead of each waiting again. Nothing here is security state: forgetting it
 only costs a fetch.
+
+A platform's key endpoint that is away for a while (an LMS upgrade, a proxy restart) should not
+lock out every class whose tokens are signed with a key the tool already holds: an expired set
+keeps answering for the keys it holds, for up to STALE_GRACE after it expired, while fetching it
+again fails (stale-if-error, as RFC 5861 allows for caches). A key the platform has rotated out
+is no longer trusted once a fetch succeeds, and a key the held set lacks is never trusted
+without one.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import time
@@ -32,6 +40,9 @@ DEFAULT_LIFETIME = 3600.0
 REFETCH_GAP = 10.0
 #: How long a failed fetch is remembered: launches meanwhile are refused without waiting.
 FAILURE_HOLD = 15.0
+#: How long after it expired a held key set still answers for its own keys while it cannot be
+#: fetched again.
+STALE_GRACE = 6 * 3600.0
 #: Seconds to connect, then at most this long in all to read the answer.
 CONNECT_TIMEOUT = 3.0
 READ_DEADLINE = 8.0
@@ -39,6 +50,8 @@ READ_DEADLINE = 8.0
 MAX_BYTES = 256 * 1024
 _MAX_AGE = re.compile(r"(?:^|[,\s])(s-maxage|max-age)\s*=\s*\"?(\d{1,10})\"?", re.IGNORECASE)
 _NO_CACHE = re.compile(r"(?:^|[,\s])(no-store|no-cache)(?:$|[,\s=])", re.IGNORECASE)
+
+log = logging.getLogger(__name__)
 
 
 class KeySetUnavailable(Exception):
@@ -114,6 +127,11 @@ class _Entry:
         too recently to be fetched again for a key it lacks."""
         return now < self.expires_at and (kid in self.kids or now < self.fetched_at + REFETCH_GAP)
 
+    def serves_stale(self, kid: str, *, now: float) -> bool:
+        """Tell whether this set may answer for `kid` while it cannot be fetched again: it holds
+        the key, and expired no more than STALE_GRACE ago."""
+        return kid in self.kids and now < self.expires_at + STALE_GRACE
+
 
 @dataclass(frozen=True, slots=True)
 class _Failure:
@@ -147,10 +165,21 @@ class PlatformKeySets:
             entry = self._entries.get(url)
             if entry is not None and entry.serves(kid, now=now):
                 return entry.keys
+            stale = entry is not None and entry.serves_stale(kid, now=now)
             failure = self._failures.get(url)
             if failure is not None and now < failure.until:
+                if stale and entry is not None:
+                    return entry.keys
                 raise KeySetUnavailable(f"{failure.reason} (not tried again for a few seconds)")
-            return self._refresh(url, now)
+            try:
+                return self._refresh(url, now)
+            except KeySetUnavailable as error:
+                if not stale or entry is None:
+                    raise
+                log.warning("the key set at %s could not be fetched again (%s); the set fetched "
+                            "%.0f s ago still answers for the keys it holds", url, error,
+                            now - entry.fetched_at)
+                return entry.keys
 
     def _refresh(self, url: str, now: float) -> Mapping[str, Any]:
         try:

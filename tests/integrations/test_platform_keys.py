@@ -24,6 +24,7 @@ from course.integrations.platform_keys import (
     MAX_LIFETIME,
     MIN_LIFETIME,
     REFETCH_GAP,
+    STALE_GRACE,
     KeySetUnavailable,
     PlatformKeySets,
     fetch_key_set,
@@ -222,3 +223,30 @@ def test_a_failed_refetch_for_a_new_key_leaves_the_held_set_serving_known_keys(s
         sets.get(server.url, kid="k2")
     assert _kids(sets.get(server.url, kid="k1")) == ["k1"]  # launches signed with the known key go on
     assert server.requests == 2
+
+
+def test_an_expired_set_answers_for_its_own_keys_while_the_platform_is_away_then_no_longer(
+    server: KeyServer, caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = Clock()
+    sets = PlatformKeySets(clock=clock)
+    sets.get(server.url, kid="k1")
+    clock.now += 601  # past max-age=600
+    server.status, server.body = 503, b"{}"
+    with caplog.at_level("WARNING", logger="course.integrations.platform_keys"):
+        assert _kids(sets.get(server.url, kid="k1")) == ["k1"]  # the class goes on
+    assert server.url in caplog.text and "HTTP 503" in caplog.text
+    assert _kids(sets.get(server.url, kid="k1")) == ["k1"]  # within the hold: not asked again
+    assert server.requests == 2
+    with pytest.raises(KeySetUnavailable, match="not tried again"):
+        sets.get(server.url, kid="k2")  # a key the held set lacks is never taken on trust
+    clock.now += STALE_GRACE
+    with pytest.raises(KeySetUnavailable, match="HTTP 503"):
+        sets.get(server.url, kid="k1")  # the grace is over
+    server.status, server.body, server.kids = 200, None, ["k2"]
+    clock.now += FAILURE_HOLD + 1
+    assert _kids(sets.get(server.url, kid="k2")) == ["k2"]
+    clock.now += 601
+    server.status, server.body = 503, b"{}"
+    with pytest.raises(KeySetUnavailable):
+        sets.get(server.url, kid="k1")  # rotated out: the fresh set did not hold it
