@@ -170,6 +170,7 @@ def _open_scenario_from_home(page: Page, module: Module, scenario: Scenario) -> 
     """From the home page, open the module by its own row's link, then its scenario."""
     page.get_by_role("link", name=re.compile(rf"^(Open|Review) {re.escape(module.meta.title)}$")).click()
     expect(page.get_by_role("heading", name=module.meta.title, level=1, exact=True)).to_be_visible()
+    settle(page)  # a link clicked while the module's run is still drawing can be lost under load
     page.get_by_role("link", name=f"Scenario: {scenario.meta.title}", exact=True).click()
     expect(page.get_by_role("heading", name=scenario.meta.title, level=1, exact=True)).to_be_visible()
 
