@@ -13,7 +13,6 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import Engine, select, update
 
-from course.content.loader import load_course
 from course.content.messages import built_in_messages
 from course.domain.assignments import Plan, Rule, TargetKind
 from course.domain.mail import MailError, OutgoingMail
@@ -22,7 +21,7 @@ from course.domain.permissions import Actor
 from course.integrations.mail import SmtpMailer
 from course.services import assignments, outbox
 from course.services.reminders import queue_reminders
-from course.settings import BUNDLED_ROOT
+from course.settings import MailSettings
 from course.store.engine import read_session, write_transaction
 from course.store.tables import MailOutbox, Person
 from tests.databases import MakePerson
@@ -36,11 +35,9 @@ def at(day: date, hour: int = 10) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def course() -> Course:
-    loaded = load_course(BUNDLED_ROOT)
-    assert loaded.course is not None
-    return loaded.course
+@pytest.fixture
+def course(bundled_course: Course) -> Course:
+    return bundled_course
 
 
 def _manage(engine: Engine, manager: Actor, reports: list[Actor]) -> None:
@@ -53,6 +50,17 @@ def _manage(engine: Engine, manager: Actor, reports: list[Actor]) -> None:
 def _assign(engine: Engine, admin: Actor, course: Course, department: str, track: str = "legal") -> int:
     plan = Plan(TargetKind.TRACK, track, Rule.of(departments=[department]), START, DUE)
     return assignments.create_assignment(engine, admin, course, plan, now=at(START, 9)).assignment_id
+
+
+def _graces_team(engine: Engine, make_person: MakePerson, course: Course,
+                 people: list[tuple[str, str]]) -> list[Actor]:
+    """Add Grace and the people she manages (email, name), all assigned the legal track."""
+    admin = make_person("admin@example.org", capabilities="admin", department="it")
+    grace = make_person("grace@example.org", department="hr", name="Grace")
+    team = [make_person(email, name=name) for email, name in people]
+    _manage(engine, grace, team)
+    _assign(engine, admin, course, "legal")
+    return team
 
 
 def _queue_late(engine: Engine, course: Course) -> int:
@@ -81,12 +89,9 @@ def _send(engine: Engine, sender: outbox.MailSender, sink: MailSink, when: datet
 def test_a_manager_of_sixty_late_people_gets_one_email_naming_each_of_them_once(
     engine: Engine, make_person: MakePerson, mail_sink: MailSink, course: Course
 ) -> None:
-    admin = make_person("admin@example.org", capabilities="admin", department="it")
-    grace = make_person("grace@example.org", department="hr", name="Grace Manager")
-    team = [make_person(f"p{n:02d}@example.org", name=f"Person {n:02d}") for n in range(59)]
-    team.append(make_person("mallory@example.org", name="<b>Mallory</b> [x](https://evil.example)"))
-    _manage(engine, grace, team)
-    _assign(engine, admin, course, "legal")
+    people = [(f"p{n:02d}@example.org", f"Person {n:02d}") for n in range(59)]
+    _graces_team(engine, make_person, course,
+                 [*people, ("mallory@example.org", "<b>Mallory</b> [x](https://evil.example)")])
     assert _queue_late(engine, course) == 60
     smtp = SmtpMailer(mail_sink.settings())
     # 60 notes, claimed in batches of 50: the rest are gathered into the same email.
@@ -135,15 +140,18 @@ def test_each_manager_reads_only_about_their_own_people(
     assert to_hedy["Subject"].startswith("3 people")
 
 
+def _one_late(engine: Engine, make_person: MakePerson, course: Course) -> Actor:
+    """Enrol Ada, whose manager is Grace, and return her once her welcome went and she is late."""
+    (ada,) = _graces_team(engine, make_person, course, [("ada@example.org", "Ada Lovelace")])
+    outbox.send_outbox(engine, _Flaky(0), mail=MailSettings(), now=at(START, 9), messages=built_in_messages())
+    assert _queue_late(engine, course) == 1
+    return ada
+
+
 def test_a_single_late_person_keeps_the_note_in_its_own_words(
     engine: Engine, make_person: MakePerson, mail_sink: MailSink, course: Course
 ) -> None:
-    admin = make_person("admin@example.org", capabilities="admin", department="it")
-    grace = make_person("grace@example.org", department="hr", name="Grace")
-    ada = make_person("ada@example.org", name="Ada Lovelace")
-    _manage(engine, grace, [ada])
-    _assign(engine, admin, course, "legal")
-    _queue_late(engine, course)
+    _one_late(engine, make_person, course)
     _send(engine, SmtpMailer(mail_sink.settings()), mail_sink, at(LATE))
     (note,) = mail_sink.wait_for("grace@example.org")
     assert note["Subject"] == "Ada Lovelace has not yet completed Legal & compliance track"
@@ -166,11 +174,7 @@ class _Flaky:
 def test_a_failed_send_keeps_every_note_for_one_retry_and_a_person_who_left_is_not_named(
     engine: Engine, make_person: MakePerson, mail_sink: MailSink, course: Course
 ) -> None:
-    admin = make_person("admin@example.org", capabilities="admin", department="it")
-    grace = make_person("grace@example.org", department="hr", name="Grace")
-    team = [make_person(f"p{n}@example.org", name=f"Person {n}") for n in range(4)]
-    _manage(engine, grace, team)
-    _assign(engine, admin, course, "legal")
+    team = _graces_team(engine, make_person, course, [(f"p{n}@example.org", f"Person {n}") for n in range(4)])
     welcomes = _Flaky(0)
     _send(engine, welcomes, mail_sink, at(START, 9))
     assert _queue_late(engine, course) == 4
@@ -192,13 +196,7 @@ def test_a_failed_send_keeps_every_note_for_one_retry_and_a_person_who_left_is_n
 def test_a_note_about_someone_who_left_is_given_up_not_left_waiting(
     engine: Engine, make_person: MakePerson, mail_sink: MailSink, course: Course
 ) -> None:
-    admin = make_person("admin@example.org", capabilities="admin", department="it")
-    grace = make_person("grace@example.org", department="hr", name="Grace")
-    ada = make_person("ada@example.org", name="Ada Lovelace")
-    _manage(engine, grace, [ada])
-    _assign(engine, admin, course, "legal")
-    _send(engine, _Flaky(0), mail_sink, at(START, 9))
-    assert _queue_late(engine, course) == 1
+    ada = _one_late(engine, make_person, course)
     with write_transaction(engine) as session:
         session.connection().execute(update(Person).where(Person.id == ada.person_id)  # type: ignore[arg-type]
                                      .values(active=False))

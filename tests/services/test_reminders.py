@@ -12,7 +12,6 @@ import icalendar
 import pytest
 from sqlalchemy import Engine, select, update
 
-from course.content.loader import load_course
 from course.content.messages import built_in_messages
 from course.domain.assignments import Plan, Rule, TargetKind
 from course.domain.mail import OutgoingMail
@@ -24,7 +23,7 @@ from course.services import assignments, outbox, reminder_settings, unsubscribe
 from course.services.org_settings import SettingsError
 from course.services.permissions import PermissionDenied
 from course.services.reminders import queue_reminders
-from course.settings import BUNDLED_ROOT, MailSettings
+from course.settings import MailSettings
 from course.store import audit
 from course.store.engine import read_session, write_transaction
 from course.store.tables import MailOutbox, Person
@@ -38,11 +37,9 @@ def at(day: date, hour: int = 10) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def course() -> Course:
-    loaded = load_course(BUNDLED_ROOT)
-    assert loaded.course is not None
-    return loaded.course
+@pytest.fixture
+def course(bundled_course: Course) -> Course:
+    return bundled_course
 
 
 def _team(engine: Engine, make_person: MakePerson) -> tuple[Actor, Actor, Actor]:
