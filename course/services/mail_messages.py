@@ -104,6 +104,7 @@ class _Late:
     """One note to a manager that still applies: who is late with what."""
 
     due: links.DueMail
+    person_id: int
     line: str
     order: tuple[str, str]
 
@@ -120,7 +121,7 @@ def _late(session: Session, due: links.DueMail, today: date) -> _Late | None:
     days = max((today - due_on).days, 0)
     late = f"{days} day{'' if days == 1 else 's'} late"
     who = f"{person.name} ({person.email})" if person.name else person.email
-    return _Late(due, f"{who}: {row.title}, due {format_day(due_on)}, {late}",
+    return _Late(due, person.id, f"{who}: {row.title}, due {format_day(due_on)}, {late}",
                  ((person.name or person.email).casefold(), row.title.casefold()))
 
 
@@ -144,7 +145,8 @@ def render_manager_notes(session: Session, notes: Sequence[links.DueMail], *, ma
     first = late[0].due
     link = mail.public_url.rstrip("/") + "/"
     filled = fill(messages.get(MessageKind.OVERDUE_DIGEST),
-                  {"name": first.name or first.recipient, "link": link, "count": str(len(late))},
+                  {"name": first.name or first.recipient, "link": link,
+                   "count": str(len({item.person_id for item in late}))},
                   {"reports": [item.line for item in late]})
     message = OutgoingMail(first.recipient, filled.subject, filled.text, filled.html, _message_id(first))
     return message, tuple(item.due for item in late)

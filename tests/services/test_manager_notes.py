@@ -98,7 +98,7 @@ def test_a_manager_of_sixty_late_people_gets_one_email_naming_each_of_them_once(
     report = _send(engine, smtp, mail_sink, at(LATE))
     assert report.sent == 60 + 60  # the notes, and the welcomes queued when they were enrolled
     (note,) = mail_sink.wait_for("grace@example.org")
-    assert note["Subject"] == "60 people you manage have not yet completed what they were asked to"
+    assert note["Subject"] == "Not yet completed by the due date: 60 of your team"
     text, html = _bodies(note)
     listed = [line for line in text.splitlines() if line.startswith("- ")]
     assert len(listed) == 60 and listed == sorted(listed, key=str.casefold)
@@ -137,7 +137,7 @@ def test_each_manager_reads_only_about_their_own_people(
     assert "Hedy report" not in grace_text and "Solo" not in grace_text
     assert hedy_text.count("Hedy report") == 2 and "- Solo (solo@example.org): " in hedy_text
     assert "Grace report" not in hedy_text
-    assert to_hedy["Subject"].startswith("3 people")
+    assert to_hedy["Subject"].endswith(": 3 of your team")
 
 
 def _one_late(engine: Engine, make_person: MakePerson, course: Course) -> Actor:
@@ -187,7 +187,7 @@ def test_a_failed_send_keeps_every_note_for_one_retry_and_a_person_who_left_is_n
                                      .values(active=False))
     report = _send(engine, flaky, mail_sink, at(LATE) + timedelta(minutes=5))
     (note,) = flaky.sent
-    assert note.recipient == "grace@example.org" and note.subject.startswith("3 people")
+    assert note.recipient == "grace@example.org" and note.subject.endswith(": 3 of your team")
     assert "Person 0" not in note.text and all(f"Person {n}" in note.text for n in (1, 2, 3))
     assert (report.sent, report.failed) == (3, 1)
     assert _sent_notes(engine) == {"sent": 3, "failed": 1}
@@ -204,3 +204,19 @@ def test_a_note_about_someone_who_left_is_given_up_not_left_waiting(
     report = _send(engine, sender, mail_sink, at(LATE))
     assert sender.sent == [] and (report.sent, report.failed) == (0, 1)
     assert _sent_notes(engine) == {"failed": 1}
+
+
+def test_one_person_late_with_two_assignments_is_one_of_the_team_on_two_lines(
+    engine: Engine, make_person: MakePerson, mail_sink: MailSink, course: Course
+) -> None:
+    _graces_team(engine, make_person, course, [("ada@example.org", "Ada Lovelace")])
+    second = make_person("second.admin@example.org", capabilities="admin", department="it")
+    plan = Plan(TargetKind.TRACK, "it", Rule.of(emails=["ada@example.org"]), START, DUE)
+    assignments.create_assignment(engine, second, course, plan, now=at(START, 9))
+    assert _queue_late(engine, course) == 2
+    _send(engine, SmtpMailer(mail_sink.settings()), mail_sink, at(LATE))
+    (note,) = mail_sink.wait_for("grace@example.org")
+    assert note["Subject"] == "Not yet completed by the due date: 1 of your team"
+    text, _ = _bodies(note)
+    lines = [line for line in text.splitlines() if line.startswith("- Ada Lovelace (ada@example.org): ")]
+    assert len(lines) == 2 and lines[0] != lines[1]
